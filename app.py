@@ -1,0 +1,42 @@
+"""Rural care planner: Streamlit entry point (``streamlit run app.py``)."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from app_pages import about, explore
+from geo.errors import CareMapError
+from ui import state
+
+st.set_page_config(page_title="Rural care planner", page_icon="🗺️", layout="wide")
+LOG = logging.getLogger("caremap")
+
+
+def _guarded(render):
+    """Run a page, turning any failure into a readable message instead of a traceback."""
+
+    def run() -> None:
+        try:
+            render()
+        except CareMapError as error:
+            st.error(str(error))
+        except Exception:  # the page must never show a traceback; the log keeps it for us
+            LOG.exception("Unexpected error on a page")
+            st.error("Something went wrong while drawing this page. Your inputs are kept: change a setting or "
+                     "reload the page. If it happens again, report it with the steps that led here.")
+
+    return run
+
+
+PAGES = [
+    st.Page(_guarded(explore.page), title="Explore", url_path="explore", default=True),
+    st.Page(_guarded(about.page), title="About", url_path="about"),
+]
+
+navigation = st.navigation(PAGES)
+state.council_picker()
+st.sidebar.checkbox("OpenStreetMap background (needs internet)", value=False, key="basemap_tiles",
+                    help="Off by default so the app works offline; maps then show no base tiles.")
+navigation.run()

@@ -1,0 +1,38 @@
+"""About page: what the tool is for, data sources, licences and the required attribution."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from layers.catalog import DATA_DIR
+
+ATTRIBUTION = """
+- Contains public sector information licensed under the Open Government Licence v3.0.
+- Contains OS data © Crown copyright and database right 2017–2025; Contains Royal Mail data © Royal Mail
+  copyright and database right 2025; Contains National Statistics data © Crown copyright and database right 2025.
+- Source: Office for National Statistics licensed under the Open Government Licence v3.0. Contains NHS England /
+  NHS Digital (ODS) data, OGL v3.0.
+- UK boundary GeoJSON repackaging by Martin Chorley (martinjc/UK-GeoJSON), CC BY 4.0.
+- OpenStreetMap data © OpenStreetMap contributors, ODbL 1.0 (Rutland road network; any network you download).
+- Map library: Leaflet 1.9.4 © Volodymyr Agafonkin and contributors (BSD-2-Clause), served by this app.
+"""
+
+
+def page() -> None:
+    """Render the About page."""
+    st.title("About this tool")
+    st.markdown(
+        "A planning tool for rural adult social care. It answers three questions on maps: can providers "
+        "build viable **rounds** of home-care visits here; who is **outside the rural fee zone** (four miles "
+        "of the city and market towns in Herefordshire) and what the uplift costs; and where older people are "
+        "**far from care-home beds**, now and as demand grows."
+    )
+    st.subheader("Attribution")
+    st.markdown(ATTRIBUTION)
+    st.subheader("Data sources, vintages and licences")
+    sources = DATA_DIR / "SOURCES.md"
+    if sources.is_file():
+        with st.expander("data/SOURCES.md", expanded=False):
+            st.markdown(sources.read_text(encoding="utf-8"))
+    else:
+        st.warning("data/SOURCES.md is missing: restore the data folder from the repository.")

@@ -1,0 +1,113 @@
+"""Explore page: population by sub-locality, PCN localities, towns and practices on one map."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from layers.areas import LEVELS
+from layers.council_data import CouncilData
+from layers.sublocalities import MEASURES
+from ui import maps, state
+
+NUMBER_FORMATS = {
+    "pct_65plus": lambda v: f"{v:.1f}%",
+    "pct_85plus": lambda v: f"{v:.1f}%",
+    "pop_65plus": lambda v: f"{v:,.0f}",
+    "pop_total": lambda v: f"{v:,.0f}",
+}
+
+
+def _sublocality_tooltips(frame: pd.DataFrame) -> list[str]:
+    return [
+        maps.tooltip_html(
+            f"{row.name} ({row.code})",
+            [
+                ("Population (mid-2020)", f"{row.pop_total:,.0f}"),
+                ("Aged 65+", f"{row.pop_65plus:,.0f} ({row.pct_65plus:.1f}%)"),
+                ("Aged 85+", f"{row.pop_85plus:,.0f} ({row.pct_85plus:.1f}%)"),
+                ("Rural-urban", row.ruc),
+                ("Locality", row.locality_name),
+            ],
+        )
+        for row in frame.itertuples()
+    ]
+
+
+def build_explore_map(data: CouncilData, frame: gpd.GeoDataFrame, level: str, measure: str, merged: bool,
+                      tiles: bool) -> folium.Map:
+    """The Explore map: choropleth of ``frame`` (one sub-locality level), localities, towns, practices, hospitals."""
+    fmap = maps.new_map(data.outline, tiles=tiles)
+    if measure == "ruc":
+        colours = maps.category_colours(sorted(frame["ruc"].unique()), maps.RUC_COLOURS)
+        fills = frame["ruc"].map(colours).tolist()
+        legend = list(((colour, label) for label, colour in colours.items()))
+    else:
+        edges = maps.quantile_bins(frame[measure])
+        fills = maps.classify(frame[measure], edges)
+        legend = maps.class_legend(edges, NUMBER_FORMATS[measure])
+    maps.add_polygons(fmap, frame, f"{MEASURES[measure]} by {LEVELS[level]}", _sublocality_tooltips(frame), fills)
+
+    localities = data.localities_layer(merged)
+    maps.add_polygons(
+        fmap, localities, "PCN localities",
+        [maps.tooltip_html(row.locality_name, [("PCNs", row.pcn_codes), ("LSOAs", row.n_lsoa),
+                                               ("Population", f"{row.pop_total:,.0f}"),
+                                               ("Aged 65+", f"{row.pop_65plus:,.0f} ({row.pct_65plus:.1f}%)")])
+         for row in localities.itertuples()],
+        fill_colours=None, line_colour="#1a1a1a", line_weight=3.0, dash="6 4",
+    )
+    towns = data.places[data.places["kind"].isin(["city", "town"])]
+    maps.add_points(fmap, towns, "City and towns",
+                    [maps.tooltip_html(row.name, [("Settlement", row.kind)]) for row in towns.itertuples()],
+                    colour="#6a3d9a", radius=[9 if kind == "city" else 7 for kind in towns["kind"]])
+    practices = data.practices
+    maps.add_points(fmap, practices, "GP practices",
+                    [maps.tooltip_html(row.practice_name, [("PCN", row.pcn_name), ("Postcode", row.postcode)])
+                     for row in practices.itertuples()],
+                    colour="#1b7837", radius=5)
+    maps.add_points(fmap, data.hospitals, "NHS hospitals",
+                    [maps.tooltip_html(row.name, [("Also listed as", row.aliases or "—")])
+                     for row in data.hospitals.itertuples()],
+                    colour="#b2182b", radius=6, show=False)
+    maps.add_legend(fmap, f"{MEASURES[measure]} ({LEVELS[level]})", legend,
+                    note="Mid-2020 ONS estimates carried to 2021 LSOAs. Dashed: PCN localities.")
+    maps.add_layer_control(fmap)
+    return fmap
+
+
+def page() -> None:
+    """Render the Explore page."""
+    council = state.current_council()
+    data = state.council_data(council.slug)
+    st.title(f"Explore {council.name}")
+    st.caption("Older population by sub-locality, PCN localities (each LSOA joined to its nearest member "
+               "practice, straight-line), the city and market towns, and GP practices.")
+    left, middle, right = st.columns([2, 1.3, 1.3])
+    measure = left.selectbox("Colour areas by", list(MEASURES), format_func=MEASURES.get, key="explore_measure")
+    level = middle.selectbox("Sub-locality", list(LEVELS), format_func=LEVELS.get, key="explore_level")
+    merged = True
+    if council.locality_merges:
+        merged = right.checkbox(f"Merge {', '.join(council.locality_merges)} PCNs", value=True, key="explore_merge",
+                                help="The documents speak of four PCN localities: the two Hereford City PCNs as one.")
+    tiles = st.session_state.get("basemap_tiles", False)
+    fmap = build_explore_map(data, state.sublocalities(council.slug, level), level, measure, merged, tiles)
+    st_folium(fmap, height=620, use_container_width=True, returned_objects=[], key=f"explore_map_{council.slug}")
+
+    totals = data.lsoa[["pop_total", "pop_65plus", "pop_85plus"]].sum()
+    a, b, c, d = st.columns(4)
+    a.metric("Population (mid-2020)", f"{totals.pop_total:,.0f}")
+    b.metric("Aged 65+", f"{totals.pop_65plus:,.0f}")
+    c.metric("Aged 85+", f"{totals.pop_85plus:,.0f}")
+    d.metric("% aged 65+", f"{100 * totals.pop_65plus / totals.pop_total:.1f}%")
+    table = data.localities_layer(merged).drop(columns="geometry").rename(columns={
+        "locality_name": "Locality", "pcn_codes": "PCN codes", "n_lsoa": "LSOAs", "pop_total": "Population",
+        "pop_65plus": "Aged 65+", "pop_75plus": "Aged 75+", "pop_85plus": "Aged 85+", "pct_65plus": "% 65+",
+        "pct_85plus": "% 85+"}).drop(columns="locality_code")
+    st.subheader("PCN localities")
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={"% 65+": st.column_config.NumberColumn(format="%.1f"),
+                                "% 85+": st.column_config.NumberColumn(format="%.1f")})

@@ -1,0 +1,1 @@
+"""Base package: council settings, coordinate systems, units and the project's exceptions."""

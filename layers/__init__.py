@@ -1,0 +1,1 @@
+"""Data layers: load the bundled open data for a council as GeoDataFrames in British National Grid."""

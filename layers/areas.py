@@ -1,0 +1,68 @@
+"""Sub-locality boundaries: LSOA 2021, MSOA 2021, electoral wards, and the council outline.
+
+All layers are GeoDataFrames in British National Grid (EPSG:27700).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.council import Council
+from layers.io import read_layer
+
+LEVELS = {"lsoa": "LSOA 2021", "msoa": "MSOA 2021", "ward": "Ward (2022)"}
+"""Sub-locality levels the app offers, with their display names."""
+
+
+def lsoa21(council: Council) -> gpd.GeoDataFrame:
+    """LSOA 2021 polygons of a council.
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``lsoa21_code``, ``lsoa21_name``, ``ward24_code``, ``ward24_name`` (best-fit May 2024
+        ward), ``lad_code``, ``lad_name``, ``msoa21_code``, ``msoa21_name``, ``geometry``; one row per LSOA,
+        sorted by code.
+    """
+    frame = read_layer("lsoa21", council.slug, ["lsoa21_code", "lsoa21_name", "ward24_code", "ward24_name",
+                                                   "ltla24_code", "ltla24_name"])
+    frame = frame.rename(columns={"ltla24_code": "lad_code", "ltla24_name": "lad_name"})
+    frame = frame[frame["lad_code"].isin(council.lad_codes)]
+    # An MSOA is named after its LSOAs without the final letter ("Herefordshire 012A" is in "Herefordshire 012").
+    msoa = msoa21(council)[["msoa21_code", "msoa21_name"]]
+    frame["msoa21_name"] = frame["lsoa21_name"].str[:-1]
+    frame = frame.merge(msoa, on="msoa21_name", how="left")
+    columns = ["lsoa21_code", "lsoa21_name", "ward24_code", "ward24_name", "lad_code", "lad_name",
+               "msoa21_code", "msoa21_name", "geometry"]
+    return gpd.GeoDataFrame(frame[columns], crs=frame.crs).sort_values("lsoa21_code").reset_index(drop=True)
+
+
+def msoa21(council: Council) -> gpd.GeoDataFrame:
+    """MSOA 2021 polygons of a council: ``msoa21_code``, ``msoa21_name``, ``geometry``."""
+    frame = read_layer("msoa21", council.slug, ["msoa21_code", "msoa21_name"])
+    return frame[["msoa21_code", "msoa21_name", "geometry"]].sort_values("msoa21_code").reset_index(drop=True)
+
+
+def wards22(council: Council) -> gpd.GeoDataFrame:
+    """Electoral ward polygons (December 2022): ``ward22_code``, ``ward22_name``, ``geometry``."""
+    frame = read_layer("wards22", council.slug, ["ward22_code", "ward22_name"])
+    return frame[["ward22_code", "ward22_name", "geometry"]].sort_values("ward22_code").reset_index(drop=True)
+
+
+def outline(council: Council) -> gpd.GeoDataFrame:
+    """The council area as one polygon: the union of its LSOA 2021 polygons (``name``, ``geometry``)."""
+    lsoas = lsoa21(council)
+    return gpd.GeoDataFrame({"name": [council.name]}, geometry=[lsoas.union_all()], crs=lsoas.crs)
+
+
+def lsoa_to_ward22(lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> pd.Series:
+    """Best-fit ward (2022) of each LSOA: the ward containing the LSOA's representative point.
+
+    LSOAs whose point falls in no ward polygon (generalised edges) take the nearest ward.
+    Returns a Series of ``ward22_code`` indexed like ``lsoas``.
+    """
+    points = gpd.GeoDataFrame(geometry=lsoas.representative_point(), crs=lsoas.crs)
+    joined = gpd.sjoin_nearest(points, wards[["ward22_code", "geometry"]], how="left")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    return joined["ward22_code"].reindex(lsoas.index)

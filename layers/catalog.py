@@ -1,0 +1,91 @@
+"""Where each bundled dataset lives under ``data/`` and where it comes from.
+
+Error messages about a missing or unreadable file quote the entry, so a user knows what the file
+is and how to get it back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One bundled file, per council unless ``per_council`` is False."""
+
+    path: str
+    title: str
+    origin: str
+    per_council: bool = True
+
+    def location(self, slug: str | None = None, data_dir: Path = DATA_DIR) -> Path:
+        """Absolute path of the file for a council (``slug``)."""
+        return data_dir / self.path.format(slug=slug)
+
+
+DATASETS: dict[str, Dataset] = {
+    "lsoa21": Dataset(
+        "boundaries/{slug}/lsoa21.geojson",
+        "LSOA 2021 boundaries with best-fit ward (2024) and district",
+        "ONS LSOA Dec 2021 BSC via humaniverse/geographr (OGL v3)",
+    ),
+    "msoa21": Dataset(
+        "boundaries/{slug}/msoa21.geojson",
+        "MSOA 2021 boundaries",
+        "ONS MSOA 2021 BSC via humaniverse/geographr (OGL v3)",
+    ),
+    "wards22": Dataset(
+        "boundaries/{slug}/wards22.geojson",
+        "electoral wards (December 2022)",
+        "ONS Wards Dec 2022 BSC via humaniverse/geographr (OGL v3)",
+    ),
+    "lad24": Dataset(
+        "boundaries/{slug}/lad24.geojson",
+        "council outline (display only, 500 m generalised)",
+        "ONS LAD May 2024 BUC via humaniverse/geographr (OGL v3)",
+    ),
+    "population": Dataset(
+        "tables/{slug}/population_mid2020_lsoa11_syoa.csv",
+        "mid-2020 population by single year of age on 2011 LSOAs",
+        "ONS small-area population estimates via humaniverse/demographr (OGL v3)",
+    ),
+    "lsoa_lookup": Dataset(
+        "tables/{slug}/lookup_lsoa11_lsoa21.csv",
+        "LSOA 2011 to 2021 lookup with change codes",
+        "ONS LSOA11_LSOA21_LAD22 lookup via humaniverse/geographr (OGL v3)",
+    ),
+    "ruc21": Dataset(
+        "tables/{slug}/ruc21_lsoa21.csv",
+        "rural-urban classification 2021 of LSOAs",
+        "ONS RUC 2021 via humaniverse/geographr (OGL v3)",
+    ),
+    "postcodes": Dataset(
+        "tables/{slug}/postcodes.csv",
+        "postcode centroids",
+        "OS Code-Point Open (OGL v3; Royal Mail and ONS data)",
+    ),
+    "places": Dataset(
+        "tables/{slug}/places.csv",
+        "settlements (city, towns, villages, hamlets)",
+        "OS Open Names 2017 populated places via alasdairrae/gb-places (OGL v3)",
+    ),
+    "practices": Dataset(
+        "tables/{slug}/gp_practices_pcn.csv",
+        "GP practices with their Primary Care Network",
+        "NHS ODS epraccur and ePCN, February 2023 (OGL v3)",
+    ),
+    "hospitals": Dataset(
+        "points/{slug}/hospitals.geojson",
+        "NHS hospitals within 15 km",
+        "NHS.uk hospital list 2022 via humaniverse/geographr (OGL v3)",
+    ),
+    "rutland_osm": Dataset(
+        "osm/rutland-latest.osm.pbf",
+        "OpenStreetMap extract of Rutland",
+        "Geofabrik extract via mikeqfu/pydriosm test data, ODbL 1.0 (c) OpenStreetMap contributors",
+        per_council=False,
+    ),
+}

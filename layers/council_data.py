@@ -1,0 +1,109 @@
+"""Every layer of one council, loaded and joined once: the starting point of each analysis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.council import Council
+from layers import areas, health, localities, places, population, postcodes, rural_urban
+
+
+@dataclass(frozen=True)
+class CouncilData:
+    """The layers of one council, all in British National Grid.
+
+    Attributes
+    ----------
+    council : Council
+    lsoa : GeoDataFrame
+        LSOA 2021 polygons with names (:func:`layers.areas.lsoa21`), population summary
+        (:func:`layers.population.age_summary`), rural-urban class, best-fit ``ward22_code``,
+        ``pcn_code``/``pcn_name`` of the nearest practice and ``locality_code``/``locality_name``
+        (PCNs merged as the council's settings say).
+    population_by_age : DataFrame
+        Single-year-of-age counts per LSOA 2021 (index ``lsoa21_code``).
+    msoa, wards, outline : GeoDataFrame
+        MSOA 2021, wards (2022), and the council area as one polygon.
+    postcodes : GeoDataFrame
+        Postcode centroids with their LSOA (:func:`layers.postcodes.postcode_points`).
+    places : GeoDataFrame
+        Settlements (:func:`layers.places.settlements`).
+    practices : GeoDataFrame
+        GP practices with their PCN (:func:`layers.health.gp_practices`).
+    hospitals : GeoDataFrame
+        NHS hospital sites (:func:`layers.health.hospitals`).
+    localities : GeoDataFrame
+        Locality polygons with PCNs merged as configured.
+    pcn_localities : GeoDataFrame
+        One locality per PCN (no merging).
+    """
+
+    council: Council
+    lsoa: gpd.GeoDataFrame
+    population_by_age: pd.DataFrame
+    msoa: gpd.GeoDataFrame
+    wards: gpd.GeoDataFrame
+    outline: gpd.GeoDataFrame
+    postcodes: gpd.GeoDataFrame
+    places: gpd.GeoDataFrame
+    practices: gpd.GeoDataFrame
+    hospitals: gpd.GeoDataFrame
+    localities: gpd.GeoDataFrame
+    pcn_localities: gpd.GeoDataFrame
+
+    def localities_layer(self, merged: bool = True) -> gpd.GeoDataFrame:
+        """Locality polygons, with the council's PCN merges applied or not."""
+        return self.localities if merged else self.pcn_localities
+
+
+def _with_population(
+    polygons: gpd.GeoDataFrame, lsoa: gpd.GeoDataFrame, key: str, lsoa_key: str | None = None
+) -> gpd.GeoDataFrame:
+    """Add the summed population of the LSOAs whose ``lsoa_key`` (default ``key``) equals each polygon's ``key``."""
+    columns = ["pop_total", "pop_65plus", "pop_75plus", "pop_85plus"]
+    sums = lsoa.groupby(lsoa_key or key)[columns].sum()
+    result = polygons.join(sums, on=key)
+    result["pct_65plus"] = 100.0 * result["pop_65plus"] / result["pop_total"]
+    result["pct_85plus"] = 100.0 * result["pop_85plus"] / result["pop_total"]
+    return result
+
+
+def load_council_data(council: Council) -> CouncilData:
+    """Load, join and check every bundled layer of a council.
+
+    Raises
+    ------
+    geo.errors.DataFileError
+        If a bundled file is missing or unreadable (the message names it and its source).
+    """
+    lsoa = areas.lsoa21(council)
+    postcode_layer = postcodes.postcode_points(council, lsoa)
+    by_age = population.population_lsoa21(council, postcode_layer.groupby("lsoa21_code").size())
+    lsoa = lsoa.join(population.age_summary(by_age), on="lsoa21_code")
+    lsoa = lsoa.join(rural_urban.rural_urban_lsoa21(council), on="lsoa21_code")
+    wards = areas.wards22(council)
+    lsoa["ward22_code"] = areas.lsoa_to_ward22(lsoa, wards)
+    practice_layer = health.gp_practices(council)
+    anchors = localities.lsoa_anchor_points(lsoa, postcode_layer)
+    nearest = localities.nearest_practice_straight(anchors, practice_layer)
+    assignment = localities.assign_localities(lsoa, nearest, practice_layer, council.locality_merges)
+    for column in ["practice_code", "pcn_code", "pcn_name", "locality_code", "locality_name"]:
+        lsoa[column] = assignment[column]
+    unmerged = localities.assign_localities(lsoa, nearest, practice_layer)
+    return CouncilData(
+        council=council,
+        lsoa=lsoa,
+        population_by_age=by_age,
+        msoa=_with_population(areas.msoa21(council), lsoa, "msoa21_code"),
+        wards=_with_population(wards, lsoa, "ward22_code"),
+        outline=areas.outline(council),
+        postcodes=postcode_layer,
+        places=places.settlements(council),
+        practices=practice_layer,
+        hospitals=health.hospitals(council),
+        localities=_with_population(localities.locality_polygons(lsoa, assignment), lsoa, "locality_code"),
+        pcn_localities=_with_population(localities.locality_polygons(lsoa, unmerged), lsoa, "locality_code", "pcn_code"),
+    )

@@ -1,0 +1,31 @@
+"""Shared fixtures: council data loaded once per test session."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from geo.council import load_council  # noqa: E402
+from layers.council_data import load_council_data  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def herefordshire():
+    return load_council_data(load_council("herefordshire"))
+
+
+@pytest.fixture(scope="session")
+def rutland():
+    return load_council_data(load_council("rutland"))
+
+
+@pytest.fixture(scope="session")
+def all_councils():
+    return {slug: load_council_data(load_council(slug))
+            for slug in ["herefordshire", "rutland", "worcestershire", "hertfordshire"]}

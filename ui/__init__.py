@@ -1,0 +1,1 @@
+"""Presentation helpers: folium map builders (no Streamlit) and the app's shared Streamlit widgets."""
