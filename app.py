@@ -36,7 +36,8 @@ PAGES = [
 ]
 
 navigation = st.navigation(PAGES)
-state.council_picker()
+council = state.council_picker()
+state.road_network_picker(council)
 st.sidebar.checkbox("OpenStreetMap background (needs internet)", value=False, key="basemap_tiles",
                     help="Off by default so the app works offline; maps then show no base tiles.")
 navigation.run()

@@ -38,7 +38,7 @@ def _sublocality_tooltips(frame: pd.DataFrame) -> list[str]:
 
 
 def build_explore_map(data: CouncilData, frame: gpd.GeoDataFrame, level: str, measure: str, merged: bool,
-                      tiles: bool) -> folium.Map:
+                      tiles: bool, method: str = "", estimate: bool = False) -> folium.Map:
     """The Explore map: choropleth of ``frame`` (one sub-locality level), localities, towns, practices, hospitals."""
     fmap = maps.new_map(data.outline, tiles=tiles)
     if measure == "ruc":
@@ -75,6 +75,8 @@ def build_explore_map(data: CouncilData, frame: gpd.GeoDataFrame, level: str, me
                     colour="#b2182b", radius=6, show=False)
     maps.add_legend(fmap, f"{MEASURES[measure]} ({LEVELS[level]})", legend,
                     note="Mid-2020 ONS estimates carried to 2021 LSOAs. Dashed: PCN localities.")
+    if method:
+        maps.add_banner(fmap, method, warning=estimate)
     maps.add_layer_control(fmap)
     return fmap
 
@@ -82,10 +84,12 @@ def build_explore_map(data: CouncilData, frame: gpd.GeoDataFrame, level: str, me
 def page() -> None:
     """Render the Explore page."""
     council = state.current_council()
-    data = state.council_data(council.slug)
+    engine = state.travel_engine()
+    data = state.council_data_for(council.slug, engine.token, engine)
+    nearest_by = "straight line" if engine.is_estimate else "drive time"
     st.title(f"Explore {council.name}")
-    st.caption("Older population by sub-locality, PCN localities (each LSOA joined to its nearest member "
-               "practice, straight-line), the city and market towns, and GP practices.")
+    st.caption(f"Older population by sub-locality, PCN localities (each LSOA joined to its nearest member "
+               f"practice by {nearest_by}), the city and market towns, and GP practices.")
     left, middle, right = st.columns([2, 1.3, 1.3])
     measure = left.selectbox("Colour areas by", list(MEASURES), format_func=MEASURES.get, key="explore_measure")
     level = middle.selectbox("Sub-locality", list(LEVELS), format_func=LEVELS.get, key="explore_level")
@@ -94,7 +98,8 @@ def page() -> None:
         merged = right.checkbox(f"Merge {', '.join(council.locality_merges)} PCNs", value=True, key="explore_merge",
                                 help="The documents speak of four PCN localities: the two Hereford City PCNs as one.")
     tiles = st.session_state.get("basemap_tiles", False)
-    fmap = build_explore_map(data, state.sublocalities(council.slug, level), level, measure, merged, tiles)
+    fmap = build_explore_map(data, state.sublocalities(council.slug, level, engine.token, engine), level, measure,
+                             merged, tiles, state.method_banner(engine), engine.is_estimate)
     st_folium(fmap, height=620, use_container_width=True, returned_objects=[], key=f"explore_map_{council.slug}")
 
     totals = data.lsoa[["pop_total", "pop_65plus", "pop_85plus"]].sum()

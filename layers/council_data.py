@@ -59,7 +59,7 @@ class CouncilData:
         return self.localities if merged else self.pcn_localities
 
 
-def _with_population(
+def with_population(
     polygons: gpd.GeoDataFrame, lsoa: gpd.GeoDataFrame, key: str, lsoa_key: str | None = None
 ) -> gpd.GeoDataFrame:
     """Add the summed population of the LSOAs whose ``lsoa_key`` (default ``key``) equals each polygon's ``key``."""
@@ -69,6 +69,23 @@ def _with_population(
     result["pct_65plus"] = 100.0 * result["pop_65plus"] / result["pop_total"]
     result["pct_85plus"] = 100.0 * result["pop_85plus"] / result["pop_total"]
     return result
+
+
+def localities_from_nearest(
+    lsoa: gpd.GeoDataFrame, nearest: pd.DataFrame, practices: gpd.GeoDataFrame, council: Council
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """LSOAs with their PCN and locality columns set, the locality polygons and the one-per-PCN polygons.
+
+    ``nearest`` gives each LSOA's nearest member practice (``practice_code``), by whatever measure.
+    """
+    assignment = localities.assign_localities(lsoa, nearest, practices, council.locality_merges)
+    unmerged = localities.assign_localities(lsoa, nearest, practices)
+    lsoa = lsoa.copy()
+    for column in ["practice_code", "pcn_code", "pcn_name", "locality_code", "locality_name"]:
+        lsoa[column] = assignment[column]
+    merged_layer = with_population(localities.locality_polygons(lsoa, assignment), lsoa, "locality_code")
+    pcn_layer = with_population(localities.locality_polygons(lsoa, unmerged), lsoa, "locality_code", "pcn_code")
+    return lsoa, merged_layer, pcn_layer
 
 
 def load_council_data(council: Council) -> CouncilData:
@@ -89,21 +106,18 @@ def load_council_data(council: Council) -> CouncilData:
     practice_layer = health.gp_practices(council)
     anchors = localities.lsoa_anchor_points(lsoa, postcode_layer)
     nearest = localities.nearest_practice_straight(anchors, practice_layer)
-    assignment = localities.assign_localities(lsoa, nearest, practice_layer, council.locality_merges)
-    for column in ["practice_code", "pcn_code", "pcn_name", "locality_code", "locality_name"]:
-        lsoa[column] = assignment[column]
-    unmerged = localities.assign_localities(lsoa, nearest, practice_layer)
+    lsoa, locality_layer, pcn_layer = localities_from_nearest(lsoa, nearest, practice_layer, council)
     return CouncilData(
         council=council,
         lsoa=lsoa,
         population_by_age=by_age,
-        msoa=_with_population(areas.msoa21(council), lsoa, "msoa21_code"),
-        wards=_with_population(wards, lsoa, "ward22_code"),
+        msoa=with_population(areas.msoa21(council), lsoa, "msoa21_code"),
+        wards=with_population(wards, lsoa, "ward22_code"),
         outline=areas.outline(council),
         postcodes=postcode_layer,
         places=places.settlements(council),
         practices=practice_layer,
         hospitals=health.hospitals(council),
-        localities=_with_population(localities.locality_polygons(lsoa, assignment), lsoa, "locality_code"),
-        pcn_localities=_with_population(localities.locality_polygons(lsoa, unmerged), lsoa, "locality_code", "pcn_code"),
+        localities=locality_layer,
+        pcn_localities=pcn_layer,
     )

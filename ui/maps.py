@@ -76,7 +76,7 @@ def new_map(bounds: gpd.GeoDataFrame | gpd.GeoSeries, tiles: bool = False, heigh
                       control_scale=True, prefer_canvas=False, height=height, zoom_snap=0.25,
                       zoom_delta=0.5)
     # Without tiles, a white background keeps the choropleth colours true to the legend.
-    fmap.get_root().header.add_child(folium.Element("<style>.leaflet-container{background:#fff}</style>"))
+    fmap.get_root().header.add_child(folium.Element("<style>.leaflet-container{background:#fff !important}</style>"))
     if tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", control=True).add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])

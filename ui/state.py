@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import streamlit as st
 
 from geo.council import Council, default_council, list_councils, load_council
+from geo.errors import CareMapError
+from analyses.localities import drive_time_localities
 from layers.council_data import CouncilData, load_council_data
 from layers.sublocalities import sublocality_layer
+from routing import cache, sources
+from routing.engine import TravelEngine
+from routing.settings import RoutingSettings
 
 
 @st.cache_data(show_spinner="Loading the council's data layers…", max_entries=8)
@@ -15,10 +23,16 @@ def council_data(slug: str) -> CouncilData:
     return load_council_data(load_council(slug))
 
 
+@st.cache_data(show_spinner="Assigning PCN localities by travel time…", max_entries=16)
+def council_data_for(slug: str, engine_token: str, _engine: TravelEngine) -> CouncilData:
+    """A council's layers with PCN localities by travel time on the engine in force (cached per engine)."""
+    return drive_time_localities(council_data(slug), _engine)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
-def sublocalities(slug: str, level: str):
+def sublocalities(slug: str, level: str, engine_token: str, _engine: TravelEngine):
     """Sub-locality polygons with population for one level; cached."""
-    return sublocality_layer(council_data(slug), level)
+    return sublocality_layer(council_data_for(slug, engine_token, _engine), level)
 
 
 def current_council() -> Council:
@@ -36,3 +50,91 @@ def council_picker() -> Council:
         st.session_state["council_slug"] = default_council().slug
     st.sidebar.selectbox("Council", slugs, format_func=names.get, key="council_slug")
     return current_council()
+
+
+# --- Road network -----------------------------------------------------------------------------
+
+UPLOAD_DIR = cache.CACHE_DIR / "uploads"
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def _engine(slug: str, source: str, upload_name: str | None, lane_factor: float, _progress=None) -> TravelEngine:
+    """The travel engine for a council and source, shared by every session (it is never modified)."""
+    council = load_council(slug)
+    upload = UPLOAD_DIR / upload_name if upload_name else None
+    outline = council_data(slug).outline if source == sources.DOWNLOAD else None
+    return sources.build_engine(council, source, RoutingSettings(lane_factor=lane_factor), upload=upload,
+                                outline=outline, progress=_progress)
+
+
+def _saved_upload(uploaded) -> str:
+    """Keep an uploaded road network file under the cache, named by its content (OSM data, not client data)."""
+    content = uploaded.getvalue()
+    suffix = "".join(Path(uploaded.name.lower()).suffixes[-2:]) or ".osm"
+    name = f"{hashlib.sha256(content).hexdigest()[:16]}{suffix}"
+    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    target = UPLOAD_DIR / name
+    if not target.exists():
+        target.write_bytes(content)
+    return name
+
+
+def road_network_picker(council: Council) -> None:
+    """Sidebar choice of road network, building it with visible progress; the result goes in session state."""
+    options = sources.available_sources(council)
+    key = f"road_source_{council.slug}"
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = options[0]
+    source = st.sidebar.selectbox("Road network", options, format_func=sources.SOURCE_NAMES.get, key=key,
+                                  help="Travel times come from real roads when a network is loaded; otherwise "
+                                       "from straight lines, and every figure is then labelled as an estimate.")
+    with st.sidebar.expander("Road speed settings"):
+        lane_factor = st.slider("Narrow rural lane speed factor", 0.4, 1.0, RoutingSettings().lane_factor, 0.05,
+                                key="lane_factor",
+                                help="Multiplies the speed of unclassified roads and single-track lanes (assumption).")
+    upload_name = None
+    if source == sources.UPLOAD:
+        uploaded = st.sidebar.file_uploader("Road network file", type=["pbf", "osm", "graphml", "xml"],
+                                            key=f"road_upload_{council.slug}",
+                                            help="An OpenStreetMap extract (.osm.pbf or .osm, e.g. from "
+                                                 "download.geofabrik.de) or a GraphML file saved by OSMnx.")
+        if uploaded is None:
+            st.sidebar.info("Choose a file. Until then, travel times are straight-line estimates.")
+            source = sources.ESTIMATE
+        else:
+            upload_name = _saved_upload(uploaded)
+    if source == sources.DOWNLOAD and not st.session_state.get(f"download_requested_{council.slug}"):
+        if st.sidebar.button("Download the road network", key=f"download_{council.slug}"):
+            st.session_state[f"download_requested_{council.slug}"] = True
+        else:
+            st.sidebar.info("Needs internet. Until downloaded, travel times are straight-line estimates.")
+            source = sources.ESTIMATE
+    st.session_state["travel_engine"] = _build_with_status(council, source, upload_name, lane_factor)
+
+
+def _build_with_status(council: Council, source: str, upload_name: str | None, lane_factor: float) -> TravelEngine:
+    """Build (or fetch from cache) the engine, showing progress; fall back to the estimate on failure."""
+    if source == sources.ESTIMATE:
+        return _engine(council.slug, source, None, lane_factor)
+    try:
+        with st.sidebar.status("Preparing the road network…", expanded=False) as status:
+            engine = _engine(council.slug, source, upload_name, lane_factor, _progress=status.write)
+            status.update(label=f"Roads ready: {engine.network.n_nodes:,} junctions", state="complete")
+        return engine
+    except CareMapError as error:
+        st.sidebar.error(f"{error} Travel times are straight-line estimates until this is fixed.")
+        if source == sources.DOWNLOAD:
+            st.session_state[f"download_requested_{council.slug}"] = False
+        return _engine(council.slug, sources.ESTIMATE, None, lane_factor)
+
+
+def travel_engine() -> TravelEngine:
+    """The travel engine chosen in the sidebar (the estimate before any choice)."""
+    engine = st.session_state.get("travel_engine")
+    return engine if engine is not None else _engine(current_council().slug, sources.ESTIMATE, None,
+                                                     RoutingSettings().lane_factor)
+
+
+def method_banner(engine: TravelEngine) -> str:
+    """One line naming the travel-time method in force, for every map and table."""
+    return f"Travel times: {engine.label}"

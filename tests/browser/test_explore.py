@@ -14,6 +14,8 @@ def test_explore_map_draws_lsoa_polygons_offline(app_url, page):
     paths = frame.locator("g path.leaflet-interactive").count()
     assert paths >= 117 + 4
     assert frame.locator(".caremap-legend").first.inner_text().startswith("% aged 65+ (LSOA 2021)")
+    # Herefordshire has no road network offline: the map says its travel times are estimates.
+    assert "Travel times: ESTIMATE" in frame.locator(".caremap-legend").nth(1).inner_text()
     page.get_by_text("193,615").wait_for()
     screenshot(page, "explore_herefordshire")
     assert page.requests.external() == []
@@ -27,5 +29,8 @@ def test_switching_council_redraws_the_map(app_url, page):
     page.get_by_text("40,476").wait_for(timeout=30_000)
     frame = map_frame(page, min_paths=26)
     assert frame.locator(".caremap-legend").first.is_visible()
+    page.get_by_text("Roads ready").wait_for(timeout=60_000)
+    frame = map_frame(page, min_paths=26)
+    assert "OpenStreetMap extract of Rutland" in frame.locator("body").inner_text()
     screenshot(page, "explore_rutland")
     assert page.requests.external() == []

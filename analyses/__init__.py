@@ -1,0 +1,1 @@
+"""Analyses built on the layers and the travel engines: fee zones, rounds, care-home coverage, reports."""

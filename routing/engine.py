@@ -1,0 +1,405 @@
+"""Travel-time engines: real roads (``RoadEngine``) and the labelled straight-line estimate (``EstimateEngine``).
+
+Both answer the same questions for points given in British National Grid metres:
+:meth:`~TravelEngine.matrix` (origins × destinations), :meth:`~TravelEngine.nearest` (nearest facility
+for many points), :meth:`~TravelEngine.within` (points within a limit of any facility) and
+:meth:`~TravelEngine.path` (the route between two points as a line). Every result says which method
+produced it, and estimates say so in their label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+from shapely.geometry import LineString
+
+from geo.units import METRES_PER_MILE
+from routing.network import ReducedEdges, RoadNetwork
+from routing.settings import MPH_TO_KPH, RoutingSettings
+
+ROAD = "road"
+ESTIMATE = "estimate"
+_CHUNK_CELLS = 4_000_000  # rows × nodes per Dijkstra batch: bounds memory to ~32 MB per array
+
+
+@dataclass(frozen=True)
+class Snap:
+    """Where points join the network: node position, straight distance to it (metres), and a far flag."""
+
+    node: np.ndarray
+    distance_m: np.ndarray
+    far: np.ndarray
+
+
+@dataclass(frozen=True)
+class TravelMatrix:
+    """Origins × destinations travel minutes and miles, with how they were obtained.
+
+    ``minutes`` and ``miles`` are ``inf`` where a destination cannot be reached (or lies beyond the
+    cutoff); ``reachable`` says which pairs have a route. Both measures follow the same route: the
+    fastest one (``by="time"``) or the shortest (``by="distance"``).
+    """
+
+    minutes: np.ndarray
+    miles: np.ndarray
+    method: str
+    by: str
+    origin_snap_m: np.ndarray
+    destination_snap_m: np.ndarray
+    origin_far: np.ndarray
+    destination_far: np.ndarray
+
+    @property
+    def reachable(self) -> np.ndarray:
+        return np.isfinite(self.minutes)
+
+
+@dataclass(frozen=True)
+class RoutePath:
+    """The route between two points: a line in BNG with its minutes and miles."""
+
+    line: LineString
+    minutes: float
+    miles: float
+    method: str
+
+
+def _as_xy(points: np.ndarray | Sequence) -> np.ndarray:
+    xy = np.asarray(points, dtype=float)
+    if xy.ndim == 1:
+        xy = xy.reshape(1, 2)
+    if xy.ndim != 2 or xy.shape[1] != 2:
+        raise ValueError("Points must be an array of (easting, northing) pairs in metres (BNG).")
+    return xy
+
+
+def _measure(by: str) -> str:
+    if by not in ("time", "distance"):
+        raise ValueError(f"by must be 'time' or 'distance', not {by!r}")
+    return by
+
+
+def _with_virtual_sources(base: sp.csr_matrix, nodes: np.ndarray, legs: np.ndarray) -> sp.csr_matrix:
+    """``base`` plus one virtual node per facility (rows n … n+k-1), joined to its road node by its leg.
+
+    Built by appending CSR rows rather than with ``scipy.sparse.bmat``, which would re-sort every edge.
+    """
+    n, k = base.shape[0], len(nodes)
+    data = np.concatenate([base.data, legs])
+    indices = np.concatenate([base.indices, nodes.astype(base.indices.dtype)])
+    indptr = np.concatenate([base.indptr, base.indptr[-1] + np.arange(1, k + 1)])
+    return sp.csr_matrix((data, indices, indptr), shape=(n + k, n + k))
+
+
+class TravelEngine:
+    """Interface shared by the road and estimate engines."""
+
+    method: str = ""
+    label: str = ""
+
+    @property
+    def is_estimate(self) -> bool:
+        return self.method == ESTIMATE
+
+    @property
+    def token(self) -> str:
+        """Text that identifies the engine's results (network and settings), for caching results."""
+        raise NotImplementedError
+
+    def snap(self, xy: np.ndarray) -> Snap:
+        raise NotImplementedError
+
+    def matrix(self, origins, destinations, cutoff: float | None = None, by: str = "time") -> TravelMatrix:
+        raise NotImplementedError
+
+    def nearest(self, points, facilities, by: str = "time", direction: str = "to", limit: float | None = None,
+                facility_ids: Sequence | None = None, with_other: bool = True) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def path(self, start, end) -> RoutePath:
+        raise NotImplementedError
+
+    def within(self, points, facilities, minutes: float | None = None, miles: float | None = None,
+               direction: str = "to") -> np.ndarray:
+        """True for each point within ``minutes`` (by time) or ``miles`` (by distance) of any facility."""
+        if (minutes is None) == (miles is None):
+            raise ValueError("Give exactly one of minutes or miles.")
+        by, limit = ("time", minutes) if minutes is not None else ("distance", miles)
+        found = self.nearest(points, facilities, by=by, direction=direction, limit=limit, with_other=False)
+        value = found["minutes"] if by == "time" else found["miles"]
+        return (value <= limit).to_numpy()
+
+    def _nearest_frame(self, facility: np.ndarray, seconds: np.ndarray, metres: np.ndarray, snap: Snap,
+                       facility_ids: Sequence | None) -> pd.DataFrame:
+        # Either measure may be NaN (not computed); a route exists where the other is finite.
+        reachable = (np.isfinite(seconds) | np.isfinite(metres)) & (facility >= 0)
+        position = np.where(reachable, facility, -1)
+        labels = np.arange(np.max(position, initial=-1) + 1) if facility_ids is None else np.asarray(facility_ids)
+        identity = pd.Series(labels[np.clip(position, 0, None)] if len(labels) else position).where(reachable, None)
+        return pd.DataFrame({
+            "facility": position,
+            "facility_id": identity.to_numpy(),
+            "minutes": np.where(reachable, seconds / 60.0, np.inf),
+            "miles": np.where(reachable, metres / METRES_PER_MILE, np.inf),
+            "reachable": reachable,
+            "snap_m": snap.distance_m,
+            "far_from_road": snap.far,
+            "method": self.method,
+        })
+
+
+class RoadEngine(TravelEngine):
+    """Shortest paths on a compiled road network with ``scipy.sparse.csgraph.dijkstra``.
+
+    Points join the network at their nearest node; the straight leg to it is added at
+    ``settings.access_speed_mph``. Points farther than ``settings.snap_limit_m`` from any node are
+    flagged (``far_from_road``), not moved silently.
+    """
+
+    method = ROAD
+
+    def __init__(self, network: RoadNetwork, settings: RoutingSettings | None = None) -> None:
+        self.network = network
+        self.settings = settings or RoutingSettings()
+        self.label = f"Road network: {network.description}"
+        self._tree = cKDTree(np.column_stack([network.x, network.y]))
+        self._access_mps = self.settings.access_speed_mph * MPH_TO_KPH / 3.6
+
+    @property
+    def token(self) -> str:
+        network = self.network
+        return f"road|{network.description}|{network.n_nodes}|{network.n_edges}|{self.settings.speed_key()}"
+
+    def snap(self, xy) -> Snap:
+        xy = _as_xy(xy)
+        distance, node = self._tree.query(xy, workers=-1)
+        return Snap(node=node.astype(np.int64), distance_m=distance, far=distance > self.settings.snap_limit_m)
+
+    def _edges(self, by: str) -> ReducedEdges:
+        return self.network.by_time if _measure(by) == "time" else self.network.by_length
+
+    def _legs(self, snap: Snap, by: str) -> tuple[np.ndarray, np.ndarray]:
+        """Access legs as (primary measure, other measure): seconds and metres in the order of ``by``."""
+        seconds = snap.distance_m / self._access_mps
+        return (seconds, snap.distance_m) if by == "time" else (snap.distance_m, seconds)
+
+    def _tree_other(self, edges: ReducedEdges, predecessors: np.ndarray, reverse: bool,
+                    root_other: np.ndarray | None = None) -> np.ndarray:
+        """Sum of the other measure along shortest-path trees, by pointer jumping (one row per tree).
+
+        ``predecessors`` may point at virtual source nodes (positions ≥ the network's node count);
+        the edge from virtual node ``n + j`` weighs ``root_other[j]``.
+        """
+        n = self.network.n_nodes
+        width = predecessors.shape[1]
+        nodes = np.broadcast_to(np.arange(width), predecessors.shape)
+        has = predecessors >= 0
+        weight = np.zeros(predecessors.shape)
+        real = has & (predecessors < n) & (nodes < n)
+        tails = np.where(reverse, nodes, predecessors)[real]
+        heads = np.where(reverse, predecessors, nodes)[real]
+        weight[real] = edges.other[edges.lookup(tails, heads, n)]
+        virtual = has & (predecessors >= n)
+        if virtual.any():
+            weight[virtual] = root_other[predecessors[virtual] - n]
+        pointer = np.where(has, predecessors, nodes).astype(np.int64)
+        total = weight
+        while True:
+            jumped = np.take_along_axis(pointer, pointer, axis=1)
+            if np.array_equal(jumped, pointer):
+                return total
+            total = total + np.take_along_axis(total, pointer, axis=1)
+            pointer = jumped
+
+    def matrix(self, origins, destinations, cutoff: float | None = None, by: str = "time",
+               with_other: bool = True) -> TravelMatrix:
+        """Travel from each origin to each destination.
+
+        Parameters
+        ----------
+        origins, destinations : array of (easting, northing)
+            Points in BNG metres.
+        cutoff : float, optional
+            Ignore routes longer than this many minutes (``by="time"``) or miles (``by="distance"``);
+            such pairs come back as ``inf``. Speeds up large matrices.
+        by : {"time", "distance"}
+            Fastest or shortest routes; both minutes and miles are measured along the chosen route.
+        with_other : bool
+            Also measure the other quantity along the route (miles for ``by="time"``); False leaves it NaN.
+        """
+        by = _measure(by)
+        origin_snap, destination_snap = self.snap(origins), self.snap(destinations)
+        edges = self._edges(by)
+        unique, inverse = np.unique(origin_snap.node, return_inverse=True)
+        primary = np.empty((len(unique), len(destination_snap.node)))
+        other = np.full_like(primary, np.nan)
+        scale = 60.0 if by == "time" else METRES_PER_MILE
+        limit = np.inf if cutoff is None else cutoff * scale
+        step = max(1, _CHUNK_CELLS // max(self.network.n_nodes, 1))
+        for start in range(0, len(unique), step):
+            rows = slice(start, start + step)
+            found = dijkstra(edges.matrix, directed=True, indices=unique[rows], limit=limit,
+                             return_predecessors=with_other)
+            distances = found[0] if with_other else found
+            primary[rows] = distances[:, destination_snap.node]
+            if with_other:
+                other[rows] = self._tree_other(edges, found[1], reverse=False)[:, destination_snap.node]
+        primary, other = primary[inverse], other[inverse]
+        origin_primary, origin_other = self._legs(origin_snap, by)
+        destination_primary, destination_other = self._legs(destination_snap, by)
+        primary = primary + origin_primary[:, None] + destination_primary[None, :]
+        other = other + origin_other[:, None] + destination_other[None, :]
+        unreachable = ~np.isfinite(primary) | (primary > limit)
+        primary[unreachable] = np.inf
+        other[unreachable] = np.inf
+        seconds, metres = (primary, other) if by == "time" else (other, primary)
+        return TravelMatrix(seconds / 60.0, metres / METRES_PER_MILE, self.method, by, origin_snap.distance_m,
+                            destination_snap.distance_m, origin_snap.far, destination_snap.far)
+
+    def nearest(self, points, facilities, by: str = "time", direction: str = "to", limit: float | None = None,
+                facility_ids: Sequence | None = None, with_other: bool = True) -> pd.DataFrame:
+        """Nearest facility of every point in one multi-source Dijkstra.
+
+        Parameters
+        ----------
+        points, facilities : array of (easting, northing)
+            BNG metres.
+        by : {"time", "distance"}
+            Nearest by travel time or by road distance.
+        direction : {"to", "from"}
+            Travel from each point to the facility (residents going to a care home) or from the
+            facility to the point (a carer leaving a base).
+        limit : float, optional
+            Stop searching beyond this many minutes (or miles); farther points are unreachable.
+        facility_ids : sequence, optional
+            Labels of the facilities for the ``facility_id`` column (default: their positions).
+        with_other : bool
+            Also measure the other quantity (miles when ``by="time"``) along each route; False leaves it NaN.
+
+        Returns
+        -------
+        DataFrame
+            One row per point: ``facility`` (position, -1 if none), ``facility_id``, ``minutes``,
+            ``miles`` (``inf`` if unreachable), ``reachable``, ``snap_m``, ``far_from_road``, ``method``.
+        """
+        by = _measure(by)
+        if direction not in ("to", "from"):
+            raise ValueError(f"direction must be 'to' or 'from', not {direction!r}")
+        point_snap, facility_snap = self.snap(points), self.snap(facilities)
+        edges = self._edges(by)
+        n, k = self.network.n_nodes, len(facility_snap.node)
+        base = edges.reverse if direction == "to" else edges.matrix
+        facility_primary, facility_other = self._legs(facility_snap, by)
+        graph = _with_virtual_sources(base, facility_snap.node, facility_primary)
+        scale = 60.0 if by == "time" else METRES_PER_MILE
+        bound = np.inf if limit is None else limit * scale
+        distances, predecessors, sources = dijkstra(graph, directed=True, indices=np.arange(n, n + k),
+                                                    min_only=True, return_predecessors=True, limit=bound)
+        if with_other:
+            other = self._tree_other(edges, predecessors[None, :], reverse=direction == "to",
+                                     root_other=facility_other)[0]
+        else:
+            other = np.full(n, np.nan)
+        point_primary, point_other = self._legs(point_snap, by)
+        primary = distances[point_snap.node] + point_primary
+        secondary = other[point_snap.node] + point_other
+        facility = np.where(sources[point_snap.node] >= n, sources[point_snap.node] - n, -1)
+        primary = np.where(primary <= bound, primary, np.inf)
+        secondary = np.where(np.isfinite(primary), secondary, np.inf)
+        seconds, metres = (primary, secondary) if by == "time" else (secondary, primary)
+        return self._nearest_frame(facility, seconds, metres, point_snap, facility_ids)
+
+    def node_path(self, start_node: int, end_node: int) -> list[int]:
+        """Node positions of the fastest path between two nodes (empty if there is none)."""
+        _, predecessors = dijkstra(self.network.by_time.matrix, directed=True, indices=start_node,
+                                   return_predecessors=True)
+        if start_node != end_node and predecessors[end_node] < 0:
+            return []
+        path = [end_node]
+        while path[-1] != start_node:
+            path.append(int(predecessors[path[-1]]))
+        return path[::-1]
+
+    def path(self, start, end) -> RoutePath:
+        """The fastest route between two points, following the roads' shapes."""
+        snap = self.snap(np.vstack([_as_xy(start), _as_xy(end)]))
+        nodes = self.node_path(int(snap.node[0]), int(snap.node[1]))
+        start_xy, end_xy = _as_xy(start)[0], _as_xy(end)[0]
+        if not nodes:
+            return RoutePath(LineString([start_xy, end_xy]), np.inf, np.inf, self.method)
+        edges = self.network.by_time
+        points = [start_xy]
+        seconds = metres = 0.0
+        if len(nodes) > 1:
+            position = edges.lookup(np.array(nodes[:-1]), np.array(nodes[1:]), self.network.n_nodes)
+            seconds = float(edges.weight[position].sum())
+            metres = float(edges.other[position].sum())
+            for raw in edges.raw_index[position]:
+                points.extend(self.network.edge_points(int(raw)))
+        else:
+            points.append((self.network.x[nodes[0]], self.network.y[nodes[0]]))
+        points.append(end_xy)
+        legs = snap.distance_m.sum()
+        return RoutePath(LineString(points), (seconds + legs / self._access_mps) / 60.0,
+                         (metres + legs) / METRES_PER_MILE, self.method)
+
+
+class EstimateEngine(TravelEngine):
+    """Straight-line distance × a circuity factor, at an assumed average speed: an estimate, labelled so."""
+
+    method = ESTIMATE
+
+    def __init__(self, settings: RoutingSettings | None = None) -> None:
+        self.settings = settings or RoutingSettings()
+        self.label = (f"ESTIMATE — straight line × {self.settings.circuity:.2f} at "
+                      f"{self.settings.estimate_speed_mph:.0f} mph, no road network")
+        self._speed_mps = self.settings.estimate_speed_mph * MPH_TO_KPH / 3.6
+
+    @property
+    def token(self) -> str:
+        return f"estimate|{self.settings.circuity}|{self.settings.estimate_speed_mph}"
+
+    def snap(self, xy) -> Snap:
+        count = len(_as_xy(xy))
+        return Snap(node=np.full(count, -1), distance_m=np.zeros(count), far=np.zeros(count, dtype=bool))
+
+    def _metres(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
+        difference = origins[:, None, :] - destinations[None, :, :]
+        return np.hypot(difference[..., 0], difference[..., 1]) * self.settings.circuity
+
+    def matrix(self, origins, destinations, cutoff: float | None = None, by: str = "time",
+               with_other: bool = True) -> TravelMatrix:
+        by = _measure(by)
+        origins, destinations = _as_xy(origins), _as_xy(destinations)
+        metres = self._metres(origins, destinations)
+        minutes = metres / self._speed_mps / 60.0
+        miles = metres / METRES_PER_MILE
+        if cutoff is not None:
+            beyond = (minutes if by == "time" else miles) > cutoff
+            minutes, miles = np.where(beyond, np.inf, minutes), np.where(beyond, np.inf, miles)
+        o, d = self.snap(origins), self.snap(destinations)
+        return TravelMatrix(minutes, miles, self.method, by, o.distance_m, d.distance_m, o.far, d.far)
+
+    def nearest(self, points, facilities, by: str = "time", direction: str = "to", limit: float | None = None,
+                facility_ids: Sequence | None = None, with_other: bool = True) -> pd.DataFrame:
+        points, facilities = _as_xy(points), _as_xy(facilities)
+        tree = cKDTree(facilities)
+        straight, facility = tree.query(points)
+        metres = straight * self.settings.circuity
+        seconds = metres / self._speed_mps
+        if limit is not None:
+            beyond = (seconds / 60.0 if _measure(by) == "time" else metres / METRES_PER_MILE) > limit
+            seconds, metres = np.where(beyond, np.inf, seconds), np.where(beyond, np.inf, metres)
+        return self._nearest_frame(facility, seconds, metres, self.snap(points), facility_ids)
+
+    def path(self, start, end) -> RoutePath:
+        start, end = _as_xy(start)[0], _as_xy(end)[0]
+        metres = float(np.hypot(*(end - start))) * self.settings.circuity
+        return RoutePath(LineString([start, end]), metres / self._speed_mps / 60.0, metres / METRES_PER_MILE,
+                         self.method)

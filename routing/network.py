@@ -1,0 +1,150 @@
+"""A drive graph compiled to arrays: the form every query runs on, and the form the cache stores.
+
+Parallel edges are reduced to one per node pair: the fastest for time routing and the shortest for
+distance routing. Each reduced edge keeps the other measure of the same physical edge, so a route's
+miles and minutes are both measured along the route actually chosen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from routing.osm import edge_line_bng
+
+NPZ_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ReducedEdges:
+    """One edge per (tail, head) pair, sorted by tail then head (the order of a CSR matrix's data)."""
+
+    tail: np.ndarray
+    head: np.ndarray
+    weight: np.ndarray
+    other: np.ndarray
+    raw_index: np.ndarray
+    matrix: sp.csr_matrix
+    reverse: sp.csr_matrix
+
+    @classmethod
+    def build(cls, n: int, tail: np.ndarray, head: np.ndarray, weight: np.ndarray, other: np.ndarray) -> "ReducedEdges":
+        # Sort by (tail, head, weight): the first row of each pair is its minimum.
+        order = np.lexsort((weight, head, tail))
+        tail, head = tail[order], head[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
+        keep = order[first]
+        t, h, w = tail[first], head[first], weight[keep]
+        matrix = sp.csr_matrix((w, (t, h)), shape=(n, n))
+        matrix.sort_indices()
+        return cls(t, h, w, other[keep], keep, matrix, matrix.T.tocsr())
+
+    def lookup(self, tails: np.ndarray, heads: np.ndarray, n: int) -> np.ndarray:
+        """Position of each (tail, head) pair among the reduced edges (-1 where there is none)."""
+        keys = self.tail.astype(np.int64) * n + self.head
+        wanted = tails.astype(np.int64) * n + heads
+        position = np.searchsorted(keys, wanted)
+        position = np.clip(position, 0, len(keys) - 1)
+        return np.where(keys[position] == wanted, position, -1)
+
+
+@dataclass(frozen=True)
+class RoadNetwork:
+    """A drive network as arrays (nodes in British National Grid metres, times in seconds).
+
+    Attributes
+    ----------
+    node_ids : ndarray of int64
+        OSM node ids.
+    x, y : ndarray of float
+        Node coordinates, BNG metres.
+    tail, head : ndarray of int
+        Every directed edge of the graph (parallel edges included), as node positions.
+    time_s, length_m : ndarray of float
+        Travel time (seconds) and length (metres, BNG) of each edge.
+    geometry_offsets, geometry_xy : ndarray
+        Edge shapes: the points of edge ``i`` are ``geometry_xy[geometry_offsets[i]:geometry_offsets[i + 1]]``.
+    description : str
+        Where the network comes from, for labels.
+    """
+
+    node_ids: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    tail: np.ndarray
+    head: np.ndarray
+    time_s: np.ndarray
+    length_m: np.ndarray
+    geometry_offsets: np.ndarray
+    geometry_xy: np.ndarray
+    description: str = "road network"
+    by_time: ReducedEdges = field(init=False, repr=False)
+    by_length: ReducedEdges = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.node_ids)
+        object.__setattr__(self, "by_time", ReducedEdges.build(n, self.tail, self.head, self.time_s, self.length_m))
+        object.__setattr__(self, "by_length", ReducedEdges.build(n, self.tail, self.head, self.length_m, self.time_s))
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_ids)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.tail)
+
+    def edge_points(self, raw_index: int) -> np.ndarray:
+        """BNG points (k × 2) of one edge's shape, from tail to head."""
+        start, stop = self.geometry_offsets[raw_index], self.geometry_offsets[raw_index + 1]
+        return self.geometry_xy[start:stop]
+
+    @classmethod
+    def from_graph(cls, graph: nx.MultiDiGraph, description: str = "road network") -> "RoadNetwork":
+        """Compile a prepared drive graph (see :func:`routing.osm.prepare_drive_graph`)."""
+        nodes = list(graph.nodes)
+        position = {node: i for i, node in enumerate(nodes)}
+        x = np.array([graph.nodes[n]["x_bng"] for n in nodes], dtype=float)
+        y = np.array([graph.nodes[n]["y_bng"] for n in nodes], dtype=float)
+        tails, heads, times, lengths, offsets, points = [], [], [], [], [0], []
+        for u, v, data in graph.edges(data=True):
+            tails.append(position[u])
+            heads.append(position[v])
+            times.append(data["travel_time"])
+            lengths.append(data["length"])
+            coords = np.asarray(edge_line_bng(graph, u, v, data).coords)
+            points.append(coords)
+            offsets.append(offsets[-1] + len(coords))
+        return cls(
+            node_ids=np.array(nodes, dtype=np.int64), x=x, y=y,
+            tail=np.array(tails, dtype=np.int64), head=np.array(heads, dtype=np.int64),
+            time_s=np.array(times, dtype=float), length_m=np.array(lengths, dtype=float),
+            geometry_offsets=np.array(offsets, dtype=np.int64),
+            geometry_xy=np.vstack(points) if points else np.empty((0, 2)),
+            description=description,
+        )
+
+    def save(self, path: str | Path) -> None:
+        """Store the arrays in a compressed ``.npz`` file (reloads in well under a second)."""
+        np.savez_compressed(
+            path, version=NPZ_VERSION, node_ids=self.node_ids, x=self.x, y=self.y, tail=self.tail, head=self.head,
+            time_s=self.time_s, length_m=self.length_m, geometry_offsets=self.geometry_offsets,
+            geometry_xy=self.geometry_xy, description=np.array(self.description),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> "RoadNetwork":
+        """Reload a network stored by :meth:`save` (no pickled objects are read)."""
+        with np.load(path, allow_pickle=False) as stored:
+            if int(stored["version"]) != NPZ_VERSION:
+                raise ValueError(f"{path} was written by another version of this tool")
+            return cls(
+                node_ids=stored["node_ids"], x=stored["x"], y=stored["y"], tail=stored["tail"], head=stored["head"],
+                time_s=stored["time_s"], length_m=stored["length_m"], geometry_offsets=stored["geometry_offsets"],
+                geometry_xy=stored["geometry_xy"], description=str(stored["description"]),
+            )
