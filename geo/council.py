@@ -42,6 +42,8 @@ class Council:
         Council-wide commissioned home-care hours per week.
     home_care_clients : int
         Council-wide number of home-care clients.
+    home_care_spend_per_year : float or None
+        Documented yearly spend on home care, £.
     locality_merges : Mapping[str, tuple of str]
         Locality name -> PCN codes merged into it (e.g. the two Hereford City PCNs).
     care_home_beds : int or None
@@ -69,6 +71,7 @@ class Council:
     viability_hours_per_week: float
     weekly_home_care_hours: float
     home_care_clients: int
+    home_care_spend_per_year: float | None = None
     locality_merges: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     care_home_beds: int | None = None
     care_homes: int | None = None
@@ -108,6 +111,7 @@ def _council_from_toml(data: dict[str, Any]) -> Council:
         viability_hours_per_week=float(care["viability_hours_per_week"]),
         weekly_home_care_hours=float(care["weekly_hours"]),
         home_care_clients=int(care["clients"]),
+        home_care_spend_per_year=care.get("spend_per_year"),
         locality_merges=merges,
         care_home_beds=homes.get("beds"),
         care_homes=homes.get("homes"),

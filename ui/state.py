@@ -9,6 +9,7 @@ import streamlit as st
 
 from geo.council import Council, default_council, list_councils, load_council
 from geo.errors import CareMapError
+from analyses import fee_zones
 from analyses.localities import drive_time_localities
 from layers.council_data import CouncilData, load_council_data
 from layers.sublocalities import sublocality_layer
@@ -138,3 +139,25 @@ def travel_engine() -> TravelEngine:
 def method_banner(engine: TravelEngine) -> str:
     """One line naming the travel-time method in force, for every map and table."""
     return f"Travel times: {engine.label}"
+
+
+# --- Fee zones ----------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner="Classifying every postcode…", max_entries=32)
+def fee_zone_postcodes(slug: str, engine_token: str, _engine: TravelEngine, centres: tuple[str, ...],
+                       radius_miles: float, measure_from: str):
+    """Every postcode of a council classified by both readings of the fee zone (cached per setting)."""
+    data = council_data_for(slug, engine_token, _engine)
+    centre_layer = fee_zones.zone_centres(data.places, centres)
+    return fee_zones.classify_postcodes(data.postcodes, data.lsoa, centre_layer, _engine, radius_miles, measure_from)
+
+
+@st.cache_data(show_spinner="Drawing the zones…", max_entries=32)
+def fee_zone_shapes(slug: str, engine_token: str, _engine: TravelEngine, centres: tuple[str, ...],
+                    radius_miles: float, measure_from: str):
+    """Straight-line and road zone polygons, and how the road zone was drawn."""
+    data = council_data(slug)
+    centre_layer = fee_zones.zone_centres(data.places, centres)
+    road, method = fee_zones.road_zone(_engine, centre_layer, radius_miles, measure_from)
+    return fee_zones.straight_zone(centre_layer, radius_miles, measure_from), road, method

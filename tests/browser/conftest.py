@@ -112,6 +112,12 @@ def map_frame(tab, timeout_s: float = 60.0, min_paths: int = 1):
 
 
 def screenshot(tab, name: str) -> Path:
+    """Save the whole page: Streamlit scrolls inside its main section, so grow the viewport to fit it first."""
     path = SCREENSHOTS / f"{name}.png"
+    size = tab.viewport_size
+    height = tab.evaluate("() => (document.querySelector('[data-testid=stMain]') || document.body).scrollHeight")
+    tab.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height) + 80, 12000))})
+    tab.wait_for_timeout(1500)
     tab.screenshot(path=str(path), full_page=True)
+    tab.set_viewport_size(size)
     return path

@@ -1,0 +1,199 @@
+"""What the rural uplift costs: hours and clients by zone, the weekly and annual cost, and what-ifs.
+
+Fee rates are not in the council documents: the base hourly fee is an input, by default the
+council's documented spend divided by its documented hours (an average that already includes the
+uplift, so labelled an assumption).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from geo.council import Council
+from geo.errors import InputDataError
+
+DEFAULT_BASE_FEE = 20.0
+WEEKS_PER_YEAR = 52.0
+SYNTHETIC_LABEL = "SYNTHETIC: modelled from the 65+ population, not real clients"
+
+
+@dataclass(frozen=True)
+class FeeAssumptions:
+    """Money inputs of the costing (all assumptions unless a council documents them).
+
+    Attributes
+    ----------
+    base_fee_per_hour : float
+        Hourly fee paid inside the zone, £.
+    uplift_pct : float
+        Percentage added outside the zone.
+    weeks_per_year : float
+    """
+
+    base_fee_per_hour: float
+    uplift_pct: float
+    weeks_per_year: float = WEEKS_PER_YEAR
+
+
+def default_base_fee(council: Council) -> tuple[float, str]:
+    """A default hourly fee and where it comes from."""
+    spend = council.home_care_spend_per_year
+    if spend:
+        fee = round(spend / (council.weekly_home_care_hours * WEEKS_PER_YEAR) * 20) / 20
+        return fee, (f"assumption: £{spend / 1e6:.0f}m/year ÷ ({council.weekly_home_care_hours:,.0f} h/week × 52), "
+                     f"an average that already includes rural uplifts")
+    return DEFAULT_BASE_FEE, "assumption: no documented fee; set your own"
+
+
+@dataclass(frozen=True)
+class Demand:
+    """Weekly hours and clients at points (postcodes or client addresses), with where they come from."""
+
+    hours: np.ndarray
+    clients: np.ndarray
+    source: str
+
+    @property
+    def is_synthetic(self) -> bool:
+        return self.source.startswith("SYNTHETIC")
+
+
+def modelled_demand(pop65: np.ndarray, council: Council) -> Demand:
+    """Spread the council's weekly hours and clients over points in proportion to their people aged 65+."""
+    share = np.asarray(pop65, dtype=float) / np.nansum(pop65)
+    return Demand(council.weekly_home_care_hours * share, council.home_care_clients * share, SYNTHETIC_LABEL)
+
+
+def client_demand(hours_per_week: Sequence[float], filename: str) -> Demand:
+    """Demand from an uploaded client list: each row one client with its weekly hours."""
+    hours = np.asarray(hours_per_week, dtype=float)
+    return Demand(hours, np.ones(len(hours)), f"uploaded client list {filename}")
+
+
+def zone_cost(outside: np.ndarray, demand: Demand, fees: FeeAssumptions) -> dict[str, float]:
+    """Hours, clients and money inside/outside the zone for one reading.
+
+    Returns
+    -------
+    dict
+        ``hours_inside``, ``hours_outside``, ``clients_inside``, ``clients_outside``, ``weekly_base`` (all
+        hours at the base fee), ``weekly_uplift`` (the extra paid outside), ``annual_uplift`` and
+        ``annual_total`` (£).
+    """
+    outside = np.asarray(outside, dtype=bool)
+    hours_outside = float(demand.hours[outside].sum())
+    weekly_base = float(demand.hours.sum()) * fees.base_fee_per_hour
+    weekly_uplift = hours_outside * fees.base_fee_per_hour * fees.uplift_pct / 100.0
+    return {
+        "hours_inside": float(demand.hours[~outside].sum()),
+        "hours_outside": hours_outside,
+        "clients_inside": float(demand.clients[~outside].sum()),
+        "clients_outside": float(demand.clients[outside].sum()),
+        "weekly_base": weekly_base,
+        "weekly_uplift": weekly_uplift,
+        "annual_uplift": weekly_uplift * fees.weeks_per_year,
+        "annual_total": (weekly_base + weekly_uplift) * fees.weeks_per_year,
+    }
+
+
+def radius_what_if(miles_by_reading: dict[str, np.ndarray], demand: Demand, fees: FeeAssumptions,
+                   radii: Sequence[float] = tuple(range(2, 11))) -> pd.DataFrame:
+    """Zone costs for each radius and reading (e.g. straight line and road).
+
+    Returns
+    -------
+    DataFrame
+        One row per (radius, reading) with the columns of :func:`zone_cost`.
+    """
+    rows = []
+    for radius in radii:
+        for reading, miles in miles_by_reading.items():
+            outside = ~(np.asarray(miles) <= radius)  # unreachable (inf/NaN) counts as outside
+            rows.append({"radius_miles": float(radius), "reading": reading, **zone_cost(outside, demand, fees)})
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class BandedScheme:
+    """A fee scheme of distance bands, each with its own uplift.
+
+    ``bands`` are (from_miles, uplift_pct) pairs sorted by distance: ``((0, 0), (3, 10), (6, 20))``
+    pays nothing extra under 3 miles, 10% from 3 to 6 miles and 20% beyond 6 miles.
+    """
+
+    name: str
+    bands: tuple[tuple[float, float], ...]
+
+    def uplift_pct(self, miles: np.ndarray) -> np.ndarray:
+        """Uplift (%) at each distance; unreachable points (inf) get the last band."""
+        starts = np.array([start for start, _ in self.bands], dtype=float)
+        rates = np.array([rate for _, rate in self.bands], dtype=float)
+        miles = np.nan_to_num(np.asarray(miles, dtype=float), nan=np.inf)
+        position = np.searchsorted(starts, miles, side="right") - 1
+        return np.where(position >= 0, rates[np.clip(position, 0, None)], 0.0)
+
+    def label(self) -> str:
+        parts = []
+        for index, (start, rate) in enumerate(self.bands):
+            end = self.bands[index + 1][0] if index + 1 < len(self.bands) else None
+            span = f"{start:g}–{end:g}" if end is not None else f"{start:g}+"
+            parts.append(f"{span} mi: {rate:g}%")
+        return "; ".join(parts)
+
+
+def validate_bands(bands: Sequence[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+    """Check a band table typed by a user: starts at 0, distances increasing, uplifts 0–200%."""
+    cleaned = []
+    for number, (start, rate) in enumerate(bands, start=1):
+        try:
+            start, rate = float(start), float(rate)
+        except (TypeError, ValueError):
+            raise InputDataError(f"Band {number}: distance and uplift must be numbers.") from None
+        if not np.isfinite(start) or not np.isfinite(rate) or start < 0 or not 0 <= rate <= 200:
+            raise InputDataError(f"Band {number}: distance must be ≥ 0 miles and uplift between 0 and 200%.")
+        cleaned.append((start, rate))
+    if not cleaned or cleaned[0][0] != 0:
+        raise InputDataError("The first band must start at 0 miles.")
+    starts = [start for start, _ in cleaned]
+    if any(b <= a for a, b in zip(starts, starts[1:])):
+        raise InputDataError("Band distances must increase from one band to the next.")
+    return tuple(cleaned)
+
+
+def default_schemes(council: Council) -> list[BandedScheme]:
+    """The council's current rule and two illustrative banded schemes (labelled as such)."""
+    radius, uplift = council.fee_zone_radius_miles, council.rural_uplift_pct
+    return [
+        BandedScheme(f"Current rule ({radius:g} mi, {uplift:g}%)", ((0.0, 0.0), (radius, uplift))),
+        BandedScheme("Illustrative: three bands 0–3 / 3–6 / 6+ mi", ((0.0, 0.0), (3.0, 10.0), (6.0, 20.0))),
+        BandedScheme("Illustrative: graded 4–8 / 8+ mi", ((0.0, 0.0), (4.0, 15.0), (8.0, 25.0))),
+    ]
+
+
+def scheme_costs(schemes: Sequence[BandedScheme], miles: np.ndarray, demand: Demand, base_fee: float,
+                 weeks_per_year: float = WEEKS_PER_YEAR) -> pd.DataFrame:
+    """Clients, hours and cost of each scheme on one distance reading.
+
+    Returns
+    -------
+    DataFrame
+        One row per scheme: ``scheme``, ``bands``, ``clients_uplifted``, ``hours_uplifted``,
+        ``weekly_uplift``, ``annual_uplift`` (£) and ``mean_uplift_pct`` (hour-weighted, all hours).
+    """
+    rows = []
+    for scheme in schemes:
+        rate = scheme.uplift_pct(miles)
+        uplifted = rate > 0
+        weekly = float((demand.hours * base_fee * rate / 100.0).sum())
+        rows.append({
+            "scheme": scheme.name, "bands": scheme.label(),
+            "clients_uplifted": float(demand.clients[uplifted].sum()),
+            "hours_uplifted": float(demand.hours[uplifted].sum()),
+            "weekly_uplift": weekly, "annual_uplift": weekly * weeks_per_year,
+            "mean_uplift_pct": float((demand.hours * rate).sum() / demand.hours.sum()) if demand.hours.sum() else 0.0,
+        })
+    return pd.DataFrame(rows)

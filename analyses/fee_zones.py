@@ -1,0 +1,241 @@
+"""Rural fee zones: who is outside the radius of the city and market towns, by straight line and by road.
+
+The documents say "outside a four mile radius of the city and market towns" without saying whether
+the radius is straight-line or by road, or whether it is measured from a town's centre or its edge.
+This module computes every reading so the app can show where they disagree:
+
+* straight-line distance (the literal reading) or road distance (``routing``; the labelled estimate
+  when no road network is loaded), and
+* from the settlement point or from its extent (the OS Open Names bounding box).
+
+Road distance is never shorter than the straight line (both end legs are added to the road path),
+so the road reading never puts inside a location that the straight reading puts outside.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+from shapely.geometry import box
+
+from geo.errors import InputDataError
+from geo.units import METRES_PER_MILE
+from routing.engine import RoadEngine, TravelEngine
+
+MEASURE_FROM = {"point": "settlement point", "extent": "settlement edge (OS Open Names extent)"}
+READINGS = {"straight": "straight line", "road": "road distance"}
+POPULATION_SPREAD = ("Each LSOA's people aged 65+ are shared equally among its postcodes (Code-Point Open has no "
+                     "household counts).")
+ROAD_ZONE_BUFFER_M = 300.0
+
+
+def zone_centres(places: gpd.GeoDataFrame, names: Sequence[str]) -> gpd.GeoDataFrame:
+    """The settlements the radius is measured from, in the order given.
+
+    Where a name is shared (several hamlets called "Weston"), the most important place is used
+    (city, then town, village, …), as ``places`` is sorted.
+
+    Raises
+    ------
+    InputDataError
+        If a name is not a settlement of the council; the message suggests the closest names.
+    """
+    lookup = places.drop_duplicates("name").assign(key=lambda frame: frame["name"].str.lower()).set_index("key")
+    rows, unknown = [], []
+    for name in names:
+        key = str(name).strip().lower()
+        if key in lookup.index:
+            rows.append(lookup.loc[key])
+        else:
+            unknown.append(str(name))
+    if unknown:
+        hints = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, places["name"].tolist(), n=3, cutoff=0.6)
+            hints.append(f"{name!r}" + (f" (did you mean {', '.join(map(repr, close))}?)" if close else ""))
+        raise InputDataError(f"Not a settlement of this council: {'; '.join(hints)}. Pick centres from the list of "
+                             f"places.")
+    if not rows:
+        raise InputDataError("No fee-zone centre chosen: pick at least one settlement.")
+    frame = gpd.GeoDataFrame(rows, crs=places.crs).reset_index(drop=True)
+    return frame[["name", "kind", "xmin", "ymin", "xmax", "ymax", "geometry"]]
+
+
+def _xy(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
+    geometry = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else frame
+    return np.column_stack([geometry.x.to_numpy(), geometry.y.to_numpy()])
+
+
+def straight_distance(points_xy: np.ndarray, centres: gpd.GeoDataFrame, measure_from: str = "point"
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Straight-line metres from each point to the nearest centre (its point, or its extent), and which centre."""
+    if measure_from == "point":
+        distance, nearest = cKDTree(_xy(centres)).query(points_xy)
+        return distance, nearest
+    if measure_from != "extent":
+        raise ValueError(f"measure_from must be 'point' or 'extent', not {measure_from!r}")
+    x, y = points_xy[:, :1], points_xy[:, 1:]
+    dx = np.maximum(np.maximum(centres["xmin"].to_numpy() - x, x - centres["xmax"].to_numpy()), 0.0)
+    dy = np.maximum(np.maximum(centres["ymin"].to_numpy() - y, y - centres["ymax"].to_numpy()), 0.0)
+    distance = np.hypot(dx, dy)
+    nearest = distance.argmin(axis=1)
+    return distance[np.arange(len(points_xy)), nearest], nearest
+
+
+def _extent_sources(engine: RoadEngine, centres: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Road nodes inside each centre's extent (and the centre point itself), with the centre each belongs to."""
+    network = engine.network
+    xy, owner = [_xy(centres)], [np.arange(len(centres))]
+    for index, row in enumerate(centres.itertuples()):
+        inside = ((network.x >= row.xmin) & (network.x <= row.xmax) & (network.y >= row.ymin) & (network.y <= row.ymax))
+        xy.append(np.column_stack([network.x[inside], network.y[inside]]))
+        owner.append(np.full(int(inside.sum()), index))
+    return np.vstack(xy), np.concatenate(owner)
+
+
+def road_distance(engine: TravelEngine, points_xy: np.ndarray, centres: gpd.GeoDataFrame, measure_from: str = "point"
+                  ) -> pd.DataFrame:
+    """Road distance from the nearest centre to each point (the shortest road route, from the centre).
+
+    Returns
+    -------
+    DataFrame
+        ``miles``, ``minutes`` (along that route), ``centre`` (position in ``centres``), ``reachable``,
+        ``far_from_road``, ``method`` ("road" or "estimate").
+    """
+    if measure_from == "extent" and engine.is_estimate:
+        metres, nearest = straight_distance(points_xy, centres, "extent")
+        miles = metres * engine.settings.circuity / METRES_PER_MILE
+        minutes = miles / engine.settings.estimate_speed_mph * 60.0
+        return pd.DataFrame({"miles": miles, "minutes": minutes, "centre": nearest, "reachable": True,
+                             "far_from_road": False, "method": engine.method})
+    if measure_from == "extent":
+        sources, owner = _extent_sources(engine, centres)
+    else:
+        sources, owner = _xy(centres), np.arange(len(centres))
+    found = engine.nearest(points_xy, sources, by="distance", direction="from", facility_ids=owner)
+    return pd.DataFrame({
+        "miles": found["miles"].to_numpy(), "minutes": found["minutes"].to_numpy(),
+        "centre": found["facility_id"].fillna(-1).astype(int).to_numpy(), "reachable": found["reachable"].to_numpy(),
+        "far_from_road": found["far_from_road"].to_numpy(), "method": found["method"].to_numpy(),
+    })
+
+
+def classify_points(points_xy: np.ndarray, centres: gpd.GeoDataFrame, engine: TravelEngine, radius_miles: float,
+                    measure_from: str = "point") -> pd.DataFrame:
+    """Both readings of the fee zone for each point.
+
+    Returns
+    -------
+    DataFrame
+        ``straight_miles``, ``straight_centre`` (name), ``road_miles``, ``road_minutes``, ``road_centre``,
+        ``road_method``, ``far_from_road``, ``inside_straight``, ``inside_road`` and ``disagree``
+        (inside by straight line but outside by road). Unreachable points count as outside by road.
+    """
+    straight_m, straight_index = straight_distance(points_xy, centres, measure_from)
+    road = road_distance(engine, points_xy, centres, measure_from)
+    names = centres["name"].to_numpy()
+    straight_miles = straight_m / METRES_PER_MILE
+    inside_straight = straight_miles <= radius_miles
+    inside_road = road["reachable"].to_numpy() & (road["miles"].to_numpy() <= radius_miles)
+    return pd.DataFrame({
+        "straight_miles": straight_miles,
+        "straight_centre": names[straight_index],
+        "road_miles": road["miles"].to_numpy(),
+        "road_minutes": road["minutes"].to_numpy(),
+        "road_centre": np.where(road["centre"] >= 0, names[np.clip(road["centre"], 0, None)], None),
+        "road_method": road["method"].to_numpy(),
+        "far_from_road": road["far_from_road"].to_numpy(),
+        "inside_straight": inside_straight,
+        "inside_road": inside_road,
+        "disagree": inside_straight & ~inside_road,
+    })
+
+
+def classify_postcodes(postcodes: gpd.GeoDataFrame, lsoa: gpd.GeoDataFrame, centres: gpd.GeoDataFrame,
+                       engine: TravelEngine, radius_miles: float, measure_from: str = "point") -> gpd.GeoDataFrame:
+    """Classify every postcode of a council and attach its estimated people aged 65+.
+
+    Returns
+    -------
+    GeoDataFrame
+        The postcode columns ``postcode``, ``lsoa21_code``, the LSOA's ``ward22_code`` and ``locality_name``,
+        ``pop65_est`` (see :data:`POPULATION_SPREAD`) and the columns of :func:`classify_points`.
+    """
+    zones = classify_points(_xy(postcodes), centres, engine, radius_miles, measure_from)
+    per_lsoa = lsoa.set_index("lsoa21_code")
+    postcodes_in_lsoa = postcodes.groupby("lsoa21_code")["postcode"].transform("size")
+    frame = postcodes[["postcode", "lsoa21_code", "geometry"]].reset_index(drop=True)
+    frame["ward22_code"] = frame["lsoa21_code"].map(per_lsoa["ward22_code"]).to_numpy()
+    frame["locality_name"] = frame["lsoa21_code"].map(per_lsoa["locality_name"]).to_numpy()
+    frame["pop65_est"] = (frame["lsoa21_code"].map(per_lsoa["pop_65plus"]) / postcodes_in_lsoa.to_numpy()).to_numpy()
+    for column in zones.columns:
+        frame[column] = zones[column].to_numpy()
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=postcodes.crs)
+
+
+def area_summary(classified: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Postcodes and people aged 65+ inside/outside the zone by area (``key``: lsoa21_code, ward22_code, locality_name).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``key``: ``postcodes``, ``postcodes_outside_straight``, ``postcodes_outside_road``,
+        ``postcodes_disagree``, ``pop65``, ``pop65_outside_straight``, ``pop65_outside_road`` and the two
+        percentages ``pct65_outside_straight`` and ``pct65_outside_road``.
+    """
+    outside_straight = ~classified["inside_straight"]
+    outside_road = ~classified["inside_road"]
+    people = classified["pop65_est"]
+    grouped = pd.DataFrame({
+        key: classified[key],
+        "postcodes": 1,
+        "postcodes_outside_straight": outside_straight.astype(int),
+        "postcodes_outside_road": outside_road.astype(int),
+        "postcodes_disagree": classified["disagree"].astype(int),
+        "pop65": people,
+        "pop65_outside_straight": people.where(outside_straight, 0.0),
+        "pop65_outside_road": people.where(outside_road, 0.0),
+    }).groupby(key).sum()
+    grouped["pct65_outside_straight"] = 100.0 * grouped["pop65_outside_straight"] / grouped["pop65"]
+    grouped["pct65_outside_road"] = 100.0 * grouped["pop65_outside_road"] / grouped["pop65"]
+    return grouped
+
+
+def straight_zone(centres: gpd.GeoDataFrame, radius_miles: float, measure_from: str = "point") -> gpd.GeoSeries:
+    """The straight-line zone: the union of circles around the centres (or of their extents grown by the radius)."""
+    radius = radius_miles * METRES_PER_MILE
+    if measure_from == "extent":
+        shapes = [box(r.xmin, r.ymin, r.xmax, r.ymax).buffer(radius, quad_segs=16) for r in centres.itertuples()]
+    else:
+        shapes = list(centres.geometry.buffer(radius, quad_segs=16))
+    return gpd.GeoSeries([gpd.GeoSeries(shapes, crs=centres.crs).union_all()], crs=centres.crs)
+
+
+def road_zone(engine: TravelEngine, centres: gpd.GeoDataFrame, radius_miles: float, measure_from: str = "point"
+              ) -> tuple[gpd.GeoSeries, str]:
+    """The road-distance zone as a polygon, and a sentence saying how it was drawn.
+
+    With a road network: every road junction within the radius by road, grown by 300 m and merged.
+    With the estimate: circles of radius / circuity (straight × circuity = radius).
+    """
+    if not isinstance(engine, RoadEngine):
+        shrunk = radius_miles / engine.settings.circuity
+        method = (f"Estimate: circles of {shrunk:.2f} miles (the radius divided by the circuity factor "
+                  f"{engine.settings.circuity:.2f}), since no road network is loaded.")
+        return straight_zone(centres, shrunk, measure_from), method
+    network = engine.network
+    nodes = np.column_stack([network.x, network.y])
+    found = road_distance(engine, nodes, centres, measure_from)
+    inside = found["reachable"].to_numpy() & (found["miles"].to_numpy() <= radius_miles)
+    points = gpd.GeoSeries(gpd.points_from_xy(nodes[inside, 0], nodes[inside, 1]), crs=centres.crs)
+    shape = points.buffer(ROAD_ZONE_BUFFER_M, quad_segs=4).union_all().simplify(50)
+    method = (f"Road junctions within {radius_miles:g} miles by road of a centre ({int(inside.sum()):,} of "
+              f"{len(nodes):,}), each grown by {ROAD_ZONE_BUFFER_M:.0f} m and merged.")
+    return gpd.GeoSeries([shape], crs=centres.crs), method

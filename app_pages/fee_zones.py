@@ -1,0 +1,275 @@
+"""Rural fee zones page: both readings of the radius rule, the disagreement, the uplift's cost and what-ifs."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from analyses import exports, fee_costing, fee_zones
+from analyses.fee_costing import BandedScheme, Demand, FeeAssumptions
+from geo.council import Council
+from geo.errors import InputDataError
+from layers.clients import read_client_table
+from layers.council_data import CouncilData
+from routing.engine import TravelEngine
+from ui import maps, state, widgets
+
+CLASS_COLOURS = {"Inside by both": "#2c7bb6", "Outside by both": "#252525", "Inside straight, outside by road": "#e7298a"}
+LEVELS = {"locality_name": "PCN locality", "ward22_code": "Ward", "lsoa21_code": "LSOA 2021"}
+
+
+def _postcode_class(frame: pd.DataFrame) -> pd.Series:
+    return pd.Series(np.select([frame["disagree"], frame["inside_straight"]],
+                               ["Inside straight, outside by road", "Inside by both"], "Outside by both"),
+                     index=frame.index)
+
+
+def _postcode_tips(frame: pd.DataFrame, label: str = "postcode") -> list[str]:
+    return [
+        maps.tooltip_html(getattr(row, label), [
+            ("Straight line", f"{row.straight_miles:.2f} mi from {row.straight_centre}"),
+            ("By road" + (" (estimate)" if row.road_method == "estimate" else ""),
+             f"{row.road_miles:.2f} mi from {row.road_centre}" if np.isfinite(row.road_miles) else "no road route"),
+            ("Zone", "inside" if row.inside_straight else "outside") if row.inside_straight == row.inside_road else
+            ("Zone", "inside by straight line, OUTSIDE by road"),
+        ])
+        for row in frame.itertuples()
+    ]
+
+
+def build_fee_zone_map(data: CouncilData, classified: gpd.GeoDataFrame, centres: gpd.GeoDataFrame,
+                       straight: gpd.GeoSeries, road: gpd.GeoSeries, reading: str, engine: TravelEngine,
+                       show_all: bool, tiles: bool, clients: gpd.GeoDataFrame | None = None) -> folium.Map:
+    """Map of both zone readings, the LSOA share of people aged 65+ outside, and the disagreement."""
+    fmap = maps.new_map(data.outline, tiles=tiles)
+    summary = fee_zones.area_summary(classified, "lsoa21_code")
+    lsoa = data.lsoa.join(summary, on="lsoa21_code")
+    share = lsoa[f"pct65_outside_{reading}"]
+    edges = np.array([0, 10, 25, 50, 75, 100.0])
+    maps.add_polygons(fmap, lsoa, f"% of 65+ outside ({fee_zones.READINGS[reading]})",
+                      [maps.tooltip_html(f"{r.lsoa21_name}", [("Aged 65+ outside, straight", f"{r.pct65_outside_straight:.0f}%"),
+                                                               ("Aged 65+ outside, by road", f"{r.pct65_outside_road:.0f}%"),
+                                                               ("Postcodes", r.postcodes)])
+                       for r in lsoa.itertuples()],
+                      maps.classify(share, edges), fill_opacity=0.55, line_weight=0.4)
+    maps.add_polygons(fmap, gpd.GeoDataFrame(geometry=straight), "Zone: straight line",
+                      [maps.tooltip_html("Straight-line zone", [])], None, line_colour="#08306b", line_weight=3, dash="8 5")
+    road_name = "Zone: by road" + (" (ESTIMATE)" if engine.is_estimate else "")
+    maps.add_polygons(fmap, gpd.GeoDataFrame(geometry=road), road_name, [maps.tooltip_html(road_name, [])],
+                      ["#41ab5d"], line_colour="#006d2c", line_weight=2, fill_opacity=0.18)
+    disagree = classified[classified["disagree"]]
+    maps.add_points(fmap, disagree, f"Disagreement ({len(disagree):,} postcodes)", _postcode_tips(disagree),
+                    colour=CLASS_COLOURS["Inside straight, outside by road"], radius=4)
+    if show_all:
+        classes = _postcode_class(classified)
+        maps.add_points(fmap, classified, "Every postcode", _postcode_tips(classified),
+                        colour=classes.map(CLASS_COLOURS).tolist(), radius=3)
+    if clients is not None and len(clients):
+        classes = _postcode_class(clients)
+        maps.add_points(fmap, clients, f"Clients ({len(clients):,})", _postcode_tips(clients, "client_id"),
+                        colour=classes.map(CLASS_COLOURS).tolist(), radius=6)
+    maps.add_points(fmap, centres, "Centres", [maps.tooltip_html(r.name, [("Settlement", r.kind)])
+                                               for r in centres.itertuples()], colour="#6a3d9a", radius=8)
+    entries = maps.class_legend(edges, lambda v: f"{v:.0f}%") + list((c, k) for k, c in CLASS_COLOURS.items())
+    maps.add_legend(fmap, f"% of 65+ outside ({fee_zones.READINGS[reading]}); postcodes", entries,
+                    note="Dashed: straight-line zone. Green: road zone.")
+    maps.add_banner(fmap, state.method_banner(engine), warning=engine.is_estimate)
+    maps.add_layer_control(fmap)
+    return fmap
+
+
+def _zone_controls(council: Council, data: CouncilData) -> tuple[tuple[str, ...], float, str, str]:
+    places = data.places
+    options = places["name"].drop_duplicates().tolist()
+    left, middle, right, last = st.columns([3, 1.4, 1.4, 1.4])
+    centres = left.multiselect("Centres", options, default=[c for c in council.fee_zone_centres if c in options],
+                               key=f"fz_centres_{council.slug}",
+                               help="The city and market towns the radius is measured from. Add or remove places.")
+    radius = middle.number_input("Radius (miles)", 0.0, 30.0, float(council.fee_zone_radius_miles), 0.5,
+                                 key=f"fz_radius_{council.slug}")
+    measure_from = right.radio("Measured from", list(fee_zones.MEASURE_FROM), format_func=fee_zones.MEASURE_FROM.get,
+                               key="fz_from", help="The documents do not say: the settlement's point or its edge.")
+    reading = last.radio("Colour areas by", list(fee_zones.READINGS), format_func=fee_zones.READINGS.get,
+                         key="fz_reading")
+    return tuple(centres), float(radius), measure_from, reading
+
+
+def _demand(council: Council, data: CouncilData, classified: gpd.GeoDataFrame, engine: TravelEngine,
+            centres: gpd.GeoDataFrame, radius: float, measure_from: str):
+    """Weekly hours and clients at their locations, with their classification: modelled or uploaded."""
+    source = st.radio("Hours by area from", ["model", "upload"], horizontal=True, key="fz_demand_source",
+                      format_func={"model": "Modelled demand (SYNTHETIC)", "upload": "My client list"}.get)
+    if source == "upload":
+        uploaded = st.file_uploader("Client list: client_id, postcode (or lat/lon), hours_per_week",
+                                    type=["csv", "xlsx", "txt"], key="fz_clients", help=widgets.UPLOAD_LIMITS)
+        st.caption(widgets.UPLOAD_LIMITS)
+        table = widgets.read_upload(uploaded, lambda content, name: read_client_table(
+            content, name, data.postcodes, data.outline, council.name, numeric={"hours_per_week": (0.0, 168.0)},
+            required=["hours_per_week"]))
+        if table is not None:
+            clients = table.clients
+            zones = fee_zones.classify_points(np.column_stack([clients.geometry.x, clients.geometry.y]), centres,
+                                              engine, radius, measure_from)
+            located = gpd.GeoDataFrame(pd.concat([clients.reset_index(drop=True), zones], axis=1),
+                                       geometry="geometry", crs=clients.crs)
+            return located, fee_costing.client_demand(clients["hours_per_week"], uploaded.name), table
+        st.info("Until a client list is read, the costing uses modelled demand (SYNTHETIC).")
+    demand = fee_costing.modelled_demand(classified["pop65_est"].to_numpy(), council)
+    return classified, demand, None
+
+
+def _costing(council: Council, located: pd.DataFrame, demand: Demand) -> tuple[FeeAssumptions, str]:
+    default_fee, fee_source = fee_costing.default_base_fee(council)
+    a, b, c = st.columns(3)
+    fee = a.number_input("Base fee (£/hour)", 0.0, 200.0, float(default_fee), 0.25, key=f"fz_fee_{council.slug}",
+                         help=fee_source)
+    uplift = b.number_input("Rural uplift (%)", 0.0, 200.0, float(council.rural_uplift_pct), 1.0,
+                            key=f"fz_uplift_{council.slug}", help=council.sources.get("rural_uplift_pct", ""))
+    reading = c.radio("Costed on", list(fee_zones.READINGS), format_func=fee_zones.READINGS.get, horizontal=True,
+                      key="fz_cost_reading")
+    st.caption(f"Base fee: {fee_source}. Uplift: {council.sources.get('rural_uplift_pct', 'assumption')}. "
+               f"Demand: {demand.source}.")
+    fees = FeeAssumptions(fee, uplift)
+    outside = ~located[f"inside_{reading}"].to_numpy()
+    cost = fee_costing.zone_cost(outside, demand, fees)
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Weekly uplift cost", f"£{cost['weekly_uplift']:,.0f}")
+    m2.metric("Annual uplift cost", f"£{cost['annual_uplift']:,.0f}")
+    m3.metric("Hours/week outside", f"{cost['hours_outside']:,.0f}", help=f"Inside: {cost['hours_inside']:,.0f}")
+    m4.metric("Clients outside", f"{cost['clients_outside']:,.0f}", help=f"Inside: {cost['clients_inside']:,.0f}")
+    if demand.is_synthetic:
+        st.caption("SYNTHETIC demand: the council's weekly hours and clients spread over postcodes by people aged "
+                   "65+. Not real clients.")
+    return fees, reading
+
+
+def _what_ifs(council: Council, located: pd.DataFrame, demand: Demand, fees: FeeAssumptions, reading: str):
+    st.subheader("What if the radius changed?")
+    radii = fee_costing.radius_what_if({"straight": located["straight_miles"].to_numpy(),
+                                        "road": located["road_miles"].to_numpy()}, demand, fees)
+    chart = radii.pivot(index="radius_miles", columns="reading", values="annual_uplift")
+    st.line_chart(chart, x_label="radius (miles)", y_label="annual uplift (£)")
+    wide = radii.pivot(index="radius_miles", columns="reading",
+                       values=["clients_outside", "hours_outside", "annual_uplift"])
+    wide.columns = [f"{measure.replace('_', ' ')} ({reading_name})" for measure, reading_name in wide.columns]
+    st.dataframe(wide.reset_index().rename(columns={"radius_miles": "radius (miles)"}), hide_index=True,
+                 width="stretch", column_config={name: st.column_config.NumberColumn(format="%.0f")
+                                                 for name in ["radius (miles)", *wide.columns]})
+
+    st.subheader("Banded schemes")
+    st.caption("Some councils pay more the farther out a client lives. The bands below are illustrative; edit the "
+               "custom scheme's table to test your own.")
+    custom = st.data_editor(pd.DataFrame({"from_miles": [0.0, 3.0, 6.0], "uplift_pct": [0.0, 10.0, 20.0]}),
+                            num_rows="dynamic", key=f"fz_bands_{council.slug}", width="stretch",
+                            column_config={"from_miles": st.column_config.NumberColumn("from (miles)", min_value=0.0),
+                                           "uplift_pct": st.column_config.NumberColumn("uplift (%)", min_value=0.0,
+                                                                                       max_value=200.0)})
+    schemes = fee_costing.default_schemes(council)
+    try:
+        bands = fee_costing.validate_bands(list(custom.dropna().itertuples(index=False, name=None)))
+        schemes.append(BandedScheme("Custom", bands))
+    except InputDataError as error:
+        st.error(f"Custom scheme not used: {error}")
+    compared = fee_costing.scheme_costs(schemes, located[f"{reading}_miles"].to_numpy(), demand, fees.base_fee_per_hour)
+    st.bar_chart(compared.set_index("scheme")["annual_uplift"], horizontal=True, x_label="annual uplift (£)")
+    st.dataframe(compared, hide_index=True, width="stretch", column_config={
+        "clients_uplifted": st.column_config.NumberColumn("clients uplifted", format="%.0f"),
+        "hours_uplifted": st.column_config.NumberColumn("hours/week uplifted", format="%.0f"),
+        "weekly_uplift": st.column_config.NumberColumn("weekly (£)", format="%.0f"),
+        "annual_uplift": st.column_config.NumberColumn("annual (£)", format="%.0f"),
+        "mean_uplift_pct": st.column_config.NumberColumn("mean uplift (%)", format="%.1f")})
+    return radii, compared
+
+
+def _exports(council: Council, data: CouncilData, classified: gpd.GeoDataFrame, located: pd.DataFrame,
+             demand: Demand, radii: pd.DataFrame, compared: pd.DataFrame, engine: TravelEngine, settings: str,
+             zones: gpd.GeoDataFrame) -> None:
+    st.subheader("Download")
+    about = [f"Rural fee zones for {council.name}: {settings}.", state.method_banner(engine),
+             fee_zones.POPULATION_SPREAD, f"Demand: {demand.source}."]
+    postcodes = classified.copy()
+    if demand.is_synthetic:
+        postcodes["modelled_hours_per_week"] = demand.hours
+        postcodes["demand_source"] = fee_costing.SYNTHETIC_LABEL
+    sheets = {"postcodes": postcodes}
+    for key, name in LEVELS.items():
+        sheets[name] = fee_zones.area_summary(classified, key).reset_index()
+    sheets.update({"radius what-if": radii, "banded schemes": compared})
+    if located is not classified:
+        sheets["clients"] = located
+    lsoa_layer = data.lsoa[["lsoa21_code", "lsoa21_name", "geometry"]].join(
+        sheets["LSOA 2021"].set_index("lsoa21_code"), on="lsoa21_code")
+    widgets.download_row(f"fee_zones_{council.slug}", {
+        "CSV": (exports.csv_bytes(postcodes, about), widgets.MIME["CSV"]),
+        "XLSX": (exports.xlsx_bytes(sheets, about), widgets.MIME["XLSX"]),
+        "GeoPackage": (exports.gpkg_bytes({"postcodes": postcodes, "lsoa": lsoa_layer, "zones": zones}),
+                       widgets.MIME["GeoPackage"]),
+    })
+
+
+AREA_COLUMNS = {
+    "postcodes": "postcodes", "postcodes_outside_straight": "outside (straight)", "postcodes_outside_road":
+    "outside (road)", "postcodes_disagree": "disagree", "pop65": "aged 65+", "pop65_outside_straight":
+    "65+ outside (straight)", "pop65_outside_road": "65+ outside (road)", "pct65_outside_straight":
+    "% 65+ outside (straight)", "pct65_outside_road": "% 65+ outside (road)",
+}
+
+
+def _area_tables(classified: gpd.GeoDataFrame) -> None:
+    a, b, c = st.columns(3)
+    total = len(classified)
+    a.metric("Postcodes outside (straight)", f"{(~classified['inside_straight']).sum():,} of {total:,}")
+    b.metric("Postcodes outside (by road)", f"{(~classified['inside_road']).sum():,} of {total:,}")
+    c.metric("Disagree", f"{classified['disagree'].sum():,}", help="Inside by straight line, outside by road.")
+    level = st.radio("Areas", list(LEVELS), format_func=LEVELS.get, horizontal=True, key="fz_level")
+    table = fee_zones.area_summary(classified, level).reset_index().rename(columns={level: LEVELS[level],
+                                                                                   **AREA_COLUMNS})
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={name: st.column_config.NumberColumn(format="%.0f") for name in AREA_COLUMNS.values()})
+
+
+def page() -> None:
+    """Render the Rural fee zones page."""
+    council = state.current_council()
+    engine = state.travel_engine()
+    data = state.council_data_for(council.slug, engine.token, engine)
+    st.title("Rural fee zones")
+    st.caption(f"{council.name}: home care at locations outside {council.fee_zone_radius_miles:g} miles of the "
+               f"centres is paid {council.rural_uplift_pct:g}% more ({council.sources.get('rural_uplift_pct', '')}). "
+               f"The documents do not say whether the radius is straight-line or by road, nor from a town's centre "
+               f"or edge: both readings are shown.")
+    centres_names, radius, measure_from, reading = _zone_controls(council, data)
+    if not centres_names:
+        st.info("Choose at least one centre to draw the zones.")
+        return
+    classified = state.fee_zone_postcodes(council.slug, engine.token, engine, centres_names, radius, measure_from)
+    straight, road, road_method = state.fee_zone_shapes(council.slug, engine.token, engine, centres_names, radius,
+                                                        measure_from)
+    centres = fee_zones.zone_centres(data.places, centres_names)
+    widgets.engine_note(engine)
+    map_area = st.container()
+    st.subheader("Costing")
+    located, demand, _ = _demand(council, data, classified, engine, centres, radius, measure_from)
+    fees, cost_reading = _costing(council, located, demand)
+
+    with map_area:
+        show_all = st.checkbox("Show every postcode on the map", value=False, key="fz_show_all",
+                               help="Off by default: thousands of points slow the map down.")
+        clients = located if located is not classified else None
+        fmap = build_fee_zone_map(data, classified, centres, straight, road, reading, engine, show_all,
+                                  st.session_state.get("basemap_tiles", False), clients)
+        st_folium(fmap, height=600, use_container_width=True, returned_objects=[], key=f"fz_map_{council.slug}")
+        st.caption(f"Road zone: {road_method} {fee_zones.POPULATION_SPREAD}")
+        _area_tables(classified)
+
+    radii, compared = _what_ifs(council, located, demand, fees, cost_reading)
+    zones = gpd.GeoDataFrame({"reading": ["straight line", "by road" + (" (estimate)" if engine.is_estimate else "")]},
+                             geometry=[straight.iloc[0], road.iloc[0]], crs=straight.crs)
+    settings = (f"centres {', '.join(centres_names)}; radius {radius:g} miles from the "
+                f"{fee_zones.MEASURE_FROM[measure_from]}; base fee £{fees.base_fee_per_hour:.2f}/h; uplift "
+                f"{fees.uplift_pct:g}%")
+    _exports(council, data, classified, located, demand, radii, compared, engine, settings, zones)

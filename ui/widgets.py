@@ -1,0 +1,74 @@
+"""Small Streamlit pieces shared by the pages: upload problems, downloads, labels of estimates."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pandas as pd
+import streamlit as st
+
+from geo.errors import InputDataError
+from layers.clients import MAX_ROWS, MAX_UPLOAD_BYTES, ClientTable
+from routing.engine import TravelEngine
+
+UPLOAD_LIMITS = f"CSV or Excel, up to {MAX_UPLOAD_BYTES // 1_000_000} MB and {MAX_ROWS:,} rows. Kept in memory only."
+
+
+def engine_note(engine: TravelEngine) -> None:
+    """State the travel-time method in force under a map or table; estimates get a warning colour."""
+    if engine.is_estimate:
+        st.warning(f"Road figures are **estimates**: {engine.label.removeprefix('ESTIMATE — ')}. Load a road network "
+                   f"in the sidebar for real road distances.", icon="⚠️")
+    else:
+        st.caption(f"Travel times and road distances: {engine.label}.")
+
+
+def show_upload_result(table: ClientTable) -> None:
+    """Summarise a client file: how many rows were kept, and every problem row by row."""
+    for note in table.notes:
+        st.info(note)
+    kept = len(table.clients)
+    if table.problems:
+        st.warning(f"{kept:,} client(s) read; {table.rejected_rows:,} row(s) left out. Each is listed below with "
+                   f"what to fix.")
+        with st.expander(f"Problems in the file ({len(table.problems):,})", expanded=kept == 0):
+            st.dataframe(pd.DataFrame({"row": [p.row for p in table.problems],
+                                       "column": [p.column or "" for p in table.problems],
+                                       "problem": [p.message for p in table.problems]}),
+                         hide_index=True, width="stretch")
+    else:
+        st.success(f"{kept:,} client(s) read, no problems found.")
+
+
+def read_upload(uploaded, reader: Callable[[bytes, str], ClientTable]) -> ClientTable | None:
+    """Run a client-file reader on an upload, showing a file-level problem as a message (never a traceback)."""
+    if uploaded is None:
+        return None
+    try:
+        table = reader(uploaded.getvalue(), uploaded.name)
+    except InputDataError as error:
+        st.error(str(error))
+        if error.problems:
+            with st.expander(f"Problems in the file ({len(error.problems):,})"):
+                st.dataframe(pd.DataFrame({"problem": error.problems}), hide_index=True, width="stretch")
+        return None
+    show_upload_result(table)
+    return table
+
+
+def download_row(stem: str, files: dict[str, tuple[bytes, str]]) -> None:
+    """One download button per format: ``files`` maps a label ("CSV") to (bytes, MIME type)."""
+    columns = st.columns(len(files))
+    extensions = {"CSV": "csv", "XLSX": "xlsx", "GeoPackage": "gpkg", "PDF": "pdf", "HTML": "html"}
+    for column, (label, (content, mime)) in zip(columns, files.items()):
+        column.download_button(f"Download {label}", content, file_name=f"{stem}.{extensions.get(label, 'bin')}",
+                               mime=mime, key=f"download_{stem}_{label}", width="stretch")
+
+
+MIME = {
+    "CSV": "text/csv",
+    "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "GeoPackage": "application/geopackage+sqlite3",
+    "PDF": "application/pdf",
+    "HTML": "text/html",
+}
