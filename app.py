@@ -6,7 +6,7 @@ import logging
 
 import streamlit as st
 
-from app_pages import about, explore, fee_zones
+from app_pages import about, explore, fee_zones, rounds
 from geo.errors import CareMapError
 from ui import state
 
@@ -33,6 +33,7 @@ def _guarded(render):
 PAGES = [
     st.Page(_guarded(explore.page), title="Explore", url_path="explore", default=True),
     st.Page(_guarded(fee_zones.page), title="Rural fee zones", url_path="fee-zones"),
+    st.Page(_guarded(rounds.page), title="Round viability", url_path="rounds"),
     st.Page(_guarded(about.page), title="About", url_path="about"),
 ]
 

@@ -44,6 +44,8 @@ class Council:
         Council-wide number of home-care clients.
     home_care_spend_per_year : float or None
         Documented yearly spend on home care, £.
+    home_care_providers : int or None
+        Documented number of approved home-care providers.
     locality_merges : Mapping[str, tuple of str]
         Locality name -> PCN codes merged into it (e.g. the two Hereford City PCNs).
     care_home_beds : int or None
@@ -72,6 +74,7 @@ class Council:
     weekly_home_care_hours: float
     home_care_clients: int
     home_care_spend_per_year: float | None = None
+    home_care_providers: int | None = None
     locality_merges: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     care_home_beds: int | None = None
     care_homes: int | None = None
@@ -112,6 +115,7 @@ def _council_from_toml(data: dict[str, Any]) -> Council:
         weekly_home_care_hours=float(care["weekly_hours"]),
         home_care_clients=int(care["clients"]),
         home_care_spend_per_year=care.get("spend_per_year"),
+        home_care_providers=care.get("providers"),
         locality_merges=merges,
         care_home_beds=homes.get("beds"),
         care_homes=homes.get("homes"),

@@ -125,6 +125,9 @@ class TravelEngine:
     def path(self, start, end) -> RoutePath:
         raise NotImplementedError
 
+    def paths(self, starts, ends) -> list[RoutePath]:
+        raise NotImplementedError
+
     def within(self, points, facilities, minutes: float | None = None, miles: float | None = None,
                direction: str = "to") -> np.ndarray:
         """True for each point within ``minutes`` (by time) or ``miles`` (by distance) of any facility."""
@@ -315,22 +318,8 @@ class RoadEngine(TravelEngine):
         seconds, metres = (primary, secondary) if by == "time" else (secondary, primary)
         return self._nearest_frame(facility, seconds, metres, point_snap, facility_ids)
 
-    def node_path(self, start_node: int, end_node: int) -> list[int]:
-        """Node positions of the fastest path between two nodes (empty if there is none)."""
-        _, predecessors = dijkstra(self.network.by_time.matrix, directed=True, indices=start_node,
-                                   return_predecessors=True)
-        if start_node != end_node and predecessors[end_node] < 0:
-            return []
-        path = [end_node]
-        while path[-1] != start_node:
-            path.append(int(predecessors[path[-1]]))
-        return path[::-1]
-
-    def path(self, start, end) -> RoutePath:
-        """The fastest route between two points, following the roads' shapes."""
-        snap = self.snap(np.vstack([_as_xy(start), _as_xy(end)]))
-        nodes = self.node_path(int(snap.node[0]), int(snap.node[1]))
-        start_xy, end_xy = _as_xy(start)[0], _as_xy(end)[0]
+    def _route_line(self, nodes: list[int], start_xy: np.ndarray, end_xy: np.ndarray, legs_m: float) -> RoutePath:
+        """A route through node positions, joined to its end points by straight access legs."""
         if not nodes:
             return RoutePath(LineString([start_xy, end_xy]), np.inf, np.inf, self.method)
         edges = self.network.by_time
@@ -345,9 +334,34 @@ class RoadEngine(TravelEngine):
         else:
             points.append((self.network.x[nodes[0]], self.network.y[nodes[0]]))
         points.append(end_xy)
-        legs = snap.distance_m.sum()
-        return RoutePath(LineString(points), (seconds + legs / self._access_mps) / 60.0,
-                         (metres + legs) / METRES_PER_MILE, self.method)
+        return RoutePath(LineString(points), (seconds + legs_m / self._access_mps) / 60.0,
+                         (metres + legs_m) / METRES_PER_MILE, self.method)
+
+    def paths(self, starts, ends) -> list[RoutePath]:
+        """Fastest routes for many (start, end) pairs: one Dijkstra per distinct start, paths read off its tree."""
+        starts, ends = _as_xy(starts), _as_xy(ends)
+        start_snap, end_snap = self.snap(starts), self.snap(ends)
+        unique, inverse = np.unique(start_snap.node, return_inverse=True)
+        routes: list[RoutePath | None] = [None] * len(starts)
+        step = max(1, _CHUNK_CELLS // max(self.network.n_nodes, 1))
+        for first in range(0, len(unique), step):
+            chunk = unique[first:first + step]
+            _, predecessors = dijkstra(self.network.by_time.matrix, directed=True, indices=chunk,
+                                       return_predecessors=True)
+            for pair in np.flatnonzero((inverse >= first) & (inverse < first + len(chunk))):
+                row = predecessors[inverse[pair] - first]
+                origin, target = int(start_snap.node[pair]), int(end_snap.node[pair])
+                nodes = [target]
+                while nodes[-1] != origin and row[nodes[-1]] >= 0:
+                    nodes.append(int(row[nodes[-1]]))
+                nodes = nodes[::-1] if nodes[-1] == origin else []
+                legs = float(start_snap.distance_m[pair] + end_snap.distance_m[pair])
+                routes[pair] = self._route_line(nodes, starts[pair], ends[pair], legs)
+        return routes
+
+    def path(self, start, end) -> RoutePath:
+        """The fastest route between two points, following the roads' shapes."""
+        return self.paths(_as_xy(start), _as_xy(end))[0]
 
 
 class EstimateEngine(TravelEngine):
@@ -403,3 +417,7 @@ class EstimateEngine(TravelEngine):
         metres = float(np.hypot(*(end - start))) * self.settings.circuity
         return RoutePath(LineString([start, end]), metres / self._speed_mps / 60.0, metres / METRES_PER_MILE,
                          self.method)
+
+    def paths(self, starts, ends) -> list[RoutePath]:
+        """Straight segments for many (start, end) pairs (estimates: no roads are followed)."""
+        return [self.path(start, end) for start, end in zip(_as_xy(starts), _as_xy(ends))]
