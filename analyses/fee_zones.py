@@ -26,12 +26,11 @@ from shapely.geometry import box
 
 from geo.errors import InputDataError
 from geo.units import METRES_PER_MILE
+from layers.postcodes import POPULATION_SPREAD, postcode_population
 from routing.engine import RoadEngine, TravelEngine
 
 MEASURE_FROM = {"point": "settlement point", "extent": "settlement edge (OS Open Names extent)"}
 READINGS = {"straight": "straight line", "road": "road distance"}
-POPULATION_SPREAD = ("Each LSOA's people aged 65+ are shared equally among its postcodes (Code-Point Open has no "
-                     "household counts).")
 ROAD_ZONE_BUFFER_M = 300.0
 
 
@@ -170,11 +169,10 @@ def classify_postcodes(postcodes: gpd.GeoDataFrame, lsoa: gpd.GeoDataFrame, cent
     """
     zones = classify_points(_xy(postcodes), centres, engine, radius_miles, measure_from)
     per_lsoa = lsoa.set_index("lsoa21_code")
-    postcodes_in_lsoa = postcodes.groupby("lsoa21_code")["postcode"].transform("size")
     frame = postcodes[["postcode", "lsoa21_code", "geometry"]].reset_index(drop=True)
     frame["ward22_code"] = frame["lsoa21_code"].map(per_lsoa["ward22_code"]).to_numpy()
     frame["locality_name"] = frame["lsoa21_code"].map(per_lsoa["locality_name"]).to_numpy()
-    frame["pop65_est"] = (frame["lsoa21_code"].map(per_lsoa["pop_65plus"]) / postcodes_in_lsoa.to_numpy()).to_numpy()
+    frame["pop65_est"] = postcode_population(postcodes, lsoa)["pop_65plus"].to_numpy()
     for column in zones.columns:
         frame[column] = zones[column].to_numpy()
     return gpd.GeoDataFrame(frame, geometry="geometry", crs=postcodes.crs)

@@ -84,7 +84,8 @@ class ClientTable:
         return len({p.row for p in self.problems if p.row is not None})
 
 
-def _normalise_header(text: object) -> str:
+def normalise_header(text: object) -> str:
+    """Header reduced to lower-case words joined by underscores (``'Care homes beds'`` -> ``'care_homes_beds'``)."""
     return re.sub(r"[^a-z0-9]+", "_", str(text).strip().lower()).strip("_")
 
 
@@ -100,23 +101,32 @@ def _decode(content: bytes) -> tuple[str, str | None]:
         )
 
 
-def _read_table(content: bytes, filename: str) -> tuple[pd.DataFrame, list[str]]:
-    """Parse CSV (any common delimiter and encoding) or an Excel workbook into text columns."""
+def read_table_bytes(content: bytes, filename: str, max_bytes: int = MAX_UPLOAD_BYTES,
+                     sheet: str | int = 0) -> tuple[pd.DataFrame, list[str]]:
+    """Parse an uploaded table as text columns: CSV (any common delimiter and encoding), Excel or ODS.
+
+    Returns the table and notes on how it was read. Raises :class:`InputDataError` for empty, oversized,
+    binary or malformed files.
+    """
     notes: list[str] = []
     if not content or not content.strip():
-        raise InputDataError(f"{filename!r} is empty. Export your client list again with a header row and one row "
-                             f"per client.")
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise InputDataError(f"{filename!r} is {len(content) / 1e6:.0f} MB; the limit is "
-                             f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB ({MAX_ROWS:,} rows). Split the list by locality.")
+        raise InputDataError(f"{filename!r} is empty. Export the list again with a header row and one row per "
+                             f"record.")
+    if len(content) > max_bytes:
+        raise InputDataError(f"{filename!r} is {len(content) / 1e6:.0f} MB; the limit is {max_bytes / 1e6:.0f} MB. "
+                             f"Split the file (e.g. by locality) or keep only the needed columns.")
     if content[:4] == b"PK\x03\x04":
+        engine = "odf" if b"opendocument.spreadsheet" in content[:200] else "openpyxl"
         try:
-            frame = pd.read_excel(io.BytesIO(content), sheet_name=0, dtype=str, engine="openpyxl")
+            frame = pd.read_excel(io.BytesIO(content), sheet_name=sheet, dtype=str, engine=engine)
         except Exception as error:
-            raise InputDataError(f"{filename!r} looks like a zipped or Excel file but cannot be read as a workbook "
-                                 f"({error}). Save it as CSV (UTF-8) and upload that.") from error
-        if not filename.lower().endswith((".xlsx", ".xlsm")):
-            notes.append(f"{filename!r} is an Excel workbook, not CSV: its first sheet was read.")
+            raise InputDataError(f"{filename!r} looks like a zipped or spreadsheet file but cannot be read as a "
+                                 f"workbook ({error}). Save it as CSV (UTF-8) and upload that.") from error
+        expected = (".ods",) if engine == "odf" else (".xlsx", ".xlsm")
+        if not filename.lower().endswith(expected):
+            kind = "LibreOffice" if engine == "odf" else "Excel"
+            which = "first sheet" if sheet == 0 else f"sheet {sheet!r}"
+            notes.append(f"{filename!r} is a {kind} workbook, not CSV: its {which} was read.")
         return frame, notes
     if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise InputDataError(f"{filename!r} is an old Excel (.xls) workbook. Save it as CSV (UTF-8) or .xlsx and "
@@ -145,7 +155,7 @@ def _read_table(content: bytes, filename: str) -> tuple[pd.DataFrame, list[str]]
 
 def _columns(frame: pd.DataFrame) -> dict[str, str]:
     """Map canonical column names to the file's own headers."""
-    headers = {_normalise_header(column): column for column in frame.columns}
+    headers = {normalise_header(column): column for column in frame.columns}
     found = {}
     for canonical, names in SYNONYMS.items():
         for name in names:
@@ -199,7 +209,7 @@ def read_client_table(
         too many rows, or no valid row at all); row problems are listed in ``problems``.
     """
     numeric = numeric or {}
-    frame, notes = _read_table(content, filename)
+    frame, notes = read_table_bytes(content, filename)
     if frame.shape[1] < 2 or frame.empty:
         raise InputDataError(f"{filename!r} has no data rows or only one column. The first row must name the columns "
                              f"(e.g. client_id, postcode, hours_per_week).")

@@ -59,3 +59,20 @@ def assign_lsoa(points: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame) -> pd.Series:
         nearest = nearest[~nearest.index.duplicated(keep="first")]["lsoa21_code"]
         inside = inside.fillna(nearest)
     return inside.reindex(points.index)
+
+
+POPULATION_SPREAD = ("Each LSOA's people are shared equally among its postcodes (Code-Point Open has no household "
+                     "counts).")
+
+
+def postcode_population(postcodes: pd.DataFrame, lsoa: pd.DataFrame,
+                        columns: tuple[str, ...] = ("pop_65plus",)) -> pd.DataFrame:
+    """People at each postcode: each LSOA's counts shared equally among its postcodes (see :data:`POPULATION_SPREAD`).
+
+    Returns a DataFrame indexed like ``postcodes`` with the given population columns (fractional people);
+    every LSOA total is preserved.
+    """
+    per_lsoa = lsoa.set_index("lsoa21_code")
+    count = postcodes.groupby("lsoa21_code")["lsoa21_code"].transform("size")
+    return pd.DataFrame({column: postcodes["lsoa21_code"].map(per_lsoa[column]) / count for column in columns},
+                        index=postcodes.index)

@@ -239,21 +239,15 @@ class RoadEngine(TravelEngine):
         by = _measure(by)
         origin_snap, destination_snap = self.snap(origins), self.snap(destinations)
         edges = self._edges(by)
-        unique, inverse = np.unique(origin_snap.node, return_inverse=True)
-        primary = np.empty((len(unique), len(destination_snap.node)))
-        other = np.full_like(primary, np.nan)
         scale = 60.0 if by == "time" else METRES_PER_MILE
         limit = np.inf if cutoff is None else cutoff * scale
-        step = max(1, _CHUNK_CELLS // max(self.network.n_nodes, 1))
-        for start in range(0, len(unique), step):
-            rows = slice(start, start + step)
-            found = dijkstra(edges.matrix, directed=True, indices=unique[rows], limit=limit,
-                             return_predecessors=with_other)
-            distances = found[0] if with_other else found
-            primary[rows] = distances[:, destination_snap.node]
-            if with_other:
-                other[rows] = self._tree_other(edges, found[1], reverse=False)[:, destination_snap.node]
-        primary, other = primary[inverse], other[inverse]
+        # Run Dijkstra from whichever side has fewer distinct nodes: from destinations on the reversed
+        # graph gives the same origin-to-destination figures.
+        reverse = len(np.unique(destination_snap.node)) < len(np.unique(origin_snap.node))
+        sources, targets = (destination_snap, origin_snap) if reverse else (origin_snap, destination_snap)
+        primary, other = self._rows(edges, sources.node, targets.node, limit, with_other, reverse)
+        if reverse:
+            primary, other = primary.T, other.T
         origin_primary, origin_other = self._legs(origin_snap, by)
         destination_primary, destination_other = self._legs(destination_snap, by)
         primary = primary + origin_primary[:, None] + destination_primary[None, :]
@@ -264,6 +258,23 @@ class RoadEngine(TravelEngine):
         seconds, metres = (primary, other) if by == "time" else (other, primary)
         return TravelMatrix(seconds / 60.0, metres / METRES_PER_MILE, self.method, by, origin_snap.distance_m,
                             destination_snap.distance_m, origin_snap.far, destination_snap.far)
+
+    def _rows(self, edges: ReducedEdges, sources: np.ndarray, targets: np.ndarray, limit: float, with_other: bool,
+              reverse: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Shortest paths from each source node to each target node (on the reversed graph if ``reverse``)."""
+        graph = edges.reverse if reverse else edges.matrix
+        unique, inverse = np.unique(sources, return_inverse=True)
+        primary = np.empty((len(unique), len(targets)))
+        other = np.full_like(primary, np.nan)
+        step = max(1, _CHUNK_CELLS // max(self.network.n_nodes, 1))
+        for start in range(0, len(unique), step):
+            rows = slice(start, start + step)
+            found = dijkstra(graph, directed=True, indices=unique[rows], limit=limit, return_predecessors=with_other)
+            distances = found[0] if with_other else found
+            primary[rows] = distances[:, targets]
+            if with_other:
+                other[rows] = self._tree_other(edges, found[1], reverse=reverse)[:, targets]
+        return primary[inverse], other[inverse]
 
     def nearest(self, points, facilities, by: str = "time", direction: str = "to", limit: float | None = None,
                 facility_ids: Sequence | None = None, with_other: bool = True) -> pd.DataFrame:

@@ -308,3 +308,18 @@ def test_drive_time_localities_split_rutland_between_two_pcns(rutland, rutland_e
     assert by_road.localities["n_lsoa"].sum() == 26
     assert by_road.localities["pop_total"].sum() == 40_476
     assert drive_time_localities(data, EstimateEngine()) is data
+
+
+def test_matrix_from_the_smaller_side_gives_the_same_figures(rutland_graph, rutland_engine):
+    nodes, xy = _sample_points(rutland_engine, 40, seed=11)
+    many_to_few = rutland_engine.matrix(xy, xy[:3])  # computed from the 3 destinations on the reversed graph
+    ids = rutland_engine.network.node_ids
+    for column, target in enumerate(nodes[:3]):
+        reference = nx.single_source_dijkstra_path_length(rutland_graph.reverse(copy=False), int(ids[target]),
+                                                          weight="travel_time")
+        np.testing.assert_allclose(many_to_few.minutes[:, column], [reference[int(ids[n])] / 60 for n in nodes],
+                                   atol=1e-6)
+    few_to_many = rutland_engine.matrix(xy[:3], xy)
+    full = rutland_engine.matrix(xy, xy)
+    np.testing.assert_allclose(many_to_few.miles, full.miles[:, :3], atol=1e-6)
+    np.testing.assert_allclose(few_to_many.miles, full.miles[:3], atol=1e-6)

@@ -9,8 +9,10 @@ import streamlit as st
 
 from geo.council import Council, default_council, list_councils, load_council
 from geo.errors import CareMapError
-from analyses import fee_zones
+from analyses import coverage, fee_zones
 from analyses.localities import drive_time_localities
+from layers.care_homes import care_homes_from_osm
+from layers.catalog import DATA_DIR
 from layers.council_data import CouncilData, load_council_data
 from layers.sublocalities import sublocality_layer
 from routing import cache, sources
@@ -161,3 +163,20 @@ def fee_zone_shapes(slug: str, engine_token: str, _engine: TravelEngine, centres
     centre_layer = fee_zones.zone_centres(data.places, centres)
     road, method = fee_zones.road_zone(_engine, centre_layer, radius_miles, measure_from)
     return fee_zones.straight_zone(centre_layer, radius_miles, measure_from), road, method
+
+
+# --- Care-home coverage -------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner="Measuring access to care-home beds…", max_entries=16)
+def coverage_result(slug: str, engine_token: str, _engine: TravelEngine, homes_key: str, _homes, year: int,
+                    settings_key: str, _settings):
+    """Every coverage measure for a council, a set of homes and a year (cached per inputs)."""
+    return coverage.analyse(council_data_for(slug, engine_token, _engine), _homes, _engine, year, _settings)
+
+
+@st.cache_data(show_spinner="Reading the care homes tagged in OpenStreetMap…", max_entries=4)
+def osm_care_homes(slug: str):
+    """Care homes tagged in the council's bundled OSM extract (Rutland demo)."""
+    council = load_council(slug)
+    return care_homes_from_osm(DATA_DIR / council.osm_extract, council_data(slug).outline)

@@ -1,0 +1,253 @@
+"""Care homes: from the CQC care directory (as published), a simple CSV, or OpenStreetMap tags.
+
+No CQC file ships with the tool. Users upload the CQC "care directory with filters" (HSCA Active
+Locations, CSV/XLSX/ODS) or their own list; for the Rutland demo the care homes tagged in the
+OpenStreetMap extract are used, with bed numbers stated as an assumption where OSM has none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import osmium
+import pandas as pd
+
+from geo.errors import InputDataError, RoadNetworkError
+from geo.postcode import format_postcode, postcode_key
+from geo.units import BNG, in_great_britain_lonlat, lonlat_to_bng
+from layers.clients import RowProblem, normalise_header, read_table_bytes
+
+MAX_CARE_HOME_BYTES = 50 * 1024 * 1024
+NEARBY_M = 15_000.0
+"""Homes this close outside the council still serve its residents (and count for access)."""
+
+HEREFORDSHIRE_AVERAGE_BEDS = 24
+"""Beds per home in Herefordshire (2,113 beds / 87 homes, Market Position Statement 2020): the stated
+assumption for homes whose beds are unknown."""
+
+COLUMNS = {
+    "name": ("location_name", "name", "care_home", "home_name", "service_name"),
+    "postcode": ("location_postal_code", "postcode", "postal_code", "location_postcode"),
+    "lat": ("location_latitude", "latitude", "lat"),
+    "lon": ("location_longitude", "longitude", "lon", "lng"),
+    "beds": ("care_homes_beds", "care_home_beds", "beds", "number_of_beds", "registered_beds"),
+    "nursing": ("service_type_care_home_service_with_nursing", "nursing", "with_nursing", "nursing_home"),
+    "service_types": ("service_types", "services", "service_type"),
+    "care_home_flag": ("care_home",),
+    "dormant": ("dormant_y_n", "dormant"),
+    "older_people": ("service_user_band_older_people",),
+    "location_id": ("location_id", "cqc_location_id_for_office_use_only", "cqc_location_id"),
+}
+_YES = {"y", "yes", "true", "1", "t"}
+
+
+@dataclass
+class CareHomeTable:
+    """Care homes read from a source, and what was wrong or assumed.
+
+    Attributes
+    ----------
+    homes : GeoDataFrame
+        ``home_id``, ``name``, ``postcode``, ``beds``, ``beds_assumed`` (bool), ``nursing`` (bool),
+        ``in_council`` (bool), ``source`` and point geometry (BNG).
+    problems : list of RowProblem
+    notes : list of str
+    """
+
+    homes: gpd.GeoDataFrame
+    problems: list[RowProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _header_row(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop title lines above the real header (CQC files can start with a few)."""
+    for offset in range(min(15, len(frame))):
+        headers = {normalise_header(value) for value in frame.iloc[offset].tolist()}
+        if headers & set(COLUMNS["name"]) and (headers & set(COLUMNS["postcode"]) or headers & set(COLUMNS["lat"])):
+            body = frame.iloc[offset + 1:].copy()
+            body.columns = frame.iloc[offset].tolist()
+            return body.reset_index(drop=True)
+    return frame
+
+
+def _find(frame: pd.DataFrame) -> dict[str, str]:
+    """Map our column keys to the file's headers (first synonym present wins)."""
+    headers = {normalise_header(column): column for column in frame.columns}
+    return {key: next(headers[name] for name in names if name in headers)
+            for key, names in COLUMNS.items() if any(name in headers for name in names)}
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
+
+
+def read_care_homes(content: bytes, filename: str, postcodes: gpd.GeoDataFrame, outline: gpd.GeoDataFrame,
+                    council_name: str, assumed_beds: int = HEREFORDSHIRE_AVERAGE_BEDS) -> CareHomeTable:
+    """Read care homes from the CQC care directory or a simple list (name, postcode or lat/lon, beds, nursing).
+
+    Rows that are not care homes (CQC's "Care home?" = N), dormant, or more than 15 km outside the council
+    are left out and counted in ``notes``; rows that cannot be placed or have impossible beds are listed
+    in ``problems``. Homes without beds get ``assumed_beds`` and ``beds_assumed`` True.
+
+    Raises
+    ------
+    InputDataError
+        If the file cannot be read, lacks a name and a location column, or holds no usable home.
+    """
+    frame, notes = read_table_bytes(content, filename, MAX_CARE_HOME_BYTES)
+    frame = _header_row(frame)
+    columns = _find(frame)
+    has_location = "postcode" in columns or {"lat", "lon"} <= set(columns)
+    if "name" not in columns or not has_location:
+        raise InputDataError(
+            f"{filename!r} does not look like a care-home list: it needs a name column (CQC 'Location Name') and a "
+            f"postcode ('Location Postal Code') or latitude/longitude. Its columns: "
+            f"{', '.join(map(str, frame.columns[:12]))}{'…' if len(frame.columns) > 12 else ''}."
+        )
+    lookup = pd.Series(np.arange(len(postcodes)), index=postcodes["postcode_key"].to_numpy())
+    lookup = lookup[~lookup.index.duplicated()]
+    council_area = outline.union_all()
+    nearby_area = council_area.buffer(NEARBY_M)
+    problems, rows = [], []
+    skipped = {"not a care home": 0, "dormant": 0, "far outside the council": 0}
+    for position, record in enumerate(frame.to_dict("records")):
+        row_number = position + 2
+        get = lambda key: _text(record.get(columns.get(key, ""), ""))  # noqa: E731
+        if not any(_text(value) for value in record.values()):
+            continue
+        if "care_home_flag" in columns and get("care_home_flag").lower() not in _YES:
+            skipped["not a care home"] += 1
+            continue
+        services = get("service_types").lower()
+        if "care_home_flag" not in columns and services and not ("residential" in services or "nursing" in services
+                                                                  or "care home" in services):
+            skipped["not a care home"] += 1
+            continue
+        if get("dormant").lower() in _YES:
+            skipped["dormant"] += 1
+            continue
+        located = _locate_home(get, columns, lookup, postcodes)
+        if isinstance(located, RowProblem):
+            problems.append(RowProblem(row_number, located.column, located.message))
+            continue
+        x, y, postcode = located
+        point = gpd.points_from_xy([x], [y])[0]
+        if not nearby_area.contains(point):
+            skipped["far outside the council"] += 1
+            continue
+        beds_text = get("beds")
+        beds_assumed = False
+        try:
+            beds = float(beds_text.replace(",", "")) if beds_text else float("nan")
+        except ValueError:
+            problems.append(RowProblem(row_number, columns.get("beds"), f"{beds_text!r} is not a number of beds."))
+            continue
+        if np.isnan(beds) or beds == 0:
+            beds, beds_assumed = float(assumed_beds), True
+        elif not 1 <= beds <= 1000:
+            problems.append(RowProblem(row_number, columns.get("beds"), f"{beds:g} beds is not plausible for a care "
+                                                                        f"home (1–1000)."))
+            continue
+        nursing = get("nursing").lower() in _YES or "nursing" in services
+        rows.append({"home_id": get("location_id") or f"row {row_number}", "name": get("name") or f"row {row_number}",
+                     "postcode": postcode, "beds": beds, "beds_assumed": beds_assumed, "nursing": nursing,
+                     "in_council": bool(council_area.contains(point)), "source": filename, "x": x, "y": y})
+    for reason, count in skipped.items():
+        if count:
+            notes.append(f"{count:,} row(s) left out: {reason}" + (" (more than 15 km away)." if "far" in reason else "."))
+    assumed = sum(row["beds_assumed"] for row in rows)
+    if assumed:
+        notes.append(f"{assumed} home(s) have no bed count: {assumed_beds} beds assumed for each (Herefordshire's "
+                     f"average, 2,113 beds / 87 homes).")
+    if not rows:
+        raise InputDataError(f"No care home in {filename!r} lies in or near {council_name}. Check the file is the care "
+                             f"directory for this area.", [str(p) for p in problems])
+    table = pd.DataFrame(rows)
+    homes = gpd.GeoDataFrame(table.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(table["x"], table["y"]),
+                             crs=BNG)
+    return CareHomeTable(homes, problems, notes)
+
+
+def _locate_home(get, columns, lookup, postcodes):
+    """(x, y, postcode) from latitude/longitude (preferred: CQC gives them) or the council's postcodes."""
+    postcode = format_postcode(get("postcode")) if get("postcode") else ""
+    lat_text, lon_text = get("lat"), get("lon")
+    if lat_text and lon_text:
+        try:
+            lat, lon = float(lat_text), float(lon_text)
+        except ValueError:
+            return RowProblem(None, columns.get("lat"), "latitude and longitude must be numbers in degrees.")
+        if not in_great_britain_lonlat(np.array([lon]), np.array([lat]))[0]:
+            if in_great_britain_lonlat(np.array([lat]), np.array([lon]))[0]:
+                return RowProblem(None, columns.get("lat"), "latitude and longitude look swapped; swap the columns.")
+            return RowProblem(None, columns.get("lat"), f"({lat:g}, {lon:g}) is outside Great Britain.")
+        x, y = lonlat_to_bng(np.array([lon]), np.array([lat]))
+        return float(x[0]), float(y[0]), postcode
+    key = postcode_key(get("postcode"))
+    if key and key in lookup.index:
+        point = postcodes.geometry.iloc[int(lookup[key])]
+        return point.x, point.y, postcode
+    if key:
+        return RowProblem(None, columns.get("postcode"), f"{postcode!r} is not a postcode in this council; give the "
+                                                         f"home's latitude and longitude.")
+    return RowProblem(None, columns.get("postcode"), "no location: give a postcode or latitude and longitude.")
+
+
+def care_homes_from_osm(path: str | Path, outline: gpd.GeoDataFrame,
+                        assumed_beds: int = HEREFORDSHIRE_AVERAGE_BEDS) -> CareHomeTable:
+    """Care homes tagged in an OpenStreetMap extract (``amenity=nursing_home`` or ``amenity=social_facility`` for
+    assisted living, nursing or group homes), beds from ``beds``/``capacity`` tags or the stated assumption.
+
+    Raises
+    ------
+    RoadNetworkError
+        If the file cannot be read as OpenStreetMap data.
+    """
+    kinds = {"assisted_living", "nursing_home", "group_home"}
+    found = []
+    try:
+        processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
+        for item in processor:
+            tags = dict(item.tags)
+            social = set(tags.get("social_facility", "").split(";"))
+            if not (tags.get("amenity") == "nursing_home" or (tags.get("amenity") == "social_facility" and social & kinds)):
+                continue
+            if item.is_node():
+                lon, lat = item.location.lon, item.location.lat
+            else:
+                points = [(node.lon, node.lat) for node in item.nodes if node.location.valid()]
+                if not points:
+                    continue
+                lon, lat = np.mean(points, axis=0)
+            found.append((item.type_str() + str(item.id), tags, lon, lat))
+    except RuntimeError as error:
+        raise RoadNetworkError(f"Cannot read care homes from {Path(path).name!r}: {error}") from error
+    rows = []
+    for osm_id, tags, lon, lat in found:
+        beds_text = tags.get("beds") or tags.get("capacity") or ""
+        beds = float(beds_text) if beds_text.replace(".", "", 1).isdigit() and float(beds_text) > 0 else None
+        x, y = lonlat_to_bng(np.array([lon]), np.array([lat]))
+        rows.append({"home_id": f"osm:{osm_id}", "name": tags.get("name", "Unnamed care home"),
+                     "postcode": tags.get("addr:postcode", ""), "beds": beds if beds else float(assumed_beds),
+                     "beds_assumed": beds is None, "nursing": "nursing" in tags.get("social_facility", "") or
+                     tags.get("amenity") == "nursing_home", "source": "OpenStreetMap", "x": float(x[0]),
+                     "y": float(y[0])})
+    if not rows:
+        raise InputDataError(f"No care homes are tagged in {Path(path).name!r}. Upload the CQC care directory.")
+    table = pd.DataFrame(rows)
+    homes = gpd.GeoDataFrame(table.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(table["x"], table["y"]),
+                             crs=BNG)
+    area = outline.union_all()
+    homes["in_council"] = homes.within(area)
+    homes = homes[homes.within(area.buffer(NEARBY_M))].reset_index(drop=True)
+    notes = [f"{len(homes)} care homes and assisted-living places tagged in OpenStreetMap (real places; the list "
+             f"may be incomplete and includes retirement housing)."]
+    assumed = int(homes["beds_assumed"].sum())
+    if assumed:
+        notes.append(f"{assumed} of them have no beds tag: {assumed_beds} beds assumed for each (Herefordshire's "
+                     f"average, 2,113 beds / 87 homes). Not real bed counts.")
+    return CareHomeTable(homes[["home_id", "name", "postcode", "beds", "beds_assumed", "nursing", "in_council",
+                                "source", "geometry"]], [], notes)
