@@ -96,14 +96,16 @@ def page(browser):
     context.close()
 
 
-def map_frame(tab, timeout_s: float = 60.0, min_paths: int = 1):
-    """The streamlit-folium iframe once Leaflet has drawn at least ``min_paths`` SVG paths."""
+def map_frame(tab, timeout_s: float = 60.0, min_paths: int = 1, contains: str | None = None):
+    """The streamlit-folium iframe once Leaflet has drawn at least ``min_paths`` SVG paths (and, if given,
+    shows the text ``contains``: after a change, the old map can linger for a moment)."""
     deadline = time.time() + timeout_s
     while time.time() < deadline:
         for frame in tab.frames:
             if "streamlit_folium" in frame.url:
                 try:
-                    if frame.locator("path.leaflet-interactive").count() >= min_paths:
+                    drawn = frame.locator("path.leaflet-interactive").count() >= min_paths
+                    if drawn and (contains is None or contains in frame.locator("body").inner_text()):
                         return frame
                 except Exception:  # the frame may be replaced while we look
                     pass

@@ -13,7 +13,7 @@ def test_rutland_coverage_and_report(app_url, page):
     page.get_by_role("combobox", name="Council").first.click()
     page.get_by_role("option", name="Rutland").click()
     page.get_by_text("9 of them have no beds tag").wait_for(timeout=60_000)
-    frame = map_frame(page, min_paths=26 + 9)
+    frame = map_frame(page, min_paths=26 + 9, contains="Care homes (9)")
     legend = frame.locator(".caremap-legend").first.inner_text()
     assert legend.startswith("E2SFCA access") and "care home (size: beds)" in legend
     assert "Care homes (9)" in frame.locator("body").inner_text()

@@ -17,7 +17,7 @@ def test_rutland_rounds_on_real_roads(app_url, page):
     page.get_by_role("button", name="Build rounds").wait_for()
     page.get_by_role("button", name="Build rounds").click()
     page.get_by_text("Calls fitted").wait_for(timeout=90_000)
-    frame = map_frame(page, min_paths=5)
+    frame = map_frame(page, min_paths=5, contains="SYNTHETIC clients")
     body = frame.locator("body").inner_text()
     assert "OpenStreetMap extract of Rutland" in body and "SYNTHETIC clients" in body
     assert "ESTIMATE" not in body  # real roads: paths follow the road network
