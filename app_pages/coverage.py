@@ -12,10 +12,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from analyses import coverage as cv
-from analyses import exports
+from analyses import exports, uploads
 from analyses import report as reporting
 from geo.council import Council
-from layers.care_homes import MAX_CARE_HOME_BYTES, read_care_homes
+from layers.care_homes import MAX_CARE_HOME_BYTES
 from layers.council_data import CouncilData
 from routing.engine import TravelEngine
 from ui import maps, state, widgets
@@ -45,10 +45,9 @@ def _homes(council: Council, data: CouncilData):
     uploaded = st.file_uploader(
         "CQC 'Care directory with filters' (HSCA Active Locations) as CSV, XLSX or ODS, or a list with name, postcode "
         "(or latitude/longitude), beds, nursing", type=["csv", "xlsx", "ods", "txt"], key=f"cv_upload_{council.slug}")
-    st.caption(f"Up to {MAX_CARE_HOME_BYTES // 1_000_000} MB. The national CQC file works: homes more than 15 km "
+    st.caption(f"Up to {MAX_CARE_HOME_BYTES // 2**20} MB, kept in memory only. The national CQC file works: homes more than 15 km "
                f"outside {council.name} are left out. Download it from cqc.org.uk (Using CQC data).")
-    table = widgets.read_upload(uploaded, lambda content, name: read_care_homes(content, name, data.postcodes,
-                                                                                 data.outline, council.name))
+    table = widgets.read_upload(uploaded, lambda content, name: uploads.care_homes(content, name, data))
     if table is None:
         return None, "", []
     return table.homes, f"{uploaded.name} ({len(table.homes)} homes)", table.notes
@@ -125,12 +124,29 @@ def build_coverage_map(data: CouncilData, result: cv.CoverageResult, gaps: pd.Da
     return fmap
 
 
+def _column_label(column: str) -> str:
+    """Readable header of an area-table column (``pct65_within_10`` -> ``% 65+ within 10 min``)."""
+    fixed = {"pop_65plus": "aged 65+", "pop_75plus": "aged 75+", "pop_85plus": "aged 85+", "homes": "homes",
+             "beds": "beds", "nursing_homes": "with nursing", "minutes_mean": "minutes to nearest (65+ mean)",
+             "access": "access (E2SFCA, beds/1,000 65+)", "bed_demand": "bed demand", "capacity": "capacity",
+             "shortfall": "shortfall (+) / spare (−)"}
+    if column in fixed:
+        return fixed[column]
+    if column.startswith("beds_per_1000_"):
+        return f"beds per 1,000 aged {column[-2:]}+"
+    if column.startswith("pct"):
+        age, threshold = column[3:5], column.rsplit("_", 1)[-1]
+        return f"% {age}+ within {threshold} min"
+    return column
+
+
 def _area_table(result: cv.CoverageResult) -> None:
     level = st.radio("Areas", list(LEVELS), format_func=LEVELS.get, horizontal=True, key="cv_level", index=2)
-    table = result.areas[level].reset_index().rename(columns={"index": LEVELS[level], level: LEVELS[level]})
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        column: st.column_config.NumberColumn(format="%.1f") for column in table.columns
-        if column not in (LEVELS[level], "homes", "nursing_homes")})
+    table = result.areas[level]
+    shown = table.reset_index(names=LEVELS[level]).rename(columns=_column_label)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        _column_label(column): st.column_config.NumberColumn(format="%.0f" if column in ("homes", "nursing_homes")
+                                                             else "%.1f") for column in table.columns})
 
 
 def page() -> None:

@@ -9,11 +9,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analyses import exports, fee_costing, fee_zones
+from analyses import exports, fee_costing, fee_zones, uploads
 from analyses.fee_costing import BandedScheme, Demand, FeeAssumptions
 from geo.council import Council
 from geo.errors import InputDataError
-from layers.clients import read_client_table
 from layers.council_data import CouncilData
 from routing.engine import TravelEngine
 from ui import maps, state, widgets
@@ -29,8 +28,13 @@ def _postcode_class(frame: pd.DataFrame) -> pd.Series:
 
 
 def _postcode_tips(frame: pd.DataFrame, label: str = "postcode") -> list[str]:
+    """Tooltips of postcodes (or clients: ``label="client_id"``, with the client's name when given)."""
+    def title(row) -> str:
+        name = getattr(row, "name", "") if label == "client_id" else ""
+        return f"{getattr(row, label)} {name or ''}".strip()
+
     return [
-        maps.tooltip_html(getattr(row, label), [
+        maps.tooltip_html(title(row), [
             ("Straight line", f"{row.straight_miles:.2f} mi from {row.straight_centre}"),
             ("By road" + (" (estimate)" if row.road_method == "estimate" else ""),
              f"{row.road_miles:.2f} mi from {row.road_centre}" if np.isfinite(row.road_miles) else "no road route"),
@@ -107,9 +111,7 @@ def _demand(council: Council, data: CouncilData, classified: gpd.GeoDataFrame, e
         uploaded = st.file_uploader("Client list: client_id, postcode (or lat/lon), hours_per_week",
                                     type=["csv", "xlsx", "txt"], key="fz_clients", help=widgets.UPLOAD_LIMITS)
         st.caption(widgets.UPLOAD_LIMITS)
-        table = widgets.read_upload(uploaded, lambda content, name: read_client_table(
-            content, name, data.postcodes, data.outline, council.name, numeric={"hours_per_week": (0.0, 168.0)},
-            required=["hours_per_week"]))
+        table = widgets.read_upload(uploaded, lambda content, name: uploads.fee_zone_clients(content, name, data))
         if table is not None:
             clients = table.clients
             zones = fee_zones.classify_points(np.column_stack([clients.geometry.x, clients.geometry.y]), centres,

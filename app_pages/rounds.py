@@ -13,13 +13,12 @@ import streamlit as st
 from shapely.geometry import LineString
 from streamlit_folium import st_folium
 
-from analyses import exports
+from analyses import exports, uploads
 from analyses import rounds as rounds_model
 from analyses.demand import DemandAssumptions, lsoa_weights, synthetic_clients
 from geo.council import Council
 from geo.errors import CareMapError, InputDataError
 from geo.postcode import format_postcode, postcode_key
-from layers.clients import read_client_table
 from layers.council_data import CouncilData
 from layers.postcodes import assign_lsoa
 from routing.engine import TravelEngine
@@ -43,9 +42,7 @@ def _clients(council: Council, data: CouncilData, settings: rounds_model.RoundSe
                                     "windows (e.g. morning;tea or 08:00-09:00), days_per_week",
                                     type=["csv", "xlsx", "txt"], key="rv_upload", help=widgets.UPLOAD_LIMITS)
         st.caption(widgets.UPLOAD_LIMITS)
-        table = widgets.read_upload(uploaded, lambda content, name: rounds_model.check_client_windows(
-            read_client_table(content, name, data.postcodes, data.outline, council.name,
-                              numeric=rounds_model.ROUND_CLIENT_COLUMNS), settings))
+        table = widgets.read_upload(uploaded, lambda content, name: uploads.round_clients(content, name, data, settings))
         return (table.clients if table is not None else None), False, (uploaded.name if uploaded else "")
     localities = [WHOLE_COUNCIL, *sorted(data.lsoa["locality_name"].unique())]
     a, b, c = st.columns([2, 1, 1])

@@ -60,6 +60,16 @@ class CareHomeTable:
     homes: gpd.GeoDataFrame
     problems: list[RowProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    noun = "care home"
+
+    @property
+    def records(self) -> gpd.GeoDataFrame:
+        """The valid records (homes)."""
+        return self.homes
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({p.row for p in self.problems if p.row is not None})
 
 
 def _header_row(frame: pd.DataFrame) -> pd.DataFrame:

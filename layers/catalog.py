@@ -21,9 +21,9 @@ class Dataset:
     origin: str
     per_council: bool = True
 
-    def location(self, slug: str | None = None, data_dir: Path = DATA_DIR) -> Path:
+    def location(self, slug: str | None = None, data_dir: Path | None = None) -> Path:
         """Absolute path of the file for a council (``slug``)."""
-        return data_dir / self.path.format(slug=slug)
+        return (data_dir or DATA_DIR) / self.path.format(slug=slug)
 
 
 DATASETS: dict[str, Dataset] = {

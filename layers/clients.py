@@ -79,6 +79,13 @@ class ClientTable:
     problems: list[RowProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    noun = "client"
+
+    @property
+    def records(self) -> gpd.GeoDataFrame:
+        """The valid records (clients)."""
+        return self.clients
+
     @property
     def rejected_rows(self) -> int:
         return len({p.row for p in self.problems if p.row is not None})
@@ -113,7 +120,7 @@ def read_table_bytes(content: bytes, filename: str, max_bytes: int = MAX_UPLOAD_
         raise InputDataError(f"{filename!r} is empty. Export the list again with a header row and one row per "
                              f"record.")
     if len(content) > max_bytes:
-        raise InputDataError(f"{filename!r} is {len(content) / 1e6:.0f} MB; the limit is {max_bytes / 1e6:.0f} MB. "
+        raise InputDataError(f"{filename!r} is {len(content) / 2**20:.0f} MB; the limit is {max_bytes / 2**20:.0f} MB. "
                              f"Split the file (e.g. by locality) or keep only the needed columns.")
     if content[:4] == b"PK\x03\x04":
         engine = "odf" if b"opendocument.spreadsheet" in content[:200] else "openpyxl"
@@ -124,9 +131,9 @@ def read_table_bytes(content: bytes, filename: str, max_bytes: int = MAX_UPLOAD_
                                  f"workbook ({error}). Save it as CSV (UTF-8) and upload that.") from error
         expected = (".ods",) if engine == "odf" else (".xlsx", ".xlsm")
         if not filename.lower().endswith(expected):
-            kind = "LibreOffice" if engine == "odf" else "Excel"
+            kind = "a LibreOffice" if engine == "odf" else "an Excel"
             which = "first sheet" if sheet == 0 else f"sheet {sheet!r}"
-            notes.append(f"{filename!r} is a {kind} workbook, not CSV: its {which} was read.")
+            notes.append(f"{filename!r} is {kind} workbook, not CSV: its {which} was read.")
         return frame, notes
     if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise InputDataError(f"{filename!r} is an old Excel (.xls) workbook. Save it as CSV (UTF-8) or .xlsx and "

@@ -10,7 +10,8 @@ import pandas as pd
 
 from geo.errors import DataFileError
 from geo.units import BNG, WGS84
-from layers.catalog import DATA_DIR, DATASETS, Dataset
+from layers import catalog
+from layers.catalog import DATASETS, Dataset
 
 RESTORE_HINT = (
     "Restore the data folder from the repository (git checkout -- data) or rebuild it with "
@@ -20,7 +21,7 @@ RESTORE_HINT = (
 
 def _describe(dataset: Dataset, path: Path) -> str:
     try:
-        shown = path.relative_to(DATA_DIR.parent)
+        shown = path.relative_to(catalog.DATA_DIR.parent)
     except ValueError:
         shown = path
     return f"{shown} ({dataset.title}; source: {dataset.origin})"
@@ -35,17 +36,18 @@ def _check_columns(frame: pd.DataFrame, required: Iterable[str], dataset: Datase
         )
 
 
-def dataset_path(key: str, slug: str | None = None, data_dir: Path = DATA_DIR) -> Path:
-    """Path of a bundled dataset for a council, raising :class:`DataFileError` if it is missing."""
+def dataset_path(key: str, slug: str | None = None, data_dir: Path | None = None) -> Path:
+    """Path of a bundled dataset for a council (under ``data/`` unless ``data_dir`` is given), raising
+    :class:`DataFileError` if it is missing."""
     dataset = DATASETS[key]
-    path = dataset.location(slug, data_dir)
+    path = dataset.location(slug, data_dir or catalog.DATA_DIR)
     if not path.is_file():
         raise DataFileError(f"Missing data file {_describe(dataset, path)}. {RESTORE_HINT}")
     return path
 
 
 def read_table(
-    key: str, slug: str, required: Iterable[str] = (), data_dir: Path = DATA_DIR, **read_csv_kwargs
+    key: str, slug: str, required: Iterable[str] = (), data_dir: Path | None = None, **read_csv_kwargs
 ) -> pd.DataFrame:
     """Read a bundled CSV table, checking that the required columns are present."""
     path = dataset_path(key, slug, data_dir)
@@ -57,7 +59,7 @@ def read_table(
     return frame
 
 
-def read_layer(key: str, slug: str, required: Iterable[str] = (), data_dir: Path = DATA_DIR) -> gpd.GeoDataFrame:
+def read_layer(key: str, slug: str, required: Iterable[str] = (), data_dir: Path | None = None) -> gpd.GeoDataFrame:
     """Read a bundled GeoJSON layer (WGS84) and return it in British National Grid."""
     path = dataset_path(key, slug, data_dir)
     try:

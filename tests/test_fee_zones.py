@@ -114,7 +114,7 @@ def test_zone_shapes(rutland_centres, rutland_engine):
     one = np.pi * (4 * METRES_PER_MILE) ** 2
     assert one < straight.area.iloc[0] < 2 * one
     road, method = fee_zones.road_zone(rutland_engine, rutland_centres, 4.0)
-    assert "Road junctions within 4 miles" in method
+    assert "Roads within 4 miles by road" in method
     assert road.area.iloc[0] < straight.buffer(fee_zones.ROAD_ZONE_BUFFER_M + 1).area.iloc[0]
     estimate, method = fee_zones.road_zone(EstimateEngine(), rutland_centres, 4.0)
     assert "Estimate" in method and estimate.area.iloc[0] < straight.area.iloc[0]

@@ -8,10 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import InputDataError
+from layers.care_homes import CareHomeTable
 from layers.clients import MAX_ROWS, MAX_UPLOAD_BYTES, ClientTable
 from routing.engine import TravelEngine
 
-UPLOAD_LIMITS = f"CSV or Excel, up to {MAX_UPLOAD_BYTES // 1_000_000} MB and {MAX_ROWS:,} rows. Kept in memory only."
+UPLOAD_LIMITS = f"CSV or Excel, up to {MAX_UPLOAD_BYTES // 2**20} MB and {MAX_ROWS:,} rows. Kept in memory only."
 
 
 def engine_note(engine: TravelEngine) -> None:
@@ -23,13 +24,13 @@ def engine_note(engine: TravelEngine) -> None:
         st.caption(f"Travel times and road distances: {engine.label}.")
 
 
-def show_upload_result(table: ClientTable) -> None:
-    """Summarise a client file: how many rows were kept, and every problem row by row."""
+def show_upload_result(table: ClientTable | CareHomeTable) -> None:
+    """Summarise an uploaded file: how many records were kept, and every problem row by row."""
     for note in table.notes:
         st.info(note)
-    kept = len(table.clients)
+    kept = len(table.records)
     if table.problems:
-        st.warning(f"{kept:,} client(s) read; {table.rejected_rows:,} row(s) left out. Each is listed below with "
+        st.warning(f"{kept:,} {table.noun}(s) read; {table.rejected_rows:,} row(s) left out. Each is listed below with "
                    f"what to fix.")
         with st.expander(f"Problems in the file ({len(table.problems):,})", expanded=kept == 0):
             st.dataframe(pd.DataFrame({"row": [p.row for p in table.problems],
@@ -37,10 +38,11 @@ def show_upload_result(table: ClientTable) -> None:
                                        "problem": [p.message for p in table.problems]}),
                          hide_index=True, width="stretch")
     else:
-        st.success(f"{kept:,} client(s) read, no problems found.")
+        st.success(f"{kept:,} {table.noun}(s) read, no problems found.")
 
 
-def read_upload(uploaded, reader: Callable[[bytes, str], ClientTable]) -> ClientTable | None:
+def read_upload(uploaded, reader: Callable[[bytes, str], ClientTable | CareHomeTable]
+                ) -> ClientTable | CareHomeTable | None:
     """Run a client-file reader on an upload, showing a file-level problem as a message (never a traceback)."""
     if uploaded is None:
         return None

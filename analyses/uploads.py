@@ -1,0 +1,45 @@
+"""The one path every user file takes: the app's pages and the bad-input tests call these functions.
+
+Each returns the valid records and a list of problems (row, column, what to do), or raises
+:class:`geo.errors.InputDataError` / :class:`geo.errors.RoadNetworkError` when the file as a whole
+cannot be used. Nothing is written to disk except a road network file, which is OpenStreetMap data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analyses import rounds
+from geo.council import Council
+from layers.care_homes import CareHomeTable, read_care_homes
+from layers.clients import ClientTable, read_client_table
+from layers.council_data import CouncilData
+from routing.engine import TravelEngine
+from routing.settings import RoutingSettings
+from routing.sources import UPLOAD, build_engine
+
+FEE_ZONE_COLUMNS = {"hours_per_week": (0.0, 168.0)}
+
+
+def fee_zone_clients(content: bytes, filename: str, data: CouncilData) -> ClientTable:
+    """A client list for fee-zone costing: client_id, postcode (or lat/lon, easting/northing), hours_per_week."""
+    return read_client_table(content, filename, data.postcodes, data.outline, data.council.name,
+                             numeric=FEE_ZONE_COLUMNS, required=["hours_per_week"])
+
+
+def round_clients(content: bytes, filename: str, data: CouncilData, settings: rounds.RoundSettings) -> ClientTable:
+    """A client list for rounds: location plus calls_per_day, minutes_per_call, windows, days_per_week."""
+    table = read_client_table(content, filename, data.postcodes, data.outline, data.council.name,
+                              numeric=rounds.ROUND_CLIENT_COLUMNS)
+    return rounds.check_client_windows(table, settings)
+
+
+def care_homes(content: bytes, filename: str, data: CouncilData) -> CareHomeTable:
+    """A CQC care directory (CSV, XLSX, ODS) or a simple care-home list."""
+    return read_care_homes(content, filename, data.postcodes, data.outline, data.council.name)
+
+
+def road_network(path: str | Path, council: Council, settings: RoutingSettings | None = None,
+                 cache_dir: Path | None = None) -> TravelEngine:
+    """A road network from a user's .osm.pbf, .osm or OSMnx GraphML file."""
+    return build_engine(council, UPLOAD, settings, upload=path, cache_dir=cache_dir)

@@ -1,0 +1,83 @@
+"""App benchmark in a real browser: time to the first map, and a rerun after changing a setting.
+
+Run ``python bench/app.py`` (needs Debian's chromium). Starts the app, opens the Explore page
+(Herefordshire, 117 LSOAs) in headless chromium and measures:
+
+* ``first_map_s``: from opening the page on a freshly started server to the map drawn (data loaded cold);
+* a second session's first map (data cached);
+* ``rerun_ms``: from changing "Colour areas by" to the new map drawn (median of 6 changes), on cached data.
+
+Ends with ``RESULT rerun_ms=<ms> first_map_s=<s>``. Target: rerun < 1 s.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import common  # noqa: F401  (puts the project on the path)
+from playwright.sync_api import sync_playwright
+
+from common import print_table
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, start_app
+
+MEASURES = ["% aged 85+", "% aged 65+"]
+
+
+def wait_for_legend(tab, text: str, timeout_s: float = 60.0) -> None:
+    """Wait until the map's legend starts with ``text`` (the new map is drawn)."""
+    deadline = time.perf_counter() + timeout_s
+    while time.perf_counter() < deadline:
+        for frame in tab.frames:
+            if "streamlit_folium" in frame.url:
+                try:
+                    legend = frame.locator(".caremap-legend").first
+                    if legend.count() and legend.inner_text().startswith(text) and \
+                            frame.locator("path.leaflet-interactive").count() >= 117:
+                        return
+                except Exception:  # the frame is being replaced
+                    pass
+        tab.wait_for_timeout(20)
+    raise TimeoutError(f"legend {text!r} did not appear")
+
+
+def main() -> None:
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    process, url = start_app()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+            start = time.perf_counter()
+            tab.goto(url)
+            wait_for_legend(tab, "% aged 65+")
+            first_map_s = time.perf_counter() - start
+
+            second = browser.new_page(viewport={"width": 1400, "height": 1000})
+            start = time.perf_counter()
+            second.goto(url)
+            wait_for_legend(second, "% aged 65+")
+            warm_first_s = time.perf_counter() - start
+            second.close()
+
+            reruns = []
+            for step in range(6):
+                measure = MEASURES[step % 2]
+                tab.get_by_role("combobox", name="Colour areas by").click()
+                start = time.perf_counter()
+                tab.get_by_role("option", name=measure, exact=True).click()
+                wait_for_legend(tab, measure)
+                reruns.append(time.perf_counter() - start)
+            browser.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    rerun_ms = statistics.median(reruns) * 1000
+    print_table([("first map, cold server", f"{first_map_s:.2f} s"), ("first map, second session", f"{warm_first_s:.2f} s"),
+                 ("rerun after changing the measure (median of 6)", f"{rerun_ms:.0f} ms"),
+                 ("reruns", ", ".join(f"{r * 1000:.0f}" for r in reruns))], ("measure", "value"))
+    print(f"RESULT rerun_ms={rerun_ms:.0f} first_map_s={first_map_s:.2f}")
+
+
+if __name__ == "__main__":
+    main()

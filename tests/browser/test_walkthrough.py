@@ -1,0 +1,64 @@
+"""A first-time user's path through every page, on the default council and on Rutland, with screenshots."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import map_frame, screenshot
+
+pytestmark = pytest.mark.browser
+TEST_HOMES = Path(__file__).resolve().parents[1] / "fixtures" / "care_homes_test_list.csv"
+
+
+def _choose_council(page, name: str) -> None:
+    if name != "Herefordshire":
+        page.get_by_role("combobox", name="Council").first.click()
+        page.get_by_role("option", name=name).click()
+
+
+def _page(page, title: str) -> None:
+    page.get_by_role("link", name=title).click()
+    page.get_by_role("heading", name=title if title != "Explore" else "Explore", exact=False).first.wait_for()
+
+
+@pytest.mark.parametrize("council, lsoas, population, roads", [
+    ("Herefordshire", 117, "193,615", "ESTIMATE"),
+    ("Rutland", 26, "40,476", "OpenStreetMap extract of Rutland"),
+])
+def test_walkthrough(app_url, page, council, lsoas, population, roads):
+    slug = council.lower()
+    page.goto(app_url)
+    _choose_council(page, council)
+    page.get_by_text(population).wait_for(timeout=60_000)
+    if council == "Rutland":
+        page.get_by_text("Roads ready").wait_for(timeout=60_000)
+    map_frame(page, min_paths=lsoas, contains=roads)
+    screenshot(page, f"walk_{slug}_1_explore")
+
+    _page(page, "Rural fee zones")
+    frame = map_frame(page, min_paths=lsoas, contains="Zone: straight line")
+    assert roads in frame.locator("body").inner_text()
+    page.get_by_text("Annual uplift cost").wait_for()
+    screenshot(page, f"walk_{slug}_2_fee_zones")
+
+    _page(page, "Round viability")
+    page.get_by_role("spinbutton", name="Number of clients").fill("25")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Build rounds").click()
+    page.get_by_text("Calls fitted").wait_for(timeout=120_000)
+    map_frame(page, min_paths=3, contains="SYNTHETIC clients")
+    page.get_by_text("Providers per PCN locality").wait_for()
+    screenshot(page, f"walk_{slug}_3_rounds")
+
+    _page(page, "Care-home coverage")
+    if council == "Herefordshire":
+        page.get_by_text("No care homes loaded yet").wait_for(timeout=60_000)
+        page.locator("input[type=file]").first.set_input_files(str(TEST_HOMES))
+    frame = map_frame(page, min_paths=lsoas, contains="Care homes (")
+    page.get_by_role("button", name="Prepare the coverage report").click()
+    page.get_by_text("Download PDF").wait_for(timeout=120_000)
+    screenshot(page, f"walk_{slug}_4_coverage")
+    with page.expect_download() as download:
+        page.get_by_text("Download PDF").click()
+    assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+    assert page.requests.external() == []
