@@ -15,7 +15,9 @@ def drive_time_localities(data: CouncilData, engine: TravelEngine) -> CouncilDat
     """The council's layers with PCN localities assigned by travel time instead of straight line.
 
     With the estimate engine the result equals the straight-line assignment (the estimate scales
-    straight lines), so the data are returned unchanged.
+    straight lines), so the data are returned unchanged; so they are when the road network misses
+    more than a tenth of the LSOAs (a network for another area). An LSOA far from the network's
+    roads, or that no road reaches, keeps its straight-line practice.
     """
     if engine.is_estimate:
         return data
@@ -25,8 +27,11 @@ def drive_time_localities(data: CouncilData, engine: TravelEngine) -> CouncilDat
     found = engine.nearest(np.column_stack([anchors.x, anchors.y]), np.column_stack([members.geometry.x,
                                                                                     members.geometry.y]),
                            direction="to", facility_ids=members["practice_code"].to_numpy(), with_other=False)
+    usable = (found["reachable"] & ~found["far_from_road"]).to_numpy()
+    if usable.mean() < 0.9:
+        return data
     nearest = found.set_index(lsoa.index)[["facility_id"]].rename(columns={"facility_id": "practice_code"})
-    # An LSOA no road reaches keeps its straight-line practice.
-    nearest["practice_code"] = nearest["practice_code"].where(found["reachable"].to_numpy(), lsoa["practice_code"])
+    nearest["practice_code"] = nearest["practice_code"].where(usable, lsoa["practice_code"])
     lsoa, locality_layer, pcn_layer = localities_from_nearest(lsoa, nearest, data.practices, data.council)
-    return dataclasses.replace(data, lsoa=lsoa, localities=locality_layer, pcn_localities=pcn_layer)
+    return dataclasses.replace(data, lsoa=lsoa, localities=locality_layer, pcn_localities=pcn_layer,
+                               locality_method="drive time")

@@ -86,10 +86,9 @@ def page() -> None:
     council = state.current_council()
     engine = state.travel_engine()
     data = state.council_data_for(council.slug, engine.token, engine)
-    nearest_by = "straight line" if engine.is_estimate else "drive time"
     st.title(f"Explore {council.name}")
     st.caption(f"Older population by sub-locality, PCN localities (each LSOA joined to its nearest member "
-               f"practice by {nearest_by}), the city and market towns, and GP practices.")
+               f"practice by {data.locality_method}), the city and market towns, and GP practices.")
     left, middle, right = st.columns([2, 1.3, 1.3])
     measure = left.selectbox("Colour areas by", list(MEASURES), format_func=MEASURES.get, key="explore_measure")
     level = middle.selectbox("Sub-locality", list(LEVELS), format_func=LEVELS.get, key="explore_level")

@@ -39,6 +39,8 @@ class CouncilData:
         Locality polygons with PCNs merged as configured.
     pcn_localities : GeoDataFrame
         One locality per PCN (no merging).
+    locality_method : str
+        How LSOAs were joined to their nearest practice ("straight line" or "drive time").
     """
 
     council: Council
@@ -53,6 +55,7 @@ class CouncilData:
     hospitals: gpd.GeoDataFrame
     localities: gpd.GeoDataFrame
     pcn_localities: gpd.GeoDataFrame
+    locality_method: str = "straight line"
 
     def localities_layer(self, merged: bool = True) -> gpd.GeoDataFrame:
         """Locality polygons, with the council's PCN merges applied or not."""

@@ -167,17 +167,18 @@ class RoadEngine(TravelEngine):
 
     method = ROAD
 
-    def __init__(self, network: RoadNetwork, settings: RoutingSettings | None = None) -> None:
+    def __init__(self, network: RoadNetwork, settings: RoutingSettings | None = None,
+                 description: str | None = None) -> None:
         self.network = network
         self.settings = settings or RoutingSettings()
-        self.label = f"Road network: {network.description}"
+        self.label = f"Road network: {description or network.description}"
         self._tree = cKDTree(np.column_stack([network.x, network.y]))
         self._access_mps = self.settings.access_speed_mph * MPH_TO_KPH / 3.6
 
     @property
     def token(self) -> str:
         network = self.network
-        return f"road|{network.description}|{network.n_nodes}|{network.n_edges}|{self.settings.speed_key()}"
+        return f"road|{self.label}|{network.n_nodes}|{network.n_edges}|{self.settings.speed_key()}"
 
     def snap(self, xy) -> Snap:
         xy = _as_xy(xy)

@@ -85,21 +85,22 @@ def build_engine(council: Council, source: str, settings: RoutingSettings | None
         if not council.osm_extract:
             raise RoadNetworkError(f"{council.name} has no bundled road network. Upload an OpenStreetMap extract, "
                                    f"download one, or use the straight-line estimate.")
-        path = DATA_DIR / council.osm_extract
-        network = network_from_file(path, settings, f"OpenStreetMap extract of {council.name} (2022-07-20)",
-                                    progress, cache_dir)
+        description = f"OpenStreetMap extract of {council.name} (2022-07-20)"
+        network = network_from_file(DATA_DIR / council.osm_extract, settings, description, progress, cache_dir)
     elif source == UPLOAD:
         if upload is None:
             raise RoadNetworkError("No road network file was given: choose an .osm.pbf, .osm or .graphml file.")
-        network = network_from_file(upload, settings, None, progress, cache_dir)
+        description = f"OpenStreetMap, {Path(upload).name}"
+        network = network_from_file(upload, settings, description, progress, cache_dir)
     elif source == DOWNLOAD:
         if outline is None:
             raise RoadNetworkError("Downloading needs the council's outline.")
-        network = network_download(outline, settings, f"OpenStreetMap download for {council.name}", progress,
-                                   cache_dir)
+        description = f"OpenStreetMap download for {council.name}"
+        network = network_download(outline, settings, description, progress, cache_dir)
     else:
         raise RoadNetworkError(f"Unknown road network source {source!r}; use one of {', '.join(SOURCE_NAMES)}.")
-    return RoadEngine(network, settings)
+    # The same file may have been cached under another name: label it as the user chose it.
+    return RoadEngine(network, settings, description)
 
 
 def coverage_share(engine: TravelEngine, points_xy: np.ndarray) -> float:

@@ -58,3 +58,19 @@ def test_map_fits_the_layer_bounds():
     south, west = fmap.location[0] - 0.2, fmap.location[1] - 0.3
     assert 52.5 < fmap.location[0] < 52.8 and -0.9 < fmap.location[1] < -0.4
     assert south < fmap.location[0] and west < fmap.location[1]
+
+
+def test_legend_and_banner_are_in_the_map_script_so_changes_redraw_the_map():
+    from streamlit_folium import _get_map_string
+
+    frame = gpd.GeoSeries([box(480000, 290000, 510000, 320000)], crs=27700)
+    scripts = []
+    for label in ("Travel times: ESTIMATE", "Travel times: Road network: my.osm.pbf"):
+        fmap = maps.new_map(frame)
+        maps.add_legend(fmap, "Legend <b>", [("#fff", "a & b")])
+        maps.add_banner(fmap, label)
+        fmap.render()
+        scripts.append(_get_map_string(fmap))
+    assert scripts[0] != scripts[1]
+    assert "Legend &lt;b&gt;" in scripts[0] or "Legend \\u0026lt;b\\u0026gt;" in scripts[0]
+    assert "<b>Legend <b>" not in scripts[0]

@@ -241,8 +241,12 @@ def test_councils_without_roads_fall_back_to_the_labelled_estimate(herefordshire
 
 
 def test_rutland_roads_do_not_cover_herefordshire(herefordshire, rutland_engine):
+    from analyses.localities import drive_time_localities
+
     points = np.column_stack([herefordshire.postcodes.geometry.x, herefordshire.postcodes.geometry.y])[:200]
     assert coverage_share(rutland_engine, points) == 0.0
+    # Localities are not re-drawn from a network that misses the council.
+    assert drive_time_localities(herefordshire, rutland_engine) is herefordshire
 
 
 @pytest.mark.parametrize("name, content, message", [
@@ -307,6 +311,7 @@ def test_drive_time_localities_split_rutland_between_two_pcns(rutland, rutland_e
     assert sorted(by_road.localities["locality_name"]) == ["Rutland Health PCN", "Uppingham test PCN"]
     assert by_road.localities["n_lsoa"].sum() == 26
     assert by_road.localities["pop_total"].sum() == 40_476
+    assert by_road.locality_method == "drive time"
     assert drive_time_localities(data, EstimateEngine()) is data
 
 

@@ -265,30 +265,41 @@ def category_colours(categories: Iterable[str], known: dict[str, str] | None = N
     return colours
 
 
-_LEGEND_TEMPLATE = """
-{% macro html(this, kwargs) %}
-<div class="caremap-legend" style="position:absolute; z-index:9999; {{ this.position_css }}
-     background:rgba(255,255,255,0.92); padding:6px 9px; border:1px solid #999; border-radius:4px;
-     font:12px/1.35 sans-serif; max-width:300px;">
-  {{ this.body }}
-</div>
+_CONTROL_TEMPLATE = """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
+{{ this.get_name() }}.onAdd = function (map) {
+    var box = L.DomUtil.create("div", {{ this.css_class|tojson }});
+    box.style.cssText = {{ this.style|tojson }};
+    box.innerHTML = {{ this.body|tojson }};
+    L.DomEvent.disableClickPropagation(box);
+    return box;
+};
+{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
 {% endmacro %}
 """
+_BOX_STYLE = ("background:rgba(255,255,255,0.92);padding:6px 9px;border:1px solid #999;border-radius:4px;"
+              "font:12px/1.35 sans-serif;max-width:300px;")
 
 
-class _HtmlBox(MacroElement):
-    """A fixed box of pre-escaped HTML drawn over the map (legend, method label)."""
+class _HtmlControl(MacroElement):
+    """A Leaflet control holding pre-escaped HTML (legend, method label).
 
-    def __init__(self, body: str, position_css: str) -> None:
+    It is part of the map's script, so a change of its text redraws the map in Streamlit.
+    """
+
+    def __init__(self, body: str, position: str, css_class: str, style: str = _BOX_STYLE) -> None:
         super().__init__()
-        self._name = "HtmlBox"
+        self._name = "HtmlControl"
         self.body = body
-        self.position_css = position_css
-        self._template = Template(_LEGEND_TEMPLATE)
+        self.position = position
+        self.css_class = css_class
+        self.style = style
+        self._template = Template(_CONTROL_TEMPLATE)
 
 
 def add_legend(fmap: folium.Map, title: str, entries: Sequence[tuple[str, str]], note: str | None = None,
-               position: str = "bottom:24px; right:10px;") -> None:
+               position: str = "bottomright") -> None:
     """Legend of coloured swatches (colour, label), with an optional note under it."""
     rows = "".join(
         f'<div><span style="display:inline-block;width:14px;height:12px;background:{escape(colour)};'
@@ -296,14 +307,13 @@ def add_legend(fmap: folium.Map, title: str, entries: Sequence[tuple[str, str]],
         for colour, label in entries
     )
     note_html = f'<div style="margin-top:4px;color:#444"><i>{escape(note)}</i></div>' if note else ""
-    fmap.get_root().html.add_child(_HtmlBox(f"<b>{escape(title)}</b>{rows}{note_html}", position))
+    _HtmlControl(f"<b>{escape(title)}</b>{rows}{note_html}", position, "caremap-legend").add_to(fmap)
 
 
 def add_banner(fmap: folium.Map, text: str, warning: bool = False) -> None:
     """A label in the map's top-left corner, e.g. the travel-time method in force."""
     colour = "#8a4b00" if warning else "#222"
-    body = f'<span style="color:{colour}">{escape(text)}</span>'
-    fmap.get_root().html.add_child(_HtmlBox(body, "top:10px; left:54px;"))
+    _HtmlControl(f'<span style="color:{colour}">{escape(text)}</span>', "topleft", "caremap-banner").add_to(fmap)
 
 
 def add_layer_control(fmap: folium.Map) -> None:

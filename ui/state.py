@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
+import numpy as np
 import streamlit as st
 
 from geo.council import Council, default_council, list_councils, load_council
@@ -71,15 +73,16 @@ def _engine(slug: str, source: str, upload_name: str | None, lane_factor: float,
 
 
 def _saved_upload(uploaded) -> str:
-    """Keep an uploaded road network file under the cache, named by its content (OSM data, not client data)."""
+    """Keep an uploaded road network file under the cache, in a folder named by its content and under its
+    own (sanitised) name, so labels show the user's file name. It is OSM data, not client data."""
     content = uploaded.getvalue()
-    suffix = "".join(Path(uploaded.name.lower()).suffixes[-2:]) or ".osm"
-    name = f"{hashlib.sha256(content).hexdigest()[:16]}{suffix}"
-    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-    target = UPLOAD_DIR / name
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(uploaded.name).name) or "network.osm.pbf"
+    relative = Path(hashlib.sha256(content).hexdigest()[:16]) / name
+    target = UPLOAD_DIR / relative
     if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
-    return name
+    return str(relative)
 
 
 def road_network_picker(council: Council) -> None:
@@ -123,6 +126,12 @@ def _build_with_status(council: Council, source: str, upload_name: str | None, l
         with st.sidebar.status("Preparing the road network…", expanded=False) as status:
             engine = _engine(council.slug, source, upload_name, lane_factor, _progress=status.write)
             status.update(label=f"Roads ready: {engine.network.n_nodes:,} junctions", state="complete")
+        postcodes = council_data(council.slug).postcodes
+        share = sources.coverage_share(engine, np.column_stack([postcodes.geometry.x, postcodes.geometry.y]))
+        if share < 0.9:
+            st.sidebar.warning(f"Only {share:.0%} of {council.name}'s postcodes are within "
+                               f"{engine.settings.snap_limit_m / 1000:g} km of a road in this network: it may cover "
+                               f"another area. Points far from its roads are flagged in the results.")
         return engine
     except CareMapError as error:
         st.sidebar.error(f"{error} Travel times are straight-line estimates until this is fixed.")
