@@ -217,6 +217,13 @@ def area_table(postcodes: pd.DataFrame, homes: pd.DataFrame, key: str, settings:
     return table
 
 
+def named_gaps(result: "CoverageResult", data: CouncilData, top: int = 10) -> pd.DataFrame:
+    """The ranked LSOA gaps of a result (:func:`rank_gaps`) with each LSOA's name and locality."""
+    gaps = rank_gaps(result.areas["lsoa21_code"], result.settings.growth_factor(result.year), top)
+    names = data.lsoa.set_index("lsoa21_code")
+    return gaps.assign(locality=gaps.index.map(names["locality_name"]), lsoa21_name=gaps.index.map(names["lsoa21_name"]))
+
+
 def rank_gaps(table: pd.DataFrame, growth: float, top: int = 10) -> pd.DataFrame:
     """Areas with low access and high projected demand, worst first.
 
@@ -299,7 +306,7 @@ def suggest_sites(result: CoverageResult, candidates: gpd.GeoDataFrame, engine: 
     weights = weights_all[uncovered]
     xy = np.column_stack([postcodes.geometry.x, postcodes.geometry.y])[uncovered]
     before = float(weights_all[~uncovered].sum())
-    if len(candidates) == 0 or len(weights) == 0:
+    if k <= 0 or len(candidates) == 0 or len(weights) == 0:
         empty = candidates.iloc[:0].assign(new_people_within=[])
         return SiteChoice(empty, before, before, float(weights_all.sum()), minutes)
     cost = engine.matrix(xy, np.column_stack([candidates.geometry.x, candidates.geometry.y]), cutoff=minutes,

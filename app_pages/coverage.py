@@ -168,10 +168,8 @@ def page() -> None:
     homes_key = hashlib.sha256(pd.util.hash_pandas_object(homes.drop(columns="geometry"), index=False).values.tobytes()
                                + homes.geometry.to_wkb().sum()).hexdigest()[:16]
     result = state.coverage_result(council.slug, engine.token, engine, homes_key, homes, year, repr(settings), settings)
-    gaps = cv.rank_gaps(result.areas["lsoa21_code"], settings.growth_factor(year))
-    choice = cv.suggest_sites(result, cv.candidate_places(data, result.homes), engine, site_count, site_minutes) \
-        if site_count else cv.SiteChoice(gpd.GeoDataFrame(geometry=[], crs=27700).assign(name=[], new_people_within=[]),
-                                         0.0, 0.0, 0.0, site_minutes)
+    gaps = cv.named_gaps(result, data)
+    choice = cv.suggest_sites(result, cv.candidate_places(data, result.homes), engine, site_count, site_minutes)
 
     council_row = result.areas["council"].iloc[0]
     first, *_, last = settings.thresholds_min
@@ -193,12 +191,10 @@ def page() -> None:
 
     st.subheader("Gaps: low access, high projected demand")
     report = reporting.CoverageReport(council.name, year, engine.method, state.method_banner(engine), source, result,
-                                      gaps.assign(locality=gaps.index.map(data.lsoa.set_index("lsoa21_code")["locality_name"]),
-                                                  lsoa21_name=gaps.index.map(data.lsoa.set_index("lsoa21_code")["lsoa21_name"])),
-                                      choice, {}, [], notes)
+                                      gaps, choice, {}, [], notes)
     st.dataframe(report.gap_table(), hide_index=True, width="stretch")
     st.subheader("Suggested new sites")
-    st.write(report.site_sentence() if site_count else "Set a number of sites to suggest.")
+    st.write(report.site_sentence() if site_count else "Set how many new sites to suggest above.")
     if len(choice.sites):
         st.dataframe(report.site_table(), hide_index=True, width="stretch")
 

@@ -12,7 +12,6 @@ WGS84 = "EPSG:4326"
 """Longitude/latitude: only for maps and for user files given in degrees."""
 
 METRES_PER_MILE = 1609.344
-SECONDS_PER_MINUTE = 60.0
 
 # Generous box around Great Britain in BNG metres; points outside it cannot be British addresses.
 GB_EASTING_RANGE = (-10_000.0, 700_000.0)
@@ -21,17 +20,8 @@ GB_LON_RANGE = (-8.8, 2.0)
 GB_LAT_RANGE = (49.8, 61.0)
 
 _TO_BNG = Transformer.from_crs(WGS84, BNG, always_xy=True)
-_TO_WGS84 = Transformer.from_crs(BNG, WGS84, always_xy=True)
 
 
-def miles_to_metres(miles: float | np.ndarray) -> float | np.ndarray:
-    """Convert statute miles to metres."""
-    return np.multiply(miles, METRES_PER_MILE)
-
-
-def metres_to_miles(metres: float | np.ndarray) -> float | np.ndarray:
-    """Convert metres to statute miles."""
-    return np.divide(metres, METRES_PER_MILE)
 
 
 def lonlat_to_bng(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -39,11 +29,6 @@ def lonlat_to_bng(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndar
     x, y = _TO_BNG.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
     return np.asarray(x), np.asarray(y)
 
-
-def bng_to_lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Project BNG easting/northing (metres) to WGS84 longitude/latitude (degrees)."""
-    lon, lat = _TO_WGS84.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
-    return np.asarray(lon), np.asarray(lat)
 
 
 def in_great_britain_lonlat(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:

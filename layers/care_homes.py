@@ -18,7 +18,7 @@ import pandas as pd
 from geo.errors import InputDataError, RoadNetworkError
 from geo.postcode import format_postcode, postcode_key
 from geo.units import BNG, in_great_britain_lonlat, lonlat_to_bng
-from layers.clients import RowProblem, normalise_header, read_table_bytes
+from layers.clients import RowProblem, UploadSummary, normalise_header, read_table_bytes
 
 MAX_CARE_HOME_BYTES = 50 * 1024 * 1024
 NEARBY_M = 15_000.0
@@ -45,7 +45,7 @@ _YES = {"y", "yes", "true", "1", "t"}
 
 
 @dataclass
-class CareHomeTable:
+class CareHomeTable(UploadSummary):
     """Care homes read from a source, and what was wrong or assumed.
 
     Attributes
@@ -61,15 +61,7 @@ class CareHomeTable:
     problems: list[RowProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     noun = "care home"
-
-    @property
-    def records(self) -> gpd.GeoDataFrame:
-        """The valid records (homes)."""
-        return self.homes
-
-    @property
-    def rejected_rows(self) -> int:
-        return len({p.row for p in self.problems if p.row is not None})
+    records_attribute = "homes"
 
 
 def _header_row(frame: pd.DataFrame) -> pd.DataFrame:

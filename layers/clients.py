@@ -59,8 +59,26 @@ class RowProblem:
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
+class UploadSummary:
+    """What every upload result offers the app: its valid records, what they are, and the rejected rows."""
+
+    noun = "record"
+    records_attribute = ""
+    problems: list[RowProblem]
+
+    @property
+    def records(self) -> gpd.GeoDataFrame:
+        """The valid records."""
+        return getattr(self, self.records_attribute)
+
+    @property
+    def rejected_rows(self) -> int:
+        """How many rows were left out."""
+        return len({problem.row for problem in self.problems if problem.row is not None})
+
+
 @dataclass
-class ClientTable:
+class ClientTable(UploadSummary):
     """The valid clients of a file and everything that was wrong with it.
 
     Attributes
@@ -78,17 +96,8 @@ class ClientTable:
     clients: gpd.GeoDataFrame
     problems: list[RowProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
     noun = "client"
-
-    @property
-    def records(self) -> gpd.GeoDataFrame:
-        """The valid records (clients)."""
-        return self.clients
-
-    @property
-    def rejected_rows(self) -> int:
-        return len({p.row for p in self.problems if p.row is not None})
+    records_attribute = "clients"
 
 
 def normalise_header(text: object) -> str:

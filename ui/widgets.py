@@ -8,8 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import InputDataError
-from layers.care_homes import CareHomeTable
-from layers.clients import MAX_ROWS, MAX_UPLOAD_BYTES, ClientTable
+from layers.clients import MAX_ROWS, MAX_UPLOAD_BYTES, UploadSummary
 from routing.engine import TravelEngine
 
 UPLOAD_LIMITS = f"CSV or Excel, up to {MAX_UPLOAD_BYTES // 2**20} MB and {MAX_ROWS:,} rows. Kept in memory only."
@@ -24,7 +23,7 @@ def engine_note(engine: TravelEngine) -> None:
         st.caption(f"Travel times and road distances: {engine.label}.")
 
 
-def show_upload_result(table: ClientTable | CareHomeTable) -> None:
+def show_upload_result(table: UploadSummary) -> None:
     """Summarise an uploaded file: how many records were kept, and every problem row by row."""
     for note in table.notes:
         st.info(note)
@@ -41,8 +40,7 @@ def show_upload_result(table: ClientTable | CareHomeTable) -> None:
         st.success(f"{kept:,} {table.noun}(s) read, no problems found.")
 
 
-def read_upload(uploaded, reader: Callable[[bytes, str], ClientTable | CareHomeTable]
-                ) -> ClientTable | CareHomeTable | None:
+def read_upload(uploaded, reader: Callable[[bytes, str], UploadSummary]) -> UploadSummary | None:
     """Run a client-file reader on an upload, showing a file-level problem as a message (never a traceback)."""
     if uploaded is None:
         return None
