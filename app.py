@@ -14,20 +14,25 @@ st.set_page_config(page_title="Rural care planner", page_icon="🗺️", layout=
 LOG = logging.getLogger("caremap")
 
 
-def _guarded(render):
-    """Run a page, turning any failure into a readable message instead of a traceback."""
+def _guarded(render, where=st):
+    """Run a page (or the sidebar), turning any failure into a readable message instead of a traceback."""
 
     def run() -> None:
         try:
             render()
         except CareMapError as error:
-            st.error(str(error))
-        except Exception:  # the page must never show a traceback; the log keeps it for us
-            LOG.exception("Unexpected error on a page")
-            st.error("Something went wrong while drawing this page. Your inputs are kept: change a setting or "
-                     "reload the page. If it happens again, report it with the steps that led here.")
+            where.error(str(error))
+        except Exception:  # the app must never show a traceback; the log keeps it for us
+            LOG.exception("Unexpected error")
+            where.error("Something went wrong while drawing this part of the app. Your inputs are kept: change a "
+                        "setting or reload the page. If it happens again, report it with the steps that led here.")
 
     return run
+
+
+def _sidebar() -> None:
+    council = state.council_picker()
+    state.road_network_picker(council)
 
 
 PAGES = [
@@ -39,8 +44,7 @@ PAGES = [
 ]
 
 navigation = st.navigation(PAGES)
-council = state.council_picker()
-state.road_network_picker(council)
+_guarded(_sidebar, st.sidebar)()
 st.sidebar.checkbox("OpenStreetMap background (needs internet)", value=False, key="basemap_tiles",
                     help="Off by default so the app works offline; maps then show no base tiles.")
 navigation.run()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from collections import OrderedDict
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import streamlit as st
@@ -62,14 +65,33 @@ def council_picker() -> Council:
 UPLOAD_DIR = cache.CACHE_DIR / "uploads"
 
 
-@st.cache_resource(show_spinner=False, max_entries=6)
-def _engine(slug: str, source: str, upload_name: str | None, lane_factor: float, _progress=None) -> TravelEngine:
-    """The travel engine for a council and source, shared by every session (it is never modified)."""
+_ENGINES: OrderedDict[tuple, TravelEngine] = OrderedDict()
+_ENGINES_LOCK = threading.Lock()
+_MAX_ENGINES = 6
+
+
+def _engine(slug: str, source: str, upload_name: str | None, lane_factor: float,
+            progress: Callable[[str], None] | None = None) -> TravelEngine:
+    """The travel engine for a council and source, shared by every session (engines are never modified).
+
+    Kept in a small process-wide cache rather than ``st.cache_resource``: building reports progress in
+    the page, and Streamlit cannot replay page elements written inside a cached function.
+    """
+    key = (slug, source, upload_name, lane_factor)
+    with _ENGINES_LOCK:
+        if key in _ENGINES:
+            _ENGINES.move_to_end(key)
+            return _ENGINES[key]
     council = load_council(slug)
     upload = UPLOAD_DIR / upload_name if upload_name else None
     outline = council_data(slug).outline if source == sources.DOWNLOAD else None
-    return sources.build_engine(council, source, RoutingSettings(lane_factor=lane_factor), upload=upload,
-                                outline=outline, progress=_progress)
+    engine = sources.build_engine(council, source, RoutingSettings(lane_factor=lane_factor), upload=upload,
+                                  outline=outline, progress=progress)
+    with _ENGINES_LOCK:
+        _ENGINES[key] = engine
+        while len(_ENGINES) > _MAX_ENGINES:
+            _ENGINES.popitem(last=False)
+    return engine
 
 
 def _saved_upload(uploaded) -> str:
@@ -124,7 +146,7 @@ def _build_with_status(council: Council, source: str, upload_name: str | None, l
         return _engine(council.slug, source, None, lane_factor)
     try:
         with st.sidebar.status("Preparing the road network…", expanded=False) as status:
-            engine = _engine(council.slug, source, upload_name, lane_factor, _progress=status.write)
+            engine = _engine(council.slug, source, upload_name, lane_factor, progress=status.write)
             status.update(label=f"Roads ready: {engine.network.n_nodes:,} junctions", state="complete")
         postcodes = council_data(council.slug).postcodes
         share = sources.coverage_share(engine, np.column_stack([postcodes.geometry.x, postcodes.geometry.y]))
