@@ -15,7 +15,6 @@ so the road reading never puts inside a location that the straight reading puts 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from typing import Sequence
 
 import geopandas as gpd
@@ -27,7 +26,7 @@ from shapely.geometry import LineString, box
 
 from geo.errors import InputDataError
 from geo.units import METRES_PER_MILE
-from layers.postcodes import POPULATION_SPREAD, postcode_population
+from layers.postcodes import postcode_population
 from routing.engine import RoadEngine, TravelEngine
 
 MEASURE_FROM = {"point": "settlement point", "extent": "settlement edge (OS Open Names extent)"}
@@ -166,7 +165,7 @@ def classify_postcodes(postcodes: gpd.GeoDataFrame, lsoa: gpd.GeoDataFrame, cent
     -------
     GeoDataFrame
         The postcode columns ``postcode``, ``lsoa21_code``, the LSOA's ``ward22_code`` and ``locality_name``,
-        ``pop65_est`` (see :data:`POPULATION_SPREAD`) and the columns of :func:`classify_points`.
+        ``pop65_est`` (see :data:`layers.postcodes.POPULATION_SPREAD`) and the columns of :func:`classify_points`.
     """
     zones = classify_points(_xy(postcodes), centres, engine, radius_miles, measure_from)
     per_lsoa = lsoa.set_index("lsoa21_code")

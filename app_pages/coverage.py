@@ -71,9 +71,15 @@ def _settings() -> tuple[int, cv.CoverageSettings, int, float]:
         w = (h.number_input(f"Weight ≤ {bands[0]:g} min", 0.0, 1.0, 1.0, 0.01, key="cv_w1"),
              i.number_input(f"Weight ≤ {bands[min(1, len(bands) - 1)]:g} min", 0.0, 1.0, 0.68, 0.01, key="cv_w2"),
              j.number_input(f"Weight ≤ {bands[-1]:g} min", 0.0, 1.0, 0.22, 0.01, key="cv_w3"))
+        k, m = st.columns(2)
+        growth_2028 = k.number_input("Bed demand 2028 × 2018", 0.5, 3.0, defaults.growth[2028], 0.01, key="cv_g28",
+                                     help="Documents: ~1,550 (2018) → ~2,000 (2028): ×1.29.")
+        growth_2038 = m.number_input("Bed demand 2038 × 2018", 0.5, 4.0, defaults.growth[2038], 0.01, key="cv_g38",
+                                     help="Documents: ~1,550 (2018) → ~2,650 (2038): ×1.71.")
     weights = dict(zip(bands, w))
-    return year, cv.CoverageSettings(thresholds_min=bands, e2sfca_weights=weights, free_bed_share=free / 100), \
-        int(sites), float(minutes)
+    growth = {2018: 1.0, 2028: growth_2028, 2038: growth_2038}
+    return year, cv.CoverageSettings(thresholds_min=bands, e2sfca_weights=weights, free_bed_share=free / 100,
+                                     growth=growth), int(sites), float(minutes)
 
 
 def build_coverage_map(data: CouncilData, result: cv.CoverageResult, gaps: pd.DataFrame, sites: gpd.GeoDataFrame,

@@ -14,6 +14,7 @@ from analyses.fee_costing import BandedScheme, Demand, FeeAssumptions
 from geo.council import Council
 from geo.errors import InputDataError
 from layers.council_data import CouncilData
+from layers.postcodes import POPULATION_SPREAD
 from routing.engine import TravelEngine
 from ui import maps, state, widgets
 
@@ -192,7 +193,7 @@ def _exports(council: Council, data: CouncilData, classified: gpd.GeoDataFrame, 
              zones: gpd.GeoDataFrame) -> None:
     st.subheader("Download")
     about = [f"Rural fee zones for {council.name}: {settings}.", state.method_banner(engine),
-             fee_zones.POPULATION_SPREAD, f"Demand: {demand.source}."]
+             POPULATION_SPREAD, f"Demand: {demand.source}."]
     postcodes = classified.copy()
     if demand.is_synthetic:
         postcodes["modelled_hours_per_week"] = demand.hours
@@ -265,7 +266,7 @@ def page() -> None:
         fmap = build_fee_zone_map(data, classified, centres, straight, road, reading, engine, show_all,
                                   st.session_state.get("basemap_tiles", False), clients)
         st_folium(fmap, height=600, use_container_width=True, returned_objects=[], key=f"fz_map_{council.slug}")
-        st.caption(f"Road zone: {road_method} {fee_zones.POPULATION_SPREAD}")
+        st.caption(f"Road zone: {road_method} {POPULATION_SPREAD}")
         _area_tables(classified)
 
     radii, compared = _what_ifs(council, located, demand, fees, cost_reading)

@@ -7,7 +7,6 @@ import json
 
 import folium
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import streamlit as st
 from shapely.geometry import LineString
@@ -76,13 +75,17 @@ def _settings(council: Council) -> rounds_model.RoundSettings:
         mileage = c.number_input("Mileage (£/mile)", 0.0, 2.0, defaults.mileage_per_mile, 0.01, key="rv_mileage")
         income = d.number_input("Provider paid (£/contact h)", 5.0, 100.0, defaults.income_per_contact_hour, 0.05,
                                 key="rv_income")
-        e, f, g, h = st.columns(4)
+        e, f, g, h, k = st.columns(5)
         travel = e.slider("Most travel (% of paid time)", 5, 80, int(defaults.max_travel_share * 100), key="rv_travel")
         contact = f.number_input("Fewest contact hours a round", 0.0, 10.0, defaults.min_contact_hours, 0.5,
                                  key="rv_contact")
         iterations = g.select_slider("Search effort (iterations)", [300, 1000, 2000, 3000, 5000, 10000],
-                                     value=defaults.iterations, key="rv_iterations")
-        seed = h.number_input("Solver seed", 0, 10_000, defaults.seed, key="rv_solver_seed")
+                                     value=defaults.iterations, key="rv_iterations",
+                                     help="With the seed, fixes the result: same inputs, same rounds.")
+        seconds = h.number_input("Time limit (s)", 2.0, 600.0, defaults.seconds, 1.0, key="rv_seconds",
+                                 help="Stops the search early if reached before the iterations are done (the "
+                                      "result may then vary from run to run).")
+        seed = k.number_input("Solver seed", 0, 10_000, defaults.seed, key="rv_solver_seed")
     try:
         shift_list = tuple(rounds_model.Shift(str(row.shift), _clock_to_minutes(row.start), _clock_to_minutes(row.end))
                            for row in shifts.dropna().itertuples())
@@ -93,7 +96,7 @@ def _settings(council: Council) -> rounds_model.RoundSettings:
     return rounds_model.RoundSettings(shifts=shift_list, max_paid_hours=paid, carer_pay_per_hour=pay,
                                       mileage_per_mile=mileage, income_per_contact_hour=income,
                                       max_travel_share=travel / 100, min_contact_hours=contact,
-                                      iterations=int(iterations), seed=int(seed))
+                                      iterations=int(iterations), seconds=float(seconds), seed=int(seed))
 
 
 def _default_base(data: CouncilData, clients: gpd.GeoDataFrame) -> tuple[str, str]:

@@ -8,6 +8,7 @@ OpenStreetMap extract are used, with bed numbers stated as an assumption where O
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,7 +19,8 @@ import pandas as pd
 from geo.errors import InputDataError, RoadNetworkError
 from geo.postcode import format_postcode, postcode_key
 from geo.units import BNG, in_great_britain_lonlat, lonlat_to_bng
-from layers.clients import RowProblem, UploadSummary, normalise_header, read_table_bytes
+from layers.clients import RowProblem, UploadSummary, cell_text, is_blank, normalise_header, read_table_bytes
+from layers.postcodes import postcode_index
 
 MAX_CARE_HOME_BYTES = 50 * 1024 * 1024
 NEARBY_M = 15_000.0
@@ -82,10 +84,6 @@ def _find(frame: pd.DataFrame) -> dict[str, str]:
             for key, names in COLUMNS.items() if any(name in headers for name in names)}
 
 
-def _text(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
-
-
 def read_care_homes(content: bytes, filename: str, postcodes: gpd.GeoDataFrame, outline: gpd.GeoDataFrame,
                     council_name: str, assumed_beds: int = HEREFORDSHIRE_AVERAGE_BEDS) -> CareHomeTable:
     """Read care homes from the CQC care directory or a simple list (name, postcode or lat/lon, beds, nursing).
@@ -109,16 +107,15 @@ def read_care_homes(content: bytes, filename: str, postcodes: gpd.GeoDataFrame, 
             f"postcode ('Location Postal Code') or latitude/longitude. Its columns: "
             f"{', '.join(map(str, frame.columns[:12]))}{'…' if len(frame.columns) > 12 else ''}."
         )
-    lookup = pd.Series(np.arange(len(postcodes)), index=postcodes["postcode_key"].to_numpy())
-    lookup = lookup[~lookup.index.duplicated()]
+    lookup = postcode_index(postcodes)
     council_area = outline.union_all()
     nearby_area = council_area.buffer(NEARBY_M)
     problems, rows = [], []
     skipped = {"not a care home": 0, "dormant": 0, "far outside the council": 0}
     for position, record in enumerate(frame.to_dict("records")):
         row_number = position + 2
-        get = lambda key: _text(record.get(columns.get(key, ""), ""))  # noqa: E731
-        if not any(_text(value) for value in record.values()):
+        get = partial(cell_text, record, columns)
+        if is_blank(record):
             continue
         if "care_home_flag" in columns and get("care_home_flag").lower() not in _YES:
             skipped["not a care home"] += 1

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Iterable
 
 import geopandas as gpd
@@ -20,6 +21,7 @@ import pandas as pd
 from geo.errors import InputDataError
 from geo.postcode import format_postcode, is_valid_postcode, postcode_key
 from geo.units import BNG, in_great_britain_bng, in_great_britain_lonlat, lonlat_to_bng
+from layers.postcodes import postcode_index
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -181,6 +183,19 @@ def _columns(frame: pd.DataFrame) -> dict[str, str]:
     return found
 
 
+def cell_text(record: dict, columns: dict[str, str], name: str) -> str:
+    """Stripped text of a record's cell for a canonical column name ("" when absent or empty)."""
+    value = record.get(columns.get(name, ""), "")
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def is_blank(record: dict) -> bool:
+    """True for a row with no text in any cell (blank lines, Excel's empty rows)."""
+    return not any(cell_text(record, {key: key}, key) for key in record)
+
+
 def _number(value: str) -> float | None:
     text = str(value).strip().replace(",", "")
     if not text:
@@ -242,8 +257,7 @@ def read_client_table(
             f"{', '.join(map(str, frame.columns))}. Rename them (e.g. client_id, postcode, hours_per_week) and upload "
             f"again."
         )
-    lookup = pd.Series(np.arange(len(postcodes)), index=postcodes["postcode_key"].to_numpy())
-    lookup = lookup[~lookup.index.duplicated()]
+    lookup = postcode_index(postcodes)
     px, py = postcodes.geometry.x.to_numpy(), postcodes.geometry.y.to_numpy()
     boundary = outline.union_all().buffer(OUTSIDE_TOLERANCE_M)
     problems: list[RowProblem] = []
@@ -255,9 +269,9 @@ def read_client_table(
 
     for position, record in enumerate(frame.to_dict("records")):
         row_number = position + 2  # spreadsheet row: the header is row 1
-        get = lambda name: str(record.get(columns.get(name, ""), "") or "").strip()  # noqa: E731
-        if not any(str(value).strip() for value in record.values()):
-            continue  # blank line
+        get = partial(cell_text, record, columns)
+        if is_blank(record):
+            continue
         client_id = get("client_id") or f"row {row_number}"
         if client_id in seen_ids:
             reject(row_number, columns.get("client_id"), f"client id {client_id!r} is already used on row "

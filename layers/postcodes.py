@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.council import Council
@@ -46,6 +47,12 @@ def postcode_points(council: Council, lsoas: gpd.GeoDataFrame) -> gpd.GeoDataFra
         crs=BNG,
     )
     return points.assign(lsoa21_code=assign_lsoa(points, lsoas)).reset_index(drop=True)
+
+
+def postcode_index(postcodes: pd.DataFrame) -> pd.Series:
+    """Position of each postcode in ``postcodes``, looked up by its key (``"HR12JB"``)."""
+    index = pd.Series(np.arange(len(postcodes)), index=postcodes["postcode_key"].to_numpy())
+    return index[~index.index.duplicated()]
 
 
 def assign_lsoa(points: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame) -> pd.Series:

@@ -9,7 +9,6 @@ import pytest
 from geo.council import load_council
 from geo.errors import DataFileError
 from geo.units import BNG
-from layers import areas
 from layers.catalog import DATA_DIR
 from layers.population import AGE_COLUMNS, apportion_to_lsoa21
 from layers.sublocalities import sublocality_layer

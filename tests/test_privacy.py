@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analyses import coverage, fee_zones, report, rounds, uploads
+from analyses import fee_zones, report, rounds, uploads
 from analyses.demand import synthetic_clients
 from geo.council import load_council
 from layers.care_homes import care_homes_from_osm
