@@ -177,3 +177,13 @@ def test_every_failure_is_one_of_ours(herefordshire):
                 reader(path.read_bytes(), path.name, herefordshire)
             except CareMapError:
                 pass
+
+
+def test_blank_rows_in_a_workbook_are_skipped(herefordshire):
+    import io
+
+    buffer = io.BytesIO()
+    pd.DataFrame({"client_id": ["A1", None, "A2"], "postcode": ["HR4 9AB", None, "HR2 0RG"],
+                  "hours_per_week": [10, None, 5]}).to_excel(buffer, index=False)
+    table = uploads.fee_zone_clients(buffer.getvalue(), "clients.xlsx", herefordshire)
+    assert table.clients["client_id"].tolist() == ["A1", "A2"] and not table.problems and not table.notes
