@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import folium
 import geopandas as gpd
 import numpy as np
@@ -171,11 +169,10 @@ def page() -> None:
                 "file ships with the tool, and none is invented.")
         return
     year, settings, site_count, site_minutes = _settings()
-    homes_key = hashlib.sha256(pd.util.hash_pandas_object(homes.drop(columns="geometry"), index=False).values.tobytes()
-                               + homes.geometry.to_wkb().sum()).hexdigest()[:16]
-    result = state.coverage_result(council.slug, engine.token, engine, homes_key, homes, year, repr(settings), settings)
+    inputs = (council.slug, engine.token, engine, state.homes_key(homes), homes, year, repr(settings), settings)
+    result = state.coverage_result(*inputs)
     gaps = cv.named_gaps(result, data)
-    choice = cv.suggest_sites(result, cv.candidate_places(data, result.homes), engine, site_count, site_minutes)
+    choice = state.coverage_sites(*inputs, site_count, site_minutes)
 
     council_row = result.areas["council"].iloc[0]
     first, *_, last = settings.thresholds_min

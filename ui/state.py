@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from geo.council import Council, default_council, list_councils, load_council
@@ -199,11 +200,26 @@ def fee_zone_shapes(slug: str, engine_token: str, _engine: TravelEngine, centres
 # --- Care-home coverage -------------------------------------------------------------------------
 
 
+def homes_key(homes) -> str:
+    """Short hash of a care-home table (attributes and points), to key the cached coverage results."""
+    attributes = pd.util.hash_pandas_object(homes.drop(columns="geometry"), index=False).values.tobytes()
+    return hashlib.sha256(attributes + homes.geometry.to_wkb().sum()).hexdigest()[:16]
+
+
 @st.cache_data(show_spinner="Measuring access to care-home beds…", max_entries=16)
 def coverage_result(slug: str, engine_token: str, _engine: TravelEngine, homes_key: str, _homes, year: int,
                     settings_key: str, _settings):
     """Every coverage measure for a council, a set of homes and a year (cached per inputs)."""
     return coverage.analyse(council_data_for(slug, engine_token, _engine), _homes, _engine, year, _settings)
+
+
+@st.cache_data(show_spinner="Choosing new sites…", max_entries=16)
+def coverage_sites(slug: str, engine_token: str, _engine: TravelEngine, homes_key: str, _homes, year: int,
+                   settings_key: str, _settings, sites: int, minutes: float):
+    """Suggested new sites for a coverage result (cached: the exact covering problem takes seconds)."""
+    data = council_data_for(slug, engine_token, _engine)
+    result = coverage_result(slug, engine_token, _engine, homes_key, _homes, year, settings_key, _settings)
+    return coverage.suggest_sites(result, coverage.candidate_places(data, result.homes), _engine, sites, minutes)
 
 
 @st.cache_data(show_spinner="Reading the care homes tagged in OpenStreetMap…", max_entries=4)
