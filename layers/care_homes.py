@@ -18,8 +18,9 @@ import pandas as pd
 
 from geo.errors import InputDataError, RoadNetworkError
 from geo.postcode import format_postcode, postcode_key
-from geo.units import BNG, in_great_britain_lonlat, lonlat_to_bng
-from layers.clients import RowProblem, UploadSummary, cell_text, is_blank, normalise_header, read_table_bytes
+from geo.units import BNG, lonlat_to_bng
+from layers.clients import (RowProblem, UploadSummary, cell_text, is_blank, normalise_header, point_from_lat_lon,
+                            read_table_bytes)
 from layers.postcodes import postcode_index
 
 MAX_CARE_HOME_BYTES = 50 * 1024 * 1024
@@ -173,18 +174,9 @@ def read_care_homes(content: bytes, filename: str, postcodes: gpd.GeoDataFrame, 
 def _locate_home(get, columns, lookup, postcodes):
     """(x, y, postcode) from latitude/longitude (preferred: CQC gives them) or the council's postcodes."""
     postcode = format_postcode(get("postcode")) if get("postcode") else ""
-    lat_text, lon_text = get("lat"), get("lon")
-    if lat_text and lon_text:
-        try:
-            lat, lon = float(lat_text), float(lon_text)
-        except ValueError:
-            return RowProblem(None, columns.get("lat"), "latitude and longitude must be numbers in degrees.")
-        if not in_great_britain_lonlat(np.array([lon]), np.array([lat]))[0]:
-            if in_great_britain_lonlat(np.array([lat]), np.array([lon]))[0]:
-                return RowProblem(None, columns.get("lat"), "latitude and longitude look swapped; swap the columns.")
-            return RowProblem(None, columns.get("lat"), f"({lat:g}, {lon:g}) is outside Great Britain.")
-        x, y = lonlat_to_bng(np.array([lon]), np.array([lat]))
-        return float(x[0]), float(y[0]), postcode
+    if get("lat") and get("lon"):
+        point = point_from_lat_lon(get("lat"), get("lon"), columns.get("lat"))
+        return point if isinstance(point, RowProblem) else (*point, postcode)
     key = postcode_key(get("postcode"))
     if key and key in lookup.index:
         point = postcodes.geometry.iloc[int(lookup[key])]

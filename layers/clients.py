@@ -321,6 +321,27 @@ def read_client_table(
     return ClientTable(clients, problems, notes)
 
 
+def point_from_lat_lon(lat_text: str, lon_text: str, column: str | None) -> tuple[float, float] | RowProblem:
+    """BNG easting and northing of a latitude/longitude in degrees, or the problem with them: not numbers,
+    grid metres given as degrees, latitude and longitude swapped, or a place outside Great Britain."""
+    lat, lon = _number(lat_text), _number(lon_text)
+    if lat is None or lon is None:
+        return RowProblem(None, column, "latitude and longitude must both be numbers in degrees (e.g. 52.056, -2.716).")
+    if abs(lat) > 90 or abs(lon) > 180:
+        if in_great_britain_bng(np.array([lat]), np.array([lon]))[0] or \
+                in_great_britain_bng(np.array([lon]), np.array([lat]))[0]:
+            return RowProblem(None, column, "these look like British National Grid metres, not degrees: name the "
+                                            "columns easting and northing.")
+        return RowProblem(None, column, f"({lat:g}, {lon:g}) are not valid degrees.")
+    if not in_great_britain_lonlat(np.array([lon]), np.array([lat]))[0]:
+        if in_great_britain_lonlat(np.array([lat]), np.array([lon]))[0]:
+            return RowProblem(None, column, "latitude and longitude look swapped (latitude in Britain is about 50–60, "
+                                            "longitude about -8–2); swap the columns.")
+        return RowProblem(None, column, f"({lat:g}, {lon:g}) is outside Great Britain; check the coordinates.")
+    x, y = lonlat_to_bng(np.array([lon]), np.array([lat]))
+    return float(x[0]), float(y[0])
+
+
 def _locate(get, columns, lookup, px, py, council_name):
     """(x, y, how, postcode) of one row, or the RowProblem that prevents it."""
     raw_postcode = get("postcode")
@@ -337,24 +358,10 @@ def _locate(get, columns, lookup, px, py, council_name):
             return RowProblem(None, columns["postcode"], f"{format_postcode(raw_postcode)!r} is not a postcode in "
                                                          f"{council_name}; check it, or give lat and lon.")
     if get("lat") or get("lon"):
-        lat, lon = _number(get("lat")), _number(get("lon"))
-        if lat is None or lon is None:
-            return RowProblem(None, columns.get("lat"), "latitude and longitude must both be numbers in degrees "
-                                                        "(e.g. 52.056, -2.716).")
-        if abs(lat) > 90 or abs(lon) > 180:
-            if in_great_britain_bng(np.array([lat]), np.array([lon]))[0] or in_great_britain_bng(
-                    np.array([lon]), np.array([lat]))[0]:
-                return RowProblem(None, columns.get("lat"), "these look like British National Grid metres, not "
-                                                            "degrees: name the columns easting and northing.")
-            return RowProblem(None, columns.get("lat"), f"({lat:g}, {lon:g}) are not valid degrees.")
-        if not in_great_britain_lonlat(np.array([lon]), np.array([lat]))[0]:
-            if in_great_britain_lonlat(np.array([lat]), np.array([lon]))[0]:
-                return RowProblem(None, columns.get("lat"), "latitude and longitude look swapped (latitude in Britain "
-                                                            "is about 50–60, longitude about -8–2); swap the columns.")
-            return RowProblem(None, columns.get("lat"), f"({lat:g}, {lon:g}) is outside Great Britain; check the "
-                                                        f"coordinates.")
-        x, y = lonlat_to_bng(np.array([lon]), np.array([lat]))
-        return float(x[0]), float(y[0]), "lat/lon", format_postcode(raw_postcode) if raw_postcode else ""
+        point = point_from_lat_lon(get("lat"), get("lon"), columns.get("lat"))
+        if isinstance(point, RowProblem):
+            return point
+        return (*point, "lat/lon", format_postcode(raw_postcode) if raw_postcode else "")
     if get("easting") or get("northing"):
         x, y = _number(get("easting")), _number(get("northing"))
         if x is None or y is None or not in_great_britain_bng(np.array([x]), np.array([y]))[0]:
