@@ -85,6 +85,11 @@ def _measure(by: str) -> str:
     return by
 
 
+def _internal_units(by: str) -> float:
+    """Seconds per minute or metres per mile: converts a user limit (minutes or miles) to internal units."""
+    return 60.0 if _measure(by) == "time" else METRES_PER_MILE
+
+
 def _with_virtual_sources(base: sp.csr_matrix, nodes: np.ndarray, legs: np.ndarray) -> sp.csr_matrix:
     """``base`` plus one virtual node per facility (rows n … n+k-1), joined to its road node by its leg.
 
@@ -240,8 +245,7 @@ class RoadEngine(TravelEngine):
         by = _measure(by)
         origin_snap, destination_snap = self.snap(origins), self.snap(destinations)
         edges = self._edges(by)
-        scale = 60.0 if by == "time" else METRES_PER_MILE
-        limit = np.inf if cutoff is None else cutoff * scale
+        limit = np.inf if cutoff is None else cutoff * _internal_units(by)
         # Run Dijkstra from whichever side has fewer distinct nodes: from destinations on the reversed
         # graph gives the same origin-to-destination figures.
         reverse = len(np.unique(destination_snap.node)) < len(np.unique(origin_snap.node))
@@ -312,8 +316,7 @@ class RoadEngine(TravelEngine):
         base = edges.reverse if direction == "to" else edges.matrix
         facility_primary, facility_other = self._legs(facility_snap, by)
         graph = _with_virtual_sources(base, facility_snap.node, facility_primary)
-        scale = 60.0 if by == "time" else METRES_PER_MILE
-        bound = np.inf if limit is None else limit * scale
+        bound = np.inf if limit is None else limit * _internal_units(by)
         distances, predecessors, sources = dijkstra(graph, directed=True, indices=np.arange(n, n + k),
                                                     min_only=True, return_predecessors=True, limit=bound)
         if with_other:
@@ -420,7 +423,7 @@ class EstimateEngine(TravelEngine):
         metres = straight * self.settings.circuity
         seconds = metres / self._speed_mps
         if limit is not None:
-            beyond = (seconds / 60.0 if _measure(by) == "time" else metres / METRES_PER_MILE) > limit
+            beyond = (seconds if _measure(by) == "time" else metres) > limit * _internal_units(by)
             seconds, metres = np.where(beyond, np.inf, seconds), np.where(beyond, np.inf, metres)
         return self._nearest_frame(facility, seconds, metres, self.snap(points), facility_ids)
 
