@@ -89,17 +89,19 @@ def synthetic_clients(data: CouncilData, locality: str | None = None, clients: i
     rng = np.random.default_rng(seed)
     weights = lsoa_weights(lsoa, assumptions)
     chosen = rng.choice(weights.index.to_numpy(), size=count, p=(weights / weights.sum()).to_numpy())
-    postcodes = data.postcodes.set_index("lsoa21_code")
+    positions = data.postcodes.groupby("lsoa21_code").indices  # LSOA -> its postcodes' positions, in file order
+    postcode_names = data.postcodes["postcode"].to_numpy()
+    points = data.postcodes.geometry.to_numpy()
     rows = []
     patterns = np.array(list(assumptions.calls_per_day_mix))
     probabilities = np.array(list(assumptions.calls_per_day_mix.values()), dtype=float)
     calls = rng.choice(patterns, size=count, p=probabilities / probabilities.sum())
     for number, (code, per_day) in enumerate(zip(chosen, calls), start=1):
-        candidates = postcodes.loc[[code]]
-        pick = candidates.iloc[int(rng.integers(len(candidates)))]
+        candidates = positions[code]
+        pick = candidates[int(rng.integers(len(candidates)))]
         rows.append({"client_id": f"SYN-{number:04d}", "name": f"Synthetic client {number}",
-                     "postcode": pick["postcode"], "lsoa21_code": code, "calls_per_day": int(per_day),
-                     "windows": ";".join(PATTERNS[int(per_day)]), "days_per_week": 7, "geometry": pick.geometry})
+                     "postcode": postcode_names[pick], "lsoa21_code": code, "calls_per_day": int(per_day),
+                     "windows": ";".join(PATTERNS[int(per_day)]), "days_per_week": 7, "geometry": points[pick]})
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=data.postcodes.crs)
     frame["locality_name"] = frame["lsoa21_code"].map(data.lsoa.set_index("lsoa21_code")["locality_name"])
     call_hours_per_minute = frame["calls_per_day"].sum() * 7 / 60.0
