@@ -94,6 +94,11 @@ class RoundSettings:
     seconds: float = 60.0
     seed: int = 1
 
+    def solver_key(self) -> str:
+        """The settings that change the planned rounds (not the verdict thresholds, which only judge them)."""
+        judged_only = {"income_per_contact_hour", "max_travel_share", "min_contact_hours"}
+        return repr({name: value for name, value in self.__dict__.items() if name not in judged_only})
+
 
 # --- Calls ----------------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from geo.council import Council
 from geo.errors import CareMapError, InputDataError
 from geo.postcode import format_postcode, postcode_key
 from layers.council_data import CouncilData
-from layers.postcodes import assign_lsoa
+from layers.postcodes import assign_lsoa, postcode_index
 from routing.engine import TravelEngine
 from ui import maps, state, widgets
 
@@ -117,14 +117,14 @@ def _bases(council: Council, data: CouncilData, clients: gpd.GeoDataFrame, calls
     table = st.data_editor(pd.DataFrame({"base": [name], "postcode": [postcode], "carers": [suggested]}),
                            num_rows="dynamic", key=f"rv_bases_{council.slug}_{name}_{suggested}", width="stretch",
                            column_config={"carers": st.column_config.NumberColumn(min_value=0, max_value=500, step=1)})
-    lookup = data.postcodes.set_index("postcode_key")
+    lookup = postcode_index(data.postcodes)
     bases = []
     for row in table.dropna(subset=["postcode"]).itertuples():
         key = postcode_key(row.postcode)
         if key not in lookup.index:
             raise InputDataError(f"Base {row.base!r}: {format_postcode(row.postcode)!r} is not a postcode in "
                                  f"{council.name}. Use a postcode in the council area.")
-        point = lookup.loc[key].geometry if not isinstance(lookup.loc[key], pd.DataFrame) else lookup.loc[key].geometry.iloc[0]
+        point = data.postcodes.geometry.iloc[int(lookup[key])]
         bases.append(rounds_model.Base(str(row.base or row.postcode), point.x, point.y, int(row.carers or 0)))
     if not bases or sum(base.carers for base in bases) == 0:
         raise InputDataError("Give at least one base with one or more carers.")
@@ -255,7 +255,7 @@ def page() -> None:
         return
     signature = _signature(council.slug, engine.token, label, clients[["client_id"]].to_dict("list"),
                            calls[["call_id", "tw_start_min", "tw_end_min", "minutes"]].to_dict("list"),
-                           [b.__dict__ for b in bases], repr(settings))
+                           [b.__dict__ for b in bases], settings.solver_key())
     stored = st.session_state.get("rv_plan")
     if st.button(f"Build rounds for {len(calls):,} calls", type="primary", key="rv_build"):
         bar = st.progress(0.0, text="Preparing…")

@@ -179,3 +179,11 @@ def test_solve_path_reaches_the_best_known_solomon_cost():
     result = r.solve_problem(data, seconds=30, seed=1, iterations=500)
     assert result.best.is_feasible()
     assert result.best.distance() / 10 == pytest.approx(827.3, rel=0.01)
+
+
+def test_verdict_thresholds_do_not_change_the_solver_key():
+    base = r.RoundSettings()
+    assert base.solver_key() == r.RoundSettings(max_travel_share=0.1, min_contact_hours=4.0,
+                                                income_per_contact_hour=30.0).solver_key()
+    assert base.solver_key() != r.RoundSettings(carer_pay_per_hour=15.0).solver_key()
+    assert base.solver_key() != r.RoundSettings(seed=2).solver_key()
