@@ -205,11 +205,10 @@ def page() -> None:
     layers = reporting.area_layers(report, data)
     about = [f"Care-home coverage, {council.name}, {year}.", state.method_banner(engine), f"Care homes: {source}."]
     widgets.download_row(f"coverage_{council.slug}_{year}", {
-        "CSV": (exports.csv_bytes(result.areas["lsoa21_code"].reset_index(), about), widgets.MIME["CSV"]),
-        "XLSX": (exports.xlsx_bytes({LEVELS[k]: v.reset_index() for k, v in result.areas.items()} |
-                                    {"gaps": report.gap_table(), "suggested sites": report.site_table()}, about),
-                 widgets.MIME["XLSX"]),
-        "GeoPackage": (exports.gpkg_bytes(layers), widgets.MIME["GeoPackage"]),
+        "CSV": lambda: exports.csv_bytes(result.areas["lsoa21_code"].reset_index(), about),
+        "XLSX": lambda: exports.xlsx_bytes({LEVELS[k]: v.reset_index() for k, v in result.areas.items()} |
+                                           {"gaps": report.gap_table(), "suggested sites": report.site_table()}, about),
+        "GeoPackage": lambda: exports.gpkg_bytes(layers),
     })
     if st.button("Prepare the coverage report (PDF and HTML)", key="cv_report"):
         with st.spinner("Drawing the maps and writing the report…"):
@@ -217,5 +216,4 @@ def page() -> None:
             st.session_state["cv_report_files"] = (reporting.to_pdf(full), reporting.to_html(full).encode("utf-8"))
     if st.session_state.get("cv_report_files"):
         pdf, page_html = st.session_state["cv_report_files"]
-        widgets.download_row(f"coverage_report_{council.slug}_{year}", {"PDF": (pdf, widgets.MIME["PDF"]),
-                                                                         "HTML": (page_html, widgets.MIME["HTML"])})
+        widgets.download_row(f"coverage_report_{council.slug}_{year}", {"PDF": pdf, "HTML": page_html})

@@ -207,10 +207,9 @@ def _exports(council: Council, data: CouncilData, classified: gpd.GeoDataFrame, 
     lsoa_layer = data.lsoa[["lsoa21_code", "lsoa21_name", "geometry"]].join(
         sheets["LSOA 2021"].set_index("lsoa21_code"), on="lsoa21_code")
     widgets.download_row(f"fee_zones_{council.slug}", {
-        "CSV": (exports.csv_bytes(postcodes, about), widgets.MIME["CSV"]),
-        "XLSX": (exports.xlsx_bytes(sheets, about), widgets.MIME["XLSX"]),
-        "GeoPackage": (exports.gpkg_bytes({"postcodes": postcodes, "lsoa": lsoa_layer, "zones": zones}),
-                       widgets.MIME["GeoPackage"]),
+        "CSV": lambda: exports.csv_bytes(postcodes, about),
+        "XLSX": lambda: exports.xlsx_bytes(sheets, about),
+        "GeoPackage": lambda: exports.gpkg_bytes({"postcodes": postcodes, "lsoa": lsoa_layer, "zones": zones}),
     })
 
 

@@ -308,8 +308,7 @@ def _results(council, data, plan, judged, clients, bases, engine, synthetic, set
         about.insert(0, "SYNTHETIC demand: not real clients.")
     visits = plan.visits.assign(demand="SYNTHETIC" if synthetic else "uploaded")
     widgets.download_row(f"rounds_{council.slug}", {
-        "CSV": (exports.csv_bytes(visits, about), widgets.MIME["CSV"]),
-        "XLSX": (exports.xlsx_bytes({"rounds": judged, "visits": visits, "not fitted": plan.unserved,
-                                     "providers per locality": scenario.reset_index(names="locality")}, about),
-                 widgets.MIME["XLSX"]),
+        "CSV": lambda: exports.csv_bytes(visits, about),
+        "XLSX": lambda: exports.xlsx_bytes({"rounds": judged, "visits": visits, "not fitted": plan.unserved,
+                                            "providers per locality": scenario.reset_index(names="locality")}, about),
     })

@@ -56,19 +56,24 @@ def read_upload(uploaded, reader: Callable[[bytes, str], UploadSummary]) -> Uplo
     return table
 
 
-def download_row(stem: str, files: dict[str, tuple[bytes, str]]) -> None:
-    """One download button per format: ``files`` maps a label ("CSV") to (bytes, MIME type)."""
-    columns = st.columns(len(files))
-    extensions = {"CSV": "csv", "XLSX": "xlsx", "GeoPackage": "gpkg", "PDF": "pdf", "HTML": "html"}
-    for column, (label, (content, mime)) in zip(columns, files.items()):
-        column.download_button(f"Download {label}", content, file_name=f"{stem}.{extensions.get(label, 'bin')}",
-                               mime=mime, key=f"download_{stem}_{label}", width="stretch")
-
-
-MIME = {
-    "CSV": "text/csv",
-    "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "GeoPackage": "application/geopackage+sqlite3",
-    "PDF": "application/pdf",
-    "HTML": "text/html",
+FORMATS = {
+    "CSV": ("csv", "text/csv"),
+    "XLSX": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "GeoPackage": ("gpkg", "application/geopackage+sqlite3"),
+    "PDF": ("pdf", "application/pdf"),
+    "HTML": ("html", "text/html"),
 }
+"""File extension and MIME type of each download format."""
+
+
+def download_row(stem: str, files: dict[str, bytes | Callable[[], bytes]]) -> None:
+    """One download button per format (a key of :data:`FORMATS`).
+
+    Give a function rather than bytes for files that are slow to make (an Excel workbook of every
+    postcode takes about two seconds): it runs only when the button is clicked, not on every rerun.
+    """
+    columns = st.columns(len(files))
+    for column, (label, content) in zip(columns, files.items()):
+        extension, mime = FORMATS[label]
+        column.download_button(f"Download {label}", content, file_name=f"{stem}.{extension}", mime=mime,
+                               key=f"download_{stem}_{label}", width="stretch")
