@@ -183,10 +183,16 @@ def build_report(data: CouncilData, homes: gpd.GeoDataFrame, homes_source: str, 
     """Compute the coverage measures and everything the report shows."""
     settings = settings or cv.CoverageSettings()
     result = cv.analyse(data, homes, engine, year, settings)
+    choice = cv.suggest_sites(result, cv.candidate_places(data, result.homes), engine, sites, site_minutes)
+    return report_from(data, result, choice, homes_source, engine, notes)
+
+
+def report_from(data: CouncilData, result: cv.CoverageResult, choice: cv.SiteChoice, homes_source: str,
+                engine: TravelEngine, notes: list[str] | None = None) -> CoverageReport:
+    """The report of measures already computed (:func:`coverage.analyse`, :func:`coverage.suggest_sites`)."""
+    settings, year, site_minutes = result.settings, result.year, choice.minutes
     growth = settings.growth_factor(year)
     gaps = cv.named_gaps(result, data)
-    candidates = cv.candidate_places(data, result.homes)
-    choice = cv.suggest_sites(result, candidates, engine, sites, site_minutes)
     demand, demand_source = cv.bed_demand(data.council, data, year, settings)
     weights = ", ".join(f"≤{bound:g} min: {weight:g}" for bound, weight in sorted(settings.e2sfca_weights.items()))
     assumptions = [

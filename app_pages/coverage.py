@@ -212,7 +212,7 @@ def page() -> None:
     })
     if st.button("Prepare the coverage report (PDF and HTML)", key="cv_report"):
         with st.spinner("Drawing the maps and writing the report…"):
-            full = reporting.build_report(data, homes, source, engine, year, settings, site_count, site_minutes, notes)
+            full = reporting.report_from(data, result, choice, source, engine, notes)
             st.session_state["cv_report_files"] = (reporting.to_pdf(full), reporting.to_html(full).encode("utf-8"))
     if st.session_state.get("cv_report_files"):
         pdf, page_html = st.session_state["cv_report_files"]
