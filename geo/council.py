@@ -1,7 +1,8 @@
-"""Council settings: one declarative TOML file per council in ``councils/``.
+"""Council settings: one declarative TOML file per council in ``councils/``, the one source of council figures.
 
-A :class:`Council` holds everything that differs between councils (area codes, fee-zone rule,
-viability threshold, locality scheme, documented figures). What-if values are applied with
+A :class:`Council` holds everything that differs between councils: area codes, fee-zone centres,
+locality scheme, and every figure the analyses use (:class:`Figure`), each with the document, place
+and year it comes from, or the reason it is assumed. What-if values are applied with
 :meth:`Council.with_overrides`, which returns a new object; nothing global is ever edited.
 """
 
@@ -13,9 +14,96 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from geo.errors import UnknownCouncilError
+import numpy as np
+
+from geo.errors import DataFileError, UnknownCouncilError
 
 COUNCILS_DIR = Path(__file__).resolve().parent.parent / "councils"
+
+REQUIRED_FIGURES = (
+    "fee_zone_radius_miles", "rural_uplift_pct", "viability_hours_per_week", "weekly_home_care_hours",
+    "home_care_clients", "home_care_providers", "base_fee_per_hour", "bed_demand_65plus", "free_bed_share",
+    "assumed_beds_per_home",
+)
+"""Figures every council's settings file must give (documented or assumed): the analyses read them."""
+
+SeriesValue = Mapping[int, float]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A council document figures are taken from."""
+
+    key: str
+    title: str
+    year: int | None = None
+    seed: str | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of a council, with where it comes from.
+
+    Attributes
+    ----------
+    key : str
+        Name used by the code (``weekly_home_care_hours``).
+    label : str
+        What the figure is, for people ("Home-care hours commissioned").
+    value : float, mapping or None
+        A number; or a series by year (``{2018: 1550, 2028: 2000}``); or a table by name (district hours).
+    unit : str
+        Unit of the value ("hours/week", "%", "beds").
+    year : str
+        The period the figure describes, as the document says it ("2019/20").
+    document : Document or None
+        The document it comes from; None for an assumption.
+    where : str
+        Section, table and line of the document.
+    assumption : str
+        Why this value, when no document gives it ("" for documented figures).
+    grows_with : str
+        For a figure given for one year: the key of the documented series it is projected with.
+    """
+
+    key: str
+    label: str
+    value: Any
+    unit: str = ""
+    year: str = ""
+    document: Document | None = None
+    where: str = ""
+    assumption: str = ""
+    grows_with: str = ""
+
+    @property
+    def is_assumption(self) -> bool:
+        """True when no council document gives this figure."""
+        return self.document is None
+
+    @property
+    def source(self) -> str:
+        """Where the figure comes from, in one line ("assumption: …" when it is not documented)."""
+        if self.document is None:
+            return f"assumption: {self.assumption}" if self.assumption else "assumption"
+        return f"{self.document.title}{f' ({self.year})' if self.year else ''}: {self.where}"
+
+
+def series_value(points: SeriesValue, year: float) -> tuple[float, bool]:
+    """Value of a yearly series at ``year``: linear between the given years, continued at the last (or first)
+    segment's rate beyond them. Returns the value and whether it was extrapolated.
+
+    A series of one point is constant.
+    """
+    years = sorted(points)
+    values = [float(points[y]) for y in years]
+    if len(years) == 1:
+        return values[0], year != years[0]
+    if years[0] <= year <= years[-1]:
+        return float(np.interp(year, years, values)), False
+    (y0, v0), (y1, v1) = ((years[-2], values[-2]), (years[-1], values[-1])) if year > years[-1] else \
+        ((years[0], values[0]), (years[1], values[1]))
+    return max(0.0, v1 + (v1 - v0) / (y1 - y0) * (year - y1)), True
 
 
 @dataclass(frozen=True)
@@ -32,34 +120,21 @@ class Council:
         ONS local authority district codes making up the council area.
     fee_zone_centres : tuple of str
         Settlement names (OS Open Names) from which the rural fee-zone radius is measured.
-    fee_zone_radius_miles : float
-        Radius of the fee zone around each centre, miles.
-    rural_uplift_pct : float
-        Percentage added to the hourly fee outside the zone.
-    viability_hours_per_week : float
-        Weekly hours below which a home-care provider is considered not viable.
-    weekly_home_care_hours : float
-        Council-wide commissioned home-care hours per week.
-    home_care_clients : int
-        Council-wide number of home-care clients.
-    home_care_spend_per_year : float or None
-        Documented yearly spend on home care, £.
-    home_care_providers : int or None
-        Documented number of approved home-care providers.
-    locality_merges : Mapping[str, tuple of str]
+    figures : mapping of str to Figure
+        Every figure of the council (see :data:`REQUIRED_FIGURES`), documented or assumed.
+    documents : mapping of str to Document
+        The council documents the figures cite.
+    two_tier : bool
+        A county of districts whose documents report by district (district is then an area level).
+    district_rows : mapping
+        Rows of a by-district table (e.g. Hertfordshire's "Dacorum Rural") -> where their figures are placed:
+        ``{"districts": [LAD codes], "rural_only": bool, "urban_only": bool, "assumption": str}``.
+    locality_merges : mapping of str to tuple of str
         Locality name -> PCN codes merged into it (e.g. the two Hereford City PCNs).
-    care_home_beds : int or None
-        Documented number of care-home beds, if the council publishes one.
-    care_homes : int or None
-        Documented number of care homes.
-    bed_demand_65plus : Mapping[int, float]
-        Documented bed demand among people aged 65+ by year.
-    free_bed_share : float
-        Share of beds free at any time (occupancy = 1 - this).
     osm_extract : str or None
         Bundled OSM extract (path under ``data/``) that gives real roads offline.
-    sources : Mapping[str, str]
-        Where each figure comes from; values starting with ``"assumption"`` are not documented.
+    osm_extract_date : str or None
+        Date of that extract's data.
     is_default : bool
         The council the app opens with.
     """
@@ -68,61 +143,235 @@ class Council:
     name: str
     lad_codes: tuple[str, ...]
     fee_zone_centres: tuple[str, ...]
-    fee_zone_radius_miles: float
-    rural_uplift_pct: float
-    viability_hours_per_week: float
-    weekly_home_care_hours: float
-    home_care_clients: int
-    home_care_spend_per_year: float | None = None
-    home_care_providers: int | None = None
+    figures: Mapping[str, Figure] = field(default_factory=dict)
+    documents: Mapping[str, Document] = field(default_factory=dict)
+    two_tier: bool = False
+    district_rows: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     locality_merges: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    care_home_beds: int | None = None
-    care_homes: int | None = None
-    bed_demand_65plus: Mapping[int, float] = field(default_factory=dict)
-    free_bed_share: float = 0.045
     osm_extract: str | None = None
-    sources: Mapping[str, str] = field(default_factory=dict)
+    osm_extract_date: str | None = None
     is_default: bool = False
 
+    # --- Figures ---------------------------------------------------------------------------------------------
+
+    def figure(self, key: str) -> Figure:
+        """One figure by key.
+
+        Raises
+        ------
+        KeyError
+            If the council's settings give no such figure.
+        """
+        try:
+            return self.figures[key]
+        except KeyError:
+            raise KeyError(f"{self.name}'s settings (councils/{self.slug}.toml) give no figure {key!r}.") from None
+
+    def value(self, key: str, default: Any = None) -> Any:
+        """The value of a figure, or ``default`` when the council gives none."""
+        figure = self.figures.get(key)
+        return default if figure is None else figure.value
+
+    def source(self, key: str) -> str:
+        """Where a figure comes from (document and place, or the assumption)."""
+        figure = self.figures.get(key)
+        return figure.source if figure else "assumption: not in the council's settings"
+
+    def is_assumption(self, key: str) -> bool:
+        """True when a figure is an assumption rather than a figure from the council's documents."""
+        figure = self.figures.get(key)
+        return figure is None or figure.is_assumption
+
+    @property
+    def fee_zone_radius_miles(self) -> float:
+        return float(self.value("fee_zone_radius_miles"))
+
+    @property
+    def rural_uplift_pct(self) -> float:
+        return float(self.value("rural_uplift_pct"))
+
+    @property
+    def viability_hours_per_week(self) -> float:
+        return float(self.value("viability_hours_per_week"))
+
+    @property
+    def weekly_home_care_hours(self) -> float:
+        return float(self.value("weekly_home_care_hours"))
+
+    @property
+    def home_care_clients(self) -> int:
+        return int(self.value("home_care_clients"))
+
+    @property
+    def home_care_providers(self) -> int:
+        return int(self.value("home_care_providers"))
+
+    @property
+    def base_fee_per_hour(self) -> float:
+        return float(self.value("base_fee_per_hour"))
+
+    @property
+    def free_bed_share(self) -> float:
+        """Share of beds free at any time (0–1)."""
+        return float(self.value("free_bed_share")) / 100.0
+
+    @property
+    def assumed_beds_per_home(self) -> int:
+        return int(self.value("assumed_beds_per_home"))
+
+    @property
+    def care_homes(self) -> int | None:
+        return self.value("care_homes")
+
+    @property
+    def care_home_beds(self) -> int | None:
+        return self.value("care_home_beds")
+
+    def growth(self, key: str, year: int) -> tuple[float, str]:
+        """Growth of a documented series (or a figure that ``grows_with`` one) from its first year to ``year``.
+
+        Returns the factor (1.0 at the first year) and a sentence saying where it comes from.
+        """
+        figure = self.figure(key)
+        series = {int(y): float(v) for y, v in figure.value.items()}
+        if figure.grows_with:
+            driver = self.figure(figure.grows_with)
+            base_year = min(series)
+            factor, extrapolated = self._driver_factor(driver, base_year, year)
+            return factor, self._growth_text(driver, extrapolated)
+        first = min(series)
+        value, extrapolated = series_value(series, year)
+        return value / series[first], self._growth_text(figure, extrapolated)
+
+    @staticmethod
+    def _driver_factor(driver: Figure, base_year: int, year: int) -> tuple[float, bool]:
+        points = {int(y): float(v) for y, v in driver.value.items()}
+        now, extrapolated_now = series_value(points, year)
+        then, extrapolated_then = series_value(points, base_year)
+        return now / then, extrapolated_now or extrapolated_then
+
+    @staticmethod
+    def _growth_text(figure: Figure, extrapolated: bool) -> str:
+        text = f"{figure.label}: {figure.source}"
+        return text + (" (continued at the same rate beyond the documented years: assumption)" if extrapolated else "")
+
+    def series(self, key: str, year: int) -> tuple[float, str]:
+        """A yearly figure at ``year`` (e.g. bed need in 2028): documented years, interpolated, or projected.
+
+        A figure given for one year with ``grows_with`` is projected with that documented series.
+        Returns the value and a sentence saying where it comes from.
+        """
+        figure = self.figure(key)
+        points = {int(y): float(v) for y, v in figure.value.items()}
+        if figure.grows_with:
+            base_year = min(points)
+            factor, basis = self.growth(key, year)
+            return points[base_year] * factor, f"{figure.source}; {basis}"
+        value, extrapolated = series_value(points, year)
+        note = " (continued at the same rate beyond the documented years: assumption)" if extrapolated else ""
+        return value, figure.source + note
+
+    def home_care_growth(self, year: int) -> tuple[float, str]:
+        """Growth of home-care demand from the council's base year to ``year``, and its source.
+
+        Uses the council's ``home_care_growth`` figure; else the documented 85+ (or 65+) population
+        projection; else no growth, said so.
+        """
+        for key in ("home_care_growth", "population_85plus", "population_65plus"):
+            figure = self.figures.get(key)
+            if figure is not None and isinstance(figure.value, Mapping) and len(figure.value) > 1:
+                return self.growth(key, year)
+        return 1.0, "assumption: no projection of demand in the council's settings; no growth applied"
+
+    def home_care_base_year(self) -> int:
+        """The year the council's home-care growth index starts from (the base of :meth:`home_care_growth`)."""
+        for key in ("home_care_growth", "population_85plus", "population_65plus"):
+            figure = self.figures.get(key)
+            if figure is not None and isinstance(figure.value, Mapping) and len(figure.value) > 1:
+                return min(int(y) for y in figure.value)
+        return 2020
+
+    # --- What-ifs --------------------------------------------------------------------------------------------
+
     def with_overrides(self, **changes: Any) -> "Council":
-        """Return a copy with some settings changed (for what-if scenarios).
+        """Return a copy with some settings or figures changed (for what-if scenarios).
+
+        Figures changed this way are labelled as what-if values, not as the council's documented ones.
 
         Raises
         ------
         TypeError
-            If a keyword is not a setting of :class:`Council`.
+            If a keyword is neither a setting nor a figure of this council.
         """
-        return dataclasses.replace(self, **changes)
+        fields = {f.name for f in dataclasses.fields(self)}
+        figures = dict(self.figures)
+        settings = {}
+        for key, value in changes.items():
+            if key in fields:
+                settings[key] = value
+            elif key in figures:
+                figures[key] = dataclasses.replace(figures[key], value=value, document=None, where="",
+                                                   assumption=f"what-if value chosen by the user ({value})")
+            else:
+                raise TypeError(f"{key!r} is not a setting or figure of {self.name}.")
+        return dataclasses.replace(self, figures=figures, **settings)
 
-    def is_assumption(self, setting: str) -> bool:
-        """True when a setting is an assumption rather than a figure from the council's documents."""
-        return self.sources.get(setting, "assumption").lower().startswith("assumption")
+
+def _figure_from_toml(key: str, entry: Mapping[str, Any], documents: Mapping[str, Document], path: Path) -> Figure:
+    if "value" not in entry:
+        raise DataFileError(f"{path.name}: figure {key!r} has no value. Give `value = …` with `doc` and `where`, or "
+                            f"with `assumption`.")
+    document = None
+    if "doc" in entry:
+        if entry["doc"] not in documents:
+            raise DataFileError(f"{path.name}: figure {key!r} cites document {entry['doc']!r}, which is not listed "
+                                f"under [documents].")
+        document = documents[entry["doc"]]
+        if not entry.get("where"):
+            raise DataFileError(f"{path.name}: figure {key!r} cites {document.title} but not where in it: add "
+                                f"`where = \"section, table or line\"`.")
+    elif not entry.get("assumption"):
+        raise DataFileError(f"{path.name}: figure {key!r} has neither a source document (`doc`) nor an "
+                            f"`assumption` saying why this value.")
+    return Figure(key=key, label=str(entry.get("label", key.replace("_", " "))), value=entry["value"],
+                  unit=str(entry.get("unit", "")), year=str(entry.get("year", "")), document=document,
+                  where=str(entry.get("where", "")), assumption=str(entry.get("assumption", "")),
+                  grows_with=str(entry.get("grows_with", "")))
 
 
-def _council_from_toml(data: dict[str, Any]) -> Council:
-    fee = data.get("fee_zones", {})
-    care = data.get("home_care", {})
-    homes = data.get("care_homes", {})
+def council_from_toml(data: Mapping[str, Any], path: Path) -> Council:
+    """Build a :class:`Council` from a parsed settings file, checking every figure names its source.
+
+    Raises
+    ------
+    DataFileError
+        If a required figure is missing or a figure has no source.
+    """
+    documents = {key: Document(key, str(entry["title"]), entry.get("year"), entry.get("seed"))
+                 for key, entry in data.get("documents", {}).items()}
+    figures = {key: _figure_from_toml(key, entry, documents, path) for key, entry in data.get("figures", {}).items()}
+    missing = [key for key in REQUIRED_FIGURES if key not in figures]
+    if missing:
+        raise DataFileError(f"{path.name} lacks the figure(s) {', '.join(missing)}. Add each under [figures] with its "
+                            f"source document or an `assumption`.")
+    for figure in figures.values():
+        if figure.grows_with and figure.grows_with not in figures:
+            raise DataFileError(f"{path.name}: figure {figure.key!r} grows with {figure.grows_with!r}, which is not a "
+                                f"figure of the file.")
     merges = {name: tuple(codes) for name, codes in data.get("localities", {}).get("merges", {}).items()}
+    roads = data.get("roads", {})
     return Council(
         slug=data["slug"],
         name=data["name"],
         lad_codes=tuple(data["lad_codes"]),
-        fee_zone_centres=tuple(fee["centres"]),
-        fee_zone_radius_miles=float(fee["radius_miles"]),
-        rural_uplift_pct=float(fee["rural_uplift_pct"]),
-        viability_hours_per_week=float(care["viability_hours_per_week"]),
-        weekly_home_care_hours=float(care["weekly_hours"]),
-        home_care_clients=int(care["clients"]),
-        home_care_spend_per_year=care.get("spend_per_year"),
-        home_care_providers=care.get("providers"),
+        fee_zone_centres=tuple(data.get("fee_zones", {}).get("centres", ())),
+        figures=figures,
+        documents=documents,
+        two_tier=bool(data.get("two_tier", False)),
+        district_rows={name: dict(row) for name, row in data.get("district_rows", {}).items()},
         locality_merges=merges,
-        care_home_beds=homes.get("beds"),
-        care_homes=homes.get("homes"),
-        bed_demand_65plus={int(y): float(v) for y, v in homes.get("bed_demand_65plus", {}).items()},
-        free_bed_share=float(homes.get("free_bed_share", 0.045)),
-        osm_extract=data.get("roads", {}).get("osm_extract"),
-        sources=dict(data.get("sources", {})),
+        osm_extract=roads.get("osm_extract"),
+        osm_extract_date=roads.get("osm_extract_date"),
         is_default=bool(data.get("default", False)),
     )
 
@@ -130,8 +379,13 @@ def _council_from_toml(data: dict[str, Any]) -> Council:
 def _load_all(directory: Path = COUNCILS_DIR) -> dict[str, Council]:
     councils = {}
     for path in sorted(directory.glob("*.toml")):
-        with path.open("rb") as handle:
-            council = _council_from_toml(tomllib.load(handle))
+        try:
+            with path.open("rb") as handle:
+                data = tomllib.load(handle)
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise DataFileError(f"Cannot read the council settings {path.name}: {error}. Restore it from the "
+                                f"repository (git checkout -- councils).") from error
+        council = council_from_toml(data, path)
         councils[council.slug] = council
     return councils
 
