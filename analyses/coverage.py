@@ -10,25 +10,27 @@ People live at postcodes: each LSOA's counts are shared equally among its postco
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Sequence
+from typing import Any, Sequence
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.council import Council
+from geo.council import Council, series_value
 from layers.council_data import CouncilData
 from layers.postcodes import assign_lsoa, postcode_population
 from routing.engine import TravelEngine
 
-AREA_KEYS = {"lsoa21_code": "LSOA 2021", "ward22_code": "Ward (2022)", "locality_name": "PCN locality"}
+AREA_KEYS = ("lsoa21_code", "ward22_code", "lad_code", "locality_name")
+"""Area levels every coverage result is tabled by (see :data:`layers.areas.AREA_LEVELS`), besides the council."""
 
 
 @dataclass(frozen=True)
 class CoverageSettings:
-    """Assumptions of the coverage analysis (defaults from the documents where they give one).
+    """Assumptions of the coverage analysis; the council's figures come in through :meth:`for_council`.
 
     Attributes
     ----------
@@ -36,26 +38,46 @@ class CoverageSettings:
         Drive-time bands for the "share within" measures, minutes.
     e2sfca_weights : dict
         Upper bound of each travel band (minutes) → weight; beyond the last bound, weight 0.
-    growth : dict
-        Bed demand factor by year against the base year (documents: 1,550 → 2,000 → 2,650).
-    base_year : int
+    bed_demand : dict
+        Bed need of people aged 65+ by year (the council's documented or assumed figures).
+    bed_demand_source : str
+        Where those figures come from.
     free_bed_share : float
-        Share of beds kept free for turnover (documents: 4-5%); capacity = beds × (1 − this).
+        Share of beds kept free for turnover (0–1); capacity = beds × (1 − this).
     demand_column : str
         Population that shares the council's bed demand between areas (85+: most residents).
     """
 
+    bed_demand: dict[int, float]
+    free_bed_share: float
+    bed_demand_source: str = ""
     thresholds_min: tuple[float, ...] = (10.0, 20.0, 30.0)
     e2sfca_weights: dict[float, float] = field(default_factory=lambda: {10.0: 1.0, 20.0: 0.68, 30.0: 0.22})
-    growth: dict[int, float] = field(default_factory=lambda: {2018: 1.0, 2028: 2000 / 1550, 2038: 2650 / 1550})
-    base_year: int = 2018
-    free_bed_share: float = 0.045
     demand_column: str = "pop_85plus"
 
+    @classmethod
+    def for_council(cls, council: Council, *, years: Sequence[int] = (2018, 2020, 2028, 2038),
+                    **changes: Any) -> "CoverageSettings":
+        """Settings with the council's own bed need (documented years, or projected as its settings say) and free
+        share, then ``changes``."""
+        demand = {year: council.series("bed_demand_65plus", year)[0] for year in years}
+        source = council.series("bed_demand_65plus", max(years))[1]
+        settings = cls(bed_demand=demand, bed_demand_source=source, free_bed_share=council.free_bed_share)
+        return dataclasses.replace(settings, **changes)
+
+    @property
+    def base_year(self) -> int:
+        """The first year of the bed-need figures."""
+        return min(self.bed_demand)
+
+    def demand(self, year: int) -> float:
+        """Bed need of people aged 65+ in a year, linear between the given years (and beyond them, at the
+        nearest segment's rate)."""
+        return series_value(self.bed_demand, year)[0]
+
     def growth_factor(self, year: int) -> float:
-        """Demand factor for a year, linear between the documented years."""
-        years = sorted(self.growth)
-        return float(np.interp(year, years, [self.growth[y] for y in years]))
+        """Bed need in ``year`` against the base year."""
+        return self.demand(year) / self.demand(self.base_year)
 
 
 def step_weights(cost: np.ndarray, weights: dict[float, float]) -> np.ndarray:
@@ -132,27 +154,25 @@ class CoverageResult:
     settings: CoverageSettings
 
 
-def bed_demand(council: Council, data: CouncilData, year: int, settings: CoverageSettings) -> tuple[float, str]:
-    """Council bed demand among people aged 65+ in a year, and where the base figure comes from."""
-    base = council.bed_demand_65plus.get(settings.base_year)
-    source = council.sources.get("bed_demand_65plus", "")
-    if base is None:
-        # Herefordshire's 2018 demand per person aged 65+ (1,550 / 48,458), applied to this council.
-        base = 1550 / 48458 * float(data.lsoa["pop_65plus"].sum())
-        source = "assumption: Herefordshire's 2018 bed demand per person aged 65+ (1,550 / 48,458)"
-    return base * settings.growth_factor(year), source
+def bed_demand(year: int, settings: CoverageSettings) -> tuple[float, str]:
+    """Council bed need among people aged 65+ in a year, and where the figures come from."""
+    return settings.demand(year), settings.bed_demand_source
 
 
-def analyse(data: CouncilData, homes: gpd.GeoDataFrame, engine: TravelEngine, year: int = 2018,
-            settings: CoverageSettings | None = None) -> CoverageResult:
-    """Run every coverage measure for a council, its care homes and a projection year."""
-    settings = settings or CoverageSettings()
+def measure_coverage(data: CouncilData, homes: gpd.GeoDataFrame, engine: TravelEngine, *, year: int = 2018,
+                     settings: CoverageSettings | None = None) -> CoverageResult:
+    """Every coverage measure for a council, its care homes and a projection year.
+
+    ``settings`` default to :meth:`CoverageSettings.for_council` of the data's council.
+    """
+    settings = settings or CoverageSettings.for_council(data.council)
     postcodes = data.postcodes[["postcode", "lsoa21_code", "geometry"]].copy()
     people = postcode_population(data.postcodes, data.lsoa, ("pop_65plus", "pop_75plus", "pop_85plus"))
     for column in people.columns:
         postcodes[column] = people[column].to_numpy()
     lookup = data.lsoa.set_index("lsoa21_code")
     postcodes["ward22_code"] = postcodes["lsoa21_code"].map(lookup["ward22_code"])
+    postcodes["lad_code"] = postcodes["lsoa21_code"].map(lookup["lad_code"])
     postcodes["locality_name"] = postcodes["lsoa21_code"].map(lookup["locality_name"])
     xy = np.column_stack([postcodes.geometry.x, postcodes.geometry.y])
     postcodes["minutes_nearest"] = nearest_home(engine, xy, homes)["minutes"].to_numpy()
@@ -170,16 +190,17 @@ def analyse(data: CouncilData, homes: gpd.GeoDataFrame, engine: TravelEngine, ye
     homes["lsoa21_code"] = assign_lsoa(homes, data.lsoa).where(homes["in_council"])
     homes["locality_name"] = homes["lsoa21_code"].map(lookup["locality_name"])
     homes["ward22_code"] = homes["lsoa21_code"].map(lookup["ward22_code"])
-    total_demand, _ = bed_demand(data.council, data, year, settings)
-    areas = {key: area_table(postcodes, homes, key, settings, total_demand) for key in AREA_KEYS}
+    homes["lad_code"] = homes["lsoa21_code"].map(lookup["lad_code"])
+    total_demand, _ = bed_demand(year, settings)
+    areas = {key: area_table(postcodes, homes, key, settings=settings, total_demand=total_demand) for key in AREA_KEYS}
     areas["council"] = area_table(postcodes.assign(council=data.council.name),
                                   homes.assign(council=np.where(homes["in_council"], data.council.name, None)),
-                                  "council", settings, total_demand)
+                                  "council", settings=settings, total_demand=total_demand)
     return CoverageResult(gpd.GeoDataFrame(postcodes, crs=data.postcodes.crs), areas, homes, engine.method, year,
                           settings)
 
 
-def area_table(postcodes: pd.DataFrame, homes: pd.DataFrame, key: str, settings: CoverageSettings,
+def area_table(postcodes: pd.DataFrame, homes: pd.DataFrame, key: str, *, settings: CoverageSettings,
                total_demand: float) -> pd.DataFrame:
     """Coverage measures by area.
 
@@ -217,14 +238,14 @@ def area_table(postcodes: pd.DataFrame, homes: pd.DataFrame, key: str, settings:
     return table
 
 
-def named_gaps(result: "CoverageResult", data: CouncilData, top: int = 10) -> pd.DataFrame:
+def named_gaps(result: "CoverageResult", data: CouncilData, *, top: int = 10) -> pd.DataFrame:
     """The ranked LSOA gaps of a result (:func:`rank_gaps`) with each LSOA's name and locality."""
-    gaps = rank_gaps(result.areas["lsoa21_code"], result.settings.growth_factor(result.year), top)
+    gaps = rank_gaps(result.areas["lsoa21_code"], growth=result.settings.growth_factor(result.year), top=top)
     names = data.lsoa.set_index("lsoa21_code")
     return gaps.assign(locality=gaps.index.map(names["locality_name"]), lsoa21_name=gaps.index.map(names["lsoa21_name"]))
 
 
-def rank_gaps(table: pd.DataFrame, growth: float, top: int = 10) -> pd.DataFrame:
+def rank_gaps(table: pd.DataFrame, *, growth: float, top: int = 10) -> pd.DataFrame:
     """Areas with low access and high projected demand, worst first.
 
     The score is the projected people aged 65+ times how far the area's access falls below the council's
@@ -292,7 +313,7 @@ class SiteChoice:
     minutes: float
 
 
-def suggest_sites(result: CoverageResult, candidates: gpd.GeoDataFrame, engine: TravelEngine, k: int = 3,
+def suggest_sites(result: CoverageResult, candidates: gpd.GeoDataFrame, engine: TravelEngine, *, k: int = 3,
                   minutes: float = 20.0, exact: bool = True) -> SiteChoice:
     """Choose ``k`` candidate places that bring the most people aged 65+ (projected) newly within ``minutes``.
 
@@ -324,7 +345,8 @@ def suggest_sites(result: CoverageResult, candidates: gpd.GeoDataFrame, engine: 
                       minutes)
 
 
-def candidate_places(data: CouncilData, homes: gpd.GeoDataFrame, kinds: Sequence[str] = ("city", "town", "village"),
+def candidate_places(data: CouncilData, homes: gpd.GeoDataFrame, *,
+                     kinds: Sequence[str] = ("city", "town", "village"),
                      min_distance_m: float = 1000.0) -> gpd.GeoDataFrame:
     """Settlements that could host a new home: named places of the given kinds at least 1 km from any home."""
     places = data.places[data.places["kind"].isin(kinds)]

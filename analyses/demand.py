@@ -14,10 +14,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from analyses.rounds.calls import CALL_PATTERNS
 from layers.council_data import CouncilData
 
 SYNTHETIC = "SYNTHETIC"
-PATTERNS = {1: ("morning",), 2: ("morning", "tea"), 3: ("morning", "lunch", "tea"), 4: ("morning", "lunch", "tea", "bed")}
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def synthetic_clients(data: CouncilData, locality: str | None = None, clients: i
         pick = candidates[int(rng.integers(len(candidates)))]
         rows.append({"client_id": f"SYN-{number:04d}", "name": f"Synthetic client {number}",
                      "postcode": postcode_names[pick], "lsoa21_code": code, "calls_per_day": int(per_day),
-                     "windows": ";".join(PATTERNS[int(per_day)]), "days_per_week": 7, "geometry": points[pick]})
+                     "windows": ";".join(CALL_PATTERNS[int(per_day)]), "days_per_week": 7, "geometry": points[pick]})
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=data.postcodes.crs)
     frame["locality_name"] = frame["lsoa21_code"].map(data.lsoa.set_index("lsoa21_code")["locality_name"])
     call_hours_per_minute = frame["calls_per_day"].sum() * 7 / 60.0

@@ -1,8 +1,8 @@
 """What the rural uplift costs: hours and clients by zone, the weekly and annual cost, and what-ifs.
 
-Fee rates are not in the council documents: the base hourly fee is an input, by default the
-council's documented spend divided by its documented hours (an average that already includes the
-uplift, so labelled an assumption).
+Fee rates are not in the council documents: the base hourly fee is an input, by default the one in the
+council's settings file (for Herefordshire, its documented spend divided by its documented hours: an
+average that already includes the uplift, so labelled an assumption).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import pandas as pd
 from geo.council import Council
 from geo.errors import InputDataError
 
-DEFAULT_BASE_FEE = 20.0
 WEEKS_PER_YEAR = 52.0
 SYNTHETIC_LABEL = "SYNTHETIC: modelled from the 65+ population, not real clients"
 
@@ -38,15 +37,15 @@ class FeeAssumptions:
     uplift_pct: float
     weeks_per_year: float = WEEKS_PER_YEAR
 
+    @classmethod
+    def for_council(cls, council: Council) -> "FeeAssumptions":
+        """The council's base fee and rural uplift (its settings file)."""
+        return cls(council.base_fee_per_hour, council.rural_uplift_pct)
+
 
 def default_base_fee(council: Council) -> tuple[float, str]:
-    """A default hourly fee and where it comes from."""
-    spend = council.home_care_spend_per_year
-    if spend:
-        fee = round(spend / (council.weekly_home_care_hours * WEEKS_PER_YEAR) * 20) / 20
-        return fee, (f"assumption: £{spend / 1e6:.0f}m/year ÷ ({council.weekly_home_care_hours:,.0f} h/week × 52), "
-                     f"an average that already includes rural uplifts")
-    return DEFAULT_BASE_FEE, "assumption: no documented fee; set your own"
+    """The council's base hourly fee (its settings file) and where it comes from."""
+    return council.base_fee_per_hour, council.source("base_fee_per_hour")
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ def zone_cost(outside: np.ndarray, demand: Demand, fees: FeeAssumptions) -> dict
     }
 
 
-def radius_what_if(miles_by_reading: dict[str, np.ndarray], demand: Demand, fees: FeeAssumptions,
+def radius_what_if(miles_by_reading: dict[str, np.ndarray], demand: Demand, fees: FeeAssumptions, *,
                    radii: Sequence[float] = tuple(range(2, 11))) -> pd.DataFrame:
     """Zone costs for each radius and reading (e.g. straight line and road).
 
@@ -174,7 +173,7 @@ def default_schemes(council: Council) -> list[BandedScheme]:
     ]
 
 
-def scheme_costs(schemes: Sequence[BandedScheme], miles: np.ndarray, demand: Demand, base_fee: float,
+def scheme_costs(schemes: Sequence[BandedScheme], miles: np.ndarray, demand: Demand, *, base_fee: float,
                  weeks_per_year: float = WEEKS_PER_YEAR) -> pd.DataFrame:
     """Clients, hours and cost of each scheme on one distance reading.
 

@@ -21,17 +21,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
-import shapely
-from shapely.geometry import LineString, box
 
 from geo.errors import InputDataError
+from geo.shapes import distance_to_boxes, grown_area
 from geo.units import METRES_PER_MILE
 from layers.postcodes import postcode_population
-from routing.engine import RoadEngine, TravelEngine
+from routing.engine import TravelEngine
 
 MEASURE_FROM = {"point": "settlement point", "extent": "settlement edge (OS Open Names extent)"}
 READINGS = {"straight": "straight line", "road": "road distance"}
-ROAD_ZONE_BUFFER_M = 300.0
 
 
 def zone_centres(places: gpd.GeoDataFrame, names: Sequence[str]) -> gpd.GeoDataFrame:
@@ -71,35 +69,25 @@ def _xy(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
     return np.column_stack([geometry.x.to_numpy(), geometry.y.to_numpy()])
 
 
-def straight_distance(points_xy: np.ndarray, centres: gpd.GeoDataFrame, measure_from: str = "point"
+def _boxes(centres: gpd.GeoDataFrame, measure_from: str) -> np.ndarray | None:
+    """The centres' extents (k × 4) when measuring from their edges, else None."""
+    if measure_from not in MEASURE_FROM:
+        raise ValueError(f"measure_from must be one of {', '.join(MEASURE_FROM)}, not {measure_from!r}")
+    return centres[["xmin", "ymin", "xmax", "ymax"]].to_numpy(dtype=float) if measure_from == "extent" else None
+
+
+def straight_distance(points_xy: np.ndarray, centres: gpd.GeoDataFrame, *, measure_from: str = "point"
                       ) -> tuple[np.ndarray, np.ndarray]:
     """Straight-line metres from each point to the nearest centre (its point, or its extent), and which centre."""
-    if measure_from == "point":
-        distance, nearest = cKDTree(_xy(centres)).query(points_xy)
-        return distance, nearest
-    if measure_from != "extent":
-        raise ValueError(f"measure_from must be 'point' or 'extent', not {measure_from!r}")
-    x, y = points_xy[:, :1], points_xy[:, 1:]
-    dx = np.maximum(np.maximum(centres["xmin"].to_numpy() - x, x - centres["xmax"].to_numpy()), 0.0)
-    dy = np.maximum(np.maximum(centres["ymin"].to_numpy() - y, y - centres["ymax"].to_numpy()), 0.0)
-    distance = np.hypot(dx, dy)
-    nearest = distance.argmin(axis=1)
-    return distance[np.arange(len(points_xy)), nearest], nearest
+    boxes = _boxes(centres, measure_from)
+    if boxes is not None:
+        return distance_to_boxes(points_xy, boxes)
+    distance, nearest = cKDTree(_xy(centres)).query(points_xy)
+    return distance, nearest
 
 
-def _extent_sources(engine: RoadEngine, centres: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Road nodes inside each centre's extent (and the centre point itself), with the centre each belongs to."""
-    network = engine.network
-    xy, owner = [_xy(centres)], [np.arange(len(centres))]
-    for index, row in enumerate(centres.itertuples()):
-        inside = ((network.x >= row.xmin) & (network.x <= row.xmax) & (network.y >= row.ymin) & (network.y <= row.ymax))
-        xy.append(np.column_stack([network.x[inside], network.y[inside]]))
-        owner.append(np.full(int(inside.sum()), index))
-    return np.vstack(xy), np.concatenate(owner)
-
-
-def road_distance(engine: TravelEngine, points_xy: np.ndarray, centres: gpd.GeoDataFrame, measure_from: str = "point"
-                  ) -> pd.DataFrame:
+def road_distance(engine: TravelEngine, points_xy: np.ndarray, centres: gpd.GeoDataFrame, *,
+                  measure_from: str = "point") -> pd.DataFrame:
     """Road distance from the nearest centre to each point (the shortest road route, from the centre).
 
     Returns
@@ -108,25 +96,10 @@ def road_distance(engine: TravelEngine, points_xy: np.ndarray, centres: gpd.GeoD
         ``miles``, ``minutes`` (along that route), ``centre`` (position in ``centres``), ``reachable``,
         ``far_from_road``, ``method`` ("road" or "estimate").
     """
-    if measure_from == "extent" and engine.is_estimate:
-        metres, nearest = straight_distance(points_xy, centres, "extent")
-        miles = metres * engine.settings.circuity / METRES_PER_MILE
-        minutes = miles / engine.settings.estimate_speed_mph * 60.0
-        return pd.DataFrame({"miles": miles, "minutes": minutes, "centre": nearest, "reachable": True,
-                             "far_from_road": False, "method": engine.method})
-    if measure_from == "extent":
-        sources, owner = _extent_sources(engine, centres)
-    else:
-        sources, owner = _xy(centres), np.arange(len(centres))
-    found = engine.nearest(points_xy, sources, by="distance", direction="from", facility_ids=owner)
-    return pd.DataFrame({
-        "miles": found["miles"].to_numpy(), "minutes": found["minutes"].to_numpy(),
-        "centre": found["facility_id"].fillna(-1).astype(int).to_numpy(), "reachable": found["reachable"].to_numpy(),
-        "far_from_road": found["far_from_road"].to_numpy(), "method": found["method"].to_numpy(),
-    })
+    return engine.distance_from_centres(points_xy, _xy(centres), boxes=_boxes(centres, measure_from))
 
 
-def classify_points(points_xy: np.ndarray, centres: gpd.GeoDataFrame, engine: TravelEngine, radius_miles: float,
+def classify_points(points_xy: np.ndarray, centres: gpd.GeoDataFrame, engine: TravelEngine, *, radius_miles: float,
                     measure_from: str = "point") -> pd.DataFrame:
     """Both readings of the fee zone for each point.
 
@@ -137,8 +110,8 @@ def classify_points(points_xy: np.ndarray, centres: gpd.GeoDataFrame, engine: Tr
         ``road_method``, ``far_from_road``, ``inside_straight``, ``inside_road`` and ``disagree``
         (inside by straight line but outside by road). Unreachable points count as outside by road.
     """
-    straight_m, straight_index = straight_distance(points_xy, centres, measure_from)
-    road = road_distance(engine, points_xy, centres, measure_from)
+    straight_m, straight_index = straight_distance(points_xy, centres, measure_from=measure_from)
+    road = road_distance(engine, points_xy, centres, measure_from=measure_from)
     names = centres["name"].to_numpy()
     straight_miles = straight_m / METRES_PER_MILE
     inside_straight = straight_miles <= radius_miles
@@ -158,19 +131,21 @@ def classify_points(points_xy: np.ndarray, centres: gpd.GeoDataFrame, engine: Tr
 
 
 def classify_postcodes(postcodes: gpd.GeoDataFrame, lsoa: gpd.GeoDataFrame, centres: gpd.GeoDataFrame,
-                       engine: TravelEngine, radius_miles: float, measure_from: str = "point") -> gpd.GeoDataFrame:
+                       engine: TravelEngine, *, radius_miles: float, measure_from: str = "point") -> gpd.GeoDataFrame:
     """Classify every postcode of a council and attach its estimated people aged 65+.
 
     Returns
     -------
     GeoDataFrame
-        The postcode columns ``postcode``, ``lsoa21_code``, the LSOA's ``ward22_code`` and ``locality_name``,
+        The postcode columns ``postcode``, ``lsoa21_code``, the LSOA's ``ward22_code``, ``lad_code`` and
+        ``locality_name``,
         ``pop65_est`` (see :data:`layers.postcodes.POPULATION_SPREAD`) and the columns of :func:`classify_points`.
     """
-    zones = classify_points(_xy(postcodes), centres, engine, radius_miles, measure_from)
+    zones = classify_points(_xy(postcodes), centres, engine, radius_miles=radius_miles, measure_from=measure_from)
     per_lsoa = lsoa.set_index("lsoa21_code")
     frame = postcodes[["postcode", "lsoa21_code", "geometry"]].reset_index(drop=True)
     frame["ward22_code"] = frame["lsoa21_code"].map(per_lsoa["ward22_code"]).to_numpy()
+    frame["lad_code"] = frame["lsoa21_code"].map(per_lsoa["lad_code"]).to_numpy()
     frame["locality_name"] = frame["lsoa21_code"].map(per_lsoa["locality_name"]).to_numpy()
     frame["pop65_est"] = postcode_population(postcodes, lsoa)["pop_65plus"].to_numpy()
     for column in zones.columns:
@@ -179,7 +154,8 @@ def classify_postcodes(postcodes: gpd.GeoDataFrame, lsoa: gpd.GeoDataFrame, cent
 
 
 def area_summary(classified: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Postcodes and people aged 65+ inside/outside the zone by area (``key``: lsoa21_code, ward22_code, locality_name).
+    """Postcodes and people aged 65+ inside/outside the zone by area (``key``: an area level's code column, see
+    :data:`layers.areas.AREA_LEVELS`).
 
     Returns
     -------
@@ -206,39 +182,16 @@ def area_summary(classified: pd.DataFrame, key: str) -> pd.DataFrame:
     return grouped
 
 
-def straight_zone(centres: gpd.GeoDataFrame, radius_miles: float, measure_from: str = "point") -> gpd.GeoSeries:
+def straight_zone(centres: gpd.GeoDataFrame, *, radius_miles: float, measure_from: str = "point") -> gpd.GeoSeries:
     """The straight-line zone: the union of circles around the centres (or of their extents grown by the radius)."""
-    radius = radius_miles * METRES_PER_MILE
-    if measure_from == "extent":
-        shapes = [box(r.xmin, r.ymin, r.xmax, r.ymax).buffer(radius, quad_segs=16) for r in centres.itertuples()]
-    else:
-        shapes = list(centres.geometry.buffer(radius, quad_segs=16))
-    return gpd.GeoSeries([gpd.GeoSeries(shapes, crs=centres.crs).union_all()], crs=centres.crs)
+    shape = grown_area(_xy(centres), radius_miles * METRES_PER_MILE, boxes=_boxes(centres, measure_from))
+    return gpd.GeoSeries([shape], crs=centres.crs)
 
 
-def road_zone(engine: TravelEngine, centres: gpd.GeoDataFrame, radius_miles: float, measure_from: str = "point"
+def road_zone(engine: TravelEngine, centres: gpd.GeoDataFrame, *, radius_miles: float, measure_from: str = "point"
               ) -> tuple[gpd.GeoSeries, str]:
-    """The road-distance zone as a polygon, and a sentence saying how it was drawn.
-
-    With a road network: every road whose both ends are within the radius by road, widened by 300 m and
-    merged.
-    With the estimate: circles of radius / circuity (straight × circuity = radius).
-    """
-    if not isinstance(engine, RoadEngine):
-        shrunk = radius_miles / engine.settings.circuity
-        method = (f"Estimate: circles of {shrunk:.2f} miles (the radius divided by the circuity factor "
-                  f"{engine.settings.circuity:.2f}), since no road network is loaded.")
-        return straight_zone(centres, shrunk, measure_from), method
-    network = engine.network
-    nodes = np.column_stack([network.x, network.y])
-    found = road_distance(engine, nodes, centres, measure_from)
-    inside = found["reachable"].to_numpy() & (found["miles"].to_numpy() <= radius_miles)
-    # Roads whose both ends are within the radius, as lines: a continuous zone along the roads.
-    edges = network.by_time
-    kept = inside[edges.tail] & inside[edges.head]
-    lines = shapely.simplify(np.array([LineString(network.edge_points(int(raw))) for raw in edges.raw_index[kept]]), 25)
-    # Buffering each road then merging is far faster than buffering one multi-line of thousands of roads.
-    shape = shapely.union_all(shapely.buffer(lines, ROAD_ZONE_BUFFER_M, quad_segs=2), grid_size=10).simplify(50)
-    method = (f"Roads within {radius_miles:g} miles by road of a centre ({int(kept.sum()):,} of {len(kept):,} road "
-              f"segments), each widened by {ROAD_ZONE_BUFFER_M:.0f} m and merged.")
+    """The road-distance zone as a polygon, and a sentence saying how it was drawn (see
+    :meth:`routing.engine.TravelEngine.zone_shape`: roads within the radius, or circles shrunk by the circuity
+    for the estimate)."""
+    shape, method = engine.zone_shape(_xy(centres), radius_miles=radius_miles, boxes=_boxes(centres, measure_from))
     return gpd.GeoSeries([shape], crs=centres.crs), method

@@ -10,26 +10,17 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import geopandas as gpd
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from analyses import coverage as cv
+from layers import catalog
+from layers.council_data import CouncilData
+from routing.engine import TravelEngine
 
-from analyses import coverage as cv  # noqa: E402
-from layers.council_data import CouncilData  # noqa: E402
-from routing.engine import TravelEngine  # noqa: E402
-
-ATTRIBUTION = [
-    "Contains public sector information licensed under the Open Government Licence v3.0.",
-    "Contains OS data © Crown copyright and database right 2017–2025; Contains Royal Mail data © Royal Mail copyright "
-    "and database right 2025; Contains National Statistics data © Crown copyright and database right 2025.",
-    "Source: Office for National Statistics licensed under the Open Government Licence v3.0. Contains NHS England / "
-    "NHS Digital (ODS) data, OGL v3.0.",
-    "OpenStreetMap data © OpenStreetMap contributors, ODbL 1.0 (road network and tagged care homes, where used).",
-    "Care homes: the file named in this report (the CQC care directory is published under the OGL v3.0).",
-]
+ATTRIBUTION = [*catalog.ATTRIBUTION,
+               "Care homes: the file named in this report (the CQC care directory is published under the OGL v3.0)."]
 SECTIONS = ["Summary", "Maps", "By locality", "Gaps", "Suggested sites", "Method and assumptions",
             "Data sources and licences"]
 
@@ -109,15 +100,16 @@ class CoverageReport:
                              f"People 65+ newly within {self.sites.minutes:g} min": sites["new_people_within"].round()})
 
 
-def _figure_bytes(fig) -> bytes:
+def _figure_bytes(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
     return buffer.getvalue()
 
 
 def _base_axes(data: CouncilData, title: str):
-    fig, ax = plt.subplots(figsize=(7.2, 6.2))
+    # A Figure of its own (no pyplot state): drawing a report never changes matplotlib's backend or global figures.
+    fig = Figure(figsize=(7.2, 6.2))
+    ax = fig.subplots()
     data.localities.boundary.plot(ax=ax, color="#222", linewidth=1.2, linestyle="--")
     ax.set_title(title, fontsize=11)
     ax.set_axis_off()
@@ -132,7 +124,7 @@ def _homes(ax, homes: gpd.GeoDataFrame, label: bool = True) -> None:
                    label="care home (size: beds; red: with nursing)" if label else None)
 
 
-def draw_figures(data: CouncilData, result: cv.CoverageResult, gaps: pd.DataFrame, sites: cv.SiteChoice,
+def draw_figures(data: CouncilData, result: cv.CoverageResult, gaps: pd.DataFrame, sites: cv.SiteChoice, *,
                  method_label: str) -> dict[str, bytes]:
     """Static maps for the report: access, drive-time bands, gaps with suggested sites."""
     lsoa = data.lsoa.join(result.areas["lsoa21_code"][["access", "minutes_mean"]], on="lsoa21_code")
@@ -177,23 +169,22 @@ def draw_figures(data: CouncilData, result: cv.CoverageResult, gaps: pd.DataFram
     return figures
 
 
-def build_report(data: CouncilData, homes: gpd.GeoDataFrame, homes_source: str, engine: TravelEngine, year: int,
+def build_report(data: CouncilData, homes: gpd.GeoDataFrame, engine: TravelEngine, *, homes_source: str, year: int,
                  settings: cv.CoverageSettings | None = None, sites: int = 3, site_minutes: float = 20.0,
                  notes: list[str] | None = None) -> CoverageReport:
     """Compute the coverage measures and everything the report shows."""
-    settings = settings or cv.CoverageSettings()
-    result = cv.analyse(data, homes, engine, year, settings)
-    choice = cv.suggest_sites(result, cv.candidate_places(data, result.homes), engine, sites, site_minutes)
-    return report_from(data, result, choice, homes_source, engine, notes)
+    result = cv.measure_coverage(data, homes, engine, year=year, settings=settings)
+    choice = cv.suggest_sites(result, cv.candidate_places(data, result.homes), engine, k=sites, minutes=site_minutes)
+    return report_from(data, result, choice, engine, homes_source=homes_source, notes=notes)
 
 
-def report_from(data: CouncilData, result: cv.CoverageResult, choice: cv.SiteChoice, homes_source: str,
-                engine: TravelEngine, notes: list[str] | None = None) -> CoverageReport:
+def report_from(data: CouncilData, result: cv.CoverageResult, choice: cv.SiteChoice, engine: TravelEngine, *,
+                homes_source: str, notes: list[str] | None = None) -> CoverageReport:
     """The report of measures already computed (:func:`coverage.analyse`, :func:`coverage.suggest_sites`)."""
     settings, year, site_minutes = result.settings, result.year, choice.minutes
     growth = settings.growth_factor(year)
     gaps = cv.named_gaps(result, data)
-    demand, demand_source = cv.bed_demand(data.council, data, year, settings)
+    demand, demand_source = cv.bed_demand(year, settings)
     weights = ", ".join(f"≤{bound:g} min: {weight:g}" for bound, weight in sorted(settings.e2sfca_weights.items()))
     assumptions = [
         f"Travel times: {engine.label}.",
@@ -203,13 +194,13 @@ def report_from(data: CouncilData, result: cv.CoverageResult, choice: cv.SiteCho
         f"E2SFCA weights by drive time: {weights}; beyond {max(settings.e2sfca_weights):g} minutes, 0.",
         f"Bed demand {year}: {demand:,.0f} ({demand_source}; ×{growth:.2f} of the {settings.base_year} figure, "
         f"shared between areas by people aged {settings.demand_column[4:6]}+).",
-        f"Capacity = beds × (1 − {settings.free_bed_share:.1%}) free for turnover (documents: 4-5% of beds free).",
+        f"Capacity = beds × (1 − {settings.free_bed_share:.1%}) free for turnover ({data.council.source('free_bed_share')}).",
         "Gap score = projected people aged 65+ × how far access falls below the council average (0 when above).",
         f"Suggested sites: settlements at least 1 km from a home, chosen to bring the most people aged 65+ "
         f"(projected) newly within {site_minutes:g} minutes (maximal covering location, exact via PySAL spopt).",
     ]
     method_label = f"Travel times: {engine.label}"
-    figures = draw_figures(data, result, gaps, choice, method_label)
+    figures = draw_figures(data, result, gaps, choice, method_label=method_label)
     return CoverageReport(data.council.name, year, engine.method, method_label, homes_source, result, gaps, choice,
                           figures, assumptions, list(notes or []))
 

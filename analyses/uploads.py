@@ -23,23 +23,23 @@ FEE_ZONE_COLUMNS = {"hours_per_week": (0.0, 168.0)}
 
 def fee_zone_clients(content: bytes, filename: str, data: CouncilData) -> ClientTable:
     """A client list for fee-zone costing: client_id, postcode (or lat/lon, easting/northing), hours_per_week."""
-    return read_client_table(content, filename, data.postcodes, data.outline, data.council.name,
-                             numeric=FEE_ZONE_COLUMNS, required=["hours_per_week"])
+    return read_client_table(content, filename, postcodes=data.postcodes, outline=data.outline,
+                             council_name=data.council.name, numeric=FEE_ZONE_COLUMNS, required=["hours_per_week"])
 
 
 def round_clients(content: bytes, filename: str, data: CouncilData, settings: rounds.RoundSettings) -> ClientTable:
     """A client list for rounds: location plus calls_per_day, minutes_per_call, windows, days_per_week."""
-    table = read_client_table(content, filename, data.postcodes, data.outline, data.council.name,
-                              numeric=rounds.ROUND_CLIENT_COLUMNS)
+    table = read_client_table(content, filename, postcodes=data.postcodes, outline=data.outline,
+                              council_name=data.council.name, numeric=rounds.ROUND_CLIENT_COLUMNS)
     return rounds.check_client_windows(table, settings)
 
 
 def care_homes(content: bytes, filename: str, data: CouncilData) -> CareHomeTable:
     """A CQC care directory (CSV, XLSX, ODS) or a simple care-home list."""
-    return read_care_homes(content, filename, data.postcodes, data.outline, data.council.name)
+    return read_care_homes(content, filename, postcodes=data.postcodes, outline=data.outline, council=data.council)
 
 
-def road_network(path: str | Path, council: Council, settings: RoutingSettings | None = None,
+def road_network(path: str | Path, council: Council, *, settings: RoutingSettings | None = None,
                  cache_dir: Path | None = None) -> TravelEngine:
     """A road network from a user's .osm.pbf, .osm or OSMnx GraphML file."""
-    return build_engine(council, UPLOAD, settings, upload=path, cache_dir=cache_dir)
+    return build_engine(council, UPLOAD, settings=settings, upload=path, cache_dir=cache_dir)

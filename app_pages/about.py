@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from layers.catalog import DATA_DIR
+from layers.catalog import ATTRIBUTION, DATA_DIR
 
-ATTRIBUTION = """
-- Contains public sector information licensed under the Open Government Licence v3.0.
-- Contains OS data © Crown copyright and database right 2017–2025; Contains Royal Mail data © Royal Mail
-  copyright and database right 2025; Contains National Statistics data © Crown copyright and database right 2025.
-- Source: Office for National Statistics licensed under the Open Government Licence v3.0. Contains NHS England /
-  NHS Digital (ODS) data, OGL v3.0.
-- UK boundary GeoJSON repackaging by Martin Chorley (martinjc/UK-GeoJSON), CC BY 4.0.
-- OpenStreetMap data © OpenStreetMap contributors, ODbL 1.0 (Rutland road network; any network you download).
-- Map library: Leaflet 1.9.4 © Volodymyr Agafonkin and contributors (BSD-2-Clause), served by this app.
-"""
+LEAFLET = "Map library: Leaflet 1.9.4 © Volodymyr Agafonkin and contributors (BSD-2-Clause), served by this app."
 
 
 def page() -> None:
@@ -28,7 +19,7 @@ def page() -> None:
         "**far from care-home beds**, now and as demand grows."
     )
     st.subheader("Attribution")
-    st.markdown(ATTRIBUTION)
+    st.markdown("\n".join(f"- {line}" for line in (*ATTRIBUTION, LEAFLET)))
     st.subheader("Data sources, vintages and licences")
     sources = DATA_DIR / "SOURCES.md"
     if sources.is_file():

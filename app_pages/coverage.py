@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import folium
 import geopandas as gpd
 import numpy as np
@@ -13,6 +15,7 @@ from analyses import coverage as cv
 from analyses import exports, uploads
 from analyses import report as reporting
 from geo.council import Council
+from layers.areas import area_levels
 from layers.care_homes import MAX_CARE_HOME_BYTES
 from layers.council_data import CouncilData
 from routing.engine import TravelEngine
@@ -24,7 +27,7 @@ MEASURES = {
     "minutes_mean": ("Minutes to the nearest home (65+ average)", lambda v: f"{v:.0f} min"),
     "beds_per_1000_65": ("Beds per 1,000 aged 65+ (in the area)", lambda v: f"{v:.1f}"),
 }
-LEVELS = {"lsoa21_code": "LSOA 2021", "ward22_code": "Ward (2022)", "locality_name": "PCN locality", "council": "Council"}
+TABLE_LEVELS = ("lsoa21_code", "ward22_code", "lad_code", "locality_name")
 
 
 def _homes(council: Council, data: CouncilData):
@@ -43,7 +46,8 @@ def _homes(council: Council, data: CouncilData):
     uploaded = st.file_uploader(
         "CQC 'Care directory with filters' (HSCA Active Locations) as CSV, XLSX or ODS, or a list with name, postcode "
         "(or latitude/longitude), beds, nursing", type=["csv", "xlsx", "ods", "txt"], key=f"cv_upload_{council.slug}")
-    st.caption(f"Up to {MAX_CARE_HOME_BYTES // 2**20} MB, kept in memory only. The national CQC file works: homes more than 15 km "
+    st.caption(f"Up to {MAX_CARE_HOME_BYTES // 2**20} MB, kept in memory only. The national CQC file works: homes "
+               f"more than 15 km "
                f"outside {council.name} are left out. Download it from cqc.org.uk (Using CQC data).")
     table = widgets.read_upload(uploaded, lambda content, name: uploads.care_homes(content, name, data))
     if table is None:
@@ -51,36 +55,34 @@ def _homes(council: Council, data: CouncilData):
     return table.homes, f"{uploaded.name} ({len(table.homes)} homes)", table.notes
 
 
-def _settings() -> tuple[int, cv.CoverageSettings, int, float]:
-    defaults = cv.CoverageSettings()
+def _settings(council: Council) -> tuple[int, cv.CoverageSettings, int, float]:
+    defaults = cv.CoverageSettings.for_council(council)
     a, b, c = st.columns([2, 1, 1])
     year = a.select_slider("Projection year", YEARS, value=2028, key="cv_year",
-                           help="Bed demand grows ×1.29 by 2028 and ×1.71 by 2038 against 2018 (documents), "
-                                "linear between.")
+                           help=f"Bed need of people aged 65+ by year: {defaults.bed_demand_source}")
     sites = b.number_input("New sites to suggest", 0, 10, 3, key="cv_sites")
     minutes = c.number_input("Site reach (minutes)", 5.0, 60.0, 20.0, 5.0, key="cv_minutes")
-    with st.expander("Assumptions: drive-time bands, E2SFCA weights, free beds"):
+    with st.expander("Assumptions: drive-time bands, E2SFCA weights, free beds, bed need"):
         d, e, f, g = st.columns(4)
         bands = tuple(sorted({d.number_input("Band 1 (min)", 1.0, 120.0, 10.0, key="cv_b1"),
                               e.number_input("Band 2 (min)", 1.0, 120.0, 20.0, key="cv_b2"),
                               f.number_input("Band 3 (min)", 1.0, 120.0, 30.0, key="cv_b3")}))
-        free = g.number_input("Beds kept free (%)", 0.0, 30.0, defaults.free_bed_share * 100, 0.5, key="cv_free")
+        free = g.number_input("Beds kept free (%)", 0.0, 30.0, defaults.free_bed_share * 100, 0.5, key="cv_free",
+                              help=council.source("free_bed_share"))
         h, i, j = st.columns(3)
         w = (h.number_input(f"Weight ≤ {bands[0]:g} min", 0.0, 1.0, 1.0, 0.01, key="cv_w1"),
              i.number_input(f"Weight ≤ {bands[min(1, len(bands) - 1)]:g} min", 0.0, 1.0, 0.68, 0.01, key="cv_w2"),
              j.number_input(f"Weight ≤ {bands[-1]:g} min", 0.0, 1.0, 0.22, 0.01, key="cv_w3"))
-        k, m = st.columns(2)
-        growth_2028 = k.number_input("Bed demand 2028 × 2018", 0.5, 3.0, defaults.growth[2028], 0.01, key="cv_g28",
-                                     help="Documents: ~1,550 (2018) → ~2,000 (2028): ×1.29.")
-        growth_2038 = m.number_input("Bed demand 2038 × 2018", 0.5, 4.0, defaults.growth[2038], 0.01, key="cv_g38",
-                                     help="Documents: ~1,550 (2018) → ~2,650 (2038): ×1.71.")
+        columns = st.columns(len(defaults.bed_demand))
+        need = {year_: column.number_input(f"Bed need {year_} (65+)", 0.0, 100_000.0, float(round(value)), 10.0,
+                                           key=f"cv_need_{council.slug}_{year_}", help=defaults.bed_demand_source)
+                for column, (year_, value) in zip(columns, sorted(defaults.bed_demand.items()))}
     weights = dict(zip(bands, w))
-    growth = {2018: 1.0, 2028: growth_2028, 2038: growth_2038}
-    return year, cv.CoverageSettings(thresholds_min=bands, e2sfca_weights=weights, free_bed_share=free / 100,
-                                     growth=growth), int(sites), float(minutes)
+    return year, dataclasses.replace(defaults, thresholds_min=bands, e2sfca_weights=weights, free_bed_share=free / 100,
+                                     bed_demand=need), int(sites), float(minutes)
 
 
-def build_coverage_map(data: CouncilData, result: cv.CoverageResult, gaps: pd.DataFrame, sites: gpd.GeoDataFrame,
+def build_coverage_map(data: CouncilData, result: cv.CoverageResult, gaps: pd.DataFrame, *, sites: gpd.GeoDataFrame,
                        measure: str, engine: TravelEngine, tiles: bool) -> folium.Map:
     """Homes sized by beds, the chosen measure by LSOA, drive-time bands, gaps and suggested sites."""
     fmap = maps.new_map(data.outline, tiles=tiles)
@@ -94,7 +96,7 @@ def build_coverage_map(data: CouncilData, result: cv.CoverageResult, gaps: pd.Da
             ("Aged 65+", f"{r.pop_65plus:,.0f}"), ("Access (E2SFCA)", f"{r.access:.1f} beds per 1,000"),
             ("Minutes to nearest home", f"{r.minutes_mean:.0f}"), ("Homes in area", int(r.homes)),
             (f"Bed demand {result.year}", f"{r.bed_demand:.0f}")]) for r in lsoa.itertuples()],
-        maps.classify(lsoa[measure], edges, palette=maps.SEQUENTIAL), fill_opacity=0.65, line_weight=0.4)
+        fill_colours=maps.classify(lsoa[measure], edges, palette=maps.SEQUENTIAL), fill_opacity=0.65, line_weight=0.4)
     bands = [0.0, *result.settings.thresholds_min, np.inf]
     colours = ["#1a9850", "#fee08b", "#fc8d59", "#d73027", "#67001f"]
     minutes = result.postcodes["minutes_nearest"].to_numpy()
@@ -108,7 +110,7 @@ def build_coverage_map(data: CouncilData, result: cv.CoverageResult, gaps: pd.Da
     gap_areas = lsoa[lsoa["lsoa21_code"].isin(gaps.index)]
     maps.add_polygons(fmap, gap_areas, f"Gaps (top {len(gap_areas)})", [
         maps.tooltip_html(f"Gap: {r.lsoa21_name}", [("Access", f"{r.access:.1f}"), ("Aged 65+", f"{r.pop_65plus:,.0f}")])
-        for r in gap_areas.itertuples()], None, line_colour="#d7301f", line_weight=3)
+        for r in gap_areas.itertuples()], line_colour="#d7301f", line_weight=3)
     homes = result.homes
     maps.add_points(fmap, homes, f"Care homes ({len(homes)})", [
         maps.tooltip_html(r.name, [("Beds", f"{r.beds:.0f}" + (" (ASSUMED)" if r.beds_assumed else "")),
@@ -144,10 +146,16 @@ def _column_label(column: str) -> str:
     return column
 
 
-def _area_table(result: cv.CoverageResult) -> None:
-    level = st.radio("Areas", list(LEVELS), format_func=LEVELS.get, horizontal=True, key="cv_level", index=2)
+def _levels(council: Council) -> dict[str, str]:
+    return area_levels(council, *TABLE_LEVELS) | {"council": "Council"}
+
+
+def _area_table(council: Council, result: cv.CoverageResult) -> None:
+    levels = _levels(council)
+    level = st.radio("Areas", list(levels), format_func=levels.get, horizontal=True, key="cv_level",
+                     index=list(levels).index("locality_name"))
     table = result.areas[level]
-    shown = table.reset_index(names=LEVELS[level]).rename(columns=_column_label)
+    shown = table.reset_index(names=levels[level]).rename(columns=_column_label)
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         _column_label(column): st.column_config.NumberColumn(format="%.0f" if column in ("homes", "nursing_homes")
                                                              else "%.1f") for column in table.columns})
@@ -168,11 +176,12 @@ def page() -> None:
         st.info("No care homes loaded yet. Upload the CQC care directory (or your own list) to map coverage. No CQC "
                 "file ships with the tool, and none is invented.")
         return
-    year, settings, site_count, site_minutes = _settings()
-    inputs = (council.slug, engine.token, engine, state.homes_key(homes), homes, year, repr(settings), settings)
-    result = state.coverage_result(*inputs)
+    year, settings, site_count, site_minutes = _settings(council)
+    inputs = {"slug": council.slug, "engine_token": engine.token, "_engine": engine, "homes_key": state.homes_key(homes),
+              "_homes": homes, "year": year, "settings_key": repr(settings), "_settings": settings}
+    result = state.coverage_result(**inputs)
     gaps = cv.named_gaps(result, data)
-    choice = state.coverage_sites(*inputs, site_count, site_minutes)
+    choice = state.coverage_sites(**inputs, sites=site_count, minutes=site_minutes)
 
     council_row = result.areas["council"].iloc[0]
     first, *_, last = settings.thresholds_min
@@ -182,15 +191,15 @@ def page() -> None:
     b.metric(f"65+ within {first:g} / {last:g} min", f"{council_row[f'pct65_within_{first:g}']:.0f}% / "
                                                      f"{council_row[f'pct65_within_{last:g}']:.0f}%")
     c.metric(f"Bed demand {year}", f"{council_row['bed_demand']:,.0f}",
-             help=cv.bed_demand(council, data, year, settings)[1])
+             help=cv.bed_demand(year, settings)[1])
     d.metric("Shortfall (+) / spare (−)", f"{council_row['shortfall']:+,.0f}",
              help=f"Demand − beds × (1 − {settings.free_bed_share:.1%})")
     measure = st.radio("Colour areas by", list(MEASURES), format_func=lambda k: MEASURES[k][0], horizontal=True,
                        key="cv_measure")
-    fmap = build_coverage_map(data, result, gaps, choice.sites, measure, engine,
-                              st.session_state.get("basemap_tiles", False))
+    fmap = build_coverage_map(data, result, gaps, sites=choice.sites, measure=measure, engine=engine,
+                              tiles=st.session_state.get("basemap_tiles", False))
     st_folium(fmap, height=620, use_container_width=True, returned_objects=[], key=f"cv_map_{council.slug}")
-    _area_table(result)
+    _area_table(council, result)
 
     st.subheader("Gaps: low access, high projected demand")
     report = reporting.CoverageReport(council.name, year, engine.method, state.method_banner(engine), source, result,
@@ -203,16 +212,17 @@ def page() -> None:
 
     st.subheader("Report and data")
     layers = reporting.area_layers(report, data)
+    levels = _levels(council)
     about = [f"Care-home coverage, {council.name}, {year}.", state.method_banner(engine), f"Care homes: {source}."]
     widgets.download_row(f"coverage_{council.slug}_{year}", {
         "CSV": lambda: exports.csv_bytes(result.areas["lsoa21_code"].reset_index(), about),
-        "XLSX": lambda: exports.xlsx_bytes({LEVELS[k]: v.reset_index() for k, v in result.areas.items()} |
+        "XLSX": lambda: exports.xlsx_bytes({levels[k]: v.reset_index() for k, v in result.areas.items() if k in levels} |
                                            {"gaps": report.gap_table(), "suggested sites": report.site_table()}, about),
         "GeoPackage": lambda: exports.gpkg_bytes(layers),
     })
     if st.button("Prepare the coverage report (PDF and HTML)", key="cv_report"):
         with st.spinner("Drawing the maps and writing the report…"):
-            full = reporting.report_from(data, result, choice, source, engine, notes)
+            full = reporting.report_from(data, result, choice, engine, homes_source=source, notes=notes)
             st.session_state["cv_report_files"] = (reporting.to_pdf(full), reporting.to_html(full).encode("utf-8"))
     if st.session_state.get("cv_report_files"):
         pdf, page_html = st.session_state["cv_report_files"]

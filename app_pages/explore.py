@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from layers.areas import LEVELS
+from layers.areas import AREA_LEVELS, area_levels
 from layers.council_data import CouncilData
 from layers.sublocalities import MEASURES
 from ui import maps, state
@@ -37,7 +37,7 @@ def _sublocality_tooltips(frame: pd.DataFrame) -> list[str]:
     ]
 
 
-def build_explore_map(data: CouncilData, frame: gpd.GeoDataFrame, level: str, measure: str, merged: bool,
+def build_explore_map(data: CouncilData, frame: gpd.GeoDataFrame, *, level: str, measure: str, merged: bool,
                       tiles: bool, method: str = "", estimate: bool = False) -> folium.Map:
     """The Explore map: choropleth of ``frame`` (one sub-locality level), localities, towns, practices, hospitals."""
     fmap = maps.new_map(data.outline, tiles=tiles)
@@ -49,7 +49,8 @@ def build_explore_map(data: CouncilData, frame: gpd.GeoDataFrame, level: str, me
         edges = maps.quantile_bins(frame[measure])
         fills = maps.classify(frame[measure], edges)
         legend = maps.class_legend(edges, NUMBER_FORMATS[measure])
-    maps.add_polygons(fmap, frame, f"{MEASURES[measure]} by {LEVELS[level]}", _sublocality_tooltips(frame), fills)
+    maps.add_polygons(fmap, frame, f"{MEASURES[measure]} by {AREA_LEVELS[level]}", _sublocality_tooltips(frame),
+                      fill_colours=fills)
 
     localities = data.localities_layer(merged)
     maps.add_polygons(
@@ -73,7 +74,7 @@ def build_explore_map(data: CouncilData, frame: gpd.GeoDataFrame, level: str, me
                     [maps.tooltip_html(row.name, [("Also listed as", row.aliases or "—")])
                      for row in data.hospitals.itertuples()],
                     colour="#b2182b", radius=6, show=False)
-    maps.add_legend(fmap, f"{MEASURES[measure]} ({LEVELS[level]})", legend,
+    maps.add_legend(fmap, f"{MEASURES[measure]} ({AREA_LEVELS[level]})", legend,
                     note="Mid-2020 ONS estimates carried to 2021 LSOAs. Dashed: PCN localities.")
     if method:
         maps.add_banner(fmap, method, warning=estimate)
@@ -91,14 +92,16 @@ def page() -> None:
                f"practice by {data.locality_method}), the city and market towns, and GP practices.")
     left, middle, right = st.columns([2, 1.3, 1.3])
     measure = left.selectbox("Colour areas by", list(MEASURES), format_func=MEASURES.get, key="explore_measure")
-    level = middle.selectbox("Sub-locality", list(LEVELS), format_func=LEVELS.get, key="explore_level")
+    levels = area_levels(council, "lsoa21_code", "msoa21_code", "ward22_code", "lad_code")
+    level = middle.selectbox("Areas", list(levels), format_func=levels.get, key="explore_level")
     merged = True
     if council.locality_merges:
         merged = right.checkbox(f"Merge {', '.join(council.locality_merges)} PCNs", value=True, key="explore_merge",
                                 help="The documents speak of four PCN localities: the two Hereford City PCNs as one.")
     tiles = st.session_state.get("basemap_tiles", False)
-    fmap = build_explore_map(data, state.sublocalities(council.slug, level, engine.token, engine), level, measure,
-                             merged, tiles, state.method_banner(engine), engine.is_estimate)
+    fmap = build_explore_map(data, state.sublocalities(council.slug, level, engine.token, engine), level=level,
+                             measure=measure, merged=merged, tiles=tiles, method=state.method_banner(engine),
+                             estimate=engine.is_estimate)
     st_folium(fmap, height=620, use_container_width=True, returned_objects=[], key=f"explore_map_{council.slug}")
 
     totals = data.lsoa[["pop_total", "pop_65plus", "pop_85plus"]].sum()

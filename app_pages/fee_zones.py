@@ -13,13 +13,14 @@ from analyses import exports, fee_costing, fee_zones, uploads
 from analyses.fee_costing import BandedScheme, Demand, FeeAssumptions
 from geo.council import Council
 from geo.errors import InputDataError
+from layers.areas import area_levels
 from layers.council_data import CouncilData
 from layers.postcodes import POPULATION_SPREAD
 from routing.engine import TravelEngine
 from ui import maps, state, widgets
 
 CLASS_COLOURS = {"Inside by both": "#2c7bb6", "Outside by both": "#252525", "Inside straight, outside by road": "#e7298a"}
-LEVELS = {"locality_name": "PCN locality", "ward22_code": "Ward", "lsoa21_code": "LSOA 2021"}
+TABLE_LEVELS = ("locality_name", "lad_code", "ward22_code", "lsoa21_code")
 
 
 def _postcode_class(frame: pd.DataFrame) -> pd.Series:
@@ -46,10 +47,11 @@ def _postcode_tips(frame: pd.DataFrame, label: str = "postcode") -> list[str]:
     ]
 
 
-def build_fee_zone_map(data: CouncilData, classified: gpd.GeoDataFrame, centres: gpd.GeoDataFrame,
-                       straight: gpd.GeoSeries, road: gpd.GeoSeries, reading: str, engine: TravelEngine,
+def build_fee_zone_map(data: CouncilData, classified: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *,
+                       zones: tuple[gpd.GeoSeries, gpd.GeoSeries], reading: str, engine: TravelEngine,
                        show_all: bool, tiles: bool, clients: gpd.GeoDataFrame | None = None) -> folium.Map:
     """Map of both zone readings, the LSOA share of people aged 65+ outside, and the disagreement."""
+    straight, road = zones
     fmap = maps.new_map(data.outline, tiles=tiles)
     summary = fee_zones.area_summary(classified, "lsoa21_code")
     lsoa = data.lsoa.join(summary, on="lsoa21_code")
@@ -60,12 +62,12 @@ def build_fee_zone_map(data: CouncilData, classified: gpd.GeoDataFrame, centres:
                                                                ("Aged 65+ outside, by road", f"{r.pct65_outside_road:.0f}%"),
                                                                ("Postcodes", r.postcodes)])
                        for r in lsoa.itertuples()],
-                      maps.classify(share, edges), fill_opacity=0.55, line_weight=0.4)
+                      fill_colours=maps.classify(share, edges), fill_opacity=0.55, line_weight=0.4)
     maps.add_polygons(fmap, gpd.GeoDataFrame(geometry=straight), "Zone: straight line",
-                      [maps.tooltip_html("Straight-line zone", [])], None, line_colour="#08306b", line_weight=3, dash="8 5")
+                      [maps.tooltip_html("Straight-line zone", [])], line_colour="#08306b", line_weight=3, dash="8 5")
     road_name = "Zone: by road" + (" (ESTIMATE)" if engine.is_estimate else "")
     maps.add_polygons(fmap, gpd.GeoDataFrame(geometry=road), road_name, [maps.tooltip_html(road_name, [])],
-                      ["#41ab5d"], line_colour="#006d2c", line_weight=2, fill_opacity=0.18)
+                      fill_colours=["#41ab5d"], line_colour="#006d2c", line_weight=2, fill_opacity=0.18)
     disagree = classified[classified["disagree"]]
     maps.add_points(fmap, disagree, f"Disagreement ({len(disagree):,} postcodes)", _postcode_tips(disagree),
                     colour=CLASS_COLOURS["Inside straight, outside by road"], radius=4)
@@ -103,8 +105,8 @@ def _zone_controls(council: Council, data: CouncilData) -> tuple[tuple[str, ...]
     return tuple(centres), float(radius), measure_from, reading
 
 
-def _demand(council: Council, data: CouncilData, classified: gpd.GeoDataFrame, engine: TravelEngine,
-            centres: gpd.GeoDataFrame, radius: float, measure_from: str):
+def _demand(data: CouncilData, classified: gpd.GeoDataFrame, engine: TravelEngine, *, centres: gpd.GeoDataFrame,
+            radius: float, measure_from: str):
     """Weekly hours and clients at their locations, with their classification: modelled or uploaded."""
     source = st.radio("Hours by area from", ["model", "upload"], horizontal=True, key="fz_demand_source",
                       format_func={"model": "Modelled demand (SYNTHETIC)", "upload": "My client list"}.get)
@@ -116,12 +118,12 @@ def _demand(council: Council, data: CouncilData, classified: gpd.GeoDataFrame, e
         if table is not None:
             clients = table.clients
             zones = fee_zones.classify_points(np.column_stack([clients.geometry.x, clients.geometry.y]), centres,
-                                              engine, radius, measure_from)
+                                              engine, radius_miles=radius, measure_from=measure_from)
             located = gpd.GeoDataFrame(pd.concat([clients.reset_index(drop=True), zones], axis=1),
                                        geometry="geometry", crs=clients.crs)
             return located, fee_costing.client_demand(clients["hours_per_week"], uploaded.name), table
         st.info("Until a client list is read, the costing uses modelled demand (SYNTHETIC).")
-    demand = fee_costing.modelled_demand(classified["pop65_est"].to_numpy(), council)
+    demand = fee_costing.modelled_demand(classified["pop65_est"].to_numpy(), data.council)
     return classified, demand, None
 
 
@@ -131,10 +133,10 @@ def _costing(council: Council, located: pd.DataFrame, demand: Demand) -> tuple[F
     fee = a.number_input("Base fee (£/hour)", 0.0, 200.0, float(default_fee), 0.25, key=f"fz_fee_{council.slug}",
                          help=fee_source)
     uplift = b.number_input("Rural uplift (%)", 0.0, 200.0, float(council.rural_uplift_pct), 1.0,
-                            key=f"fz_uplift_{council.slug}", help=council.sources.get("rural_uplift_pct", ""))
+                            key=f"fz_uplift_{council.slug}", help=council.source("rural_uplift_pct"))
     reading = c.radio("Costed on", list(fee_zones.READINGS), format_func=fee_zones.READINGS.get, horizontal=True,
                       key="fz_cost_reading")
-    st.caption(f"Base fee: {fee_source}. Uplift: {council.sources.get('rural_uplift_pct', 'assumption')}. "
+    st.caption(f"Base fee: {fee_source}. Uplift: {council.source('rural_uplift_pct')}. "
                f"Demand: {demand.source}.")
     fees = FeeAssumptions(fee, uplift)
     outside = ~located[f"inside_{reading}"].to_numpy()
@@ -177,7 +179,8 @@ def _what_ifs(council: Council, located: pd.DataFrame, demand: Demand, fees: Fee
         schemes.append(BandedScheme("Custom", bands))
     except InputDataError as error:
         st.error(f"Custom scheme not used: {error}")
-    compared = fee_costing.scheme_costs(schemes, located[f"{reading}_miles"].to_numpy(), demand, fees.base_fee_per_hour)
+    compared = fee_costing.scheme_costs(schemes, located[f"{reading}_miles"].to_numpy(), demand,
+                                        base_fee=fees.base_fee_per_hour)
     st.bar_chart(compared.set_index("scheme")["annual_uplift"], horizontal=True, x_label="annual uplift (£)")
     st.dataframe(compared, hide_index=True, width="stretch", column_config={
         "clients_uplifted": st.column_config.NumberColumn("clients uplifted", format="%.0f"),
@@ -188,9 +191,10 @@ def _what_ifs(council: Council, located: pd.DataFrame, demand: Demand, fees: Fee
     return radii, compared
 
 
-def _exports(council: Council, data: CouncilData, classified: gpd.GeoDataFrame, located: pd.DataFrame,
-             demand: Demand, radii: pd.DataFrame, compared: pd.DataFrame, engine: TravelEngine, settings: str,
-             zones: gpd.GeoDataFrame) -> None:
+def _exports(data: CouncilData, classified: gpd.GeoDataFrame, located: pd.DataFrame, *, demand: Demand,
+             tables: dict[str, pd.DataFrame], engine: TravelEngine, settings: str, zones: gpd.GeoDataFrame) -> None:
+    council = data.council
+    radii, compared = tables["radius what-if"], tables["banded schemes"]
     st.subheader("Download")
     about = [f"Rural fee zones for {council.name}: {settings}.", state.method_banner(engine),
              POPULATION_SPREAD, f"Demand: {demand.source}."]
@@ -199,7 +203,7 @@ def _exports(council: Council, data: CouncilData, classified: gpd.GeoDataFrame, 
         postcodes["modelled_hours_per_week"] = demand.hours
         postcodes["demand_source"] = fee_costing.SYNTHETIC_LABEL
     sheets = {"postcodes": postcodes}
-    for key, name in LEVELS.items():
+    for key, name in area_levels(council, *TABLE_LEVELS).items():
         sheets[name] = fee_zones.area_summary(classified, key).reset_index()
     sheets.update({"radius what-if": radii, "banded schemes": compared})
     if located is not classified:
@@ -221,14 +225,15 @@ AREA_COLUMNS = {
 }
 
 
-def _area_tables(classified: gpd.GeoDataFrame) -> None:
+def _area_tables(council: Council, classified: gpd.GeoDataFrame) -> None:
     a, b, c = st.columns(3)
     total = len(classified)
     a.metric("Postcodes outside (straight)", f"{(~classified['inside_straight']).sum():,} of {total:,}")
     b.metric("Postcodes outside (by road)", f"{(~classified['inside_road']).sum():,} of {total:,}")
     c.metric("Disagree", f"{classified['disagree'].sum():,}", help="Inside by straight line, outside by road.")
-    level = st.radio("Areas", list(LEVELS), format_func=LEVELS.get, horizontal=True, key="fz_level")
-    table = fee_zones.area_summary(classified, level).reset_index().rename(columns={level: LEVELS[level],
+    levels = area_levels(council, *TABLE_LEVELS)
+    level = st.radio("Areas", list(levels), format_func=levels.get, horizontal=True, key="fz_level")
+    table = fee_zones.area_summary(classified, level).reset_index().rename(columns={level: levels[level],
                                                                                    **AREA_COLUMNS})
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={name: st.column_config.NumberColumn(format="%.0f") for name in AREA_COLUMNS.values()})
@@ -241,7 +246,7 @@ def page() -> None:
     data = state.council_data_for(council.slug, engine.token, engine)
     st.title("Rural fee zones")
     st.caption(f"{council.name}: home care at locations outside {council.fee_zone_radius_miles:g} miles of the "
-               f"centres is paid {council.rural_uplift_pct:g}% more ({council.sources.get('rural_uplift_pct', '')}). "
+               f"centres is paid {council.rural_uplift_pct:g}% more ({council.source('rural_uplift_pct')}). "
                f"The documents do not say whether the radius is straight-line or by road, nor from a town's centre "
                f"or edge: both readings are shown.")
     centres_names, radius, measure_from, reading = _zone_controls(council, data)
@@ -255,18 +260,19 @@ def page() -> None:
     widgets.engine_note(engine)
     map_area = st.container()
     st.subheader("Costing")
-    located, demand, _ = _demand(council, data, classified, engine, centres, radius, measure_from)
+    located, demand, _ = _demand(data, classified, engine, centres=centres, radius=radius, measure_from=measure_from)
     fees, cost_reading = _costing(council, located, demand)
 
     with map_area:
         show_all = st.checkbox("Show every postcode on the map", value=False, key="fz_show_all",
                                help="Off by default: thousands of points slow the map down.")
         clients = located if located is not classified else None
-        fmap = build_fee_zone_map(data, classified, centres, straight, road, reading, engine, show_all,
-                                  st.session_state.get("basemap_tiles", False), clients)
+        fmap = build_fee_zone_map(data, classified, centres, zones=(straight, road), reading=reading, engine=engine,
+                                  show_all=show_all, tiles=st.session_state.get("basemap_tiles", False),
+                                  clients=clients)
         st_folium(fmap, height=600, use_container_width=True, returned_objects=[], key=f"fz_map_{council.slug}")
         st.caption(f"Road zone: {road_method} {POPULATION_SPREAD}")
-        _area_tables(classified)
+        _area_tables(council, classified)
 
     radii, compared = _what_ifs(council, located, demand, fees, cost_reading)
     zones = gpd.GeoDataFrame({"reading": ["straight line", "by road" + (" (estimate)" if engine.is_estimate else "")]},
@@ -274,4 +280,5 @@ def page() -> None:
     settings = (f"centres {', '.join(centres_names)}; radius {radius:g} miles from the "
                 f"{fee_zones.MEASURE_FROM[measure_from]}; base fee £{fees.base_fee_per_hour:.2f}/h; uplift "
                 f"{fees.uplift_pct:g}%")
-    _exports(council, data, classified, located, demand, radii, compared, engine, settings, zones)
+    _exports(data, classified, located, demand=demand, tables={"radius what-if": radii, "banded schemes": compared},
+             engine=engine, settings=settings, zones=zones)

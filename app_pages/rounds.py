@@ -63,11 +63,11 @@ def _clients(council: Council, data: CouncilData, settings: rounds_model.RoundSe
 
 
 def _settings(council: Council) -> rounds_model.RoundSettings:
-    defaults = rounds_model.RoundSettings()
+    defaults = rounds_model.RoundSettings.for_council(council)
     with st.expander("Assumptions: shifts, pay, thresholds (none of these is in the council documents)"):
         shifts = st.data_editor(pd.DataFrame({"shift": [s.name for s in defaults.shifts],
-                                              "start": [f"{s.start_min // 60:02d}:{s.start_min % 60:02d}" for s in defaults.shifts],
-                                              "end": [f"{s.end_min // 60:02d}:{s.end_min % 60:02d}" for s in defaults.shifts]}),
+                                              "start": [rounds_model.clock(s.start_min) for s in defaults.shifts],
+                                              "end": [rounds_model.clock(s.end_min) for s in defaults.shifts]}),
                                 num_rows="dynamic", key="rv_shifts", width="stretch")
         a, b, c, d = st.columns(4)
         paid = a.number_input("Longest paid round (h)", 1.0, 14.0, defaults.max_paid_hours, 0.5, key="rv_paid")
@@ -82,7 +82,7 @@ def _settings(council: Council) -> rounds_model.RoundSettings:
         iterations = g.select_slider("Search effort (iterations)", [300, 1000, 2000, 3000, 5000, 10000],
                                      value=defaults.iterations, key="rv_iterations",
                                      help="With the seed, fixes the result: same inputs, same rounds.")
-        seconds = h.number_input("Time limit (s)", 2.0, 600.0, defaults.seconds, 1.0, key="rv_seconds",
+        seconds = h.number_input("Time limit (s)", 2.0, 600.0, defaults.time_limit_s, 1.0, key="rv_seconds",
                                  help="Stops the search early if reached before the iterations are done (the "
                                       "result may then vary from run to run).")
         seed = k.number_input("Solver seed", 0, 10_000, defaults.seed, key="rv_solver_seed")
@@ -96,7 +96,7 @@ def _settings(council: Council) -> rounds_model.RoundSettings:
     return rounds_model.RoundSettings(shifts=shift_list, max_paid_hours=paid, carer_pay_per_hour=pay,
                                       mileage_per_mile=mileage, income_per_contact_hour=income,
                                       max_travel_share=travel / 100, min_contact_hours=contact,
-                                      iterations=int(iterations), seconds=float(seconds), seed=int(seed))
+                                      iterations=int(iterations), time_limit_s=float(seconds), seed=int(seed))
 
 
 def _default_base(data: CouncilData, clients: gpd.GeoDataFrame) -> tuple[str, str]:
@@ -146,13 +146,14 @@ def _round_lines(plan: rounds_model.RoundPlan, engine: TravelEngine) -> gpd.GeoD
     return gpd.GeoDataFrame({"round": names}, geometry=lines, crs="EPSG:27700")
 
 
-def build_rounds_map(data: CouncilData, plan: rounds_model.RoundPlan, judged: pd.DataFrame, clients: gpd.GeoDataFrame,
-                     bases: list[rounds_model.Base], engine: TravelEngine, synthetic: bool, tiles: bool) -> folium.Map:
+def build_rounds_map(data: CouncilData, plan: rounds_model.RoundPlan, judged: pd.DataFrame, *,
+                     clients: gpd.GeoDataFrame, bases: list[rounds_model.Base], engine: TravelEngine, synthetic: bool,
+                     tiles: bool) -> folium.Map:
     """Rounds as coloured paths, clients with their call times, bases, and the method label."""
     lines = _round_lines(plan, engine)
     fmap = maps.new_map(clients.geometry.buffer(2000) if len(clients) else data.outline, tiles=tiles)
     maps.add_polygons(fmap, data.localities, "PCN localities",
-                      [maps.tooltip_html(n, []) for n in data.localities["locality_name"]], None,
+                      [maps.tooltip_html(n, []) for n in data.localities["locality_name"]],
                       line_colour="#555", line_weight=2, dash="6 4")
     info = judged.set_index("round")
     colours = [maps.LOCALITY_COLOURS[i % len(maps.LOCALITY_COLOURS)] for i in range(len(lines))]
@@ -162,7 +163,7 @@ def build_rounds_map(data: CouncilData, plan: rounds_model.RoundPlan, judged: pd
                                       ("Contact / travel", f"{info.loc[row.round, 'contact_hours']:.1f} h / "
                                                            f"{info.loc[row.round, 'travel_hours']:.1f} h"),
                                       ("Verdict", info.loc[row.round, "verdict"])])
-        for row in lines.itertuples()], colours, dashes=["6 6" if engine.is_estimate else None] * len(lines))
+        for row in lines.itertuples()], colours=colours, dashes=["6 6" if engine.is_estimate else None] * len(lines))
     visits = plan.visits.groupby("client_id").apply(
         lambda group: "; ".join(f"{v.window} {v.start} ({v.round})" for v in group.itertuples()), include_groups=False)
     missed = plan.unserved.groupby("client_id")["window"].apply(lambda w: ", ".join(w))
@@ -188,7 +189,7 @@ def build_rounds_map(data: CouncilData, plan: rounds_model.RoundPlan, judged: pd
     return fmap
 
 
-def _locality_hours(council: Council, data: CouncilData, clients: gpd.GeoDataFrame, synthetic: bool,
+def _locality_hours(council: Council, data: CouncilData, clients: gpd.GeoDataFrame, *, synthetic: bool,
                     settings: rounds_model.RoundSettings) -> tuple[pd.Series, str]:
     """Weekly contact hours by locality: the council's demand model (synthetic) or the uploaded clients."""
     if synthetic:
@@ -202,9 +203,9 @@ def _locality_hours(council: Council, data: CouncilData, clients: gpd.GeoDataFra
     return hours.groupby(locality.to_numpy()).sum(), "your client list"
 
 
-def _provider_scenario(council: Council, data: CouncilData, clients, synthetic, settings, judged) -> pd.DataFrame:
+def _provider_scenario(council: Council, data: CouncilData, clients, *, synthetic, settings, judged) -> pd.DataFrame:
     st.subheader("Providers per PCN locality")
-    hours, source = _locality_hours(council, data, clients, synthetic, settings)
+    hours, source = _locality_hours(council, data, clients, synthetic=synthetic, settings=settings)
     localities = len(hours)
     default = max(1, round(council.home_care_providers / localities)) if council.home_care_providers else \
         DEFAULT_PROVIDERS_PER_LOCALITY
@@ -214,9 +215,9 @@ def _provider_scenario(council: Council, data: CouncilData, clients, synthetic, 
                                if council.home_care_providers else "assumption"))
     threshold = b.number_input("Viability threshold (hours/week per provider)", 50.0, 2000.0,
                                council.viability_hours_per_week, 10.0, key=f"rv_threshold_{council.slug}",
-                               help=council.sources.get("viability_hours_per_week", "assumption"))
+                               help=council.source("viability_hours_per_week"))
     per_round = float(judged["contact_hours"].mean()) if len(judged) else 4.0
-    table = rounds_model.provider_scenario(hours, providers, threshold, per_round)
+    table = rounds_model.provider_scenario(hours, providers, threshold_hours=threshold, contact_hours_per_round=per_round)
     st.caption(f"Weekly hours from {source}. Rounds per day at {per_round:.1f} contact hours a round "
                f"({'mean of the planned rounds' if len(judged) else 'assumption'}).")
     st.dataframe(table.reset_index(names="locality"), hide_index=True, width="stretch", column_config={
@@ -270,16 +271,19 @@ def page() -> None:
         st.session_state["rv_plan"] = stored
     if not stored or stored["signature"] != signature:
         st.info("Press the button to build the rounds (a few seconds; the search effort is under Assumptions).")
-        _provider_scenario(council, data, clients, synthetic, settings, pd.DataFrame(columns=["contact_hours"]))
+        _provider_scenario(council, data, clients, synthetic=synthetic, settings=settings,
+                           judged=pd.DataFrame(columns=["contact_hours"]))
         return
     plan: rounds_model.RoundPlan = stored["plan"]
     if not plan.feasible:
         st.error("The solver found no plan that keeps every window and shift; raise the search effort or add carers.")
     judged = rounds_model.judge_rounds(plan.rounds, settings)
-    _results(council, data, plan, judged, clients, bases, engine, synthetic, settings, label)
+    _results(data, plan, judged, clients=clients, bases=bases, engine=engine, synthetic=synthetic, settings=settings,
+             label=label)
 
 
-def _results(council, data, plan, judged, clients, bases, engine, synthetic, settings, label) -> None:
+def _results(data, plan, judged, *, clients, bases, engine, synthetic, settings, label) -> None:
+    council = data.council
     served, total = len(plan.visits), len(plan.visits) + len(plan.unserved)
     a, b, c, d = st.columns(4)
     a.metric("Calls fitted", f"{served:,} of {total:,}")
@@ -288,8 +292,8 @@ def _results(council, data, plan, judged, clients, bases, engine, synthetic, set
     c.metric("Travel share of paid time", f"{share:.0%}")
     cost = judged["cost"].sum() / judged["contact_hours"].sum() if len(judged) else 0.0
     d.metric("Cost per contact hour", f"£{cost:.2f}", help="Carer pay for all paid time plus mileage.")
-    fmap = build_rounds_map(data, plan, judged, clients, bases, engine, synthetic,
-                            st.session_state.get("basemap_tiles", False))
+    fmap = build_rounds_map(data, plan, judged, clients=clients, bases=bases, engine=engine, synthetic=synthetic,
+                            tiles=st.session_state.get("basemap_tiles", False))
     st_folium(fmap, height=600, use_container_width=True, returned_objects=[], key=f"rv_map_{council.slug}")
     st.subheader("Rounds")
     labels = {"contact_hours": "contact h", "travel_hours": "travel h", "idle_hours": "idle h", "paid_hours": "paid h",
@@ -302,7 +306,7 @@ def _results(council, data, plan, judged, clients, bases, engine, synthetic, set
         st.dataframe(plan.unserved, hide_index=True, width="stretch")
     with st.expander(f"Every visit ({len(plan.visits):,})"):
         st.dataframe(plan.visits.drop(columns=["x", "y"]), hide_index=True, width="stretch")
-    scenario = _provider_scenario(council, data, clients, synthetic, settings, judged)
+    scenario = _provider_scenario(council, data, clients, synthetic=synthetic, settings=settings, judged=judged)
     about = [f"Rounds for {council.name}, clients: {label}.", state.method_banner(engine), f"Assumptions: {settings!r}"]
     if synthetic:
         about.insert(0, "SYNTHETIC demand: not real clients.")

@@ -1,6 +1,6 @@
 """App benchmark in a real browser: time to the first map, and a rerun after changing a setting.
 
-Run ``python bench/app.py`` (needs Debian's chromium). Starts the app, opens the Explore page
+Run ``python -m bench.app`` (needs Debian's chromium). Starts the app, opens the Explore page
 (Herefordshire, 117 LSOAs) in headless chromium and measures:
 
 * ``first_map_s``: from opening the page on a freshly started server to the map drawn (data loaded cold);
@@ -15,10 +15,9 @@ from __future__ import annotations
 import statistics
 import time
 
-import common  # noqa: F401  (puts the project on the path)
 from playwright.sync_api import sync_playwright
 
-from common import print_table
+from bench.common import print_table
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, start_app
 
 MEASURES = ["% aged 85+", "% aged 65+"]

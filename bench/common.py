@@ -1,15 +1,10 @@
-"""Helpers shared by the benchmark scripts: timing and table printing."""
+"""Helpers shared by the benchmark scripts (run as ``python -m bench.<name>`` from the project folder): timing and
+table printing."""
 
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 from typing import Callable
-
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 
 def best_of(function: Callable[[], object], repeat: int = 3) -> tuple[float, object]:

@@ -1,18 +1,17 @@
 """Coverage benchmark: nearest care home for every postcode, and E2SFCA, after data and roads are loaded.
 
-Run ``python bench/coverage.py``. On Rutland (real roads, the 9 care homes tagged in OpenStreetMap)
+Run ``python -m bench.coverage``. On Rutland (real roads, the 9 care homes tagged in OpenStreetMap)
 and Herefordshire (estimate engine, 87 homes placed at random postcodes for timing only). Ends with
 ``RESULT nearest_home_all_postcodes_ms=<ms> e2sfca_ms=<ms>`` (Rutland, road network).
 """
 
 from __future__ import annotations
 
-import common  # noqa: F401  (puts the project on the path)
 import geopandas as gpd
 import numpy as np
 
 from analyses import coverage as cv
-from common import best_of, print_table
+from bench.common import best_of, print_table
 from geo.council import load_council
 from layers.care_homes import care_homes_from_osm
 from layers.catalog import DATA_DIR
@@ -40,7 +39,8 @@ def measure(name: str, data, homes: gpd.GeoDataFrame, engine) -> tuple[float, fl
 def main() -> None:
     rutland = load_council_data(load_council("rutland"))
     engine = build_engine(rutland.council, "bundled")
-    homes = care_homes_from_osm(DATA_DIR / "osm" / "rutland-latest.osm.pbf", rutland.outline).homes
+    homes = care_homes_from_osm(DATA_DIR / "osm" / "rutland-latest.osm.pbf", outline=rutland.outline,
+                                council=rutland.council).homes
     nearest_s, e2sfca_s, rutland_row = measure("Rutland", rutland, homes, engine)
 
     herefordshire = load_council_data(load_council("herefordshire"))

@@ -1,6 +1,6 @@
 """Fee-zone benchmark: classify every postcode (both readings) after the data and road graph are loaded.
 
-Run ``python bench/fee_zones.py``. Ends with
+Run ``python -m bench.fee_zones``. Ends with
 ``RESULT herefordshire_straight_ms=<ms> rutland_road_ms=<ms>``: all 6,829 Herefordshire postcodes by
 straight line (target < 50 ms) and all 1,274 Rutland postcodes by road on the bundled network
 (target < 200 ms after the graph is loaded).
@@ -8,11 +8,10 @@ straight line (target < 50 ms) and all 1,274 Rutland postcodes by road on the bu
 
 from __future__ import annotations
 
-import common  # noqa: F401  (puts the project on the path)
 import numpy as np
 
 from analyses import fee_zones
-from common import best_of, print_table
+from bench.common import best_of, print_table
 from geo.council import load_council
 from layers.council_data import load_council_data
 from routing.engine import EstimateEngine
@@ -27,7 +26,7 @@ def main() -> None:
     straight_s, (distance, _) = best_of(lambda: fee_zones.straight_distance(points, centres), repeat=7)
     rows.append(("Herefordshire", f"{len(points):,}", "straight line", f"{straight_s * 1000:.1f}",
                  f"{(distance > 4 * 1609.344).sum():,} outside"))
-    both_s, zones = best_of(lambda: fee_zones.classify_points(points, centres, EstimateEngine(), 4.0), repeat=5)
+    both_s, zones = best_of(lambda: fee_zones.classify_points(points, centres, EstimateEngine(), radius_miles=4.0), repeat=5)
     rows.append(("Herefordshire", f"{len(points):,}", "both readings (estimate)", f"{both_s * 1000:.1f}",
                  f"{zones['disagree'].sum():,} disagree"))
 
@@ -38,7 +37,7 @@ def main() -> None:
     road_s, found = best_of(lambda: fee_zones.road_distance(engine, points, centres), repeat=7)
     rows.append(("Rutland", f"{len(points):,}", "road distance", f"{road_s * 1000:.1f}",
                  f"{(found['miles'] > 4).sum():,} outside"))
-    both_s, zones = best_of(lambda: fee_zones.classify_points(points, centres, engine, 4.0), repeat=5)
+    both_s, zones = best_of(lambda: fee_zones.classify_points(points, centres, engine, radius_miles=4.0), repeat=5)
     rows.append(("Rutland", f"{len(points):,}", "both readings (road)", f"{both_s * 1000:.1f}",
                  f"{zones['disagree'].sum():,} disagree"))
     print_table(rows, ("council", "postcodes", "classification", "ms", "result"))

@@ -1,6 +1,6 @@
 """Round-builder benchmark: the rounds module's own solve path on VRPLIB instances, and a 300-call day.
 
-Run ``python bench/rounds.py [FILE.vrp ...] --seconds 2``. Each ``.vrp`` is read with
+Run ``python -m bench.rounds [FILE.vrp ...] --seconds 2``. Each ``.vrp`` is read with
 ``pyvrp.read(round_func="dimacs")`` (the convention of the Solomon best-known solutions: distances
 truncated to one decimal and scaled by 10) and solved by :func:`analyses.rounds.solve_problem`; its
 best-known cost comes from the ``.sol`` file of the same name beside it. Prints instance, cost, best
@@ -15,12 +15,11 @@ import re
 import time
 from pathlib import Path
 
-import common  # noqa: F401  (puts the project on the path)
 import pyvrp
 
 from analyses import rounds
 from analyses.demand import synthetic_clients
-from common import print_table
+from bench.common import print_table
 from geo.council import load_council
 from layers.council_data import load_council_data
 from routing.engine import EstimateEngine
@@ -65,7 +64,7 @@ def main() -> None:
     rows, gaps = [], []
     for path in arguments.instances:
         data = pyvrp.read(path, round_func=arguments.round_func)
-        result = rounds.solve_problem(data, seconds=arguments.seconds, seed=arguments.seed)
+        result = rounds.solve_problem(data, time_limit_s=arguments.seconds, seed=arguments.seed)
         cost = result.best.distance() / SCALE[arguments.round_func]
         known = best_known(path)
         gap = 100.0 * (cost - known) / known

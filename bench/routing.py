@@ -1,6 +1,6 @@
 """Routing benchmark: the scipy engine against networkx on Rutland's roads and a ~100k-node grid.
 
-Run ``python bench/routing.py``. Prints a table, then one line:
+Run ``python -m bench.routing``. Prints a table, then one line:
 ``RESULT speedup_vs_networkx=<x> postcodes_nearest_ms=<ms> pbf_load_s=<s> cache_reload_s=<s>``
 where the speedup is the whole workload's ratio: total networkx time / total scipy time over the
 three tasks (one-to-all, 200×200 matrix, nearest of 6 centres) on both graphs. Each task's own ratio
@@ -14,12 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import common  # noqa: F401  (puts the project on the path)
 import networkx as nx
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from common import best_of, print_table
+from bench.common import best_of, print_table
 from geo.council import load_council
 from layers.catalog import DATA_DIR
 from layers.council_data import load_council_data

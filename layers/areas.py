@@ -11,8 +11,22 @@ import pandas as pd
 from geo.council import Council
 from layers.io import read_layer
 
-LEVELS = {"lsoa": "LSOA 2021", "msoa": "MSOA 2021", "ward": "Ward (2022)"}
-"""Sub-locality levels the app offers, with their display names."""
+AREA_LEVELS: dict[str, str] = {
+    "lsoa21_code": "LSOA 2021",
+    "msoa21_code": "MSOA 2021",
+    "ward22_code": "Ward (2022)",
+    "lad_code": "District",
+    "locality_name": "PCN locality",
+}
+"""Every area level the tool reports by: the column holding an area's code (in the LSOA, postcode and result
+tables) -> its display name. Districts apply to two-tier councils only (see :func:`area_levels`)."""
+
+
+def area_levels(council: Council, *columns: str) -> dict[str, str]:
+    """The area levels for a council, in the order asked (all of :data:`AREA_LEVELS` when none is named);
+    ``lad_code`` (district) only for a two-tier council, whose documents report by district."""
+    wanted = columns or tuple(AREA_LEVELS)
+    return {column: AREA_LEVELS[column] for column in wanted if column != "lad_code" or council.two_tier}
 
 
 def lsoa21(council: Council) -> gpd.GeoDataFrame:
@@ -54,6 +68,12 @@ def outline(council: Council) -> gpd.GeoDataFrame:
     """The council area as one polygon: the union of its LSOA 2021 polygons (``name``, ``geometry``)."""
     lsoas = lsoa21(council)
     return gpd.GeoDataFrame({"name": [council.name]}, geometry=[lsoas.union_all()], crs=lsoas.crs)
+
+
+def districts(lsoas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Local authority districts dissolved from LSOA 2021 polygons: ``lad_code``, ``lad_name``, ``geometry``."""
+    dissolved = lsoas[["lad_code", "lad_name", "geometry"]].dissolve(by=["lad_code", "lad_name"], as_index=False)
+    return dissolved.sort_values("lad_code").reset_index(drop=True)
 
 
 def lsoa_to_ward22(lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> pd.Series:

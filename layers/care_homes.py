@@ -16,20 +16,26 @@ import numpy as np
 import osmium
 import pandas as pd
 
+from geo.council import Council
 from geo.errors import InputDataError, RoadNetworkError
 from geo.postcode import format_postcode, postcode_key
-from geo.units import BNG, lonlat_to_bng
-from layers.clients import (RowProblem, UploadSummary, cell_text, is_blank, normalise_header, point_from_lat_lon,
-                            read_table_bytes)
+from geo.units import lonlat_to_bng
 from layers.postcodes import postcode_index
+from layers.user_files import (
+    RowProblem,
+    UploadSummary,
+    cell_text,
+    is_blank,
+    match_columns,
+    normalise_header,
+    point_from_lat_lon,
+    points_frame,
+    read_table_bytes,
+)
 
 MAX_CARE_HOME_BYTES = 50 * 1024 * 1024
 NEARBY_M = 15_000.0
 """Homes this close outside the council still serve its residents (and count for access)."""
-
-HEREFORDSHIRE_AVERAGE_BEDS = 24
-"""Beds per home in Herefordshire (2,113 beds / 87 homes, Market Position Statement 2020): the stated
-assumption for homes whose beds are unknown."""
 
 COLUMNS = {
     "name": ("location_name", "name", "care_home", "home_name", "service_name"),
@@ -78,29 +84,28 @@ def _header_row(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _find(frame: pd.DataFrame) -> dict[str, str]:
-    """Map our column keys to the file's headers (first synonym present wins)."""
-    headers = {normalise_header(column): column for column in frame.columns}
-    return {key: next(headers[name] for name in names if name in headers)
-            for key, names in COLUMNS.items() if any(name in headers for name in names)}
+def _assumed_beds_note(missing: str, council: Council) -> str:
+    """``missing`` says which homes lack beds ("3 home(s) have no bed count")."""
+    return f"{missing}: {council.assumed_beds_per_home} beds assumed for each ({council.source('assumed_beds_per_home')})."
 
 
-def read_care_homes(content: bytes, filename: str, postcodes: gpd.GeoDataFrame, outline: gpd.GeoDataFrame,
-                    council_name: str, assumed_beds: int = HEREFORDSHIRE_AVERAGE_BEDS) -> CareHomeTable:
+def read_care_homes(content: bytes, filename: str, *, postcodes: gpd.GeoDataFrame, outline: gpd.GeoDataFrame,
+                    council: Council) -> CareHomeTable:
     """Read care homes from the CQC care directory or a simple list (name, postcode or lat/lon, beds, nursing).
 
     Rows that are not care homes (CQC's "Care home?" = N), dormant, or more than 15 km outside the council
     are left out and counted in ``notes``; rows that cannot be placed or have impossible beds are listed
-    in ``problems``. Homes without beds get ``assumed_beds`` and ``beds_assumed`` True.
+    in ``problems``. Homes without beds get the council's ``assumed_beds_per_home`` and ``beds_assumed`` True.
 
     Raises
     ------
     InputDataError
         If the file cannot be read, lacks a name and a location column, or holds no usable home.
     """
-    frame, notes = read_table_bytes(content, filename, MAX_CARE_HOME_BYTES)
+    frame, notes = read_table_bytes(content, filename, max_bytes=MAX_CARE_HOME_BYTES)
     frame = _header_row(frame)
-    columns = _find(frame)
+    columns = match_columns(frame.columns, COLUMNS)
+    council_name, assumed_beds = council.name, council.assumed_beds_per_home
     has_location = "postcode" in columns or {"lat", "lon"} <= set(columns)
     if "name" not in columns or not has_location:
         raise InputDataError(
@@ -160,15 +165,11 @@ def read_care_homes(content: bytes, filename: str, postcodes: gpd.GeoDataFrame, 
             notes.append(f"{count:,} row(s) left out: {reason}" + (" (more than 15 km away)." if "far" in reason else "."))
     assumed = sum(row["beds_assumed"] for row in rows)
     if assumed:
-        notes.append(f"{assumed} home(s) have no bed count: {assumed_beds} beds assumed for each (Herefordshire's "
-                     f"average, 2,113 beds / 87 homes).")
+        notes.append(_assumed_beds_note(f"{assumed} home(s) have no bed count", council))
     if not rows:
         raise InputDataError(f"No care home in {filename!r} lies in or near {council_name}. Check the file is the care "
                              f"directory for this area.", [str(p) for p in problems])
-    table = pd.DataFrame(rows)
-    homes = gpd.GeoDataFrame(table.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(table["x"], table["y"]),
-                             crs=BNG)
-    return CareHomeTable(homes, problems, notes)
+    return CareHomeTable(points_frame(rows), problems, notes)
 
 
 def _locate_home(get, columns, lookup, postcodes):
@@ -187,10 +188,10 @@ def _locate_home(get, columns, lookup, postcodes):
     return RowProblem(None, columns.get("postcode"), "no location: give a postcode or latitude and longitude.")
 
 
-def care_homes_from_osm(path: str | Path, outline: gpd.GeoDataFrame,
-                        assumed_beds: int = HEREFORDSHIRE_AVERAGE_BEDS) -> CareHomeTable:
+def care_homes_from_osm(path: str | Path, *, outline: gpd.GeoDataFrame, council: Council) -> CareHomeTable:
     """Care homes tagged in an OpenStreetMap extract (``amenity=nursing_home`` or ``amenity=social_facility`` for
-    assisted living, nursing or group homes), beds from ``beds``/``capacity`` tags or the stated assumption.
+    assisted living, nursing or group homes), beds from ``beds``/``capacity`` tags or the council's stated
+    assumption (``assumed_beds_per_home``).
 
     Raises
     ------
@@ -198,6 +199,7 @@ def care_homes_from_osm(path: str | Path, outline: gpd.GeoDataFrame,
         If the file cannot be read as OpenStreetMap data.
     """
     kinds = {"assisted_living", "nursing_home", "group_home"}
+    assumed_beds = council.assumed_beds_per_home
     found = []
     try:
         processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
@@ -228,9 +230,7 @@ def care_homes_from_osm(path: str | Path, outline: gpd.GeoDataFrame,
                      "y": float(y[0])})
     if not rows:
         raise InputDataError(f"No care homes are tagged in {Path(path).name!r}. Upload the CQC care directory.")
-    table = pd.DataFrame(rows)
-    homes = gpd.GeoDataFrame(table.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(table["x"], table["y"]),
-                             crs=BNG)
+    homes = points_frame(rows)
     area = outline.union_all()
     homes["in_council"] = homes.within(area)
     homes = homes[homes.within(area.buffer(NEARBY_M))].reset_index(drop=True)
@@ -238,7 +238,6 @@ def care_homes_from_osm(path: str | Path, outline: gpd.GeoDataFrame,
              f"may be incomplete and includes retirement housing)."]
     assumed = int(homes["beds_assumed"].sum())
     if assumed:
-        notes.append(f"{assumed} of them have no beds tag: {assumed_beds} beds assumed for each (Herefordshire's "
-                     f"average, 2,113 beds / 87 homes). Not real bed counts.")
+        notes.append(_assumed_beds_note(f"{assumed} of them have no beds tag", council) + " Not real bed counts.")
     return CareHomeTable(homes[["home_id", "name", "postcode", "beds", "beds_assumed", "nursing", "in_council",
                                 "source", "geometry"]], [], notes)

@@ -11,6 +11,18 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
+ATTRIBUTION: tuple[str, ...] = (
+    "Contains public sector information licensed under the Open Government Licence v3.0.",
+    "Contains OS data © Crown copyright and database right 2017–2025; Contains Royal Mail data © Royal Mail copyright "
+    "and database right 2025; Contains National Statistics data © Crown copyright and database right 2025.",
+    "Source: Office for National Statistics licensed under the Open Government Licence v3.0. Contains NHS England / "
+    "NHS Digital (ODS) data, OGL v3.0.",
+    "UK boundary GeoJSON repackaging by Martin Chorley (martinjc/UK-GeoJSON), CC BY 4.0.",
+    "OpenStreetMap data © OpenStreetMap contributors, ODbL 1.0 (the Rutland road network and tagged care homes; any "
+    "network you download or load).",
+)
+"""The attribution the bundled data's licences require: shown on the About page and in every report."""
+
 
 @dataclass(frozen=True)
 class Dataset:

@@ -7,9 +7,6 @@ number, column, what is wrong and how to fix it.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Iterable
@@ -20,11 +17,21 @@ import pandas as pd
 
 from geo.errors import InputDataError
 from geo.postcode import format_postcode, is_valid_postcode, postcode_key
-from geo.units import BNG, in_great_britain_bng, in_great_britain_lonlat, lonlat_to_bng
+from geo.units import in_great_britain_bng
 from layers.postcodes import postcode_index
+from layers.user_files import (
+    MAX_ROWS,
+    RowProblem,
+    UploadSummary,
+    cell_text,
+    is_blank,
+    match_columns,
+    parse_number,
+    point_from_lat_lon,
+    points_frame,
+    read_table_bytes,
+)
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 20_000
 OUTSIDE_TOLERANCE_M = 2_000.0
 """Points this close outside the council's outline still count as inside (generalised boundaries)."""
 
@@ -42,41 +49,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "windows": ("windows", "call_times", "times", "time_windows", "visit_times"),
     "days_per_week": ("days_per_week", "days", "days_week"),
 }
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """One problem in a user's file: where it is (row as numbered in a spreadsheet, column) and what to do."""
-
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = []
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column {self.column!r}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
-
-
-class UploadSummary:
-    """What every upload result offers the app: its valid records, what they are, and the rejected rows."""
-
-    noun = "record"
-    records_attribute = ""
-    problems: list[RowProblem]
-
-    @property
-    def records(self) -> gpd.GeoDataFrame:
-        """The valid records."""
-        return getattr(self, self.records_attribute)
-
-    @property
-    def rejected_rows(self) -> int:
-        """How many rows were left out."""
-        return len({problem.row for problem in self.problems if problem.row is not None})
 
 
 @dataclass
@@ -102,114 +74,10 @@ class ClientTable(UploadSummary):
     records_attribute = "clients"
 
 
-def normalise_header(text: object) -> str:
-    """Header reduced to lower-case words joined by underscores (``'Care homes beds'`` -> ``'care_homes_beds'``)."""
-    return re.sub(r"[^a-z0-9]+", "_", str(text).strip().lower()).strip("_")
-
-
-def _decode(content: bytes) -> tuple[str, str | None]:
-    """Text of a CSV file and, if it was not UTF-8, a note saying how it was read."""
-    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return content.decode("utf-16"), None
-    try:
-        return content.decode("utf-8-sig"), None
-    except UnicodeDecodeError:
-        return content.decode("cp1252", errors="replace"), (
-            "The file is not UTF-8; it was read as Windows-1252 (Excel's usual CSV encoding). Check names with accents."
-        )
-
-
-def read_table_bytes(content: bytes, filename: str, max_bytes: int = MAX_UPLOAD_BYTES,
-                     sheet: str | int = 0) -> tuple[pd.DataFrame, list[str]]:
-    """Parse an uploaded table as text columns: CSV (any common delimiter and encoding), Excel or ODS.
-
-    Returns the table and notes on how it was read. Raises :class:`InputDataError` for empty, oversized,
-    binary or malformed files.
-    """
-    notes: list[str] = []
-    if not content or not content.strip():
-        raise InputDataError(f"{filename!r} is empty. Export the list again with a header row and one row per "
-                             f"record.")
-    if len(content) > max_bytes:
-        raise InputDataError(f"{filename!r} is {len(content) / 2**20:.0f} MB; the limit is {max_bytes / 2**20:.0f} MB. "
-                             f"Split the file (e.g. by locality) or keep only the needed columns.")
-    if content[:4] == b"PK\x03\x04":
-        engine = "odf" if b"opendocument.spreadsheet" in content[:200] else "openpyxl"
-        try:
-            frame = pd.read_excel(io.BytesIO(content), sheet_name=sheet, dtype=str, engine=engine)
-        except Exception as error:
-            raise InputDataError(f"{filename!r} looks like a zipped or spreadsheet file but cannot be read as a "
-                                 f"workbook ({error}). Save it as CSV (UTF-8) and upload that.") from error
-        expected = (".ods",) if engine == "odf" else (".xlsx", ".xlsm")
-        if not filename.lower().endswith(expected):
-            kind = "a LibreOffice" if engine == "odf" else "an Excel"
-            which = "first sheet" if sheet == 0 else f"sheet {sheet!r}"
-            notes.append(f"{filename!r} is {kind} workbook, not CSV: its {which} was read.")
-        return frame, notes
-    if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise InputDataError(f"{filename!r} is an old Excel (.xls) workbook. Save it as CSV (UTF-8) or .xlsx and "
-                             f"upload that.")
-    if b"\x00" in content[:4096] and content[:2] not in (b"\xff\xfe", b"\xfe\xff"):
-        raise InputDataError(f"{filename!r} is not a text file (it contains binary data). Upload a CSV or .xlsx "
-                             f"client list.")
-    text, note = _decode(content)
-    if note:
-        notes.append(note)
-    sample = text[:20_000]
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, skipinitialspace=True,
-                            on_bad_lines="error", engine="python")
-    except (pd.errors.ParserError, csv.Error, ValueError) as error:
-        raise InputDataError(f"{filename!r} is not a well-formed CSV file ({error}). Check that every row has the "
-                             f"same number of columns and that quoted text is closed.") from error
-    if delimiter != ",":
-        notes.append(f"Columns were separated by {delimiter!r}, not commas: read accordingly.")
-    return frame, notes
-
-
-def _columns(frame: pd.DataFrame) -> dict[str, str]:
-    """Map canonical column names to the file's own headers."""
-    headers = {normalise_header(column): column for column in frame.columns}
-    found = {}
-    for canonical, names in SYNONYMS.items():
-        for name in names:
-            if name in headers:
-                found[canonical] = headers[name]
-                break
-    return found
-
-
-def cell_text(record: dict, columns: dict[str, str], name: str) -> str:
-    """Stripped text of a record's cell for a canonical column name ("" when absent or empty)."""
-    value = record.get(columns.get(name, ""), "")
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    return str(value).strip()
-
-
-def is_blank(record: dict) -> bool:
-    """True for a row with no text in any cell (blank lines, Excel's empty rows)."""
-    return not any(cell_text(record, {key: key}, key) for key in record)
-
-
-def _number(value: str) -> float | None:
-    text = str(value).strip().replace(",", "")
-    if not text:
-        return None
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return number if np.isfinite(number) else None
-
-
 def read_client_table(
     content: bytes,
     filename: str,
+    *,
     postcodes: pd.DataFrame,
     outline: gpd.GeoDataFrame,
     council_name: str,
@@ -246,7 +114,7 @@ def read_client_table(
                              f"(e.g. client_id, postcode, hours_per_week).")
     if len(frame) > MAX_ROWS:
         raise InputDataError(f"{filename!r} has {len(frame):,} rows; the limit is {MAX_ROWS:,}. Split it by locality.")
-    columns = _columns(frame)
+    columns = match_columns(frame.columns, SYNONYMS)
     wanted = list(required)
     missing = [name for name in wanted if name not in columns]
     has_location = "postcode" in columns or {"lat", "lon"} <= set(columns) or {"easting", "northing"} <= set(columns)
@@ -282,7 +150,7 @@ def read_client_table(
             if name not in columns:
                 continue
             raw = get(name)
-            number = _number(raw)
+            number = parse_number(raw)
             if number is None:
                 if raw == "" and name not in wanted:
                     continue
@@ -298,7 +166,7 @@ def read_client_table(
             values[name] = number
         if bad:
             continue
-        located = _locate(get, columns, lookup, px, py, council_name)
+        located = _locate(get, columns, lookup, (px, py), council_name)
         if isinstance(located, RowProblem):
             reject(row_number, located.column, located.message)
             continue
@@ -315,35 +183,12 @@ def read_client_table(
     if not rows:
         summary = "; ".join(str(p) for p in problems[:5])
         raise InputDataError(f"No usable client in {filename!r}. First problems: {summary}", [str(p) for p in problems])
-    table = pd.DataFrame(rows)
-    clients = gpd.GeoDataFrame(table.drop(columns=["x", "y"]), geometry=gpd.points_from_xy(table["x"], table["y"]),
-                               crs=BNG)
-    return ClientTable(clients, problems, notes)
+    return ClientTable(points_frame(rows), problems, notes)
 
 
-def point_from_lat_lon(lat_text: str, lon_text: str, column: str | None) -> tuple[float, float] | RowProblem:
-    """BNG easting and northing of a latitude/longitude in degrees, or the problem with them: not numbers,
-    grid metres given as degrees, latitude and longitude swapped, or a place outside Great Britain."""
-    lat, lon = _number(lat_text), _number(lon_text)
-    if lat is None or lon is None:
-        return RowProblem(None, column, "latitude and longitude must both be numbers in degrees (e.g. 52.056, -2.716).")
-    if abs(lat) > 90 or abs(lon) > 180:
-        if in_great_britain_bng(np.array([lat]), np.array([lon]))[0] or \
-                in_great_britain_bng(np.array([lon]), np.array([lat]))[0]:
-            return RowProblem(None, column, "these look like British National Grid metres, not degrees: name the "
-                                            "columns easting and northing.")
-        return RowProblem(None, column, f"({lat:g}, {lon:g}) are not valid degrees.")
-    if not in_great_britain_lonlat(np.array([lon]), np.array([lat]))[0]:
-        if in_great_britain_lonlat(np.array([lat]), np.array([lon]))[0]:
-            return RowProblem(None, column, "latitude and longitude look swapped (latitude in Britain is about 50–60, "
-                                            "longitude about -8–2); swap the columns.")
-        return RowProblem(None, column, f"({lat:g}, {lon:g}) is outside Great Britain; check the coordinates.")
-    x, y = lonlat_to_bng(np.array([lon]), np.array([lat]))
-    return float(x[0]), float(y[0])
-
-
-def _locate(get, columns, lookup, px, py, council_name):
+def _locate(get, columns, lookup, postcode_xy, council_name):
     """(x, y, how, postcode) of one row, or the RowProblem that prevents it."""
+    px, py = postcode_xy
     raw_postcode = get("postcode")
     if raw_postcode:
         key = postcode_key(raw_postcode)
@@ -363,7 +208,7 @@ def _locate(get, columns, lookup, px, py, council_name):
             return point
         return (*point, "lat/lon", format_postcode(raw_postcode) if raw_postcode else "")
     if get("easting") or get("northing"):
-        x, y = _number(get("easting")), _number(get("northing"))
+        x, y = parse_number(get("easting")), parse_number(get("northing"))
         if x is None or y is None or not in_great_britain_bng(np.array([x]), np.array([y]))[0]:
             return RowProblem(None, columns.get("easting"), "easting and northing must be British National Grid "
                                                             "metres (e.g. 351258, 239912).")

@@ -27,6 +27,8 @@ class CouncilData:
         Single-year-of-age counts per LSOA 2021 (index ``lsoa21_code``).
     msoa, wards, outline : GeoDataFrame
         MSOA 2021, wards (2022), and the council area as one polygon.
+    districts : GeoDataFrame
+        Local authority districts (``lad_code``, ``lad_name``, population), dissolved from the LSOAs.
     postcodes : GeoDataFrame
         Postcode centroids with their LSOA (:func:`layers.postcodes.postcode_points`).
     places : GeoDataFrame
@@ -55,6 +57,7 @@ class CouncilData:
     hospitals: gpd.GeoDataFrame
     localities: gpd.GeoDataFrame
     pcn_localities: gpd.GeoDataFrame
+    districts: gpd.GeoDataFrame
     locality_method: str = "straight line"
 
     def localities_layer(self, merged: bool = True) -> gpd.GeoDataFrame:
@@ -123,4 +126,5 @@ def load_council_data(council: Council) -> CouncilData:
         hospitals=health.hospitals(council),
         localities=locality_layer,
         pcn_localities=pcn_layer,
+        districts=with_population(areas.districts(lsoa), lsoa, "lad_code"),
     )

@@ -15,7 +15,7 @@ from layers.catalog import DATASETS, Dataset
 
 RESTORE_HINT = (
     "Restore the data folder from the repository (git checkout -- data) or rebuild it with "
-    "'python scripts/build_bundle.py <shared data folder>'."
+    "'python -m scripts.build_bundle <shared data folder>'."
 )
 
 

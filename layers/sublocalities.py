@@ -28,7 +28,8 @@ def sublocality_layer(data: CouncilData, level: str) -> gpd.GeoDataFrame:
     Parameters
     ----------
     data : CouncilData
-    level : {"lsoa", "msoa", "ward"}
+    level : {"lsoa21_code", "msoa21_code", "ward22_code", "lad_code"}
+        The level's code column (see :data:`layers.areas.AREA_LEVELS`).
 
     Returns
     -------
@@ -39,12 +40,12 @@ def sublocality_layer(data: CouncilData, level: str) -> gpd.GeoDataFrame:
         ``locality_name`` and ``geometry``.
     """
     lsoa = data.lsoa
-    if level == "lsoa":
+    if level == "lsoa21_code":
         frame = lsoa.rename(columns={"lsoa21_code": "code", "lsoa21_name": "name", "ruc21_name": "ruc"})
         frame["pct_rural_pop"] = 100.0 * frame["is_rural"].astype(float)
-    elif level in ("msoa", "ward"):
-        key = "msoa21_code" if level == "msoa" else "ward22_code"
-        polygons = data.msoa if level == "msoa" else data.wards
+    elif level in ("msoa21_code", "ward22_code", "lad_code"):
+        key = level
+        polygons = {"msoa21_code": data.msoa, "ward22_code": data.wards, "lad_code": data.districts}[level]
         frame = polygons.rename(columns={key: "code", f"{key[:-5]}_name": "name"})
         frame["pct_rural_pop"] = frame["code"].map(_rural_share(lsoa, key))
         frame["ruc"] = pd.cut(frame["pct_rural_pop"], [-1, 33.3, 66.7, 101],
@@ -54,7 +55,8 @@ def sublocality_layer(data: CouncilData, level: str) -> gpd.GeoDataFrame:
         main = people.sort_values("pop_total").drop_duplicates(key, keep="last").set_index(key)["locality_name"]
         frame["locality_name"] = frame["code"].map(main)
     else:
-        raise ValueError(f"Unknown sub-locality level {level!r}; use one of 'lsoa', 'msoa', 'ward'.")
+        raise ValueError(f"Unknown sub-locality level {level!r}; use one of 'lsoa21_code', 'msoa21_code', "
+                         f"'ward22_code', 'lad_code'.")
     columns = ["code", "name", "pop_total", "pop_65plus", "pop_75plus", "pop_85plus", "pct_65plus", "pct_85plus",
                "pct_rural_pop", "ruc", "locality_name", "geometry"]
     return gpd.GeoDataFrame(frame[columns], crs=lsoa.crs).reset_index(drop=True)

@@ -9,22 +9,28 @@ produced it, and estimates say so in their label.
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+import shapely
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 from shapely.geometry import LineString
+from shapely.geometry.base import BaseGeometry
 
+from geo.shapes import distance_to_boxes, grown_area
 from geo.units import METRES_PER_MILE
 from routing.network import ReducedEdges, RoadNetwork
 from routing.settings import MPH_TO_KPH, RoutingSettings
 
 ROAD = "road"
 ESTIMATE = "estimate"
+ROAD_ZONE_WIDTH_M = 300.0
+"""How far either side of a road inside the fee zone the drawn zone reaches, metres."""
 _CHUNK_CELLS = 4_000_000  # rows × nodes per Dijkstra batch: bounds memory to ~32 MB per array
 
 
@@ -102,39 +108,67 @@ def _with_virtual_sources(base: sp.csr_matrix, nodes: np.ndarray, legs: np.ndarr
     return sp.csr_matrix((data, indices, indptr), shape=(n + k, n + k))
 
 
-class TravelEngine:
-    """Interface shared by the road and estimate engines."""
+class TravelEngine(abc.ABC):
+    """What every travel-time engine answers, with the same signatures: real roads (:class:`RoadEngine`) or the
+    labelled straight-line estimate (:class:`EstimateEngine`). Points are (easting, northing) in BNG metres."""
 
     method: str = ""
     label: str = ""
+    settings: RoutingSettings
 
     @property
     def is_estimate(self) -> bool:
+        """True for the straight-line estimate (its figures must be labelled as estimates)."""
         return self.method == ESTIMATE
 
     @property
+    @abc.abstractmethod
     def token(self) -> str:
         """Text that identifies the engine's results (network and settings), for caching results."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def snap(self, xy: np.ndarray) -> Snap:
-        raise NotImplementedError
+        """Where points join the network (the estimate joins them where they are)."""
 
-    def matrix(self, origins, destinations, cutoff: float | None = None, by: str = "time") -> TravelMatrix:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def matrix(self, origins: np.ndarray, destinations: np.ndarray, *, cutoff: float | None = None,
+               by: str = "time", with_other: bool = True) -> TravelMatrix:
+        """Travel from each origin to each destination (see :meth:`RoadEngine.matrix`)."""
 
-    def nearest(self, points, facilities, by: str = "time", direction: str = "to", limit: float | None = None,
-                facility_ids: Sequence | None = None, with_other: bool = True) -> pd.DataFrame:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def nearest(self, points: np.ndarray, facilities: np.ndarray, *, by: str = "time", direction: str = "to",
+                limit: float | None = None, facility_ids: Sequence | None = None,
+                with_other: bool = True) -> pd.DataFrame:
+        """Nearest facility of every point (see :meth:`RoadEngine.nearest`)."""
 
-    def path(self, start, end) -> RoutePath:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def paths(self, starts: np.ndarray, ends: np.ndarray) -> list[RoutePath]:
+        """The route of each (start, end) pair, as a line with its minutes and miles."""
 
-    def paths(self, starts, ends) -> list[RoutePath]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def distance_from_centres(self, points: np.ndarray, centres: np.ndarray, *,
+                              boxes: np.ndarray | None = None) -> pd.DataFrame:
+        """Shortest distance from the nearest centre to each point, measured from the centres' points or, when
+        ``boxes`` (k × 4: xmin, ymin, xmax, ymax) are given, from anywhere in each centre's box.
 
-    def within(self, points, facilities, minutes: float | None = None, miles: float | None = None,
-               direction: str = "to") -> np.ndarray:
+        Returns
+        -------
+        DataFrame
+            One row per point: ``miles``, ``minutes`` (along that route), ``centre`` (position, -1 if none),
+            ``reachable``, ``far_from_road``, ``method``.
+        """
+
+    @abc.abstractmethod
+    def zone_shape(self, centres: np.ndarray, *, radius_miles: float,
+                   boxes: np.ndarray | None = None) -> tuple[BaseGeometry, str]:
+        """The area within ``radius_miles`` of the centres by this engine's distance, and how it was drawn."""
+
+    def path(self, start: np.ndarray, end: np.ndarray) -> RoutePath:
+        """The fastest route between two points."""
+        return self.paths(_as_xy(start), _as_xy(end))[0]
+
+    def within(self, points: np.ndarray, facilities: np.ndarray, *, minutes: float | None = None,
+               miles: float | None = None, direction: str = "to") -> np.ndarray:
         """True for each point within ``minutes`` (by time) or ``miles`` (by distance) of any facility."""
         if (minutes is None) == (miles is None):
             raise ValueError("Give exactly one of minutes or miles.")
@@ -143,7 +177,7 @@ class TravelEngine:
         value = found["minutes"] if by == "time" else found["miles"]
         return (value <= limit).to_numpy()
 
-    def _nearest_frame(self, facility: np.ndarray, seconds: np.ndarray, metres: np.ndarray, snap: Snap,
+    def _nearest_frame(self, facility: np.ndarray, seconds: np.ndarray, metres: np.ndarray, snap: Snap, *,
                        facility_ids: Sequence | None) -> pd.DataFrame:
         # Either measure may be NaN (not computed); a route exists where the other is finite.
         reachable = (np.isfinite(seconds) | np.isfinite(metres)) & (facility >= 0)
@@ -172,7 +206,7 @@ class RoadEngine(TravelEngine):
 
     method = ROAD
 
-    def __init__(self, network: RoadNetwork, settings: RoutingSettings | None = None,
+    def __init__(self, network: RoadNetwork, settings: RoutingSettings | None = None, *,
                  description: str | None = None) -> None:
         self.network = network
         self.settings = settings or RoutingSettings()
@@ -226,7 +260,7 @@ class RoadEngine(TravelEngine):
             total = total + np.take_along_axis(total, pointer, axis=1)
             pointer = jumped
 
-    def matrix(self, origins, destinations, cutoff: float | None = None, by: str = "time",
+    def matrix(self, origins, destinations, *, cutoff: float | None = None, by: str = "time",
                with_other: bool = True) -> TravelMatrix:
         """Travel from each origin to each destination.
 
@@ -250,7 +284,8 @@ class RoadEngine(TravelEngine):
         # graph gives the same origin-to-destination figures.
         reverse = len(np.unique(destination_snap.node)) < len(np.unique(origin_snap.node))
         sources, targets = (destination_snap, origin_snap) if reverse else (origin_snap, destination_snap)
-        primary, other = self._rows(edges, sources.node, targets.node, limit, with_other, reverse)
+        primary, other = self._rows(edges, sources.node, targets.node, limit=limit, with_other=with_other,
+                                    reverse=reverse)
         if reverse:
             primary, other = primary.T, other.T
         origin_primary, origin_other = self._legs(origin_snap, by)
@@ -264,7 +299,7 @@ class RoadEngine(TravelEngine):
         return TravelMatrix(seconds / 60.0, metres / METRES_PER_MILE, self.method, by, origin_snap.distance_m,
                             destination_snap.distance_m, origin_snap.far, destination_snap.far)
 
-    def _rows(self, edges: ReducedEdges, sources: np.ndarray, targets: np.ndarray, limit: float, with_other: bool,
+    def _rows(self, edges: ReducedEdges, sources: np.ndarray, targets: np.ndarray, *, limit: float, with_other: bool,
               reverse: bool) -> tuple[np.ndarray, np.ndarray]:
         """Shortest paths from each source node to each target node (on the reversed graph if ``reverse``)."""
         graph = edges.reverse if reverse else edges.matrix
@@ -281,7 +316,7 @@ class RoadEngine(TravelEngine):
                 other[rows] = self._tree_other(edges, found[1], reverse=reverse)[:, targets]
         return primary[inverse], other[inverse]
 
-    def nearest(self, points, facilities, by: str = "time", direction: str = "to", limit: float | None = None,
+    def nearest(self, points, facilities, *, by: str = "time", direction: str = "to", limit: float | None = None,
                 facility_ids: Sequence | None = None, with_other: bool = True) -> pd.DataFrame:
         """Nearest facility of every point in one multi-source Dijkstra.
 
@@ -331,7 +366,7 @@ class RoadEngine(TravelEngine):
         primary = np.where(primary <= bound, primary, np.inf)
         secondary = np.where(np.isfinite(primary), secondary, np.inf)
         seconds, metres = (primary, secondary) if by == "time" else (secondary, primary)
-        return self._nearest_frame(facility, seconds, metres, point_snap, facility_ids)
+        return self._nearest_frame(facility, seconds, metres, point_snap, facility_ids=facility_ids)
 
     def _route_line(self, nodes: list[int], start_xy: np.ndarray, end_xy: np.ndarray, legs_m: float) -> RoutePath:
         """A route through node positions, joined to its end points by straight access legs."""
@@ -374,9 +409,44 @@ class RoadEngine(TravelEngine):
                 routes[pair] = self._route_line(nodes, starts[pair], ends[pair], legs)
         return routes
 
-    def path(self, start, end) -> RoutePath:
-        """The fastest route between two points, following the roads' shapes."""
-        return self.paths(_as_xy(start), _as_xy(end))[0]
+
+    def _box_sources(self, centres: np.ndarray, boxes: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Points a distance is measured from: the centres and, with ``boxes``, every road node inside each
+        centre's box, with the centre each belongs to."""
+        xy, owner = [centres], [np.arange(len(centres))]
+        if boxes is not None:
+            network = self.network
+            for index, (xmin, ymin, xmax, ymax) in enumerate(np.asarray(boxes, dtype=float)):
+                inside = (network.x >= xmin) & (network.x <= xmax) & (network.y >= ymin) & (network.y <= ymax)
+                xy.append(np.column_stack([network.x[inside], network.y[inside]]))
+                owner.append(np.full(int(inside.sum()), index))
+        return np.vstack(xy), np.concatenate(owner)
+
+    def distance_from_centres(self, points, centres, *, boxes=None) -> pd.DataFrame:
+        """Shortest road distance from the nearest centre to each point (the route a carer drives out)."""
+        sources, owner = self._box_sources(_as_xy(centres), boxes)
+        found = self.nearest(points, sources, by="distance", direction="from", facility_ids=owner)
+        return pd.DataFrame({
+            "miles": found["miles"].to_numpy(), "minutes": found["minutes"].to_numpy(),
+            "centre": found["facility_id"].fillna(-1).astype(int).to_numpy(), "reachable": found["reachable"].to_numpy(),
+            "far_from_road": found["far_from_road"].to_numpy(), "method": self.method,
+        })
+
+    def zone_shape(self, centres, *, radius_miles: float, boxes=None) -> tuple[BaseGeometry, str]:
+        """Every road whose both ends are within the radius by road, widened by 300 m and merged: a continuous
+        zone along the roads."""
+        network = self.network
+        found = self.distance_from_centres(np.column_stack([network.x, network.y]), centres, boxes=boxes)
+        inside = found["reachable"].to_numpy() & (found["miles"].to_numpy() <= radius_miles)
+        edges = network.by_time
+        kept = inside[edges.tail] & inside[edges.head]
+        lines = shapely.simplify(np.array([LineString(network.edge_points(int(raw))) for raw in edges.raw_index[kept]]),
+                                 25)
+        # Buffering each road then merging is far faster than buffering one multi-line of thousands of roads.
+        shape = shapely.union_all(shapely.buffer(lines, ROAD_ZONE_WIDTH_M, quad_segs=2), grid_size=10).simplify(50)
+        method = (f"Roads within {radius_miles:g} miles by road of a centre ({int(kept.sum()):,} of {len(kept):,} road "
+                  f"segments), each widened by {ROAD_ZONE_WIDTH_M:.0f} m and merged.")
+        return shape, method
 
 
 class EstimateEngine(TravelEngine):
@@ -402,7 +472,7 @@ class EstimateEngine(TravelEngine):
         difference = origins[:, None, :] - destinations[None, :, :]
         return np.hypot(difference[..., 0], difference[..., 1]) * self.settings.circuity
 
-    def matrix(self, origins, destinations, cutoff: float | None = None, by: str = "time",
+    def matrix(self, origins, destinations, *, cutoff: float | None = None, by: str = "time",
                with_other: bool = True) -> TravelMatrix:
         by = _measure(by)
         origins, destinations = _as_xy(origins), _as_xy(destinations)
@@ -415,7 +485,7 @@ class EstimateEngine(TravelEngine):
         o, d = self.snap(origins), self.snap(destinations)
         return TravelMatrix(minutes, miles, self.method, by, o.distance_m, d.distance_m, o.far, d.far)
 
-    def nearest(self, points, facilities, by: str = "time", direction: str = "to", limit: float | None = None,
+    def nearest(self, points, facilities, *, by: str = "time", direction: str = "to", limit: float | None = None,
                 facility_ids: Sequence | None = None, with_other: bool = True) -> pd.DataFrame:
         points, facilities = _as_xy(points), _as_xy(facilities)
         tree = cKDTree(facilities)
@@ -425,7 +495,7 @@ class EstimateEngine(TravelEngine):
         if limit is not None:
             beyond = (seconds if _measure(by) == "time" else metres) > limit * _internal_units(by)
             seconds, metres = np.where(beyond, np.inf, seconds), np.where(beyond, np.inf, metres)
-        return self._nearest_frame(facility, seconds, metres, self.snap(points), facility_ids)
+        return self._nearest_frame(facility, seconds, metres, self.snap(points), facility_ids=facility_ids)
 
     def path(self, start, end) -> RoutePath:
         start, end = _as_xy(start)[0], _as_xy(end)[0]
@@ -436,3 +506,22 @@ class EstimateEngine(TravelEngine):
     def paths(self, starts, ends) -> list[RoutePath]:
         """Straight segments for many (start, end) pairs (estimates: no roads are followed)."""
         return [self.path(start, end) for start, end in zip(_as_xy(starts), _as_xy(ends))]
+
+    def distance_from_centres(self, points, centres, *, boxes=None) -> pd.DataFrame:
+        """Straight line × circuity from the nearest centre (or centre box) to each point: an estimate."""
+        points = _as_xy(points)
+        if boxes is not None:
+            straight, centre = distance_to_boxes(points, np.asarray(boxes, dtype=float))
+        else:
+            straight, centre = cKDTree(_as_xy(centres)).query(points)
+        metres = straight * self.settings.circuity
+        return pd.DataFrame({"miles": metres / METRES_PER_MILE, "minutes": metres / self._speed_mps / 60.0,
+                             "centre": centre.astype(int), "reachable": True, "far_from_road": False,
+                             "method": self.method})
+
+    def zone_shape(self, centres, *, radius_miles: float, boxes=None) -> tuple[BaseGeometry, str]:
+        """Circles of radius / circuity (straight × circuity = radius) around the centres or their boxes."""
+        shrunk = radius_miles / self.settings.circuity
+        method = (f"Estimate: circles of {shrunk:.2f} miles (the radius divided by the circuity factor "
+                  f"{self.settings.circuity:.2f}), since no road network is loaded.")
+        return grown_area(_as_xy(centres), shrunk * METRES_PER_MILE, boxes=boxes), method

@@ -39,7 +39,7 @@ def available_sources(council: Council) -> list[str]:
     return [BUNDLED, *sources] if council.osm_extract else [ESTIMATE, UPLOAD, DOWNLOAD]
 
 
-def network_from_file(path: str | Path, settings: RoutingSettings, description: str | None = None,
+def network_from_file(path: str | Path, settings: RoutingSettings, *, description: str | None = None,
                       progress: Progress | None = None, cache_dir: Path | None = None) -> RoadNetwork:
     """Road network from an OSM or GraphML file, through the cache (keyed by the file's bytes)."""
     path = Path(path)
@@ -54,7 +54,7 @@ def network_from_file(path: str | Path, settings: RoutingSettings, description: 
     return cache.load_or_build(key, build, cache_dir)
 
 
-def network_download(outline: gpd.GeoDataFrame, settings: RoutingSettings, description: str,
+def network_download(outline: gpd.GeoDataFrame, settings: RoutingSettings, *, description: str,
                      progress: Progress | None = None, cache_dir: Path | None = None) -> RoadNetwork:
     """Download (once) the drive network inside a council's outline, buffered by 5 km for edge trips."""
     area = outline.buffer(5000).to_crs(WGS84).union_all()
@@ -68,7 +68,7 @@ def network_download(outline: gpd.GeoDataFrame, settings: RoutingSettings, descr
     return cache.load_or_build(key, build, cache_dir)
 
 
-def build_engine(council: Council, source: str, settings: RoutingSettings | None = None,
+def build_engine(council: Council, source: str, *, settings: RoutingSettings | None = None,
                  upload: str | Path | None = None, outline: gpd.GeoDataFrame | None = None,
                  progress: Progress | None = None, cache_dir: Path | None = None) -> TravelEngine:
     """The travel engine for a council and a chosen source.
@@ -85,22 +85,26 @@ def build_engine(council: Council, source: str, settings: RoutingSettings | None
         if not council.osm_extract:
             raise RoadNetworkError(f"{council.name} has no bundled road network. Upload an OpenStreetMap extract, "
                                    f"download one, or use the straight-line estimate.")
-        description = f"OpenStreetMap extract of {council.name} (2022-07-20)"
-        network = network_from_file(DATA_DIR / council.osm_extract, settings, description, progress, cache_dir)
+        description = f"OpenStreetMap extract of {council.name}" + (
+            f" ({council.osm_extract_date})" if council.osm_extract_date else "")
+        network = network_from_file(DATA_DIR / council.osm_extract, settings, description=description,
+                                    progress=progress, cache_dir=cache_dir)
     elif source == UPLOAD:
         if upload is None:
             raise RoadNetworkError("No road network file was given: choose an .osm.pbf, .osm or .graphml file.")
         description = f"OpenStreetMap, {Path(upload).name}"
-        network = network_from_file(upload, settings, description, progress, cache_dir)
+        network = network_from_file(upload, settings, description=description, progress=progress,
+                                    cache_dir=cache_dir)
     elif source == DOWNLOAD:
         if outline is None:
             raise RoadNetworkError("Downloading needs the council's outline.")
         description = f"OpenStreetMap download for {council.name}"
-        network = network_download(outline, settings, description, progress, cache_dir)
+        network = network_download(outline, settings, description=description, progress=progress,
+                                   cache_dir=cache_dir)
     else:
         raise RoadNetworkError(f"Unknown road network source {source!r}; use one of {', '.join(SOURCE_NAMES)}.")
     # The same file may have been cached under another name: label it as the user chose it.
-    return RoadEngine(network, settings, description)
+    return RoadEngine(network, settings, description=description)
 
 
 def coverage_share(engine: TravelEngine, points_xy: np.ndarray) -> float:

@@ -1,7 +1,7 @@
 """Build the app's small default data bundle under ``data/`` from the shared open-data folder.
 
-Run once by a maintainer (``python scripts/build_bundle.py ../shared/data``); the app and the tests
-read only ``data/``. Files are copied unchanged where possible; reductions are stated in
+Run once by a maintainer, from the project folder: ``python -m scripts.build_bundle ../shared/data``. The app and
+the tests read only ``data/``. Files are copied unchanged where possible; reductions are stated in
 ``data/SOURCES.md``.
 """
 
@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 from pathlib import Path
 
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from geo.council import list_councils
 
-from geo.council import list_councils  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 POSTCODE_COLUMNS = ["Postcode", "Positional_quality_indicator", "Eastings", "Northings",
                     "Admin_district_code", "Admin_ward_code"]

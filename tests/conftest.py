@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from geo.council import load_council  # noqa: E402
-from layers.council_data import load_council_data  # noqa: E402
+from geo.council import load_council
+from layers.council_data import load_council_data
 
 
 @pytest.fixture(scope="session")

@@ -142,7 +142,7 @@ def test_bad_road_network_files(tmp_path, name, message):
     from geo.council import load_council
 
     with pytest.raises(RoadNetworkError, match=message):
-        uploads.road_network(CORPUS / name, load_council("rutland"), RoutingSettings(), cache_dir=tmp_path)
+        uploads.road_network(CORPUS / name, load_council("rutland"), settings=RoutingSettings(), cache_dir=tmp_path)
 
 
 def test_care_home_file_without_location(herefordshire):

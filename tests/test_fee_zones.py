@@ -12,7 +12,7 @@ from geo.council import load_council
 from geo.errors import InputDataError
 from geo.units import METRES_PER_MILE
 from layers.clients import read_client_table
-from routing.engine import EstimateEngine
+from routing.engine import ROAD_ZONE_WIDTH_M, EstimateEngine
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def hereford_centres(herefordshire):
 @pytest.fixture(scope="module")
 def hereford_zones(herefordshire, hereford_centres):
     return fee_zones.classify_postcodes(herefordshire.postcodes, herefordshire.lsoa, hereford_centres,
-                                        EstimateEngine(), 4.0)
+                                        EstimateEngine(), radius_miles=4.0)
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +49,11 @@ def test_unknown_centre_suggests_the_right_name(herefordshire):
 def test_radius_extremes(herefordshire, hereford_centres, measure_from):
     none_inside = fee_zones.classify_points(
         np.column_stack([herefordshire.postcodes.geometry.x, herefordshire.postcodes.geometry.y]), hereford_centres,
-        EstimateEngine(), 0.0, "point")
+        EstimateEngine(), radius_miles=0.0, measure_from="point")
     assert not none_inside["inside_straight"].any() and not none_inside["inside_road"].any()
     all_inside = fee_zones.classify_postcodes(herefordshire.postcodes, herefordshire.lsoa, hereford_centres,
-                                              EstimateEngine(), 100.0, measure_from)
+                                              EstimateEngine(), radius_miles=100.0,
+                                              measure_from=measure_from)
     assert all_inside["inside_straight"].all() and all_inside["inside_road"].all()
 
 
@@ -62,22 +63,24 @@ def test_road_never_inside_when_straight_outside(herefordshire, hereford_centres
     for data, centres, engine in [(herefordshire, hereford_centres, EstimateEngine()),
                                   (rutland, rutland_centres, rutland_engine)]:
         for radius in (2.0, 4.0, 6.0):
-            zones = fee_zones.classify_postcodes(data.postcodes, data.lsoa, centres, engine, radius, measure_from)
+            zones = fee_zones.classify_postcodes(data.postcodes, data.lsoa, centres, engine, radius_miles=radius,
+                                                 measure_from=measure_from)
             assert not (zones["inside_road"] & ~zones["inside_straight"]).any()
             assert (zones["road_miles"] >= zones["straight_miles"] - 1e-9).all()
 
 
 def test_larger_radius_never_puts_fewer_people_inside(herefordshire, hereford_centres):
     inside = [fee_zones.classify_postcodes(herefordshire.postcodes, herefordshire.lsoa, hereford_centres,
-                                           EstimateEngine(), radius)["inside_straight"].sum() for radius in range(0, 12)]
+                                           EstimateEngine(), radius_miles=radius)["inside_straight"].sum()
+              for radius in range(0, 12)]
     assert inside == sorted(inside)
 
 
 def test_edge_reading_puts_more_inside_than_point_reading(herefordshire, hereford_centres):
     point = fee_zones.classify_postcodes(herefordshire.postcodes, herefordshire.lsoa, hereford_centres,
-                                         EstimateEngine(), 4.0, "point")
+                                         EstimateEngine(), radius_miles=4.0, measure_from="point")
     edge = fee_zones.classify_postcodes(herefordshire.postcodes, herefordshire.lsoa, hereford_centres,
-                                        EstimateEngine(), 4.0, "extent")
+                                        EstimateEngine(), radius_miles=4.0, measure_from="extent")
     assert not (point["inside_straight"] & ~edge["inside_straight"]).any()
     assert edge["inside_straight"].sum() > point["inside_straight"].sum()
 
@@ -93,7 +96,8 @@ def test_herefordshire_figures_at_four_miles(hereford_zones):
 
 
 def test_rutland_road_classification_matches_the_matrix(rutland, rutland_centres, rutland_engine):
-    zones = fee_zones.classify_postcodes(rutland.postcodes, rutland.lsoa, rutland_centres, rutland_engine, 4.0)
+    zones = fee_zones.classify_postcodes(rutland.postcodes, rutland.lsoa, rutland_centres, rutland_engine,
+                                         radius_miles=4.0)
     assert zones["road_method"].eq("road").all()
     sample = zones.sample(60, random_state=1)
     xy = np.column_stack([sample.geometry.x, sample.geometry.y])
@@ -109,14 +113,14 @@ def test_rutland_road_classification_matches_the_matrix(rutland, rutland_centres
 
 
 def test_zone_shapes(rutland_centres, rutland_engine):
-    straight = fee_zones.straight_zone(rutland_centres, 4.0)
+    straight = fee_zones.straight_zone(rutland_centres, radius_miles=4.0)
     # Two 4-mile circles overlapping (towns 5.7 miles apart): less than twice one circle.
     one = np.pi * (4 * METRES_PER_MILE) ** 2
     assert one < straight.area.iloc[0] < 2 * one
-    road, method = fee_zones.road_zone(rutland_engine, rutland_centres, 4.0)
+    road, method = fee_zones.road_zone(rutland_engine, rutland_centres, radius_miles=4.0)
     assert "Roads within 4 miles by road" in method
-    assert road.area.iloc[0] < straight.buffer(fee_zones.ROAD_ZONE_BUFFER_M + 1).area.iloc[0]
-    estimate, method = fee_zones.road_zone(EstimateEngine(), rutland_centres, 4.0)
+    assert road.area.iloc[0] < straight.buffer(ROAD_ZONE_WIDTH_M + 1).area.iloc[0]
+    estimate, method = fee_zones.road_zone(EstimateEngine(), rutland_centres, radius_miles=4.0)
     assert "Estimate" in method and estimate.area.iloc[0] < straight.area.iloc[0]
 
 
@@ -169,7 +173,7 @@ def test_current_rule_scheme_equals_zone_cost(hereford_zones):
     fee, source = fee_costing.default_base_fee(council)
     assert fee == pytest.approx(19.45) and source.startswith("assumption")
     rule = fee_costing.scheme_costs(fee_costing.default_schemes(council)[:1], hereford_zones["straight_miles"].to_numpy(),
-                                    demand, fee)
+                                    demand, base_fee=fee)
     cost = fee_costing.zone_cost(~hereford_zones["inside_straight"].to_numpy(), demand, FeeAssumptions(fee, 20.0))
     assert rule.loc[0, "weekly_uplift"] == pytest.approx(cost["weekly_uplift"])
 
@@ -177,15 +181,15 @@ def test_current_rule_scheme_equals_zone_cost(hereford_zones):
 def test_uploaded_clients_are_classified_and_unknown_postcodes_listed(herefordshire, hereford_centres):
     content = ("client_id,postcode,hours_per_week\n"
                "A1,HR4 9AB,10\nA2,HR2 0RG,14\nA3,HR9 9ZZ,7\nA4,not a postcode,3\nA5,hr2 0rg,200\n").encode()
-    table = read_client_table(content, "clients.csv", herefordshire.postcodes, herefordshire.outline,
-                              "Herefordshire", numeric={"hours_per_week": (0.0, 168.0)}, required=["hours_per_week"])
+    table = read_client_table(content, "clients.csv", postcodes=herefordshire.postcodes, outline=herefordshire.outline,
+                              council_name="Herefordshire", numeric={"hours_per_week": (0.0, 168.0)}, required=["hours_per_week"])
     assert table.clients["client_id"].tolist() == ["A1", "A2"]
     messages = [str(problem) for problem in table.problems]
     assert messages[0].startswith("row 4, column 'postcode': 'HR9 9ZZ' is not a postcode in Herefordshire")
     assert "row 5" in messages[1] and "not a UK postcode" in messages[1]
     assert "row 6" in messages[2] and "outside the allowed range 0–168" in messages[2]
     xy = np.column_stack([table.clients.geometry.x, table.clients.geometry.y])
-    zones = fee_zones.classify_points(xy, hereford_centres, EstimateEngine(), 4.0)
+    zones = fee_zones.classify_points(xy, hereford_centres, EstimateEngine(), radius_miles=4.0)
     assert zones["inside_straight"].tolist() == [True, False]
     cost = fee_costing.zone_cost(~zones["inside_straight"].to_numpy(),
                                  fee_costing.client_demand(table.clients["hours_per_week"], "clients.csv"),

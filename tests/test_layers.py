@@ -122,7 +122,7 @@ def test_hospital_aliases_are_one_site(herefordshire):
     assert hospitals["within_area"].sum() == 5
 
 
-@pytest.mark.parametrize("level, count", [("lsoa", 117), ("msoa", 23), ("ward", 53)])
+@pytest.mark.parametrize("level, count", [("lsoa21_code", 117), ("msoa21_code", 23), ("ward22_code", 53), ("lad_code", 1)])
 def test_sublocality_levels_keep_the_county_total(herefordshire, level, count):
     layer = sublocality_layer(herefordshire, level)
     assert len(layer) == count

@@ -13,7 +13,8 @@ from ui import maps
 
 
 def test_explore_map_loads_nothing_from_the_internet(herefordshire):
-    fmap = build_explore_map(herefordshire, sublocality_layer(herefordshire, "lsoa"), "lsoa", "pct_65plus", True, False)
+    fmap = build_explore_map(herefordshire, sublocality_layer(herefordshire, "lsoa21_code"), level="lsoa21_code",
+                             measure="pct_65plus", merged=True, tiles=False)
     assert maps.external_urls(fmap) == []
     html = fmap.get_root().render()
     assets = re.findall(r'<(?:script[^>]*\bsrc|link[^>]*\bhref)="([^"]+)"', html)
@@ -22,7 +23,8 @@ def test_explore_map_loads_nothing_from_the_internet(herefordshire):
 
 
 def test_tiles_are_only_added_on_request(herefordshire):
-    fmap = build_explore_map(herefordshire, sublocality_layer(herefordshire, "msoa"), "msoa", "ruc", True, True)
+    fmap = build_explore_map(herefordshire, sublocality_layer(herefordshire, "msoa21_code"), level="msoa21_code",
+                             measure="ruc", merged=True, tiles=True)
     assert "tile.openstreetmap.org" in fmap.get_root().render()
 
 

@@ -15,9 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def rutland_report(rutland, rutland_engine):
-    homes = care_homes_from_osm(DATA_DIR / "osm" / "rutland-latest.osm.pbf", rutland.outline)
-    return reporting.build_report(rutland, homes.homes, "OpenStreetMap (9)", rutland_engine, 2028, sites=2,
-                                  site_minutes=8.0, notes=homes.notes)
+    homes = care_homes_from_osm(DATA_DIR / "osm" / "rutland-latest.osm.pbf", outline=rutland.outline,
+                                council=rutland.council)
+    return reporting.build_report(rutland, homes.homes, rutland_engine, homes_source="OpenStreetMap (9)", year=2028,
+                                  sites=2, site_minutes=8.0, notes=homes.notes)
 
 
 def test_html_report_has_every_section_and_table(rutland_report):
@@ -59,14 +60,14 @@ def test_pdf_report_text(rutland_report, tmp_path):
 
 def test_command_line_writes_the_report(tmp_path):
     out = tmp_path / "rutland.pdf"
-    done = subprocess.run([sys.executable, "-m", "analyses", "report", "--council", "rutland", "--out", str(out),
+    done = subprocess.run([sys.executable, "-m", "caremap", "report", "--council", "rutland", "--out", str(out),
                            "--html", str(tmp_path / "rutland.html"), "--minutes", "8"],
                           cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
     assert out.read_bytes().startswith(b"%PDF") and (tmp_path / "rutland.html").stat().st_size > 100_000
-    refused = subprocess.run([sys.executable, "-m", "analyses", "report", "--council", "herefordshire", "--out",
+    refused = subprocess.run([sys.executable, "-m", "caremap", "report", "--council", "herefordshire", "--out",
                               str(tmp_path / "h.pdf")], cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert refused.returncode == 2 and "give --care-homes with the CQC care directory" in refused.stderr
-    unknown = subprocess.run([sys.executable, "-m", "analyses", "report", "--council", "Shropshire", "--out",
+    unknown = subprocess.run([sys.executable, "-m", "caremap", "report", "--council", "Shropshire", "--out",
                               str(tmp_path / "s.pdf")], cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert unknown.returncode == 2 and "Known councils" in unknown.stderr and "Traceback" not in unknown.stderr

@@ -15,8 +15,8 @@ from analyses.demand import synthetic_clients
 from geo.errors import InputDataError
 from geo.units import METRES_PER_MILE
 from routing.engine import EstimateEngine, RoadEngine
-from routing.settings import RoutingSettings
 from routing.network import RoadNetwork
+from routing.settings import RoutingSettings
 
 SOLOMON = Path(__file__).resolve().parent.parent / "bench" / "data" / "solomon"
 STRAIGHT = EstimateEngine(RoutingSettings(circuity=1.0, estimate_speed_mph=30.0))
@@ -157,7 +157,7 @@ def test_verdicts_follow_the_thresholds():
 
 def test_provider_scenario_against_the_threshold():
     hours = pd.Series({"Hereford City": 3_280.0, "East": 1_750.0})
-    table = r.provider_scenario(hours, 6, 300.0, contact_hours_per_round=4.0)
+    table = r.provider_scenario(hours, 6, threshold_hours=300.0, contact_hours_per_round=4.0)
     assert table.loc["East", "hours_per_provider"] == pytest.approx(1_750 / 6)
     assert table["viable"].to_dict() == {"Hereford City": True, "East": False}
     assert table["most_viable_providers"].to_dict() == {"Hereford City": 10, "East": 5}
@@ -176,7 +176,7 @@ def test_weekly_hours_of_synthetic_clients(herefordshire):
 
 def test_solve_path_reaches_the_best_known_solomon_cost():
     data = pyvrp.read(SOLOMON / "C101.vrp", round_func="dimacs")
-    result = r.solve_problem(data, seconds=30, seed=1, iterations=500)
+    result = r.solve_problem(data, time_limit_s=30, seed=1, iterations=500)
     assert result.best.is_feasible()
     assert result.best.distance() / 10 == pytest.approx(827.3, rel=0.01)
 

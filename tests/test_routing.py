@@ -2,9 +2,11 @@
 
 import time
 
+import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pytest
+from shapely.geometry import LineString
 
 from geo.council import load_council
 from geo.errors import RoadNetworkError
@@ -59,8 +61,16 @@ def test_drivable_filter():
 def test_rutland_graph_is_strongly_connected_and_measured_in_bng(rutland_graph):
     assert nx.is_strongly_connected(rutland_graph)
     assert rutland_graph.number_of_nodes() > 4000
-    lengths = np.array([d["length"] for _, _, d in rutland_graph.edges(data=True)])
-    assert (lengths >= 0).all()
+    edges = list(rutland_graph.edges(data=True))
+    assert all(data["length"] > 0 for _, _, data in edges)
+    # Each length is the edge's shape measured in British National Grid metres, projected here independently
+    # with GeoPandas (OSMnx itself would give great-circle metres).
+    sample = [edges[i] for i in np.random.default_rng(0).choice(len(edges), 300, replace=False)]
+    shapes = gpd.GeoSeries([data.get("geometry") or LineString([(rutland_graph.nodes[u]["x"], rutland_graph.nodes[u]["y"]),
+                                                                 (rutland_graph.nodes[v]["x"], rutland_graph.nodes[v]["y"])])
+                            for u, v, data in sample], crs="EPSG:4326")
+    expected = shapes.to_crs("EPSG:27700").length.to_numpy()
+    assert np.array([data["length"] for _, _, data in sample]) == pytest.approx(expected, rel=1e-9)
 
 
 def _sample_points(engine, count, seed):

@@ -60,7 +60,7 @@ def external_urls(fmap: folium.Map) -> list[str]:
     return urls
 
 
-def new_map(bounds: gpd.GeoDataFrame | gpd.GeoSeries, tiles: bool = False, height: int = 600) -> OfflineMap:
+def new_map(bounds: gpd.GeoDataFrame | gpd.GeoSeries, *, tiles: bool = False, height: int = 600) -> OfflineMap:
     """Empty map fitted to the bounds of a layer (any CRS).
 
     Parameters
@@ -83,7 +83,7 @@ def new_map(bounds: gpd.GeoDataFrame | gpd.GeoSeries, tiles: bool = False, heigh
     return fmap
 
 
-def zoom_to_fit(south: float, west: float, north: float, east: float, width: int = 760, height: int = 600) -> float:
+def zoom_to_fit(south: float, west: float, north: float, east: float, *, width: int = 760, height: int = 600) -> float:
     """Largest Leaflet zoom (in quarter steps) at which the bounds fit a map of ``width`` × ``height`` pixels.
 
     The zoom is set up front because the map's container has no size yet when Leaflet first runs
@@ -129,6 +129,7 @@ def add_polygons(
     frame: gpd.GeoDataFrame,
     name: str,
     tooltips: Sequence[str],
+    *,
     fill_colours: Sequence[str | None] | None = None,
     line_colour: str = "#444444",
     line_weight: float = 0.6,
@@ -172,6 +173,7 @@ def add_points(
     frame: gpd.GeoDataFrame,
     name: str,
     tooltips: Sequence[str],
+    *,
     colour: str | Sequence[str] = "#08519c",
     radius: float | Sequence[float] = 6.0,
     show: bool = True,
@@ -205,6 +207,7 @@ def add_lines(
     frame: gpd.GeoDataFrame,
     name: str,
     tooltips: Sequence[str],
+    *,
     colours: Sequence[str],
     weight: float = 4.0,
     dashes: Sequence[str | None] | None = None,
@@ -249,7 +252,8 @@ def classify(values: pd.Series, edges: np.ndarray, palette: Sequence[str] = SEQU
     return [None if not np.isfinite(v) else palette[steps[p]] for v, p in zip(numbers, position)]
 
 
-def class_legend(edges: np.ndarray, formatter: Callable[[float], str], palette: Sequence[str] = SEQUENTIAL) -> list[tuple[str, str]]:
+def class_legend(edges: np.ndarray, formatter: Callable[[float], str],
+                 palette: Sequence[str] = SEQUENTIAL) -> list[tuple[str, str]]:
     """Legend entries (colour, "low – high") for class edges."""
     steps = np.linspace(0, len(palette) - 1, len(edges) - 1).round().astype(int)
     return [(palette[steps[i]], f"{formatter(edges[i])} – {formatter(edges[i + 1])}") for i in range(len(edges) - 1)]

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo.council import Council, default_council, list_councils, load_council
-from geo.errors import CareMapError
 from analyses import coverage, fee_zones
 from analyses.localities import drive_time_localities
+from geo.council import Council, default_council, list_councils, load_council
+from geo.errors import CareMapError
 from layers.care_homes import care_homes_from_osm
 from layers.catalog import DATA_DIR
 from layers.council_data import CouncilData, load_council_data
@@ -86,7 +86,7 @@ def _engine(slug: str, source: str, upload_name: str | None, lane_factor: float,
     council = load_council(slug)
     upload = UPLOAD_DIR / upload_name if upload_name else None
     outline = council_data(slug).outline if source == sources.DOWNLOAD else None
-    engine = sources.build_engine(council, source, RoutingSettings(lane_factor=lane_factor), upload=upload,
+    engine = sources.build_engine(council, source, settings=RoutingSettings(lane_factor=lane_factor), upload=upload,
                                   outline=outline, progress=progress)
     with _ENGINES_LOCK:
         _ENGINES[key] = engine
@@ -184,7 +184,8 @@ def fee_zone_postcodes(slug: str, engine_token: str, _engine: TravelEngine, cent
     """Every postcode of a council classified by both readings of the fee zone (cached per setting)."""
     data = council_data_for(slug, engine_token, _engine)
     centre_layer = fee_zones.zone_centres(data.places, centres)
-    return fee_zones.classify_postcodes(data.postcodes, data.lsoa, centre_layer, _engine, radius_miles, measure_from)
+    return fee_zones.classify_postcodes(data.postcodes, data.lsoa, centre_layer, _engine, radius_miles=radius_miles,
+                                        measure_from=measure_from)
 
 
 @st.cache_data(show_spinner="Drawing the zones…", max_entries=32)
@@ -193,8 +194,8 @@ def fee_zone_shapes(slug: str, engine_token: str, _engine: TravelEngine, centres
     """Straight-line and road zone polygons, and how the road zone was drawn."""
     data = council_data(slug)
     centre_layer = fee_zones.zone_centres(data.places, centres)
-    road, method = fee_zones.road_zone(_engine, centre_layer, radius_miles, measure_from)
-    return fee_zones.straight_zone(centre_layer, radius_miles, measure_from), road, method
+    road, method = fee_zones.road_zone(_engine, centre_layer, radius_miles=radius_miles, measure_from=measure_from)
+    return fee_zones.straight_zone(centre_layer, radius_miles=radius_miles, measure_from=measure_from), road, method
 
 
 # --- Care-home coverage -------------------------------------------------------------------------
@@ -207,23 +208,26 @@ def homes_key(homes) -> str:
 
 
 @st.cache_data(show_spinner="Measuring access to care-home beds…", max_entries=16)
-def coverage_result(slug: str, engine_token: str, _engine: TravelEngine, homes_key: str, _homes, year: int,
+def coverage_result(*, slug: str, engine_token: str, _engine: TravelEngine, homes_key: str, _homes, year: int,
                     settings_key: str, _settings):
     """Every coverage measure for a council, a set of homes and a year (cached per inputs)."""
-    return coverage.analyse(council_data_for(slug, engine_token, _engine), _homes, _engine, year, _settings)
+    return coverage.measure_coverage(council_data_for(slug, engine_token, _engine), _homes, _engine, year=year,
+                                     settings=_settings)
 
 
 @st.cache_data(show_spinner="Choosing new sites…", max_entries=16)
-def coverage_sites(slug: str, engine_token: str, _engine: TravelEngine, homes_key: str, _homes, year: int,
+def coverage_sites(*, slug: str, engine_token: str, _engine: TravelEngine, homes_key: str, _homes, year: int,
                    settings_key: str, _settings, sites: int, minutes: float):
     """Suggested new sites for a coverage result (cached: the exact covering problem takes seconds)."""
     data = council_data_for(slug, engine_token, _engine)
-    result = coverage_result(slug, engine_token, _engine, homes_key, _homes, year, settings_key, _settings)
-    return coverage.suggest_sites(result, coverage.candidate_places(data, result.homes), _engine, sites, minutes)
+    result = coverage_result(slug=slug, engine_token=engine_token, _engine=_engine, homes_key=homes_key, _homes=_homes,
+                             year=year, settings_key=settings_key, _settings=_settings)
+    return coverage.suggest_sites(result, coverage.candidate_places(data, result.homes), _engine, k=sites,
+                                  minutes=minutes)
 
 
 @st.cache_data(show_spinner="Reading the care homes tagged in OpenStreetMap…", max_entries=4)
 def osm_care_homes(slug: str):
     """Care homes tagged in the council's bundled OSM extract (Rutland demo)."""
     council = load_council(slug)
-    return care_homes_from_osm(DATA_DIR / council.osm_extract, council_data(slug).outline)
+    return care_homes_from_osm(DATA_DIR / council.osm_extract, outline=council_data(slug).outline, council=council)

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import InputDataError
-from layers.clients import MAX_ROWS, MAX_UPLOAD_BYTES, UploadSummary
+from layers.user_files import MAX_ROWS, MAX_UPLOAD_BYTES, UploadSummary
 from routing.engine import TravelEngine
 
 UPLOAD_LIMITS = f"CSV or Excel, up to {MAX_UPLOAD_BYTES // 2**20} MB and {MAX_ROWS:,} rows. Kept in memory only."

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 def _outside(radius: float) -> int:
     data = load_council_data(load_council("herefordshire"))
     centres = fee_zones.zone_centres(data.places, data.council.fee_zone_centres)
-    zones = fee_zones.classify_postcodes(data.postcodes, data.lsoa, centres, EstimateEngine(), radius)
+    zones = fee_zones.classify_postcodes(data.postcodes, data.lsoa, centres, EstimateEngine(), radius_miles=radius)
     return int((~zones["inside_straight"]).sum())
 
 

@@ -1,0 +1,77 @@
+"""Arguments and checks shared by the commands: the council, the travel engine, input and output files.
+
+Everything here is checked before any computing starts, so a mistyped path costs a second, not a minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from geo.council import Council, load_council
+from geo.errors import InputDataError
+
+
+def add_council(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--council", required=True, metavar="NAME",
+                        help="council slug or name: herefordshire, hertfordshire, rutland, worcestershire")
+
+
+def add_roads(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--roads", metavar="SOURCE",
+                        help="travel times from: '<council>-osm' (the bundled network, e.g. rutland-osm; the default "
+                             "where there is one), 'estimate' (straight line × circuity, labelled ESTIMATE), or an "
+                             ".osm.pbf/.osm/.graphml file")
+
+
+def council_of(arguments: argparse.Namespace) -> Council:
+    return load_council(arguments.council)
+
+
+def roads_of(arguments: argparse.Namespace, council: Council) -> str:
+    """The travel engine name or file the user chose, else the council's bundled network or the estimate."""
+    if arguments.roads:
+        return arguments.roads
+    return f"{council.slug}-osm" if council.osm_extract else "estimate"
+
+
+def input_file(text: str | None, what: str) -> Path | None:
+    """An existing, readable file given on the command line (None when not given).
+
+    Raises
+    ------
+    InputDataError
+        If the path does not exist, is a folder, or cannot be read.
+    """
+    if text is None:
+        return None
+    path = Path(text)
+    if not path.exists():
+        raise InputDataError(f"The {what} {text!r} does not exist. Check the path.")
+    if path.is_dir():
+        raise InputDataError(f"The {what} {text!r} is a folder, not a file. Give the file inside it.")
+    if not os.access(path, os.R_OK):
+        raise InputDataError(f"The {what} {text!r} cannot be read (permissions). Copy it somewhere readable.")
+    return path
+
+
+def output_file(text: str, suffixes: tuple[str, ...], what: str) -> Path:
+    """A file the command may write: a known suffix, in an existing writable folder, and not a folder itself.
+
+    Raises
+    ------
+    InputDataError
+        If the path cannot be written, naming why.
+    """
+    path = Path(text)
+    if path.is_dir():
+        raise InputDataError(f"The {what} {text!r} is a folder. Give a file name, e.g. {Path(text) / ('out' + suffixes[0])}.")
+    if path.suffix.lower() not in suffixes:
+        raise InputDataError(f"The {what} {text!r} should end in {' or '.join(suffixes)}.")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputDataError(f"The folder of the {what} ({folder}) does not exist. Create it or choose another.")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputDataError(f"The {what} {text!r} cannot be written (permissions). Choose a folder you can write to.")
+    return path
