@@ -1,26 +1,109 @@
-"""Export tables and layers as CSV, XLSX and GeoPackage bytes (for download buttons and the CLI).
+"""Export tables and layers as XLSX, CSV and GeoPackage bytes (for download buttons and the command line).
 
-Text cells that a spreadsheet would run as a formula (starting with =, +, -, @) are prefixed with an
-apostrophe, so a client name cannot become a formula in someone's Excel.
+Two audiences, two forms:
+
+* **XLSX for council staff**: human column titles with units, numbers rounded for reading, yes/no for flags,
+  and a first sheet "About" (source, date, method, assumptions) as a two-column table.
+* **CSV and GeoPackage for analysts**: the machine column names at full precision (the CSV starts with ``# ``
+  lines saying what it is).
+
+Every text cell is made safe for a spreadsheet: cells a spreadsheet would run as a formula (starting with =, +,
+-, @) get an apostrophe, and control characters (which Excel files cannot hold) are removed.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.units import WGS84
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+TITLES: dict[str, str] = {
+    # Places and areas
+    "postcode": "Postcode", "client_id": "Client id", "name": "Name", "area_name": "Area",
+    "lsoa21_code": "LSOA code", "lsoa21_name": "LSOA name (ONS)", "msoa21_code": "MSOA code",
+    "ward22_code": "Ward code", "ward22_name": "Ward", "ward24_name": "Ward", "lad_code": "District code",
+    "lad_name": "District", "locality_name": "PCN locality", "place_name": "Nearest settlement",
+    "longitude": "Longitude (degrees)", "latitude": "Latitude (degrees)", "located_by": "Located by",
+    # People
+    "pop_total": "Population (mid-2020)", "pop_65plus": "People aged 65+", "pop_75plus": "People aged 75+",
+    "pop_85plus": "People aged 85+", "pop65": "People aged 65+", "pop65_est": "People aged 65+ (estimated at postcode)",
+    "pct_65plus": "Aged 65+ (% of population)", "pct_85plus": "Aged 85+ (% of population)",
+    # Fee zones
+    "straight_miles": "Straight-line distance to nearest centre (miles)", "straight_centre": "Nearest centre (straight line)",
+    "road_miles": "Road distance to nearest centre (miles)", "road_minutes": "Drive time along that road route (minutes)",
+    "road_centre": "Nearest centre (by road)", "road_method": "Road distance from", "far_from_road":
+    "Over 1 km from a road", "inside_straight": "Inside the zone (straight line)", "inside_road":
+    "Inside the zone (by road)", "disagree": "Inside by straight line, outside by road",
+    "hours_per_week": "Hours per week", "modelled_hours_per_week": "Modelled hours per week (SYNTHETIC)",
+    "demand_source": "Demand", "postcodes": "Postcodes", "postcodes_outside_straight": "Postcodes outside (straight line)",
+    "postcodes_outside_road": "Postcodes outside (by road)", "postcodes_disagree": "Postcodes where the readings disagree",
+    "pop65_outside_straight": "People aged 65+ outside (straight line)",
+    "pop65_outside_road": "People aged 65+ outside (by road)", "pct65_outside_straight": "Aged 65+ outside, straight (%)",
+    "pct65_outside_road": "Aged 65+ outside, by road (%)", "radius_miles": "Radius (miles)", "reading": "Reading",
+    "hours_inside": "Hours per week inside", "hours_outside": "Hours per week outside", "clients_inside":
+    "Clients inside", "clients_outside": "Clients outside", "weekly_base": "Weekly cost at the base fee (£)",
+    "weekly_uplift": "Weekly uplift (£)", "annual_uplift": "Annual uplift (£)", "annual_total": "Annual total (£)",
+    "scheme": "Scheme", "bands": "Bands", "clients_uplifted": "Clients uplifted", "hours_uplifted":
+    "Hours per week uplifted", "mean_uplift_pct": "Mean uplift (% of all hours)",
+    # Coverage
+    "homes": "Care homes", "beds": "Beds", "nursing_homes": "Homes with nursing", "minutes_mean":
+    "Drive time to nearest home, 65+ average (minutes)", "access": "Access (E2SFCA beds per 1,000 aged 65+)",
+    "bed_demand": "Bed need (65+)", "capacity": "Beds usable (less free share)", "shortfall":
+    "Shortfall (+) or spare (−) beds", "minutes_nearest": "Drive time to nearest home (minutes)",
+    "minutes_nursing": "Drive time to nearest nursing home (minutes)", "projected_65plus": "Projected people aged 65+",
+    "gap_score": "Gap score", "home_id": "Home id", "beds_assumed": "Beds assumed", "nursing": "With nursing",
+    "in_council": "In the council", "source": "Source", "kind": "Kind", "new_people_within":
+    "People aged 65+ newly within reach",
+    # Rounds
+    "round": "Round", "base": "Base", "shift": "Shift", "calls": "Calls", "start": "Start", "end": "End",
+    "contact_hours": "Contact (hours)", "travel_hours": "Travel (hours)", "idle_hours": "Waiting (hours)",
+    "paid_hours": "Paid (hours)", "miles": "Miles", "travel_share": "Travel share of paid time (%)",
+    "cost": "Pay and mileage (£)", "cost_per_contact_hour": "Cost per contact hour (£)", "verdict": "Verdict",
+    "why": "Why", "order": "Stop", "call_id": "Call id", "window": "Call window", "window_text": "Window (clock)",
+    "arrive": "Arrive", "finish": "Finish", "wait_min": "Wait (minutes)", "travel_min": "Travel from previous (minutes)",
+    "reason": "Why not fitted", "demand": "Demand", "weekly_hours": "Hours per week", "rounds_per_day": "Rounds per day",
+    "providers": "Providers", "hours_per_provider": "Hours per provider per week", "viable": "Viable",
+    "most_viable_providers": "Most providers the hours keep viable",
+}
+"""Human column titles, with units, for the machine column names the analyses use."""
+
+_PATTERN_TITLES = [
+    (re.compile(r"^beds_per_1000_(\d\d)$"), r"Beds per 1,000 aged \1+"),
+    (re.compile(r"^pct(\d\d)_within_([\d.]+)$"), r"Aged \1+ within \2 minutes (%)"),
+]
 
 
-def _defuse(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+def column_title(column: str, titles: Mapping[str, str] | None = None) -> str:
+    """The title of a column: the caller's own, then :data:`TITLES`, then a pattern, else the name made readable."""
+    if titles and column in titles:
+        return titles[column]
+    if column in TITLES:
+        return TITLES[column]
+    for pattern, replacement in _PATTERN_TITLES:
+        if pattern.match(column):
+            return pattern.sub(replacement, column)
+    text = str(column).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def clean_text(value: object) -> object:
+    """Text safe in a spreadsheet: control characters removed, formulas defused (numbers written as text kept)."""
+    if not isinstance(value, str):
+        return value
+    value = _CONTROL.sub("", value)
+    if value.startswith(_FORMULA_START):
         try:
             float(value)
             return value  # a negative number written as text stays as it is
@@ -30,7 +113,8 @@ def _defuse(value: object) -> object:
 
 
 def plain_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """A table safe for CSV/XLSX: geometry replaced by longitude/latitude (points) or dropped, text defused."""
+    """A table for CSV/XLSX at full precision: geometry replaced by longitude/latitude (points) or dropped, text
+    made safe (:func:`clean_text`)."""
     table = pd.DataFrame(frame).copy()
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in table.columns:
         geometry = frame.geometry
@@ -39,30 +123,104 @@ def plain_table(frame: pd.DataFrame) -> pd.DataFrame:
             table["longitude"] = lonlat.x.round(6)
             table["latitude"] = lonlat.y.round(6)
         table = table.drop(columns=[frame.geometry.name])
+    table.columns = [clean_text(str(column)) for column in table.columns]
     for column in table.columns:
         if table[column].dtype == object or pd.api.types.is_string_dtype(table[column]):
-            table[column] = table[column].map(_defuse)
+            table[column] = table[column].map(clean_text)
     return table
 
 
+def _decimals(column: str, values: pd.Series) -> int:
+    """Decimals a reader needs: whole numbers for counts, 1 for percentages and minutes, 2 for money and miles."""
+    finite = values[np.isfinite(values)]
+    if len(finite) and np.allclose(finite, np.round(finite)):
+        return 0
+    if column in ("longitude", "latitude"):
+        return 5
+    if "pct" in column or column.endswith("_share") or "minutes" in column or column.endswith("_min") \
+            or column in ("access", "minutes_mean"):
+        return 1
+    if column.startswith(("pop", "projected", "bed_demand", "capacity", "shortfall", "gap_score", "beds",
+                          "clients", "hours", "new_people")):
+        return 0
+    return 2
+
+
+def readable_table(frame: pd.DataFrame, *, titles: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A table for people: titles with units, numbers rounded for reading, shares as percentages, yes/no flags.
+
+    ``titles`` adds or overrides column titles (see :data:`TITLES`).
+    """
+    table = plain_table(frame)
+    for column in list(table.columns):
+        values = table[column]
+        if pd.api.types.is_bool_dtype(values):
+            table[column] = values.map({True: "yes", False: "no"})
+        elif pd.api.types.is_float_dtype(values):
+            numbers = values.astype(float)
+            if column.endswith("_share"):
+                numbers = numbers * 100.0
+            places = _decimals(column, numbers)
+            rounded = numbers.round(places).replace([np.inf, -np.inf], np.nan)
+            table[column] = rounded.astype("Int64") if places == 0 and rounded.notna().any() else rounded
+    table.columns = [column_title(column, titles) for column in table.columns]
+    return table
+
+
+def about_table(rows: Sequence[tuple[str, str]] | Sequence[str], *, version: str | None = None) -> pd.DataFrame:
+    """The "About" sheet: a two-column table (item, detail), with the date it was produced and the tool version.
+
+    ``rows`` are (item, detail) pairs; plain strings become rows titled "Note".
+    """
+    pairs = [row if isinstance(row, tuple) else ("Note", row) for row in rows]
+    if version is None:
+        from caremap import __version__ as version
+    pairs += [("Produced", f"{date.today():%d %B %Y}"), ("Tool", f"Rural care planner (caremap) {version}")]
+    return pd.DataFrame({"Item": [clean_text(item) for item, _ in pairs],
+                         "Detail": [clean_text(str(detail)) for _, detail in pairs]})
+
+
 def csv_bytes(frame: pd.DataFrame, header_lines: Sequence[str] = ()) -> bytes:
-    """CSV (UTF-8 with BOM so Excel reads accents) with optional ``# `` comment lines first."""
-    text = "".join(f"# {line}\n" for line in header_lines) + plain_table(frame).to_csv(index=False)
-    return text.encode("utf-8-sig")
+    """CSV at full precision (UTF-8 with BOM so Excel reads accents) with optional ``# `` comment lines first."""
+    lines = "".join(f"# {_CONTROL.sub('', line)}\n" for line in header_lines)
+    return (lines + plain_table(frame).to_csv(index=False)).encode("utf-8-sig")
 
 
-def xlsx_bytes(sheets: Mapping[str, pd.DataFrame], about: Sequence[str]) -> bytes:
-    """An Excel workbook: an "About" sheet (method, assumptions, labels) then one sheet per table."""
+def _sheet_name(name: str, used: set[str]) -> str:
+    """A valid, unique Excel sheet name (≤ 31 characters, none of []:*?/\\)."""
+    base = re.sub(r"[\[\]:*?/\\]", " ", _CONTROL.sub("", str(name))).strip()[:31] or "Sheet"
+    candidate, number = base, 2
+    while candidate.lower() in used:
+        candidate = f"{base[:28]} {number}"
+        number += 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def xlsx_bytes(sheets: Mapping[str, pd.DataFrame], about: Sequence[tuple[str, str]] | Sequence[str], *,
+               titles: Mapping[str, str] | None = None) -> bytes:
+    """An Excel workbook for people: a first sheet "About" (:func:`about_table`), then one readable sheet per table
+    (:func:`readable_table`), columns sized to their content."""
     buffer = io.BytesIO()
+    used: set[str] = {"about"}
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        pd.DataFrame({"About this export": list(about)}).to_excel(writer, sheet_name="About", index=False)
+        about_table(about).to_excel(writer, sheet_name="About", index=False)
+        writer.sheets["About"].column_dimensions["A"].width = 24
+        writer.sheets["About"].column_dimensions["B"].width = 120
         for name, frame in sheets.items():
-            plain_table(frame).to_excel(writer, sheet_name=name[:31], index=False)
+            sheet = _sheet_name(name, used)
+            table = readable_table(frame, titles=titles)
+            table.to_excel(writer, sheet_name=sheet, index=False)
+            for position, column in enumerate(table.columns):
+                width = max([len(str(column))] + [len(str(value)) for value in table[column].head(200)])
+                letter = writer.sheets[sheet].cell(row=1, column=position + 1).column_letter
+                writer.sheets[sheet].column_dimensions[letter].width = min(max(width + 2, 8), 60)
+            writer.sheets[sheet].freeze_panes = "A2"
     return buffer.getvalue()
 
 
 def gpkg_bytes(layers: Mapping[str, gpd.GeoDataFrame]) -> bytes:
-    """A GeoPackage with one layer per GeoDataFrame (British National Grid)."""
+    """A GeoPackage with one layer per GeoDataFrame (British National Grid), machine names at full precision."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "export.gpkg"
         for name, frame in layers.items():

@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.council import Council
-from layers import areas, health, localities, places, population, postcodes, rural_urban
+from layers import areas, health, localities, names, places, population, postcodes, rural_urban
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,8 @@ class CouncilData:
     ----------
     council : Council
     lsoa : GeoDataFrame
-        LSOA 2021 polygons with names (:func:`layers.areas.lsoa21`), population summary
+        LSOA 2021 polygons with names (:func:`layers.areas.lsoa21`; ``place_name`` and ``area_name``, the names
+        people use, from :mod:`layers.names`), population summary
         (:func:`layers.population.age_summary`), rural-urban class, best-fit ``ward22_code``,
         ``pcn_code``/``pcn_name`` of the nearest practice and ``locality_code``/``locality_name``
         (PCNs merged as the council's settings say).
@@ -94,6 +95,10 @@ def localities_from_nearest(
     return lsoa, merged_layer, pcn_layer
 
 
+def _with_msoa_names(msoa: gpd.GeoDataFrame, lsoa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return msoa.assign(area_name=msoa["msoa21_code"].map(names.msoa_display_names(lsoa)).fillna(msoa["msoa21_name"]))
+
+
 def load_council_data(council: Council) -> CouncilData:
     """Load, join and check every bundled layer of a council.
 
@@ -111,17 +116,20 @@ def load_council_data(council: Council) -> CouncilData:
     lsoa["ward22_code"] = areas.lsoa_to_ward22(lsoa, wards)
     practice_layer = health.gp_practices(council)
     anchors = localities.lsoa_anchor_points(lsoa, postcode_layer)
+    place_layer = places.settlements(council)
+    lsoa["place_name"] = names.area_place(lsoa, anchors, place_layer)
+    lsoa["area_name"] = names.display_names(lsoa)
     nearest = localities.nearest_practice_straight(anchors, practice_layer)
     lsoa, locality_layer, pcn_layer = localities_from_nearest(lsoa, nearest, practice_layer, council)
     return CouncilData(
         council=council,
         lsoa=lsoa,
         population_by_age=by_age,
-        msoa=with_population(areas.msoa21(council), lsoa, "msoa21_code"),
+        msoa=_with_msoa_names(with_population(areas.msoa21(council), lsoa, "msoa21_code"), lsoa),
         wards=with_population(wards, lsoa, "ward22_code"),
         outline=areas.outline(council),
         postcodes=postcode_layer,
-        places=places.settlements(council),
+        places=place_layer,
         practices=practice_layer,
         hospitals=health.hospitals(council),
         localities=locality_layer,

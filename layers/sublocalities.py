@@ -41,12 +41,13 @@ def sublocality_layer(data: CouncilData, level: str) -> gpd.GeoDataFrame:
     """
     lsoa = data.lsoa
     if level == "lsoa21_code":
-        frame = lsoa.rename(columns={"lsoa21_code": "code", "lsoa21_name": "name", "ruc21_name": "ruc"})
+        frame = lsoa.rename(columns={"lsoa21_code": "code", "area_name": "name", "ruc21_name": "ruc"})
         frame["pct_rural_pop"] = 100.0 * frame["is_rural"].astype(float)
     elif level in ("msoa21_code", "ward22_code", "lad_code"):
         key = level
         polygons = {"msoa21_code": data.msoa, "ward22_code": data.wards, "lad_code": data.districts}[level]
-        frame = polygons.rename(columns={key: "code", f"{key[:-5]}_name": "name"})
+        frame = polygons.rename(columns={key: "code", ("area_name" if level == "msoa21_code" else f"{key[:-5]}_name"):
+                                         "name"})
         frame["pct_rural_pop"] = frame["code"].map(_rural_share(lsoa, key))
         frame["ruc"] = pd.cut(frame["pct_rural_pop"], [-1, 33.3, 66.7, 101],
                               labels=["Mainly urban", "Mixed", "Mainly rural"]).astype(str)

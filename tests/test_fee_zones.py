@@ -198,13 +198,23 @@ def test_uploaded_clients_are_classified_and_unknown_postcodes_listed(herefordsh
 
 
 def test_exports_say_synthetic_and_hold_every_table(hereford_zones):
-    about = ["Demand: " + fee_costing.SYNTHETIC_LABEL]
+    about = [("Demand", fee_costing.SYNTHETIC_LABEL)]
     sheets = {"postcodes": hereford_zones.head(50), "PCN locality": fee_zones.area_summary(hereford_zones,
                                                                                            "locality_name").reset_index()}
     workbook = pd.read_excel(io.BytesIO(exports.xlsx_bytes(sheets, about)), sheet_name=None)
     assert list(workbook) == ["About", "postcodes", "PCN locality"]
-    assert "SYNTHETIC" in workbook["About"].iloc[0, 0]
-    assert {"longitude", "latitude", "inside_straight", "inside_road"} <= set(workbook["postcodes"].columns)
-    text = exports.csv_bytes(hereford_zones.head(3), about).decode("utf-8-sig")
-    assert text.startswith("# Demand: SYNTHETIC")
+    assert workbook["About"].columns.tolist() == ["Item", "Detail"]
+    assert workbook["About"].iloc[0].tolist() == ["Demand", fee_costing.SYNTHETIC_LABEL]
+    assert {"Produced", "Tool"} <= set(workbook["About"]["Item"])
+    postcodes = workbook["postcodes"]
+    assert {"Longitude (degrees)", "Latitude (degrees)", "Inside the zone (straight line)",
+            "Road distance to nearest centre (miles)"} <= set(postcodes.columns)
+    assert set(postcodes["Inside the zone (by road)"]) <= {"yes", "no"}
+    miles = postcodes["Straight-line distance to nearest centre (miles)"]
+    assert (miles == miles.round(2)).all() and not (hereford_zones.head(50)["straight_miles"] ==
+                                                    hereford_zones.head(50)["straight_miles"].round(2)).all()
+    # Analysts' CSV keeps the machine names at full precision.
+    text = exports.csv_bytes(hereford_zones.head(3), ["Demand: " + fee_costing.SYNTHETIC_LABEL]).decode("utf-8-sig")
+    assert text.startswith("# Demand: SYNTHETIC") and "straight_miles" in text
+    assert repr(float(hereford_zones["straight_miles"].iloc[0])) in text
     assert exports.gpkg_bytes({"postcodes": hereford_zones.head(20)})[:16] == b"SQLite format 3\x00"

@@ -1,0 +1,84 @@
+"""Names people use for statistical areas: the nearest settlement and the ward, beside the official code.
+
+An LSOA is "Herefordshire 004E" to the ONS and "Kington — Kington ward (E01014050)" to a commissioner. The
+settlement is the most important named place (OS Open Names) inside the area, else the nearest one to where
+its people live; the ward is the LSOA's best-fit electoral ward (ONS lookup, May 2024).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+NAMED_KINDS = ("city", "town", "suburb", "village")
+"""Settlements an area may be named after, most important first (hamlets are too small to be known)."""
+
+
+def area_place(lsoas: gpd.GeoDataFrame, anchors: gpd.GeoSeries, places: gpd.GeoDataFrame) -> pd.Series:
+    """The settlement each LSOA is named after.
+
+    Parameters
+    ----------
+    lsoas : GeoDataFrame
+        LSOA polygons (BNG).
+    anchors : GeoSeries
+        Where each LSOA's people live, as one point (indexed like ``lsoas``).
+    places : GeoDataFrame
+        Settlements with ``name``, ``kind`` and point geometry (:func:`layers.places.settlements`).
+
+    Returns
+    -------
+    Series
+        Indexed like ``lsoas``: the most important city/town/suburb/village inside the LSOA (nearest the anchor
+        among equals), else the nearest such place to the anchor.
+    """
+    named = places[places["kind"].isin(NAMED_KINDS)].reset_index(drop=True)
+    if named.empty:
+        return pd.Series("", index=lsoas.index)
+    rank = named["kind"].map({kind: order for order, kind in enumerate(NAMED_KINDS)}).to_numpy()
+    inside = gpd.sjoin(named[["geometry"]].assign(place=np.arange(len(named))), lsoas[["geometry"]], how="inner",
+                       predicate="within")
+    choice = pd.Series(-1, index=lsoas.index)
+    if len(inside):
+        anchor_xy = np.column_stack([anchors.x, anchors.y])
+        place_xy = np.column_stack([named.geometry.x, named.geometry.y])
+        position = lsoas.index.get_indexer(inside["index_right"])
+        distance = np.hypot(*(place_xy[inside["place"].to_numpy()] - anchor_xy[position]).T)
+        order = pd.DataFrame({"lsoa": inside["index_right"].to_numpy(), "place": inside["place"].to_numpy(),
+                              "rank": rank[inside["place"].to_numpy()], "distance": distance})
+        best = order.sort_values(["rank", "distance"]).drop_duplicates("lsoa").set_index("lsoa")["place"]
+        choice.loc[best.index] = best.to_numpy()
+    missing = choice < 0
+    if missing.any():
+        tree = cKDTree(np.column_stack([named.geometry.x, named.geometry.y]))
+        _, nearest = tree.query(np.column_stack([anchors[missing].x, anchors[missing].y]))
+        choice[missing] = nearest
+    return pd.Series(named["name"].to_numpy()[choice.to_numpy()], index=lsoas.index)
+
+
+def lsoa_display_name(place: str, ward: str, code: str) -> str:
+    """``"Kington — Kington Town ward (E01014050)"``; the place is left out when it is the ward's own name."""
+    ward_text = f"{ward} ward" if ward else ""
+    if place and ward and place.lower() == ward.lower():
+        return f"{place} ward ({code})"
+    parts = " — ".join(part for part in (place, ward_text) if part)
+    return f"{parts} ({code})" if parts else code
+
+
+def display_names(lsoas: pd.DataFrame) -> pd.Series:
+    """Display name of each LSOA from its ``place_name``, ``ward24_name`` and ``lsoa21_code`` columns."""
+    return pd.Series([lsoa_display_name(str(place or ""), str(ward or ""), code)
+                      for place, ward, code in zip(lsoas["place_name"], lsoas["ward24_name"], lsoas["lsoa21_code"])],
+                     index=lsoas.index)
+
+
+def msoa_display_names(lsoas: pd.DataFrame) -> pd.Series:
+    """Display name of each MSOA: "Around <place> (<MSOA name>)", the place of its most populous LSOA.
+
+    Returns a Series indexed by ``msoa21_code``.
+    """
+    main = lsoas.sort_values("pop_total").drop_duplicates("msoa21_code", keep="last").set_index("msoa21_code")
+    return pd.Series([f"Around {place} ({name})" if place else str(name)
+                      for place, name in zip(main["place_name"], main["msoa21_name"])], index=main.index)

@@ -1,0 +1,64 @@
+"""Exports: readable workbooks for council staff, full-precision files for analysts, safe for any name."""
+
+import io
+
+import geopandas as gpd
+import numpy as np
+import openpyxl
+import pandas as pd
+
+from analyses import exports
+
+
+def _workbook(sheets, about=(("Source", "test"),)):
+    return pd.read_excel(io.BytesIO(exports.xlsx_bytes(sheets, list(about))), sheet_name=None)
+
+
+def test_names_with_control_characters_and_formulas_export_safely():
+    names = pd.DataFrame({"name": ["Mrs\x07 Bell\x00", "=HYPERLINK(\"http://x\")", "-12.5", "Tab\there"],
+                          "hours_per_week": [1.0, 2.0, 3.0, 4.0]})
+    workbook = _workbook({"clients\x01": names}, about=[("File", "list\x1b.csv")])
+    sheet = next(name for name in workbook if name != "About")
+    assert sheet == "clients"
+    assert workbook[sheet]["Name"].tolist() == ["Mrs Bell", "'=HYPERLINK(\"http://x\")", "-12.5", "Tab\there"]
+    assert workbook["About"].iloc[0].tolist() == ["File", "list.csv"]
+    csv = exports.csv_bytes(names, ["made from list\x1b.csv"]).decode("utf-8-sig")
+    assert "\x07" not in csv and "'=HYPERLINK" in csv and csv.startswith("# made from list.csv")
+
+
+def test_readable_titles_units_rounding_and_flags():
+    frame = pd.DataFrame({"pop_65plus": [10.4, 20.6], "pct65_within_10": [33.333, 66.667], "travel_share": [0.2512, 0.5],
+                          "cost_per_contact_hour": [19.4549, 21.1], "inside_road": [True, False],
+                          "beds_per_1000_85": [101.234, 0.0], "mystery_column": [1.23456, 2.0]})
+    table = exports.readable_table(frame)
+    assert table.columns.tolist() == ["People aged 65+", "Aged 65+ within 10 minutes (%)",
+                                      "Travel share of paid time (%)", "Cost per contact hour (£)",
+                                      "Inside the zone (by road)", "Beds per 1,000 aged 85+", "Mystery column"]
+    assert table["People aged 65+"].tolist() == [10, 21]
+    assert table["Aged 65+ within 10 minutes (%)"].tolist() == [33.3, 66.7]
+    assert table["Travel share of paid time (%)"].tolist() == [25.1, 50.0]
+    assert table["Cost per contact hour (£)"].tolist() == [19.45, 21.1]
+    assert table["Inside the zone (by road)"].tolist() == ["yes", "no"]
+    assert table["Mystery column"].tolist() == [1.23, 2.0]
+    # Float noise never reaches a reader: 111.00000000000001 is 111.
+    assert exports.readable_table(pd.DataFrame({"miles": [111.00000000000001]}))["Miles"].tolist() == [111]
+
+
+def test_about_sheet_is_a_two_column_table_first():
+    data = exports.xlsx_bytes({"a": pd.DataFrame({"x": [1]}), "b": pd.DataFrame({"x": [2]})},
+                              [("Method", "straight line"), "a plain note"])
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["About", "a", "b"]
+    rows = [tuple(cell.value for cell in row) for row in book["About"].iter_rows()]
+    assert rows[0] == ("Item", "Detail") and rows[1] == ("Method", "straight line") and rows[2] == ("Note", "a plain note")
+    assert [row[0] for row in rows[-2:]] == ["Produced", "Tool"]
+
+
+def test_points_become_longitude_and_latitude_and_geopackage_keeps_precision(tmp_path):
+    points = gpd.GeoDataFrame({"value": [np.pi]}, geometry=gpd.points_from_xy([350897.0], [239976.0]), crs=27700)
+    table = exports.readable_table(points)
+    assert table.columns.tolist() == ["Value", "Longitude (degrees)", "Latitude (degrees)"]
+    assert table["Value"].tolist() == [3.14]
+    path = tmp_path / "layer.gpkg"
+    path.write_bytes(exports.gpkg_bytes({"points": points}))
+    assert gpd.read_file(path)["value"].iloc[0] == np.pi
