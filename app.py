@@ -6,7 +6,7 @@ import logging
 
 import streamlit as st
 
-from app_pages import about, coverage, explore, fee_zones, rounds
+from app_pages import about, coverage, evidence, explore, fee_zones, rounds
 from geo.errors import CareMapError
 from ui import state
 
@@ -40,6 +40,7 @@ PAGES = [
     st.Page(_guarded(fee_zones.page), title="Rural fee zones", url_path="fee-zones"),
     st.Page(_guarded(rounds.page), title="Round viability", url_path="rounds"),
     st.Page(_guarded(coverage.page), title="Care-home coverage", url_path="coverage"),
+    st.Page(_guarded(evidence.page), title="Evidence", url_path="evidence"),
     st.Page(_guarded(about.page), title="About", url_path="about"),
 ]
 

@@ -2,7 +2,8 @@
 
 Clients are placed in LSOAs in proportion to their older population, weighted toward the 85+ (the
 documents: over 60% of home-care customers are over 85), each at a real postcode centroid of its LSOA
-chosen at random. Their number and weekly hours are scaled to the council's documented totals for the
+chosen at random. Where the council documents hours by district (Hertfordshire), each district first gets
+its documented hours. Their number and weekly hours are scaled to the council's documented totals for the
 chosen area. Call patterns and visit lengths are assumptions with visible defaults.
 """
 
@@ -40,20 +41,85 @@ class DemandAssumptions:
 
 
 def lsoa_weights(lsoa: pd.DataFrame, assumptions: DemandAssumptions) -> pd.Series:
-    """Each LSOA's share of home-care demand (sums to 1 over the given LSOAs)."""
+    """Each LSOA's share of home-care demand by its older people alone (sums to 1 over the given LSOAs)."""
     share85 = lsoa["pop_85plus"] / lsoa["pop_85plus"].sum()
     share65 = lsoa["pop_65plus"] / lsoa["pop_65plus"].sum()
     weight = assumptions.share_85plus_weight * share85 + (1 - assumptions.share_85plus_weight) * share65
     return pd.Series(weight.to_numpy(), index=lsoa["lsoa21_code"].to_numpy())
 
 
+def district_rows(data: CouncilData) -> pd.DataFrame:
+    """The council's documented hours by district (e.g. Hertfordshire's table), each row with where it is placed.
+
+    A document's rows may not add exactly to its printed total (Hertfordshire's add to 39,518 against 39,517): the
+    rows are scaled to the council's documented weekly total so every page works from one figure.
+
+    Returns
+    -------
+    DataFrame
+        One row per documented row: ``row`` (as the document names it), ``hours`` (per week, scaled to the total),
+        ``documented_hours`` (as printed), ``lad_codes``,
+        ``rural_only``, ``urban_only``, ``assumption`` (how a row that is not one district is placed, if it is not).
+        Empty when the council documents no hours by district.
+    """
+    council = data.council
+    table = council.value("home_care_hours_by_district")
+    if not table:
+        return pd.DataFrame(columns=["row", "hours", "documented_hours", "lad_codes", "rural_only", "urban_only",
+                                     "assumption"])
+    rows = []
+    for name, hours in table.items():
+        placing = council.district_rows.get(name, {})
+        total = hours.get("total", hours.get("lead", 0) + hours.get("spot", 0)) if isinstance(hours, dict) else hours
+        rows.append({"row": name, "documented_hours": float(total), "lad_codes": tuple(placing.get("districts", ())),
+                     "rural_only": bool(placing.get("rural_only", False)),
+                     "urban_only": bool(placing.get("urban_only", False)),
+                     "assumption": str(placing.get("assumption", ""))})
+    table = pd.DataFrame(rows)
+    table.insert(1, "hours", table["documented_hours"] * council.weekly_home_care_hours / table["documented_hours"].sum())
+    return table
+
+
+def placed_hours(data: CouncilData, assumptions: DemandAssumptions | None = None) -> pd.Series:
+    """The council's weekly home-care hours placed on its LSOAs (indexed by ``lsoa21_code``; sums to the
+    council's documented hours).
+
+    Where the council documents hours by district (two-tier councils such as Hertfordshire), each row's hours go
+    to the LSOAs of its districts (only the rural or urban ones when the row is, e.g., "Dacorum Rural") in
+    proportion to their older people (:func:`lsoa_weights`); elsewhere the council's total is shared by the older
+    people alone.
+    """
+    assumptions = assumptions or DemandAssumptions()
+    lsoa = data.lsoa
+    rows = district_rows(data)
+    if rows.empty:
+        return lsoa_weights(lsoa, assumptions) * data.council.weekly_home_care_hours
+    placed = pd.Series(0.0, index=lsoa["lsoa21_code"].to_numpy())
+    for row in rows.itertuples():
+        chosen = lsoa["lad_code"].isin(row.lad_codes)
+        if row.rural_only:
+            chosen &= lsoa["is_rural"]
+        if row.urban_only:
+            chosen &= ~lsoa["is_rural"]
+        if not chosen.any():
+            raise ValueError(f"{data.council.name}: the documented row {row.row!r} places its hours nowhere; check "
+                             f"district_rows in councils/{data.council.slug}.toml.")
+        placed = placed.add(lsoa_weights(lsoa[chosen], assumptions) * row.hours, fill_value=0.0)
+    return placed.reindex(lsoa["lsoa21_code"].to_numpy()).fillna(0.0)
+
+
+def demand_weights(data: CouncilData, assumptions: DemandAssumptions | None = None) -> pd.Series:
+    """Each LSOA's share of the council's home-care demand (sums to 1; see :func:`placed_hours`)."""
+    hours = placed_hours(data, assumptions)
+    return hours / hours.sum()
+
+
 def area_share(data: CouncilData, locality: str | None, assumptions: DemandAssumptions) -> float:
     """Share of the council's demand in one locality (1.0 for the whole council)."""
-    weights = lsoa_weights(data.lsoa, assumptions)
     if locality is None:
         return 1.0
     codes = data.lsoa.loc[data.lsoa["locality_name"] == locality, "lsoa21_code"]
-    return float(weights.reindex(codes).sum())
+    return float(demand_weights(data, assumptions).reindex(codes).sum())
 
 
 def synthetic_clients(data: CouncilData, locality: str | None = None, clients: int | None = None, seed: int = 0,
@@ -87,7 +153,7 @@ def synthetic_clients(data: CouncilData, locality: str | None = None, clients: i
     count = clients if clients is not None else max(1, round(council.home_care_clients * share))
     target_hours = council.weekly_home_care_hours * share * (count / max(council.home_care_clients * share, 1e-9))
     rng = np.random.default_rng(seed)
-    weights = lsoa_weights(lsoa, assumptions)
+    weights = demand_weights(data, assumptions).reindex(lsoa["lsoa21_code"].to_numpy())
     chosen = rng.choice(weights.index.to_numpy(), size=count, p=(weights / weights.sum()).to_numpy())
     positions = data.postcodes.groupby("lsoa21_code").indices  # LSOA -> its postcodes' positions, in file order
     postcode_names = data.postcodes["postcode"].to_numpy()

@@ -13,11 +13,14 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from analyses.demand import demand_weights
 from geo.council import Council
 from geo.errors import InputDataError
+from layers.council_data import CouncilData
 
 WEEKS_PER_YEAR = 52.0
-SYNTHETIC_LABEL = "SYNTHETIC: modelled from the 65+ population, not real clients"
+SYNTHETIC_LABEL = ("SYNTHETIC: the council's weekly hours placed by district where documented, then by people "
+                   "aged 65+/85+; not real clients")
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,23 @@ class Demand:
         return self.source.startswith("SYNTHETIC")
 
 
-def modelled_demand(pop65: np.ndarray, council: Council) -> Demand:
-    """Spread the council's weekly hours and clients over points in proportion to their people aged 65+."""
-    share = np.asarray(pop65, dtype=float) / np.nansum(pop65)
+def modelled_demand(points: pd.DataFrame, data: CouncilData) -> Demand:
+    """The council's weekly hours and clients spread over points (postcodes): each LSOA's share of the demand
+    (:func:`analyses.demand.demand_weights`: by district where documented, then by older people) shared among
+    its points in proportion to their people aged 65+.
+
+    Parameters
+    ----------
+    points : DataFrame
+        ``lsoa21_code`` and ``pop65_est`` (people aged 65+ at each point).
+    data : CouncilData
+    """
+    weight = demand_weights(data).reindex(points["lsoa21_code"].to_numpy()).to_numpy()
+    people = points["pop65_est"].to_numpy(dtype=float)
+    lsoa_people = pd.Series(people).groupby(points["lsoa21_code"].to_numpy()).transform("sum").to_numpy()
+    share = np.divide(weight * people, lsoa_people, out=np.zeros(len(people)), where=lsoa_people > 0)
+    share = share / share.sum()
+    council = data.council
     return Demand(council.weekly_home_care_hours * share, council.home_care_clients * share, SYNTHETIC_LABEL)
 
 

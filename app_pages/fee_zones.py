@@ -123,7 +123,7 @@ def _demand(data: CouncilData, classified: gpd.GeoDataFrame, engine: TravelEngin
                                        geometry="geometry", crs=clients.crs)
             return located, fee_costing.client_demand(clients["hours_per_week"], uploaded.name), table
         st.info("Until a client list is read, the costing uses modelled demand (SYNTHETIC).")
-    demand = fee_costing.modelled_demand(classified["pop65_est"].to_numpy(), data.council)
+    demand = fee_costing.modelled_demand(classified, data)
     return classified, demand, None
 
 

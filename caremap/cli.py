@@ -13,7 +13,7 @@ import textwrap
 
 from geo.errors import CareMapError
 
-COMMANDS = ["councils", "report", "rounds", "fee_zones"]
+COMMANDS = ["councils", "evidence", "report", "rounds", "fee_zones"]
 """Command modules under :mod:`caremap.commands`, in the order ``--help`` lists them."""
 
 EPILOG = textwrap.dedent("""\

@@ -304,7 +304,7 @@ class Council:
             If a keyword is neither a setting nor a figure of this council.
         """
         fields = {f.name for f in dataclasses.fields(self)}
-        figures = dict(self.figures)
+        figures = dict(changes.pop("figures", self.figures))
         settings = {}
         for key, value in changes.items():
             if key in fields:

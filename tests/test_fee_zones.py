@@ -166,9 +166,9 @@ def test_banded_schemes():
         fee_costing.validate_bands([(0, 0), ("x", 10)])
 
 
-def test_current_rule_scheme_equals_zone_cost(hereford_zones):
+def test_current_rule_scheme_equals_zone_cost(herefordshire, hereford_zones):
     council = load_council("herefordshire")
-    demand = fee_costing.modelled_demand(hereford_zones["pop65_est"].to_numpy(), council)
+    demand = fee_costing.modelled_demand(hereford_zones, herefordshire)
     assert demand.is_synthetic and demand.hours.sum() == pytest.approx(9_900)
     fee, source = fee_costing.default_base_fee(council)
     assert fee == pytest.approx(19.45) and source.startswith("assumption")
@@ -218,3 +218,27 @@ def test_exports_say_synthetic_and_hold_every_table(hereford_zones):
     assert text.startswith("# Demand: SYNTHETIC") and "straight_miles" in text
     assert repr(float(hereford_zones["straight_miles"].iloc[0])) in text
     assert exports.gpkg_bytes({"postcodes": hereford_zones.head(20)})[:16] == b"SQLite format 3\x00"
+
+
+def test_hertfordshire_demand_is_placed_by_its_documented_district_hours(all_councils):
+    from analyses.demand import district_rows, placed_hours
+
+    data = all_councils["hertfordshire"]
+    rows = district_rows(data)
+    assert rows["hours"].sum() == pytest.approx(39_517) and rows["documented_hours"].sum() == 39_518 and len(rows) == 12
+    placed = placed_hours(data)
+    assert placed.sum() == pytest.approx(39_517)
+    lsoa = data.lsoa.set_index("lsoa21_code")
+    by_district = placed.groupby(lsoa["lad_code"]).sum()
+    # Watford has one row of its own (2,845 h); Dacorum's 3,118 urban + 822 rural hours stay in Dacorum,
+    # the rural ones in its rural LSOAs only.
+    assert by_district["E07000103"] == pytest.approx(2_845, abs=0.1)
+    assert by_district["E07000096"] == pytest.approx(3_118 + 822, abs=0.1)
+    rural = lsoa["is_rural"] & (lsoa["lad_code"] == "E07000096")
+    assert placed[rural.index[rural]].sum() == pytest.approx(822, abs=0.1)
+    # The fee-zone costing's modelled demand follows the same placement, postcode by postcode.
+    points = data.postcodes.assign(pop65_est=1.0)
+    demand = fee_costing.modelled_demand(points, data)
+    assert demand.hours.sum() == pytest.approx(39_517)
+    watford = (data.postcodes["lsoa21_code"].map(lsoa["lad_code"]) == "E07000103").to_numpy()
+    assert demand.hours[watford].sum() == pytest.approx(2_845, abs=0.1)

@@ -31,7 +31,7 @@ def run(arguments: argparse.Namespace) -> int:
     engine = api.travel_engine(council, _common.roads_of(arguments, council))
     radius = council.fee_zone_radius_miles if arguments.radius is None else arguments.radius
     zones = api.classify_fee_zones(data, engine, radius_miles=radius, measure_from=arguments.measure_from)
-    demand = fee_costing.modelled_demand(zones["pop65_est"].to_numpy(), council)
+    demand = fee_costing.modelled_demand(zones, data)
     fees = fee_costing.FeeAssumptions.for_council(council)
     costs = {reading: fee_costing.zone_cost(~zones[f"inside_{reading}"].to_numpy(), demand, fees)
              for reading in fee_zones.READINGS}

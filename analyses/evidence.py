@@ -1,0 +1,219 @@
+"""Evidence: each figure a council's documents give, beside what the tool recomputes from the bundled data.
+
+A commissioner can see at a glance what was reproduced (population, rural shares, PCN localities, homes and
+beds when a care-home file is loaded, hours by district) and what is only taken from the documents or
+assumed. Recomputed figures use the data's own vintage (mid-2020 population, 2021 rural-urban classes), so
+a difference may be a change over time rather than an error; the table says which years are compared.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from analyses.demand import district_rows, placed_hours
+from geo.council import Figure, series_value
+from layers.council_data import CouncilData
+
+COLUMNS = ["Figure", "Documented", "Year", "Tool's figure", "Difference", "How the tool gets it", "Source", "Kind"]
+"""Columns of an evidence table (CSV and the app use these titles as they are)."""
+
+DATA_YEAR = 2020
+"""The year of the bundled population estimates (ONS mid-2020), against which documented series are compared."""
+
+
+def _number(value: float, unit: str) -> str:
+    if unit == "%":
+        return f"{value:,.1f}%"
+    return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.2f}"
+
+
+def _documented_text(figure: Figure) -> str:
+    value = figure.value
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {_documented_text(Figure(figure.key, '', item, figure.unit))}"
+                         for key, item in value.items())
+    if isinstance(value, (int, float)):
+        if figure.unit == "index":
+            return f"× {float(value):.2f}"
+        return f"{_number(float(value), figure.unit)}{'' if figure.unit == '%' else ' ' + figure.unit}".strip()
+    return str(value)
+
+
+def _difference(documented: float, recomputed: float, unit: str) -> str:
+    change = recomputed - documented
+    if abs(change) < 0.5 and unit != "%":
+        return "none"
+    if unit == "%":
+        return f"{change:+.1f} points"
+    relative = f" ({100 * change / documented:+.1f}%)" if documented else ""
+    return f"{change:+,.0f}{relative}"
+
+
+def _series_at(figure: Figure, year: int) -> tuple[float, str]:
+    """A documented yearly series at ``year``, with the year(s) it was read at."""
+    points = {int(key): float(item) for key, item in figure.value.items()}
+    if len(points) == 1:  # one documented year: compared as it is, the years side by side
+        (only, value), = points.items()
+        return value, f"{only} (the tool's data: mid-{year})"
+    value, extrapolated = series_value(points, year)
+    if year in points:
+        return value, str(year)
+    return value, f"{year} ({'projected' if extrapolated else 'interpolated'} from {', '.join(map(str, sorted(points)))})"
+
+
+Recompute = Callable[[CouncilData, Figure], tuple[float, str, str] | None]
+"""A recomputation: (documented value compared, its year, how the tool gets its own figure) or None."""
+
+
+def _population(column: str, label: str) -> Recompute:
+    def recompute(data: CouncilData, figure: Figure):
+        documented, year = _series_at(figure, DATA_YEAR) if isinstance(figure.value, dict) else (figure.value, figure.year)
+        tool = float(data.lsoa[column].sum())
+        return documented, year, tool, f"{label}, ONS mid-2020 estimates summed over the council's LSOAs"
+    return recompute
+
+
+def _rural_people(data: CouncilData, figure: Figure):
+    lsoa = data.lsoa
+    tool = 100.0 * float(lsoa.loc[lsoa["is_rural"], "pop_total"].sum() / lsoa["pop_total"].sum())
+    return float(figure.value), figure.year, tool, "people in LSOAs the ONS rural-urban classification 2021 calls rural"
+
+
+def _rural_land(data: CouncilData, figure: Figure):
+    lsoa = data.lsoa
+    tool = 100.0 * float(lsoa.loc[lsoa["is_rural"]].area.sum() / lsoa.area.sum())
+    return float(figure.value), figure.year, tool, "area of the LSOAs the ONS rural-urban classification 2021 calls rural"
+
+
+def _localities(data: CouncilData, figure: Figure):
+    return float(figure.value), figure.year, float(len(data.localities)), (
+        "PCN localities built from NHS ODS practices (Feb 2023), with the council's merges")
+
+
+RECOMPUTE: dict[str, Recompute] = {
+    "population_65plus": _population("pop_65plus", "people aged 65+"),
+    "population_85plus": _population("pop_85plus", "people aged 85+"),
+    "rural_people_pct": _rural_people,
+    "rural_land_pct": _rural_land,
+    "pcn_localities": _localities,
+}
+"""Figures the tool can recompute from the bundled data alone, by figure key."""
+
+
+def _row(figure: Figure, *, documented: str, year: str, tool: str = "—", difference: str = "—",
+         how: str = "not recomputed: the bundled data hold nothing to check it against") -> dict:
+    return {"Figure": figure.label, "Documented": documented, "Year": year or "—", "Tool's figure": tool,
+            "Difference": difference, "How the tool gets it": how, "Source": figure.source,
+            "Kind": "assumption" if figure.is_assumption else "documented"}
+
+
+def _district_rows(data: CouncilData, figure: Figure) -> list[dict]:
+    """One row per row of a by-district hours table: the documented hours beside the hours the demand model puts
+    in the same LSOAs (which include shares of rows that span several districts)."""
+    placed = placed_hours(data)
+    lsoa = data.lsoa.set_index("lsoa21_code")
+    result = []
+    for row in district_rows(data).itertuples():
+        chosen = lsoa["lad_code"].isin(row.lad_codes)
+        if row.rural_only:
+            chosen &= lsoa["is_rural"]
+        if row.urban_only:
+            chosen &= ~lsoa["is_rural"]
+        where = ("rural LSOAs of " if row.rural_only else "urban LSOAs of " if row.urban_only else "") + \
+            ", ".join(data.districts.set_index("lad_code")["lad_name"].reindex(list(row.lad_codes)).fillna("?"))
+        documented = f"{row.documented_hours:,.0f} hours/week"
+        label = {"Figure": f"{figure.label}: {row.row}"}
+        if len(row.lad_codes) > 1:  # a row that is not one district: its hours are shared, not checkable
+            result.append(_row(figure, documented=documented, year=figure.year, how=f"shared over the {where}: "
+                                                                                    f"{row.assumption}") | label)
+            continue
+        modelled = float(placed.reindex(chosen.index[chosen]).sum())
+        how = (f"hours the demand model places in the {where} (the rows scaled to the table's printed total, plus "
+               f"this district's share of rows that span several districts)")
+        result.append(_row(figure, documented=documented, year=figure.year, tool=f"{modelled:,.0f}",
+                           difference=_difference(row.documented_hours, modelled, ""), how=how) | label)
+    return result
+
+
+def _district_pct_rows(data: CouncilData, figure: Figure) -> list[dict]:
+    districts = data.districts.set_index("lad_name")
+    result = []
+    for name, value in figure.value.items():
+        if name not in districts.index:
+            result.append(_row(figure, documented=f"{value:g}%", year=figure.year) | {"Figure": f"{figure.label}: {name}"})
+            continue
+        tool = float(districts.loc[name, "pct_65plus"])
+        result.append(_row(figure, documented=f"{value:g}%", year=figure.year, tool=f"{tool:.1f}%",
+                           difference=_difference(float(value), tool, "%"),
+                           how="people aged 65+ as a share of all people, ONS mid-2020") | {"Figure": f"{figure.label}: {name}"})
+    return result
+
+
+def _homes_rows(data: CouncilData, homes: gpd.GeoDataFrame | None, homes_source: str) -> dict[str, tuple[float, str]]:
+    """Homes and beds of the loaded care-home file inside the council, by the keys of the figures they check."""
+    if homes is None or homes.empty:
+        return {}
+    inside = homes[homes["in_council"]]
+    nursing = inside["nursing"].astype(bool)
+    how = f"counted from {homes_source or 'the loaded care-home file'} (homes inside the council)"
+    return {
+        "care_homes": (float(len(inside)), how),
+        "care_home_beds": (float(inside["beds"].sum()), how),
+        "residential_homes": (float((~nursing).sum()), how + ", without nursing"),
+        "residential_beds": (float(inside.loc[~nursing, "beds"].sum()), how + ", without nursing"),
+        "nursing_homes": (float(nursing.sum()), how + ", with nursing"),
+        "nursing_beds": (float(inside.loc[nursing, "beds"].sum()), how + ", with nursing"),
+    }
+
+
+def evidence_table(data: CouncilData, *, homes: gpd.GeoDataFrame | None = None, homes_source: str = "") -> pd.DataFrame:
+    """Every figure of the council beside what the tool recomputes, with the difference and the source.
+
+    Parameters
+    ----------
+    data : CouncilData
+    homes : GeoDataFrame, optional
+        Care homes loaded by the user (``in_council``, ``beds``, ``nursing``): homes and beds are then recomputed.
+    homes_source : str
+        What the homes are (a file name), for the table.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`COLUMNS`, one row per figure (one per district for by-district tables), documented figures
+        first.
+    """
+    counted = _homes_rows(data, homes, homes_source)
+    rows: list[dict] = []
+    for figure in data.council.figures.values():
+        documented_text = _documented_text(figure)
+        if figure.key == "home_care_hours_by_district":
+            rows += _district_rows(data, figure)
+        elif figure.key == "older_people_pct_by_district":
+            rows += _district_pct_rows(data, figure)
+        elif figure.key in RECOMPUTE:
+            documented, year, tool, how = RECOMPUTE[figure.key](data, figure)
+            rows.append(_row(figure, documented=_number(float(documented), figure.unit), year=str(year),
+                             tool=_number(tool, figure.unit), difference=_difference(float(documented), tool, figure.unit),
+                             how=how))
+        elif figure.key in counted and isinstance(figure.value, (int, float)):
+            tool, how = counted[figure.key]
+            rows.append(_row(figure, documented=documented_text, year=figure.year, tool=_number(tool, figure.unit),
+                             difference=_difference(float(figure.value), tool, figure.unit), how=how))
+        elif figure.key in counted:
+            rows.append(_row(figure, documented=documented_text, year=figure.year))
+        else:
+            how = ("load a care-home file to count homes and beds" if figure.key in _HOMES_KEYS else
+                   "an assumption: nothing to recompute" if figure.is_assumption else
+                   "not recomputed: the bundled data hold nothing to check it against")
+            rows.append(_row(figure, documented=documented_text, year=figure.year, how=how))
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    order = np.argsort((table["Kind"] == "assumption").to_numpy(), kind="stable")
+    return table.iloc[order].reset_index(drop=True)
+
+
+_HOMES_KEYS = {"care_homes", "care_home_beds", "residential_homes", "residential_beds", "nursing_homes", "nursing_beds"}

@@ -1,0 +1,38 @@
+"""Evidence page: each council's documented figures beside what the tool recomputes from the bundled data."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analyses import evidence, exports
+from geo.council import list_councils
+from ui import state, widgets
+
+HOMES_KEY = "loaded_care_homes_{slug}"
+"""Session key where the Care-home coverage page leaves the homes it loaded (and their source), for this page."""
+
+
+def page() -> None:
+    """Render the Evidence page."""
+    current = state.current_council()
+    st.title("Evidence: the documents' figures and the tool's")
+    st.caption("Every figure the tool takes from a council's documents, with the document, place and year, beside "
+               "what the tool recomputes from its own data where it can (population, rural shares, PCN localities, "
+               "hours by district; homes and beds once a care-home file is loaded on the Care-home coverage page). "
+               "Figures marked 'assumption' are not in the council's documents: they are the tool's placeholders, "
+               "each saying why.")
+    councils = sorted(list_councils(), key=lambda council: council.slug != current.slug)
+    for tab, council in zip(st.tabs([council.name for council in councils]), councils):
+        with tab:
+            data = state.council_data(council.slug)
+            homes, homes_source = st.session_state.get(HOMES_KEY.format(slug=council.slug), (None, ""))
+            table = evidence.evidence_table(data, homes=homes, homes_source=homes_source)
+            documented = int((table["Kind"] == "documented").sum())
+            st.write(f"**{council.name}**: {documented} documented figures, {len(table) - documented} assumptions.")
+            st.dataframe(table, hide_index=True, width="stretch", column_config={
+                "Source": st.column_config.TextColumn(width="large"),
+                "How the tool gets it": st.column_config.TextColumn(width="medium")})
+            widgets.download_row(f"evidence_{council.slug}", {
+                "CSV": lambda table=table, council=council: exports.csv_bytes(
+                    table, [f"Evidence for {council.name}: documented figures beside the tool's own"]),
+            })
