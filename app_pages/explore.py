@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -21,16 +22,26 @@ NUMBER_FORMATS = {
 }
 
 
-def _sublocality_tooltips(frame: pd.DataFrame) -> list[str]:
+def _measure_text(row, measure: str) -> str:
+    value = getattr(row, measure)
+    if measure == "ruc":
+        return str(value)
+    return NUMBER_FORMATS[measure](value) if np.isfinite(value) else "—"
+
+
+def _sublocality_tooltips(frame: pd.DataFrame, measure: str, level_label: str) -> list[str]:
+    """Each area's name and code, the measure being coloured first, then its locality and people."""
     return [
         maps.tooltip_html(
-            f"{row.name} ({row.code})",
+            row.name if level_label == AREA_LEVELS["lsoa21_code"] else f"{row.name} ({row.code})",
             [
+                (MEASURES[measure], _measure_text(row, measure)),
+                ("PCN locality", row.locality_name),
+                (level_label, row.code),
                 ("Population (mid-2020)", f"{row.pop_total:,.0f}"),
                 ("Aged 65+", f"{row.pop_65plus:,.0f} ({row.pct_65plus:.1f}%)"),
                 ("Aged 85+", f"{row.pop_85plus:,.0f} ({row.pct_85plus:.1f}%)"),
                 ("Rural-urban", row.ruc),
-                ("Locality", row.locality_name),
             ],
         )
         for row in frame.itertuples()
@@ -38,8 +49,10 @@ def _sublocality_tooltips(frame: pd.DataFrame) -> list[str]:
 
 
 def build_explore_map(data: CouncilData, frame: gpd.GeoDataFrame, *, level: str, measure: str, merged: bool,
-                      tiles: bool, method: str = "", estimate: bool = False) -> folium.Map:
-    """The Explore map: choropleth of ``frame`` (one sub-locality level), localities, towns, practices, hospitals."""
+                      tiles: bool, method: str = "", estimate: bool = False,
+                      roads: gpd.GeoDataFrame | None = None) -> folium.Map:
+    """The Explore map: choropleth of ``frame`` (one area level), localities, practices, hospitals, on an offline base
+    of the council's outline, place and locality names (and main roads when a road network is loaded)."""
     fmap = maps.new_map(data.outline, tiles=tiles)
     if measure == "ruc":
         colours = maps.category_colours(sorted(frame["ruc"].unique()), maps.RUC_COLOURS)
@@ -49,22 +62,12 @@ def build_explore_map(data: CouncilData, frame: gpd.GeoDataFrame, *, level: str,
         edges = maps.quantile_bins(frame[measure])
         fills = maps.classify(frame[measure], edges)
         legend = maps.class_legend(edges, NUMBER_FORMATS[measure])
-    maps.add_polygons(fmap, frame, f"{MEASURES[measure]} by {AREA_LEVELS[level]}", _sublocality_tooltips(frame),
-                      fill_colours=fills)
-
+    maps.add_polygons(fmap, frame, f"{MEASURES[measure]} by {AREA_LEVELS[level]}",
+                      _sublocality_tooltips(frame, measure, AREA_LEVELS[level]), fill_colours=fills)
     localities = data.localities_layer(merged)
-    maps.add_polygons(
-        fmap, localities, "PCN localities",
-        [maps.tooltip_html(row.locality_name, [("PCNs", row.pcn_codes), ("LSOAs", row.n_lsoa),
-                                               ("Population", f"{row.pop_total:,.0f}"),
-                                               ("Aged 65+", f"{row.pop_65plus:,.0f} ({row.pct_65plus:.1f}%)")])
-         for row in localities.itertuples()],
-        fill_colours=None, line_colour="#1a1a1a", line_weight=3.0, dash="6 4",
-    )
-    towns = data.places[data.places["kind"].isin(["city", "town"])]
-    maps.add_points(fmap, towns, "City and towns",
-                    [maps.tooltip_html(row.name, [("Settlement", row.kind)]) for row in towns.itertuples()],
-                    colour="#6a3d9a", radius=[9 if kind == "city" else 7 for kind in towns["kind"]])
+    maps.add_polygons(fmap, localities, "PCN localities", [""] * len(localities), line_colour="#1a1a1a",
+                      line_weight=3.0, dash="6 4", interactive=False)
+    maps.add_base_layer(fmap, outline=data.outline, places=data.places, localities=localities, roads=roads)
     practices = data.practices
     maps.add_points(fmap, practices, "GP practices",
                     [maps.tooltip_html(row.practice_name, [("PCN", row.pcn_name), ("Postcode", row.postcode)])
@@ -75,11 +78,10 @@ def build_explore_map(data: CouncilData, frame: gpd.GeoDataFrame, *, level: str,
                      for row in data.hospitals.itertuples()],
                     colour="#b2182b", radius=6, show=False)
     maps.add_legend(fmap, f"{MEASURES[measure]} ({AREA_LEVELS[level]})", legend,
-                    note="Mid-2020 ONS estimates carried to 2021 LSOAs. Dashed: PCN localities.")
+                    note="Dashed: PCN localities. Green: GP practices.")
     if method:
         maps.add_banner(fmap, method, warning=estimate)
-    maps.add_layer_control(fmap)
-    return fmap
+    return maps.finish_map(fmap, data.outline)
 
 
 def page() -> None:
@@ -97,12 +99,15 @@ def page() -> None:
     merged = True
     if council.locality_merges:
         merged = right.checkbox(f"Merge {', '.join(council.locality_merges)} PCNs", value=True, key="explore_merge",
-                                help="The documents speak of four PCN localities: the two Hereford City PCNs as one.")
+                                help=f"As the council's documents count localities: {council.source('pcn_localities')}"
+                                if "pcn_localities" in council.figures else None)
     tiles = st.session_state.get("basemap_tiles", False)
     fmap = build_explore_map(data, state.sublocalities(council.slug, level, engine.token, engine), level=level,
                              measure=measure, merged=merged, tiles=tiles, method=state.method_banner(engine),
                              estimate=engine.is_estimate)
     st_folium(fmap, height=620, use_container_width=True, returned_objects=[], key=f"explore_map_{council.slug}")
+    st.caption("Population: ONS mid-2020 estimates carried to 2021 LSOAs. Names: OS Open Names settlements and "
+               "the LSOA's ward. Hover an area for its figures; the layer button (top right) turns layers on and off.")
 
     totals = data.lsoa[["pop_total", "pop_65plus", "pop_85plus"]].sum()
     a, b, c, d = st.columns(4)

@@ -57,17 +57,21 @@ def build_fee_zone_map(data: CouncilData, classified: gpd.GeoDataFrame, centres:
     lsoa = data.lsoa.join(summary, on="lsoa21_code")
     share = lsoa[f"pct65_outside_{reading}"]
     edges = np.array([0, 10, 25, 50, 75, 100.0])
-    maps.add_polygons(fmap, lsoa, f"% of 65+ outside ({fee_zones.READINGS[reading]})",
-                      [maps.tooltip_html(f"{r.lsoa21_name}", [("Aged 65+ outside, straight", f"{r.pct65_outside_straight:.0f}%"),
-                                                               ("Aged 65+ outside, by road", f"{r.pct65_outside_road:.0f}%"),
-                                                               ("Postcodes", r.postcodes)])
-                       for r in lsoa.itertuples()],
-                      fill_colours=maps.classify(share, edges), fill_opacity=0.55, line_weight=0.4)
-    maps.add_polygons(fmap, gpd.GeoDataFrame(geometry=straight), "Zone: straight line",
-                      [maps.tooltip_html("Straight-line zone", [])], line_colour="#08306b", line_weight=3, dash="8 5")
+    measure = f"Aged 65+ outside ({fee_zones.READINGS[reading]})"
+    maps.add_polygons(fmap, lsoa, f"% of 65+ outside ({fee_zones.READINGS[reading]})", [
+        maps.tooltip_html(r.area_name, [(measure, f"{getattr(r, f'pct65_outside_{reading}'):.0f}%"),
+                                        ("PCN locality", r.locality_name),
+                                        ("Aged 65+ outside, straight line", f"{r.pct65_outside_straight:.0f}%"),
+                                        ("Aged 65+ outside, by road", f"{r.pct65_outside_road:.0f}%"),
+                                        ("Postcodes", r.postcodes)])
+        for r in lsoa.itertuples()], fill_colours=maps.classify(share, edges), fill_opacity=0.55, line_weight=0.4)
+    # Zones are drawn above the areas but never take the mouse: hovering shows the area under them.
+    maps.add_polygons(fmap, gpd.GeoDataFrame(geometry=straight), "Zone: straight line", [""], line_colour="#08306b",
+                      line_weight=3, dash="8 5", interactive=False)
     road_name = "Zone: by road" + (" (ESTIMATE)" if engine.is_estimate else "")
-    maps.add_polygons(fmap, gpd.GeoDataFrame(geometry=road), road_name, [maps.tooltip_html(road_name, [])],
-                      fill_colours=["#41ab5d"], line_colour="#006d2c", line_weight=2, fill_opacity=0.18)
+    maps.add_polygons(fmap, gpd.GeoDataFrame(geometry=road), road_name, [""], fill_colours=["#41ab5d"],
+                      line_colour="#006d2c", line_weight=2, fill_opacity=0.18, interactive=False)
+    maps.add_base_layer(fmap, outline=data.outline, places=data.places, localities=data.localities)
     disagree = classified[classified["disagree"]]
     maps.add_points(fmap, disagree, f"Disagreement ({len(disagree):,} postcodes)", _postcode_tips(disagree),
                     colour=CLASS_COLOURS["Inside straight, outside by road"], radius=4)
@@ -85,8 +89,7 @@ def build_fee_zone_map(data: CouncilData, classified: gpd.GeoDataFrame, centres:
     maps.add_legend(fmap, f"% of 65+ outside ({fee_zones.READINGS[reading]}); postcodes", entries,
                     note="Dashed: straight-line zone. Green: road zone.")
     maps.add_banner(fmap, state.method_banner(engine), warning=engine.is_estimate)
-    maps.add_layer_control(fmap)
-    return fmap
+    return maps.finish_map(fmap, data.outline)
 
 
 def _zone_controls(council: Council, data: CouncilData) -> tuple[tuple[str, ...], float, str, str]:

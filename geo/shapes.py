@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from shapely.geometry import box
+from shapely.geometry import Point, box
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import polylabel
 
 
 def distance_to_boxes(points_xy: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -38,3 +39,18 @@ def grown_area(centres_xy: np.ndarray, radius_m: float, *, boxes: np.ndarray | N
     else:
         shapes = list(shapely.buffer(shapely.points(centres_xy), radius_m, quad_segs=16))
     return shapely.union_all(shapes)
+
+
+def label_point(area: BaseGeometry, *, avoid: BaseGeometry | None = None, clearance_m: float = 0.0) -> Point:
+    """Where a label of ``area`` reads best: the point of its largest part farthest from its edges (pole of
+    inaccessibility), keeping ``clearance_m`` away from ``avoid`` (other labels' points) where the area allows."""
+    def pole(shape: BaseGeometry) -> Point:
+        parts = list(getattr(shape, "geoms", [shape]))
+        largest = max(parts, key=lambda part: part.area)
+        return polylabel(largest, tolerance=max(largest.length / 1000.0, 1.0))
+
+    if avoid is not None and not avoid.is_empty and clearance_m > 0:
+        free = area.difference(avoid.buffer(clearance_m))
+        if not free.is_empty and free.area > 0.05 * area.area:
+            return pole(free)
+    return pole(area)

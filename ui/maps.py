@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from branca.element import MacroElement, Template
 
+from geo.shapes import label_point
 from geo.units import WGS84
 
 LEAFLET_URL = "/app/static/leaflet"
@@ -72,9 +73,10 @@ def new_map(bounds: gpd.GeoDataFrame | gpd.GeoSeries, *, tiles: bool = False, he
     """
     west, south, east, north = bounds.to_crs(WGS84).total_bounds
     zoom = zoom_to_fit(south, west, north, east, height=height)
+    # Zoom buttons sit by the scale, bottom left, so the top of the map is free for the travel-method line.
     fmap = OfflineMap(location=[(south + north) / 2, (west + east) / 2], zoom_start=zoom, tiles=None,
                       control_scale=True, prefer_canvas=False, height=height, zoom_snap=0.25,
-                      zoom_delta=0.5)
+                      zoom_delta=0.5, zoom_control="bottomleft")
     # Without tiles, a white background keeps the choropleth colours true to the legend.
     fmap.get_root().header.add_child(folium.Element("<style>.leaflet-container{background:#fff !important}</style>"))
     if tiles:
@@ -136,11 +138,13 @@ def add_polygons(
     fill_opacity: float = 0.75,
     dash: str | None = None,
     show: bool = True,
+    interactive: bool = True,
 ) -> folium.GeoJson:
     """Add polygons as one GeoJSON layer, each with its own fill colour and escaped tooltip.
 
     ``fill_colours`` None draws outlines only. ``tooltips`` are HTML already escaped
-    (see :func:`tooltip_html`).
+    (see :func:`tooltip_html`). ``interactive=False`` draws a layer that never takes the mouse (outlines drawn
+    above other layers), so the tooltips of the layers below stay reachable.
     """
     fills = list(fill_colours) if fill_colours is not None else [None] * len(frame)
     data = _geojson(frame, {"tip": list(tooltips), "fill": fills})
@@ -155,15 +159,10 @@ def add_polygons(
             "dashArray": dash,
         }
 
-    layer = folium.GeoJson(
-        data,
-        name=name,
-        style_function=style,
-        highlight_function=lambda _: {"weight": line_weight + 2},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
-        show=show,
-        smooth_factor=0.5,
-    )
+    hover = {"highlight_function": lambda _: {"weight": line_weight + 2},
+             "tooltip": folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)} if interactive else {}
+    layer = folium.GeoJson(data, name=name, style_function=style, show=show, smooth_factor=0.5,
+                           interactive=interactive, **hover)
     layer.add_to(fmap)
     return layer
 
@@ -282,8 +281,10 @@ var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
 {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
 {% endmacro %}
 """
-_BOX_STYLE = ("background:rgba(255,255,255,0.92);padding:6px 9px;border:1px solid #999;border-radius:4px;"
-              "font:12px/1.35 sans-serif;max-width:300px;")
+_BOX_STYLE = ("background:rgba(255,255,255,0.92);padding:4px 7px;border:1px solid #999;border-radius:4px;"
+              "font:11px/1.3 sans-serif;max-width:210px;")
+_BANNER_STYLE = ("background:rgba(255,255,255,0.92);padding:2px 7px;border:1px solid #999;border-radius:4px;"
+                 "font:11px/1.3 sans-serif;white-space:nowrap;")
 
 
 class _HtmlControl(MacroElement):
@@ -317,10 +318,220 @@ def add_legend(fmap: folium.Map, title: str, entries: Sequence[tuple[str, str]],
 def add_banner(fmap: folium.Map, text: str, warning: bool = False) -> None:
     """A label in the map's top-left corner, e.g. the travel-time method in force."""
     colour = "#8a4b00" if warning else "#222"
-    _HtmlControl(f'<span style="color:{colour}">{escape(text)}</span>', "topleft", "caremap-banner").add_to(fmap)
+    _HtmlControl(f'<span style="color:{colour}">{escape(text)}</span>', "topleft", "caremap-banner",
+                 style=_BANNER_STYLE).add_to(fmap)
 
 
 def add_layer_control(fmap: folium.Map) -> None:
-    """Layer switcher (collapsed=False so users see what they can turn on)."""
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    """Layer switcher, collapsed to an icon (it opens on hover) so it never covers the map's subject."""
+    folium.LayerControl(collapsed=True).add_to(fmap)
+
+
+_LABEL_STYLE = """<style>
+.caremap-label-anchor{background:none;border:none}
+.caremap-label{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;pointer-events:none;
+  font:600 11px/1.1 sans-serif;color:#333;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 4px #fff}
+.caremap-label-city{font-size:14px;text-transform:uppercase;letter-spacing:1px;color:#111}
+.caremap-label-town{font-size:12.5px;color:#111}
+.caremap-label-village,.caremap-label-suburb{display:none;font-weight:400;font-size:10.5px;color:#444}
+.caremap-show-villages .caremap-label-village,.caremap-show-villages .caremap-label-suburb{display:inline}
+.caremap-label-locality{font:italic 700 12.5px/1.1 sans-serif;color:#0b5d1e}
+.caremap-label.caremap-label-hidden{visibility:hidden}
+</style>"""
+
+_LABELS_TEMPLATE = """
+{% macro script(this, kwargs) %}
+(function () {
+    var group = {{ this._parent.get_name() }};
+    {{ this.labels|tojson }}.forEach(function (label) {
+        var text = document.createElement("span");
+        text.className = "caremap-label caremap-label-" + label.kind;
+        text.dataset.kind = label.kind;
+        text.dataset.size = label.size;
+        text.textContent = label.text;  // text, never HTML
+        L.marker([label.lat, label.lon], {
+            icon: L.divIcon({html: text, className: "caremap-label-anchor", iconSize: null}),
+            interactive: false, keyboard: false
+        }).addTo(group);
+    });
+})();
+{% endmacro %}
+"""
+
+
+class _Labels(MacroElement):
+    """Text labels (place names) added to their parent layer; each is set as text, never as HTML."""
+
+    def __init__(self, labels: list[dict]) -> None:
+        super().__init__()
+        self._name = "Labels"
+        self.labels = labels
+        self._template = Template(_LABELS_TEMPLATE)
+
+
+_LABEL_PLACEMENT_TEMPLATE = """
+{% macro script(this, kwargs) %}
+(function () {
+    var map = {{ this._parent.get_name() }};
+    var rank = {city: 0, town: 1, locality: 2, suburb: 3, village: 4};
+    function overlaps(a, b) {
+        return a.left < b.right + 2 && b.left < a.right + 2 && a.top < b.bottom + 1 && b.top < a.bottom + 1;
+    }
+    function place() {
+        var container = map.getContainer();
+        container.classList.toggle("caremap-show-villages", map.getZoom() >= {{ this.village_zoom }});
+        var labels = Array.prototype.slice.call(container.querySelectorAll(".caremap-label"));
+        labels.forEach(function (label) { label.classList.remove("caremap-label-hidden"); });
+        labels.sort(function (a, b) {
+            return (rank[a.dataset.kind] - rank[b.dataset.kind]) || (b.dataset.size - a.dataset.size);
+        });
+        var kept = [];
+        // More important names first; a name that would overlap one already shown waits for a closer zoom.
+        labels.forEach(function (label) {
+            var box = label.getBoundingClientRect();
+            if (!box.width) { return; }
+            if (kept.some(function (other) { return overlaps(box, other); })) {
+                label.classList.add("caremap-label-hidden");
+            } else {
+                kept.push(box);
+            }
+        });
+    }
+    map.on("zoomend moveend overlayadd overlayremove", function () { setTimeout(place, 0); });
+    map.whenReady(function () { setTimeout(place, 60); });
+})();
+{% endmacro %}
+"""
+
+
+class _LabelPlacement(MacroElement):
+    """Keeps place names readable: villages and suburbs only from ``village_zoom`` in, and a name that would overlap
+    a more important one (city, town, locality, suburb, village in that order) hidden until zoomed in."""
+
+    def __init__(self, village_zoom: float) -> None:
+        super().__init__()
+        self._name = "LabelPlacement"
+        self.village_zoom = village_zoom
+        self._template = Template(_LABEL_PLACEMENT_TEMPLATE)
+
+
+def add_labels(fmap: folium.Map, points: gpd.GeoDataFrame, *, texts: Sequence[str], kinds: Sequence[str],
+               name: str, sizes: Sequence[float] | None = None, show: bool = True) -> folium.FeatureGroup:
+    """Add text labels at points as one layer (listed in the layer control as ``name``).
+
+    ``kinds`` style each label: ``city``, ``town``, ``village``/``suburb`` (shown when zoomed in) or ``locality``.
+    Where labels collide, the bigger place of a kind (``sizes``, e.g. its extent's area) is named first.
+    """
+    lonlat = points.geometry.to_crs(WGS84)
+    sizes = [0.0] * len(points) if sizes is None else [float(size) for size in sizes]
+    labels = [{"lat": round(float(point.y), 5), "lon": round(float(point.x), 5), "text": str(text), "kind": str(kind),
+               "size": round(size, 1)} for point, text, kind, size in zip(lonlat, texts, kinds, sizes)]
+    group = folium.FeatureGroup(name=name, show=show)
+    _Labels(labels).add_to(group)
+    group.add_to(fmap)
+    return group
+
+
+def add_base_layer(fmap: folium.Map, *, outline: gpd.GeoDataFrame, places: gpd.GeoDataFrame,
+                   localities: gpd.GeoDataFrame | None = None, roads: gpd.GeoDataFrame | None = None,
+                   village_zoom: float = 10.75) -> None:
+    """An offline base map from the bundled data, so a map reads without tiles: the council's outline, its
+    city/town names (villages and suburbs when zoomed in), locality names and, when a road network is loaded,
+    its main roads. None of it takes the mouse: tooltips of the layers above stay reachable."""
+    root = fmap.get_root()
+    if not getattr(root, "_caremap_label_style", False):
+        root.header.add_child(folium.Element(_LABEL_STYLE))
+        root._caremap_label_style = True
+        _LabelPlacement(village_zoom).add_to(fmap)
+    if roads is not None and len(roads):
+        folium.GeoJson(_geojson(roads, {}), name="Main roads", interactive=False, control=True,
+                       style_function=lambda _: {"color": "#9a6a2a", "weight": 1.6, "opacity": 0.7}).add_to(fmap)
+    folium.GeoJson(_geojson(outline, {}), name="Council boundary", interactive=False, control=False,
+                   style_function=lambda _: {"color": "#4d4d4d", "weight": 2.5, "fill": False,
+                                             "className": "caremap-outline"}).add_to(fmap)
+    named = places[places["kind"].isin(["city", "town", "village", "suburb"])]
+    extent = (named["xmax"] - named["xmin"]) * (named["ymax"] - named["ymin"]) / 1e6
+    add_labels(fmap, named, texts=named["name"].tolist(), kinds=named["kind"].tolist(), sizes=extent.tolist(),
+               name="Place names")
+    if localities is not None and len(localities):
+        towns = places[places["kind"].isin(["city", "town"])].geometry.union_all()
+        anchors = gpd.GeoSeries([label_point(area, avoid=towns, clearance_m=4000.0) for area in localities.geometry],
+                                crs=localities.crs)
+        add_labels(fmap, gpd.GeoDataFrame(geometry=anchors, crs=localities.crs),
+                   texts=localities["locality_name"].tolist(), kinds=["locality"] * len(localities),
+                   sizes=(localities.area / 1e6).tolist(), name="Locality names")
+
+
+_FIT_TEMPLATE = """
+{% macro script(this, kwargs) %}
+(function () {
+    var map = {{ this._parent.get_name() }};
+    var bounds = L.latLngBounds({{ this.bounds|tojson }});
+    var margin = {{ this.margin }};
+    function corners() {
+        // How far the controls in each corner reach into the map, across and down (pixels).
+        var frame = map.getContainer().getBoundingClientRect(), found = {};
+        ["top", "bottom"].forEach(function (v) {
+            ["left", "right"].forEach(function (h) {
+                var corner = map.getContainer().querySelector(".leaflet-" + v + ".leaflet-" + h);
+                var across = 0, down = 0;
+                if (corner) {
+                    Array.prototype.forEach.call(corner.children, function (control) {
+                        var box = control.getBoundingClientRect();
+                        if (!box.width || !box.height) { return; }
+                        across = Math.max(across, h === "left" ? box.right - frame.left : frame.right - box.left);
+                        down = Math.max(down, v === "top" ? box.bottom - frame.top : frame.bottom - box.top);
+                    });
+                }
+                found[v + " " + h] = [across, down];
+            });
+        });
+        return found;
+    }
+    function fit() {
+        var size = map.getSize();
+        if (!size.x || !size.y) { setTimeout(fit, 100); return; }
+        var found = corners(), names = Object.keys(found), best = null;
+        // Each corner's controls are kept clear of the council either beside it or above/below it: try every
+        // combination and keep the one that shows the council largest.
+        for (var choice = 0; choice < 16; choice++) {
+            var pad = {top: margin, bottom: margin, left: margin, right: margin};
+            names.forEach(function (name, i) {
+                var extent = found[name], side = name.split(" ");
+                if (!extent[0] || !extent[1]) { return; }
+                if ((choice >> i) & 1) { pad[side[1]] = Math.max(pad[side[1]], extent[0] + margin); }
+                else { pad[side[0]] = Math.max(pad[side[0]], extent[1] + margin); }
+            });
+            var zoom = map.getBoundsZoom(bounds, false, L.point(pad.left + pad.right, pad.top + pad.bottom));
+            if (!best || zoom > best.zoom) { best = {zoom: zoom, pad: pad}; }
+        }
+        map.fitBounds(bounds, {paddingTopLeft: [best.pad.left, best.pad.top],
+                               paddingBottomRight: [best.pad.right, best.pad.bottom], animate: false});
+        map.getContainer().setAttribute("data-caremap-fitted", "1");
+    }
+    map.whenReady(function () { setTimeout(fit, 0); });
+    window.addEventListener("resize", function () { setTimeout(fit, 50); });
+})();
+{% endmacro %}
+"""
+
+
+class _FitClearOfControls(MacroElement):
+    """Fits the map to a layer's bounds so that no control (legend, layer switcher, labels, scale) covers it."""
+
+    def __init__(self, bounds: list[list[float]], margin: int = 8) -> None:
+        super().__init__()
+        self._name = "FitClearOfControls"
+        self.bounds = bounds
+        self.margin = margin
+        self._template = Template(_FIT_TEMPLATE)
+
+
+def finish_map(fmap: folium.Map, subject: gpd.GeoDataFrame | gpd.GeoSeries) -> folium.Map:
+    """Last step of every map: the layer switcher, then a fit that keeps every control clear of ``subject``
+    (the council's outline, usually) at the opening zoom."""
+    add_layer_control(fmap)
+    west, south, east, north = subject.to_crs(WGS84).total_bounds
+    _FitClearOfControls([[float(south), float(west)], [float(north), float(east)]]).add_to(fmap)
+    return fmap
 

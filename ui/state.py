@@ -32,7 +32,7 @@ def council_data(slug: str) -> CouncilData:
     return load_council_data(load_council(slug))
 
 
-@st.cache_data(show_spinner="Assigning PCN localities by travel time…", max_entries=16)
+@st.cache_data(show_spinner="Assigning each area to its PCN locality…", max_entries=16)
 def council_data_for(slug: str, engine_token: str, _engine: TravelEngine) -> CouncilData:
     """A council's layers with PCN localities by travel time on the engine in force (cached per engine)."""
     return drive_time_localities(council_data(slug), _engine)
