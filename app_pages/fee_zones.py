@@ -15,6 +15,7 @@ from geo.council import Council
 from geo.errors import InputDataError
 from layers.areas import area_levels
 from layers.council_data import CouncilData
+from layers.names import with_area_names
 from layers.postcodes import POPULATION_SPREAD
 from routing.engine import TravelEngine
 from ui import maps, state, widgets
@@ -195,26 +196,27 @@ def _what_ifs(council: Council, located: pd.DataFrame, demand: Demand, fees: Fee
 
 
 def _exports(data: CouncilData, classified: gpd.GeoDataFrame, located: pd.DataFrame, *, demand: Demand,
-             tables: dict[str, pd.DataFrame], engine: TravelEngine, settings: str, zones: gpd.GeoDataFrame) -> None:
+             tables: dict[str, pd.DataFrame], engine: TravelEngine, settings: list[tuple[str, str]],
+             zones: gpd.GeoDataFrame) -> None:
     council = data.council
     radii, compared = tables["radius what-if"], tables["banded schemes"]
     st.subheader("Download")
-    about = [f"Rural fee zones for {council.name}: {settings}.", state.method_banner(engine),
-             POPULATION_SPREAD, f"Demand: {demand.source}."]
-    postcodes = classified.copy()
+    st.caption("The workbook is for reading (titles with units, rounded figures, names beside codes, an About sheet); "
+               "the CSV and GeoPackage keep every figure at full precision for analysis.")
+    about = [("Analysis", f"Rural fee zones for {council.name}"), *settings,
+             ("Travel times", engine.label), ("People at postcodes", POPULATION_SPREAD), ("Demand", demand.source)]
+    sheets = fee_zones.area_sheets(data, classified)
+    postcodes = sheets["postcodes"]
     if demand.is_synthetic:
         postcodes["modelled_hours_per_week"] = demand.hours
         postcodes["demand_source"] = fee_costing.SYNTHETIC_LABEL
-    sheets = {"postcodes": postcodes}
-    for key, name in area_levels(council, *TABLE_LEVELS).items():
-        sheets[name] = fee_zones.area_summary(classified, key).reset_index()
     sheets.update({"radius what-if": radii, "banded schemes": compared})
     if located is not classified:
         sheets["clients"] = located
-    lsoa_layer = data.lsoa[["lsoa21_code", "lsoa21_name", "geometry"]].join(
-        sheets["LSOA 2021"].set_index("lsoa21_code"), on="lsoa21_code")
+    lsoa_layer = data.lsoa[["lsoa21_code", "area_name", "geometry"]].join(
+        fee_zones.area_summary(classified, "lsoa21_code"), on="lsoa21_code")
     widgets.download_row(f"fee_zones_{council.slug}", {
-        "CSV": lambda: exports.csv_bytes(postcodes, about),
+        "CSV": lambda: exports.csv_bytes(postcodes, [f"{item}: {text}" for item, text in about]),
         "XLSX": lambda: exports.xlsx_bytes(sheets, about),
         "GeoPackage": lambda: exports.gpkg_bytes({"postcodes": postcodes, "lsoa": lsoa_layer, "zones": zones}),
     })
@@ -228,7 +230,8 @@ AREA_COLUMNS = {
 }
 
 
-def _area_tables(council: Council, classified: gpd.GeoDataFrame) -> None:
+def _area_tables(data: CouncilData, classified: gpd.GeoDataFrame) -> None:
+    council = data.council
     a, b, c = st.columns(3)
     total = len(classified)
     a.metric("Postcodes outside (straight)", f"{(~classified['inside_straight']).sum():,} of {total:,}")
@@ -236,7 +239,8 @@ def _area_tables(council: Council, classified: gpd.GeoDataFrame) -> None:
     c.metric("Disagree", f"{classified['disagree'].sum():,}", help="Inside by straight line, outside by road.")
     levels = area_levels(council, *TABLE_LEVELS)
     level = st.radio("Areas", list(levels), format_func=levels.get, horizontal=True, key="fz_level")
-    table = fee_zones.area_summary(classified, level).reset_index().rename(columns={level: levels[level],
+    table = with_area_names(fee_zones.area_summary(classified, level).reset_index(), data, level)
+    table = table.rename(columns={"area_name": "area", level: levels[level],
                                                                                    **AREA_COLUMNS})
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={name: st.column_config.NumberColumn(format="%.0f") for name in AREA_COLUMNS.values()})
@@ -275,13 +279,14 @@ def page() -> None:
                                   clients=clients)
         st_folium(fmap, height=600, use_container_width=True, returned_objects=[], key=f"fz_map_{council.slug}")
         st.caption(f"Road zone: {road_method} {POPULATION_SPREAD}")
-        _area_tables(council, classified)
+        _area_tables(data, classified)
 
     radii, compared = _what_ifs(council, located, demand, fees, cost_reading)
     zones = gpd.GeoDataFrame({"reading": ["straight line", "by road" + (" (estimate)" if engine.is_estimate else "")]},
                              geometry=[straight.iloc[0], road.iloc[0]], crs=straight.crs)
-    settings = (f"centres {', '.join(centres_names)}; radius {radius:g} miles from the "
-                f"{fee_zones.MEASURE_FROM[measure_from]}; base fee £{fees.base_fee_per_hour:.2f}/h; uplift "
-                f"{fees.uplift_pct:g}%")
+    settings = [("Centres", ", ".join(centres_names)),
+                ("Radius", f"{radius:g} miles from the {fee_zones.MEASURE_FROM[measure_from]}"),
+                ("Base fee", f"£{fees.base_fee_per_hour:.2f} per hour ({council.source('base_fee_per_hour')})"),
+                ("Rural uplift", f"{fees.uplift_pct:g}% ({council.source('rural_uplift_pct')})")]
     _exports(data, classified, located, demand=demand, tables={"radius what-if": radii, "banded schemes": compared},
              engine=engine, settings=settings, zones=zones)

@@ -82,3 +82,29 @@ def msoa_display_names(lsoas: pd.DataFrame) -> pd.Series:
     main = lsoas.sort_values("pop_total").drop_duplicates("msoa21_code", keep="last").set_index("msoa21_code")
     return pd.Series([f"Around {place} ({name})" if place else str(name)
                       for place, name in zip(main["place_name"], main["msoa21_name"])], index=main.index)
+
+
+def area_names(data, column: str) -> pd.Series:
+    """Names of the areas of one level, indexed by their code (``column`` as in :data:`layers.areas.AREA_LEVELS`).
+
+    LSOAs and MSOAs get the names people use (see :func:`display_names`); wards and districts their own names.
+    """
+    if column == "lsoa21_code":
+        return data.lsoa.set_index("lsoa21_code")["area_name"]
+    if column == "msoa21_code":
+        return data.msoa.set_index("msoa21_code")["area_name"]
+    if column == "ward22_code":
+        return data.wards.set_index("ward22_code")["ward22_name"]
+    if column == "lad_code":
+        return data.districts.set_index("lad_code")["lad_name"]
+    raise ValueError(f"No names for areas keyed by {column!r}.")
+
+
+def with_area_names(table: pd.DataFrame, data, column: str) -> pd.DataFrame:
+    """``table`` with an ``area_name`` column beside its area codes (``column``); tables keyed by locality name
+    (or already named) are returned as they are."""
+    if column not in table.columns or column == "locality_name" or "area_name" in table.columns:
+        return table
+    named = table.copy()
+    named.insert(named.columns.get_loc(column), "area_name", named[column].map(area_names(data, column)))
+    return named

@@ -62,3 +62,22 @@ def test_points_become_longitude_and_latitude_and_geopackage_keeps_precision(tmp
     path = tmp_path / "layer.gpkg"
     path.write_bytes(exports.gpkg_bytes({"points": points}))
     assert gpd.read_file(path)["value"].iloc[0] == np.pi
+
+
+def test_fee_zone_workbook_from_the_command_line_reads_as_it_is(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "zones.xlsx"
+    done = subprocess.run([sys.executable, "-m", "caremap", "fee-zones", "--council", "rutland", "--roads", "estimate",
+                           "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    book = pd.read_excel(out, sheet_name=None)
+    assert list(book)[:2] == ["About", "postcodes"] and "LSOA 2021" in book and "PCN locality" in book
+    about = dict(zip(book["About"]["Item"], book["About"]["Detail"]))
+    assert about["Radius"] == "4 miles from the settlement point" and about["Demand"].startswith("SYNTHETIC")
+    assert "ESTIMATE" in about["Travel times"]
+    lsoa = book["LSOA 2021"]
+    assert lsoa.columns[:2].tolist() == ["Area", "LSOA code"]
+    assert lsoa["Area"].str.contains(r" ward \(E01", regex=True).all()  # a name people use beside every code
+    assert "People aged 65+ outside (by road)" in lsoa.columns

@@ -35,14 +35,18 @@ def run(arguments: argparse.Namespace) -> int:
     fees = fee_costing.FeeAssumptions.for_council(council)
     costs = {reading: fee_costing.zone_cost(~zones[f"inside_{reading}"].to_numpy(), demand, fees)
              for reading in fee_zones.READINGS}
-    about = [f"Rural fee zones for {council.name}: radius {radius:g} miles from the {arguments.measure_from}.",
-             f"Travel times: {engine.label}.", f"Demand: {demand.source}."]
+    about = [("Analysis", f"Rural fee zones for {council.name}"),
+             ("Radius", f"{radius:g} miles from the {fee_zones.MEASURE_FROM[arguments.measure_from]}"),
+             ("Travel times", engine.label), ("Demand", demand.source),
+             *[(f"Uplift cost, {fee_zones.READINGS[reading]}", f"£{cost['annual_uplift']:,.0f} a year")
+               for reading, cost in costs.items()]]
+    sheets = fee_zones.area_sheets(data, zones)
     if out.suffix.lower() == ".gpkg":
-        out.write_bytes(exports.gpkg_bytes({"postcodes": zones}))
+        out.write_bytes(exports.gpkg_bytes({"postcodes": sheets["postcodes"]}))
     elif out.suffix.lower() == ".xlsx":
-        out.write_bytes(exports.xlsx_bytes({"postcodes": zones}, about))
+        out.write_bytes(exports.xlsx_bytes(sheets, about))
     else:
-        out.write_bytes(exports.csv_bytes(zones, about))
+        out.write_bytes(exports.csv_bytes(sheets["postcodes"], [f"{item}: {text}" for item, text in about]))
     for reading, cost in costs.items():
         print(f"{fee_zones.READINGS[reading]}: {int((~zones[f'inside_{reading}']).sum()):,} of {len(zones):,} postcodes "
               f"outside; uplift £{cost['annual_uplift']:,.0f}/year on SYNTHETIC demand")
