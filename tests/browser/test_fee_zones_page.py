@@ -23,6 +23,8 @@ def test_fee_zone_page_shows_both_readings_and_exports(app_url, page):
         page.get_by_text("Download XLSX").click()
     workbook = pd.read_excel(io.BytesIO(open(download.value.path(), "rb").read()), sheet_name=None)
     assert {"About", "postcodes", "PCN locality", "radius what-if", "banded schemes"} <= set(workbook)
-    assert any("SYNTHETIC" in str(line) for line in workbook["About"].iloc[:, 0])
+    about = dict(zip(workbook["About"]["Item"], workbook["About"]["Detail"]))
+    assert about["Demand"].startswith("SYNTHETIC") and about["Radius"].startswith("4 miles")
     assert len(workbook["postcodes"]) == 6_829
+    assert {"Area", "Inside the zone (by road)", "Road distance to nearest centre (miles)"} <= set(workbook["postcodes"])
     assert page.requests.external() == []
