@@ -224,10 +224,7 @@ def read_table(content: bytes, filename: str, *, limits: TableLimits,
     shown = shown_name(filename)
     if not content or not content.strip():
         raise InputDataError(f"{shown} is empty. Export the list again with a header row and one row per record.")
-    if len(content) > limits.max_bytes:
-        raise InputDataError(f"{shown} is {len(content) / 2**20:.0f} MB; the limit for a {limits.what} is "
-                             f"{limits.max_bytes / 2**20:.0f} MB. Split the file (e.g. by locality) or keep only the "
-                             f"needed columns.")
+    check_size(len(content), filename, limits)
     if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise InputDataError(f"{shown} is an old Excel (.xls) workbook. Save it as CSV (UTF-8) or .xlsx and upload "
                              f"that.")
@@ -239,6 +236,20 @@ def read_table(content: bytes, filename: str, *, limits: TableLimits,
         return _collect(_refusing(rows, refuse), shown, limits=limits, columns=columns, notes=notes, decimal=decimal)
     finally:
         rows.close()
+
+
+def check_size(size: int, filename: str, limits: TableLimits) -> None:
+    """Refuse a file of ``size`` bytes that passes the limit, before reading it.
+
+    Raises
+    ------
+    InputDataError
+        Naming the file's size and the limit.
+    """
+    if size > limits.max_bytes:
+        raise InputDataError(f"{shown_name(filename)} is {size / 2**20:.0f} MB; the limit for a {limits.what} is "
+                             f"{limits.max_bytes / 2**20:.0f} MB. Split the file (e.g. by locality) or keep only the "
+                             f"needed columns.")
 
 
 def _refusing(rows: Iterator[workbooks.Row], refuse) -> Iterator[workbooks.Row]:

@@ -28,7 +28,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--html", metavar="FILE", help="also write an HTML copy here")
 
 
+YEARS = (2018, 2040)
+"""Projection years the bed-need series covers."""
+SITES = (0, 10)
+MINUTES = (1.0, 120.0)
+
+
 def run(arguments: argparse.Namespace) -> int:
+    _common.in_range(arguments.year, *YEARS, option="--year", what="the projection year")
+    _common.in_range(arguments.sites, *SITES, option="--sites", what="the number of new sites to suggest")
+    _common.in_range(arguments.minutes, *MINUTES, option="--minutes", what="the drive time a new site should reach, in "
+                                                                           "minutes,")
     council = _common.council_of(arguments)
     homes_file = _common.input_file(arguments.care_homes, "care-home file")
     out = _common.output_file(arguments.out, (".pdf", ".html"), "report file")
