@@ -7,6 +7,7 @@ number, column, what is wrong and how to fix it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable, Iterable, Mapping, Sequence
@@ -79,6 +80,8 @@ class ClientTable(UploadSummary):
 
 WHOLE_NUMBERS = frozenset({"calls_per_day", "days_per_week"})
 """Columns that count things: a fraction there is refused rather than cut (2.7 calls a day is not 2)."""
+_ID_AS_ROUNDED_NUMBER = re.compile(r"[+-]?\d(\.\d+)?[eE][+-]?\d+")
+"""An id a spreadsheet turned into a rounded number (``1.23457E+19``)."""
 NUMBER_COLUMNS = ("lat", "lon", "easting", "northing")
 """Location columns whose numbers tell, with the numeric columns, how the file writes decimals."""
 
@@ -161,6 +164,12 @@ def read_client_table(
     for row_number, record in zip(frame.index, frame.to_dict("records")):
         get = partial(cell_text, record, columns)
         client_id = get("client_id") or f"row {row_number}"
+        if _ID_AS_ROUNDED_NUMBER.fullmatch(client_id):
+            reject(row_number, columns.get("client_id"), f"client id {quote(client_id)} is a number too long for a "
+                                                         f"spreadsheet to keep exactly (15 digits), so two ids may have "
+                                                         f"become one. Format the id column as text, enter the ids again "
+                                                         f"and upload.")
+            continue
         if client_id in seen_ids:
             reject(row_number, columns.get("client_id"), f"client id {quote(client_id)} is already used on row "
                                                          f"{seen_ids[client_id]}; give each client a unique id.")

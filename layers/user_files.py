@@ -159,9 +159,8 @@ def quote(value: object, *, limit: int = 60) -> str:
 
 
 def shown_name(filename: object) -> str:
-    """A file's name as messages quote it: its last path part, shortened and quoted (see :func:`quote`)."""
-    name = re.split(r"[\\/]", str(filename))[-1] or str(filename)
-    return quote(name)
+    """A file's name as messages quote it: shortened and quoted (see :func:`quote`)."""
+    return quote(filename)
 
 
 # --- Reading a table ----------------------------------------------------------------------------------------------
@@ -547,8 +546,9 @@ def _plain_digits(body: str, *, decimal: str, degrees: bool, shown: str) -> str 
         return f"{whole}.{fraction}" if separator == "." else whole + fraction
     how = "with commas" if decimal == "," else "both with commas and with points"
     raise AmbiguousNumber(f"{quote(shown)} could mean {whole}.{fraction} or {whole}{fraction}: this file writes decimals "
-                          f"{how}. Write it without a thousands separator (e.g. {whole}{fraction}) or with "
-                          f"{'a comma' if decimal == ',' else 'the decimal mark'} for decimals (e.g. {whole},{fraction}).")
+                          f"{how}, and a separator before three digits can also group thousands. Write it without a "
+                          f"thousands separator ({whole}{fraction}) or, if it is a decimal, with four decimals "
+                          f"({whole}{separator}{fraction}0).")
 
 
 _COMMA_DECIMAL = re.compile(r"[+-]?(\d*,(\d{1,2}|\d{4,})|0,\d+|\d{4,},\d+|\d{1,3}(\.\d{3})+,\d+)")

@@ -142,8 +142,8 @@ def _open_part(archive: zipfile.ZipFile, name: str, max_bytes: int):
     except KeyError:
         raise WorkbookProblem(f"the part {name!r} it names is missing") from None
     if info.file_size > max_bytes:
-        raise WorkbookTooBig(f"its part {name!r} unpacks to {info.file_size / 2**20:,.0f} MB, more than the "
-                              f"{max_bytes / 2**20:,.0f} MB read")
+        raise WorkbookTooBig(f"its part {name!r} unpacks to {info.file_size / 2**20:,.1f} MB, more than the "
+                              f"{max_bytes / 2**20:,.1f} MB read")
     return archive.open(info)
 
 

@@ -70,6 +70,22 @@ def input_file(text: str | None, what: str) -> Path | None:
     return path
 
 
+def write(path: Path, content: bytes, what: str) -> None:
+    """Write an output, turning a failure the checks could not foresee (disk full, a folder made read-only
+    meanwhile) into a message.
+
+    Raises
+    ------
+    InputDataError
+        If the file cannot be written.
+    """
+    try:
+        path.write_bytes(content)
+    except OSError as error:
+        raise InputDataError(f"The {what} {str(path)!r} could not be written ({error.strerror or error}). Choose "
+                             f"another folder.") from error
+
+
 def output_file(text: str, suffixes: tuple[str, ...], what: str) -> Path:
     """A file the command may write: a known suffix, in an existing writable folder, and not a folder itself.
 

@@ -58,11 +58,9 @@ def run(arguments: argparse.Namespace) -> int:
               f"care homes and assisted-living places tagged in OpenStreetMap ({len(table.homes)})")
     built = reporting.build_report(data, table.homes, engine, homes_source=source, year=arguments.year,
                                    sites=arguments.sites, site_minutes=arguments.minutes, notes=list(table.notes))
-    if out.suffix.lower() == ".html":
-        out.write_text(reporting.to_html(built), encoding="utf-8")
-    else:
-        out.write_bytes(reporting.to_pdf(built))
+    _common.write(out, reporting.to_html(built).encode("utf-8") if out.suffix.lower() == ".html" else
+                  reporting.to_pdf(built), "report file")
     if html_copy:
-        html_copy.write_text(reporting.to_html(built), encoding="utf-8")
+        _common.write(html_copy, reporting.to_html(built).encode("utf-8"), "HTML copy")
     print(f"Wrote {out}{f' and {html_copy}' if html_copy else ''} ({council.name}, {arguments.year}, {engine.label}).")
     return 0
