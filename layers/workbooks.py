@@ -13,6 +13,7 @@ uploads is a date.
 
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import re
@@ -166,7 +167,9 @@ def _parse(stream, *, start: Callable, end: Callable | None = None, text: Callab
     yield
 
 
+@functools.lru_cache(maxsize=512)
 def _local(name: str) -> str:
+    """An element's name without its namespace (cached: it runs for every cell)."""
     return name.rpartition(" ")[2]
 
 
@@ -340,7 +343,8 @@ def _xlsx_rows(archive: zipfile.ZipFile, part: str, strings: list[str], limits: 
     def end(tag: str) -> None:
         local = _local(tag)
         if local == "c":
-            cells.put(state["column"], _xlsx_value(state["type"], "".join(state["value"]), strings))
+            if state["value"]:  # most cells of a bloated sheet are empty: nothing to convert
+                cells.put(state["column"], _xlsx_value(state["type"], "".join(state["value"]), strings))
         elif local == "row":
             ready.append((state["row"], cells.take(), 1))
         elif local == "rPh":

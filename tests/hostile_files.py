@@ -2,12 +2,15 @@
 two-million-row sheet costs a second and a few megabytes to write, and can say what real writers never do
 (hidden first sheets, repeated rows, DTDs, cells past column XFD).
 
-``python -m tests.hostile_files`` rewrites the small workbooks committed in ``tests/bad_inputs/``.
+``python -m tests.hostile_files`` rewrites the small workbooks committed in ``tests/bad_inputs/``;
+``python -m tests.hostile_files make FOLDER`` writes the generated bombs there, and ``… measure FOLDER`` reads
+each through the app's upload functions and prints the outcomes, seconds and memory as JSON.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 from typing import Iterable
@@ -135,7 +138,106 @@ def committed_workbooks() -> dict[str, bytes]:
     }
 
 
+
+
+# --- Generated bombs: small files that stand for huge tables --------------------------------------------------------
+
+
+def _many_parts(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        for n in range(10_001):
+            archive.writestr(f"xl/media/{n}.bin", b"")
+
+
+def make_bombs(folder: Path) -> dict[str, tuple[str, str]]:
+    """Write the generated bombs into ``folder``; return file name -> (reader, pattern of the refusal message)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    compact = "<row><c><v>1</v></c><c><v>2</v></c><c><v>3</v></c></row>"
+    write_xlsx(folder / "two_million_rows.xlsx",
+               [("Clients", (xlsx_row(CLIENT_HEADER) if n == 0 else compact for n in range(2_000_001)), "visible")])
+    write_xlsx(folder / "ten_million_empty_cells.xlsx",
+               [("Clients", [xlsx_row(CLIENT_HEADER), "<row>" + "<c/>" * 10_000_000 + "</row>"], "visible")])
+    write_xlsx(folder / "one_huge_cell.xlsx", [("Clients", [xlsx_row(CLIENT_HEADER), xlsx_row(["x" * 2_000_000])],
+                                                "visible")])
+    write_xlsx(folder / "a_million_texts.xlsx", [("Clients", [xlsx_row(CLIENT_HEADER)], "visible")], parts={
+        "xl/sharedStrings.xml": f'<sst xmlns="{MAIN}">' + "".join(f"<si><t>{n}</t></si>" for n in range(1_000_000))
+                                + "</sst>",
+        "xl/_rels/workbook.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                                      f'<Relationship Id="rId1" Type="{RELS}/worksheet" Target="worksheets/sheet1.xml"/>'
+                                      f'<Relationship Id="rId2" Type="{RELS}/sharedStrings" Target="sharedStrings.xml"/>'
+                                      "</Relationships>"})
+    _many_parts(folder / "ten_thousand_parts.xlsx")
+    (folder / "ten_million_lines.csv").write_bytes(b"client_id,postcode,hours_per_week\n" + b"\n" * 10_000_000)
+    (folder / "care_homes_100001.csv").write_bytes(b"name,postcode,beds\n" + b"Home,LE15 6RP,30\n" * 100_001)
+    (folder / "repeated_rows.ods").write_bytes((CORPUS / "repeated_rows.ods").read_bytes())
+    rows = "has more than {:,} rows of data"
+    return {
+        "two_million_rows.xlsx": ("clients", rows.format(20_000)),
+        "ten_million_empty_cells.xlsx": ("clients", "it holds more than 2,000,000 cells"),
+        "one_huge_cell.xlsx": ("clients", "a cell holds more than 1,000,000 characters"),
+        "a_million_texts.xlsx": ("clients", "it holds more than 400,000 different texts"),
+        "ten_thousand_parts.xlsx": ("clients", "it has more than 10,000 parts"),
+        "ten_million_lines.csv": ("clients", "it has more than 1,048,576 lines"),
+        "care_homes_100001.csv": ("care-homes", rows.format(100_000)),
+        "repeated_rows.ods": ("care-homes", rows.format(100_000)),
+    }
+
+
+MANIFEST = "bombs.json"
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory, MB: VmHWM, which starts afresh when a process starts (ru_maxrss would
+    carry over the memory of the process that started it)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")) / 1024
+
+
+def measure(folder: Path) -> list[dict]:
+    """Read every bomb listed in ``folder``'s manifest through the app's upload functions, in this process: the
+    outcome, seconds, and the process's peak resident memory (MB) after loading the council data and after
+    each file (a high-water mark: it only grows)."""
+    import time
+
+    from analyses import uploads
+    from geo.council import load_council
+    from geo.errors import CareMapError
+    from layers.council_data import load_council_data
+
+    bombs = json.loads((folder / MANIFEST).read_text())
+    data = {"clients": load_council_data(load_council("herefordshire")),
+            "care-homes": load_council_data(load_council("rutland"))}
+    readers = {"clients": uploads.fee_zone_clients, "care-homes": uploads.care_homes}
+    results = [{"name": "council data loaded", "peak_rss_mb": peak_memory_mb()}]
+    for name, (kind, expected) in bombs.items():
+        content = (folder / name).read_bytes()
+        start = time.perf_counter()
+        try:
+            readers[kind](content, name, data[kind])
+            outcome = "read"
+        except CareMapError as error:
+            outcome = str(error)
+        results.append({"name": name, "bytes": len(content), "expected": expected, "outcome": outcome,
+                        "seconds": time.perf_counter() - start,
+                        "peak_rss_mb": peak_memory_mb()})
+        del content
+    return results
+
+
 if __name__ == "__main__":
-    for name, content in committed_workbooks().items():
-        (CORPUS / name).write_bytes(content)
-        print(f"wrote {name} ({len(content):,} bytes)")
+    import sys
+
+    if sys.argv[1:2] == ["make"]:
+        (Path(sys.argv[2]) / MANIFEST).write_text(json.dumps(make_bombs(Path(sys.argv[2]))))
+    elif sys.argv[1:2] == ["measure"]:
+        print(json.dumps(measure(Path(sys.argv[2]))))
+    else:
+        for name, content in committed_workbooks().items():
+            (CORPUS / name).write_bytes(content)
+            print(f"wrote {name} ({len(content):,} bytes)")

@@ -1,5 +1,8 @@
 """Every file in tests/bad_inputs through the app's own upload path: a specific message, valid rows kept."""
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +13,7 @@ from geo.errors import CareMapError, InputDataError, RoadNetworkError
 from routing.settings import RoutingSettings
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
+ROOT = CORPUS.parent.parent
 
 
 def _read(name: str, data, reader=uploads.fee_zone_clients):
@@ -318,3 +322,32 @@ def test_markdown_in_values_is_quoted_as_text(herefordshire):
     problems = refused.value.problems
     assert problems[0].startswith("row 2, column 'postcode': '![x](http://127.0.0.1:9/beacon.png)' is not a UK postcode")
     assert problems[1].startswith("row 3, column 'postcode': '[Fix your file](http://evil.example/fix)'")
+
+
+# --- Resource exhaustion: generated bombs, read in a fresh process that measures time and memory ---------------------
+
+
+@pytest.fixture(scope="module")
+def bombs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bombs")
+    subprocess.run([sys.executable, "-m", "tests.hostile_files", "make", str(folder)], cwd=ROOT, check=True)
+    measured = subprocess.run([sys.executable, "-m", "tests.hostile_files", "measure", str(folder)], cwd=ROOT,
+                              check=True, capture_output=True, text=True, timeout=240)
+    return {result["name"]: result for result in json.loads(measured.stdout)}
+
+
+@pytest.mark.parametrize("name", ["two_million_rows.xlsx", "ten_million_empty_cells.xlsx", "one_huge_cell.xlsx",
+                                  "a_million_texts.xlsx", "ten_thousand_parts.xlsx", "ten_million_lines.csv",
+                                  "care_homes_100001.csv", "repeated_rows.ods"])
+def test_bombs_are_refused_quickly_in_little_memory(bombs, name):
+    """Each generated file is refused with its limit named, in seconds, without the process growing past 500 MB
+    (about 320 MB of it is the two councils' data, loaded first)."""
+    result = bombs[name]
+    assert result["expected"] in result["outcome"] and result["outcome"].startswith(f"'{name}' ")
+    assert result["seconds"] < 20
+    assert result["peak_rss_mb"] < 500
+    assert result["peak_rss_mb"] - bombs["council data loaded"]["peak_rss_mb"] < 150
+
+
+def test_the_two_million_row_workbook_is_small(bombs):
+    assert bombs["two_million_rows.xlsx"]["bytes"] < 1_000_000 and bombs["repeated_rows.ods"]["bytes"] < 1_000
