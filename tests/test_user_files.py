@@ -59,11 +59,18 @@ def test_a_files_decimal_mark_is_found_from_its_unambiguous_numbers(values, defa
 
 
 def test_plain_escapes_every_markdown_and_html_sign():
-    assert plain("![x](http://a.b/c.png)") == r"\!\[x\]\(http\:\/\/a\.b\/c\.png\)"
-    assert plain("<b>&amp;</b> **x** :red[y] $z$ `q` ~s~ #h | 1. www.a.co a@b.co") == (
-        r"\<b\>\&amp\;\<\/b\> \*\*x\*\* \:red\[y\] \$z\$ \`q\` \~s\~ \#h \| 1\. www\.a\.co a\@b\.co")
+    assert plain("![x](http://a.b/c.png)") == "\\!\\[x\\]\\(http\u200b\\:\\/\\/a\\.b\\/c\\.png\\)"
+    assert plain("<b>&amp;</b> **x** :red[y] $z$ `q` ~s~ #h | 1. e.g.") == (
+        r"\<b\>\&amp\;\<\/b\> \*\*x\*\* \:red\[y\] \$z\$ \`q\` \~s\~ \#h \| 1\. e\.g\.")
     assert plain("Zoë Brontë, HR1 2JB") == r"Zoë Brontë\, HR1 2JB"
     assert plain("a\u202eb\x00c\x1b[31m") == r"a\\u202eb\\u0000c\\u001b\[31m"
+
+
+def test_plain_breaks_the_links_markdown_would_make_by_itself():
+    """GitHub-flavoured Markdown links bare addresses after escapes are resolved: a zero-width space stops it."""
+    assert plain("see www.a.co, HTTPS://b.c or ftp://d") == (
+        "see www\u200b\\.a\\.co\\, HTTPS\u200b\\:\\/\\/b\\.c or ftp\u200b\\:\\/\\/d")
+    assert plain("write to a.b@c.de") == "write to a\\.b\u200b\\@c\\.de"
 
 
 def test_quote_shortens_and_shows_control_characters():

@@ -25,6 +25,8 @@ CARE_HOME_LIMITS = f"CSV, Excel or ODS, {CARE_HOME_LIST.describe()}. Kept in mem
 
 _MARKDOWN_SIGNS = re.compile(r"([!-/:-@\[-`{-~])")
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_AUTOLINK = re.compile(r"(?i)(?:https?|ftp|mailto)(?=:)|www(?=\.)|(?=@)")
+"""Where GitHub-flavoured Markdown would start a link by itself: before ``://`` and ``www.``, and before ``@``."""
 REMEMBERED_UPLOADS = 8
 """Upload results kept per session, so a rerun (every widget change) does not read a file again."""
 
@@ -33,10 +35,13 @@ def plain(text: object) -> str:
     """Text that Streamlit's Markdown shows exactly as written: no link, image, HTML, emphasis or emoji code.
 
     Every ASCII punctuation sign is escaped with a backslash (CommonMark shows it literally); control and
-    direction-changing characters are shown as ``\\uXXXX`` so they can neither hide nor reorder text.
+    direction-changing characters are shown as ``\\uXXXX`` so they can neither hide nor reorder text; and a
+    zero-width space goes where GitHub-flavoured Markdown would turn an address into a link by itself
+    (``http://``, ``www.``, ``name@host``), which escaping cannot prevent.
     """
     visible = _INVISIBLE.sub(lambda match: f"\\u{ord(match.group()):04x}", str(text))
-    return _MARKDOWN_SIGNS.sub(r"\\\1", visible)
+    unlinked = _AUTOLINK.sub(lambda match: match.group() + "\u200b", visible)  # escapes cannot stop these links
+    return _MARKDOWN_SIGNS.sub(r"\\\1", unlinked)
 
 
 def show_error(error: Exception, where=st) -> None:
