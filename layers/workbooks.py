@@ -186,6 +186,31 @@ def _small_part(archive: zipfile.ZipFile, name: str, start: Callable) -> None:
         pass
 
 
+def _too_long(limit: int) -> WorkbookTooBig:
+    return WorkbookTooBig(f"a cell holds more than {limit:,} characters")
+
+
+class _Text:
+    """The text of one cell as it arrives in pieces, refused past the limit of characters."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[str] = []
+        self.chars = 0
+
+    def clear(self) -> None:
+        self.parts, self.chars = [], 0
+
+    def add(self, data: str) -> None:
+        self.chars += len(data)
+        if self.chars > self.limit:
+            raise _too_long(self.limit)
+        self.parts.append(data)
+
+    def value(self) -> str:
+        return "".join(self.parts)
+
+
 class _Cells:
     """The cells of the row being read: keeps blanks pending until a value follows, and checks the limits."""
 
@@ -206,7 +231,7 @@ class _Cells:
         if column + repeat > self.limits.max_columns:
             raise WorkbookTooBig(f"it has data beyond its first {self.limits.max_columns:,} columns")
         if len(value) > self.limits.max_cell_chars:
-            raise WorkbookTooBig(f"a cell holds more than {self.limits.max_cell_chars:,} characters")
+            raise _too_long(self.limits.max_cell_chars)
         if column < len(self.cells):
             raise WorkbookProblem("its cells are out of order")
         self.cells.extend([""] * (column - len(self.cells)))
@@ -262,12 +287,13 @@ def _xlsx_sheet(archive: zipfile.ZipFile, limits: SheetLimits) -> Sheet:
 def _xlsx_shared_strings(archive: zipfile.ZipFile, part: str, limits: SheetLimits) -> list[str]:
     """Every shared string, in order (rich text joined; phonetic guides left out)."""
     strings: list[str] = []
-    state = {"in_text": False, "phonetic": 0, "parts": [], "chars": 0}
+    state = {"in_text": False, "phonetic": 0}
+    text_of = _Text(limits.max_cell_chars)
 
     def start(tag: str, attributes: dict[str, str]) -> None:
         local = _local(tag)
         if local == "si":
-            state["parts"], state["chars"] = [], 0
+            text_of.clear()
         elif local == "rPh":
             state["phonetic"] += 1
         elif local == "t" and not state["phonetic"]:
@@ -278,7 +304,7 @@ def _xlsx_shared_strings(archive: zipfile.ZipFile, part: str, limits: SheetLimit
         if local == "si":
             if len(strings) >= limits.max_strings:
                 raise WorkbookTooBig(f"it holds more than {limits.max_strings:,} different texts")
-            strings.append("".join(state["parts"]))
+            strings.append(text_of.value())
         elif local == "rPh":
             state["phonetic"] -= 1
         elif local == "t":
@@ -286,10 +312,7 @@ def _xlsx_shared_strings(archive: zipfile.ZipFile, part: str, limits: SheetLimit
 
     def text(data: str) -> None:
         if state["in_text"]:
-            state["chars"] += len(data)
-            if state["chars"] > limits.max_cell_chars:
-                raise WorkbookTooBig(f"a cell holds more than {limits.max_cell_chars:,} characters")
-            state["parts"].append(data)
+            text_of.add(data)
 
     for _ in _parse(_open_part(archive, part, limits.max_part_bytes), start=start, end=end, text=text):
         pass
@@ -318,7 +341,8 @@ def _number_text(stored: str) -> str:
 def _xlsx_rows(archive: zipfile.ZipFile, part: str, strings: list[str], limits: SheetLimits) -> Iterator[Row]:
     cells = _Cells(limits)
     ready: list[Row] = []
-    state = {"row": 0, "column": -1, "type": "n", "in": None, "value": [], "chars": 0, "phonetic": 0}
+    state = {"row": 0, "column": -1, "type": "n", "in": None, "phonetic": 0}
+    value = _Text(limits.max_cell_chars)
 
     def start(tag: str, attributes: dict[str, str]) -> None:
         local = _local(tag)
@@ -334,7 +358,8 @@ def _xlsx_rows(archive: zipfile.ZipFile, part: str, strings: list[str], limits: 
             cells.count()
             match = _CELL_REFERENCE.match(attributes.get("r", ""))
             state["column"] = _column_number(match.group(1)) if match else state["column"] + 1
-            state["type"], state["value"], state["chars"] = attributes.get("t", "n"), [], 0
+            state["type"] = attributes.get("t", "n")
+            value.clear()
         elif local == "rPh":
             state["phonetic"] += 1
         elif local in ("v", "t") and not state["phonetic"]:
@@ -343,8 +368,8 @@ def _xlsx_rows(archive: zipfile.ZipFile, part: str, strings: list[str], limits: 
     def end(tag: str) -> None:
         local = _local(tag)
         if local == "c":
-            if state["value"]:  # most cells of a bloated sheet are empty: nothing to convert
-                cells.put(state["column"], _xlsx_value(state["type"], "".join(state["value"]), strings))
+            if value.parts:  # most cells of a bloated sheet are empty: nothing to convert
+                cells.put(state["column"], _xlsx_value(state["type"], value.value(), strings))
         elif local == "row":
             ready.append((state["row"], cells.take(), 1))
         elif local == "rPh":
@@ -354,10 +379,7 @@ def _xlsx_rows(archive: zipfile.ZipFile, part: str, strings: list[str], limits: 
 
     def text(data: str) -> None:
         if state["in"]:
-            state["chars"] += len(data)
-            if state["chars"] > limits.max_cell_chars:
-                raise WorkbookTooBig(f"a cell holds more than {limits.max_cell_chars:,} characters")
-            state["value"].append(data)
+            value.add(data)
 
     for _ in _parse(_open_part(archive, part, limits.max_part_bytes), start=start, end=end, text=text):
         yield from ready
@@ -401,8 +423,8 @@ def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits) -> Sheet:
     names: list[str] = []
     hidden: list[str] = []
     state = {"style": None, "table_depth": 0, "reading": False, "done": False, "row": 1, "row_repeat": 1, "row_elements": 0,
-             "column": 0, "cell_repeat": 1, "stored": None, "paragraphs": [], "paragraph": None, "annotation": 0,
-             "chars": 0}
+             "column": 0, "cell_repeat": 1, "stored": None, "paragraphs": 0, "in_paragraph": False, "annotation": 0}
+    text_of = _Text(limits.max_cell_chars)
 
     def count(value: str | None, what: str) -> int:
         number = int(value) if value and value.isdigit() else 1
@@ -434,19 +456,22 @@ def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits) -> Sheet:
             cells.count()
             state["cell_repeat"] = count(attributes.get(repeat_columns), "cell")
             state["stored"] = _ods_stored_value(attributes, attributes.get(value_type))
-            state["paragraphs"], state["chars"] = [], 0
+            state["paragraphs"] = 0
+            text_of.clear()
         elif tag == annotation:
             state["annotation"] += 1
         elif state["annotation"]:
             return
         elif tag == text_p:
-            state["paragraph"] = []
-        elif tag == spaces and state["paragraph"] is not None:
-            state["paragraph"].append(" " * min(count(attributes.get(_ods_name("text", "c")), "space"), 1000))
-        elif tag == tab and state["paragraph"] is not None:
-            state["paragraph"].append("\t")
-        elif tag == line_break and state["paragraph"] is not None:
-            state["paragraph"].append("\n")
+            if state["paragraphs"]:
+                text_of.add("\n")
+            state["in_paragraph"] = True
+        elif tag == spaces and state["in_paragraph"]:
+            text_of.add(" " * min(count(attributes.get(_ods_name("text", "c")), "space"), 1000))
+        elif tag == tab and state["in_paragraph"]:
+            text_of.add("\t")
+        elif tag == line_break and state["in_paragraph"]:
+            text_of.add("\n")
 
     def end(tag: str) -> None:
         if tag == table_tag:
@@ -458,11 +483,11 @@ def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits) -> Sheet:
             return
         if tag == annotation:
             state["annotation"] -= 1
-        elif tag == text_p and not state["annotation"] and state["paragraph"] is not None:
-            state["paragraphs"].append("".join(state["paragraph"]))
-            state["paragraph"] = None
+        elif tag == text_p and not state["annotation"] and state["in_paragraph"]:
+            state["paragraphs"] += 1
+            state["in_paragraph"] = False
         elif tag in cell_tags:
-            value = state["stored"] if state["stored"] is not None else "\n".join(state["paragraphs"])
+            value = state["stored"] if state["stored"] is not None else text_of.value()
             cells.put(state["column"], value, state["cell_repeat"])
             state["column"] += state["cell_repeat"]
         elif tag == row_tag:
@@ -470,11 +495,8 @@ def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits) -> Sheet:
             state["row"] += state["row_repeat"]
 
     def text(data: str) -> None:
-        if state["reading"] and state["paragraph"] is not None and not state["annotation"]:
-            state["chars"] += len(data)
-            if state["chars"] > limits.max_cell_chars:
-                raise WorkbookTooBig(f"a cell holds more than {limits.max_cell_chars:,} characters")
-            state["paragraph"].append(data)
+        if state["reading"] and state["in_paragraph"] and not state["annotation"]:
+            text_of.add(data)
 
     parsing = _parse(_open_part(archive, "content.xml", limits.max_part_bytes), start=start, end=end, text=text)
     # Read up to the first visible table's first rows, so its name is known before the rows are handed over.
