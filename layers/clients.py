@@ -1,8 +1,9 @@
-"""Read a user's client list (CSV or Excel) into validated points, listing every problem row by row.
+"""Read a user's client list (CSV, Excel or ODS) into validated points, listing every problem row by row.
 
 Nothing is written to disk and nothing is evaluated: the file is parsed as text (workbooks by the streaming
-reader of :mod:`layers.workbooks`) and each value is checked. Valid rows are kept; every rejected row is listed with its row
-number, column, what is wrong and how to fix it.
+reader of :mod:`layers.workbooks`) and each value is checked. Valid rows are kept; every rejected row is
+listed with its row number, column, what is wrong and how to fix it. A value that can be read two ways is
+refused with a message saying so, never guessed.
 """
 
 from __future__ import annotations

@@ -232,7 +232,8 @@ def read_table(content: bytes, filename: str, *, limits: TableLimits,
     else:
         rows, notes, decimal, refuse = _csv_rows(content, shown, limits)
     try:
-        return _collect(_refusing(rows, refuse), shown, limits=limits, columns=columns, notes=notes, decimal=decimal)
+        return _collect(_refusing(rows, refuse), shown, limits=limits, columns=columns, notes=notes, decimal=decimal,
+                        extra_cells_misalign=content[:4] != b"PK\x03\x04")
     finally:
         rows.close()
 
@@ -327,7 +328,7 @@ def _separator(sample: str) -> str:
     for candidate in ",;\t|":
         counts = []
         try:
-            for record in csv.reader(io.StringIO(sample, newline=""), delimiter=candidate):
+            for record in csv.reader(io.StringIO(sample, newline=""), delimiter=candidate, skipinitialspace=True):
                 if any(cell.strip() for cell in record):
                     counts.append(len(record))
                 if len(counts) >= 30:
@@ -369,7 +370,7 @@ def _csv_rows(content: bytes, shown: str, limits: TableLimits):
         csv.field_size_limit(max(csv.field_size_limit(), len(content) + len(_END) + 2))  # the file is bounded
         with _text_stream(content, encoding) as stream:
             lines = itertools.chain(stream, ["\n", _END])
-            for number, record in enumerate(csv.reader(lines, delimiter=separator), start=1):
+            for number, record in enumerate(csv.reader(lines, delimiter=separator, skipinitialspace=True), start=1):
                 if record == [_END]:
                     return
                 state["row"] = number
@@ -399,8 +400,13 @@ def _non_blank(rows: Iterator[workbooks.Row]) -> Iterator[tuple[int, list[str]]]
 
 
 def _collect(rows: Iterator[workbooks.Row], shown: str, *, limits: TableLimits, columns: Mapping[str, Sequence[str]],
-             notes: list[str], decimal: str) -> TableText:
-    """Find the header, keep the wanted columns of every non-blank row, and stop past the row limit."""
+             notes: list[str], decimal: str, extra_cells_misalign: bool) -> TableText:
+    """Find the header, keep the wanted columns of every non-blank row, and stop past the row limit.
+
+    With ``extra_cells_misalign`` (CSV), a row with more values than the header has columns is a problem: an
+    unquoted separator has shifted its values. In a workbook such values sit in columns without a header,
+    which no reader uses.
+    """
     wanted = {name: canonical for canonical, names in columns.items() for name in names}
     texts = _non_blank(rows)
     leading = list(itertools.islice(texts, HEADER_SCAN_ROWS))
@@ -427,7 +433,7 @@ def _collect(rows: Iterator[workbooks.Row], shown: str, *, limits: TableLimits, 
             raise InputDataError(f"{shown} has more than {limits.max_rows:,} rows of data; the limit for a "
                                  f"{limits.what} is {limits.max_rows:,}. Split it (e.g. by locality) and upload each "
                                  f"part.")
-        if len(cells) > len(headers) and any(cell.strip() for cell in cells[len(headers):]):
+        if extra_cells_misalign and len(cells) > len(headers) and any(cell.strip() for cell in cells[len(headers):]):
             problems.append(RowProblem(number, None, f"this row has {len(cells)} cells but the header names "
                                                      f"{len(headers)} columns: a value holding the column separator "
                                                      f"must be in quotes. Fix the row."))
