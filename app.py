@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_pages import about, coverage, evidence, explore, fee_zones, rounds
 from geo.errors import CareMapError
-from ui import state
+from ui import state, widgets
 
 st.set_page_config(page_title="Rural care planner", page_icon="🗺️", layout="wide")
 LOG = logging.getLogger("caremap")
@@ -21,7 +21,7 @@ def _guarded(render, where=st):
         try:
             render()
         except CareMapError as error:
-            where.error(str(error))
+            widgets.show_error(error, where)  # our messages quote the user's files: shown as text
         except Exception:  # the app must never show a traceback; the log keeps it for us
             LOG.exception("Unexpected error")
             where.error("Something went wrong while drawing this part of the app. Your inputs are kept: change a "

@@ -18,19 +18,36 @@ from routing.engine import TravelEngine
 from routing.settings import RoutingSettings
 from routing.sources import UPLOAD, build_engine
 
-FEE_ZONE_COLUMNS = {"hours_per_week": (0.0, 168.0)}
+FEE_ZONE_COLUMNS = {"hours_per_week": (0.0, 168.0), "calls_per_day": (1.0, 6.0), "minutes_per_call": (5.0, 240.0),
+                    "days_per_week": (1.0, 7.0)}
+"""Numeric columns of a fee-zone client list, with their allowed ranges (the call columns as for rounds)."""
+HOURS_FROM_CALLS = ("calls_per_day", "minutes_per_call", "days_per_week")
+FEE_ZONE_HOURS = (("hours_per_week",), HOURS_FROM_CALLS)
+"""Weekly hours come from ``hours_per_week`` or, without it, calls a day × minutes a call × days a week."""
 
 
 def fee_zone_clients(content: bytes, filename: str, data: CouncilData) -> ClientTable:
-    """A client list for fee-zone costing: client_id, postcode (or lat/lon, easting/northing), hours_per_week."""
-    return read_client_table(content, filename, postcodes=data.postcodes, outline=data.outline,
-                             council_name=data.council.name, numeric=FEE_ZONE_COLUMNS, required=["hours_per_week"])
+    """A client list for fee-zone costing: client_id, postcode (or lat/lon, easting/northing) and weekly hours
+    (``hours_per_week``, or ``calls_per_day`` × ``minutes_per_call`` × ``days_per_week`` / 60, said in a note)."""
+    table = read_client_table(content, filename, postcodes=data.postcodes, outline=data.outline,
+                              council_name=data.council.name, numeric=FEE_ZONE_COLUMNS, one_of=FEE_ZONE_HOURS)
+    clients = table.clients
+    if "hours_per_week" not in clients:
+        clients["hours_per_week"] = clients["calls_per_day"] * clients["minutes_per_call"] * clients["days_per_week"] / 60
+        table.notes.append("Weekly hours = calls a day × minutes a call × days a week ÷ 60 (the file has no "
+                           "hours_per_week column).")
+    return table
 
 
 def round_clients(content: bytes, filename: str, data: CouncilData, settings: rounds.RoundSettings) -> ClientTable:
-    """A client list for rounds: location plus calls_per_day, minutes_per_call, windows, days_per_week."""
+    """A client list for rounds: location plus calls_per_day, minutes_per_call, windows, days_per_week.
+
+    Call windows are checked with the other values, so a row with unreadable windows never claims a client id
+    that a later, valid row of the same client needs.
+    """
     table = read_client_table(content, filename, postcodes=data.postcodes, outline=data.outline,
-                              council_name=data.council.name, numeric=rounds.ROUND_CLIENT_COLUMNS)
+                              council_name=data.council.name, numeric=rounds.ROUND_CLIENT_COLUMNS,
+                              checks={"windows": lambda text: rounds.parse_windows(text, settings)})
     return rounds.check_client_windows(table, settings)
 
 

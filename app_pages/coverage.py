@@ -16,7 +16,6 @@ from analyses import exports, uploads
 from analyses import report as reporting
 from geo.council import Council
 from layers.areas import area_levels
-from layers.care_homes import MAX_CARE_HOME_BYTES
 from layers.council_data import CouncilData
 from routing.engine import TravelEngine
 from ui import maps, state, widgets
@@ -40,16 +39,16 @@ def _homes(council: Council, data: CouncilData):
     if choice == "osm":
         table = state.osm_care_homes(council.slug)
         for note in table.notes:
-            st.info(note)
+            st.info(widgets.plain(note))
         return table.homes, f"care homes and assisted-living places tagged in OpenStreetMap ({len(table.homes)})", \
             table.notes
     uploaded = st.file_uploader(
         "CQC 'Care directory with filters' (HSCA Active Locations) as CSV, XLSX or ODS, or a list with name, postcode "
         "(or latitude/longitude), beds, nursing", type=["csv", "xlsx", "ods", "txt"], key=f"cv_upload_{council.slug}")
-    st.caption(f"Up to {MAX_CARE_HOME_BYTES // 2**20} MB, kept in memory only. The national CQC file works: homes "
-               f"more than 15 km "
-               f"outside {council.name} are left out. Download it from cqc.org.uk (Using CQC data).")
-    table = widgets.read_upload(uploaded, lambda content, name: uploads.care_homes(content, name, data))
+    st.caption(f"{widgets.CARE_HOME_LIMITS} The national CQC file works: homes more than 15 km outside "
+               f"{council.name} are left out. Download it from cqc.org.uk (Using CQC data).")
+    table = widgets.read_upload(uploaded, lambda content, name: uploads.care_homes(content, name, data),
+                                key=council.slug)
     if table is None:
         return None, "", []
     return table.homes, f"{uploaded.name} ({len(table.homes)} homes)", table.notes

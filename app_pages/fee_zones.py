@@ -66,16 +66,20 @@ def build_fee_zone_map(data: CouncilData, classified: gpd.GeoDataFrame, centres:
                                         ("Aged 65+ outside, by road", f"{r.pct65_outside_road:.0f}%"),
                                         ("Postcodes", r.postcodes)])
         for r in lsoa.itertuples()], fill_colours=maps.classify(share, edges), fill_opacity=0.55, line_weight=0.4)
-    # Zones are drawn above the areas but never take the mouse: hovering shows the area under them.
-    maps.add_polygons(fmap, gpd.GeoDataFrame(geometry=straight), "Zone: straight line", [""], line_colour="#08306b",
-                      line_weight=3, dash="8 5", interactive=False)
+    # Zones are drawn above the areas but never take the mouse: hovering shows the area under them. A radius of 0
+    # draws no zone (everyone is outside).
+    if not straight.is_empty.all():
+        maps.add_polygons(fmap, gpd.GeoDataFrame(geometry=straight), "Zone: straight line", [""],
+                          line_colour="#08306b", line_weight=3, dash="8 5", interactive=False)
     road_name = "Zone: by road" + (" (ESTIMATE)" if engine.is_estimate else "")
-    maps.add_polygons(fmap, gpd.GeoDataFrame(geometry=road), road_name, [""], fill_colours=["#41ab5d"],
-                      line_colour="#006d2c", line_weight=2, fill_opacity=0.18, interactive=False)
+    if not road.is_empty.all():
+        maps.add_polygons(fmap, gpd.GeoDataFrame(geometry=road), road_name, [""], fill_colours=["#41ab5d"],
+                          line_colour="#006d2c", line_weight=2, fill_opacity=0.18, interactive=False)
     maps.add_base_layer(fmap, outline=data.outline, places=data.places, localities=data.localities)
     disagree = classified[classified["disagree"]]
-    maps.add_points(fmap, disagree, f"Disagreement ({len(disagree):,} postcodes)", _postcode_tips(disagree),
-                    colour=CLASS_COLOURS["Inside straight, outside by road"], radius=4)
+    if len(disagree):  # folium cannot draw an empty layer with tooltips
+        maps.add_points(fmap, disagree, f"Disagreement ({len(disagree):,} postcodes)", _postcode_tips(disagree),
+                        colour=CLASS_COLOURS["Inside straight, outside by road"], radius=4)
     if show_all:
         classes = _postcode_class(classified)
         maps.add_points(fmap, classified, "Every postcode", _postcode_tips(classified),
@@ -115,10 +119,12 @@ def _demand(data: CouncilData, classified: gpd.GeoDataFrame, engine: TravelEngin
     source = st.radio("Hours by area from", ["model", "upload"], horizontal=True, key="fz_demand_source",
                       format_func={"model": "Modelled demand (SYNTHETIC)", "upload": "My client list"}.get)
     if source == "upload":
-        uploaded = st.file_uploader("Client list: client_id, postcode (or lat/lon), hours_per_week",
-                                    type=["csv", "xlsx", "txt"], key="fz_clients", help=widgets.UPLOAD_LIMITS)
+        uploaded = st.file_uploader("Client list: client_id, postcode (or lat/lon), hours_per_week (or calls_per_day, "
+                                    "minutes_per_call and days_per_week)", type=["csv", "xlsx", "ods", "txt"], key="fz_clients",
+                                    help=widgets.UPLOAD_LIMITS)
         st.caption(widgets.UPLOAD_LIMITS)
-        table = widgets.read_upload(uploaded, lambda content, name: uploads.fee_zone_clients(content, name, data))
+        table = widgets.read_upload(uploaded, lambda content, name: uploads.fee_zone_clients(content, name, data),
+                                    key=data.council.slug)
         if table is not None:
             clients = table.clients
             zones = fee_zones.classify_points(np.column_stack([clients.geometry.x, clients.geometry.y]), centres,
@@ -141,7 +147,7 @@ def _costing(council: Council, located: pd.DataFrame, demand: Demand) -> tuple[F
     reading = c.radio("Costed on", list(fee_zones.READINGS), format_func=fee_zones.READINGS.get, horizontal=True,
                       key="fz_cost_reading")
     st.caption(f"Base fee: {fee_source}. Uplift: {council.source('rural_uplift_pct')}. "
-               f"Demand: {demand.source}.")
+               f"Demand: {widgets.plain(demand.source)}.")  # the source names the user's file
     fees = FeeAssumptions(fee, uplift)
     outside = ~located[f"inside_{reading}"].to_numpy()
     cost = fee_costing.zone_cost(outside, demand, fees)
@@ -182,7 +188,7 @@ def _what_ifs(council: Council, located: pd.DataFrame, demand: Demand, fees: Fee
         bands = fee_costing.validate_bands(list(custom.dropna().itertuples(index=False, name=None)))
         schemes.append(BandedScheme("Custom", bands))
     except InputDataError as error:
-        st.error(f"Custom scheme not used: {error}")
+        st.error(f"Custom scheme not used: {widgets.plain(error)}")
     compared = fee_costing.scheme_costs(schemes, located[f"{reading}_miles"].to_numpy(), demand,
                                         base_fee=fees.base_fee_per_hour)
     st.bar_chart(compared.set_index("scheme")["annual_uplift"], horizontal=True, x_label="annual uplift (£)")
@@ -260,6 +266,8 @@ def page() -> None:
     if not centres_names:
         st.info("Choose at least one centre to draw the zones.")
         return
+    if radius == 0:
+        st.info("A radius of 0 miles draws no zone: every postcode and client is outside it and paid the uplift.")
     classified = state.fee_zone_postcodes(council.slug, engine.token, engine, centres_names, radius, measure_from)
     straight, road, road_method = state.fee_zone_shapes(council.slug, engine.token, engine, centres_names, radius,
                                                         measure_from)

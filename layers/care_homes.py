@@ -14,7 +14,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import osmium
-import pandas as pd
 
 from geo.council import Council
 from geo.errors import InputDataError, RoadNetworkError
@@ -22,18 +21,19 @@ from geo.postcode import format_postcode, postcode_key
 from geo.units import lonlat_to_bng
 from layers.postcodes import postcode_index
 from layers.user_files import (
+    CARE_HOME_LIST,
     RowProblem,
     UploadSummary,
     cell_text,
     is_blank,
     match_columns,
-    normalise_header,
     point_from_lat_lon,
     points_frame,
-    read_table_bytes,
+    quote,
+    read_table,
+    shown_name,
 )
 
-MAX_CARE_HOME_BYTES = 50 * 1024 * 1024
 NEARBY_M = 15_000.0
 """Homes this close outside the council still serve its residents (and count for access)."""
 
@@ -73,17 +73,6 @@ class CareHomeTable(UploadSummary):
     records_attribute = "homes"
 
 
-def _header_row(frame: pd.DataFrame) -> pd.DataFrame:
-    """Drop title lines above the real header (CQC files can start with a few)."""
-    for offset in range(min(15, len(frame))):
-        headers = {normalise_header(value) for value in frame.iloc[offset].tolist()}
-        if headers & set(COLUMNS["name"]) and (headers & set(COLUMNS["postcode"]) or headers & set(COLUMNS["lat"])):
-            body = frame.iloc[offset + 1:].copy()
-            body.columns = frame.iloc[offset].tolist()
-            return body.reset_index(drop=True)
-    return frame
-
-
 def _assumed_beds_note(missing: str, council: Council) -> str:
     """``missing`` says which homes lack beds ("3 home(s) have no bed count")."""
     return f"{missing}: {council.assumed_beds_per_home} beds assumed for each ({council.source('assumed_beds_per_home')})."
@@ -102,24 +91,23 @@ def read_care_homes(content: bytes, filename: str, *, postcodes: gpd.GeoDataFram
     InputDataError
         If the file cannot be read, lacks a name and a location column, or holds no usable home.
     """
-    frame, notes = read_table_bytes(content, filename, max_bytes=MAX_CARE_HOME_BYTES)
-    frame = _header_row(frame)
+    table = read_table(content, filename, limits=CARE_HOME_LIST, columns=COLUMNS)  # title lines above the header skipped
+    frame, notes = table.frame, table.notes
     columns = match_columns(frame.columns, COLUMNS)
     council_name, assumed_beds = council.name, council.assumed_beds_per_home
     has_location = "postcode" in columns or {"lat", "lon"} <= set(columns)
     if "name" not in columns or not has_location:
         raise InputDataError(
-            f"{filename!r} does not look like a care-home list: it needs a name column (CQC 'Location Name') and a "
-            f"postcode ('Location Postal Code') or latitude/longitude. Its columns: "
-            f"{', '.join(map(str, frame.columns[:12]))}{'…' if len(frame.columns) > 12 else ''}."
+            f"{shown_name(filename)} does not look like a care-home list: it needs a name column (CQC 'Location Name') "
+            f"and a postcode ('Location Postal Code') or latitude/longitude. Its columns: "
+            f"{', '.join(map(quote, table.headers[:12]))}{'…' if len(table.headers) > 12 else ''}."
         )
     lookup = postcode_index(postcodes)
     council_area = outline.union_all()
     nearby_area = council_area.buffer(NEARBY_M)
-    problems, rows = [], []
+    problems, rows = list(table.problems), []
     skipped = {"not a care home": 0, "dormant": 0, "far outside the council": 0}
-    for position, record in enumerate(frame.to_dict("records")):
-        row_number = position + 2
+    for row_number, record in zip(frame.index, frame.to_dict("records")):
         get = partial(cell_text, record, columns)
         if is_blank(record):
             continue
@@ -167,7 +155,7 @@ def read_care_homes(content: bytes, filename: str, *, postcodes: gpd.GeoDataFram
     if assumed:
         notes.append(_assumed_beds_note(f"{assumed} home(s) have no bed count", council))
     if not rows:
-        raise InputDataError(f"No care home in {filename!r} lies in or near {council_name}. Check the file is the care "
+        raise InputDataError(f"No care home in {shown_name(filename)} lies in or near {council_name}. Check the file is the care "
                              f"directory for this area.", [str(p) for p in problems])
     return CareHomeTable(points_frame(rows), problems, notes)
 

@@ -1,15 +1,17 @@
-"""Read a user's client list (CSV or Excel) into validated points, listing every problem row by row.
+"""Read a user's client list (CSV, Excel or ODS) into validated points, listing every problem row by row.
 
-Nothing is written to disk and nothing is evaluated: the file is parsed as text (or as a workbook by
-openpyxl) and each value is checked. Valid rows are kept; every rejected row is listed with its row
-number, column, what is wrong and how to fix it.
+Nothing is written to disk and nothing is evaluated: the file is parsed as text (workbooks by the streaming
+reader of :mod:`layers.workbooks`) and each value is checked. Valid rows are kept; every rejected row is
+listed with its row number, column, what is wrong and how to fix it. A value that can be read two ways is
+refused with a message saying so, never guessed.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Iterable
+from typing import Callable, Iterable, Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -20,16 +22,19 @@ from geo.postcode import format_postcode, is_valid_postcode, postcode_key
 from geo.units import in_great_britain_bng
 from layers.postcodes import postcode_index
 from layers.user_files import (
-    MAX_ROWS,
+    CLIENT_LIST,
+    AmbiguousNumber,
     RowProblem,
     UploadSummary,
     cell_text,
-    is_blank,
+    decimal_mark,
     match_columns,
     parse_number,
     point_from_lat_lon,
     points_frame,
-    read_table_bytes,
+    quote,
+    read_table,
+    shown_name,
 )
 
 OUTSIDE_TOLERANCE_M = 2_000.0
@@ -74,6 +79,14 @@ class ClientTable(UploadSummary):
     records_attribute = "clients"
 
 
+WHOLE_NUMBERS = frozenset({"calls_per_day", "days_per_week"})
+"""Columns that count things: a fraction there is refused rather than cut (2.7 calls a day is not 2)."""
+_ID_AS_ROUNDED_NUMBER = re.compile(r"[+-]?\d(\.\d+)?[eE][+-]?\d+")
+"""An id a spreadsheet turned into a rounded number (``1.23457E+19``)."""
+NUMBER_COLUMNS = ("lat", "lon", "easting", "northing")
+"""Location columns whose numbers tell, with the numeric columns, how the file writes decimals."""
+
+
 def read_client_table(
     content: bytes,
     filename: str,
@@ -83,6 +96,8 @@ def read_client_table(
     council_name: str,
     numeric: dict[str, tuple[float, float]] | None = None,
     required: Iterable[str] = (),
+    one_of: Sequence[Sequence[str]] = (),
+    checks: Mapping[str, Callable[[str], object]] | None = None,
 ) -> ClientTable:
     """Validate a client list and locate each client.
 
@@ -97,76 +112,78 @@ def read_client_table(
     council_name : str
         For messages.
     numeric : dict, optional
-        Numeric columns to read, each with its allowed (minimum, maximum) range.
+        Numeric columns to read, each with its allowed (minimum, maximum) range; those in
+        :data:`WHOLE_NUMBERS` must be whole numbers.
     required : iterable of str
-        Canonical columns that must be present (e.g. ``"hours_per_week"``).
+        Canonical columns that must be present (e.g. ``"hours_per_week"``), and filled on every row.
+    one_of : sequence of sequences of str
+        Alternative sets of columns of which the file must hold one (the first complete set is then required
+        as ``required`` is), e.g. ``[["hours_per_week"], ["calls_per_day", "minutes_per_call", "days_per_week"]]``.
+    checks : mapping, optional
+        Canonical column -> a function of a non-empty cell's text that raises :class:`InputDataError` when
+        the text cannot be used (e.g. call windows). Applied before a row claims its client id.
 
     Raises
     ------
     InputDataError
-        When the file as a whole cannot be used (empty, not CSV/Excel, no header, missing columns,
+        When the file as a whole cannot be used (empty, not CSV/Excel/ODS, no header, missing columns,
         too many rows, or no valid row at all); row problems are listed in ``problems``.
     """
-    numeric = numeric or {}
-    frame, notes = read_table_bytes(content, filename)
-    if frame.shape[1] < 2 or frame.empty:
-        raise InputDataError(f"{filename!r} has no data rows or only one column. The first row must name the columns "
+    numeric, checks = numeric or {}, checks or {}
+    shown = shown_name(filename)
+    table = read_table(content, filename, limits=CLIENT_LIST, columns=SYNONYMS)
+    frame = table.frame
+    if len(table.headers) < 2 or (frame.empty and not table.problems):
+        raise InputDataError(f"{shown} has no data rows or only one column. The first row must name the columns "
                              f"(e.g. client_id, postcode, hours_per_week).")
-    if len(frame) > MAX_ROWS:
-        raise InputDataError(f"{filename!r} has {len(frame):,} rows; the limit is {MAX_ROWS:,}. Split it by locality.")
     columns = match_columns(frame.columns, SYNONYMS)
-    wanted = list(required)
-    missing = [name for name in wanted if name not in columns]
+    wanted = list(required) + next((list(names) for names in one_of if set(names) <= set(columns)), [])
+    missing = [name for name in required if name not in columns]
+    if one_of and not any(set(names) <= set(columns) for names in one_of):
+        missing.append(" or ".join(" + ".join(names) for names in one_of))
     has_location = "postcode" in columns or {"lat", "lon"} <= set(columns) or {"easting", "northing"} <= set(columns)
     if missing or not has_location:
         need = missing + ([] if has_location else ["postcode (or lat and lon, or easting and northing)"])
         raise InputDataError(
-            f"{filename!r} lacks the column(s): {', '.join(need)}. Its columns are: "
-            f"{', '.join(map(str, frame.columns))}. Rename them (e.g. client_id, postcode, hours_per_week) and upload "
-            f"again."
+            f"{shown} lacks the column(s): {', '.join(need)}. Its columns are: "
+            f"{', '.join(quote(header, limit=40) for header in table.headers[:30])}"
+            f"{'…' if len(table.headers) > 30 else ''}. Rename them (e.g. client_id, postcode, hours_per_week) and "
+            f"upload again."
         )
+    decimal = decimal_mark((value for name in (*numeric, *NUMBER_COLUMNS) if name in columns
+                            for value in frame[columns[name]]), default=table.decimal)
     lookup = postcode_index(postcodes)
     px, py = postcodes.geometry.x.to_numpy(), postcodes.geometry.y.to_numpy()
     boundary = outline.union_all().buffer(OUTSIDE_TOLERANCE_M)
-    problems: list[RowProblem] = []
+    problems: list[RowProblem] = list(table.problems)
     rows = []
     seen_ids: dict[str, int] = {}
 
     def reject(row_number: int, column: str | None, message: str) -> None:
         problems.append(RowProblem(row_number, column, message))
 
-    for position, record in enumerate(frame.to_dict("records")):
-        row_number = position + 2  # spreadsheet row: the header is row 1
+    for row_number, record in zip(frame.index, frame.to_dict("records")):
         get = partial(cell_text, record, columns)
-        if is_blank(record):
-            continue
         client_id = get("client_id") or f"row {row_number}"
+        if _ID_AS_ROUNDED_NUMBER.fullmatch(client_id):
+            reject(row_number, columns.get("client_id"), f"client id {quote(client_id)} is a number too long for a "
+                                                         f"spreadsheet to keep exactly (15 digits), so two ids may have "
+                                                         f"become one. Format the id column as text, enter the ids again "
+                                                         f"and upload.")
+            continue
         if client_id in seen_ids:
-            reject(row_number, columns.get("client_id"), f"client id {client_id!r} is already used on row "
+            reject(row_number, columns.get("client_id"), f"client id {quote(client_id)} is already used on row "
                                                          f"{seen_ids[client_id]}; give each client a unique id.")
             continue
-        values, bad = {}, False
-        for name, (low, high) in numeric.items():
-            if name not in columns:
-                continue
-            raw = get(name)
-            number = parse_number(raw)
-            if number is None:
-                if raw == "" and name not in wanted:
-                    continue
-                reject(row_number, columns[name], f"{raw!r} is not a number; enter {name.replace('_', ' ')} as a "
-                                                  f"number between {low:g} and {high:g}.")
-                bad = True
-                break
-            if not low <= number <= high:
-                reject(row_number, columns[name], f"{number:g} is outside the allowed range {low:g}–{high:g} for "
-                                                  f"{name.replace('_', ' ')}.")
-                bad = True
-                break
-            values[name] = number
-        if bad:
+        values = _numbers(get, columns, numeric, wanted=wanted, decimal=decimal)
+        if isinstance(values, RowProblem):
+            reject(row_number, values.column, values.message)
             continue
-        located = _locate(get, columns, lookup, (px, py), council_name)
+        failed = _failed_check(get, columns, checks)
+        if failed:
+            reject(row_number, failed.column, failed.message)
+            continue
+        located = _locate(get, columns, lookup, (px, py), council_name, decimal=decimal)
         if isinstance(located, RowProblem):
             reject(row_number, located.column, located.message)
             continue
@@ -177,40 +194,84 @@ def read_client_table(
                    f"the location is outside {council_name} (about {distance_km:.0f} km beyond its boundary); check "
                    f"the address or remove the client.")
             continue
-        seen_ids[client_id] = row_number
-        rows.append({"row": row_number, "client_id": client_id, "name": get("name"), "postcode": postcode,
+        seen_ids[client_id] = row_number  # only a valid row claims its id
+        rows.append({"row": int(row_number), "client_id": client_id, "name": get("name"), "postcode": postcode,
                      "located_by": how, "windows": get("windows"), **values, "x": x, "y": y})
+    problems.sort(key=lambda problem: problem.row or 0)
     if not rows:
         summary = "; ".join(str(p) for p in problems[:5])
-        raise InputDataError(f"No usable client in {filename!r}. First problems: {summary}", [str(p) for p in problems])
-    return ClientTable(points_frame(rows), problems, notes)
+        raise InputDataError(f"No usable client in {shown}. First problems: {summary}", [str(p) for p in problems])
+    return ClientTable(points_frame(rows), problems, table.notes)
 
 
-def _locate(get, columns, lookup, postcode_xy, council_name):
+def _numbers(get, columns, numeric, *, wanted, decimal) -> dict[str, float] | RowProblem:
+    """The row's numeric values, checked against their ranges, or the first problem."""
+    values = {}
+    for name, (low, high) in numeric.items():
+        if name not in columns:
+            continue
+        raw, label = get(name), name.replace("_", " ")
+        try:
+            number = parse_number(raw, decimal=decimal)
+        except AmbiguousNumber as error:
+            return RowProblem(None, columns[name], str(error))
+        if number is None:
+            if raw == "" and name not in wanted:
+                continue
+            what = "a whole number" if name in WHOLE_NUMBERS else "a number"
+            return RowProblem(None, columns[name], f"{quote(raw)} is not a number; enter {label} as {what} between "
+                                                   f"{low:g} and {high:g}.")
+        if not low <= number <= high:
+            return RowProblem(None, columns[name], f"{number:g} is outside the allowed range {low:g}–{high:g} for "
+                                                   f"{label}.")
+        if name in WHOLE_NUMBERS and number != int(number):
+            return RowProblem(None, columns[name], f"{quote(raw)} is not a whole number: {label} counts, so round it "
+                                                   f"to a whole number between {low:g} and {high:g}.")
+        values[name] = number
+    return values
+
+
+def _failed_check(get, columns, checks) -> RowProblem | None:
+    for name, check in checks.items():
+        text = get(name)
+        if name not in columns or not text:
+            continue
+        try:
+            check(text)
+        except InputDataError as error:
+            return RowProblem(None, columns[name], str(error))
+    return None
+
+
+def _locate(get, columns, lookup, postcode_xy, council_name, *, decimal="."):
     """(x, y, how, postcode) of one row, or the RowProblem that prevents it."""
     px, py = postcode_xy
     raw_postcode = get("postcode")
+    lat, lon, easting, northing = get("lat"), get("lon"), get("easting"), get("northing")
     if raw_postcode:
         key = postcode_key(raw_postcode)
         if key in lookup.index:
             position = lookup[key]
             return px[position], py[position], "postcode", format_postcode(raw_postcode)
-        has_coordinates = (get("lat") and get("lon")) or (get("easting") and get("northing"))
-        if not has_coordinates:
+        if not ((lat and lon) or (easting and northing)):
             if not is_valid_postcode(raw_postcode):
-                return RowProblem(None, columns["postcode"], f"{raw_postcode!r} is not a UK postcode; correct it "
+                return RowProblem(None, columns["postcode"], f"{quote(raw_postcode)} is not a UK postcode; correct it "
                                                              f"(e.g. 'HR1 2JB') or give lat and lon.")
-            return RowProblem(None, columns["postcode"], f"{format_postcode(raw_postcode)!r} is not a postcode in "
+            return RowProblem(None, columns["postcode"], f"{quote(format_postcode(raw_postcode))} is not a postcode in "
                                                          f"{council_name}; check it, or give lat and lon.")
-    if get("lat") or get("lon"):
-        point = point_from_lat_lon(get("lat"), get("lon"), columns.get("lat"))
+    shown_postcode = format_postcode(raw_postcode) if raw_postcode else ""
+    if lat or lon:
+        point = point_from_lat_lon(lat, lon, columns.get("lat"))
         if isinstance(point, RowProblem):
             return point
-        return (*point, "lat/lon", format_postcode(raw_postcode) if raw_postcode else "")
-    if get("easting") or get("northing"):
-        x, y = parse_number(get("easting")), parse_number(get("northing"))
+        return (*point, "lat/lon", shown_postcode)
+    if easting or northing:
+        try:
+            x, y = parse_number(easting, decimal=decimal), parse_number(northing, decimal=decimal)
+        except AmbiguousNumber as error:
+            return RowProblem(None, columns.get("easting"), str(error))
         if x is None or y is None or not in_great_britain_bng(np.array([x]), np.array([y]))[0]:
             return RowProblem(None, columns.get("easting"), "easting and northing must be British National Grid "
                                                             "metres (e.g. 351258, 239912).")
-        return x, y, "easting/northing", format_postcode(raw_postcode) if raw_postcode else ""
+        return x, y, "easting/northing", shown_postcode
     return RowProblem(None, columns.get("postcode"), "no location: give a postcode, or lat and lon.")

@@ -1,18 +1,23 @@
 """Reading a user's table (CSV, Excel or ODS) safely: the part every upload shares.
 
-Nothing is written to disk and nothing is evaluated: the file is parsed as text (or as a workbook by
-openpyxl/odfpy) and each value is checked by the reader of that kind of file (:mod:`layers.clients`,
-:mod:`layers.care_homes`). Problems are reported as :class:`RowProblem` with the row number a
-spreadsheet shows, the column and what to do.
+Nothing is written to disk and nothing is evaluated: the file is parsed as text (workbooks by the streaming
+reader of :mod:`layers.workbooks`) and each value is checked by the reader of that kind of file
+(:mod:`layers.clients`, :mod:`layers.care_homes`). Problems are reported as :class:`RowProblem` with the row
+number a spreadsheet shows, the column and what to do.
+
+Every limit is stated once, here, and checked while the file is read, before anything expensive: a file
+that is too big is refused after reading at most one row more than the limit.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import re
-from dataclasses import dataclass
-from typing import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -20,11 +25,60 @@ import pandas as pd
 
 from geo.errors import InputDataError
 from geo.units import BNG, in_great_britain_bng, in_great_britain_lonlat, lonlat_to_bng
+from layers import workbooks
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 """Largest client list read, bytes."""
 MAX_ROWS = 20_000
 """Most data rows read from a client list."""
+MAX_CARE_HOME_BYTES = 50 * 1024 * 1024
+"""Largest care-home file read, bytes (the national CQC care directory is about a third of this)."""
+MAX_CARE_HOME_ROWS = 100_000
+"""Most data rows read from a care-home file (the national CQC directory has about 60,000 locations)."""
+MAX_COLUMNS = 300
+"""Columns with data in any uploaded table."""
+CELLS_PER_ROW = 100
+"""Workbook cells parsed per allowed row (empty ones included): bounds the work on any workbook."""
+MAX_CELL_CHARS = 1_000_000
+"""Characters in one workbook cell (Excel itself holds 32,767); CSV fields of any length within the file are read."""
+UNPACKED_PER_BYTE = 20
+"""A workbook part may unzip to this many times the file's size limit (real workbooks: 5–10 times)."""
+MAX_ZIP_PARTS = 10_000
+"""Parts in a zipped workbook (real ones have a few dozen)."""
+HEADER_SCAN_ROWS = 15
+"""Non-blank rows searched for the header (title lines can sit above it)."""
+
+PLACEHOLDERS = frozenset({"null", "none", "nan", "n/a", "na", "#n/a", "#na", "-", "--", "—", "–", "?", "nil",
+                          "missing", "unknown", "not known", "tbc", "#value!", "#ref!", "#num!", "#div/0!", "#null!",
+                          "#name?", "0,0", "0.0,0.0", "0, 0", "0 0"})
+"""Cell texts that stand for "no value" in a coordinate column (a row is then placed by its postcode)."""
+COORDINATE_COLUMNS = ("lat", "lon", "easting", "northing")
+ZERO_MEANS_MISSING = ("lat", "easting", "northing")
+"""Coordinates that are never 0 in Great Britain (longitude 0 is the Greenwich meridian and is kept)."""
+
+
+@dataclass(frozen=True)
+class TableLimits:
+    """The limits of one kind of uploaded table, and its name in messages."""
+
+    what: str
+    max_bytes: int
+    max_rows: int
+    max_columns: int = MAX_COLUMNS
+
+    def describe(self) -> str:
+        """The limits in words (for captions and messages)."""
+        return (f"up to {self.max_bytes // 2**20} MB, {self.max_rows:,} rows of data and {self.max_columns:,} "
+                f"columns")
+
+    def sheet_limits(self) -> workbooks.SheetLimits:
+        return workbooks.SheetLimits(max_columns=self.max_columns, max_cells=self.max_rows * CELLS_PER_ROW,
+                                     max_cell_chars=MAX_CELL_CHARS, max_part_bytes=self.max_bytes * UNPACKED_PER_BYTE,
+                                     max_strings=self.max_rows * 20)
+
+
+CLIENT_LIST = TableLimits("client list", MAX_UPLOAD_BYTES, MAX_ROWS)
+CARE_HOME_LIST = TableLimits("care-home file", MAX_CARE_HOME_BYTES, MAX_CARE_HOME_ROWS)
 
 
 @dataclass(frozen=True)
@@ -40,7 +94,7 @@ class RowProblem:
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column:
-            where.append(f"column {self.column!r}")
+            where.append(f"column {quote(self.column)}")
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
@@ -60,6 +114,56 @@ class UploadSummary:
     def rejected_rows(self) -> int:
         """How many rows were left out."""
         return len({problem.row for problem in self.problems if problem.row is not None})
+
+
+@dataclass
+class TableText:
+    """A user's table as text, before its values are checked.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        The columns the reader asked for (headers as written), every cell as text ("" when empty), indexed by
+        the row number a spreadsheet shows. Blank rows and title lines above the header are left out.
+    headers : list of str
+        Every column header, as written.
+    notes : list of str
+        How the file was read (sheet, encoding, separator, skipped title lines).
+    problems : list of RowProblem
+        Rows that could not be split into the header's columns.
+    decimal : str
+        The decimal mark the file's format suggests: ``","`` for a ``;``-separated CSV, else ``"."``.
+    """
+
+    frame: pd.DataFrame
+    headers: list[str]
+    notes: list[str] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    decimal: str = "."
+
+
+# --- Quoting user text in messages --------------------------------------------------------------------------------
+
+
+def quote(value: object, *, limit: int = 60) -> str:
+    """User text quoted for a message: in quotes, control characters made visible, long text shortened.
+
+    >>> quote("HR1 2JB")
+    "'HR1 2JB'"
+    """
+    text = str(value)
+    if len(text) > limit:
+        half = max(limit // 2 - 1, 1)
+        text = f"{text[:half]}…{text[-half:]} ({len(text):,} characters)"
+    return repr(text)
+
+
+def shown_name(filename: object) -> str:
+    """A file's name as messages quote it: shortened and quoted (see :func:`quote`)."""
+    return quote(filename)
+
+
+# --- Reading a table ----------------------------------------------------------------------------------------------
 
 
 def normalise_header(text: object) -> str:
@@ -94,76 +198,274 @@ def match_columns(headers: Sequence[object], synonyms: Mapping[str, Sequence[str
     return found
 
 
-def _decode(content: bytes) -> tuple[str, str | None]:
-    """Text of a CSV file and, if it was not UTF-8, a note saying how it was read."""
-    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return content.decode("utf-16"), None
-    try:
-        return content.decode("utf-8-sig"), None
-    except UnicodeDecodeError:
-        return content.decode("cp1252", errors="replace"), (
-            "The file is not UTF-8; it was read as Windows-1252 (Excel's usual CSV encoding). Check names with accents."
-        )
+def read_table(content: bytes, filename: str, *, limits: TableLimits,
+               columns: Mapping[str, Sequence[str]]) -> TableText:
+    """Read an uploaded table as text: CSV (any common separator and encoding), Excel (.xlsx) or ODS.
 
+    The header is the row, among the first non-blank ones, that names the most of ``columns``; rows above it
+    are titles. Only the columns named in ``columns`` are kept. Workbooks are read from their first visible
+    sheet. Reading stops as soon as a limit is passed.
 
-def read_table_bytes(content: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES,
-                     sheet: str | int = 0) -> tuple[pd.DataFrame, list[str]]:
-    """Parse an uploaded table as text columns: CSV (any common delimiter and encoding), Excel or ODS.
+    Parameters
+    ----------
+    content, filename : bytes, str
+        The uploaded file.
+    limits : TableLimits
+        Size, rows and columns allowed (:data:`CLIENT_LIST`, :data:`CARE_HOME_LIST`).
+    columns : mapping
+        Canonical column -> accepted normalised headers (as for :func:`match_columns`).
 
-    Returns the table and notes on how it was read. Raises :class:`InputDataError` for empty, oversized,
-    binary or malformed files.
+    Raises
+    ------
+    InputDataError
+        For an empty, oversized, binary or malformed file, or one with more rows or columns than allowed.
     """
-    notes: list[str] = []
+    shown = shown_name(filename)
     if not content or not content.strip():
-        raise InputDataError(f"{filename!r} is empty. Export the list again with a header row and one row per "
-                             f"record.")
-    if len(content) > max_bytes:
-        raise InputDataError(f"{filename!r} is {len(content) / 2**20:.0f} MB; the limit is {max_bytes / 2**20:.0f} MB. "
-                             f"Split the file (e.g. by locality) or keep only the needed columns.")
-    if content[:4] == b"PK\x03\x04":
-        engine = "odf" if b"opendocument.spreadsheet" in content[:200] else "openpyxl"
-        try:
-            frame = pd.read_excel(io.BytesIO(content), sheet_name=sheet, dtype=str, engine=engine)
-        except Exception as error:
-            raise InputDataError(f"{filename!r} looks like a zipped or spreadsheet file but cannot be read as a "
-                                 f"workbook ({error}). Save it as CSV (UTF-8) and upload that.") from error
-        expected = (".ods",) if engine == "odf" else (".xlsx", ".xlsm")
-        if not filename.lower().endswith(expected):
-            kind = "a LibreOffice" if engine == "odf" else "an Excel"
-            which = "first sheet" if sheet == 0 else f"sheet {sheet!r}"
-            notes.append(f"{filename!r} is {kind} workbook, not CSV: its {which} was read.")
-        return frame, notes
+        raise InputDataError(f"{shown} is empty. Export the list again with a header row and one row per record.")
+    check_size(len(content), filename, limits)
     if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise InputDataError(f"{filename!r} is an old Excel (.xls) workbook. Save it as CSV (UTF-8) or .xlsx and "
-                             f"upload that.")
-    if b"\x00" in content[:4096] and content[:2] not in (b"\xff\xfe", b"\xfe\xff"):
-        raise InputDataError(f"{filename!r} is not a text file (it contains binary data). Upload a CSV or .xlsx "
-                             f"file.")
-    text, note = _decode(content)
-    if note:
-        notes.append(note)
-    sample = text[:20_000]
+        raise InputDataError(f"{shown} is an old Excel (.xls) workbook. Save it as CSV (UTF-8) or .xlsx and upload "
+                             f"that.")
+    if content[:4] == b"PK\x03\x04":
+        rows, notes, decimal, refuse = _workbook_rows(content, shown, filename, limits)
+    else:
+        rows, notes, decimal, refuse = _csv_rows(content, shown, limits)
     try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
+        return _collect(_refusing(rows, refuse), shown, limits=limits, columns=columns, notes=notes, decimal=decimal,
+                        extra_cells_misalign=content[:4] != b"PK\x03\x04")
+    finally:
+        rows.close()
+
+
+def check_size(size: int, filename: str, limits: TableLimits) -> None:
+    """Refuse a file of ``size`` bytes that passes the limit, before reading it.
+
+    Raises
+    ------
+    InputDataError
+        Naming the file's size and the limit.
+    """
+    if size > limits.max_bytes:
+        raise InputDataError(f"{shown_name(filename)} is {size / 2**20:.0f} MB; the limit for a {limits.what} is "
+                             f"{limits.max_bytes / 2**20:.0f} MB. Split the file (e.g. by locality) or keep only the "
+                             f"needed columns.")
+
+
+def _refusing(rows: Iterator[workbooks.Row], refuse) -> Iterator[workbooks.Row]:
+    """The rows, with a reading error (never an error of the caller) turned into the user's message."""
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, skipinitialspace=True,
-                            on_bad_lines="error", engine="python")
-    except (pd.errors.ParserError, csv.Error, ValueError) as error:
-        raise InputDataError(f"{filename!r} is not a well-formed CSV file ({error}). Check that every row has the "
-                             f"same number of columns and that quoted text is closed.") from error
-    if delimiter != ",":
-        notes.append(f"Columns were separated by {delimiter!r}, not commas: read accordingly.")
-    return frame, notes
+        yield from rows
+    except (*workbooks.READ_ERRORS, csv.Error) as error:
+        raise refuse(error) from error
+
+
+def _workbook_rows(content: bytes, shown: str, filename: str, limits: TableLimits):
+    def refuse(error: Exception) -> InputDataError:
+        if isinstance(error, workbooks.WorkbookTooBig):
+            return InputDataError(f"{shown} is too big to read: {error}. A {limits.what} may have {limits.describe()}; "
+                                  f"keep only the rows and columns needed, or split the file.")
+        return InputDataError(f"{shown} looks like a zipped or spreadsheet file but cannot be read as a workbook "
+                              f"({error}). Save it as CSV (UTF-8) and upload that.")
+
+    if content.count(b"PK\x01\x02") > MAX_ZIP_PARTS:
+        raise refuse(workbooks.WorkbookTooBig(f"it has more than {MAX_ZIP_PARTS:,} parts"))
+    kind = workbooks.workbook_kind(content)
+    if kind is None:
+        raise refuse(workbooks.WorkbookProblem("it is a zip archive but not an .xlsx or .ods workbook"))
+    try:
+        sheet = workbooks.read_first_visible_sheet(content, kind, limits.sheet_limits())
+    except workbooks.READ_ERRORS as error:
+        raise refuse(error) from error
+    program = "a LibreOffice" if kind == "ods" else "an Excel"
+    notes = []
+    if not filename.lower().endswith((".ods",) if kind == "ods" else (".xlsx", ".xlsm")):
+        notes.append(f"{shown} is {program} workbook, not CSV: it was read as a workbook.")
+    if len(sheet.sheets) > 1 or sheet.hidden:
+        hidden = f"; hidden sheet(s) {', '.join(map(quote, sheet.hidden))} skipped" if sheet.hidden else ""
+        notes.append(f"Sheet {quote(sheet.name)} was read, the first visible sheet of the workbook{hidden}.")
+    return sheet.rows, notes, ".", refuse
+
+
+def _text_of(content: bytes, shown: str) -> tuple[str, str | None]:
+    """The encoding of a text file and, if it is not UTF-8, a note saying how it was read.
+
+    Raises
+    ------
+    InputDataError
+        If the file holds binary data.
+    """
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16", None
+    head = content[:4096]
+    even, odd = head[0::2], head[1::2]
+    if odd and odd.count(0) > 0.6 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le", "The file is UTF-16 without a byte-order mark; it was read as UTF-16 (little-endian)."
+    if even and even.count(0) > 0.6 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be", "The file is UTF-16 without a byte-order mark; it was read as UTF-16 (big-endian)."
+    if b"\x00" in head:
+        raise InputDataError(f"{shown} is not a text file (it contains binary data). Upload a CSV or .xlsx file.")
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(content), 1 << 20):  # checked piece by piece: the text is never held twice
+            decoder.decode(content[start:start + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp1252", ("The file is not UTF-8; it was read as Windows-1252 (Excel's usual CSV encoding). Check "
+                          "names with accents.")
+    return "utf-8-sig", None
+
+
+def _text_stream(content: bytes, encoding: str) -> io.TextIOWrapper:
+    # newline="" leaves line ends to the csv module, which takes \n, \r\n and a lone \r (old Mac files) alike.
+    return io.TextIOWrapper(io.BytesIO(content), encoding=encoding, errors="replace" if encoding == "cp1252" else
+                            "strict", newline="")
+
+
+def _separator(sample: str) -> str:
+    """The column separator that splits the sample's first records most consistently into several columns."""
+    best, best_score = ",", 0
+    for candidate in ",;\t|":
+        counts = []
+        try:
+            for record in csv.reader(io.StringIO(sample, newline=""), delimiter=candidate, skipinitialspace=True):
+                if any(cell.strip() for cell in record):
+                    counts.append(len(record))
+                if len(counts) >= 30:
+                    break
+        except csv.Error:
+            continue
+        widths = [count for count in counts if count > 1]
+        if not widths:
+            continue
+        mode = max(set(widths), key=widths.count)
+        score = widths.count(mode)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+_END = "\x1e\x1fend of file\x1f\x1e"
+"""A last line added after a CSV's text: read as its own record unless a quote left open swallowed it."""
+
+
+def _csv_rows(content: bytes, shown: str, limits: TableLimits):
+    encoding, note = _text_of(content, shown)
+    with _text_stream(content, encoding) as stream:
+        sample = stream.read(65_536)
+    cut = max(sample.rfind("\n"), sample.rfind("\r"))
+    separator = _separator(sample[:cut] if cut > 0 else sample)
+    notes = [note] if note else []
+    if separator != ",":
+        notes.append(f"Columns were separated by {separator!r}, not commas: read accordingly.")
+    state = {"row": 0}
+
+    def refuse(error: Exception) -> InputDataError:
+        if isinstance(error, workbooks.WorkbookTooBig):
+            return InputDataError(f"{shown} is too big to read: {error}. A {limits.what} may have {limits.describe()}.")
+        return InputDataError(f"{shown} is not a well-formed CSV file (row {state['row']}: {error}). Check that quoted "
+                              f"text is closed and that every row has the same number of columns.")
+
+    def rows() -> Iterator[workbooks.Row]:
+        csv.field_size_limit(max(csv.field_size_limit(), len(content) + len(_END) + 2))  # the file is bounded
+        with _text_stream(content, encoding) as stream:
+            lines = itertools.chain(stream, ["\n", _END])
+            for number, record in enumerate(csv.reader(lines, delimiter=separator, skipinitialspace=True), start=1):
+                if record == [_END]:
+                    return
+                state["row"] = number
+                if number > workbooks.MAX_SPREADSHEET_ROWS:
+                    raise workbooks.WorkbookTooBig(f"it has more than {workbooks.MAX_SPREADSHEET_ROWS:,} lines")
+                while record and not record[-1].strip():
+                    record.pop()
+                if len(record) > limits.max_columns:
+                    raise workbooks.WorkbookTooBig(f"row {number} has {len(record):,} columns")
+                yield number, record, 1
+        raise csv.Error("a quote opened in this row is never closed")
+
+    return rows(), notes, ("," if separator == ";" else "."), refuse
+
+
+def _header_score(cells: list[str], wanted: dict[str, str]) -> int:
+    """How many canonical columns a row's cells name."""
+    return len({wanted[name] for name in map(normalise_header, cells) if name in wanted})
+
+
+def _non_blank(rows: Iterator[workbooks.Row]) -> Iterator[tuple[int, list[str]]]:
+    """Each row with text, once per repeat (a repeated blank row costs nothing)."""
+    for number, cells, repeat in rows:
+        if any(cell.strip() for cell in cells):
+            for k in range(repeat):
+                yield number + k, cells
+
+
+def _collect(rows: Iterator[workbooks.Row], shown: str, *, limits: TableLimits, columns: Mapping[str, Sequence[str]],
+             notes: list[str], decimal: str, extra_cells_misalign: bool) -> TableText:
+    """Find the header, keep the wanted columns of every non-blank row, and stop past the row limit.
+
+    With ``extra_cells_misalign`` (CSV), a row with more values than the header has columns is a problem: an
+    unquoted separator has shifted its values. In a workbook such values sit in columns without a header,
+    which no reader uses.
+    """
+    wanted = {name: canonical for canonical, names in columns.items() for name in names}
+    texts = _non_blank(rows)
+    leading = list(itertools.islice(texts, HEADER_SCAN_ROWS))
+    if not leading:
+        raise InputDataError(f"{shown} is empty. Export the list again with a header row and one row per record.")
+    scores = [_header_score(cells, wanted) for _, cells in leading]
+    at = scores.index(max(scores))
+    header_row, header = leading[at]
+    headers = [cell.strip() for cell in header]
+    positions, seen = [], set()
+    for position, name in enumerate(map(normalise_header, headers)):
+        if name in wanted and name not in seen:
+            seen.add(name)
+            positions.append(position)
+    if at:
+        notes.append(f"Row(s) {leading[0][0]}–{leading[at - 1][0]} above the header (row {header_row}) were read as "
+                     f"titles and skipped." if at > 1 else f"Row {leading[0][0]} above the header (row {header_row}) "
+                                                            f"was read as a title and skipped.")
+    index: list[int] = []
+    values: list[list[str]] = []
+    problems: list[RowProblem] = []
+    for number, cells in itertools.chain(leading[at + 1:], texts):
+        if len(index) + len(problems) >= limits.max_rows:
+            raise InputDataError(f"{shown} has more than {limits.max_rows:,} rows of data; the limit for a "
+                                 f"{limits.what} is {limits.max_rows:,}. Split it (e.g. by locality) and upload each "
+                                 f"part.")
+        if extra_cells_misalign and len(cells) > len(headers) and any(cell.strip() for cell in cells[len(headers):]):
+            problems.append(RowProblem(number, None, f"this row has {len(cells)} cells but the header names "
+                                                     f"{len(headers)} columns: a value holding the column separator "
+                                                     f"must be in quotes. Fix the row."))
+            continue
+        index.append(number)
+        values.append([cells[position] if position < len(cells) else "" for position in positions])
+    frame = pd.DataFrame(values, columns=[headers[position] for position in positions],
+                         index=pd.Index(index, name="row"), dtype=object)
+    return TableText(frame, headers, notes, problems, decimal)
+
+
+# --- Values -------------------------------------------------------------------------------------------------------
 
 
 def cell_text(record: dict, columns: Mapping[str, str], name: str) -> str:
-    """Stripped text of a record's cell for a canonical column name ("" when absent or empty)."""
+    """Stripped text of a record's cell for a canonical column name ("" when absent or empty).
+
+    In a coordinate column, a placeholder (``NULL``, ``#N/A``, ``n/a``, ``-``, ``0,0``; ``0`` where a zero is
+    impossible in Great Britain) reads as empty, so the row is placed by its postcode instead.
+    """
     value = record.get(columns.get(name, ""), "")
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
-    return str(value).strip()
+    text = str(value).strip()
+    if name in COORDINATE_COLUMNS and _is_placeholder(text, zero=name in ZERO_MEANS_MISSING):
+        return ""
+    return text
+
+
+def _is_placeholder(text: str, *, zero: bool) -> bool:
+    squeezed = " ".join(text.lower().split())
+    return squeezed in PLACEHOLDERS or (zero and re.fullmatch(r"[+-]?0+([.,]0*)?", squeezed) is not None)
 
 
 def is_blank(record: dict) -> bool:
@@ -171,11 +473,51 @@ def is_blank(record: dict) -> bool:
     return not any(cell_text(record, {key: key}, key) for key in record)
 
 
-def parse_number(value: object) -> float | None:
-    """A finite number from a cell's text (thousands separators allowed), or None."""
-    text = str(value).strip().replace(",", "")
+class AmbiguousNumber(ValueError):
+    """A number that can be read two ways (``1,234`` in a file whose decimals are written with commas)."""
+
+
+_SPACES_IN_NUMBER = re.compile(r"(?<=\d)[ \u00a0\u202f'](?=\d{3}(\D|$))")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def parse_number(value: object, *, decimal: str = ".", degrees: bool = False) -> float | None:
+    """A finite number from a cell's text, or None when it is not one.
+
+    Thousands separators and decimal commas are understood: ``7,5`` is 7.5, ``1,234.5`` and ``1.234,5`` are
+    1234.5. A single separator followed by three digits (``1,234``, ``1.234``) is a thousands separator where
+    the file writes decimals with a point (``decimal="."``) and cannot be told apart otherwise.
+
+    Parameters
+    ----------
+    value : object
+        The cell.
+    decimal : {".", ",", "mixed"}
+        The file's decimal mark (see :func:`decimal_mark`).
+    degrees : bool
+        The value is an angle (latitude or longitude): never grouped in thousands, so one separator is the
+        decimal mark.
+
+    Raises
+    ------
+    AmbiguousNumber
+        For a number that could be read two ways.
+    """
+    text = _SPACES_IN_NUMBER.sub("", str(value).strip().replace("\u2212", "-"))
     if not text:
         return None
+    sign = text[0] if text[0] in "+-" else ""
+    body, _, exponent = text[len(sign):].partition("e") if "e" in text.lower() else (text[len(sign):], "", "")
+    body = body.rstrip("Ee") if exponent else body
+    if not re.fullmatch(r"[\d.,]+", body) or not re.search(r"\d", body):
+        return _finite(text) if _PLAIN_NUMBER.fullmatch(text) else None
+    plain = _plain_digits(body, decimal=decimal, degrees=degrees, shown=text)
+    if plain is None:
+        return None
+    return _finite(f"{sign}{plain}" + (f"e{exponent}" if exponent else ""))
+
+
+def _finite(text: str) -> float | None:
     try:
         number = float(text)
     except ValueError:
@@ -183,10 +525,62 @@ def parse_number(value: object) -> float | None:
     return number if np.isfinite(number) else None
 
 
+def _plain_digits(body: str, *, decimal: str, degrees: bool, shown: str) -> str | None:
+    """``body`` (digits and separators) with thousands separators removed and a point as decimal mark."""
+    commas, points = body.count(","), body.count(".")
+    if not commas and not points:
+        return body
+    if commas and points:
+        mark = "," if body.rfind(",") > body.rfind(".") else "."
+        group = "." if mark == "," else ","
+        whole, _, fraction = body.rpartition(mark)
+        if mark in whole or not re.fullmatch(rf"\d{{1,3}}(\{group}\d{{3}})+", whole) or not fraction.isdigit():
+            return None
+        return f"{whole.replace(group, '')}.{fraction}"
+    separator = "," if commas else "."
+    if commas + points > 1:
+        if degrees or not re.fullmatch(rf"\d{{1,3}}(\{separator}\d{{3}})+", body):
+            return None
+        return body.replace(separator, "")
+    whole, fraction = body.split(separator)
+    if not fraction.isdigit() and fraction:
+        return None
+    grouping_possible = not degrees and len(fraction) == 3 and 1 <= len(whole) <= 3 and not whole.startswith("0")
+    if not grouping_possible:
+        return f"{whole or '0'}.{fraction or '0'}"
+    if decimal == ".":
+        return f"{whole}.{fraction}" if separator == "." else whole + fraction
+    how = "with commas" if decimal == "," else "both with commas and with points"
+    raise AmbiguousNumber(f"{quote(shown)} could mean {whole}.{fraction} or {whole}{fraction}: this file writes decimals "
+                          f"{how}, and a separator before three digits can also group thousands. Write it without a "
+                          f"thousands separator ({whole}{fraction}) or, if it is a decimal, with four decimals "
+                          f"({whole}{separator}{fraction}0).")
+
+
+_COMMA_DECIMAL = re.compile(r"[+-]?(\d*,(\d{1,2}|\d{4,})|0,\d+|\d{4,},\d+|\d{1,3}(\.\d{3})+,\d+)")
+_POINT_DECIMAL = re.compile(r"[+-]?(\d*\.(\d{1,2}|\d{4,})|0\.\d+|\d{4,}\.\d+|\d{1,3}(,\d{3})+\.\d+)")
+
+
+def decimal_mark(values: Iterable[object], *, default: str = ".") -> str:
+    """The decimal mark a file's numbers use: ``","``, ``"."``, or ``"mixed"`` when they use both.
+
+    Only numbers that can be read one way count (``7,5``, ``7.25``, ``1.234,5``); with none, ``default``
+    (the mark the file's format suggests, :attr:`TableText.decimal`).
+    """
+    comma = point = False
+    for value in values:
+        text = _SPACES_IN_NUMBER.sub("", str(value).strip())
+        comma = comma or _COMMA_DECIMAL.fullmatch(text) is not None
+        point = point or _POINT_DECIMAL.fullmatch(text) is not None
+        if comma and point:
+            return "mixed"
+    return "," if comma else "." if point else default
+
+
 def point_from_lat_lon(lat_text: str, lon_text: str, column: str | None) -> tuple[float, float] | RowProblem:
     """BNG easting and northing of a latitude/longitude in degrees, or the problem with them: not numbers,
     grid metres given as degrees, latitude and longitude swapped, or a place outside Great Britain."""
-    lat, lon = parse_number(lat_text), parse_number(lon_text)
+    lat, lon = parse_number(lat_text, degrees=True), parse_number(lon_text, degrees=True)
     if lat is None or lon is None:
         return RowProblem(None, column, "latitude and longitude must both be numbers in degrees (e.g. 52.056, -2.716).")
     if abs(lat) > 90 or abs(lon) > 180:

@@ -1,5 +1,8 @@
 """Every file in tests/bad_inputs through the app's own upload path: a specific message, valid rows kept."""
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +13,7 @@ from geo.errors import CareMapError, InputDataError, RoadNetworkError
 from routing.settings import RoutingSettings
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
+ROOT = CORPUS.parent.parent
 
 
 def _read(name: str, data, reader=uploads.fee_zone_clients):
@@ -25,8 +29,8 @@ def _problems(table) -> list[str]:
 
 @pytest.mark.parametrize("name, message", [
     ("malformed_quotes.csv", "not a well-formed CSV file .*quoted text is closed"),
-    ("ragged_rows.csv", "not a well-formed CSV file \\(Expected 3 fields in line 3, saw 5\\)"),
-    ("missing_hours_column.csv", "lacks the column\\(s\\): hours_per_week. Its columns are: client_id, postcode"),
+    ("missing_hours_column.csv", "lacks the column\\(s\\): hours_per_week or calls_per_day \\+ minutes_per_call \\+ "
+                                 "days_per_week. Its columns are: 'client_id', 'postcode'"),
     ("no_location_columns.csv", "lacks the column\\(s\\): postcode \\(or lat and lon, or easting and northing\\)"),
     ("empty.csv", "'empty.csv' is empty"),
     ("whitespace_only.csv", "'whitespace_only.csv' is empty"),
@@ -41,6 +45,8 @@ def test_unusable_client_files_are_refused_with_a_reason(herefordshire, name, me
 
 @pytest.mark.parametrize("name, kept, problems", [
     ("duplicate_ids.csv", ["A1", "A2"], ["row 3, column 'client_id': client id 'A1' is already used on row 2"]),
+    ("ragged_rows.csv", ["A1"], ["row 3: this row has 5 cells but the header names 3 columns: a value holding the "
+                                 "column separator must be in quotes"]),
     ("unknown_postcodes.csv", ["A1"], ["row 3, column 'postcode': 'HR9 9ZZ' is not a postcode in Herefordshire",
                                        "row 4, column 'postcode': 'SW1A 1AA' is not a postcode in Herefordshire"]),
     ("malformed_postcodes.csv", ["A1"], ["row 3, column 'postcode': '12345' is not a UK postcode",
@@ -80,7 +86,7 @@ def test_round_client_problems(herefordshire, name, kept, problems):
 @pytest.mark.parametrize("name, note", [
     ("semicolons.csv", "Columns were separated by ';'"),
     ("windows_1252.csv", "read as Windows-1252"),
-    ("excel_renamed.csv", "'excel_renamed.csv' is an Excel workbook, not CSV: its first sheet was read."),
+    ("excel_renamed.csv", "'excel_renamed.csv' is an Excel workbook, not CSV: it was read as a workbook."),
     ("utf16.csv", None),
     ("blank_lines_and_bom.csv", None),
 ])
@@ -121,13 +127,13 @@ def test_a_100_mb_file_is_refused_before_parsing(herefordshire, tmp_path):
         for _ in range(100):
             handle.write(line * (1_048_576 // len(line) + 1))
     assert path.stat().st_size > 100_000_000
-    with pytest.raises(InputDataError, match="is 10[0-9] MB; the limit is 10 MB"):
+    with pytest.raises(InputDataError, match="is 10[0-9] MB; the limit for a client list is 10 MB"):
         uploads.fee_zone_clients(path.read_bytes(), path.name, herefordshire)
 
 
 def test_too_many_rows_is_refused(herefordshire):
     content = b"client_id,postcode,hours_per_week\n" + b"".join(b"C%d,HR4 9AB,1\n" % i for i in range(20_001))
-    with pytest.raises(InputDataError, match="20,001 rows; the limit is 20,000"):
+    with pytest.raises(InputDataError, match="has more than 20,000 rows of data; the limit for a client list is 20,000"):
         uploads.fee_zone_clients(content, "many.csv", herefordshire)
 
 
@@ -187,3 +193,161 @@ def test_blank_rows_in_a_workbook_are_skipped(herefordshire):
                   "hours_per_week": [10, None, 5]}).to_excel(buffer, index=False)
     table = uploads.fee_zone_clients(buffer.getvalue(), "clients.xlsx", herefordshire)
     assert table.clients["client_id"].tolist() == ["A1", "A2"] and not table.problems and not table.notes
+
+
+# --- Second round: silent wrong results -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, reader, kept, problems", [
+    ("decimal_commas.csv", uploads.fee_zone_clients, {"A1": 7.5, "A2": 10.0, "A4": 0.25},
+     ["row 4, column 'hours_per_week': '1,234' could mean 1.234 or 1234: this file writes decimals with commas"]),
+    ("mixed_decimal_marks.csv", uploads.fee_zone_clients, {"A1": 7.5, "A2": 2.5},
+     ["row 4, column 'hours_per_week': '1.250' could mean 1.250 or 1250: this file writes decimals both with commas "
+      "and with points"]),
+    ("fractional_calls.csv", uploads.fee_zone_clients, {"A1": 2 * 22.5 * 7 / 60, "A4": 3 * 30 * 7 / 60},
+     ["row 3, column 'calls_per_day': '2.7' is not a whole number: calls per day counts",
+      "row 4, column 'days_per_week': '5.5' is not a whole number: days per week counts"]),
+    ("invalid_row_claims_id.csv", uploads.fee_zone_clients, {"A1": 12.0, "A2": 5.0},
+     ["row 2, column 'postcode': 'HR9 9ZZ' is not a postcode in Herefordshire",
+      "row 5, column 'client_id': client id 'A2' is already used on row 4"]),
+    ("long_numeric_ids.csv", uploads.fee_zone_clients, {"12345678901234567890": 10.0, "12345678901234567891": 5.0},
+     ["row 4, column 'client_id': client id '1.23457E+19' is a number too long for a spreadsheet to keep exactly"]),
+    ("long_numeric_ids.ods", uploads.fee_zone_clients, {"12345678901234567890": 10.0, "12345678901234567891": 5.0}, []),
+    ("title_and_blank_lines.csv", uploads.fee_zone_clients, {"A1": 10.0},
+     ["row 7, column 'postcode': 'HR9 9ZZ' is not a postcode in Herefordshire",
+      "row 9, column 'hours_per_week': '' is not a number"]),
+    ("title_and_blank_rows.xlsx", uploads.fee_zone_clients, {"A1": 10.0, "A3": 3.0},
+     ["row 8, column 'postcode': 'HR9 9ZZ' is not a postcode in Herefordshire"]),
+    ("placeholder_coordinates.csv", uploads.fee_zone_clients, {f"P{n}": float(n) for n in range(1, 7)},
+     ["row 8, column 'postcode': 'HR9 9ZZ' is not a postcode in Herefordshire"]),
+    ("thousands_separators.csv", uploads.fee_zone_clients, {"A1": 7.5, "A2": 10.0},
+     ["row 4, column 'easting': easting and northing must be British National Grid metres"]),
+    ("hidden_first_sheet.xlsx", uploads.fee_zone_clients, {"A1": 10.0, "A2": 7.5}, []),
+    ("hidden_first_sheet.ods", uploads.fee_zone_clients, {"A1": 10.0, "A2": 7.5}, []),
+    ("cr_only.csv", uploads.fee_zone_clients, {"A1": 10.0, "A2": 5.0}, []),
+    ("mixed_line_endings.csv", uploads.fee_zone_clients, {"A1": 10.0, "A2": 5.0, "A3": 7.0}, []),
+    ("utf16_no_bom.csv", uploads.fee_zone_clients, {"A1": 10.0, "A2": 5.0}, []),
+    ("utf16_be_no_bom.csv", uploads.fee_zone_clients, {"A1": 10.0}, []),
+])
+def test_values_are_read_as_meant_or_refused_as_ambiguous(herefordshire, name, reader, kept, problems):
+    table = _read(name, herefordshire, reader)
+    assert dict(zip(table.clients["client_id"], table.clients["hours_per_week"])) == pytest.approx(kept)
+    found = _problems(table)
+    assert len(found) == len(problems), found
+    for message, expected in zip(found, problems):
+        assert message.startswith(expected)
+
+
+def test_row_numbers_are_the_spreadsheet_rows(herefordshire):
+    """Blank lines and a title line above the header count, as in a spreadsheet (CSV and workbook alike)."""
+    table = _read("title_and_blank_lines.csv", herefordshire, uploads.round_clients)
+    assert dict(zip(table.clients["client_id"], table.clients["row"])) == {"A1": 4, "A3": 9}
+    assert "Row 1 above the header (row 3) was read as a title and skipped." in table.notes
+    workbook = _read("title_and_blank_rows.xlsx", herefordshire)
+    assert dict(zip(workbook.clients["client_id"], workbook.clients["row"])) == {"A1": 5, "A3": 9}
+
+
+def test_a_hidden_first_sheet_is_skipped_and_said(herefordshire):
+    for name in ("hidden_first_sheet.xlsx", "hidden_first_sheet.ods"):
+        table = _read(name, herefordshire)
+        assert "OLD1" not in table.clients["client_id"].tolist()
+        assert table.notes == ["Sheet 'Clients' was read, the first visible sheet of the workbook; hidden sheet(s) "
+                               "'Old list' skipped."]
+
+
+def test_only_a_valid_row_claims_an_id_in_round_lists(herefordshire):
+    table = _read("bad_windows_claims_id.csv", herefordshire, uploads.round_clients)
+    assert table.clients["client_id"].tolist() == ["A1"] and table.clients["row"].tolist() == [3]
+    assert _problems(table) == ["row 2, column 'windows': 'brunch' is not a call window: use morning, lunch, tea, bed "
+                                "or a time range such as 08:00-09:30."]
+
+
+def test_calls_are_whole_numbers_in_round_lists(herefordshire):
+    table = _read("fractional_calls.csv", herefordshire, uploads.round_clients)
+    assert table.clients["calls_per_day"].tolist() == [2, 3] and table.clients["minutes_per_call"].tolist() == [22.5, 30]
+
+
+def test_weekly_hours_from_calls_are_said(herefordshire):
+    table = _read("fractional_calls.csv", herefordshire)
+    assert "Weekly hours = calls a day × minutes a call × days a week ÷ 60" in table.notes[0]
+
+
+def test_placeholder_coordinates_leave_care_homes_to_their_postcodes(rutland):
+    table = _read("care_homes_placeholder_coordinates.csv", rutland, uploads.care_homes)
+    assert table.homes["name"].tolist() == ["Home A", "Home B", "Home C"] and not table.problems
+    assert table.homes["beds"].tolist() == [30, 20, 10]
+
+
+def test_a_field_over_128_kb_is_read(herefordshire):
+    note = "x" * 200_000
+    content = f'client_id,postcode,name,hours_per_week\nA1,HR4 9AB,"{note}",10\nA2,HR2 0RG,B,5\n'.encode()
+    table = uploads.fee_zone_clients(content, "long_field.csv", herefordshire)
+    assert table.clients["name"].tolist() == [note, "B"]
+    long_postcode = f'client_id,postcode,hours_per_week\nA1,{note},10\nA2,HR2 0RG,5\n'.encode()
+    refused = _problems(uploads.fee_zone_clients(long_postcode, "long_postcode.csv", herefordshire))
+    assert refused == ["row 2, column 'postcode': 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxx…xxxxxxxxxxxxxxxxxxxxxxxxxxxxx (200,000 "
+                       "characters)' is not a UK postcode; correct it (e.g. 'HR1 2JB') or give lat and lon."]
+
+
+def test_a_very_long_file_name_is_shortened_in_messages(herefordshire):
+    name = "clients " + "x" * 5_000 + ".csv"
+    with pytest.raises(InputDataError) as refused:
+        uploads.fee_zone_clients(b"client_id,postcode\nA1,HR4 9AB\n", name, herefordshire)
+    assert str(refused.value).startswith("'clients xxxxxxxxxxxxxxxxxxxxx…xxxxxxxxxxxxxxxxxxxxxxxxx.csv (5,012 characters)' "
+                                         "lacks the column(s)")
+    assert len(str(refused.value)) < 400
+
+
+@pytest.mark.parametrize("name, message", [
+    ("zip_not_workbook.csv", "cannot be read as a workbook \\(it is a zip archive but not an .xlsx or .ods workbook\\)"),
+    ("repeated_columns.ods", "is too big to read: it has data beyond its first 300 columns"),
+    ("repeated_rows.ods", "has more than 20,000 rows of data; the limit for a client list is 20,000"),
+    ("markdown_in_headers.csv", "lacks the column\\(s\\): .* Its columns are: 'client_id', "
+                                "'!\\[h\\]\\(http://127.0.0.1:9/header.png\\)', '<b>hours</b>'"),
+])
+def test_hostile_tables_are_refused_with_a_reason(herefordshire, name, message):
+    with pytest.raises(InputDataError, match=message):
+        _read(name, herefordshire)
+
+
+def test_care_home_files_have_a_row_limit(rutland):
+    with pytest.raises(InputDataError, match="'repeated_rows.ods' has more than 100,000 rows of data; the limit for a "
+                                             "care-home file is 100,000"):
+        _read("repeated_rows.ods", rutland, uploads.care_homes)
+
+
+def test_markdown_in_values_is_quoted_as_text(herefordshire):
+    with pytest.raises(InputDataError) as refused:
+        _read("markdown_in_values.csv", herefordshire)
+    problems = refused.value.problems
+    assert problems[0].startswith("row 2, column 'postcode': '![x](http://127.0.0.1:9/beacon.png)' is not a UK postcode")
+    assert problems[1].startswith("row 3, column 'postcode': '[Fix your file](http://evil.example/fix)'")
+
+
+# --- Resource exhaustion: generated bombs, read in a fresh process that measures time and memory ---------------------
+
+
+@pytest.fixture(scope="module")
+def bombs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bombs")
+    subprocess.run([sys.executable, "-m", "tests.hostile_files", "make", str(folder)], cwd=ROOT, check=True)
+    measured = subprocess.run([sys.executable, "-m", "tests.hostile_files", "measure", str(folder)], cwd=ROOT,
+                              check=True, capture_output=True, text=True, timeout=240)
+    return {result["name"]: result for result in json.loads(measured.stdout)}
+
+
+@pytest.mark.parametrize("name", ["two_million_rows.xlsx", "ten_million_empty_cells.xlsx", "one_huge_cell.xlsx",
+                                  "a_million_texts.xlsx", "ten_thousand_parts.xlsx", "ten_million_lines.csv",
+                                  "care_homes_100001.csv", "repeated_rows.ods"])
+def test_bombs_are_refused_quickly_in_little_memory(bombs, name):
+    """Each generated file is refused with its limit named, in seconds, without the process growing past 500 MB
+    (about 320 MB of it is the two councils' data, loaded first)."""
+    result = bombs[name]
+    assert result["expected"] in result["outcome"] and result["outcome"].startswith(f"'{name}' ")
+    assert result["seconds"] < 20
+    assert result["peak_rss_mb"] < 500
+    assert result["peak_rss_mb"] - bombs["council data loaded"]["peak_rss_mb"] < 150
+
+
+def test_the_two_million_row_workbook_is_small(bombs):
+    assert bombs["two_million_rows.xlsx"]["bytes"] < 1_000_000 and bombs["repeated_rows.ods"]["bytes"] < 1_000

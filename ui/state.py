@@ -24,6 +24,7 @@ from layers.sublocalities import sublocality_layer
 from routing import cache, sources
 from routing.engine import TravelEngine
 from routing.settings import RoutingSettings
+from ui.widgets import plain
 
 
 @st.cache_data(show_spinner="Loading the council's data layers…", max_entries=8)
@@ -157,7 +158,7 @@ def _build_with_status(council: Council, source: str, upload_name: str | None, l
                                f"another area. Points far from its roads are flagged in the results.")
         return engine
     except CareMapError as error:
-        st.sidebar.error(f"{error} Travel times are straight-line estimates until this is fixed.")
+        st.sidebar.error(f"{plain(error)} Travel times are straight-line estimates until this is fixed.")
         if source == sources.DOWNLOAD:
             st.session_state[f"download_requested_{council.slug}"] = False
         return _engine(council.slug, sources.ESTIMATE, None, lane_factor)

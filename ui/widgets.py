@@ -1,59 +1,123 @@
-"""Small Streamlit pieces shared by the pages: upload problems, downloads, labels of estimates."""
+"""Small Streamlit pieces shared by the pages: user text shown as text, upload problems, downloads, labels of estimates.
+
+Streamlit renders messages, captions and labels as Markdown: a file name or cell such as
+``![x](http://host/beacon.png)`` would make the browser fetch that address, and ``[Fix your file](http://…)``
+would become a link in the tool's own message. Every text that quotes a user's file (names, cells, headers,
+and the messages of our errors, which quote them) goes through :func:`plain` first.
+"""
 
 from __future__ import annotations
 
-from typing import Callable
+import hashlib
+import re
+from collections import OrderedDict
+from typing import Callable, Hashable
 
 import pandas as pd
 import streamlit as st
 
 from geo.errors import InputDataError
-from layers.user_files import MAX_ROWS, MAX_UPLOAD_BYTES, UploadSummary
+from layers.user_files import CARE_HOME_LIST, CLIENT_LIST, UploadSummary
 from routing.engine import TravelEngine
 
-UPLOAD_LIMITS = f"CSV or Excel, up to {MAX_UPLOAD_BYTES // 2**20} MB and {MAX_ROWS:,} rows. Kept in memory only."
+UPLOAD_LIMITS = f"CSV, Excel or ODS, {CLIENT_LIST.describe()}. Kept in memory only."
+CARE_HOME_LIMITS = f"CSV, Excel or ODS, {CARE_HOME_LIST.describe()}. Kept in memory only."
+
+_MARKDOWN_SIGNS = re.compile(r"([!-/:-@\[-`{-~])")
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_AUTOLINK = re.compile(r"(?i)(?:https?|ftp|mailto)(?=:)|www(?=\.)|(?=@)")
+"""Where GitHub-flavoured Markdown would start a link by itself: before ``://`` and ``www.``, and before ``@``."""
+REMEMBERED_UPLOADS = 8
+"""Upload results kept per session, so a rerun (every widget change) does not read a file again."""
+
+
+def plain(text: object) -> str:
+    """Text that Streamlit's Markdown shows exactly as written: no link, image, HTML, emphasis or emoji code.
+
+    Every ASCII punctuation sign is escaped with a backslash (CommonMark shows it literally); control and
+    direction-changing characters are shown as ``\\uXXXX`` so they can neither hide nor reorder text; and a
+    zero-width space goes where GitHub-flavoured Markdown would turn an address into a link by itself
+    (``http://``, ``www.``, ``name@host``), which escaping cannot prevent.
+    """
+    visible = _INVISIBLE.sub(lambda match: f"\\u{ord(match.group()):04x}", str(text))
+    unlinked = _AUTOLINK.sub(lambda match: match.group() + "\u200b", visible)  # escapes cannot stop these links
+    return _MARKDOWN_SIGNS.sub(r"\\\1", unlinked)
+
+
+def show_error(error: Exception, where=st) -> None:
+    """One of our errors as a message box: its text quotes the user's file, so it is shown as plain text."""
+    where.error(plain(error))
 
 
 def engine_note(engine: TravelEngine) -> None:
     """State the travel-time method in force under a map or table; estimates get a warning colour."""
+    label = plain(engine.label.removeprefix("ESTIMATE — "))  # an uploaded network's label holds its file name
     if engine.is_estimate:
-        st.warning(f"Road figures are **estimates**: {engine.label.removeprefix('ESTIMATE — ')}. Load a road network "
-                   f"in the sidebar for real road distances.", icon="⚠️")
+        st.warning(f"Road figures are **estimates**: {label}. Load a road network in the sidebar for real road "
+                   f"distances.", icon="⚠️")
     else:
-        st.caption(f"Travel times and road distances: {engine.label}.")
+        st.caption(f"Travel times and road distances: {label}.")
+
+
+def problem_table(rows: list, columns: list, messages: list) -> None:
+    """Problems of a file as a table of text (row, column, problem): cells are never read as Markdown or links."""
+    frame = pd.DataFrame({"row": [str(row) if row is not None else "" for row in rows],
+                          "column": [str(column or "") for column in columns], "problem": [str(m) for m in messages]})
+    st.dataframe(frame, hide_index=True, width="stretch",
+                 column_config={name: st.column_config.TextColumn(name) for name in frame.columns})
 
 
 def show_upload_result(table: UploadSummary) -> None:
     """Summarise an uploaded file: how many records were kept, and every problem row by row."""
     for note in table.notes:
-        st.info(note)
+        st.info(plain(note))
     kept = len(table.records)
     if table.problems:
         st.warning(f"{kept:,} {table.noun}(s) read; {table.rejected_rows:,} row(s) left out. Each is listed below with "
                    f"what to fix.")
         with st.expander(f"Problems in the file ({len(table.problems):,})", expanded=kept == 0):
-            st.dataframe(pd.DataFrame({"row": [p.row for p in table.problems],
-                                       "column": [p.column or "" for p in table.problems],
-                                       "problem": [p.message for p in table.problems]}),
-                         hide_index=True, width="stretch")
+            problem_table([p.row for p in table.problems], [p.column for p in table.problems],
+                          [p.message for p in table.problems])
     else:
         st.success(f"{kept:,} {table.noun}(s) read, no problems found.")
 
 
-def read_upload(uploaded, reader: Callable[[bytes, str], UploadSummary]) -> UploadSummary | None:
-    """Run a client-file reader on an upload, showing a file-level problem as a message (never a traceback)."""
+def read_upload(uploaded, reader: Callable[[bytes, str], UploadSummary], *,
+                key: Hashable | None = None) -> UploadSummary | None:
+    """Run a file reader on an upload, showing a file-level problem as a message (never a traceback).
+
+    The result is remembered in the session (in memory, never on disk) by the file's content and name, so a
+    rerun does not read the file again: a refused file is refused at once. Give ``key`` (e.g. the council and
+    the settings the reader uses) to remember accepted files too; without it only refusals of the file as a
+    whole are remembered, as they do not depend on settings.
+    """
     if uploaded is None:
         return None
-    try:
-        table = reader(uploaded.getvalue(), uploaded.name)
-    except InputDataError as error:
-        st.error(str(error))
-        if error.problems:
-            with st.expander(f"Problems in the file ({len(error.problems):,})"):
-                st.dataframe(pd.DataFrame({"problem": error.problems}), hide_index=True, width="stretch")
+    content = uploaded.getvalue()
+    code = getattr(reader, "__code__", None)
+    memo_key = (code.co_filename, code.co_firstlineno) if code else repr(reader), key, \
+        hashlib.sha256(content).hexdigest(), uploaded.name
+    memory: OrderedDict = st.session_state.setdefault("_upload_results", OrderedDict())
+    if memo_key in memory:
+        memory.move_to_end(memo_key)
+        result = memory[memo_key]
+    else:
+        try:
+            result = reader(content, uploaded.name)
+        except InputDataError as error:
+            result = error
+        if key is not None or (isinstance(result, InputDataError) and not result.problems):
+            memory[memo_key] = result
+            while len(memory) > REMEMBERED_UPLOADS:
+                memory.popitem(last=False)
+    if isinstance(result, InputDataError):
+        show_error(result)
+        if result.problems:
+            with st.expander(f"Problems in the file ({len(result.problems):,})"):
+                problem_table([""] * len(result.problems), [""] * len(result.problems), result.problems)
         return None
-    show_upload_result(table)
-    return table
+    show_upload_result(result)
+    return result
 
 
 FORMATS = {

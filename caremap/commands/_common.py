@@ -6,6 +6,7 @@ Everything here is checked before any computing starts, so a mistyped path costs
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from pathlib import Path
 
@@ -36,6 +37,19 @@ def roads_of(arguments: argparse.Namespace, council: Council) -> str:
     return f"{council.slug}-osm" if council.osm_extract else "estimate"
 
 
+def in_range(value: float, low: float, high: float, *, option: str, what: str) -> float:
+    """A number given on the command line, checked against its allowed range.
+
+    Raises
+    ------
+    InputDataError
+        If it is not a finite number between ``low`` and ``high``.
+    """
+    if not math.isfinite(value) or not low <= value <= high:
+        raise InputDataError(f"{option} {value:g} is not allowed: {what} must be between {low:g} and {high:g}.")
+    return value
+
+
 def input_file(text: str | None, what: str) -> Path | None:
     """An existing, readable file given on the command line (None when not given).
 
@@ -54,6 +68,22 @@ def input_file(text: str | None, what: str) -> Path | None:
     if not os.access(path, os.R_OK):
         raise InputDataError(f"The {what} {text!r} cannot be read (permissions). Copy it somewhere readable.")
     return path
+
+
+def write(path: Path, content: bytes, what: str) -> None:
+    """Write an output, turning a failure the checks could not foresee (disk full, a folder made read-only
+    meanwhile) into a message.
+
+    Raises
+    ------
+    InputDataError
+        If the file cannot be written.
+    """
+    try:
+        path.write_bytes(content)
+    except OSError as error:
+        raise InputDataError(f"The {what} {str(path)!r} could not be written ({error.strerror or error}). Choose "
+                             f"another folder.") from error
 
 
 def output_file(text: str, suffixes: tuple[str, ...], what: str) -> Path:

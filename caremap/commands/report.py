@@ -28,7 +28,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--html", metavar="FILE", help="also write an HTML copy here")
 
 
+YEARS = (2018, 2040)
+"""Projection years the bed-need series covers."""
+SITES = (0, 10)
+MINUTES = (1.0, 120.0)
+
+
 def run(arguments: argparse.Namespace) -> int:
+    _common.in_range(arguments.year, *YEARS, option="--year", what="the projection year")
+    _common.in_range(arguments.sites, *SITES, option="--sites", what="the number of new sites to suggest")
+    _common.in_range(arguments.minutes, *MINUTES, option="--minutes", what="the drive time a new site should reach, in "
+                                                                           "minutes,")
     council = _common.council_of(arguments)
     homes_file = _common.input_file(arguments.care_homes, "care-home file")
     out = _common.output_file(arguments.out, (".pdf", ".html"), "report file")
@@ -48,11 +58,9 @@ def run(arguments: argparse.Namespace) -> int:
               f"care homes and assisted-living places tagged in OpenStreetMap ({len(table.homes)})")
     built = reporting.build_report(data, table.homes, engine, homes_source=source, year=arguments.year,
                                    sites=arguments.sites, site_minutes=arguments.minutes, notes=list(table.notes))
-    if out.suffix.lower() == ".html":
-        out.write_text(reporting.to_html(built), encoding="utf-8")
-    else:
-        out.write_bytes(reporting.to_pdf(built))
+    _common.write(out, reporting.to_html(built).encode("utf-8") if out.suffix.lower() == ".html" else
+                  reporting.to_pdf(built), "report file")
     if html_copy:
-        html_copy.write_text(reporting.to_html(built), encoding="utf-8")
+        _common.write(html_copy, reporting.to_html(built).encode("utf-8"), "HTML copy")
     print(f"Wrote {out}{f' and {html_copy}' if html_copy else ''} ({council.name}, {arguments.year}, {engine.label}).")
     return 0
