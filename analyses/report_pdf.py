@@ -278,7 +278,7 @@ def render_pdf(report: "CoverageReport") -> bytes:
                       Paragraph("Areas with access below the council average, ranked by projected people aged 65+ times "
                                 "the shortfall in access; named by settlement and ward, with the nearest town in the "
                                 "council (straight line).", styles["body"]),
-                      table(report.gap_table(), styles, [0.7, 3.0, 1.5, 1.5, 0.8, 1.05, 1.0, 1.05, 0.8]))
+                      table(report.gap_table(), styles, [0.7, 2.8, 1.8, 1.4, 0.8, 1.05, 1.0, 1.05, 0.8]))
     sites = [Paragraph(html.escape(report.site_sentence()), styles["body"])]
     if len(report.sites.sites):
         sites.append(table(report.site_table(), styles, [1.6, 0.9, 3.2, 1.3, 1.2]))

@@ -272,7 +272,7 @@ def page() -> None:
     council_row = report.council_row
     first, *_, last = settings.thresholds_min
     a, b, c, d = st.columns(4)
-    a.metric("Beds for older people per 1,000 aged 65+", f"{council_row['beds_per_1000_65']:.1f}",
+    a.metric("Beds per 1,000 aged 65+", f"{council_row['beds_per_1000_65']:.1f}",
              help=f"{council_row['beds']:,.0f} beds in {int(council_row['homes'])} homes for older people in the "
                   f"council; {int(council_row['other_homes'])} other homes ({council_row['other_beds']:,.0f} beds) apart")
     b.metric(f"65+ within {first:g} / {last:g} min", f"{council_row[f'pct65_within_{first:g}']:.0f}% / "
