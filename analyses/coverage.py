@@ -205,7 +205,8 @@ class CoverageResult:
         nearest home for older people), ``minutes_nursing``, ``minutes_dementia`` (when the homes say which are
         registered for dementia) and ``access`` (beds per 1,000 aged 65+ within weighted reach, E2SFCA).
     areas : dict of DataFrame
-        The area table (:func:`area_table`) for each key of :data:`AREA_KEYS` plus ``"council"``.
+        The area table (:func:`area_table`) for each key of :data:`AREA_KEYS` plus ``"council"``, with the area's
+        ``name`` first (:func:`area_names`).
     homes : GeoDataFrame
         Every home read (``older_people`` says which count), with ``lsoa21_code`` and ``locality_name`` where
         inside the council.
@@ -283,11 +284,12 @@ def measure_coverage(data: CouncilData, homes: gpd.GeoDataFrame, engine: TravelE
     areas = {}
     for key in AREA_KEYS:
         table = area_table(postcodes, homes, key, settings=settings, year=year, nursing_known=nursing_known)
-        areas[key] = table.assign(name=table.index.map(names[key]))
+        table.insert(0, "name", table.index.map(names[key]))
+        areas[key] = table
     areas["council"] = area_table(postcodes.assign(council=data.council.name),
                                   homes.assign(council=np.where(homes["in_council"], data.council.name, None)),
-                                  "council", settings=settings, year=year,
-                                  nursing_known=nursing_known).assign(name=data.council.name)
+                                  "council", settings=settings, year=year, nursing_known=nursing_known)
+    areas["council"].insert(0, "name", data.council.name)
     return CoverageResult(gpd.GeoDataFrame(postcodes, crs=data.postcodes.crs), areas, homes, engine.method, year,
                           settings, nursing_known)
 

@@ -244,7 +244,7 @@ def _need_by_year(report: "CoverageReport", styles) -> list:
         story.append(Paragraph("Warning: " + html.escape(report.totals.warning), styles["warning"]))
     if len(report.totals.table):
         story += [Paragraph("Loaded homes beside the council's documented totals", styles["h2"]),
-                  table(report.totals_table(), styles, [1.6, 0.8, 0.9, 0.6, 0.8, 4.0])]
+                  table(report.totals_table(), styles, [1.6, 0.8, 1.05, 0.6, 1.0, 3.7])]
     return story + [PageBreak()]
 
 

@@ -229,8 +229,7 @@ def _area_table(council: Council, result: cv.CoverageResult) -> None:
     level = st.radio("Areas", list(levels), format_func=levels.get, horizontal=True, key="cv_level",
                      index=list(levels).index("locality_name"))
     table = result.areas[level]
-    shown = table[["name", *[c for c in table.columns if c != "name"]]].reset_index(names=f"{levels[level]} code")
-    shown = shown.rename(columns=_column_label)
+    shown = table.reset_index(names=f"{levels[level]} code").rename(columns=_column_label)
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         _column_label(column): st.column_config.NumberColumn(format="%.0f" if column.endswith("homes") else "%.1f")
         for column in table.columns if column != "name"})
