@@ -128,7 +128,7 @@ class CoverageReport:
     def scenario(self) -> list[tuple[str, str]]:
         """The settings the report was made with, for its title page."""
         settings, sites = self.result.settings, self.sites
-        first, *_, last = settings.thresholds_min
+        first, last = settings.thresholds_min[0], settings.thresholds_min[-1]
         site_text = (f"{len(sites.sites)} of {sites.candidates} candidate places, chosen by "
                      f"{site_choice.MEASURES[sites.measure]} ({sites.minutes:g} minutes"
                      f"{f', asked {sites.requested_minutes:g}' if sites.requested_minutes != sites.minutes else ''}); "
@@ -145,7 +145,7 @@ class CoverageReport:
     def summary(self) -> list[tuple[str, str]]:
         """Key figures of the scenario year."""
         council = self.council_row
-        first, *_, last = self.result.settings.thresholds_min
+        first, last = self.result.settings.thresholds_min[0], self.result.settings.thresholds_min[-1]
         return [
             ("Care homes for older people (in the council)", f"{int(council['homes']):,}"),
             ("Beds", f"{council['beds']:,.0f}"),
@@ -163,7 +163,7 @@ class CoverageReport:
         """The key findings, written from the figures (the report's summary page)."""
         council, settings, by_year = self.council_row, self.result.settings, self.by_year()
         first_year, last_year = self.years[0], self.years[-1]
-        first, *_, last = settings.thresholds_min
+        first, last = settings.thresholds_min[0], settings.thresholds_min[-1]
         found = [f"{self.council} has {int(council['homes']):,} care homes for older people with "
                  f"{number(council['beds'])} beds: {council['beds_per_1000_65']:.1f} per 1,000 people aged 65+ and "
                  f"{council['beds_per_1000_85']:.0f} per 1,000 aged 85+."
@@ -240,7 +240,7 @@ class CoverageReport:
 
     def _area_table(self, key: str, label: str) -> pd.DataFrame:
         table = self.result.areas[key]
-        first, *_, last = self.result.settings.thresholds_min
+        first, last = self.result.settings.thresholds_min[0], self.result.settings.thresholds_min[-1]
         return pd.DataFrame({
             label: table["name"].to_numpy(),
             "Aged 65+": table["pop_65plus"].round().astype(int).to_numpy(),

@@ -151,7 +151,7 @@ def build_coverage_map(data: CouncilData, result: cv.CoverageResult, gaps: pd.Da
     lsoa = data.lsoa.join(table[["access", "minutes_mean", "beds_per_1000_65", "bed_demand", "homes"]], on="lsoa21_code")
     label, formatter = MEASURES[measure]
     edges = maps.quantile_bins(lsoa[measure])
-    first, *_, last = result.settings.thresholds_min
+    last = result.settings.thresholds_min[-1]
     maps.add_polygons(fmap, lsoa, label, [
         maps.tooltip_html(r.area_name, [
             ("Aged 65+", f"{r.pop_65plus:,.0f}"), ("Access (E2SFCA)", f"{r.access:.1f} beds per 1,000"),
@@ -269,7 +269,7 @@ def page() -> None:
     if report.totals.warning:
         st.warning(plain(report.totals.warning), icon="⚠️")
     council_row = report.council_row
-    first, *_, last = settings.thresholds_min
+    first, last = settings.thresholds_min[0], settings.thresholds_min[-1]
     a, b, c, d = st.columns(4)
     a.metric("Beds per 1,000 aged 65+", f"{council_row['beds_per_1000_65']:.1f}",
              help=f"{council_row['beds']:,.0f} beds in {int(council_row['homes'])} homes for older people in the "

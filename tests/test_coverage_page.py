@@ -1,5 +1,5 @@
-"""The Care-home coverage page without a browser (Streamlit's AppTest): a prepared report always matches the
-settings shown."""
+"""The Care-home coverage page without a browser (Streamlit's AppTest): findings and need by year shown, site
+suggestions always offered, and a prepared report that always matches the settings shown."""
 
 import shutil
 import subprocess
@@ -39,6 +39,10 @@ def _pdf_text(pdf: bytes, tmp_path) -> str:
 def test_a_changed_year_changes_the_download(tmp_path):
     app = AppTest.from_function(_rutland_coverage_page, default_timeout=240).run()
     assert not app.exception and not app.error
+    findings = " ".join(markdown.value for markdown in app.markdown).replace("\\", "")
+    assert "Rutland has 9 care homes for older people with 216 beds" in findings
+    assert {"Key findings", "Need and supply by year", "Suggested new sites"} <= {h.value for h in app.subheader}
+    assert app.number_input(key="cv_sites").min == 1  # site suggestions are always offered
     assert _report_downloads(app) == []
     app.button(key="cv_report").click().run()
     first_key, first_pdf, first_html = app.session_state["cv_report_files"]
@@ -57,13 +61,3 @@ def test_a_changed_year_changes_the_download(tmp_path):
     assert "Scenario 2038" in second_html.decode() and "Scenario 2028" not in second_html.decode()
     if shutil.which("pdftotext"):
         assert "scenario 2038" in _pdf_text(second_pdf, tmp_path) and "scenario 2028" in _pdf_text(first_pdf, tmp_path)
-
-
-def test_the_page_shows_findings_need_by_year_and_sites():
-    app = AppTest.from_function(_rutland_coverage_page, default_timeout=240).run()
-    assert not app.exception and not app.error
-    findings = " ".join(markdown.value for markdown in app.markdown)
-    assert "Rutland has 9 care homes for older people with 216 beds" in findings.replace("\\", "")
-    subheaders = [header.value for header in app.subheader]
-    assert "Need and supply by year" in subheaders and "Suggested new sites" in subheaders
-    assert app.number_input(key="cv_sites").min == 1  # site suggestions are always offered

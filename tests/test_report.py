@@ -171,27 +171,20 @@ def test_user_text_is_escaped_in_both_reports(rutland, rutland_engine, tmp_path)
 
 
 def test_command_line_writes_the_report(tmp_path):
+    candidates = tmp_path / "sites.csv"
+    candidates.write_text("name,postcode\nBarleythorpe field,LE15 7PL\nSouth Luffenham plot,PE9 3RN\n")
     out = tmp_path / "rutland.pdf"
     done = subprocess.run([sys.executable, "-m", "caremap", "report", "--council", "rutland", "--out", str(out),
-                           "--html", str(tmp_path / "rutland.html"), "--minutes", "8"],
+                           "--html", str(tmp_path / "rutland.html"), "--minutes", "8", "--candidates", str(candidates),
+                           "--site-measure", "access", "--sites", "1"],
                           cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
     assert out.read_bytes().startswith(b"%PDF") and (tmp_path / "rutland.html").stat().st_size > 100_000
+    page = (tmp_path / "rutland.html").read_text()
+    assert "the candidate sites you gave (2 considered)" in page and "E2SFCA access gap closed" in page
     refused = subprocess.run([sys.executable, "-m", "caremap", "report", "--council", "herefordshire", "--out",
                               str(tmp_path / "h.pdf")], cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert refused.returncode == 2 and "give --care-homes with the CQC care directory" in refused.stderr
     unknown = subprocess.run([sys.executable, "-m", "caremap", "report", "--council", "Shropshire", "--out",
                               str(tmp_path / "s.pdf")], cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert unknown.returncode == 2 and "Known councils" in unknown.stderr and "Traceback" not in unknown.stderr
-
-
-def test_command_line_takes_candidate_sites_and_the_access_measure(tmp_path):
-    candidates = tmp_path / "sites.csv"
-    candidates.write_text("name,postcode\nBarleythorpe field,LE15 7PL\nSouth Luffenham plot,PE9 3RN\n")
-    out = tmp_path / "rutland.html"
-    done = subprocess.run([sys.executable, "-m", "caremap", "report", "--council", "rutland", "--out", str(out),
-                           "--candidates", str(candidates), "--site-measure", "access", "--sites", "1"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=180)
-    assert done.returncode == 0, done.stderr
-    page = out.read_text()
-    assert "the candidate sites you gave (2 considered)" in page and "E2SFCA access gap closed" in page
