@@ -70,8 +70,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         "small": body.clone("small", fontSize=7.5, leading=9.5, spaceAfter=2),
         "cell": body.clone("cell", fontSize=7.5, leading=9, spaceAfter=0),
         "cell_right": body.clone("cell_right", fontSize=7.5, leading=9, spaceAfter=0, alignment=TA_RIGHT),
-        "cell_head": body.clone("cell_head", fontSize=7.5, leading=9, spaceAfter=0, fontName="Helvetica-Bold"),
-        "cell_head_right": body.clone("cell_head_right", fontSize=7.5, leading=9, spaceAfter=0,
+        "cell_head": body.clone("cell_head", fontSize=7.5, leading=9, spaceAfter=0, fontName="Helvetica-Bold",
+                                splitLongWords=0),
+        "cell_head_right": body.clone("cell_head_right", fontSize=7.5, leading=9, spaceAfter=0, splitLongWords=0,
                                       fontName="Helvetica-Bold", alignment=TA_RIGHT),
     }
 
@@ -111,7 +112,8 @@ def table(frame: pd.DataFrame, styles: dict[str, ParagraphStyle], weights: Seque
     built.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
                                ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
                                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
+                               ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]))
     return built
 
 
@@ -278,7 +280,7 @@ def render_pdf(report: "CoverageReport") -> bytes:
                       Paragraph("Areas with access below the council average, ranked by projected people aged 65+ times "
                                 "the shortfall in access; named by settlement and ward, with the nearest town in the "
                                 "council (straight line).", styles["body"]),
-                      table(report.gap_table(), styles, [0.7, 2.8, 1.8, 1.4, 0.8, 1.05, 1.0, 1.05, 0.8]))
+                      table(report.gap_table(), styles, [0.6, 2.8, 1.8, 1.4, 0.8, 1.1, 1.0, 1.05, 0.8]))
     sites = [Paragraph(html.escape(report.site_sentence()), styles["body"])]
     if len(report.sites.sites):
         sites.append(table(report.site_table(), styles, [1.6, 0.9, 3.2, 1.3, 1.2]))
