@@ -1,23 +1,27 @@
 """Care-home coverage: how far older people are from care-home beds, now and as demand grows.
 
-Measures by LSOA, ward, PCN locality and council: beds per 1,000 people aged 65+/75+/85+; drive time from
-every postcode to the nearest home (and nearest with nursing) and the share of people within 10/20/30
-minutes; enhanced two-step floating catchment (E2SFCA) access; projected bed demand and shortfall;
-ranked gaps; and new sites chosen by maximal covering location (MCLP).
+Measures by LSOA, ward, district, PCN locality and council: beds for older people per 1,000 people aged
+65+/75+/85+; drive time from every postcode to the nearest home for older people (and nearest with
+nursing, and registered for dementia) and the share of people within 10/20/30 minutes; enhanced two-step
+floating catchment (E2SFCA) access; bed need by year from the council's own figures, split into
+residential and nursing, and dementia need; the shortfall; ranked gaps named for people.
 
-People live at postcodes: each LSOA's counts are shared equally among its postcodes.
+Only homes registered for older people (CQC "Service user band - Older People", or the list's own flag)
+count against the need of people aged 65+; other homes' beds are shown apart, beside the need of people
+under 65. People live at postcodes: each LSOA's counts are shared equally among its postcodes.
+New sites are chosen in :mod:`analyses.sites`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from itertools import combinations
 from typing import Any, Sequence
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy.spatial import cKDTree
 
 from geo.council import Council, series_value
 from layers.council_data import CouncilData
@@ -26,6 +30,12 @@ from routing.engine import TravelEngine
 
 AREA_KEYS = ("lsoa21_code", "ward22_code", "lad_code", "locality_name")
 """Area levels every coverage result is tabled by (see :data:`layers.areas.AREA_LEVELS`), besides the council."""
+REPORT_YEARS = (2020, 2028, 2038)
+"""Years shown side by side: the base year (the population's, ONS mid-2020) and the council's planning years."""
+POPULATION_YEAR = 2020
+"""Year of the population estimates (ONS mid-2020): people are projected from it."""
+TOTALS_TOLERANCE = 0.10
+"""Loaded and documented totals further apart than this share are flagged."""
 
 
 @dataclass(frozen=True)
@@ -34,18 +44,29 @@ class CoverageSettings:
 
     Attributes
     ----------
+    bed_demand : dict
+        Bed need of people aged 65+ by year (the council's documented or assumed figures), beds.
+    free_bed_share : float
+        Share of beds kept free for turnover (0–1); usable beds = beds × (1 − this).
+    bed_demand_source : str
+        Where the bed need comes from.
     thresholds_min : tuple of float
         Drive-time bands for the "share within" measures, minutes.
     e2sfca_weights : dict
         Upper bound of each travel band (minutes) → weight; beyond the last bound, weight 0.
-    bed_demand : dict
-        Bed need of people aged 65+ by year (the council's documented or assumed figures).
-    bed_demand_source : str
-        Where those figures come from.
-    free_bed_share : float
-        Share of beds kept free for turnover (0–1); capacity = beds × (1 − this).
     demand_column : str
-        Population that shares the council's bed demand between areas (85+: most residents).
+        Population that shares the council's bed need between areas (85+: most residents).
+    nursing_share : float or None
+        Share of the bed need that is for nursing care (0–1); None when the council gives no split.
+    nursing_share_source : str
+    dementia_demand : dict
+        People with dementia in care homes by year (empty when the council gives no figure).
+    dementia_source : str
+    under65_demand : float or None
+        Bed need of people under 65 (met by homes for younger adults), beds.
+    under65_source : str
+    years : tuple of int
+        Years compared side by side (:data:`REPORT_YEARS`).
     """
 
     bed_demand: dict[int, float]
@@ -54,16 +75,34 @@ class CoverageSettings:
     thresholds_min: tuple[float, ...] = (10.0, 20.0, 30.0)
     e2sfca_weights: dict[float, float] = field(default_factory=lambda: {10.0: 1.0, 20.0: 0.68, 30.0: 0.22})
     demand_column: str = "pop_85plus"
+    nursing_share: float | None = None
+    nursing_share_source: str = ""
+    dementia_demand: dict[int, float] = field(default_factory=dict)
+    dementia_source: str = ""
+    under65_demand: float | None = None
+    under65_source: str = ""
+    years: tuple[int, ...] = REPORT_YEARS
 
     @classmethod
     def for_council(cls, council: Council, *, years: Sequence[int] = (2018, 2020, 2028, 2038),
                     **changes: Any) -> "CoverageSettings":
-        """Settings with the council's own bed need (documented years, or projected as its settings say) and free
-        share, then ``changes``."""
+        """Settings with the council's own bed need (documented years, or projected as its settings say), nursing
+        share, dementia need, under-65 need and free share, then ``changes``."""
         demand = {year: council.series("bed_demand_65plus", year)[0] for year in years}
         source = council.series("bed_demand_65plus", max(years))[1]
         settings = cls(bed_demand=demand, bed_demand_source=source, free_bed_share=council.free_bed_share)
-        return dataclasses.replace(settings, **changes)
+        extra: dict[str, Any] = {}
+        if council.value("nursing_share") is not None:
+            figure = council.figure("nursing_share")
+            extra |= {"nursing_share": float(figure.value) / 100.0,
+                      "nursing_share_source": f"{figure.label}: {figure.source}"}
+        if council.value("dementia_in_care_homes") is not None:
+            extra |= {"dementia_demand": {year: council.series("dementia_in_care_homes", year)[0] for year in years},
+                      "dementia_source": council.series("dementia_in_care_homes", max(years))[1]}
+        if council.value("bed_demand_under65") is not None:
+            extra |= {"under65_demand": float(council.value("bed_demand_under65")),
+                      "under65_source": council.source("bed_demand_under65")}
+        return dataclasses.replace(settings, **extra, **changes)
 
     @property
     def base_year(self) -> int:
@@ -75,9 +114,22 @@ class CoverageSettings:
         nearest segment's rate)."""
         return series_value(self.bed_demand, year)[0]
 
+    def dementia(self, year: int) -> float | None:
+        """People with dementia in care homes in a year (None without a figure)."""
+        return series_value(self.dementia_demand, year)[0] if self.dementia_demand else None
+
     def growth_factor(self, year: int) -> float:
-        """Bed need in ``year`` against the base year."""
+        """Bed need in ``year`` against the first year of the figures."""
         return self.demand(year) / self.demand(self.base_year)
+
+    def projection_factor(self, year: int) -> float:
+        """Bed need in ``year`` against the population's year (:data:`POPULATION_YEAR`): how much the people
+        counted in mid-2020 are scaled to stand for ``year``."""
+        return self.demand(year) / self.demand(POPULATION_YEAR)
+
+    def shown_years(self, year: int) -> list[int]:
+        """The years compared side by side, with the scenario year among them."""
+        return sorted({*self.years, int(year)})
 
 
 def step_weights(cost: np.ndarray, weights: dict[float, float]) -> np.ndarray:
@@ -127,6 +179,21 @@ def nearest_home(engine: TravelEngine, points_xy: np.ndarray, homes: gpd.GeoData
     return found.rename(columns={"facility_id": "home_id"})[["home_id", "minutes", "miles", "reachable"]]
 
 
+def with_service_flags(homes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Homes with ``older_people`` and ``nursing`` columns (True and False where a caller's frame has none).
+
+    ``dementia`` is left absent when unknown: dementia beds are then reported as not known, never as zero.
+    """
+    homes = homes.copy()
+    if "older_people" not in homes.columns:
+        homes["older_people"] = True
+    if "nursing" not in homes.columns:
+        homes["nursing"] = False
+    homes["older_people"] = homes["older_people"].astype(bool)
+    homes["nursing"] = homes["nursing"].astype(bool)
+    return homes
+
+
 @dataclass
 class CoverageResult:
     """Everything the coverage page and report show.
@@ -134,16 +201,23 @@ class CoverageResult:
     Attributes
     ----------
     postcodes : GeoDataFrame
-        Each postcode with its people (``pop_65plus``, ``pop_85plus``), ``minutes_nearest``,
-        ``minutes_nursing`` and ``access`` (beds per 1,000 aged 65+ within weighted reach, E2SFCA).
+        Each postcode with its people (``pop_65plus``, ``pop_75plus``, ``pop_85plus``), ``minutes_nearest`` (to the
+        nearest home for older people), ``minutes_nursing``, ``minutes_dementia`` (when the homes say which are
+        registered for dementia) and ``access`` (beds per 1,000 aged 65+ within weighted reach, E2SFCA).
     areas : dict of DataFrame
-        The area table (:func:`area_table`) for each key of :data:`AREA_KEYS` plus ``"council"``.
+        The area table (:func:`area_table`) for each key of :data:`AREA_KEYS` plus ``"council"``, with the area's
+        ``name`` first (:func:`area_names`).
     homes : GeoDataFrame
-        The homes used, with ``lsoa21_code`` and ``locality_name`` where inside the council.
+        Every home read (``older_people`` says which count), with ``lsoa21_code`` and ``locality_name`` where
+        inside the council.
     method : str
         Travel-time method ("road" or "estimate").
     year : int
-        Projection year of the demand columns.
+        Scenario year of the demand columns.
+    settings : CoverageSettings
+    nursing_known : bool
+        False when the homes do not say which are registered for nursing (nursing and residential beds are then
+        NaN, and ``homes["nursing"]`` is False throughout).
     """
 
     postcodes: gpd.GeoDataFrame
@@ -152,6 +226,17 @@ class CoverageResult:
     method: str
     year: int
     settings: CoverageSettings
+    nursing_known: bool = True
+
+    @property
+    def dementia_known(self) -> bool:
+        """True when the homes say which are registered for dementia."""
+        return "dementia" in self.homes.columns
+
+    @property
+    def older_homes(self) -> gpd.GeoDataFrame:
+        """The homes registered for older people (the supply every access measure uses)."""
+        return self.homes[self.homes["older_people"]]
 
 
 def bed_demand(year: int, settings: CoverageSettings) -> tuple[float, str]:
@@ -161,64 +246,107 @@ def bed_demand(year: int, settings: CoverageSettings) -> tuple[float, str]:
 
 def measure_coverage(data: CouncilData, homes: gpd.GeoDataFrame, engine: TravelEngine, *, year: int = 2018,
                      settings: CoverageSettings | None = None) -> CoverageResult:
-    """Every coverage measure for a council, its care homes and a projection year.
+    """Every coverage measure for a council, its care homes and a scenario year.
 
-    ``settings`` default to :meth:`CoverageSettings.for_council` of the data's council.
+    ``settings`` default to :meth:`CoverageSettings.for_council` of the data's council. Drive times and access
+    use the homes registered for older people only.
     """
     settings = settings or CoverageSettings.for_council(data.council)
+    nursing_known = "nursing" in homes.columns
+    homes = with_service_flags(homes)
+    older = homes[homes["older_people"]]
     postcodes = data.postcodes[["postcode", "lsoa21_code", "geometry"]].copy()
     people = postcode_population(data.postcodes, data.lsoa, ("pop_65plus", "pop_75plus", "pop_85plus"))
     for column in people.columns:
         postcodes[column] = people[column].to_numpy()
     lookup = data.lsoa.set_index("lsoa21_code")
-    postcodes["ward22_code"] = postcodes["lsoa21_code"].map(lookup["ward22_code"])
-    postcodes["lad_code"] = postcodes["lsoa21_code"].map(lookup["lad_code"])
-    postcodes["locality_name"] = postcodes["lsoa21_code"].map(lookup["locality_name"])
+    for column in ("ward22_code", "lad_code", "locality_name"):
+        postcodes[column] = postcodes["lsoa21_code"].map(lookup[column])
     xy = np.column_stack([postcodes.geometry.x, postcodes.geometry.y])
-    postcodes["minutes_nearest"] = nearest_home(engine, xy, homes)["minutes"].to_numpy()
-    nursing = homes[homes["nursing"]]
-    postcodes["minutes_nursing"] = nearest_home(engine, xy, nursing)["minutes"].to_numpy()
+    postcodes["minutes_nearest"] = nearest_home(engine, xy, older)["minutes"].to_numpy()
+    postcodes["minutes_nursing"] = nearest_home(engine, xy, older[older["nursing"]])["minutes"].to_numpy() \
+        if nursing_known else np.nan
+    if "dementia" in homes.columns:
+        registered = homes[homes["dementia"].astype(bool)]
+        postcodes["minutes_dementia"] = nearest_home(engine, xy, registered)["minutes"].to_numpy()
     max_minutes = max(settings.e2sfca_weights)
-    if homes.empty:
+    if older.empty:
         postcodes["access"] = 0.0
     else:
-        cost = engine.matrix(xy, np.column_stack([homes.geometry.x, homes.geometry.y]), cutoff=max_minutes,
+        cost = engine.matrix(xy, np.column_stack([older.geometry.x, older.geometry.y]), cutoff=max_minutes,
                              with_other=False).minutes
-        postcodes["access"] = 1000.0 * e2sfca(cost, postcodes["pop_65plus"].to_numpy(), homes["beds"].to_numpy(),
+        postcodes["access"] = 1000.0 * e2sfca(cost, postcodes["pop_65plus"].to_numpy(), older["beds"].to_numpy(),
                                               settings.e2sfca_weights)
-    homes = homes.copy()
     homes["lsoa21_code"] = assign_lsoa(homes, data.lsoa).where(homes["in_council"])
-    homes["locality_name"] = homes["lsoa21_code"].map(lookup["locality_name"])
-    homes["ward22_code"] = homes["lsoa21_code"].map(lookup["ward22_code"])
-    homes["lad_code"] = homes["lsoa21_code"].map(lookup["lad_code"])
-    total_demand, _ = bed_demand(year, settings)
-    areas = {key: area_table(postcodes, homes, key, settings=settings, total_demand=total_demand) for key in AREA_KEYS}
+    for column in ("locality_name", "ward22_code", "lad_code"):
+        homes[column] = homes["lsoa21_code"].map(lookup[column])
+    names = area_names(data)
+    areas = {}
+    for key in AREA_KEYS:
+        table = area_table(postcodes, homes, key, settings=settings, year=year, nursing_known=nursing_known)
+        table.insert(0, "name", table.index.map(names[key]))
+        areas[key] = table
     areas["council"] = area_table(postcodes.assign(council=data.council.name),
                                   homes.assign(council=np.where(homes["in_council"], data.council.name, None)),
-                                  "council", settings=settings, total_demand=total_demand)
+                                  "council", settings=settings, year=year, nursing_known=nursing_known)
+    areas["council"].insert(0, "name", data.council.name)
     return CoverageResult(gpd.GeoDataFrame(postcodes, crs=data.postcodes.crs), areas, homes, engine.method, year,
-                          settings)
+                          settings, nursing_known)
+
+
+def area_names(data: CouncilData) -> dict[str, pd.Series]:
+    """The name people use for each area code of each level of :data:`AREA_KEYS` (code -> name)."""
+    lsoa = data.lsoa.set_index("lsoa21_code")
+    return {"lsoa21_code": lsoa["area_name"],
+            "ward22_code": data.wards.set_index("ward22_code")["ward22_name"],
+            "lad_code": data.districts.set_index("lad_code")["lad_name"],
+            "locality_name": pd.Series(data.lsoa["locality_name"].unique(), index=data.lsoa["locality_name"].unique())}
+
+
+def _sum_by(homes: pd.DataFrame, key: str, index: pd.Index, chosen: pd.Series | None = None,
+            column: str | None = None) -> pd.Series:
+    """Count (or sum of ``column``) of the chosen homes in each area, 0 where none."""
+    picked = homes if chosen is None else homes[chosen.to_numpy()]
+    grouped = picked.groupby(key)
+    values = grouped.size() if column is None else grouped[column].sum()
+    return values.reindex(index).fillna(0)
 
 
 def area_table(postcodes: pd.DataFrame, homes: pd.DataFrame, key: str, *, settings: CoverageSettings,
-               total_demand: float) -> pd.DataFrame:
-    """Coverage measures by area.
+               year: int, nursing_known: bool = True) -> pd.DataFrame:
+    """Coverage measures by area for a scenario year (nursing and residential beds NaN unless ``nursing_known``).
 
     Returns
     -------
     DataFrame
-        Indexed by ``key``: ``homes``, ``beds``, ``nursing_homes``, ``pop_65plus``, ``pop_75plus``, ``pop_85plus``,
-        ``beds_per_1000_65``, ``beds_per_1000_75``, ``beds_per_1000_85``, ``pct65_within_<t>`` and
+        Indexed by ``key``. Supply (homes inside the area): ``homes``, ``beds``, ``nursing_homes``, ``nursing_beds``,
+        ``residential_beds`` and, when known, ``dementia_homes``/``dementia_beds`` — all of homes for older people —
+        then ``other_homes``/``other_beds`` (homes not registered for older people). People: ``pop_65plus``,
+        ``pop_75plus``, ``pop_85plus``. Access: ``beds_per_1000_65``/``_75``/``_85``, ``pct65_within_<t>`` and
         ``pct85_within_<t>`` for each threshold, ``minutes_mean`` (65+-weighted mean to the nearest home),
-        ``access`` (65+-weighted E2SFCA beds per 1,000 aged 65+), ``bed_demand`` (projected), ``capacity``
-        (beds × (1 − free share)) and ``shortfall`` (demand − capacity; negative = spare).
+        ``access`` (65+-weighted E2SFCA beds per 1,000 aged 65+). Need in ``year`` (the council's need shared by
+        ``settings.demand_column``): ``bed_demand``, ``capacity`` (beds × (1 − free share)), ``shortfall`` (need −
+        capacity; negative = spare) and the same for nursing, residential and dementia (``nursing_demand``,
+        ``nursing_shortfall``, …; NaN where the council or the homes do not give them).
     """
     people = postcodes.groupby(key)[["pop_65plus", "pop_75plus", "pop_85plus"]].sum()
     table = people.copy()
+    index = table.index
     inside = homes[homes[key].notna()]
-    table["homes"] = inside.groupby(key).size().reindex(table.index).fillna(0).astype(int)
-    table["beds"] = inside.groupby(key)["beds"].sum().reindex(table.index).fillna(0.0)
-    table["nursing_homes"] = inside[inside["nursing"]].groupby(key).size().reindex(table.index).fillna(0).astype(int)
+    older = inside["older_people"]
+    table["homes"] = _sum_by(inside, key, index, older).astype(int)
+    table["beds"] = _sum_by(inside, key, index, older, "beds").astype(float)
+    table["nursing_homes"] = _sum_by(inside, key, index, older & inside["nursing"]).astype(int)
+    table["nursing_beds"] = _sum_by(inside, key, index, older & inside["nursing"], "beds").astype(float)
+    table["residential_beds"] = table["beds"] - table["nursing_beds"]
+    if not nursing_known:
+        table[["nursing_homes", "nursing_beds", "residential_beds"]] = np.nan
+    if "dementia" in inside.columns:
+        dementia = inside["dementia"].astype(bool)
+        table["dementia_homes"] = _sum_by(inside, key, index, dementia).astype(int)
+        table["dementia_beds"] = _sum_by(inside, key, index, dementia, "beds").astype(float)
+    table["other_homes"] = _sum_by(inside, key, index, ~older).astype(int)
+    table["other_beds"] = _sum_by(inside, key, index, ~older, "beds").astype(float)
     for age in ("65", "75", "85"):
         table[f"beds_per_1000_{age}"] = 1000.0 * table["beds"] / table[f"pop_{age}plus"]
     for threshold in settings.thresholds_min:
@@ -231,18 +359,169 @@ def area_table(postcodes: pd.DataFrame, homes: pd.DataFrame, key: str, *, settin
     table["minutes_mean"] = ((postcodes["minutes_nearest"].where(finite, np.nan) * weight).groupby(postcodes[key]).sum()
                              / weight.where(finite, 0.0).groupby(postcodes[key]).sum())
     table["access"] = (postcodes["access"] * weight).groupby(postcodes[key]).sum() / table["pop_65plus"]
-    demand_people = postcodes.groupby(key)[settings.demand_column].sum()
-    table["bed_demand"] = total_demand * demand_people / postcodes[settings.demand_column].sum()
-    table["capacity"] = table["beds"] * (1.0 - settings.free_bed_share)
+    share = postcodes.groupby(key)[settings.demand_column].sum() / postcodes[settings.demand_column].sum()
+    usable = 1.0 - settings.free_bed_share
+    table["bed_demand"] = settings.demand(year) * share
+    table["capacity"] = table["beds"] * usable
     table["shortfall"] = table["bed_demand"] - table["capacity"]
+    nursing = np.nan if settings.nursing_share is None else settings.nursing_share
+    table["nursing_demand"] = table["bed_demand"] * nursing
+    table["nursing_shortfall"] = table["nursing_demand"] - table["nursing_beds"] * usable
+    table["residential_demand"] = table["bed_demand"] * (1.0 - nursing)
+    table["residential_shortfall"] = table["residential_demand"] - table["residential_beds"] * usable
+    dementia_need = settings.dementia(year)
+    table["dementia_demand"] = np.nan if dementia_need is None else dementia_need * share
+    dementia_beds = table["dementia_beds"] if "dementia_beds" in table.columns else np.nan
+    table["dementia_shortfall"] = table["dementia_demand"] - dementia_beds * usable
     return table
 
 
-def named_gaps(result: "CoverageResult", data: CouncilData, *, top: int = 10) -> pd.DataFrame:
-    """The ranked LSOA gaps of a result (:func:`rank_gaps`) with each LSOA's name and locality."""
-    gaps = rank_gaps(result.areas["lsoa21_code"], growth=result.settings.growth_factor(result.year), top=top)
-    names = data.lsoa.set_index("lsoa21_code")
-    return gaps.assign(locality=gaps.index.map(names["locality_name"]), lsoa21_name=gaps.index.map(names["lsoa21_name"]))
+# --- Need by year, and the council's documented totals ----------------------------------------------
+
+
+def demand_by_year(result: CoverageResult, years: Sequence[int] | None = None) -> pd.DataFrame:
+    """The council's need and usable beds side by side for each year (the homes of today in every year).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by year: ``need_65``, ``usable_65`` (beds for older people × (1 − free share)), ``shortfall_65``;
+        ``nursing_need``, ``nursing_usable``, ``nursing_shortfall``; ``residential_need``, ``residential_usable``,
+        ``residential_shortfall``; ``dementia_need``, ``dementia_usable``, ``dementia_shortfall``; ``under65_need``,
+        ``other_usable`` (homes not for older people), ``under65_shortfall``; ``all_need``, ``all_usable``,
+        ``all_shortfall`` (every age against every bed). NaN where a figure is not given.
+    """
+    settings = result.settings
+    council = result.areas["council"].iloc[0]
+    usable = 1.0 - settings.free_bed_share
+    nursing = np.nan if settings.nursing_share is None else settings.nursing_share
+    under65 = np.nan if settings.under65_demand is None else settings.under65_demand
+    dementia_usable = council["dementia_beds"] * usable if "dementia_beds" in council.index else np.nan
+    rows = {}
+    for year in years or settings.shown_years(result.year):
+        need = settings.demand(year)
+        dementia = settings.dementia(year)
+        row = {"need_65": need, "usable_65": council["beds"] * usable,
+               "nursing_need": need * nursing, "nursing_usable": council["nursing_beds"] * usable,
+               "residential_need": need * (1.0 - nursing), "residential_usable": council["residential_beds"] * usable,
+               "dementia_need": np.nan if dementia is None else dementia, "dementia_usable": dementia_usable,
+               "under65_need": under65, "other_usable": council["other_beds"] * usable}
+        row["all_need"] = need + (0.0 if np.isnan(under65) else under65)
+        row["all_usable"] = row["usable_65"] + row["other_usable"]
+        for prefix, usable_key in (("", "usable_65"), ("nursing_", "nursing_usable"),
+                                   ("residential_", "residential_usable"), ("dementia_", "dementia_usable"),
+                                   ("under65_", "other_usable"), ("all_", "all_usable")):
+            need_key = f"{prefix}need" if prefix else "need_65"
+            row[f"{prefix}shortfall" if prefix else "shortfall_65"] = row[need_key] - row[usable_key]
+        rows[int(year)] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def area_shortfall_by_year(result: CoverageResult, key: str = "locality_name",
+                           years: Sequence[int] | None = None) -> pd.DataFrame:
+    """Shortfall (+) or spare (−) beds for people aged 65+ of each area in each year (columns ``shortfall_<year>``)."""
+    table = result.areas[key]
+    share = table["bed_demand"] / table["bed_demand"].sum()
+    return pd.DataFrame({f"shortfall_{year}": result.settings.demand(year) * share - table["capacity"]
+                         for year in (years or result.settings.shown_years(result.year))}, index=table.index)
+
+
+@dataclass
+class TotalsCheck:
+    """The loaded homes beside the council's documented totals.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per documented total: ``what``, ``loaded``, ``documented``, ``year``, ``difference_pct``
+        ((loaded − documented) / documented), ``source``.
+    warning : str
+        Set when a loaded total differs from the documented one by more than :data:`TOTALS_TOLERANCE`.
+    """
+
+    table: pd.DataFrame
+    warning: str = ""
+
+
+def documented_totals(council: Council, homes: gpd.GeoDataFrame, *,
+                      tolerance: float = TOTALS_TOLERANCE) -> TotalsCheck:
+    """Compare the homes and beds loaded inside the council with the totals its documents give.
+
+    A figure whose ``scope`` is "older people" is compared with the homes registered for older people;
+    others with every care home. Residential and nursing totals are compared where documented.
+    """
+    homes = with_service_flags(homes)
+    inside = homes[homes["in_council"].astype(bool)]
+    figures = [("care_homes", "care homes", None, False), ("care_home_beds", "beds", None, True),
+               ("residential_homes", "residential homes", False, False), ("residential_beds", "residential beds",
+                                                                          False, True),
+               ("nursing_homes", "nursing homes", True, False), ("nursing_beds", "nursing beds", True, True)]
+    rows = []
+    for key, what, nursing, beds in figures:
+        documented = council.value(key)
+        if documented is None:
+            continue
+        figure = council.figure(key)
+        chosen = inside[inside["older_people"]] if figure.scope == "older people" else inside
+        if nursing is not None:
+            chosen = chosen[chosen["nursing"] == nursing]
+        loaded = float(chosen["beds"].sum()) if beds else float(len(chosen))
+        label = f"{what} ({figure.scope})" if figure.scope else what
+        rows.append({"what": label, "loaded": loaded, "documented": float(documented), "year": figure.year,
+                     "difference_pct": 100.0 * (loaded - float(documented)) / float(documented),
+                     "source": figure.source})
+    table = pd.DataFrame(rows, columns=["what", "loaded", "documented", "year", "difference_pct", "source"])
+    far = table[table["difference_pct"].abs() > 100.0 * tolerance]
+    if far.empty:
+        return TotalsCheck(table)
+    parts = "; ".join(f"{row.loaded:,.0f} {row.what} loaded against {row.documented:,.0f} documented ({row.year}, "
+                      f"{row.difference_pct:+.0f}%)" for row in far.itertuples())
+    assumed = int(inside["beds_assumed"].sum()) if "beds_assumed" in inside.columns else 0
+    note = f" {assumed} of the loaded homes have assumed bed counts." if assumed else ""
+    warning = (f"The care homes loaded differ from {council.name}'s documented totals by more than {tolerance:.0%}: "
+               f"{parts}.{note} A partial or out-of-date file reads as a shortfall (or hides one): check that the file "
+               f"covers the whole council before drawing conclusions.")
+    return TotalsCheck(table, warning)
+
+
+# --- Gaps named for people ------------------------------------------------------------------------------
+
+
+def nearest_towns(points: gpd.GeoSeries, places: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The nearest city or town to each point (villages when the council has no town), straight line.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``points``: ``nearest_town`` and ``town_km`` (kilometres).
+    """
+    towns = places[places["kind"].isin(["city", "town"])]
+    towns = towns if len(towns) else places[places["kind"] == "village"]
+    if towns.empty or len(points) == 0:
+        return pd.DataFrame({"nearest_town": "", "town_km": np.nan}, index=points.index)
+    tree = cKDTree(np.column_stack([towns.geometry.x, towns.geometry.y]))
+    distance, position = tree.query(np.column_stack([points.x, points.y]))
+    return pd.DataFrame({"nearest_town": towns["name"].to_numpy()[position], "town_km": distance / 1000.0},
+                        index=points.index)
+
+
+def named_gaps(result: CoverageResult, data: CouncilData, *, top: int = 10) -> pd.DataFrame:
+    """The ranked LSOA gaps of a result (:func:`rank_gaps`) with the names people use.
+
+    Adds ``area_name`` (settlement — ward (code)), ``nearest_town`` and ``town_km`` (straight line from where
+    the area's people live) and ``locality``.
+    """
+    gaps = rank_gaps(result.areas["lsoa21_code"], growth=result.settings.projection_factor(result.year), top=top)
+    lsoa = data.lsoa.set_index("lsoa21_code")
+    people = result.postcodes[result.postcodes["lsoa21_code"].isin(gaps.index)]
+    weight = people["pop_65plus"].to_numpy() + 1e-9
+    centre = pd.DataFrame({"x": people.geometry.x * weight, "y": people.geometry.y * weight, "w": weight,
+                           "lsoa": people["lsoa21_code"].to_numpy()}).groupby("lsoa").sum()
+    anchors = gpd.GeoSeries(gpd.points_from_xy(centre["x"] / centre["w"], centre["y"] / centre["w"]), index=centre.index)
+    towns = nearest_towns(anchors, data.places).reindex(gaps.index)
+    return gaps.assign(area_name=gaps.index.map(lsoa["area_name"]), nearest_town=towns["nearest_town"],
+                       town_km=towns["town_km"], locality=gaps.index.map(lsoa["locality_name"]),
+                       lsoa21_name=gaps.index.map(lsoa["lsoa21_name"]))
 
 
 def rank_gaps(table: pd.DataFrame, *, growth: float, top: int = 10) -> pd.DataFrame:
@@ -258,99 +537,3 @@ def rank_gaps(table: pd.DataFrame, *, growth: float, top: int = 10) -> pd.DataFr
     ranked["gap_score"] = ranked["projected_65plus"] * deficit
     ranked = ranked[ranked["gap_score"] > 0].sort_values("gap_score", ascending=False)
     return ranked.head(top)
-
-
-# --- New sites (maximal covering location) --------------------------------------------------------
-
-
-def mclp_greedy(covers: np.ndarray, weights: np.ndarray, k: int) -> list[int]:
-    """Choose ``k`` candidates greedily by newly covered weight. ``covers`` is candidates × demand (bool)."""
-    chosen: list[int] = []
-    covered = np.zeros(covers.shape[1], dtype=bool)
-    for _ in range(min(k, covers.shape[0])):
-        gains = (covers & ~covered) @ weights
-        gains[chosen] = -1
-        best = int(np.argmax(gains))
-        if gains[best] <= 0:
-            break
-        chosen.append(best)
-        covered |= covers[best]
-    return chosen
-
-
-def mclp_brute_force(covers: np.ndarray, weights: np.ndarray, k: int) -> tuple[tuple[int, ...], float]:
-    """Exact MCLP by trying every set of ``k`` candidates (small cases and tests only)."""
-    best, best_value = (), -1.0
-    for combination in combinations(range(covers.shape[0]), min(k, covers.shape[0])):
-        value = float(weights[covers[list(combination)].any(axis=0)].sum())
-        if value > best_value:
-            best, best_value = combination, value
-    return best, best_value
-
-
-def mclp_exact(covers: np.ndarray, weights: np.ndarray, k: int) -> list[int]:
-    """Exact MCLP with PySAL spopt (CBC through PuLP); falls back to greedy if no solver is available."""
-    import pulp
-    from spopt.locate import MCLP
-
-    cost = np.where(covers.T, 0.0, 2.0)  # demand × candidates: 0 within reach, 2 beyond a radius of 1
-    try:
-        model = MCLP.from_cost_matrix(cost, weights, service_radius=1.0, p_facilities=min(k, covers.shape[0]))
-        model = model.solve(pulp.PULP_CBC_CMD(msg=False))
-    except Exception:  # no CBC binary on this machine: the greedy answer is within 1 − 1/e of the best
-        return mclp_greedy(covers, weights, k)
-    return [index for index, variable in enumerate(model.fac_vars) if variable.value() and variable.value() > 0.5]
-
-
-@dataclass
-class SiteChoice:
-    """Suggested new sites and what each adds."""
-
-    sites: pd.DataFrame
-    covered_before: float
-    covered_after: float
-    population: float
-    minutes: float
-
-
-def suggest_sites(result: CoverageResult, candidates: gpd.GeoDataFrame, engine: TravelEngine, *, k: int = 3,
-                  minutes: float = 20.0, exact: bool = True) -> SiteChoice:
-    """Choose ``k`` candidate places that bring the most people aged 65+ (projected) newly within ``minutes``.
-
-    Returns the sites with their marginal gain (people newly within reach, in the order they add most),
-    and the people within reach before and after.
-    """
-    growth = result.settings.growth_factor(result.year)
-    postcodes = result.postcodes
-    weights_all = postcodes["pop_65plus"].to_numpy() * growth
-    uncovered = ~(postcodes["minutes_nearest"].to_numpy() <= minutes)
-    weights = weights_all[uncovered]
-    xy = np.column_stack([postcodes.geometry.x, postcodes.geometry.y])[uncovered]
-    before = float(weights_all[~uncovered].sum())
-    if k <= 0 or len(candidates) == 0 or len(weights) == 0:
-        empty = candidates.iloc[:0].assign(new_people_within=[])
-        return SiteChoice(empty, before, before, float(weights_all.sum()), minutes)
-    cost = engine.matrix(xy, np.column_stack([candidates.geometry.x, candidates.geometry.y]), cutoff=minutes,
-                         with_other=False).minutes
-    covers = (cost <= minutes).T
-    chosen = mclp_exact(covers, weights, k) if exact else mclp_greedy(covers, weights, k)
-    ordered = mclp_greedy(covers[chosen], weights, len(chosen))
-    gains, covered = [], np.zeros(covers.shape[1], dtype=bool)
-    for position in ordered:
-        gains.append(float(weights[covers[chosen[position]] & ~covered].sum()))
-        covered |= covers[chosen[position]]
-    sites = candidates.iloc[[chosen[p] for p in ordered]].copy()
-    sites["new_people_within"] = gains
-    return SiteChoice(sites.reset_index(drop=True), before, before + float(sum(gains)), float(weights_all.sum()),
-                      minutes)
-
-
-def candidate_places(data: CouncilData, homes: gpd.GeoDataFrame, *,
-                     kinds: Sequence[str] = ("city", "town", "village"),
-                     min_distance_m: float = 1000.0) -> gpd.GeoDataFrame:
-    """Settlements that could host a new home: named places of the given kinds at least 1 km from any home."""
-    places = data.places[data.places["kind"].isin(kinds)]
-    places = places[places.within(data.outline.union_all())]
-    if len(homes):
-        places = places[places.distance(homes.union_all()) >= min_distance_m]
-    return places[["name", "kind", "geometry"]].reset_index(drop=True)

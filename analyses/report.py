@@ -1,33 +1,93 @@
-"""The coverage report: static maps, tables by locality, gaps, suggested sites, method, assumptions and
-sources, as PDF (reportlab) and HTML, for a named council and scenario."""
+"""The coverage report a planner can take to committee: findings written from the figures, need and supply by
+year (residential, nursing, dementia), maps, named tables of localities and gaps, suggested sites, the homes
+used, method, assumptions and sources — as PDF (:mod:`analyses.report_pdf`) and self-contained HTML with an
+interactive map (:mod:`analyses.report_html`).
+
+A :class:`CoverageReport` holds everything computed once; the renderers only lay it out.
+"""
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from analyses import coverage as cv
+from analyses import sites as site_choice
+from analyses.evidence import evidence_table
 from layers import catalog
 from layers.council_data import CouncilData
 from routing.engine import TravelEngine
 
 ATTRIBUTION = [*catalog.ATTRIBUTION,
                "Care homes: the file named in this report (the CQC care directory is published under the OGL v3.0)."]
-SECTIONS = ["Summary", "Maps", "By locality", "Gaps", "Suggested sites", "Method and assumptions",
-            "Data sources and licences"]
+TITLE = "Care-home coverage"
+SUBTITLE = "Beds for older people: residential, nursing and dementia care"
+SECTIONS = ["Summary", "Need and supply by year", "Maps", "By locality", "Gaps", "Suggested sites",
+            "Care homes used", "Method and assumptions", "Appendix: the council's figures", "Data sources and licences"]
+"""Sections of the report, in order, after the title page."""
+EXPORT_TITLES = {
+    "name": "Name", "homes": "Homes for older people", "beds": "Beds for older people",
+    "nursing_homes": "Homes for older people with nursing", "nursing_beds": "Beds in homes with nursing",
+    "residential_beds": "Beds in homes without nursing", "dementia_homes": "Homes registered for dementia",
+    "dementia_beds": "Beds in homes registered for dementia", "other_homes": "Homes not for older people",
+    "other_beds": "Beds in homes not for older people", "bed_demand": "Bed need, aged 65+",
+    "capacity": "Beds for older people, usable (less free share)", "shortfall": "Shortfall (+) or spare (−) beds",
+    "nursing_demand": "Nursing bed need", "nursing_shortfall": "Nursing shortfall (+) or spare (−) beds",
+    "residential_demand": "Residential bed need", "residential_shortfall": "Residential shortfall (+) or spare (−) beds",
+    "dementia_demand": "People with dementia in care homes", "dementia_shortfall":
+    "Dementia shortfall (+) or spare (−) beds", "minutes_dementia": "Drive time to nearest dementia-registered home "
+    "(minutes)", "older_people": "For older people", "dementia": "Registered for dementia",
+    "access_gap_closed": "Access gap closed (beds)", "nearest_town": "Nearest town", "town_km": "Nearest town (km)",
+}
+"""Titles of the coverage columns for spreadsheets (:func:`analyses.exports.xlsx_bytes` ``titles=``)."""
+VINTAGE_DATASETS = ("lsoa21", "wards22", "population", "postcodes", "places", "practices")
+"""Bundled datasets the report's figures rest on (:data:`layers.catalog.DATASETS`)."""
+
+
+def number(value: float, *, signed: bool = False) -> str:
+    """A count for people: thousands separated, no decimals, "–" when not known."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    return f"{value:+,.0f}" if signed else f"{value:,.0f}"
+
+
+def shortfall_words(value: float) -> str:
+    """"a shortfall of 144 beds" or "144 beds to spare"."""
+    return f"a shortfall of {number(value)} beds" if value > 0.5 else f"{number(-value)} beds to spare"
 
 
 @dataclass
 class CoverageReport:
-    """Everything a coverage report shows, computed once and rendered as PDF, HTML or data files."""
+    """Everything a coverage report shows, computed once and rendered as PDF, HTML or data files.
+
+    Attributes
+    ----------
+    council, year, method, method_label, homes_source : str, int, str, str, str
+        The council, scenario year, travel method ("road"/"estimate") and its label, and where the homes come from.
+    result : CoverageResult
+    gaps : DataFrame
+        :func:`analyses.coverage.named_gaps`.
+    sites : SiteChoice
+    figures : dict of str to bytes
+        PNG maps (:func:`analyses.report_maps.draw_figures`); empty for a report shown in the app only.
+    assumptions : list of str
+    notes : list of str
+        What reading the homes said (assumed beds, left-out rows…).
+    totals : TotalsCheck
+        The loaded homes beside the council's documented totals.
+    vintages : list of (str, str)
+        Dataset and where/when it is from.
+    map_layers : dict
+        GeoJSON layers of the HTML report's interactive map (:func:`analyses.report_html.map_layers`).
+    produced : date
+    version : str
+        The tool's version.
+    """
 
     council: str
     year: int
@@ -36,17 +96,69 @@ class CoverageReport:
     homes_source: str
     result: cv.CoverageResult
     gaps: pd.DataFrame
-    sites: cv.SiteChoice
+    sites: site_choice.SiteChoice
     figures: dict[str, bytes]
     assumptions: list[str]
     notes: list[str] = field(default_factory=list)
+    totals: cv.TotalsCheck = field(default_factory=lambda: cv.TotalsCheck(pd.DataFrame()))
+    vintages: list[tuple[str, str]] = field(default_factory=list)
+    map_layers: dict[str, Any] = field(default_factory=dict)
+    produced: date = field(default_factory=date.today)
+    version: str = ""
+    evidence: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def evidence_table(self) -> pd.DataFrame:
+        """The appendix: each figure of the council's documents beside the tool's own (:mod:`analyses.evidence`)."""
+        if self.evidence.empty:
+            return self.evidence
+        return self.evidence[["Figure", "Documented", "Year", "Tool's figure", "Difference", "Source"]]
+
+    # --- What the figures say ----------------------------------------------------------------------------------
+
+    @property
+    def council_row(self) -> pd.Series:
+        return self.result.areas["council"].iloc[0]
+
+    @property
+    def years(self) -> list[int]:
+        return self.result.settings.shown_years(self.year)
+
+    def by_year(self) -> pd.DataFrame:
+        """:func:`analyses.coverage.demand_by_year` for the years shown."""
+        return cv.demand_by_year(self.result, self.years)
+
+    def title(self) -> str:
+        return f"{TITLE}: {self.council}"
+
+    def running_header(self) -> str:
+        return f"{TITLE} for older people · {self.council} · scenario {self.year}"
+
+    def scenario(self) -> list[tuple[str, str]]:
+        """The settings the report was made with, for its title page."""
+        settings, sites = self.result.settings, self.sites
+        first, last = settings.thresholds_min[0], settings.thresholds_min[-1]
+        site_text = (f"{len(sites.sites)} of {sites.candidates} candidate places, chosen by "
+                     f"{site_choice.MEASURES[sites.measure]} ({sites.minutes:g} minutes"
+                     f"{f', asked {sites.requested_minutes:g}' if sites.requested_minutes != sites.minutes else ''}); "
+                     f"{number(sites.new_beds)} beds each")
+        return [("Council", self.council), ("Scenario year", str(self.year)),
+                ("Years compared", ", ".join(map(str, self.years))),
+                ("Care homes", self.homes_source), ("Travel times", self.method_label.removeprefix("Travel times: ")),
+                ("Drive-time bands", f"{', '.join(f'{t:g}' for t in settings.thresholds_min)} minutes "
+                                     f"(shares within {first:g} to {last:g})"),
+                ("Beds kept free", f"{settings.free_bed_share:.1%} of beds"),
+                ("New sites", site_text), ("Produced", f"{self.produced:%d %B %Y}"),
+                ("Tool", f"Rural care planner (caremap) {self.version}")]
 
     def summary(self) -> list[tuple[str, str]]:
-        council = self.result.areas["council"].iloc[0]
-        first, *_, last = self.result.settings.thresholds_min
+        """Key figures of the scenario year."""
+        council = self.council_row
+        first, last = self.result.settings.thresholds_min[0], self.result.settings.thresholds_min[-1]
         return [
-            ("Care homes (in the council)", f"{int(council['homes']):,}"),
+            ("Care homes for older people (in the council)", f"{int(council['homes']):,}"),
             ("Beds", f"{council['beds']:,.0f}"),
+            ("Other care homes (not for older people)", f"{int(council['other_homes']):,} homes, "
+                                                         f"{council['other_beds']:,.0f} beds"),
             ("Beds per 1,000 aged 65+ / 85+", f"{council['beds_per_1000_65']:.1f} / {council['beds_per_1000_85']:.0f}"),
             (f"Aged 65+ within {first:g} / {last:g} min of a home",
              f"{council[f'pct65_within_{first:g}']:.0f}% / {council[f'pct65_within_{last:g}']:.0f}%"),
@@ -55,254 +167,302 @@ class CoverageReport:
             ("Shortfall (+) or spare (−)", f"{council['shortfall']:+,.0f}"),
         ]
 
-    def locality_table(self) -> pd.DataFrame:
-        table = self.result.areas["locality_name"]
-        first, *_, last = self.result.settings.thresholds_min
+    def findings(self) -> list[str]:
+        """The key findings, written from the figures (the report's summary page)."""
+        council, settings, by_year = self.council_row, self.result.settings, self.by_year()
+        first_year, last_year = self.years[0], self.years[-1]
+        first, last = settings.thresholds_min[0], settings.thresholds_min[-1]
+        found = [f"{self.council} has {int(council['homes']):,} care homes for older people with "
+                 f"{number(council['beds'])} beds: {council['beds_per_1000_65']:.1f} per 1,000 people aged 65+ and "
+                 f"{council['beds_per_1000_85']:.0f} per 1,000 aged 85+."
+                 + (f" Another {int(council['other_homes']):,} homes ({number(council['other_beds'])} beds) are not "
+                    f"registered for older people and are counted apart." if council["other_homes"] else "")]
+        if self.totals.warning:
+            found.append("Warning: " + self.totals.warning)
+        elif len(self.totals.table):
+            found.append("The homes loaded agree with the council's documented totals within 10% ("
+                         + "; ".join(f"{row.what}: {row.loaded:,.0f} against {row.documented:,.0f}"
+                                     for row in self.totals.table.itertuples()) + ").")
+        else:
+            found.append(f"{self.council}'s settings give no documented totals of homes and beds to check the loaded "
+                         f"homes against.")
+        need = " → ".join(f"{number(by_year.loc[y, 'need_65'])} ({y})" for y in self.years)
+        short = ", ".join(f"{shortfall_words(by_year.loc[y, 'shortfall_65'])} in {y}" for y in self.years)
+        found.append(f"Bed need of people aged 65+ grows {need}. Against today's {number(council['capacity'])} usable "
+                     f"beds for older people that is {short}.")
+        if settings.nursing_share is not None:
+            nursing = ", ".join(f"{number(by_year.loc[y, 'nursing_need'])} in {y}" for y in (first_year, last_year))
+            supply = (f"{number(council['nursing_beds'])} beds in homes with nursing — "
+                      f"{shortfall_words(by_year.loc[last_year, 'nursing_shortfall'])} by {last_year}; residential "
+                      f"care: {shortfall_words(by_year.loc[last_year, 'residential_shortfall'])} by {last_year}"
+                      if self.result.nursing_known else
+                      "the care-home list does not say which homes are registered for nursing")
+            found.append(f"Nursing care ({settings.nursing_share:.0%} of the need): {nursing}; {supply}.")
+        if settings.dementia_demand:
+            people = " → ".join(f"{number(by_year.loc[y, 'dementia_need'])} ({y})" for y in (first_year, last_year))
+            supply = (f"{int(council['dementia_homes']):,} homes registered for dementia have "
+                      f"{number(council['dementia_beds'])} beds ({shortfall_words(by_year.loc[last_year, 'dementia_shortfall'])}"
+                      f" by {last_year})" if self.result.dementia_known
+                      else "the care-home list does not say which homes are registered for dementia")
+            found.append(f"People with dementia in care homes: {people}; {supply}.")
+        reach = (f"{council[f'pct65_within_{first:g}']:.0f}% of people aged 65+ live within {first:g} minutes of a home "
+                 f"for older people and {council[f'pct65_within_{last:g}']:.0f}% within {last:g} minutes (mean "
+                 f"{council['minutes_mean']:.0f} minutes; {self.method_label.removeprefix('Travel times: ')}).")
+        found.append(reach)
+        if len(self.gaps):
+            names = "; ".join(f"{row.area_name} (nearest town {row.nearest_town}, {row.town_km:.0f} km)"
+                              for row in self.gaps.head(3).itertuples())
+            found.append(f"Largest gaps (low access, high projected need): {names}.")
+        found.append(self.site_sentence())
+        return found
+
+    def year_table(self) -> pd.DataFrame:
+        """Need and usable beds side by side by year (rows: measures; columns: years)."""
+        by_year = self.by_year()
+        rows = [("Bed need, aged 65+", "need_65"), ("Beds for older people, usable", "usable_65"),
+                ("Shortfall (+) / spare (−), aged 65+", "shortfall_65"),
+                ("Nursing need", "nursing_need"), ("Nursing beds, usable", "nursing_usable"),
+                ("Nursing shortfall (+) / spare (−)", "nursing_shortfall"),
+                ("Residential need", "residential_need"), ("Residential beds, usable", "residential_usable"),
+                ("Residential shortfall (+) / spare (−)", "residential_shortfall"),
+                ("People with dementia in care homes", "dementia_need"),
+                ("Beds in dementia-registered homes, usable", "dementia_usable"),
+                ("Dementia shortfall (+) / spare (−)", "dementia_shortfall"),
+                ("Bed need, aged under 65", "under65_need"), ("Other beds (not for older people), usable", "other_usable"),
+                ("Under-65 shortfall (+) / spare (−)", "under65_shortfall"),
+                ("All ages: need", "all_need"), ("All beds, usable", "all_usable"),
+                ("All ages: shortfall (+) / spare (−)", "all_shortfall")]
+        table = pd.DataFrame({"Measure": [label for label, _ in rows]})
+        for year in self.years:
+            signed = [column.endswith("shortfall") or column == "shortfall_65" for _, column in rows]
+            table[str(year)] = [number(by_year.loc[year, column], signed=flag) for (_, column), flag in zip(rows, signed)]
+        return table
+
+    def totals_table(self) -> pd.DataFrame:
+        """The loaded homes beside the council's documented totals."""
+        table = self.totals.table
+        return pd.DataFrame({"What": table["what"], "Loaded": table["loaded"].map(number),
+                             "Documented": table["documented"].map(number), "Year": table["year"],
+                             "Difference": table["difference_pct"].map(lambda v: f"{v:+.0f}%"),
+                             "Source": table["source"]})
+
+    def _area_table(self, key: str, label: str) -> pd.DataFrame:
+        table = self.result.areas[key]
+        first, last = self.result.settings.thresholds_min[0], self.result.settings.thresholds_min[-1]
         return pd.DataFrame({
-            "Locality": table.index,
-            "Aged 65+": table["pop_65plus"].round().astype(int),
-            "Homes": table["homes"], "Beds": table["beds"].round().astype(int),
-            "Beds/1,000 65+": table["beds_per_1000_65"].round(1),
-            f"% 65+ ≤{first:g} min": table[f"pct65_within_{first:g}"].round(0),
-            f"% 65+ ≤{last:g} min": table[f"pct65_within_{last:g}"].round(0),
-            "Access (E2SFCA)": table["access"].round(1),
-            f"Demand {self.year}": table["bed_demand"].round().astype(int),
-            "Shortfall": table["shortfall"].round().astype(int),
+            label: table["name"].to_numpy(),
+            "Aged 65+": table["pop_65plus"].round().astype(int).to_numpy(),
+            "Homes": table["homes"].to_numpy(), "Beds": table["beds"].round().astype(int).to_numpy(),
+            "Beds/1,000 65+": table["beds_per_1000_65"].round(1).to_numpy(),
+            f"% 65+ ≤{first:g} min": table[f"pct65_within_{first:g}"].round(0).to_numpy(),
+            f"% 65+ ≤{last:g} min": table[f"pct65_within_{last:g}"].round(0).to_numpy(),
+            "Access (E2SFCA)": table["access"].round(1).to_numpy(),
+            f"Demand {self.year}": table["bed_demand"].round().astype(int).to_numpy(),
+            "Shortfall": table["shortfall"].round().astype(int).to_numpy(),
         })
 
+    def locality_table(self) -> pd.DataFrame:
+        """Access and need by PCN locality."""
+        return self._area_table("locality_name", "Locality")
+
+    def district_table(self) -> pd.DataFrame:
+        """Access and need by district (two-tier councils)."""
+        return self._area_table("lad_code", "District")
+
+    def locality_year_table(self, key: str = "locality_name", label: str = "Locality") -> pd.DataFrame:
+        """Beds by kind and the shortfall of each year, by area."""
+        table = self.result.areas[key]
+        by_year = cv.area_shortfall_by_year(self.result, key, self.years)
+        frame = pd.DataFrame({label: table["name"].to_numpy()})
+        if self.result.nursing_known:
+            frame["Nursing beds"] = table["nursing_beds"].round().astype(int).to_numpy()
+            frame["Residential beds"] = table["residential_beds"].round().astype(int).to_numpy()
+        else:
+            frame["Beds (nursing not known)"] = table["beds"].round().astype(int).to_numpy()
+        if self.result.dementia_known:
+            frame["Dementia beds"] = table["dementia_beds"].round().astype(int).to_numpy()
+        frame["Other beds"] = table["other_beds"].round().astype(int).to_numpy()
+        for year in self.years:
+            frame[f"Shortfall {year}"] = by_year[f"shortfall_{year}"].round().astype(int).to_numpy()
+        return frame
+
     def gap_table(self) -> pd.DataFrame:
+        """The ranked gaps, named for people."""
         gaps = self.gaps
         return pd.DataFrame({
-            "LSOA": gaps.index,
-            "Name": gaps["lsoa21_name"],
-            "Locality": gaps["locality"],
-            "Aged 65+": gaps["pop_65plus"].round().astype(int),
-            f"Projected 65+ {self.year}": gaps["projected_65plus"].round().astype(int),
-            "Access (E2SFCA)": gaps["access"].round(1),
-            "Minutes to nearest": gaps["minutes_mean"].round(0),
-            "Gap score": gaps["gap_score"].round(0),
+            "Rank": np.arange(1, len(gaps) + 1),
+            "Area": gaps["area_name"].to_numpy(),
+            "Nearest town": [f"{town} ({km:.0f} km)" for town, km in zip(gaps["nearest_town"], gaps["town_km"])],
+            "Locality": gaps["locality"].to_numpy(),
+            "Aged 65+": gaps["pop_65plus"].round().astype(int).to_numpy(),
+            f"Projected 65+ {self.year}": gaps["projected_65plus"].round().astype(int).to_numpy(),
+            "Access (E2SFCA)": gaps["access"].round(1).to_numpy(),
+            "Minutes to nearest": gaps["minutes_mean"].round(0).to_numpy(),
+            "Gap score": gaps["gap_score"].round(0).to_numpy(),
         })
 
     def site_sentence(self) -> str:
+        """What the suggested sites add, in one paragraph (says which solver chose them)."""
         sites = self.sites
-        projected = f"projected people aged 65+ ({self.year})"
-        if sites.covered_before >= sites.population - 0.5:
-            return f"All {sites.population:,.0f} {projected} are already within {sites.minutes:g} minutes of a home: no " \
-                   f"new site adds anyone at this threshold. Try a shorter drive time."
+        if sites.candidates == 0:
+            return "No candidate place was available for a new home (no town or village at least 1 km from a home)."
         if len(sites.sites) == 0:
-            return f"No candidate place brings anyone new within {sites.minutes:g} minutes."
-        return (f"{projected.capitalize()} within {sites.minutes:g} minutes of a home: {sites.covered_before:,.0f} now, "
-                f"{sites.covered_after:,.0f} with the sites below (of {sites.population:,.0f}).")
+            return "No new site was asked for." if sites.note == "" else sites.note
+        names = ", ".join(sites.sites["name"])
+        share_before = 100.0 * sites.covered_before / sites.population if sites.population else 0.0
+        share_after = 100.0 * sites.covered_after / sites.population if sites.population else 0.0
+        text = (f"{len(sites.sites)} new home(s) of {number(sites.new_beds)} beds at {names} would bring "
+                f"{number(sites.covered_after - sites.covered_before)} more people aged 65+ ({self.year}) within "
+                f"{sites.minutes:g} minutes of a home for older people ({share_before:.0f}% → {share_after:.0f}%) and "
+                f"close {number(sites.gap_before - sites.gap_after)} of the {number(sites.gap_before)}-bed access gap. "
+                f"Chosen by {site_choice.MEASURES[sites.measure]}; solver: {sites.solver}.")
+        return f"{sites.note} {text}" if sites.note else text
 
     def site_table(self) -> pd.DataFrame:
+        """The suggested sites with the gain of each (counted after the sites above it)."""
         sites = self.sites.sites
-        return pd.DataFrame({"Place": sites["name"], "Kind": sites["kind"],
-                             f"People 65+ newly within {self.sites.minutes:g} min": sites["new_people_within"].round()})
+        return pd.DataFrame({"Place": sites["name"].to_numpy(), "Kind": sites["kind"].to_numpy(),
+                             "Area": sites["area_name"].to_numpy() if "area_name" in sites else "",
+                             f"People 65+ newly within {self.sites.minutes:g} min":
+                                 sites["new_people_within"].round().to_numpy(),
+                             "Access gap closed (beds)": sites["access_gap_closed"].round(1).to_numpy()})
+
+    def homes_table(self) -> pd.DataFrame:
+        """Every home used, inside the council first, by name."""
+        homes = self.result.homes.sort_values(["in_council", "name"], ascending=[False, True])
+        yes_no = {True: "yes", False: "no"}
+        table = pd.DataFrame({
+            "Home": homes["name"].to_numpy(), "Postcode": homes["postcode"].to_numpy(),
+            "Beds": [f"{beds:,.0f}{' (assumed)' if assumed else ''}"
+                     for beds, assumed in zip(homes["beds"], homes["beds_assumed"])],
+            "Older people": homes["older_people"].map(yes_no).to_numpy(),
+            "Nursing": homes["nursing"].map(yes_no).to_numpy() if self.result.nursing_known else "not known"})
+        if self.result.dementia_known:
+            table["Dementia"] = homes["dementia"].astype(bool).map(yes_no).to_numpy()
+        table["Where"] = np.where(homes["in_council"], homes["locality_name"].fillna(""), "outside (within 15 km)")
+        return table
 
 
-def _figure_bytes(fig: Figure) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    return buffer.getvalue()
-
-
-def _base_axes(data: CouncilData, title: str):
-    # A Figure of its own (no pyplot state): drawing a report never changes matplotlib's backend or global figures.
-    fig = Figure(figsize=(7.2, 6.2))
-    ax = fig.subplots()
-    data.localities.boundary.plot(ax=ax, color="#222", linewidth=1.2, linestyle="--")
-    ax.set_title(title, fontsize=11)
-    ax.set_axis_off()
-    return fig, ax
-
-
-def _homes(ax, homes: gpd.GeoDataFrame, label: bool = True) -> None:
-    if len(homes):
-        sizes = 12 + 1.2 * homes["beds"].to_numpy()
-        colours = np.where(homes["nursing"], "#b2182b", "#2166ac")
-        ax.scatter(homes.geometry.x, homes.geometry.y, s=sizes, c=colours, edgecolor="white", linewidth=0.6, zorder=5,
-                   label="care home (size: beds; red: with nursing)" if label else None)
-
-
-def draw_figures(data: CouncilData, result: cv.CoverageResult, gaps: pd.DataFrame, sites: cv.SiteChoice, *,
-                 method_label: str) -> dict[str, bytes]:
-    """Static maps for the report: access, drive-time bands, gaps with suggested sites."""
-    lsoa = data.lsoa.join(result.areas["lsoa21_code"][["access", "minutes_mean"]], on="lsoa21_code")
-    figures = {}
-    fig, ax = _base_axes(data, f"E2SFCA access: beds per 1,000 aged 65+ within reach ({result.year})")
-    lsoa.plot(column="access", ax=ax, cmap="YlGnBu", legend=True, edgecolor="#999", linewidth=0.3,
-              legend_kwds={"label": "beds per 1,000 aged 65+", "shrink": 0.6})
-    _homes(ax, result.homes)
-    ax.legend(loc="lower left", fontsize=7, frameon=True)
-    ax.annotate(method_label, (0.01, 0.99), xycoords="axes fraction", va="top", fontsize=7, color="#8a4b00")
-    figures["access"] = _figure_bytes(fig)
-
-    fig, ax = _base_axes(data, "Drive time from each postcode to the nearest care home")
-    bands = [0, *result.settings.thresholds_min, np.inf]
-    labels = [f"≤ {b:g} min" for b in result.settings.thresholds_min] + [f"> {result.settings.thresholds_min[-1]:g} min"]
-    colours = ["#1a9850", "#fee08b", "#fc8d59", "#d73027"]
-    minutes = result.postcodes["minutes_nearest"].to_numpy()
-    data.outline.plot(ax=ax, color="#f4f4f4", edgecolor="#777", linewidth=0.6)
-    for index, label in enumerate(labels):
-        chosen = (minutes > bands[index]) & (minutes <= bands[index + 1]) if index else minutes <= bands[1]
-        points = result.postcodes[chosen]
-        ax.scatter(points.geometry.x, points.geometry.y, s=2, color=colours[index % len(colours)], label=label)
-    _homes(ax, result.homes, label=False)
-    ax.legend(loc="lower left", fontsize=7, markerscale=4, frameon=True)
-    ax.annotate(method_label, (0.01, 0.99), xycoords="axes fraction", va="top", fontsize=7, color="#8a4b00")
-    figures["drive_time"] = _figure_bytes(fig)
-
-    fig, ax = _base_axes(data, "Gaps (low access, high projected demand) and suggested sites")
-    lsoa.plot(ax=ax, color="#f4f4f4", edgecolor="#bbb", linewidth=0.3)
-    gap_areas = lsoa[lsoa["lsoa21_code"].isin(gaps.index)]
-    if len(gap_areas):
-        gap_areas.plot(ax=ax, color="#fdae61", edgecolor="#d7301f", linewidth=1.0)
-    _homes(ax, result.homes)
-    if len(sites.sites):
-        ax.scatter(sites.sites.geometry.x, sites.sites.geometry.y, marker="*", s=260, c="#6a3d9a", edgecolor="white",
-                   zorder=6, label="suggested site")
-        for row in sites.sites.itertuples():
-            ax.annotate(row.name, (row.geometry.x, row.geometry.y), xytext=(5, 5), textcoords="offset points",
-                        fontsize=8, color="#3f007d")
-    ax.legend(loc="lower left", fontsize=7, frameon=True)
-    figures["gaps"] = _figure_bytes(fig)
-    return figures
+# --- Building ---------------------------------------------------------------------------------------------------
 
 
 def build_report(data: CouncilData, homes: gpd.GeoDataFrame, engine: TravelEngine, *, homes_source: str, year: int,
                  settings: cv.CoverageSettings | None = None, sites: int = 3, site_minutes: float = 20.0,
-                 notes: list[str] | None = None) -> CoverageReport:
-    """Compute the coverage measures and everything the report shows."""
+                 notes: list[str] | None = None, measure: str = "reach", new_beds: float | None = None,
+                 candidates: gpd.GeoDataFrame | None = None) -> CoverageReport:
+    """Compute the coverage measures, choose sites, and everything the report shows.
+
+    ``candidates`` are the user's candidate sites (:func:`analyses.sites.user_candidates`); by default the
+    council's towns and villages (:func:`analyses.sites.candidate_places`).
+    """
     result = cv.measure_coverage(data, homes, engine, year=year, settings=settings)
-    choice = cv.suggest_sites(result, cv.candidate_places(data, result.homes), engine, k=sites, minutes=site_minutes)
+    places = site_choice.candidate_places(data, result.homes) if candidates is None else candidates
+    choice = site_choice.suggest_sites(result, places, engine, k=sites, minutes=site_minutes, measure=measure,
+                                       new_beds=new_beds)
     return report_from(data, result, choice, engine, homes_source=homes_source, notes=notes)
 
 
-def report_from(data: CouncilData, result: cv.CoverageResult, choice: cv.SiteChoice, engine: TravelEngine, *,
-                homes_source: str, notes: list[str] | None = None) -> CoverageReport:
-    """The report of measures already computed (:func:`coverage.analyse`, :func:`coverage.suggest_sites`)."""
-    settings, year, site_minutes = result.settings, result.year, choice.minutes
-    growth = settings.growth_factor(year)
+def report_from(data: CouncilData, result: cv.CoverageResult, choice: site_choice.SiteChoice, engine: TravelEngine, *,
+                homes_source: str, notes: list[str] | None = None, draw: bool = True) -> CoverageReport:
+    """The report of measures already computed (:func:`analyses.coverage.measure_coverage`,
+    :func:`analyses.sites.suggest_sites`). ``draw=False`` leaves out the maps (for tables shown in the app)."""
+    from caremap import __version__
+
     gaps = cv.named_gaps(result, data)
-    demand, demand_source = cv.bed_demand(year, settings)
+    report = CoverageReport(data.council.name, result.year, engine.method, f"Travel times: {engine.label}", homes_source,
+                            result, gaps, choice, {}, assumptions(data, result, choice, engine, homes_source),
+                            list(notes or []), cv.documented_totals(data.council, result.homes),
+                            vintages(data, engine, homes_source), version=__version__)
+    report.evidence = evidence_table(data, homes=result.homes, homes_source=homes_source)
+    if draw:
+        from analyses import report_html, report_maps
+
+        report.figures = report_maps.draw_figures(data, result, gaps, choice, method_label=report.method_label)
+        report.map_layers = report_html.map_layers(data, result, gaps, choice)
+    return report
+
+
+def assumptions(data: CouncilData, result: cv.CoverageResult, choice: site_choice.SiteChoice, engine: TravelEngine,
+                homes_source: str) -> list[str]:
+    """The method and every assumption behind the figures, with their sources."""
+    settings, year, council = result.settings, result.year, data.council
     weights = ", ".join(f"≤{bound:g} min: {weight:g}" for bound, weight in sorted(settings.e2sfca_weights.items()))
-    assumptions = [
+    demand_years = ", ".join(f"{number(settings.demand(y))} in {y}" for y in settings.shown_years(year))
+    lines = [
         f"Travel times: {engine.label}.",
-        f"Care homes: {homes_source}.",
+        f"Care homes: {homes_source}. Only homes registered for older people (CQC 'Service user band - Older People', "
+        f"or the list's own flag) count against the need of people aged 65+; other homes' beds are shown apart.",
         "People live at postcodes: each LSOA's mid-2020 population (ONS, carried to 2021 LSOAs) is shared equally "
         "among its postcodes.",
         f"E2SFCA weights by drive time: {weights}; beyond {max(settings.e2sfca_weights):g} minutes, 0.",
-        f"Bed demand {year}: {demand:,.0f} ({demand_source}; ×{growth:.2f} of the {settings.base_year} figure, "
-        f"shared between areas by people aged {settings.demand_column[4:6]}+).",
-        f"Capacity = beds × (1 − {settings.free_bed_share:.1%}) free for turnover ({data.council.source('free_bed_share')}).",
-        "Gap score = projected people aged 65+ × how far access falls below the council average (0 when above).",
-        f"Suggested sites: settlements at least 1 km from a home, chosen to bring the most people aged 65+ "
-        f"(projected) newly within {site_minutes:g} minutes (maximal covering location, exact via PySAL spopt).",
+        f"Bed need of people aged 65+: {demand_years} ({settings.bed_demand_source}); between and beyond the given "
+        f"years it is read off a straight line. Shared between areas by people aged {settings.demand_column[4:6]}+.",
+        f"Capacity = beds × (1 − {settings.free_bed_share:.1%}) free for turnover ({council.source('free_bed_share')}).",
     ]
-    method_label = f"Travel times: {engine.label}"
-    figures = draw_figures(data, result, gaps, choice, method_label=method_label)
-    return CoverageReport(data.council.name, year, engine.method, method_label, homes_source, result, gaps, choice,
-                          figures, assumptions, list(notes or []))
-
-
-# --- HTML -------------------------------------------------------------------------------------------
-
-
-def _html_table(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, escape=True, border=0, classes="table", na_rep="–", float_format=lambda v: f"{v:,.1f}")
-
-
-def to_html(report: CoverageReport) -> str:
-    """The report as one self-contained HTML page (images embedded; every value escaped)."""
-    esc = html.escape
-    images = {name: base64.b64encode(png).decode() for name, png in report.figures.items()}
-    summary = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in report.summary())
-    estimate = ' class="estimate"' if report.method == "estimate" else ""
-    parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>Care-home coverage — {esc(report.council)} {report.year}</title>",
-        "<style>body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}"
-        "table{border-collapse:collapse;margin:0.6em 0}th,td{border-bottom:1px solid #ddd;padding:3px 8px;"
-        "text-align:right}th:first-child,td:first-child{text-align:left}.estimate{color:#8a4b00;font-weight:bold}"
-        "img{max-width:100%}</style></head><body>",
-        f"<h1>Care-home coverage: {esc(report.council)}</h1>",
-        f"<p>Scenario {report.year}. Produced {date.today():%d %B %Y}.</p>",
-        f"<p{estimate}>{esc(report.method_label)}</p>",
-        "<h2>Summary</h2>", f"<table>{summary}</table>",
-        *[f"<p><i>{esc(note)}</i></p>" for note in report.notes],
-        "<h2>Maps</h2>",
-        *[f"<img alt='{esc(name)}' src='data:image/png;base64,{data}'>" for name, data in images.items()],
-        "<h2>By locality</h2>", _html_table(report.locality_table()),
-        "<h2>Gaps</h2>", "<p>LSOAs with access below the council average, by projected people aged 65+ times the "
-        "shortfall in access.</p>", _html_table(report.gap_table()),
-        "<h2>Suggested sites</h2>",
-        f"<p>{esc(report.site_sentence())}</p>",
-        _html_table(report.site_table()) if len(report.sites.sites) else "",
-        "<h2>Method and assumptions</h2>", "<ul>" + "".join(f"<li>{esc(a)}</li>" for a in report.assumptions) + "</ul>",
-        "<h2>Data sources and licences</h2>", "<ul>" + "".join(f"<li>{esc(a)}</li>" for a in ATTRIBUTION) + "</ul>",
-        "</body></html>",
+    if settings.nursing_share is not None:
+        lines.append(f"Nursing share of the need: {settings.nursing_share:.1%} ({settings.nursing_share_source}), applied "
+                     f"to the need of every year; the rest is residential. A home registered for nursing counts all "
+                     f"its beds as nursing beds (CQC gives one bed count per home).")
+    if settings.dementia_demand:
+        lines.append(f"People with dementia in care homes: {settings.dementia_source}. Compared with the beds of homes "
+                     f"registered for dementia (CQC 'Service user band - Dementia').")
+    if settings.under65_demand is not None:
+        lines.append(f"Bed need of people under 65: {number(settings.under65_demand)} ({settings.under65_source}), "
+                     f"compared with the beds of homes not registered for older people.")
+    lines += [
+        "Gap score = projected people aged 65+ × how far access falls below the council average (0 when above); "
+        f"people are projected from mid-2020 with the bed need (× {settings.projection_factor(year):.2f} for {year}).",
+        f"Suggested sites: {choice.candidates_from} ({choice.candidates} considered). Each new home has "
+        f"{number(choice.new_beds)} beds (the mean of today's homes for older people, or as set). Reach: people aged "
+        f"65+ (projected) newly within {choice.minutes:g} minutes. Access gap: the beds within weighted reach that "
+        f"people below the council's average access lack to reach it.",
+        f"Sites chosen by {site_choice.MEASURES[choice.measure]}; solver: {choice.solver or 'none needed'}."
+        + (" The exact covering solver could not run here, so the greedy answer is shown: it may miss the best set."
+           if choice.greedy_fallback else ""),
     ]
-    return "\n".join(parts)
+    if choice.note:
+        lines.append(choice.note)
+    return lines
 
 
-# --- PDF --------------------------------------------------------------------------------------------
-
-
-def to_pdf(report: CoverageReport) -> bytes:
-    """The report as a PDF (A4, reportlab)."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import cm
-    from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    styles = getSampleStyleSheet()
-    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
-    warn = styles["BodyText"].clone("warn", textColor=colors.HexColor("#8a4b00"))
-    esc = html.escape
-
-    def table(frame: pd.DataFrame, widths=None) -> Table:
-        cells = [[Paragraph(f"<b>{esc(str(c))}</b>", small) for c in frame.columns]]
-        for row in frame.itertuples(index=False):
-            cells.append([Paragraph(esc(f"{v:,.1f}" if isinstance(v, float) else f"{v:,}" if isinstance(v, (int, np.integer))
-                                        else str(v)), small) for v in row])
-        built = Table(cells, colWidths=widths, repeatRows=1)
-        built.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-                                   ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
-                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-        return built
-
-    story = [Paragraph(f"Care-home coverage: {esc(report.council)}", styles["Title"]),
-             Paragraph(f"Scenario {report.year}. Produced {date.today():%d %B %Y}.", styles["BodyText"]),
-             Paragraph(esc(report.method_label), warn if report.method == "estimate" else styles["BodyText"]),
-             Spacer(1, 0.3 * cm), Paragraph("Summary", styles["Heading2"]),
-             table(pd.DataFrame(report.summary(), columns=["Measure", "Value"]), [9 * cm, 6 * cm])]
-    story += [Paragraph(esc(note), small) for note in report.notes]
-    story += [PageBreak(), Paragraph("Maps", styles["Heading2"])]
-    for png in report.figures.values():
-        story += [Image(io.BytesIO(png), width=15 * cm, height=12.5 * cm, kind="proportional"), Spacer(1, 0.2 * cm)]
-    story += [PageBreak(), Paragraph("By locality", styles["Heading2"]), table(report.locality_table()),
-              Paragraph("Gaps", styles["Heading2"]),
-              Paragraph("LSOAs with access below the council average, by projected people aged 65+ times the shortfall "
-                        "in access.", styles["BodyText"]), table(report.gap_table()),
-              Paragraph("Suggested sites", styles["Heading2"]),
-              Paragraph(esc(report.site_sentence()), styles["BodyText"])]
-    if len(report.sites.sites):
-        story.append(table(report.site_table()))
-    story += [Paragraph("Method and assumptions", styles["Heading2"])]
-    story += [Paragraph("• " + esc(line), styles["BodyText"]) for line in report.assumptions]
-    story += [Paragraph("Data sources and licences", styles["Heading2"])]
-    story += [Paragraph("• " + esc(line), small) for line in ATTRIBUTION]
-    buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, title=f"Care-home coverage — {report.council} {report.year}",
-                      leftMargin=1.8 * cm, rightMargin=1.8 * cm, topMargin=1.6 * cm, bottomMargin=1.6 * cm).build(story)
-    return buffer.getvalue()
+def vintages(data: CouncilData, engine: TravelEngine, homes_source: str) -> list[tuple[str, str]]:
+    """The data the report rests on and how recent each is."""
+    rows = [(catalog.DATASETS[key].title[:1].upper() + catalog.DATASETS[key].title[1:], catalog.DATASETS[key].origin)
+            for key in VINTAGE_DATASETS]
+    rows.append(("Care homes", homes_source))
+    rows.append(("Travel times", engine.label))
+    council = data.council
+    documents = sorted({figure.document for figure in council.figures.values() if figure.document is not None},
+                       key=lambda document: document.title)
+    rows += [("Council document", f"{document.title}" + (f" ({document.year})" if document.year else ""))
+             for document in documents]
+    if not documents:
+        rows.append(("Council figures", f"{council.name}'s settings cite no council document: every figure is an "
+                                        f"assumption, said so where used."))
+    return rows
 
 
 def area_layers(report: CoverageReport, data: CouncilData) -> dict[str, gpd.GeoDataFrame]:
-    """The area tables as polygon layers (for GeoPackage export), plus the homes."""
-    lsoa = data.lsoa[["lsoa21_code", "lsoa21_name", "locality_name", "geometry"]].join(
-        report.result.areas["lsoa21_code"], on="lsoa21_code")
-    localities = data.localities[["locality_name", "geometry"]].join(report.result.areas["locality_name"],
-                                                                     on="locality_name")
-    return {"lsoa": lsoa, "localities": localities, "care_homes": report.result.homes}
+    """The area tables as polygon layers (for GeoPackage export), plus the homes and suggested sites."""
+    lsoa = data.lsoa[["lsoa21_code", "area_name", "locality_name", "geometry"]].join(
+        report.result.areas["lsoa21_code"].drop(columns="name"), on="lsoa21_code")
+    localities = data.localities[["locality_name", "geometry"]].join(
+        report.result.areas["locality_name"].drop(columns="name"), on="locality_name")
+    layers = {"lsoa": lsoa, "localities": localities, "care_homes": report.result.homes}
+    if len(report.sites.sites):
+        layers["suggested_sites"] = report.sites.sites
+    return layers
+
+
+def to_html(report: CoverageReport) -> str:
+    """The report as one self-contained HTML page (:func:`analyses.report_html.render_html`)."""
+    from analyses.report_html import render_html
+
+    return render_html(report)
+
+
+def to_pdf(report: CoverageReport) -> bytes:
+    """The report as an A4 PDF (:func:`analyses.report_pdf.render_pdf`)."""
+    from analyses.report_pdf import render_pdf
+
+    return render_pdf(report)

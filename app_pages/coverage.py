@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 
 import folium
 import geopandas as gpd
@@ -14,19 +15,31 @@ from streamlit_folium import st_folium
 from analyses import coverage as cv
 from analyses import exports, uploads
 from analyses import report as reporting
+from analyses import sites as site_choice
 from geo.council import Council
 from layers.areas import area_levels
+from layers.care_homes import MAX_CANDIDATE_SITES, read_candidate_sites
 from layers.council_data import CouncilData
+from layers.user_files import MAX_CARE_HOME_BYTES
 from routing.engine import TravelEngine
 from ui import maps, state, widgets
 
-YEARS = [2018, 2023, 2028, 2033, 2038]
+YEARS = [2018, 2020, 2023, 2028, 2033, 2038]
 MEASURES = {
     "access": ("E2SFCA access (beds per 1,000 aged 65+ within reach)", lambda v: f"{v:.1f}"),
     "minutes_mean": ("Minutes to the nearest home (65+ average)", lambda v: f"{v:.0f} min"),
     "beds_per_1000_65": ("Beds per 1,000 aged 65+ (in the area)", lambda v: f"{v:.1f}"),
 }
 TABLE_LEVELS = ("lsoa21_code", "ward22_code", "lad_code", "locality_name")
+HOME_COLOURS = {"residential": "#2166ac", "nursing": "#b2182b", "other": "#8c8c8c"}
+@dataclasses.dataclass(frozen=True)
+class SiteSettings:
+    """How new sites are chosen on the page."""
+
+    count: int
+    minutes: float
+    measure: str
+    new_beds: float
 
 
 def _homes(council: Council, data: CouncilData):
@@ -44,9 +57,11 @@ def _homes(council: Council, data: CouncilData):
             table.notes
     uploaded = st.file_uploader(
         "CQC 'Care directory with filters' (HSCA Active Locations) as CSV, XLSX or ODS, or a list with name, postcode "
-        "(or latitude/longitude), beds, nursing", type=["csv", "xlsx", "ods", "txt"], key=f"cv_upload_{council.slug}")
-    st.caption(f"{widgets.CARE_HOME_LIMITS} The national CQC file works: homes more than 15 km outside "
-               f"{council.name} are left out. Download it from cqc.org.uk (Using CQC data).")
+        "(or latitude/longitude), beds, nursing, older people, dementia", type=["csv", "xlsx", "ods", "txt"],
+        key=f"cv_upload_{council.slug}", max_upload_size=MAX_CARE_HOME_BYTES // 2**20)
+    st.caption(f"{widgets.CARE_HOME_LIMITS} The national CQC file works: homes more than 15 km outside {council.name} "
+               f"are left out, a location listed twice counts once, and only homes registered for older people count "
+               f"against their need. Download it from cqc.org.uk (Using CQC data).")
     table = widgets.read_upload(uploaded, lambda content, name: uploads.care_homes(content, name, data),
                                 key=council.slug)
     if table is None:
@@ -54,31 +69,69 @@ def _homes(council: Council, data: CouncilData):
     return table.homes, f"{uploaded.name} ({len(table.homes)} homes)", table.notes
 
 
-def _settings(council: Council) -> tuple[int, cv.CoverageSettings, int, float]:
+def _candidates(council: Council, data: CouncilData) -> tuple[gpd.GeoDataFrame | None, str]:
+    """The user's candidate sites (None: the council's towns and villages) and a key for caching."""
+    uploaded = st.file_uploader(
+        f"Your candidate sites (optional): name and postcode or latitude/longitude, up to {MAX_CANDIDATE_SITES}",
+        type=["csv", "xlsx", "ods", "txt"], key=f"cv_candidates_{council.slug}")
+    table = widgets.read_upload(uploaded, lambda content, name: read_candidate_sites(
+        content, name, postcodes=data.postcodes, outline=data.outline))
+    if table is None:
+        return None, ""
+    return site_choice.user_candidates(table.sites, data), hashlib.sha256(uploaded.getvalue()).hexdigest()[:16]
+
+
+def _settings(council: Council, homes: gpd.GeoDataFrame) -> tuple[int, cv.CoverageSettings, SiteSettings]:
     defaults = cv.CoverageSettings.for_council(council)
-    a, b, c = st.columns([2, 1, 1])
-    year = a.select_slider("Projection year", YEARS, value=2028, key="cv_year",
+    a, b, c, d = st.columns([2, 1, 1, 1])
+    year = a.select_slider("Scenario year", YEARS, value=2028, key="cv_year",
                            help=f"Bed need of people aged 65+ by year: {defaults.bed_demand_source}")
-    sites = b.number_input("New sites to suggest", 0, 10, 3, key="cv_sites")
-    minutes = c.number_input("Site reach (minutes)", 5.0, 60.0, 20.0, 5.0, key="cv_minutes")
-    with st.expander("Assumptions: drive-time bands, E2SFCA weights, free beds, bed need"):
-        d, e, f, g = st.columns(4)
-        bands = tuple(sorted({d.number_input("Band 1 (min)", 1.0, 120.0, 10.0, key="cv_b1"),
-                              e.number_input("Band 2 (min)", 1.0, 120.0, 20.0, key="cv_b2"),
-                              f.number_input("Band 3 (min)", 1.0, 120.0, 30.0, key="cv_b3")}))
-        free = g.number_input("Beds kept free (%)", 0.0, 30.0, defaults.free_bed_share * 100, 0.5, key="cv_free",
+    sites = b.number_input("New sites to suggest", 1, 10, 3, key="cv_sites",
+                           help="The best places for new homes for older people, with what each adds.")
+    minutes = c.number_input("Site reach (minutes)", 5.0, 60.0, 20.0, 5.0, key="cv_minutes",
+                             help="Sites bring people within this drive time; when nearly everyone already is, a "
+                                  "shorter one is used and the page says so.")
+    measure = d.selectbox("Choose sites by", list(site_choice.MEASURES), format_func=site_choice.MEASURES.get,
+                          key="cv_site_measure")
+    older = homes[homes["older_people"]] if "older_people" in homes.columns else homes
+    typical = float(round(older["beds"].mean())) if len(older) else float(council.assumed_beds_per_home)
+    with st.expander("Assumptions: drive-time bands, E2SFCA weights, free beds, need by year, nursing, dementia"):
+        e, f, g, h = st.columns(4)
+        bands = tuple(sorted({e.number_input("Band 1 (min)", 1.0, 120.0, 10.0, key="cv_b1"),
+                              f.number_input("Band 2 (min)", 1.0, 120.0, 20.0, key="cv_b2"),
+                              g.number_input("Band 3 (min)", 1.0, 120.0, 30.0, key="cv_b3")}))
+        free = h.number_input("Beds kept free (%)", 0.0, 30.0, defaults.free_bed_share * 100, 0.5, key="cv_free",
                               help=council.source("free_bed_share"))
-        h, i, j = st.columns(3)
-        w = (h.number_input(f"Weight ≤ {bands[0]:g} min", 0.0, 1.0, 1.0, 0.01, key="cv_w1"),
-             i.number_input(f"Weight ≤ {bands[min(1, len(bands) - 1)]:g} min", 0.0, 1.0, 0.68, 0.01, key="cv_w2"),
-             j.number_input(f"Weight ≤ {bands[-1]:g} min", 0.0, 1.0, 0.22, 0.01, key="cv_w3"))
+        i, j, k, m = st.columns(4)
+        w = (i.number_input(f"Weight ≤ {bands[0]:g} min", 0.0, 1.0, 1.0, 0.01, key="cv_w1"),
+             j.number_input(f"Weight ≤ {bands[min(1, len(bands) - 1)]:g} min", 0.0, 1.0, 0.68, 0.01, key="cv_w2"),
+             k.number_input(f"Weight ≤ {bands[-1]:g} min", 0.0, 1.0, 0.22, 0.01, key="cv_w3"))
+        new_beds = m.number_input("Beds in each new home", 5.0, 200.0, typical, 1.0, key=f"cv_new_beds_{council.slug}",
+                                  help="For the access gain of a new site; default the mean of today's homes for "
+                                       "older people (assumption).")
         columns = st.columns(len(defaults.bed_demand))
         need = {year_: column.number_input(f"Bed need {year_} (65+)", 0.0, 100_000.0, float(round(value)), 10.0,
                                            key=f"cv_need_{council.slug}_{year_}", help=defaults.bed_demand_source)
                 for column, (year_, value) in zip(columns, sorted(defaults.bed_demand.items()))}
-    weights = dict(zip(bands, w))
-    return year, dataclasses.replace(defaults, thresholds_min=bands, e2sfca_weights=weights, free_bed_share=free / 100,
-                                     bed_demand=need), int(sites), float(minutes)
+        changes: dict = {}
+        n, o = st.columns([1, 3])
+        if defaults.nursing_share is not None:
+            share = n.number_input("Nursing share of need (%)", 0.0, 100.0, round(defaults.nursing_share * 100, 1),
+                                   1.0, key=f"cv_nursing_{council.slug}", help=defaults.nursing_share_source)
+            changes["nursing_share"] = share / 100
+        if defaults.under65_demand is not None:
+            changes["under65_demand"] = o.number_input("Bed need under 65", 0.0, 100_000.0,
+                                                       float(round(defaults.under65_demand)), 10.0,
+                                                       key=f"cv_under65_{council.slug}", help=defaults.under65_source)
+        if defaults.dementia_demand:
+            columns = st.columns(len(defaults.dementia_demand))
+            changes["dementia_demand"] = {
+                year_: column.number_input(f"Dementia {year_} (people)", 0.0, 100_000.0, float(round(value)), 10.0,
+                                           key=f"cv_dementia_{council.slug}_{year_}", help=defaults.dementia_source)
+                for column, (year_, value) in zip(columns, sorted(defaults.dementia_demand.items()))}
+    settings = dataclasses.replace(defaults, thresholds_min=bands, e2sfca_weights=dict(zip(bands, w)),
+                                   free_bed_share=free / 100, bed_demand=need, **changes)
+    return int(year), settings, SiteSettings(int(sites), float(minutes), measure, float(new_beds))
 
 
 def build_coverage_map(data: CouncilData, result: cv.CoverageResult, gaps: pd.DataFrame, *, sites: gpd.GeoDataFrame,
@@ -89,12 +142,12 @@ def build_coverage_map(data: CouncilData, result: cv.CoverageResult, gaps: pd.Da
     lsoa = data.lsoa.join(table[["access", "minutes_mean", "beds_per_1000_65", "bed_demand", "homes"]], on="lsoa21_code")
     label, formatter = MEASURES[measure]
     edges = maps.quantile_bins(lsoa[measure])
-    first, *_, last = result.settings.thresholds_min
+    last = result.settings.thresholds_min[-1]
     maps.add_polygons(fmap, lsoa, label, [
-        maps.tooltip_html(f"{r.lsoa21_name} ({r.lsoa21_code})", [
+        maps.tooltip_html(r.area_name, [
             ("Aged 65+", f"{r.pop_65plus:,.0f}"), ("Access (E2SFCA)", f"{r.access:.1f} beds per 1,000"),
-            ("Minutes to nearest home", f"{r.minutes_mean:.0f}"), ("Homes in area", int(r.homes)),
-            (f"Bed demand {result.year}", f"{r.bed_demand:.0f}")]) for r in lsoa.itertuples()],
+            ("Minutes to nearest home", f"{r.minutes_mean:.0f}"), ("Homes for older people in area", int(r.homes)),
+            (f"Bed need {result.year}", f"{r.bed_demand:.0f}")]) for r in lsoa.itertuples()],
         fill_colours=maps.classify(lsoa[measure], edges, palette=maps.SEQUENTIAL), fill_opacity=0.65, line_weight=0.4)
     bands = [0.0, *result.settings.thresholds_min, np.inf]
     colours = ["#1a9850", "#fee08b", "#fc8d59", "#d73027", "#67001f"]
@@ -104,24 +157,32 @@ def build_coverage_map(data: CouncilData, result: cv.CoverageResult, gaps: pd.Da
     maps.add_points(fmap, result.postcodes, "Drive time to nearest home (postcodes)", [
         maps.tooltip_html(r.postcode, [("Nearest home", f"{r.minutes_nearest:.0f} min"),
                                        ("Nearest with nursing", f"{r.minutes_nursing:.0f} min"
-                                        if np.isfinite(r.minutes_nursing) else "none within reach")])
+                                        if np.isfinite(r.minutes_nursing) else "none within reach or not known")])
         for r in result.postcodes.itertuples()], colour=[colours[b] for b in band], radius=2, show=False)
-    gap_areas = lsoa[lsoa["lsoa21_code"].isin(gaps.index)]
+    gap_areas = lsoa.set_index("lsoa21_code").loc[[code for code in gaps.index if code in set(lsoa["lsoa21_code"])]]
     maps.add_polygons(fmap, gap_areas, f"Gaps (top {len(gap_areas)})", [
-        maps.tooltip_html(f"Gap: {r.lsoa21_name}", [("Access", f"{r.access:.1f}"), ("Aged 65+", f"{r.pop_65plus:,.0f}")])
-        for r in gap_areas.itertuples()], line_colour="#d7301f", line_weight=3)
+        maps.tooltip_html(f"Gap {rank}: {r.area_name}", [("Access", f"{r.access:.1f}"),
+                                                         ("Aged 65+", f"{r.pop_65plus:,.0f}")])
+        for rank, r in enumerate(gap_areas.itertuples(), start=1)], line_colour="#d7301f", line_weight=3)
     homes = result.homes
+    kind = np.where(~homes["older_people"], "other", np.where(homes["nursing"], "nursing", "residential"))
+    dementia = homes["dementia"] if result.dementia_known else pd.Series(None, index=homes.index)
     maps.add_points(fmap, homes, f"Care homes ({len(homes)})", [
         maps.tooltip_html(r.name, [("Beds", f"{r.beds:.0f}" + (" (ASSUMED)" if r.beds_assumed else "")),
-                                   ("Nursing", "yes" if r.nursing else "no"), ("Postcode", r.postcode or "—")])
-        for r in homes.itertuples()], colour=np.where(homes["nursing"], "#b2182b", "#2166ac").tolist(),
+                                   ("For older people", "yes" if r.older_people else "no"),
+                                   ("Nursing", ("yes" if r.nursing else "no") if result.nursing_known else "not known"),
+                                   ("Dementia", "not known" if flag is None else "yes" if flag else "no"),
+                                   ("Postcode", r.postcode or "—")])
+        for r, flag in zip(homes.itertuples(), dementia)], colour=[HOME_COLOURS[k] for k in kind],
         radius=(3 + 1.2 * np.sqrt(homes["beds"])).tolist())
     if len(sites):
         maps.add_points(fmap, sites, "Suggested sites", [
-            maps.tooltip_html(f"Suggested: {r.name}", [("People 65+ newly within reach", f"{r.new_people_within:,.0f}")])
+            maps.tooltip_html(f"Suggested: {r.name}", [("People 65+ newly within reach", f"{r.new_people_within:,.0f}"),
+                                                       ("Access gap closed", f"{r.access_gap_closed:,.1f} beds")])
             for r in sites.itertuples()], colour="#6a3d9a", radius=10)
-    legend = maps.class_legend(edges, formatter) + [("#2166ac", "care home (size: beds)"),
-                                                     ("#b2182b", "care home with nursing"),
+    legend = maps.class_legend(edges, formatter) + [(HOME_COLOURS["residential"], "care home (size: beds)"),
+                                                     (HOME_COLOURS["nursing"], "care home with nursing"),
+                                                     (HOME_COLOURS["other"], "home not for older people (apart)"),
                                                      ("#6a3d9a", "suggested site")]
     maps.add_legend(fmap, label, legend, note=f"Red outlines: gaps. Drive-time bands: {', '.join(names)} (layer).")
     maps.add_banner(fmap, state.method_banner(engine), warning=engine.is_estimate)
@@ -131,10 +192,15 @@ def build_coverage_map(data: CouncilData, result: cv.CoverageResult, gaps: pd.Da
 
 def _column_label(column: str) -> str:
     """Readable header of an area-table column (``pct65_within_10`` -> ``% 65+ within 10 min``)."""
-    fixed = {"pop_65plus": "aged 65+", "pop_75plus": "aged 75+", "pop_85plus": "aged 85+", "homes": "homes",
-             "beds": "beds", "nursing_homes": "with nursing", "minutes_mean": "minutes to nearest (65+ mean)",
-             "access": "access (E2SFCA, beds/1,000 65+)", "bed_demand": "bed demand", "capacity": "capacity",
-             "shortfall": "shortfall (+) / spare (−)"}
+    fixed = {"name": "name", "pop_65plus": "aged 65+", "pop_75plus": "aged 75+", "pop_85plus": "aged 85+",
+             "homes": "homes for older people", "beds": "beds for older people", "nursing_homes": "with nursing",
+             "nursing_beds": "nursing beds", "residential_beds": "residential beds", "dementia_homes": "dementia homes",
+             "dementia_beds": "dementia beds", "other_homes": "other homes", "other_beds": "other beds",
+             "minutes_mean": "minutes to nearest (65+ mean)", "access": "access (E2SFCA, beds/1,000 65+)",
+             "bed_demand": "bed need", "capacity": "usable beds", "shortfall": "shortfall (+) / spare (−)",
+             "nursing_demand": "nursing need", "nursing_shortfall": "nursing shortfall",
+             "residential_demand": "residential need", "residential_shortfall": "residential shortfall",
+             "dementia_demand": "dementia need", "dementia_shortfall": "dementia shortfall"}
     if column in fixed:
         return fixed[column]
     if column.startswith("beds_per_1000_"):
@@ -154,10 +220,15 @@ def _area_table(council: Council, result: cv.CoverageResult) -> None:
     level = st.radio("Areas", list(levels), format_func=levels.get, horizontal=True, key="cv_level",
                      index=list(levels).index("locality_name"))
     table = result.areas[level]
-    shown = table.reset_index(names=levels[level]).rename(columns=_column_label)
+    shown = table.reset_index(names=f"{levels[level]} code").rename(columns=_column_label)
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        _column_label(column): st.column_config.NumberColumn(format="%.0f" if column in ("homes", "nursing_homes")
-                                                             else "%.1f") for column in table.columns})
+        _column_label(column): st.column_config.NumberColumn(format="%.0f" if column.endswith("homes") else "%.1f")
+        for column in table.columns if column != "name"})
+
+
+def _report_key(*parts: object) -> str:
+    """A short key of everything a report depends on, so a prepared download always matches the settings shown."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
 def page() -> None:
@@ -166,63 +237,100 @@ def page() -> None:
     engine = state.travel_engine()
     data = state.council_data_for(council.slug, engine.token, engine)
     st.title("Care-home coverage")
-    documented = (f" {council.name} documents {council.care_homes} homes and {council.care_home_beds:,} beds."
-                  if council.care_home_beds else "")
-    st.caption("Where are older people far from care-home beds, now and as demand grows?" + documented)
+    st.caption("Where are older people far from care-home beds, now and as demand grows? Residential, nursing and "
+               "dementia care against the council's own projections.")
     widgets.engine_note(engine)
     homes, source, notes = _homes(council, data)
     if homes is None:
         st.info("No care homes loaded yet. Upload the CQC care directory (or your own list) to map coverage. No CQC "
                 "file ships with the tool, and none is invented.")
+        st.session_state.pop(state.LOADED_HOMES_KEY.format(slug=council.slug), None)
         return
-    year, settings, site_count, site_minutes = _settings(council)
-    inputs = {"slug": council.slug, "engine_token": engine.token, "_engine": engine, "homes_key": state.homes_key(homes),
+    # The Evidence page counts these homes and beds against the council's documented totals.
+    st.session_state[state.LOADED_HOMES_KEY.format(slug=council.slug)] = (homes, source)
+    year, settings, site_settings = _settings(council, homes)
+    with st.expander("Candidate sites for new homes (default: the council's towns and villages)"):
+        candidates, candidates_key = _candidates(council, data)
+    homes_key = state.homes_key(homes)
+    inputs = {"slug": council.slug, "engine_token": engine.token, "_engine": engine, "homes_key": homes_key,
               "_homes": homes, "year": year, "settings_key": repr(settings), "_settings": settings}
     result = state.coverage_result(**inputs)
-    gaps = cv.named_gaps(result, data)
-    choice = state.coverage_sites(**inputs, sites=site_count, minutes=site_minutes)
+    choice = state.coverage_sites(**inputs, sites=site_settings.count, minutes=site_settings.minutes,
+                                  measure=site_settings.measure, new_beds=site_settings.new_beds,
+                                  candidates_key=candidates_key, _candidates=candidates)
+    report = reporting.report_from(data, result, choice, engine, homes_source=source, notes=notes, draw=False)
 
-    council_row = result.areas["council"].iloc[0]
-    first, *_, last = settings.thresholds_min
+    if report.totals.warning:
+        st.warning(widgets.plain(report.totals.warning), icon="⚠️")
+    council_row = report.council_row
+    first, last = settings.thresholds_min[0], settings.thresholds_min[-1]
     a, b, c, d = st.columns(4)
     a.metric("Beds per 1,000 aged 65+", f"{council_row['beds_per_1000_65']:.1f}",
-             help=f"{council_row['beds']:,.0f} beds in {int(council_row['homes'])} homes in the council")
+             help=f"{council_row['beds']:,.0f} beds in {int(council_row['homes'])} homes for older people in the "
+                  f"council; {int(council_row['other_homes'])} other homes ({council_row['other_beds']:,.0f} beds) apart")
     b.metric(f"65+ within {first:g} / {last:g} min", f"{council_row[f'pct65_within_{first:g}']:.0f}% / "
                                                      f"{council_row[f'pct65_within_{last:g}']:.0f}%")
-    c.metric(f"Bed demand {year}", f"{council_row['bed_demand']:,.0f}",
-             help=cv.bed_demand(year, settings)[1])
+    c.metric(f"Bed need {year} (65+)", f"{council_row['bed_demand']:,.0f}", help=cv.bed_demand(year, settings)[1])
     d.metric("Shortfall (+) / spare (−)", f"{council_row['shortfall']:+,.0f}",
-             help=f"Demand − beds × (1 − {settings.free_bed_share:.1%})")
+             help=f"Need − beds for older people × (1 − {settings.free_bed_share:.1%})")
+    st.subheader("Key findings")
+    st.markdown("\n".join(f"- {widgets.plain(line)}" for line in report.findings()))
+
+    st.subheader("Need and supply by year")
+    st.dataframe(report.year_table(), hide_index=True, width="stretch")
+    if len(report.totals.table):
+        with st.expander("Loaded homes beside the council's documented totals"):
+            st.dataframe(report.totals_table(), hide_index=True, width="stretch")
+
     measure = st.radio("Colour areas by", list(MEASURES), format_func=lambda k: MEASURES[k][0], horizontal=True,
                        key="cv_measure")
-    fmap = build_coverage_map(data, result, gaps, sites=choice.sites, measure=measure, engine=engine,
+    fmap = build_coverage_map(data, result, report.gaps, sites=choice.sites, measure=measure, engine=engine,
                               tiles=st.session_state.get("basemap_tiles", False))
     st_folium(fmap, height=620, use_container_width=True, returned_objects=[], key=f"cv_map_{council.slug}")
     _area_table(council, result)
 
     st.subheader("Gaps: low access, high projected demand")
-    report = reporting.CoverageReport(council.name, year, engine.method, state.method_banner(engine), source, result,
-                                      gaps, choice, {}, [], notes)
     st.dataframe(report.gap_table(), hide_index=True, width="stretch")
     st.subheader("Suggested new sites")
-    st.write(report.site_sentence() if site_count else "Set how many new sites to suggest above.")
+    st.markdown(widgets.plain(report.site_sentence()))
     if len(choice.sites):
         st.dataframe(report.site_table(), hide_index=True, width="stretch")
+    with st.expander(f"Care homes used ({len(result.homes)})"):
+        st.dataframe(report.homes_table(), hide_index=True, width="stretch")
 
     st.subheader("Report and data")
-    layers = reporting.area_layers(report, data)
-    levels = _levels(council)
-    about = [f"Care-home coverage, {council.name}, {year}.", state.method_banner(engine), f"Care homes: {source}."]
-    widgets.download_row(f"coverage_{council.slug}_{year}", {
-        "CSV": lambda: exports.csv_bytes(result.areas["lsoa21_code"].reset_index(), about),
-        "XLSX": lambda: exports.xlsx_bytes({levels[k]: v.reset_index() for k, v in result.areas.items() if k in levels} |
-                                           {"gaps": report.gap_table(), "suggested sites": report.site_table()}, about),
-        "GeoPackage": lambda: exports.gpkg_bytes(layers),
-    })
-    if st.button("Prepare the coverage report (PDF and HTML)", key="cv_report"):
+    _downloads(council, data, report, year)
+    key = _report_key(council.slug, engine.token, homes_key, year, repr(settings), site_settings, candidates_key,
+                      source)
+    prepared = st.session_state.get("cv_report_files")
+    if prepared is not None and prepared[0] != key:
+        st.caption("The settings changed since the last report was prepared: prepare it again for these settings.")
+    if st.button(f"Prepare the coverage report for {year} (PDF and HTML)", key="cv_report"):
         with st.spinner("Drawing the maps and writing the report…"):
             full = reporting.report_from(data, result, choice, engine, homes_source=source, notes=notes)
-            st.session_state["cv_report_files"] = (reporting.to_pdf(full), reporting.to_html(full).encode("utf-8"))
-    if st.session_state.get("cv_report_files"):
-        pdf, page_html = st.session_state["cv_report_files"]
-        widgets.download_row(f"coverage_report_{council.slug}_{year}", {"PDF": pdf, "HTML": page_html})
+            st.session_state["cv_report_files"] = (key, reporting.to_pdf(full), reporting.to_html(full).encode("utf-8"))
+        prepared = st.session_state["cv_report_files"]
+    if prepared is not None and prepared[0] == key:
+        _, pdf, page_html = prepared
+        widgets.download_row(f"coverage_report_{council.slug}_{year}_{key[:6]}", {"PDF": pdf, "HTML": page_html})
+
+
+def _downloads(council: Council, data: CouncilData, report: reporting.CoverageReport, year: int) -> None:
+    """CSV, XLSX and GeoPackage of the measures (made when clicked)."""
+    result = report.result
+    levels = _levels(council)
+    about = [("Analysis", f"Care-home coverage for older people, {council.name}, scenario {year}"),
+             ("Travel times", report.method_label), ("Care homes", report.homes_source),
+             *[("Assumption", line) for line in report.assumptions], *[("Care-home data", note) for note in report.notes]]
+
+    def sheets() -> dict[str, pd.DataFrame]:  # built only when the workbook is asked for
+        return {"need by year": report.year_table()} | {
+            levels[k]: v.reset_index() for k, v in result.areas.items() if k in levels} | {
+            "gaps": report.gap_table(), "suggested sites": report.site_table(), "care homes": report.homes_table(),
+            "documented totals": report.totals_table()}
+
+    widgets.download_row(f"coverage_{council.slug}_{year}", {
+        "CSV": lambda: exports.csv_bytes(result.areas["lsoa21_code"].reset_index(), [f"{k}: {v}" for k, v in about]),
+        "XLSX": lambda: exports.xlsx_bytes(sheets(), about, titles=reporting.EXPORT_TITLES),
+        "GeoPackage": lambda: exports.gpkg_bytes(reporting.area_layers(report, data)),
+    })

@@ -8,9 +8,6 @@ from analyses import evidence, exports
 from geo.council import list_councils
 from ui import state, widgets
 
-HOMES_KEY = "loaded_care_homes_{slug}"
-"""Session key where the Care-home coverage page leaves the homes it loaded (and their source), for this page."""
-
 
 def page() -> None:
     """Render the Evidence page."""
@@ -25,7 +22,7 @@ def page() -> None:
     for tab, council in zip(st.tabs([council.name for council in councils]), councils):
         with tab:
             data = state.council_data(council.slug)
-            homes, homes_source = st.session_state.get(HOMES_KEY.format(slug=council.slug), (None, ""))
+            homes, homes_source = st.session_state.get(state.LOADED_HOMES_KEY.format(slug=council.slug), (None, ""))
             table = evidence.evidence_table(data, homes=homes, homes_source=homes_source)
             documented = int((table["Kind"] == "documented").sum())
             st.write(f"**{council.name}**: {documented} documented figures, {len(table) - documented} assumptions.")

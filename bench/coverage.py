@@ -1,16 +1,24 @@
-"""Coverage benchmark: nearest care home for every postcode, and E2SFCA, after data and roads are loaded.
+"""Coverage benchmark: nearest care home for every postcode, E2SFCA, site choice and the report, after data and
+roads are loaded.
 
-Run ``python -m bench.coverage``. On Rutland (real roads, the 9 care homes tagged in OpenStreetMap)
-and Herefordshire (estimate engine, 87 homes placed at random postcodes for timing only). Ends with
-``RESULT nearest_home_all_postcodes_ms=<ms> e2sfca_ms=<ms>`` (Rutland, road network).
+Run ``python -m bench.coverage``. On Rutland (real roads, the 9 care homes tagged in OpenStreetMap) and
+Herefordshire (estimate engine, 87 homes placed at random postcodes for timing only). Site choice: the best 3
+sites by reach (exact MCLP with spopt, and greedy, with the people each reaches) and by E2SFCA access gap.
+The report: measures, sites, maps, PDF and HTML for Rutland, with its page count. Ends with
+``RESULT nearest_home_all_postcodes_ms=<ms> e2sfca_ms=<ms> sites_exact_ms=<ms> sites_greedy_ms=<ms>
+sites_access_ms=<ms> greedy_share_of_exact=<0-1> report_s=<s> pdf_pages=<n>`` (Rutland, road network).
 """
 
 from __future__ import annotations
+
+import time
 
 import geopandas as gpd
 import numpy as np
 
 from analyses import coverage as cv
+from analyses import report as reporting
+from analyses import sites
 from bench.common import best_of, print_table
 from geo.council import load_council
 from layers.care_homes import care_homes_from_osm
@@ -36,21 +44,58 @@ def measure(name: str, data, homes: gpd.GeoDataFrame, engine) -> tuple[float, fl
     return nearest_s, e2sfca_s, row
 
 
+def site_timings(name: str, data, homes: gpd.GeoDataFrame, engine) -> tuple[dict[str, float], float, list[tuple]]:
+    """Seconds for the best 3 sites by each method, the greedy reach as a share of the exact one, and table rows."""
+    result = cv.measure_coverage(data, homes, engine, year=2028)
+    candidates = sites.candidate_places(data, result.homes)
+    timings, rows, reach = {}, [], {}
+    for label, options in (("exact", {"exact": True}), ("greedy", {"exact": False}), ("access", {"measure": "access"})):
+        seconds, choice = best_of(lambda options=options: sites.suggest_sites(result, candidates, engine, k=3,
+                                                                               **options), repeat=3)
+        timings[label] = seconds
+        reach[label] = choice.covered_after - choice.covered_before
+        rows.append((name, label, f"{len(candidates)}", f"{choice.minutes:g}", ", ".join(choice.sites["name"]),
+                     f"{reach[label]:,.0f}", f"{choice.gap_before - choice.gap_after:,.1f}", f"{seconds * 1000:.0f}"))
+    return timings, reach["greedy"] / reach["exact"] if reach["exact"] else 1.0, rows
+
+
 def main() -> None:
     rutland = load_council_data(load_council("rutland"))
     engine = build_engine(rutland.council, "bundled")
-    homes = care_homes_from_osm(DATA_DIR / "osm" / "rutland-latest.osm.pbf", outline=rutland.outline,
-                                council=rutland.council).homes
+    table = care_homes_from_osm(DATA_DIR / "osm" / "rutland-latest.osm.pbf", outline=rutland.outline,
+                                council=rutland.council)
+    homes = table.homes
     nearest_s, e2sfca_s, rutland_row = measure("Rutland", rutland, homes, engine)
 
     herefordshire = load_council_data(load_council("herefordshire"))
     rng = np.random.default_rng(0)
     picked = herefordshire.postcodes.iloc[rng.choice(len(herefordshire.postcodes), 87, replace=False)]
-    timing_homes = gpd.GeoDataFrame({"home_id": [f"t{i}" for i in range(87)], "beds": 24.0}, geometry=picked.geometry.values,
-                                    crs=picked.crs)
+    timing_homes = gpd.GeoDataFrame({"home_id": [f"t{i}" for i in range(87)], "beds": 24.0, "in_council": True,
+                                     "name": "timing only", "postcode": "", "beds_assumed": False},
+                                    geometry=picked.geometry.values, crs=picked.crs)
     *_, hereford_row = measure("Herefordshire (timing only)", herefordshire, timing_homes, EstimateEngine())
     print_table([rutland_row, hereford_row], ("council", "postcodes", "homes", "travel", "nearest home ms", "E2SFCA ms"))
-    print(f"RESULT nearest_home_all_postcodes_ms={nearest_s * 1000:.1f} e2sfca_ms={e2sfca_s * 1000:.1f}")
+    print()
+
+    timings, greedy_share, rows = site_timings("Rutland", rutland, homes, engine)
+    *_, hereford_rows = site_timings("Herefordshire (timing only)", herefordshire, timing_homes, EstimateEngine())
+    print_table(rows + hereford_rows, ("council", "method", "candidates", "reach min", "sites", "people 65+ newly within",
+                                       "access gap closed (beds)", "ms"))
+    print()
+
+    start = time.perf_counter()
+    built = reporting.build_report(rutland, homes, engine, homes_source="OpenStreetMap (9)", year=2028, sites=3,
+                                   notes=table.notes)
+    pdf = reporting.to_pdf(built)
+    html = reporting.to_html(built)
+    report_s = time.perf_counter() - start
+    pages = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page ")
+    print(f"Rutland report: {report_s:.2f} s for measures, sites, three maps, PDF ({len(pdf) / 1024:.0f} KB, {pages} "
+          f"pages) and HTML ({len(html) / 1024:.0f} KB)")
+    print(f"RESULT nearest_home_all_postcodes_ms={nearest_s * 1000:.1f} e2sfca_ms={e2sfca_s * 1000:.1f} "
+          f"sites_exact_ms={timings['exact'] * 1000:.0f} sites_greedy_ms={timings['greedy'] * 1000:.0f} "
+          f"sites_access_ms={timings['access'] * 1000:.0f} greedy_share_of_exact={greedy_share:.3f} "
+          f"report_s={report_s:.2f} pdf_pages={pages}")
 
 
 if __name__ == "__main__":

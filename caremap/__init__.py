@@ -8,6 +8,7 @@ the work is done by the pipeline packages ``geo`` → ``layers`` → ``routing``
 
 from caremap.api import (
                          build_rounds,
+                         candidate_sites,
                          care_homes,
                          classify_fee_zones,
                          engine_names,
@@ -25,7 +26,7 @@ __version__ = "0.8.0"
 
 __all__ = [
     "CareMapError", "Council", "DataFileError", "InputDataError", "RoadNetworkError", "UnknownCouncilError",
-    "__version__", "build_rounds", "care_homes", "classify_fee_zones", "engine_names", "list_councils",
+    "__version__", "build_rounds", "candidate_sites", "care_homes", "classify_fee_zones", "engine_names", "list_councils",
     "load_council", "load_data", "measure_coverage", "read_clients", "synthetic_clients", "travel_engine",
     "write_report",
 ]

@@ -202,6 +202,17 @@ def care_homes(data: CouncilData, path: str | Path | None = None) -> "CareHomeTa
                          f"ODS) from cqc.org.uk.")
 
 
+def candidate_sites(data: CouncilData, path: str | Path) -> gpd.GeoDataFrame:
+    """Your candidate sites for new care homes (name and postcode or latitude/longitude; CSV, XLSX or ODS), with
+    their area and locality, for :func:`write_report` or :func:`analyses.sites.suggest_sites`."""
+    from analyses.sites import user_candidates
+    from layers.care_homes import read_candidate_sites
+
+    path = Path(path)
+    table = read_candidate_sites(path.read_bytes(), path.name, postcodes=data.postcodes, outline=data.outline)
+    return user_candidates(table.sites, data)
+
+
 def measure_coverage(data: CouncilData, homes: gpd.GeoDataFrame, engine: "TravelEngine", *,
                      year: int = 2028) -> "CoverageResult":
     """Care-home coverage: beds per 1,000, drive times, E2SFCA access, projected need and shortfall by area."""
@@ -211,12 +222,19 @@ def measure_coverage(data: CouncilData, homes: gpd.GeoDataFrame, engine: "Travel
 
 
 def write_report(data: CouncilData, homes: "CareHomeTable", engine: "TravelEngine", path: str | Path, *,
-                 year: int = 2028, sites: int = 3, site_minutes: float = 20.0) -> Path:
-    """Write the coverage report as PDF (``.pdf``) or HTML (``.html``) and return its path."""
+                 year: int = 2028, sites: int = 3, site_minutes: float = 20.0, site_measure: str = "reach",
+                 candidates: gpd.GeoDataFrame | None = None, homes_source: str | None = None) -> Path:
+    """Write the coverage report as PDF (``.pdf``) or HTML (``.html``) and return its path.
+
+    ``candidates`` are your candidate sites (:func:`candidate_sites`); by default the council's towns and villages.
+    ``site_measure`` is ``"reach"`` (people aged 65+ brought within ``site_minutes``) or ``"access"`` (the E2SFCA
+    access gap closed).
+    """
     from analyses import report as reporting
 
-    built = reporting.build_report(data, homes.homes, engine, homes_source=f"{len(homes.homes)} care homes",
-                                   year=year, sites=sites, site_minutes=site_minutes, notes=homes.notes)
+    built = reporting.build_report(data, homes.homes, engine, year=year, sites=sites, site_minutes=site_minutes,
+                                   homes_source=homes_source or f"{len(homes.homes)} care homes", notes=homes.notes,
+                                   measure=site_measure, candidates=candidates)
     path = Path(path)
     if path.suffix.lower() == ".html":
         path.write_text(reporting.to_html(built), encoding="utf-8")

@@ -64,6 +64,9 @@ class Figure:
         Why this value, when no document gives it ("" for documented figures).
     grows_with : str
         For a figure given for one year: the key of the documented series it is projected with.
+    scope : str
+        What a count covers when narrower than everything of its kind (``"older people"``: homes registered
+        for older people only), so that loaded data is compared with the same thing.
     """
 
     key: str
@@ -75,6 +78,7 @@ class Figure:
     where: str = ""
     assumption: str = ""
     grows_with: str = ""
+    scope: str = ""
 
     @property
     def is_assumption(self) -> bool:
@@ -336,7 +340,7 @@ def _figure_from_toml(key: str, entry: Mapping[str, Any], documents: Mapping[str
     return Figure(key=key, label=str(entry.get("label", key.replace("_", " "))), value=entry["value"],
                   unit=str(entry.get("unit", "")), year=str(entry.get("year", "")), document=document,
                   where=str(entry.get("where", "")), assumption=str(entry.get("assumption", "")),
-                  grows_with=str(entry.get("grows_with", "")))
+                  grows_with=str(entry.get("grows_with", "")), scope=str(entry.get("scope", "")))
 
 
 def council_from_toml(data: Mapping[str, Any], path: Path) -> Council:

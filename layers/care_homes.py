@@ -7,6 +7,7 @@ OpenStreetMap extract are used, with bed numbers stated as an assumption where O
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import osmium
+import pandas as pd
 
 from geo.council import Council
 from geo.errors import InputDataError, RoadNetworkError
@@ -22,11 +24,14 @@ from geo.units import lonlat_to_bng
 from layers.postcodes import postcode_index
 from layers.user_files import (
     CARE_HOME_LIST,
+    MAX_CARE_HOME_BYTES,
     RowProblem,
+    TableLimits,
     UploadSummary,
     cell_text,
     is_blank,
     match_columns,
+    normalise_header,
     point_from_lat_lon,
     points_frame,
     quote,
@@ -34,23 +39,79 @@ from layers.user_files import (
     shown_name,
 )
 
+MAX_CANDIDATE_SITES = 500
+"""Most candidate sites read from a user's list (each one is a column of the site-choice matrix)."""
+CANDIDATE_KIND = "your candidate"
+"""The ``kind`` of a site from a user's list of candidates."""
+CANDIDATE_LIST = TableLimits("list of candidate sites", MAX_CARE_HOME_BYTES, MAX_CANDIDATE_SITES)
 NEARBY_M = 15_000.0
 """Homes this close outside the council still serve its residents (and count for access)."""
 
 COLUMNS = {
-    "name": ("location_name", "name", "care_home", "home_name", "service_name"),
+    "name": ("location_name", "name", "home_name", "care_home_name", "service_name", "care_home"),
     "postcode": ("location_postal_code", "postcode", "postal_code", "location_postcode"),
     "lat": ("location_latitude", "latitude", "lat"),
     "lon": ("location_longitude", "longitude", "lon", "lng"),
     "beds": ("care_homes_beds", "care_home_beds", "beds", "number_of_beds", "registered_beds"),
-    "nursing": ("service_type_care_home_service_with_nursing", "nursing", "with_nursing", "nursing_home"),
-    "service_types": ("service_types", "services", "service_type"),
+    "nursing": ("service_type_care_home_service_with_nursing", "nursing", "with_nursing", "nursing_home",
+                "nursing_care"),
+    "residential": ("service_type_care_home_service_without_nursing", "without_nursing", "residential",
+                    "residential_home"),
+    "service_types": ("service_types", "services", "service_type", "home_type", "care_type", "type_of_home", "type"),
+    "specialisms": ("location_specialisms", "specialisms_services", "specialisms", "service_user_bands",
+                    "client_groups", "client_group", "user_groups"),
     "care_home_flag": ("care_home",),
     "dormant": ("dormant_y_n", "dormant"),
-    "older_people": ("service_user_band_older_people",),
+    "older_people": ("service_user_band_older_people", "older_people", "for_older_people", "older_adults", "over_65",
+                     "over_65s", "aged_65"),
+    "dementia": ("service_user_band_dementia", "dementia", "dementia_care", "dementia_registered"),
     "location_id": ("location_id", "cqc_location_id_for_office_use_only", "cqc_location_id"),
 }
 _YES = {"y", "yes", "true", "1", "t"}
+_NO = {"n", "no", "false", "0", "f"}
+_NOT_NURSING = re.compile(r"\b(?:without|non|no|not)\b[\s-]*(?:\w+\s+)?nursing")
+_OLDER = re.compile(r"older|elderly|over[\s-]*65|65\s*(?:\+|and over|yrs? and over)|\bfrail")
+
+
+def service_kinds(text: str) -> set[str]:
+    """What a service-type or specialism text says a home provides: a subset of ``{"nursing", "residential",
+    "care_home", "dementia", "older_people"}``.
+
+    Items may be separated by ``|``, ``;``, ``,``, ``/`` or new lines (CQC's care directory uses ``|``). "Care
+    home service without nursing", "non-nursing" and "no nursing" are residential, never nursing.
+
+    Examples
+    --------
+    >>> sorted(service_kinds("Care home service without nursing|Dementia"))
+    ['care_home', 'dementia', 'residential']
+    >>> sorted(service_kinds("Nursing homes; Caring for adults over 65 yrs"))
+    ['care_home', 'nursing', 'older_people']
+    """
+    kinds: set[str] = set()
+    for item in re.split(r"[|;,/\n]+", text.lower()):
+        if _NOT_NURSING.search(item):
+            kinds |= {"residential", "care_home"}
+        elif "nursing" in item:
+            kinds |= {"nursing", "care_home"}
+        elif "residential" in item or "care home" in item:
+            kinds |= {"residential", "care_home"}
+        if "dementia" in item:
+            kinds.add("dementia")
+        if _OLDER.search(item) and "under 65" not in item:
+            kinds.add("older_people")
+    return kinds
+
+
+def _flag(text: str) -> bool | None:
+    """A yes/no cell as True/False; None when blank or not a yes/no word."""
+    word = text.strip().lower()
+    return True if word in _YES else False if word in _NO else None
+
+
+def _nursing_cell(text: str) -> bool:
+    """A nursing cell: yes/no, or words ("with nursing", "residential", "without nursing")."""
+    flag = _flag(text)
+    return flag if flag is not None else "nursing" in service_kinds(text)
 
 
 @dataclass
@@ -60,8 +121,11 @@ class CareHomeTable(UploadSummary):
     Attributes
     ----------
     homes : GeoDataFrame
-        ``home_id``, ``name``, ``postcode``, ``beds``, ``beds_assumed`` (bool), ``nursing`` (bool),
-        ``in_council`` (bool), ``source`` and point geometry (BNG).
+        ``home_id``, ``name``, ``postcode``, ``beds``, ``beds_assumed`` (bool), ``nursing`` (bool: registered
+        for nursing; absent when the source does not say, as in OpenStreetMap without nursing tags),
+        ``older_people`` (bool: registered for older people, or assumed so where the source does not say: see
+        ``notes``), ``dementia`` (bool, only when the source says which homes are registered for
+        dementia), ``in_council`` (bool), ``source`` and point geometry (BNG).
     problems : list of RowProblem
     notes : list of str
     """
@@ -73,27 +137,100 @@ class CareHomeTable(UploadSummary):
     records_attribute = "homes"
 
 
+def _is_dementia_service_type(header: str) -> bool:
+    """A service-type column about dementia (``Service type - … dementia``), whatever its exact wording."""
+    return header.startswith("service_type") and "dementia" in header
+
+
+def _care_home_columns(frame: pd.DataFrame) -> dict[str, str]:
+    """The file's columns for each canonical name; a header such as ``Care home`` is either the name or the
+    care-home flag (yes/no values), never both."""
+    columns = match_columns(frame.columns, COLUMNS)
+    header = columns.get("name")
+    if header is not None and header == columns.get("care_home_flag"):
+        values = [str(value).strip().lower() for value in frame[header].tolist() if not is_blank({"v": value})]
+        if values and sum(value in _YES | _NO for value in values) >= 0.9 * len(values):
+            del columns["name"]
+        else:
+            del columns["care_home_flag"]
+    dementia_types = [column for column in frame.columns if _is_dementia_service_type(normalise_header(column))]
+    if dementia_types:
+        columns["dementia_service_type"] = dementia_types[0]
+    return columns
+
+
 def _assumed_beds_note(missing: str, council: Council) -> str:
     """``missing`` says which homes lack beds ("3 home(s) have no bed count")."""
     return f"{missing}: {council.assumed_beds_per_home} beds assumed for each ({council.source('assumed_beds_per_home')})."
+
+
+@dataclass
+class _RowFlags:
+    """What one row says about a home (None: the file does not say)."""
+
+    care_home: bool
+    nursing: bool
+    older_people: bool | None
+    dementia: bool | None
+
+
+def _row_flags(get, columns: dict[str, str]) -> _RowFlags:
+    """Care home or not, nursing, older people and dementia from a row's flag and service columns.
+
+    Without a care-home flag, a file with both nursing and residential columns (CQC's "Service type - Care
+    home service with/without nursing") lists a care home only where one of them says yes.
+    """
+    kinds = service_kinds(get("service_types")) | service_kinds(get("specialisms"))
+    nursing = _nursing_cell(get("nursing")) if get("nursing") else False
+    nursing = nursing or "nursing" in service_kinds(get("service_types"))
+    residential = _flag(get("residential")) is True
+    if "care_home_flag" in columns:
+        care_home = _flag(get("care_home_flag")) is True
+    elif "residential" in columns and "nursing" in columns:
+        care_home = nursing or residential
+    elif get("service_types"):
+        care_home = bool(kinds & {"nursing", "residential", "care_home"})
+    else:
+        care_home = True
+    if "older_people" in columns:
+        older = _flag(get("older_people")) is True or "older_people" in service_kinds(get("older_people"))
+    elif "specialisms" in columns:
+        older = "older_people" in kinds
+    else:
+        older = True if "older_people" in kinds else None
+    dementia_cells = [get(name) for name in ("dementia", "dementia_service_type") if name in columns]
+    if dementia_cells or "specialisms" in columns:
+        dementia = any(_flag(cell) is True or "dementia" in service_kinds(cell) for cell in dementia_cells) or \
+            "dementia" in kinds
+    else:
+        dementia = True if "dementia" in kinds else None
+    return _RowFlags(care_home, nursing, older, dementia)
 
 
 def read_care_homes(content: bytes, filename: str, *, postcodes: gpd.GeoDataFrame, outline: gpd.GeoDataFrame,
                     council: Council) -> CareHomeTable:
     """Read care homes from the CQC care directory or a simple list (name, postcode or lat/lon, beds, nursing).
 
-    Rows that are not care homes (CQC's "Care home?" = N), dormant, or more than 15 km outside the council
-    are left out and counted in ``notes``; rows that cannot be placed or have impossible beds are listed
-    in ``problems``. Homes without beds get the council's ``assumed_beds_per_home`` and ``beds_assumed`` True.
+    Rows that are not care homes (CQC's "Care home?" = N, or no care-home service type), dormant, or more than
+    15 km outside the council are left out and counted in ``notes``; rows that cannot be placed or have
+    impossible beds are listed in ``problems``. A CQC ``Location ID`` read twice counts once: the first valid
+    row is kept, and an invalid row is not held against a valid one with the same id. Homes without beds get
+    the council's ``assumed_beds_per_home`` and ``beds_assumed`` True.
+
+    Service-user bands (CQC "Service user band - Older People" and "- Dementia", the care directory's
+    specialisms, or the list's own ``older_people``/``dementia`` columns) say which homes serve older
+    people and which are registered for dementia; a file without them has every home counted as serving
+    older people (said in ``notes``) and no ``dementia`` column.
 
     Raises
     ------
     InputDataError
         If the file cannot be read, lacks a name and a location column, or holds no usable home.
     """
-    table = read_table(content, filename, limits=CARE_HOME_LIST, columns=COLUMNS)  # title lines above the header skipped
+    # Title lines above the header are skipped by the reader; it keeps only the columns read here.
+    table = read_table(content, filename, limits=CARE_HOME_LIST, columns=COLUMNS, also_keep=_is_dementia_service_type)
     frame, notes = table.frame, table.notes
-    columns = match_columns(frame.columns, COLUMNS)
+    columns = _care_home_columns(frame)
     council_name, assumed_beds = council.name, council.assumed_beds_per_home
     has_location = "postcode" in columns or {"lat", "lon"} <= set(columns)
     if "name" not in columns or not has_location:
@@ -105,26 +242,27 @@ def read_care_homes(content: bytes, filename: str, *, postcodes: gpd.GeoDataFram
     lookup = postcode_index(postcodes)
     council_area = outline.union_all()
     nearby_area = council_area.buffer(NEARBY_M)
-    problems, rows = list(table.problems), []
-    skipped = {"not a care home": 0, "dormant": 0, "far outside the council": 0}
+    rows, rejected = [], []  # rejected: (location id or "", RowProblem)
+    accepted: dict[str, int] = {}
+    skipped = {"not a care home": 0, "dormant": 0, "far outside the council": 0, "repeats a Location ID": 0}
     for row_number, record in zip(frame.index, frame.to_dict("records")):
         get = partial(cell_text, record, columns)
         if is_blank(record):
             continue
-        if "care_home_flag" in columns and get("care_home_flag").lower() not in _YES:
-            skipped["not a care home"] += 1
-            continue
-        services = get("service_types").lower()
-        if "care_home_flag" not in columns and services and not ("residential" in services or "nursing" in services
-                                                                  or "care home" in services):
+        flags = _row_flags(get, columns)
+        if not flags.care_home:
             skipped["not a care home"] += 1
             continue
         if get("dormant").lower() in _YES:
             skipped["dormant"] += 1
             continue
+        location_id = get("location_id").upper()
+        if location_id and location_id in accepted:
+            skipped["repeats a Location ID"] += 1
+            continue
         located = _locate_home(get, columns, lookup, postcodes)
         if isinstance(located, RowProblem):
-            problems.append(RowProblem(row_number, located.column, located.message))
+            rejected.append((location_id, RowProblem(row_number, located.column, located.message)))
             continue
         x, y, postcode = located
         point = gpd.points_from_xy([x], [y])[0]
@@ -136,28 +274,64 @@ def read_care_homes(content: bytes, filename: str, *, postcodes: gpd.GeoDataFram
         try:
             beds = float(beds_text.replace(",", "")) if beds_text else float("nan")
         except ValueError:
-            problems.append(RowProblem(row_number, columns.get("beds"), f"{beds_text!r} is not a number of beds."))
+            rejected.append((location_id, RowProblem(row_number, columns.get("beds"),
+                                                     f"{beds_text!r} is not a number of beds.")))
             continue
         if np.isnan(beds) or beds == 0:
             beds, beds_assumed = float(assumed_beds), True
         elif not 1 <= beds <= 1000:
-            problems.append(RowProblem(row_number, columns.get("beds"), f"{beds:g} beds is not plausible for a care "
-                                                                        f"home (1–1000)."))
+            rejected.append((location_id, RowProblem(row_number, columns.get("beds"), f"{beds:g} beds is not plausible "
+                                                                                      f"for a care home (1–1000).")))
             continue
-        nursing = get("nursing").lower() in _YES or "nursing" in services
-        rows.append({"home_id": get("location_id") or f"row {row_number}", "name": get("name") or f"row {row_number}",
-                     "postcode": postcode, "beds": beds, "beds_assumed": beds_assumed, "nursing": nursing,
+        if location_id:
+            accepted[location_id] = row_number
+        rows.append({"home_id": location_id or f"row {row_number}", "name": get("name") or f"row {row_number}",
+                     "postcode": postcode, "beds": beds, "beds_assumed": beds_assumed, "nursing": flags.nursing,
+                     "older_people": flags.older_people, "dementia": flags.dementia,
                      "in_council": bool(council_area.contains(point)), "source": filename, "x": x, "y": y})
+    problems = list(table.problems) + [problem for location_id, problem in rejected
+                                       if not location_id or location_id not in accepted]
+    skipped["repeats a Location ID"] += len(rejected) - len(problems)
     for reason, count in skipped.items():
         if count:
-            notes.append(f"{count:,} row(s) left out: {reason}" + (" (more than 15 km away)." if "far" in reason else "."))
+            detail = {"far outside the council": " (more than 15 km away)",
+                      "repeats a Location ID": " (each CQC location is counted once)"}.get(reason, "")
+            notes.append(f"{count:,} row(s) left out: {reason}{detail}.")
     assumed = sum(row["beds_assumed"] for row in rows)
     if assumed:
         notes.append(_assumed_beds_note(f"{assumed} home(s) have no bed count", council))
     if not rows:
-        raise InputDataError(f"No care home in {shown_name(filename)} lies in or near {council_name}. Check the file is the care "
-                             f"directory for this area.", [str(p) for p in problems])
-    return CareHomeTable(points_frame(rows), problems, notes)
+        raise InputDataError(f"No care home in {shown_name(filename)} lies in or near {council_name}. Check the file is "
+                             f"the care directory for this area.", [str(p) for p in problems])
+    homes = points_frame(rows)
+    notes += _band_notes(homes)
+    if homes["dementia"].isna().all():
+        homes = homes.drop(columns="dementia")
+    else:
+        homes["dementia"] = homes["dementia"].fillna(False).astype(bool)
+    homes["older_people"] = homes["older_people"].fillna(True).astype(bool)
+    return CareHomeTable(homes, problems, notes)
+
+
+def _band_notes(homes: pd.DataFrame) -> list[str]:
+    """Notes on which homes serve older people and which are registered for dementia."""
+    notes = []
+    unknown = homes["older_people"].isna()
+    if unknown.all():
+        notes.append("The file does not say which homes serve older people (no 'Service user band - Older People' "
+                     "column): every home is counted as serving older people (assumption).")
+    elif unknown.any():
+        notes.append(f"{int(unknown.sum())} home(s) do not say whether they serve older people: counted as serving "
+                     f"them (assumption).")
+    others = homes[homes["older_people"].eq(False)]
+    if len(others):
+        notes.append(f"{len(others):,} home(s) with {others['beds'].sum():,.0f} beds are not registered for older "
+                     f"people (learning disability, mental health, younger adults): their beds are shown apart, not "
+                     f"counted against the need of people aged 65+.")
+    if homes["dementia"].isna().all():
+        notes.append("The file does not say which homes are registered for dementia (CQC 'Service user band - "
+                     "Dementia'): dementia beds are not counted.")
+    return notes
 
 
 def _locate_home(get, columns, lookup, postcodes):
@@ -214,8 +388,8 @@ def care_homes_from_osm(path: str | Path, *, outline: gpd.GeoDataFrame, council:
         rows.append({"home_id": f"osm:{osm_id}", "name": tags.get("name", "Unnamed care home"),
                      "postcode": tags.get("addr:postcode", ""), "beds": beds if beds else float(assumed_beds),
                      "beds_assumed": beds is None, "nursing": "nursing" in tags.get("social_facility", "") or
-                     tags.get("amenity") == "nursing_home", "source": "OpenStreetMap", "x": float(x[0]),
-                     "y": float(y[0])})
+                     tags.get("amenity") == "nursing_home", "older_people": _osm_older_people(tags),
+                     "source": "OpenStreetMap", "x": float(x[0]), "y": float(y[0])})
     if not rows:
         raise InputDataError(f"No care homes are tagged in {Path(path).name!r}. Upload the CQC care directory.")
     homes = points_frame(rows)
@@ -227,5 +401,83 @@ def care_homes_from_osm(path: str | Path, *, outline: gpd.GeoDataFrame, council:
     assumed = int(homes["beds_assumed"].sum())
     if assumed:
         notes.append(_assumed_beds_note(f"{assumed} of them have no beds tag", council) + " Not real bed counts.")
-    return CareHomeTable(homes[["home_id", "name", "postcode", "beds", "beds_assumed", "nursing", "in_council",
-                                "source", "geometry"]], [], notes)
+    untagged = homes[homes["older_people"].isna()]
+    if len(untagged):
+        notes.append(f"{len(untagged)} of them have no social_facility:for tag saying whom they serve "
+                     f"({', '.join(untagged['name'])}): counted as serving older people (assumption).")
+    columns = ["home_id", "name", "postcode", "beds", "beds_assumed", "nursing", "older_people", "in_council", "source",
+               "geometry"]
+    if not homes["nursing"].any():  # no nursing home tagged: OSM does not say, so nursing beds are not known
+        columns.remove("nursing")
+    notes.append("OpenStreetMap does not record CQC registration: "
+                 + ("nursing and dementia beds are not known." if "nursing" not in columns else
+                    "homes not tagged nursing_home count as residential, and dementia beds are not known."))
+    homes["older_people"] = homes["older_people"].fillna(True).astype(bool)
+    return CareHomeTable(homes[columns], [], notes)
+
+
+def _osm_older_people(tags: dict) -> bool | None:
+    """Whether an OSM social facility serves older people (``social_facility:for``); None when untagged."""
+    groups = {group.strip() for group in tags.get("social_facility:for", "").split(";") if group.strip()}
+    if not groups:
+        return None
+    return bool(groups & {"senior", "elderly", "older_people", "aged"})
+
+
+@dataclass
+class CandidateSites(UploadSummary):
+    """Places a user proposes for a new care home: ``name``, ``kind`` (:data:`CANDIDATE_KIND`), ``postcode`` and
+    point geometry (BNG)."""
+
+    sites: gpd.GeoDataFrame
+    problems: list[RowProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    noun = "candidate site"
+    records_attribute = "sites"
+
+
+def read_candidate_sites(content: bytes, filename: str, *, postcodes: gpd.GeoDataFrame,
+                         outline: gpd.GeoDataFrame) -> CandidateSites:
+    """Read a list of candidate sites for a new home (name and postcode or latitude/longitude; CSV, XLSX, ODS).
+
+    Sites more than 15 km outside the council are left out (noted); rows that cannot be placed are listed
+    in ``problems``.
+
+    Raises
+    ------
+    InputDataError
+        If the file cannot be read, lacks a name and a location column, holds more than
+        :data:`MAX_CANDIDATE_SITES` rows or no usable site.
+    """
+    synonyms = {key: COLUMNS[key] for key in ("postcode", "lat", "lon")} | {
+        "name": (*COLUMNS["name"], "site", "site_name", "place")}
+    table = read_table(content, filename, limits=CANDIDATE_LIST, columns=synonyms)
+    frame, notes = table.frame, table.notes
+    columns = match_columns(frame.columns, synonyms)
+    if "name" not in columns or not ("postcode" in columns or {"lat", "lon"} <= set(columns)):
+        raise InputDataError(f"{shown_name(filename)} does not look like a list of candidate sites: it needs a name "
+                             f"column and a postcode or latitude/longitude. Its columns: "
+                             f"{', '.join(map(quote, table.headers[:12]))}.")
+    lookup = postcode_index(postcodes)
+    nearby_area = outline.union_all().buffer(NEARBY_M)
+    rows, problems, far = [], list(table.problems), 0
+    for row_number, record in zip(frame.index, frame.to_dict("records")):
+        get = partial(cell_text, record, columns)
+        if is_blank(record):
+            continue
+        located = _locate_home(get, columns, lookup, postcodes)
+        if isinstance(located, RowProblem):
+            problems.append(RowProblem(row_number, located.column, located.message))
+            continue
+        x, y, postcode = located
+        if not nearby_area.contains(gpd.points_from_xy([x], [y])[0]):
+            far += 1
+            continue
+        rows.append({"name": get("name") or f"row {row_number}", "kind": CANDIDATE_KIND, "postcode": postcode,
+                     "x": x, "y": y})
+    if far:
+        notes.append(f"{far:,} site(s) left out: more than 15 km outside the council.")
+    if not rows:
+        raise InputDataError(f"No candidate site in {shown_name(filename)} lies in or near the council.",
+                             [str(problem) for problem in problems])
+    return CandidateSites(points_frame(rows), problems, notes)

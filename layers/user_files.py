@@ -17,7 +17,7 @@ import io
 import itertools
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -198,8 +198,8 @@ def match_columns(headers: Sequence[object], synonyms: Mapping[str, Sequence[str
     return found
 
 
-def read_table(content: bytes, filename: str, *, limits: TableLimits,
-               columns: Mapping[str, Sequence[str]]) -> TableText:
+def read_table(content: bytes, filename: str, *, limits: TableLimits, columns: Mapping[str, Sequence[str]],
+               also_keep: Callable[[str], bool] | None = None) -> TableText:
     """Read an uploaded table as text: CSV (any common separator and encoding), Excel (.xlsx) or ODS.
 
     The header is the row, among the first non-blank ones, that names the most of ``columns``; rows above it
@@ -214,6 +214,8 @@ def read_table(content: bytes, filename: str, *, limits: TableLimits,
         Size, rows and columns allowed (:data:`CLIENT_LIST`, :data:`CARE_HOME_LIST`).
     columns : mapping
         Canonical column -> accepted normalised headers (as for :func:`match_columns`).
+    also_keep : callable, optional
+        Keeps other columns whose normalised header it accepts (for headers whose wording varies).
 
     Raises
     ------
@@ -233,7 +235,7 @@ def read_table(content: bytes, filename: str, *, limits: TableLimits,
         rows, notes, decimal, refuse = _csv_rows(content, shown, limits)
     try:
         return _collect(_refusing(rows, refuse), shown, limits=limits, columns=columns, notes=notes, decimal=decimal,
-                        extra_cells_misalign=content[:4] != b"PK\x03\x04")
+                        extra_cells_misalign=content[:4] != b"PK\x03\x04", also_keep=also_keep)
     finally:
         rows.close()
 
@@ -400,7 +402,8 @@ def _non_blank(rows: Iterator[workbooks.Row]) -> Iterator[tuple[int, list[str]]]
 
 
 def _collect(rows: Iterator[workbooks.Row], shown: str, *, limits: TableLimits, columns: Mapping[str, Sequence[str]],
-             notes: list[str], decimal: str, extra_cells_misalign: bool) -> TableText:
+             notes: list[str], decimal: str, extra_cells_misalign: bool,
+             also_keep: Callable[[str], bool] | None = None) -> TableText:
     """Find the header, keep the wanted columns of every non-blank row, and stop past the row limit.
 
     With ``extra_cells_misalign`` (CSV), a row with more values than the header has columns is a problem: an
@@ -418,7 +421,7 @@ def _collect(rows: Iterator[workbooks.Row], shown: str, *, limits: TableLimits, 
     headers = [cell.strip() for cell in header]
     positions, seen = [], set()
     for position, name in enumerate(map(normalise_header, headers)):
-        if name in wanted and name not in seen:
+        if (name in wanted or (also_keep is not None and also_keep(name))) and name not in seen:
             seen.add(name)
             positions.append(position)
     if at:

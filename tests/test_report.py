@@ -1,9 +1,15 @@
-"""The coverage report builds, has every section and table, and the command line writes it."""
+"""The coverage report: every section, findings written from the figures, named tables, page numbers and full
+pages (read back with pdftotext/pdftoppm), a self-contained HTML page with its own map, escaped user text, and
+the command line."""
 
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
 import pytest
 
 from analyses import report as reporting
@@ -11,6 +17,7 @@ from layers.care_homes import care_homes_from_osm
 from layers.catalog import DATA_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
+POPPLER = shutil.which("pdftotext") and shutil.which("pdftoppm")
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +26,21 @@ def rutland_report(rutland, rutland_engine):
                                 council=rutland.council)
     return reporting.build_report(rutland, homes.homes, rutland_engine, homes_source="OpenStreetMap (9)", year=2028,
                                   sites=2, site_minutes=8.0, notes=homes.notes)
+
+
+@pytest.fixture(scope="module")
+def rutland_pdf(rutland_report, tmp_path_factory):
+    if not POPPLER:
+        pytest.skip("pdftotext and pdftoppm (poppler-utils) are not installed")
+    path = tmp_path_factory.mktemp("report") / "report.pdf"
+    path.write_bytes(reporting.to_pdf(rutland_report))
+    return path
+
+
+def pdf_pages(path: Path, *, layout: bool = False) -> list[str]:
+    """Text of each page: in reading order, or as laid out (``layout``: a header's left and right on one line)."""
+    command = ["pdftotext", *(["-layout"] if layout else []), str(path), "-"]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout.split("\f")[:-1]
 
 
 def test_html_report_has_every_section_and_table(rutland_report):
@@ -30,7 +52,24 @@ def test_html_report_has_every_section_and_table(rutland_report):
     assert "Travel times: Road network: Rutland test network" in page
     assert "24 beds assumed" in page and "Not real bed counts" in page
     assert "Open Government Licence" in page and "OpenStreetMap contributors" in page
-    assert page.count("<table") == 4  # summary, localities, gaps, sites
+    # Title block (scenario, data), summary, by year, two by locality, gaps, sites, homes, the council's figures.
+    assert page.count("<table") == 10
+    assert "assumption: no Rutland document" in page  # the appendix says which figures are assumed
+    assert "Ryhall — Ryhall &amp; Casterton ward (E01013804)" in page and "Oakham (18 km)" in page
+
+
+def test_html_report_is_self_contained_with_an_interactive_map(rutland_report):
+    page = reporting.to_html(rutland_report)
+    assert "Leaflet 1.9.4" in page and "L.map('caremap-map'" in page and "id='caremap-map'" in page
+    # Nothing is fetched: no script, stylesheet, image or frame from anywhere but the file itself (the browser test
+    # opens the file and records every request).
+    markup = re.sub(r"<script[^>]*>.*?</script>", "", page, flags=re.DOTALL)
+    assert re.findall(r"""(?:src|href)\s*=\s*['"]?(?!data:|#)[a-z]+:""", markup, flags=re.IGNORECASE) == []
+    assert re.findall(r"url\((?!['\"]?data:)", markup) == [] and "@import" not in page
+    assert "<script src" not in page and "<link" not in page
+    layers = rutland_report.map_layers
+    assert len(layers["areas"]["features"]) == 26 and len(layers["homes"]["features"]) == 9  # every LSOA, every home
+    assert [feature["properties"]["lines"][0] for feature in layers["towns"]["features"]] == ["Oakham", "Uppingham"]
 
 
 def test_report_figures_and_tables(rutland_report):
@@ -42,29 +81,108 @@ def test_report_figures_and_tables(rutland_report):
     assert rutland_report.sites.covered_after > rutland_report.sites.covered_before
     summary = dict(rutland_report.summary())
     assert summary["Beds"] == "216"
+    years = rutland_report.year_table().set_index("Measure")
+    assert list(years.columns) == ["2020", "2028", "2038"]
+    # Rutland's assumed need (331 in 2018, 427 in 2028, 566 in 2038) against 216 × (1 − 4.5%) = 206 usable beds.
+    assert years.loc["Bed need, aged 65+"].tolist() == ["350", "427", "566"]
+    assert years.loc["Shortfall (+) / spare (−), aged 65+"].tolist() == ["+144", "+221", "+360"]
+    assert years.loc["Nursing need"].tolist() == ["140", "171", "226"]  # 40% (assumption, Herefordshire's split)
+    assert years.loc["Nursing beds, usable"].tolist() == ["–", "–", "–"]  # OpenStreetMap does not say
+    assert years.loc["Beds in dementia-registered homes, usable"].tolist() == ["–", "–", "–"]
+    gaps = rutland_report.gap_table()
+    assert gaps["Rank"].tolist() == list(range(1, len(gaps) + 1)) and gaps["Nearest town"].str.match(
+        r"^(Oakham|Uppingham) \(\d+ km\)$").all()
 
 
-def test_pdf_report_text(rutland_report, tmp_path):
-    pdf = reporting.to_pdf(rutland_report)
-    assert pdf.startswith(b"%PDF")
-    path = tmp_path / "report.pdf"
-    path.write_bytes(pdf)
-    try:
-        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    except FileNotFoundError:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+def test_findings_are_written_from_the_figures(rutland_report):
+    findings = rutland_report.findings()
+    text = " ".join(findings)
+    assert findings[0].startswith("Rutland has 9 care homes for older people with 216 beds: 20.9 per 1,000")
+    assert "350 (2020) → 427 (2028) → 566 (2038)" in text and "a shortfall of 360 beds in 2038" in text
+    assert "does not say which homes are registered for nursing" in text
+    assert "People with dementia in care homes: 296 (2020) → 479 (2038)" in text
+    assert "Largest gaps (low access, high projected need): Ryhall — Ryhall & Casterton ward" in text
+    assert "2 new home(s) of 24 beds at" in text and "solver: exact" in text
+    assert "settings give no documented totals" in text
+
+
+def test_pdf_summary_page_numbers_and_names(rutland_pdf, rutland_report):
+    pages = pdf_pages(rutland_pdf)
+    text = " ".join(" ".join(pages).split())
     for section in reporting.SECTIONS:
         assert section in text
     assert "Care-home coverage: Rutland" in text and "Health" in text and "Gap score" in text
+    assert "Scenario 2028" in pages[0] and f"(caremap) {rutland_report.version}" in pages[0]
+    assert "Mid-2020 population" in pages[0] and "Page 1 of" not in pages[0]
+    summary = " ".join(pages[1].split())
+    assert "Summary" in summary and "Bed need of people aged 65+ grows 350 (2020) → 427 (2028) → 566 (2038)" in summary
+    for number, page in enumerate(pages[1:], start=2):
+        assert f"Page {number} of {len(pages)}" in page
+        assert "Care-home coverage for older people · Rutland · scenario 2028" in page.splitlines()[0]
+    assert "Ryhall — Ryhall & Casterton ward" in text and "Oakham (18 km)" in text
+    assert "Aberdeen House Care Home" in text and "Rutland Health PCN" in text
+
+
+def _fill(png: Path) -> float:
+    """Share of the page between the header rule and the footer that holds content, top down (0–1)."""
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(png).convert("L"))
+    height = pixels.shape[0]
+    body = pixels[int(0.075 * height):int(0.92 * height)]
+    rows = np.flatnonzero((body < 200).any(axis=1))
+    return 0.0 if rows.size == 0 else (rows[-1] + 1) / body.shape[0]
+
+
+def test_no_page_is_less_than_a_third_full_but_the_last_of_a_section(rutland_pdf, tmp_path):
+    pages = pdf_pages(rutland_pdf, layout=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "30", "-gray", str(rutland_pdf), str(tmp_path / "page")], check=True)
+    images = sorted(tmp_path.glob("page-*.png"), key=lambda path: int(path.stem.split("-")[1]))
+    assert len(images) == len(pages)
+
+    def section(text: str) -> str:  # the running header names the section in force at the top of the page
+        header = text.strip().splitlines()[0] if text.strip() else ""
+        return header.rsplit("  ", 1)[-1].strip()
+
+    sections = ["Title"] + [section(page) for page in pages[1:]]
+    assert set(sections[1:]) <= set(reporting.SECTIONS)
+    for number, (image, name) in enumerate(zip(images, sections)):
+        last_of_section = number == len(images) - 1 or sections[number + 1] != name
+        assert last_of_section or _fill(image) >= 1 / 3, f"page {number + 1} ({name}) is {_fill(image):.0%} full"
+
+
+def test_user_text_is_escaped_in_both_reports(rutland, rutland_engine, tmp_path):
+    from routing.engine import EstimateEngine
+
+    hostile = "<b>Evil & Co</b> <script>alert(1)</script>"
+    homes = gpd.GeoDataFrame({"home_id": ["x"], "name": [hostile], "beds": [30.0], "beds_assumed": False,
+                              "nursing": True, "older_people": True, "in_council": True, "postcode": "LE15 6RP",
+                              "source": "test"}, geometry=gpd.points_from_xy([486000], [308800]), crs=27700)
+    built = reporting.build_report(rutland, homes, EstimateEngine(), homes_source="<i>homes</i>.csv (1)", year=2028,
+                                   sites=1, notes=["note <u>with</u> markup"])
+    page = reporting.to_html(built)
+    assert "<script>alert(1)</script>" not in page and "<b>Evil" not in page and "<i>homes</i>" not in page
+    assert "&lt;b&gt;Evil &amp; Co&lt;/b&gt;" in page and "\\u003cscript\\u003e" in page  # table and map data
+    if not POPPLER:
+        pytest.skip("pdftotext is not installed")
+    path = tmp_path / "hostile.pdf"
+    path.write_bytes(reporting.to_pdf(built))  # reportlab markup in a name neither breaks nor styles the PDF
+    text = " ".join(" ".join(pdf_pages(path)).split())
+    assert "<b>Evil & Co</b>" in text and "<i>homes</i>.csv (1)" in text and "note <u>with</u> markup" in text
 
 
 def test_command_line_writes_the_report(tmp_path):
+    candidates = tmp_path / "sites.csv"
+    candidates.write_text("name,postcode\nBarleythorpe field,LE15 7PL\nSouth Luffenham plot,PE9 3RN\n")
     out = tmp_path / "rutland.pdf"
     done = subprocess.run([sys.executable, "-m", "caremap", "report", "--council", "rutland", "--out", str(out),
-                           "--html", str(tmp_path / "rutland.html"), "--minutes", "8"],
+                           "--html", str(tmp_path / "rutland.html"), "--minutes", "8", "--candidates", str(candidates),
+                           "--site-measure", "access", "--sites", "1"],
                           cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
     assert out.read_bytes().startswith(b"%PDF") and (tmp_path / "rutland.html").stat().st_size > 100_000
+    page = (tmp_path / "rutland.html").read_text()
+    assert "the candidate sites you gave (2 considered)" in page and "E2SFCA access gap closed" in page
     refused = subprocess.run([sys.executable, "-m", "caremap", "report", "--council", "herefordshire", "--out",
                               str(tmp_path / "h.pdf")], cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert refused.returncode == 2 and "give --care-homes with the CQC care directory" in refused.stderr

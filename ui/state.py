@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from analyses import coverage, fee_zones
+from analyses import sites as site_choice
 from analyses.localities import drive_time_localities
 from geo.council import Council, default_council, list_councils, load_council
 from geo.errors import CareMapError
@@ -43,6 +44,10 @@ def council_data_for(slug: str, engine_token: str, _engine: TravelEngine) -> Cou
 def sublocalities(slug: str, level: str, engine_token: str, _engine: TravelEngine):
     """Sub-locality polygons with population for one level; cached."""
     return sublocality_layer(council_data_for(slug, engine_token, _engine), level)
+
+
+LOADED_HOMES_KEY = "loaded_care_homes_{slug}"
+"""Session key where the Care-home coverage page leaves the homes it loaded (and their source) for the Evidence page."""
 
 
 def current_council() -> Council:
@@ -218,13 +223,19 @@ def coverage_result(*, slug: str, engine_token: str, _engine: TravelEngine, home
 
 @st.cache_data(show_spinner="Choosing new sites…", max_entries=16)
 def coverage_sites(*, slug: str, engine_token: str, _engine: TravelEngine, homes_key: str, _homes, year: int,
-                   settings_key: str, _settings, sites: int, minutes: float):
-    """Suggested new sites for a coverage result (cached: the exact covering problem takes seconds)."""
+                   settings_key: str, _settings, sites: int, minutes: float, measure: str = "reach",
+                   new_beds: float | None = None, candidates_key: str = "", _candidates=None):
+    """Suggested new sites for a coverage result (cached: the exact covering problem takes seconds).
+
+    ``_candidates`` are the user's candidate sites (keyed by ``candidates_key``); None for the council's towns and
+    villages.
+    """
     data = council_data_for(slug, engine_token, _engine)
     result = coverage_result(slug=slug, engine_token=engine_token, _engine=_engine, homes_key=homes_key, _homes=_homes,
                              year=year, settings_key=settings_key, _settings=_settings)
-    return coverage.suggest_sites(result, coverage.candidate_places(data, result.homes), _engine, k=sites,
-                                  minutes=minutes)
+    candidates = site_choice.candidate_places(data, result.homes) if _candidates is None else _candidates
+    return site_choice.suggest_sites(result, candidates, _engine, k=sites, minutes=minutes, measure=measure,
+                                     new_beds=new_beds)
 
 
 @st.cache_data(show_spinner="Reading the care homes tagged in OpenStreetMap…", max_entries=4)

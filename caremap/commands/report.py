@@ -21,16 +21,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                                              "care-home list: CSV, XLSX or ODS")
     parser.add_argument("--year", type=int, default=2028, help="projection year, 2018-2040 (default 2028)")
     _common.add_roads(parser)
-    parser.add_argument("--sites", type=int, default=3, help="new sites to suggest, 0-10 (default 3)")
+    parser.add_argument("--sites", type=int, default=3, help="new sites to suggest, 1-10 (default 3)")
     parser.add_argument("--minutes", type=float, default=20.0,
                         help="drive time a suggested site should reach, 1-120 minutes (default 20)")
+    parser.add_argument("--site-measure", choices=("reach", "access"), default="reach",
+                        help="choose sites by people aged 65+ brought within --minutes (reach) or by the E2SFCA access "
+                             "gap they close (access)")
+    parser.add_argument("--candidates", metavar="FILE", help="your candidate sites (name and postcode or latitude/"
+                                                             "longitude); default the council's towns and villages")
     parser.add_argument("--out", required=True, metavar="FILE", help="report.pdf or report.html")
     parser.add_argument("--html", metavar="FILE", help="also write an HTML copy here")
 
 
 YEARS = (2018, 2040)
 """Projection years the bed-need series covers."""
-SITES = (0, 10)
+SITES = (1, 10)
 MINUTES = (1.0, 120.0)
 
 
@@ -41,6 +46,7 @@ def run(arguments: argparse.Namespace) -> int:
                                                                            "minutes,")
     council = _common.council_of(arguments)
     homes_file = _common.input_file(arguments.care_homes, "care-home file")
+    candidates_file = _common.input_file(arguments.candidates, "candidate-sites file")
     out = _common.output_file(arguments.out, (".pdf", ".html"), "report file")
     html_copy = _common.output_file(arguments.html, (".html",), "HTML copy") if arguments.html else None
     if homes_file is None and not council.osm_extract:
@@ -56,8 +62,10 @@ def run(arguments: argparse.Namespace) -> int:
         print(f"warning: {homes_file.name if homes_file else 'care homes'}: {problem}", file=sys.stderr)
     source = (f"{homes_file.name} ({len(table.homes)} homes)" if homes_file else
               f"care homes and assisted-living places tagged in OpenStreetMap ({len(table.homes)})")
+    candidates = api.candidate_sites(data, candidates_file) if candidates_file else None
     built = reporting.build_report(data, table.homes, engine, homes_source=source, year=arguments.year,
-                                   sites=arguments.sites, site_minutes=arguments.minutes, notes=list(table.notes))
+                                   sites=arguments.sites, site_minutes=arguments.minutes, notes=list(table.notes),
+                                   measure=arguments.site_measure, candidates=candidates)
     _common.write(out, reporting.to_html(built).encode("utf-8") if out.suffix.lower() == ".html" else
                   reporting.to_pdf(built), "report file")
     if html_copy:

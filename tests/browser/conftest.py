@@ -96,6 +96,12 @@ def page(browser):
     context.close()
 
 
+def map_text(frame) -> str:
+    """Every text of a map: legend, labels, and the layer names in the collapsed layer switcher (hidden until hovered,
+    so not in ``inner_text``)."""
+    return frame.locator(".leaflet-container").first.text_content() or ""
+
+
 def map_frame(tab, timeout_s: float = 60.0, min_paths: int = 1, contains: str | None = None):
     """The streamlit-folium iframe once Leaflet has drawn at least ``min_paths`` SVG paths (and, if given,
     shows the text ``contains``: after a change, the old map can linger for a moment)."""
@@ -105,7 +111,7 @@ def map_frame(tab, timeout_s: float = 60.0, min_paths: int = 1, contains: str | 
             if "streamlit_folium" in frame.url:
                 try:
                     drawn = frame.locator("path.leaflet-interactive").count() >= min_paths
-                    if drawn and (contains is None or contains in frame.locator("body").inner_text()):
+                    if drawn and (contains is None or contains in map_text(frame)):
                         return frame
                 except Exception:  # the frame may be replaced while we look
                     pass

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import map_frame, screenshot
+from tests.browser.conftest import map_frame, map_text, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ def test_rutland_rounds_on_real_roads(app_url, page):
     page.get_by_role("button", name="Build rounds").click()
     page.get_by_text("Calls fitted").wait_for(timeout=90_000)
     frame = map_frame(page, min_paths=5, contains="SYNTHETIC clients")
-    body = frame.locator("body").inner_text()
+    body = map_text(frame)
     assert "OpenStreetMap extract of Rutland" in body and "SYNTHETIC clients" in body
     assert "ESTIMATE" not in body  # real roads: paths follow the road network
     page.get_by_text("Providers per PCN locality").wait_for()

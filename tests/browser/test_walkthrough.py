@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import map_frame, screenshot
+from tests.browser.conftest import map_frame, map_text, screenshot
 
 pytestmark = pytest.mark.browser
 TEST_HOMES = Path(__file__).resolve().parents[1] / "fixtures" / "care_homes_test_list.csv"
@@ -37,7 +37,7 @@ def test_walkthrough(app_url, page, council, lsoas, population, roads):
 
     _page(page, "Rural fee zones")
     frame = map_frame(page, min_paths=lsoas, contains="Zone: straight line")
-    assert roads in frame.locator("body").inner_text()
+    assert roads in map_text(frame)
     page.get_by_text("Annual uplift cost").wait_for()
     screenshot(page, f"walk_{slug}_2_fee_zones")
 

@@ -1,0 +1,245 @@
+"""The coverage report as one self-contained HTML file, with an interactive map.
+
+Everything is inside the file: the static maps as embedded PNGs, and Leaflet (the copy the app ships in
+``static/leaflet``, its stylesheet stripped of image URLs) with the map's data as JSON. The page asks
+nothing of any server. Every value from the data or the user (file and home names) is escaped: HTML
+through :func:`html.escape`, map labels through the DOM's ``textContent``, JSON with ``<`` escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from analyses import coverage as cv
+from analyses.report_maps import ACCESS_COLOURS, HOME_COLOURS, MAP_CREDIT, SITE_COLOUR, access_classes
+from analyses.sites import SiteChoice
+from geo.units import WGS84
+from layers.council_data import CouncilData
+
+if TYPE_CHECKING:
+    from analyses.report import CoverageReport
+
+LEAFLET_DIR = Path(__file__).resolve().parent.parent / "static" / "leaflet"
+"""Leaflet as the app ships it (npm package ``leaflet``)."""
+MAP_NAMES = {"access": "Access (E2SFCA) by area", "drive_time": "Drive time to the nearest home",
+             "gaps": "Gaps and suggested sites"}
+
+
+def _features(frame: gpd.GeoDataFrame, lines: list[list[str]], extra: dict[str, list] | None = None) -> dict:
+    """GeoJSON (WGS84, 5 decimals) whose features carry tooltip ``lines`` and any ``extra`` properties."""
+    shapes = frame.geometry.to_crs(WGS84).set_precision(1e-5)
+    features = []
+    for position, geometry in enumerate(shapes):
+        if geometry is None or geometry.is_empty:
+            continue
+        properties = {"lines": lines[position]} | {key: values[position] for key, values in (extra or {}).items()}
+        features.append({"type": "Feature", "geometry": geometry.__geo_interface__, "properties": properties})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def map_layers(data: CouncilData, result: cv.CoverageResult, gaps: pd.DataFrame, sites: SiteChoice) -> dict[str, Any]:
+    """The interactive map's layers: areas coloured by access, gaps, homes, suggested sites and towns."""
+    table = result.areas["lsoa21_code"]
+    lsoa = data.lsoa[["lsoa21_code", "area_name", "geometry"]].join(table[["access", "minutes_mean", "pop_65plus"]],
+                                                                    on="lsoa21_code")
+    lsoa["geometry"] = lsoa.geometry.simplify(20.0)
+    edges = access_classes(lsoa["access"])
+    colours = [ACCESS_COLOURS[int(i)] for i in np.round(np.linspace(0, len(ACCESS_COLOURS) - 1, len(edges) - 1))]
+    classes = np.clip(np.searchsorted(edges, lsoa["access"].to_numpy(), side="right") - 1, 0, len(edges) - 2)
+    rank = {code: position for position, code in enumerate(gaps.index, start=1)}
+    area_lines = [[name, f"Access: {access:.1f} beds per 1,000 aged 65+", f"Drive to nearest home: {minutes:.0f} min",
+                   f"Aged 65+: {people:,.0f}"] + ([f"Gap number {rank[code]}"] if code in rank else [])
+                  for code, name, access, minutes, people in zip(lsoa["lsoa21_code"], lsoa["area_name"], lsoa["access"],
+                                                                 lsoa["minutes_mean"], lsoa["pop_65plus"])]
+    homes = result.homes
+    kind = np.where(~homes["older_people"], "other", np.where(homes["nursing"], "nursing", "residential"))
+    home_lines = [[name, f"Beds: {beds:,.0f}{' (assumed)' if assumed else ''}",
+                   "Older people: " + ("yes" if older else "no"), "Nursing: " + ("yes" if nursing else "no"),
+                   f"Postcode: {postcode or '—'}"]
+                  for name, beds, assumed, older, nursing, postcode in
+                  zip(homes["name"], homes["beds"], homes["beds_assumed"], homes["older_people"], homes["nursing"],
+                      homes["postcode"])]
+    chosen = sites.sites
+    site_lines = [[f"Suggested: {row.name}", f"People 65+ newly within {sites.minutes:g} min: {row.new_people_within:,.0f}",
+                   f"Access gap closed: {row.access_gap_closed:,.1f} beds"] for row in chosen.itertuples()]
+    towns = data.places[data.places["kind"].isin(["city", "town"])]
+    return {
+        "areas": _features(lsoa, area_lines, {"colour": [colours[c] for c in classes],
+                                              "gap": [code in rank for code in lsoa["lsoa21_code"]]}),
+        "homes": _features(homes, home_lines, {"colour": [HOME_COLOURS[k] for k in kind],
+                                               "radius": (3 + 0.9 * np.sqrt(homes["beds"])).round(1).tolist()}),
+        "sites": _features(chosen, site_lines) if len(chosen) else {"type": "FeatureCollection", "features": []},
+        "towns": _features(towns, [[name] for name in towns["name"]]),
+        "legend": [[colour, f"{low:g}–{high:g} beds per 1,000 aged 65+"]
+                   for colour, low, high in zip(colours, edges[:-1], edges[1:])]
+        + [[HOME_COLOURS["residential"], "home for older people"], [HOME_COLOURS["nursing"], "… with nursing"],
+           [HOME_COLOURS["other"], "home not for older people"], [SITE_COLOUR, "suggested site"]],
+        "credit": MAP_CREDIT,
+    }
+
+
+_MAP_SCRIPT = """
+(function () {
+  var data = JSON.parse(document.getElementById('caremap-map-data').textContent);
+  function box(lines) {
+    var element = document.createElement('div');
+    lines.forEach(function (line, index) {
+      var part = document.createElement(index ? 'div' : 'strong');
+      part.textContent = line;
+      element.appendChild(part);
+    });
+    return element;
+  }
+  function point(feature) { return [feature.geometry.coordinates[1], feature.geometry.coordinates[0]]; }
+  var map = L.map('caremap-map', {attributionControl: false, zoomSnap: 0.25});
+  L.control.attribution({prefix: false}).addAttribution(data.credit).addTo(map);
+  var areas = L.geoJSON(data.areas, {
+    style: function (f) { return {color: '#888', weight: 0.5, fillColor: f.properties.colour, fillOpacity: 0.75}; },
+    onEachFeature: function (f, layer) { layer.bindTooltip(box(f.properties.lines), {sticky: true}); }
+  }).addTo(map);
+  var gaps = L.geoJSON({type: 'FeatureCollection', features: data.areas.features.filter(function (f) {
+    return f.properties.gap; })}, {style: {color: '#d7301f', weight: 3, fill: false}, interactive: false}).addTo(map);
+  var homes = L.layerGroup(data.homes.features.map(function (f) {
+    return L.circleMarker(point(f), {radius: f.properties.radius, color: '#fff', weight: 1, fillColor: f.properties.colour,
+      fillOpacity: 0.9}).bindTooltip(box(f.properties.lines));
+  })).addTo(map);
+  var sites = L.layerGroup(data.sites.features.map(function (f) {
+    return L.circleMarker(point(f), {radius: 10, color: '#fff', weight: 2, fillColor: '#6a3d9a', fillOpacity: 0.95})
+      .bindTooltip(box(f.properties.lines));
+  })).addTo(map);
+  var towns = L.layerGroup(data.towns.features.map(function (f) {
+    return L.circleMarker(point(f), {radius: 3, color: '#111', fillOpacity: 1})
+      .bindTooltip(box(f.properties.lines), {permanent: true, direction: 'right', className: 'town-label'});
+  })).addTo(map);
+  L.control.layers(null, {'Gaps (red outline)': gaps, 'Care homes': homes, 'Suggested sites': sites, 'Towns': towns},
+                   {collapsed: false}).addTo(map);
+  L.control.scale({imperial: true}).addTo(map);
+  var legend = L.control({position: 'bottomright'});
+  legend.onAdd = function () {
+    var element = L.DomUtil.create('div', 'map-legend');
+    data.legend.forEach(function (entry) {
+      var row = document.createElement('div');
+      var swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.style.background = entry[0];
+      row.appendChild(swatch);
+      row.appendChild(document.createTextNode(entry[1]));
+      element.appendChild(row);
+    });
+    return element;
+  };
+  legend.addTo(map);
+  map.fitBounds(areas.getBounds());
+})();
+"""
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222;line-height:1.4}
+table{border-collapse:collapse;margin:0.6em 0;font-size:0.9em}
+th,td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:right;vertical-align:top}
+th:first-child,td:first-child{text-align:left}
+.estimate{color:#8a4b00;font-weight:bold} .warning{background:#fff4e5;border-left:4px solid #e08a00;padding:0.5em 1em}
+img{max-width:100%} #caremap-map{height:560px;border:1px solid #ccc;margin:1em 0;background:#fff}
+.map-legend{background:#fff;padding:6px 8px;font-size:12px;line-height:1.5;border-radius:4px}
+.map-legend .swatch{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:middle;border:1px solid #999}
+.town-label{font-weight:bold;background:rgba(255,255,255,0.8);border:0;box-shadow:none;padding:0 3px}
+.title-block{border-bottom:2px solid #222;margin-bottom:1.5em}
+"""
+
+
+def leaflet_inline() -> tuple[str, str]:
+    """Leaflet's script and stylesheet, ready to inline: image URLs in the CSS removed (the map draws no default
+    markers or collapsed controls), and no ``</script`` left in the script."""
+    script = (LEAFLET_DIR / "leaflet.js").read_text(encoding="utf-8").replace("</script", "<\\/script")
+    style = re.sub(r"url\([^)]*\)", "none", (LEAFLET_DIR / "leaflet.css").read_text(encoding="utf-8"))
+    return script, style
+
+
+def _json_for_script(value: Any) -> str:
+    """JSON safe inside a ``<script>`` element (no ``<``, ``>`` or ``&`` left unescaped)."""
+    return (json.dumps(value, ensure_ascii=False, allow_nan=False, default=float)
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, escape=True, border=0, classes="table", na_rep="–",
+                         float_format=lambda v: f"{v:,.1f}")
+
+
+def _pairs(rows: list[tuple[str, str]]) -> str:
+    esc = html.escape
+    return "<table>" + "".join(f"<tr><th>{esc(k)}</th><td style='text-align:left'>{esc(v)}</td></tr>"
+                               for k, v in rows) + "</table>"
+
+
+def _bullets(lines: list[str], *, warning_first: bool = False) -> str:
+    items = []
+    for line in lines:
+        css = " class='warning'" if warning_first and line.startswith("Warning:") else ""
+        items.append(f"<li{css}>{html.escape(line)}</li>")
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def render_html(report: "CoverageReport") -> str:
+    """The report as one self-contained HTML page (see the module's note on what is inlined and escaped)."""
+    from analyses.report import ATTRIBUTION, SECTIONS, SUBTITLE
+
+    esc = html.escape
+    script, style = leaflet_inline()
+    estimate = " class='estimate'" if report.method == "estimate" else ""
+    two_tier = report.result.areas["lad_code"]["name"].nunique() > 1
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>{esc(report.title())} ({report.year})</title>",
+        f"<style>{style}</style><style>{_STYLE}</style></head><body>",
+        "<div class='title-block'>", f"<h1>{esc(report.title())}</h1>", f"<p><b>{esc(SUBTITLE)}</b></p>",
+        f"<p>Scenario {report.year}. Produced {report.produced:%d %B %Y} with caremap {esc(report.version)}.</p>",
+        f"<p{estimate}>{esc(report.method_label)}</p>", _pairs(report.scenario()),
+        "<h3>Data</h3>", _pairs(report.vintages),
+        "<p>Contents: " + " · ".join(esc(section) for section in SECTIONS) + "</p></div>",
+        "<h2>Summary</h2>", _bullets(report.findings(), warning_first=True),
+        _pairs(report.summary()), *[f"<p><i>{esc(note)}</i></p>" for note in report.notes],
+        "<h2>Need and supply by year</h2>",
+        "<p>Need from the council's own figures; usable beds are today's beds less the share kept free. "
+        "Shortfall (+) or spare (−).</p>", _table(report.year_table()),
+    ]
+    if report.totals.warning:
+        parts.append(f"<p class='warning'>{esc(report.totals.warning)}</p>")
+    if len(report.totals.table):
+        parts += ["<h3>Loaded homes beside the council's documented totals</h3>", _table(report.totals_table())]
+    parts += ["<h2>Maps</h2>", "<h3>Interactive map</h3>",
+              "<p>Areas coloured by access; hover for figures. Layers can be switched on and off at the top right.</p>",
+              "<div id='caremap-map'></div>"]
+    for name, png in report.figures.items():
+        parts.append(f"<h3>{esc(MAP_NAMES.get(name, name))}</h3><img alt='{esc(MAP_NAMES.get(name, name))}' "
+                     f"src='data:image/png;base64,{base64.b64encode(png).decode()}'>")
+    parts += ["<h2>By locality</h2>", _table(report.locality_table()), _table(report.locality_year_table())]
+    if two_tier:
+        parts += ["<h3>By district</h3>", _table(report.district_table()),
+                  _table(report.locality_year_table("lad_code", "District"))]
+    parts += ["<h2>Gaps</h2>", "<p>Areas with access below the council average, ranked by projected people aged 65+ "
+              "times the shortfall in access; named by settlement and ward, with the nearest town.</p>",
+              _table(report.gap_table()),
+              "<h2>Suggested sites</h2>", f"<p>{esc(report.site_sentence())}</p>",
+              _table(report.site_table()) if len(report.sites.sites) else "",
+              "<h2>Care homes used</h2>", _table(report.homes_table()),
+              "<h2>Method and assumptions</h2>", _bullets(report.assumptions),
+              "<h2>Appendix: the council's figures</h2>", "<p>Each figure the tool takes from the council's documents "
+              "(or assumes, marked so), beside what the tool recomputes from its own data where it can.</p>",
+              _table(report.evidence_table()) if len(report.evidence) else "",
+              "<h2>Data sources and licences</h2>", _bullets(ATTRIBUTION),
+              f"<script type='application/json' id='caremap-map-data'>{_json_for_script(report.map_layers)}</script>"
+              if report.map_layers else "",
+              f"<script>{script}</script><script>{_MAP_SCRIPT}</script>" if report.map_layers else "",
+              "</body></html>"]
+    return "\n".join(parts)

@@ -1,0 +1,212 @@
+"""Static maps of the coverage report: access, drive time, gaps and suggested sites.
+
+Each map is a matplotlib :class:`~matplotlib.figure.Figure` of its own (no pyplot state, so drawing a
+report never changes matplotlib's backend or global figures), in British National Grid metres, with
+town labels, a scale bar, a north arrow, a legend and the travel method stated under it.
+"""
+
+from __future__ import annotations
+
+import io
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from matplotlib import patheffects
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+
+from analyses import coverage as cv
+from analyses.sites import SiteChoice
+from layers.council_data import CouncilData
+
+ACCESS_COLOURS = ["#f7fcf0", "#ccebc5", "#7bccc4", "#2b8cbe", "#084081"]
+"""Five classes of access, low to high (ColorBrewer GnBu, colour-blind safe)."""
+BAND_COLOURS = ["#1a9850", "#fee08b", "#fc8d59", "#d73027"]
+HOME_COLOURS = {"residential": "#2166ac", "nursing": "#b2182b", "other": "#8c8c8c"}
+SITE_COLOUR = "#6a3d9a"
+GAP_COLOUR = "#fdae61"
+MAP_CREDIT = "Contains OS data © Crown copyright and database right; ONS and NHS data (OGL v3.0)."
+_HALO = [patheffects.withStroke(linewidth=3, foreground="white")]
+
+
+def _figure_bytes(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _base_map(data: CouncilData, title: str) -> tuple[Figure, object]:
+    """A figure with the council outline and localities, the map area above a band for legend and notes."""
+    fig = Figure(figsize=(7.2, 8.0))
+    ax = fig.add_axes((0.02, 0.17, 0.96, 0.76))
+    ax.set_title(title, fontsize=11, loc="left")
+    data.outline.plot(ax=ax, color="#f7f7f7", edgecolor="#555", linewidth=0.8)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    return fig, ax
+
+
+def _frame(ax, data: CouncilData) -> None:
+    """Locality boundaries on top, and the view fitted to the council with a margin."""
+    data.localities.boundary.plot(ax=ax, color="#222", linewidth=1.0, linestyle="--", zorder=4)
+    xmin, ymin, xmax, ymax = data.outline.total_bounds
+    pad = 0.04 * max(xmax - xmin, ymax - ymin)
+    ax.set_xlim(xmin - pad, xmax + pad)
+    ax.set_ylim(ymin - pad, ymax + pad)
+
+
+def _nice_length(width_m: float) -> float:
+    """A round scale-bar length (metres) near a fifth of the map's width."""
+    target = width_m / 5.0
+    for length in (500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000):
+        if length >= target * 0.6:
+            return float(length)
+    return 100_000.0
+
+
+def scale_bar(ax) -> float:
+    """Draw a two-part scale bar at the lower right (map in metres); returns its length in metres."""
+    xmin, xmax = ax.get_xlim()
+    ymin, ymax = ax.get_ylim()
+    length = _nice_length(xmax - xmin)
+    height = 0.012 * (ymax - ymin)
+    x0, y0 = xmax - 0.04 * (xmax - xmin) - length, ymin + 0.03 * (ymax - ymin)
+    for part, colour in enumerate(("#000", "#fff")):
+        ax.add_patch(Rectangle((x0 + part * length / 2, y0), length / 2, height, facecolor=colour, edgecolor="#000",
+                               linewidth=0.8, zorder=8))
+    kilometres = length / 1000.0
+    for offset, text in ((0.0, "0"), (length / 2, f"{kilometres / 2:g}"), (length, f"{kilometres:g} km")):
+        ax.text(x0 + offset, y0 + 1.8 * height, text, ha="center", va="bottom", fontsize=7, zorder=8,
+                path_effects=_HALO)
+    ax.text(x0 + length / 2, y0 - 0.6 * height, f"{kilometres / 1.609344:.1f} miles", ha="center", va="top",
+            fontsize=6, color="#333", zorder=8, path_effects=_HALO)
+    return length
+
+
+def north_arrow(ax) -> None:
+    """An arrow marked N at the upper right (British National Grid north)."""
+    ax.annotate("N", xy=(0.95, 0.97), xytext=(0.95, 0.87), xycoords="axes fraction", textcoords="axes fraction",
+                ha="center", va="center", fontsize=11, fontweight="bold", zorder=9,
+                arrowprops={"facecolor": "black", "edgecolor": "black", "width": 3, "headwidth": 10, "headlength": 10})
+
+
+def town_labels(ax, places: gpd.GeoDataFrame, *, also: pd.Series | None = None) -> None:
+    """Name the cities and towns (bold) and any other places in ``also`` on the map."""
+    towns = places[places["kind"].isin(["city", "town"])]
+    for row in towns.itertuples():
+        ax.plot(row.geometry.x, row.geometry.y, marker="s", markersize=3, color="#111", zorder=7)
+        ax.annotate(row.name, (row.geometry.x, row.geometry.y), xytext=(4, 3), textcoords="offset points",
+                    fontsize=8, fontweight="bold", zorder=9, path_effects=_HALO)
+    if also is not None and len(also):
+        extra = places[places["name"].isin(set(also)) & ~places["kind"].isin(["city", "town"])]
+        for row in extra.drop_duplicates("name").itertuples():
+            ax.annotate(row.name, (row.geometry.x, row.geometry.y), xytext=(4, -9), textcoords="offset points",
+                        fontsize=7, style="italic", zorder=9, path_effects=_HALO)
+
+
+def _homes(ax, homes: gpd.GeoDataFrame) -> list:
+    """Homes sized by beds, coloured by kind; returns their legend handles."""
+    if homes.empty:
+        return []
+    older = homes["older_people"].astype(bool).to_numpy()
+    nursing = homes["nursing"].astype(bool).to_numpy()
+    sizes = 10 + 0.9 * homes["beds"].to_numpy()
+    kinds = np.where(~older, "other", np.where(nursing, "nursing", "residential"))
+    handles = []
+    labels = {"residential": "home for older people (size: beds)", "nursing": "… with nursing",
+              "other": "home not for older people"}
+    for kind, label in labels.items():
+        chosen = kinds == kind
+        if chosen.any():
+            marker = "^" if kind == "other" else "o"
+            ax.scatter(homes.geometry.x[chosen], homes.geometry.y[chosen], s=sizes[chosen], c=HOME_COLOURS[kind],
+                       marker=marker, edgecolor="white", linewidth=0.6, zorder=6)
+            handles.append(Line2D([], [], marker=marker, linestyle="", markersize=7, color=HOME_COLOURS[kind],
+                                  markeredgecolor="white", label=label))
+    return handles
+
+
+def _finish(fig: Figure, ax, data: CouncilData, handles: list, *, method_label: str, estimate: bool,
+            note: str = "") -> bytes:
+    """Frame, town labels, scale bar, north arrow, legend below the map, the travel method and credits."""
+    _frame(ax, data)
+    scale_bar(ax)
+    north_arrow(ax)
+    handles = handles + [Line2D([], [], color="#222", linestyle="--", label="PCN locality boundary"),
+                         Line2D([], [], marker="s", linestyle="", markersize=4, color="#111", label="town")]
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.02, 0.045), ncol=2, fontsize=7, frameon=False)
+    lines = [method_label + ("" if not note else f" · {note}"), MAP_CREDIT]
+    fig.text(0.02, 0.01, "\n".join(lines), fontsize=6.5, color="#8a4b00" if estimate else "#444", va="bottom")
+    return _figure_bytes(fig)
+
+
+def access_classes(values: pd.Series, classes: int = 5) -> np.ndarray:
+    """Class edges of access values (quantiles, unique), lowest first."""
+    finite = values[np.isfinite(values)]
+    if finite.empty:
+        return np.array([0.0, 1.0])
+    edges = np.unique(np.round(np.nanquantile(finite, np.linspace(0, 1, classes + 1)), 1))
+    return edges if len(edges) > 1 else np.array([edges[0], edges[0] + 1.0])
+
+
+def draw_figures(data: CouncilData, result: cv.CoverageResult, gaps: pd.DataFrame, sites: SiteChoice, *,
+                 method_label: str) -> dict[str, bytes]:
+    """PNG maps for the report: ``access``, ``drive_time`` and ``gaps`` (with suggested sites)."""
+    estimate = result.method == "estimate"
+    lsoa = data.lsoa.join(result.areas["lsoa21_code"][["access", "minutes_mean"]], on="lsoa21_code")
+    figures = {}
+
+    fig, ax = _base_map(data, f"Access to beds for older people (E2SFCA), {result.year}")
+    edges = access_classes(lsoa["access"])
+    classes = np.clip(np.searchsorted(edges, lsoa["access"].to_numpy(), side="right") - 1, 0, len(edges) - 2)
+    colours = np.array(ACCESS_COLOURS)[np.round(np.linspace(0, len(ACCESS_COLOURS) - 1, len(edges) - 1)).astype(int)]
+    lsoa.plot(ax=ax, color=colours[classes], edgecolor="#999", linewidth=0.3)
+    handles = [Patch(facecolor=colour, edgecolor="#999", label=f"{low:g}–{high:g} beds per 1,000 aged 65+")
+               for colour, low, high in zip(colours, edges[:-1], edges[1:])]
+    handles += _homes(ax, result.homes)
+    town_labels(ax, data.places)
+    figures["access"] = _finish(fig, ax, data, handles, method_label=method_label, estimate=estimate,
+                                note="access: beds within weighted reach")
+
+    fig, ax = _base_map(data, "Drive time from each postcode to the nearest home for older people")
+    data.lsoa.boundary.plot(ax=ax, color="#ddd", linewidth=0.3)
+    thresholds = result.settings.thresholds_min
+    bounds = [-np.inf, *thresholds, np.inf]
+    labels = [f"≤ {thresholds[0]:g} min"] + [f"{low:g}–{high:g} min" for low, high in zip(thresholds, thresholds[1:])] \
+        + [f"> {thresholds[-1]:g} min"]
+    minutes = result.postcodes["minutes_nearest"].to_numpy()
+    handles = []
+    for index, label in enumerate(labels):
+        chosen = (minutes > bounds[index]) & (minutes <= bounds[index + 1])
+        colour = BAND_COLOURS[min(index, len(BAND_COLOURS) - 1)]
+        points = result.postcodes[chosen]
+        ax.scatter(points.geometry.x, points.geometry.y, s=2, color=colour, zorder=3)
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=5, color=colour,
+                              label=f"postcode: {label} ({chosen.sum():,})"))
+    handles += _homes(ax, result.homes)
+    town_labels(ax, data.places)
+    figures["drive_time"] = _finish(fig, ax, data, handles, method_label=method_label, estimate=estimate)
+
+    fig, ax = _base_map(data, f"Gaps (low access, high projected need, {result.year}) and suggested sites")
+    lsoa.plot(ax=ax, color="#f4f4f4", edgecolor="#bbb", linewidth=0.3)
+    gap_areas = lsoa.set_index("lsoa21_code").loc[[code for code in gaps.index if code in set(lsoa["lsoa21_code"])]]
+    handles = []
+    if len(gap_areas):
+        gap_areas.plot(ax=ax, color=GAP_COLOUR, edgecolor="#d7301f", linewidth=1.0)
+        for rank, point in enumerate(gap_areas.geometry.representative_point(), start=1):
+            ax.annotate(str(rank), (point.x, point.y), ha="center", va="center", fontsize=8, fontweight="bold",
+                        color="#7f2704", zorder=9, path_effects=_HALO)
+        handles.append(Patch(facecolor=GAP_COLOUR, edgecolor="#d7301f", label="gap, numbered as in the gap table"))
+    handles += _homes(ax, result.homes)
+    if len(sites.sites):
+        ax.scatter(sites.sites.geometry.x, sites.sites.geometry.y, marker="*", s=260, c=SITE_COLOUR, edgecolor="white",
+                   zorder=8)
+        for row in sites.sites.itertuples():
+            ax.annotate(row.name, (row.geometry.x, row.geometry.y), xytext=(6, 6), textcoords="offset points",
+                        fontsize=8, color="#3f007d", fontweight="bold", zorder=9, path_effects=_HALO)
+        handles.append(Line2D([], [], marker="*", linestyle="", markersize=12, color=SITE_COLOUR, label="suggested site"))
+    town_labels(ax, data.places)
+    figures["gaps"] = _finish(fig, ax, data, handles, method_label=method_label, estimate=estimate)
+    return figures
