@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from routing.osm import edge_line_bng
+if TYPE_CHECKING:
+    import networkx as nx
 
 NPZ_VERSION = 1
 
@@ -107,6 +108,8 @@ class RoadNetwork:
     @classmethod
     def from_graph(cls, graph: nx.MultiDiGraph, description: str = "road network") -> "RoadNetwork":
         """Compile a prepared drive graph (see :func:`routing.osm.prepare_drive_graph`)."""
+        from routing.osm import edge_line_bng
+
         nodes = list(graph.nodes)
         position = {node: i for i, node in enumerate(nodes)}
         x = np.array([graph.nodes[n]["x_bng"] for n in nodes], dtype=float)
