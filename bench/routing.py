@@ -109,7 +109,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         key = cache.cache_key(cache.file_digest(pbf), settings)
-        cache.store(key, rutland, None, cache_dir=Path(folder))
+        cache.store(key, rutland, cache_dir=Path(folder))
         start = time.perf_counter()
         reloaded = cache.load_cached(key, cache_dir=Path(folder))
         RoadEngine(reloaded, settings)

@@ -43,22 +43,32 @@ _TWO_WAY, _BACKWARD = 0, -1
 _MAX_CHAIN_STEPS = 1_000_000
 
 
+KEPT_TAGS = ("highway", "maxspeed", "lanes", "width", "est_width", "oneway", "junction", "access", "motor_vehicle",
+             "motorcar", "vehicle", "service", "area", "name", "ref")
+"""Way tags kept when drivable ways are copied to an extract: those that decide drivability, direction and speed,
+and names for reading the map."""
+
+
 @dataclass
 class DrivableWays:
-    """Drivable ways as flat arrays: node references, where each way starts, its direction and speed class."""
+    """Drivable ways as flat arrays: node references, where each way starts, its direction and speed class
+    (and, when asked for, each way's id and :data:`KEPT_TAGS`)."""
 
     refs: np.ndarray
     starts: np.ndarray
     direction: np.ndarray
     speed_class: np.ndarray
     speeds_kph: np.ndarray
+    way_ids: np.ndarray | None = None
+    tags: list[dict[str, str]] | None = None
 
     @property
     def count(self) -> int:
         return len(self.direction)
 
 
-def read_drivable_ways(path: Path, settings: RoutingSettings, limits: RoadLimits) -> DrivableWays:
+def read_drivable_ways(path: Path, settings: RoutingSettings, limits: RoadLimits, *,
+                       keep_tags: bool = False) -> DrivableWays:
     """First pass: every drivable way's node references, direction and speed (ways counted as read).
 
     Raises
@@ -70,6 +80,7 @@ def read_drivable_ways(path: Path, settings: RoutingSettings, limits: RoadLimits
     refs, starts, direction, speed_class = array("q"), array("q", [0]), array("b"), array("i")
     classes: dict[tuple, int] = {}
     speeds: list[float] = []
+    way_ids, kept_tags = array("q"), []
     processor = osmium.FileProcessor(str(path), osmium.osm.WAY).with_filter(osmium.filter.KeyFilter("highway"))
     try:
         for way in processor:
@@ -87,11 +98,15 @@ def read_drivable_ways(path: Path, settings: RoutingSettings, limits: RoadLimits
                 classes[key] = len(classes)
                 speeds.append(edge_speed_kph({n: v for n, v in zip(SPEED_TAGS, key) if v is not None}, settings))
             speed_class.append(classes[key])
+            if keep_tags:
+                way_ids.append(way.id)
+                kept_tags.append({name: tags.get(name) for name in KEPT_TAGS if name in tags})
     except RuntimeError as error:  # osmium reports format errors as RuntimeError
         raise _unreadable(path, error) from error
     return DrivableWays(np.frombuffer(refs, dtype=np.int64), np.frombuffer(starts, dtype=np.int64),
                         np.frombuffer(direction, dtype=np.int8), np.frombuffer(speed_class, dtype=np.int32),
-                        np.array(speeds, dtype=float))
+                        np.array(speeds, dtype=float), np.frombuffer(way_ids, dtype=np.int64) if keep_tags else None,
+                        kept_tags if keep_tags else None)
 
 
 def _unreadable(path: Path, error: Exception) -> RoadNetworkError:

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 if TYPE_CHECKING:
     import networkx as nx
 
-NPZ_VERSION = 1
+NPZ_VERSION = 2  # 2: segments timed at their own way's speed (version 1 timed merged attributes)
 
 
 @dataclass(frozen=True)

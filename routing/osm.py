@@ -32,7 +32,7 @@ from routing.settings import RoutingSettings
 from routing.speeds import add_travel_times
 from routing.tags import DRIVABLE, is_drivable
 
-__all__ = ["DRIVABLE", "is_drivable", "graph_from_osm_file", "graph_from_graphml", "download_drive_graph",
+__all__ = ["DRIVABLE", "is_drivable", "graph_from_osm_file", "graph_from_graphml", "download_drive_graph", "download_drive_ways",
            "prepare_drive_graph", "overpass_reachable", "edge_line_bng", "check_road_file", "is_graphml"]
 
 OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.xml", ".xml")
@@ -233,15 +233,14 @@ def overpass_reachable(host: str | None = None, port: int | None = None, timeout
         pool.shutdown(wait=False)
 
 
-def download_drive_graph(polygon_wgs84, settings: RoutingSettings, timeout_s: float = 180.0,
-                         progress: Progress | None = None) -> nx.MultiDiGraph:
-    """Download the drive network inside a polygon (WGS84) from OpenStreetMap with OSMnx.
+def download_drive_ways(polygon_wgs84, *, timeout_s: float = 180.0, progress: Progress | None = None) -> nx.MultiDiGraph:
+    """Download the raw (unsimplified) drive network inside a polygon (WGS84) from the Overpass API with OSMnx,
+    at the endpoint OSMnx is configured to use (``ox.settings.overpass_url``).
 
     Raises
     ------
     RoadNetworkError
-        Within a few seconds when the Overpass API cannot be reached (offline machine), or if the
-        download fails.
+        Within a few seconds when the endpoint cannot be reached (offline machine), or if the download fails.
     """
     report = progress or (lambda message: None)
     host, _ = overpass_endpoint()
@@ -261,7 +260,22 @@ def download_drive_graph(polygon_wgs84, settings: RoutingSettings, timeout_s: fl
                                f"or upload an extract file.") from error
     finally:
         ox.settings.requests_timeout = previous
-    report(f"Downloaded {graph.number_of_nodes():,} road nodes; keeping connected roads, timing and simplifying…")
+    report(f"Downloaded {graph.number_of_nodes():,} road nodes and {graph.number_of_edges():,} road segments.")
+    return graph
+
+
+def download_drive_graph(polygon_wgs84, settings: RoutingSettings, timeout_s: float = 180.0,
+                         progress: Progress | None = None) -> nx.MultiDiGraph:
+    """Download the drive network inside a polygon (WGS84) and prepare it (:func:`prepare_drive_graph`).
+
+    Raises
+    ------
+    RoadNetworkError
+        Within a few seconds when the Overpass API cannot be reached (offline machine), or if the
+        download fails.
+    """
+    graph = download_drive_ways(polygon_wgs84, timeout_s=timeout_s, progress=progress)
+    (progress or (lambda message: None))("Keeping connected roads, timing and simplifying…")
     return prepare_drive_graph(graph, settings)
 
 
