@@ -108,6 +108,19 @@ def _with_virtual_sources(base: sp.csr_matrix, nodes: np.ndarray, legs: np.ndarr
     return sp.csr_matrix((data, indices, indptr), shape=(n + k, n + k))
 
 
+def _sum_to_root(parent: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """For each node of a forest (``parent`` -1 at roots), the sum of ``weight`` from it up to its root."""
+    roots = parent < 0
+    pointer = np.where(roots, np.arange(len(parent)), parent)
+    total = np.where(roots, 0.0, weight)
+    while True:
+        jumped = pointer[pointer]
+        if np.array_equal(jumped, pointer):
+            return total
+        total = total + total[pointer]  # a root's total is 0, so pointing at a root adds nothing
+        pointer = jumped
+
+
 class TravelEngine(abc.ABC):
     """What every travel-time engine answers, with the same signatures: real roads (:class:`RoadEngine`) or the
     labelled straight-line estimate (:class:`EstimateEngine`). Points are (easting, northing) in BNG metres."""
@@ -232,14 +245,15 @@ class RoadEngine(TravelEngine):
         seconds = snap.distance_m / self._access_mps
         return (seconds, snap.distance_m) if by == "time" else (snap.distance_m, seconds)
 
-    def _tree_other(self, edges: ReducedEdges, predecessors: np.ndarray, reverse: bool,
+    @staticmethod
+    def _tree_other(edges: ReducedEdges, predecessors: np.ndarray, reverse: bool,
                     root_other: np.ndarray | None = None) -> np.ndarray:
         """Sum of the other measure along shortest-path trees, by pointer jumping (one row per tree).
 
-        ``predecessors`` may point at virtual source nodes (positions ≥ the network's node count);
+        ``predecessors`` may point at virtual source nodes (positions ≥ the edges' node count);
         the edge from virtual node ``n + j`` weighs ``root_other[j]``.
         """
-        n = self.network.n_nodes
+        n = edges.n
         width = predecessors.shape[1]
         nodes = np.broadcast_to(np.arange(width), predecessors.shape)
         has = predecessors >= 0
@@ -247,7 +261,7 @@ class RoadEngine(TravelEngine):
         real = has & (predecessors < n) & (nodes < n)
         tails = np.where(reverse, nodes, predecessors)[real]
         heads = np.where(reverse, predecessors, nodes)[real]
-        weight[real] = edges.other[edges.lookup(tails, heads, n)]
+        weight[real] = edges.other[edges.lookup(tails, heads)]
         virtual = has & (predecessors >= n)
         if virtual.any():
             weight[virtual] = root_other[predecessors[virtual] - n]
@@ -264,13 +278,18 @@ class RoadEngine(TravelEngine):
                with_other: bool = True) -> TravelMatrix:
         """Travel from each origin to each destination.
 
+        The search covers only the roads within reach: those within ``cutoff`` of an origin or, without a
+        cutoff, within a bound no origin-destination route can exceed (:meth:`_route_bound`). Its cost grows
+        with that area, not with the whole network.
+
         Parameters
         ----------
         origins, destinations : array of (easting, northing)
             Points in BNG metres.
         cutoff : float, optional
             Ignore routes longer than this many minutes (``by="time"``) or miles (``by="distance"``);
-            such pairs come back as ``inf``. Speeds up large matrices.
+            such pairs come back as ``inf``. Give one whenever longer trips do not matter: it bounds the area
+            searched.
         by : {"time", "distance"}
             Fastest or shortest routes; both minutes and miles are measured along the chosen route.
         with_other : bool
@@ -299,22 +318,97 @@ class RoadEngine(TravelEngine):
         return TravelMatrix(seconds / 60.0, metres / METRES_PER_MILE, self.method, by, origin_snap.distance_m,
                             destination_snap.distance_m, origin_snap.far, destination_snap.far)
 
+    def _route_bound(self, edges: ReducedEdges, sources: np.ndarray, targets: np.ndarray, *, reverse: bool) -> float:
+        """A length (internal units) that no shortest route from a source to a target exceeds, or ``inf``.
+
+        Through a hub node h (the node nearest the points' middle), d(s, t) ≤ d(s, h) + d(h, t). Both
+        searches from h start at a radius from the points' straight spread and grow fourfold until they
+        reach every point, so they cover little more than the points' own area. With ``reverse`` the
+        sources and targets are those of the reversed graph.
+        """
+        network = self.network
+        everything = np.concatenate([sources, targets])
+        middle = np.column_stack([network.x[everything], network.y[everything]]).mean(axis=0)
+        hub = int(self.snap(middle).node[0])
+        spread = float(np.hypot(network.x[everything] - middle[0], network.y[everything] - middle[1]).max())
+        # A first radius: the straight spread, in metres or in seconds at 60 mph.
+        radius = max(spread if edges is network.by_length else spread / 26.8, 1.0)
+        forward, backward = (edges.reverse, edges.matrix) if reverse else (edges.matrix, edges.reverse)
+        total = 0.0
+        for graph, wanted in ((backward, np.unique(sources)), (forward, np.unique(targets))):
+            reach = radius
+            while True:
+                found = dijkstra(graph, directed=True, indices=hub, limit=reach)
+                if np.isfinite(found[wanted]).all():
+                    total += float(found[wanted].max())
+                    break
+                if not np.isfinite(reach) or np.isfinite(found).all():
+                    return np.inf  # some point cannot reach the hub, or be reached from it
+                reach = reach * 4.0 if reach < 1e12 else np.inf
+        return total * (1.0 + 1e-9) + 1e-6
+
     def _rows(self, edges: ReducedEdges, sources: np.ndarray, targets: np.ndarray, *, limit: float, with_other: bool,
               reverse: bool) -> tuple[np.ndarray, np.ndarray]:
-        """Shortest paths from each source node to each target node (on the reversed graph if ``reverse``)."""
-        graph = edges.reverse if reverse else edges.matrix
+        """Shortest paths from each source node to each target node (on the reversed graph if ``reverse``).
+
+        Searches run on the roads within reach only: the union of the balls of radius ``limit`` (or the
+        route bound) around the sources, found by one multi-source search. Every shortest route no longer
+        than that stays inside the union, so the figures are exactly those of the whole network; no array
+        as wide as the whole network is made per source.
+        """
         unique, inverse = np.unique(sources, return_inverse=True)
-        primary = np.empty((len(unique), len(targets)))
+        bound = limit if np.isfinite(limit) else self._route_bound(edges, sources, targets, reverse=reverse)
+        local, nodes = edges, None
+        if np.isfinite(bound):
+            reach = dijkstra(edges.reverse if reverse else edges.matrix, directed=True, indices=unique, limit=bound,
+                             min_only=True)
+            within = np.flatnonzero(np.isfinite(reach))
+            if len(within) < 0.6 * edges.n:
+                local, nodes = edges.induced(within), within
+        if nodes is None:
+            local_sources, local_targets = unique, targets
+            target_found = np.ones(len(targets), dtype=bool)
+        else:
+            local_sources = np.searchsorted(nodes, unique)
+            position = np.clip(np.searchsorted(nodes, targets), 0, len(nodes) - 1)
+            target_found = nodes[position] == targets
+            local_targets = np.where(target_found, position, 0)
+        graph = local.reverse if reverse else local.matrix
+        primary = np.full((len(unique), len(targets)), np.inf)
         other = np.full_like(primary, np.nan)
-        step = max(1, _CHUNK_CELLS // max(self.network.n_nodes, 1))
+        step = max(1, _CHUNK_CELLS // max(local.n, 1))
         for start in range(0, len(unique), step):
             rows = slice(start, start + step)
-            found = dijkstra(graph, directed=True, indices=unique[rows], limit=limit, return_predecessors=with_other)
+            found = dijkstra(graph, directed=True, indices=local_sources[rows], limit=bound,
+                             return_predecessors=with_other)
             distances = found[0] if with_other else found
-            primary[rows] = distances[:, targets]
+            primary[rows] = np.where(target_found, distances[:, local_targets], np.inf)
             if with_other:
-                other[rows] = self._tree_other(edges, found[1], reverse=reverse)[:, targets]
+                along = self._reached_other(local, found[1], roots=local_sources[rows], reverse=reverse,
+                                            targets=local_targets)
+                other[rows] = np.where(target_found, along, np.nan)
         return primary[inverse], other[inverse]
+
+    @staticmethod
+    def _reached_other(edges: ReducedEdges, predecessors: np.ndarray, *, roots: np.ndarray, reverse: bool,
+                       targets: np.ndarray) -> np.ndarray:
+        """The other measure along each tree (rooted at ``roots``) to each target, summed over the nodes that
+        tree reached only (NaN for targets it did not reach)."""
+        result = np.full((len(predecessors), len(targets)), np.nan)
+        for row, tree in enumerate(predecessors):
+            reached = np.flatnonzero(tree >= 0)
+            members = np.unique(np.concatenate([[roots[row]], reached, tree[reached]]))
+            compact = np.full(edges.n, -1, dtype=np.int64)
+            compact[members] = np.arange(len(members))
+            parent = np.full(len(members), -1, dtype=np.int64)
+            parent[compact[reached]] = compact[tree[reached]]
+            tails, heads = (reached, tree[reached]) if reverse else (tree[reached], reached)
+            weight = np.zeros(len(members))
+            weight[compact[reached]] = edges.other[edges.lookup(tails, heads)]
+            total = _sum_to_root(parent, weight)
+            position = compact[targets]
+            result[row] = np.where(position >= 0, total[np.maximum(position, 0)], np.nan)
+        return result
 
     def nearest(self, points, facilities, *, by: str = "time", direction: str = "to", limit: float | None = None,
                 facility_ids: Sequence | None = None, with_other: bool = True) -> pd.DataFrame:

@@ -40,18 +40,41 @@ class ReducedEdges:
         first = np.ones(len(order), dtype=bool)
         first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
         keep = order[first]
-        t, h, w = tail[first], head[first], weight[keep]
-        matrix = sp.csr_matrix((w, (t, h)), shape=(n, n))
-        matrix.sort_indices()
-        return cls(t, h, w, other[keep], keep, matrix, matrix.T.tocsr())
+        return cls._sorted(n, tail[first], head[first], weight=weight[keep], other=other[keep], raw_index=keep)
 
-    def lookup(self, tails: np.ndarray, heads: np.ndarray, n: int) -> np.ndarray:
+    @classmethod
+    def _sorted(cls, n: int, tail: np.ndarray, head: np.ndarray, *, weight: np.ndarray, other: np.ndarray,
+                raw_index: np.ndarray) -> "ReducedEdges":
+        """From edges already sorted by (tail, head), one per pair: the CSR matrix is assembled directly."""
+        indptr = np.searchsorted(tail, np.arange(n + 1)).astype(np.int64)
+        matrix = sp.csr_matrix((weight, head.astype(np.int64), indptr), shape=(n, n))
+        matrix.has_sorted_indices = True
+        return cls(tail, head, weight, other, raw_index, matrix, matrix.T.tocsr())
+
+    @property
+    def n(self) -> int:
+        """Number of nodes."""
+        return self.matrix.shape[0]
+
+    def lookup(self, tails: np.ndarray, heads: np.ndarray, n: int | None = None) -> np.ndarray:
         """Position of each (tail, head) pair among the reduced edges (-1 where there is none)."""
+        n = self.n if n is None else n
         keys = self.tail.astype(np.int64) * n + self.head
         wanted = tails.astype(np.int64) * n + heads
+        if not len(keys):
+            return np.full(len(wanted), -1, dtype=np.int64)
         position = np.searchsorted(keys, wanted)
         position = np.clip(position, 0, len(keys) - 1)
         return np.where(keys[position] == wanted, position, -1)
+
+    def induced(self, nodes: np.ndarray) -> "ReducedEdges":
+        """The edges among ``nodes`` (sorted positions), renumbered 0…len(nodes)-1; ``raw_index`` is kept."""
+        number = np.full(self.n, -1, dtype=np.int64)
+        number[nodes] = np.arange(len(nodes))
+        inside = (number[self.tail] >= 0) & (number[self.head] >= 0)
+        return ReducedEdges._sorted(len(nodes), number[self.tail[inside]], number[self.head[inside]],
+                                    weight=self.weight[inside], other=self.other[inside],
+                                    raw_index=self.raw_index[inside])
 
 
 @dataclass(frozen=True)

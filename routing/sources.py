@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -120,8 +119,8 @@ def engine_from_upload(content: bytes, name: str, settings: RoutingSettings, *, 
     """Engine from a road network file uploaded in the app, with the upload limits.
 
     The bytes are built from a temporary file that is removed afterwards. Only a file accepted as a road
-    network *and* with ``keep`` True stays on disk (under ``upload_dir``, with its network in the cache);
-    a refused file leaves nothing behind, and its refusal is remembered so a rerun does not read it again.
+    network *and* with ``keep`` True stays on disk (:func:`keep_upload`); a refused file leaves nothing
+    behind, and its refusal is remembered so a rerun does not read it again.
 
     Raises
     ------
@@ -131,18 +130,35 @@ def engine_from_upload(content: bytes, name: str, settings: RoutingSettings, *, 
     digest = cache.bytes_digest(content)
     if (message := cache.known_failure(digest)) is not None:
         raise RoadNetworkError(message)
-    shown = safe_name(name)
-    description = f"OpenStreetMap, {shown}"
+    description = f"OpenStreetMap, {safe_name(name)}"
     with tempfile.TemporaryDirectory(prefix="caremap-road-") as folder:
-        temporary = Path(folder) / (shown.replace(" ", "_").replace("…", "_") or "network.osm.pbf")
+        temporary = Path(folder) / _file_name(name)
         temporary.write_bytes(content)
         network = network_from_file(temporary, settings, description=description, progress=progress,
-                                    cache_dir=cache_dir, limits=RoadLimits.for_uploads(), keep=keep)
-        if keep:
-            target = upload_dir / digest / temporary.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(temporary, target)
+                                    cache_dir=cache_dir, limits=RoadLimits.for_uploads(), keep=False)
+    if keep:
+        keep_upload(content, name, network, settings, upload_dir=upload_dir, cache_dir=cache_dir)
     return RoadEngine(network, settings, description=description)
+
+
+def _file_name(name: str) -> str:
+    """A short, safe file name that keeps the upload's suffix (the suffix says how to read it)."""
+    return safe_name(name).replace(" ", "_").replace("…", "_") or "network.osm.pbf"
+
+
+def keep_upload(content: bytes, name: str, network: RoadNetwork, settings: RoutingSettings, *, upload_dir: Path,
+                cache_dir: Path | None = None) -> Path:
+    """Keep an accepted upload for next time: the file under ``upload_dir`` (a folder named by its content) and its
+    network in the cache. Does nothing more if it is already kept."""
+    digest = cache.bytes_digest(content)
+    target = upload_dir / digest / _file_name(name)
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    key = cache.cache_key(digest, settings)
+    if not cache.cached_path(key, cache_dir).is_file():
+        cache.store(key, network, cache_dir)
+    return target
 
 
 def kept_uploads(upload_dir: Path) -> dict[str, Path]:
