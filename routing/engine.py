@@ -278,9 +278,9 @@ class RoadEngine(TravelEngine):
                with_other: bool = True) -> TravelMatrix:
         """Travel from each origin to each destination.
 
-        The search covers only the roads within reach: those within ``cutoff`` of an origin or, without a
-        cutoff, within a bound no origin-destination route can exceed (:meth:`_route_bound`). Its cost grows
-        with that area, not with the whole network.
+        The search covers only the roads within reach: those within ``cutoff`` of an origin, and within a
+        bound no origin-destination route can exceed (:meth:`_route_bound`). Its cost grows with that area,
+        not with the whole network.
 
         Parameters
         ----------
@@ -352,12 +352,12 @@ class RoadEngine(TravelEngine):
         """Shortest paths from each source node to each target node (on the reversed graph if ``reverse``).
 
         Searches run on the roads within reach only: the union of the balls of radius ``limit`` (or the
-        route bound) around the sources, found by one multi-source search. Every shortest route no longer
+        route bound, if smaller) around the sources, found by one multi-source search. Every shortest route no longer
         than that stays inside the union, so the figures are exactly those of the whole network; no array
         as wide as the whole network is made per source.
         """
         unique, inverse = np.unique(sources, return_inverse=True)
-        bound = limit if np.isfinite(limit) else self._route_bound(edges, sources, targets, reverse=reverse)
+        bound = min(limit, self._route_bound(edges, sources, targets, reverse=reverse))
         local, nodes = edges, None
         if np.isfinite(bound):
             reach = dijkstra(edges.reverse if reverse else edges.matrix, directed=True, indices=unique, limit=bound,
@@ -392,23 +392,25 @@ class RoadEngine(TravelEngine):
     @staticmethod
     def _reached_other(edges: ReducedEdges, predecessors: np.ndarray, *, roots: np.ndarray, reverse: bool,
                        targets: np.ndarray) -> np.ndarray:
-        """The other measure along each tree (rooted at ``roots``) to each target, summed over the nodes that
-        tree reached only (NaN for targets it did not reach)."""
-        result = np.full((len(predecessors), len(targets)), np.nan)
-        for row, tree in enumerate(predecessors):
-            reached = np.flatnonzero(tree >= 0)
-            members = np.unique(np.concatenate([[roots[row]], reached, tree[reached]]))
-            compact = np.full(edges.n, -1, dtype=np.int64)
-            compact[members] = np.arange(len(members))
-            parent = np.full(len(members), -1, dtype=np.int64)
-            parent[compact[reached]] = compact[tree[reached]]
-            tails, heads = (reached, tree[reached]) if reverse else (tree[reached], reached)
-            weight = np.zeros(len(members))
-            weight[compact[reached]] = edges.other[edges.lookup(tails, heads)]
-            total = _sum_to_root(parent, weight)
-            position = compact[targets]
-            result[row] = np.where(position >= 0, total[np.maximum(position, 0)], np.nan)
-        return result
+        """The other measure along each tree's route (rooted at ``roots``) to each target; NaN where the tree did
+        not reach it.
+
+        Walks from every reached target up its tree, all (tree, target) pairs in step, so the work is the
+        length of the routes asked for, not the size of the network or of the trees.
+        """
+        rows = np.repeat(np.arange(len(predecessors)), len(targets))
+        current = np.tile(targets, len(predecessors)).astype(np.int64)
+        reached = (predecessors[rows, current] >= 0) | (current == roots[rows])
+        total = np.where(reached, 0.0, np.nan)
+        walking = np.flatnonzero(reached & (current != roots[rows]))
+        current = current[walking]
+        while len(walking):
+            parent = predecessors[rows[walking], current].astype(np.int64)
+            tails, heads = (current, parent) if reverse else (parent, current)
+            total[walking] += edges.other[edges.lookup(tails, heads)]
+            going = parent != roots[rows[walking]]
+            walking, current = walking[going], parent[going]
+        return total.reshape(len(predecessors), len(targets))
 
     def nearest(self, points, facilities, *, by: str = "time", direction: str = "to", limit: float | None = None,
                 facility_ids: Sequence | None = None, with_other: bool = True) -> pd.DataFrame:

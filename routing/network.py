@@ -57,15 +57,31 @@ class ReducedEdges:
         return self.matrix.shape[0]
 
     def lookup(self, tails: np.ndarray, heads: np.ndarray, n: int | None = None) -> np.ndarray:
-        """Position of each (tail, head) pair among the reduced edges (-1 where there is none)."""
-        n = self.n if n is None else n
-        keys = self.tail.astype(np.int64) * n + self.head
-        wanted = tails.astype(np.int64) * n + heads
-        if not len(keys):
-            return np.full(len(wanted), -1, dtype=np.int64)
-        position = np.searchsorted(keys, wanted)
-        position = np.clip(position, 0, len(keys) - 1)
-        return np.where(keys[position] == wanted, position, -1)
+        """Position of each (tail, head) pair among the reduced edges (-1 where there is none).
+
+        Scans each tail's few out-edges (road junctions have a handful); a graph with a node of very high
+        degree falls back to a binary search over every edge.
+        """
+        tails, heads = np.asarray(tails, dtype=np.int64), np.asarray(heads, dtype=np.int64)
+        indptr, indices = self.matrix.indptr, self.matrix.indices
+        degree = indptr[1:] - indptr[:-1]
+        widest = int(degree.max(initial=0))
+        if widest > 32:
+            n = self.n if n is None else n
+            keys = self.tail.astype(np.int64) * n + self.head
+            wanted = tails * n + heads
+            if not len(keys):
+                return np.full(len(wanted), -1, dtype=np.int64)
+            position = np.clip(np.searchsorted(keys, wanted), 0, len(keys) - 1)
+            return np.where(keys[position] == wanted, position, -1)
+        start, stop = indptr[tails], indptr[tails + 1]
+        found = np.full(len(tails), -1, dtype=np.int64)
+        for offset in range(widest):
+            slot = start + offset
+            hit = (slot < stop) & (found < 0)
+            hit[hit] = indices[slot[hit]] == heads[hit]
+            found[hit] = slot[hit]
+        return found
 
     def induced(self, nodes: np.ndarray) -> "ReducedEdges":
         """The edges among ``nodes`` (sorted positions), renumbered 0…len(nodes)-1; ``raw_index`` is kept."""
