@@ -65,6 +65,37 @@ def gp_practices(council: Council) -> gpd.GeoDataFrame:
     return frame.sort_values("practice_code").reset_index(drop=True)
 
 
+def border_practices(council: Council) -> gpd.GeoDataFrame:
+    """Active GP practices beyond the council's boundary, within 15 km of it (NHS ODS, February 2023).
+
+    People near a border use them (Ryhall and Ketton go to Stamford, Adforton to Ludlow), so every "nearest
+    practice" and access measure counts them. They never join PCN localities, which are built from the
+    council's own PCNs (:func:`gp_practices`).
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns as :func:`gp_practices` (``in_council`` always False) plus ``distance_to_boundary_m``.
+    """
+    table = read_table("border_practices", council.slug, ["practice_code", "practice_name", "postcode", "pcn_code",
+                                                          "pcn_name", "Eastings", "Northings", "distance_to_boundary_m"],
+                       dtype={"pcn_code": str})
+    frame = gpd.GeoDataFrame(
+        {
+            "practice_code": table["practice_code"],
+            "practice_name": table["practice_name"].map(display_name),
+            "postcode": table["postcode"],
+            "pcn_code": table["pcn_code"],
+            "pcn_name": table["pcn_name"].map(display_name, na_action="ignore"),
+            "in_council": False,
+            "distance_to_boundary_m": table["distance_to_boundary_m"].astype(float),
+        },
+        geometry=gpd.points_from_xy(table["Eastings"].astype(float), table["Northings"].astype(float)),
+        crs=BNG,
+    )
+    return frame.sort_values("practice_code").reset_index(drop=True)
+
+
 def deduplicate_sites(names: pd.Series, x: np.ndarray, y: np.ndarray, within_m: float) -> tuple[np.ndarray, pd.Series]:
     """Group points closer than ``within_m`` metres (transitively) into sites.
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analyses import coverage, fee_zones
+from analyses import coverage, fee_zones, gp_access
 from analyses.localities import drive_time_localities
 from geo.council import Council, default_council, list_councils, load_council
 from geo.errors import CareMapError
@@ -57,6 +57,13 @@ def council_picker() -> Council:
         st.session_state["council_slug"] = default_council().slug
     st.sidebar.selectbox("Council", slugs, format_func=names.get, key="council_slug")
     return current_council()
+
+
+@st.cache_data(show_spinner="Finding each postcode's nearest GP practice…", max_entries=32)
+def nearest_gp_by_area(slug: str, level: str, engine_token: str, _engine: TravelEngine) -> pd.DataFrame:
+    """Drive time to the nearest GP practice (border practices included) summed up by area; cached per engine."""
+    data = council_data(slug)
+    return gp_access.nearest_practice_by_area(data, gp_access.nearest_practice(data, _engine), level)
 
 
 # --- Road network -----------------------------------------------------------------------------
