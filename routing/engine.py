@@ -25,7 +25,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.shapes import distance_to_boxes, grown_area
 from geo.units import METRES_PER_MILE
 from routing.network import ReducedEdges, RoadNetwork
-from routing.settings import MPH_TO_KPH, RoutingSettings
+from routing.settings import ESTIMATE_BANDS, ESTIMATE_CALIBRATION, MPH_TO_KPH, RoutingSettings
 
 ROAD = "road"
 ESTIMATE = "estimate"
@@ -545,36 +545,91 @@ class RoadEngine(TravelEngine):
         return shape, method
 
 
+@dataclass(frozen=True)
+class EstimateCurve:
+    """Road metres and seconds as functions of straight-line metres: piecewise linear through the calibrated points
+    (and through zero), extended beyond the last with its circuity and speed. Both rise with distance, so the
+    nearest point by straight line is also the nearest by the estimate.
+
+    Attributes
+    ----------
+    straight_m, road_m, seconds : ndarray
+        The curve's points, starting at 0.
+    """
+
+    straight_m: np.ndarray
+    road_m: np.ndarray
+    seconds: np.ndarray
+
+    @classmethod
+    def from_knots(cls, knots: Sequence[tuple[float, float, float]]) -> "EstimateCurve":
+        """From (straight km, circuity, mph) points; a single point gives one factor and one speed."""
+        ordered = sorted(knots)
+        straight = np.array([0.0] + [km * 1000.0 for km, _, _ in ordered])
+        road = np.maximum.accumulate(np.array([0.0] + [km * 1000.0 * c for km, c, _ in ordered]))
+        seconds = np.maximum.accumulate(np.array([0.0] + [km * 1000.0 * c / (mph * MPH_TO_KPH / 3.6)
+                                                           for km, c, mph in ordered]))
+        return cls(straight, road, seconds)
+
+    def _along(self, values: np.ndarray, straight_m: np.ndarray) -> np.ndarray:
+        beyond = straight_m - self.straight_m[-1]
+        slope = (values[-1] - values[-2]) / (self.straight_m[-1] - self.straight_m[-2])
+        return np.where(beyond > 0, values[-1] + beyond * slope, np.interp(straight_m, self.straight_m, values))
+
+    def road(self, straight_m: np.ndarray) -> np.ndarray:
+        """Estimated road metres for straight-line metres."""
+        return self._along(self.road_m, np.asarray(straight_m, dtype=float))
+
+    def time(self, straight_m: np.ndarray) -> np.ndarray:
+        """Estimated seconds for straight-line metres."""
+        return self._along(self.seconds, np.asarray(straight_m, dtype=float))
+
+    def straight_for_road(self, road_m: float) -> float:
+        """The straight-line metres whose estimated road distance is ``road_m``."""
+        if road_m <= self.road_m[-1]:
+            return float(np.interp(road_m, self.road_m, self.straight_m))
+        slope = (self.road_m[-1] - self.road_m[-2]) / (self.straight_m[-1] - self.straight_m[-2])
+        return float(self.straight_m[-1] + (road_m - self.road_m[-1]) / slope)
+
+    def describe(self) -> str:
+        """The curve in words, for labels."""
+        circuity = self.road_m[1:] / self.straight_m[1:]
+        mph = self.road_m[1:] / self.seconds[1:] * 3.6 / MPH_TO_KPH
+        if len(circuity) == 1:
+            return f"straight line × {circuity[0]:.2f} at {mph[0]:.0f} mph"
+        return (f"straight line × {circuity[0]:.2f} (short trips) to × {circuity[-1]:.2f} (long), at "
+                f"{mph.min():.0f}–{mph.max():.0f} mph")
+
+
 class EstimateEngine(TravelEngine):
-    """Straight-line distance × a circuity factor, at an assumed average speed: an estimate, labelled so."""
+    """Straight-line distance × a circuity that depends on the distance, at a speed that does too: an estimate,
+    labelled so, calibrated on Rutland's roads (see :mod:`routing.calibrate`)."""
 
     method = ESTIMATE
 
     def __init__(self, settings: RoutingSettings | None = None) -> None:
         self.settings = settings or RoutingSettings()
-        self.label = (f"ESTIMATE — straight line × {self.settings.circuity:.2f} at "
-                      f"{self.settings.estimate_speed_mph:.0f} mph, no road network")
-        self._speed_mps = self.settings.estimate_speed_mph * MPH_TO_KPH / 3.6
+        self.knots = self.settings.estimate_knots()
+        self.curve = EstimateCurve.from_knots(self.knots)
+        calibrated = f", {ESTIMATE_CALIBRATION}" if self.knots == ESTIMATE_BANDS else ""
+        self.label = f"ESTIMATE — {self.curve.describe()}{calibrated}; no road network"
 
     @property
     def token(self) -> str:
-        return f"estimate|{self.settings.circuity}|{self.settings.estimate_speed_mph}"
+        return f"estimate|{self.knots}"
 
     def snap(self, xy) -> Snap:
         count = len(_as_xy(xy))
         return Snap(node=np.full(count, -1), distance_m=np.zeros(count), far=np.zeros(count, dtype=bool))
 
-    def _metres(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
-        difference = origins[:, None, :] - destinations[None, :, :]
-        return np.hypot(difference[..., 0], difference[..., 1]) * self.settings.circuity
-
     def matrix(self, origins, destinations, *, cutoff: float | None = None, by: str = "time",
                with_other: bool = True) -> TravelMatrix:
         by = _measure(by)
         origins, destinations = _as_xy(origins), _as_xy(destinations)
-        metres = self._metres(origins, destinations)
-        minutes = metres / self._speed_mps / 60.0
-        miles = metres / METRES_PER_MILE
+        difference = origins[:, None, :] - destinations[None, :, :]
+        straight = np.hypot(difference[..., 0], difference[..., 1])
+        minutes = self.curve.time(straight) / 60.0
+        miles = self.curve.road(straight) / METRES_PER_MILE
         if cutoff is not None:
             beyond = (minutes if by == "time" else miles) > cutoff
             minutes, miles = np.where(beyond, np.inf, minutes), np.where(beyond, np.inf, miles)
@@ -584,10 +639,8 @@ class EstimateEngine(TravelEngine):
     def nearest(self, points, facilities, *, by: str = "time", direction: str = "to", limit: float | None = None,
                 facility_ids: Sequence | None = None, with_other: bool = True) -> pd.DataFrame:
         points, facilities = _as_xy(points), _as_xy(facilities)
-        tree = cKDTree(facilities)
-        straight, facility = tree.query(points)
-        metres = straight * self.settings.circuity
-        seconds = metres / self._speed_mps
+        straight, facility = cKDTree(facilities).query(points)
+        metres, seconds = self.curve.road(straight), self.curve.time(straight)
         if limit is not None:
             beyond = (seconds if _measure(by) == "time" else metres) > limit * _internal_units(by)
             seconds, metres = np.where(beyond, np.inf, seconds), np.where(beyond, np.inf, metres)
@@ -595,29 +648,28 @@ class EstimateEngine(TravelEngine):
 
     def path(self, start, end) -> RoutePath:
         start, end = _as_xy(start)[0], _as_xy(end)[0]
-        metres = float(np.hypot(*(end - start))) * self.settings.circuity
-        return RoutePath(LineString([start, end]), metres / self._speed_mps / 60.0, metres / METRES_PER_MILE,
-                         self.method)
+        straight = float(np.hypot(*(end - start)))
+        return RoutePath(LineString([start, end]), float(self.curve.time(straight)) / 60.0,
+                         float(self.curve.road(straight)) / METRES_PER_MILE, self.method)
 
     def paths(self, starts, ends) -> list[RoutePath]:
         """Straight segments for many (start, end) pairs (estimates: no roads are followed)."""
         return [self.path(start, end) for start, end in zip(_as_xy(starts), _as_xy(ends))]
 
     def distance_from_centres(self, points, centres, *, boxes=None) -> pd.DataFrame:
-        """Straight line × circuity from the nearest centre (or centre box) to each point: an estimate."""
+        """Estimated road distance from the nearest centre (or centre box) to each point."""
         points = _as_xy(points)
         if boxes is not None:
             straight, centre = distance_to_boxes(points, np.asarray(boxes, dtype=float))
         else:
             straight, centre = cKDTree(_as_xy(centres)).query(points)
-        metres = straight * self.settings.circuity
-        return pd.DataFrame({"miles": metres / METRES_PER_MILE, "minutes": metres / self._speed_mps / 60.0,
-                             "centre": centre.astype(int), "reachable": True, "far_from_road": False,
-                             "method": self.method})
+        return pd.DataFrame({"miles": self.curve.road(straight) / METRES_PER_MILE,
+                             "minutes": self.curve.time(straight) / 60.0, "centre": centre.astype(int),
+                             "reachable": True, "far_from_road": False, "method": self.method})
 
     def zone_shape(self, centres, *, radius_miles: float, boxes=None) -> tuple[BaseGeometry, str]:
-        """Circles of radius / circuity (straight × circuity = radius) around the centres or their boxes."""
-        shrunk = radius_miles / self.settings.circuity
-        method = (f"Estimate: circles of {shrunk:.2f} miles (the radius divided by the circuity factor "
-                  f"{self.settings.circuity:.2f}), since no road network is loaded.")
+        """Circles of the straight-line radius whose estimated road distance is ``radius_miles``."""
+        shrunk = self.curve.straight_for_road(radius_miles * METRES_PER_MILE) / METRES_PER_MILE
+        method = (f"Estimate: circles of {shrunk:.2f} miles (the straight distance estimated to be {radius_miles:g} "
+                  f"miles by road, {self.curve.describe()}), since no road network is loaded.")
         return grown_area(_as_xy(centres), shrunk * METRES_PER_MILE, boxes=boxes), method

@@ -17,7 +17,7 @@ from routing.calibrate import calibrate_estimate
 from routing.engine import EstimateEngine, RoadEngine
 from routing.network import RoadNetwork
 from routing.osm import download_drive_graph, graph_from_graphml, graph_from_osm_file, is_drivable
-from routing.settings import MPH_TO_KPH, RoutingSettings
+from routing.settings import MPH_TO_KPH, SINGLE_CIRCUITY, SINGLE_SPEED_MPH, RoutingSettings
 from routing.sources import build_engine, coverage_share
 from routing.speeds import edge_speed_kph, parse_maxspeed
 
@@ -208,12 +208,11 @@ def test_estimate_engine_is_labelled_and_consistent():
     assert engine.path(a, b).line.length == pytest.approx(5000.0)
 
 
-def test_default_circuity_matches_rutland_calibration(rutland, rutland_engine):
+def test_single_factor_matches_rutland_pairs(rutland, rutland_engine):
     points = np.column_stack([rutland.postcodes.geometry.x, rutland.postcodes.geometry.y])
     measured = calibrate_estimate(rutland_engine, points, sample=200)
-    settings = RoutingSettings()
-    assert measured.circuity == pytest.approx(settings.circuity, abs=0.03)
-    assert measured.speed_mph == pytest.approx(settings.estimate_speed_mph, abs=2.0)
+    assert measured.circuity == pytest.approx(SINGLE_CIRCUITY, abs=0.03)
+    assert measured.speed_mph == pytest.approx(SINGLE_SPEED_MPH, abs=2.0)
     assert 1.1 < measured.circuity_p10 < measured.circuity_median < measured.circuity_p90 < 1.7
 
 
