@@ -31,7 +31,7 @@ from scipy.sparse.csgraph import connected_components
 
 from geo.errors import RoadNetworkError
 from geo.units import lonlat_to_bng
-from routing.limits import RoadLimits, check_file_size, safe_name, too_many_way_nodes
+from routing.limits import RoadLimits, check_file_size, safe_name, safe_text, too_many_way_nodes
 from routing.network import RoadNetwork
 from routing.settings import RoutingSettings
 from routing.speeds import edge_speed_kph
@@ -101,7 +101,7 @@ def read_drivable_ways(path: Path, settings: RoutingSettings, limits: RoadLimits
             if keep_tags:
                 way_ids.append(way.id)
                 kept_tags.append({name: tags.get(name) for name in KEPT_TAGS if name in tags})
-    except RuntimeError as error:  # osmium reports format errors as RuntimeError
+    except _FORMAT_ERRORS as error:
         raise _unreadable(path, error) from error
     return DrivableWays(np.frombuffer(refs, dtype=np.int64), np.frombuffer(starts, dtype=np.int64),
                         np.frombuffer(direction, dtype=np.int8), np.frombuffer(speed_class, dtype=np.int32),
@@ -109,8 +109,12 @@ def read_drivable_ways(path: Path, settings: RoutingSettings, limits: RoadLimits
                         kept_tags if keep_tags else None)
 
 
+_FORMAT_ERRORS = (RuntimeError, ValueError, osmium.InvalidLocationError)
+"""What osmium raises for a damaged or forged file (bad block, illegal id, coordinate that is not a number)."""
+
+
 def _unreadable(path: Path, error: Exception) -> RoadNetworkError:
-    detail = safe_name(str(error).splitlines()[0] if str(error) else type(error).__name__, limit=120)
+    detail = safe_text(str(error).splitlines()[0] if str(error) else type(error).__name__, limit=120)
     return RoadNetworkError(f"{safe_name(path)!r} is not a readable OpenStreetMap file ({detail}). It may be damaged "
                             f"or another format: download the .osm.pbf extract again.")
 
@@ -118,32 +122,32 @@ def _unreadable(path: Path, error: Exception) -> RoadNetworkError:
 def read_node_locations(path: Path, node_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Second pass: longitude and latitude of each of ``node_ids`` (sorted), NaN where the file lacks the node.
 
+    The nodes are filtered and indexed by osmium in C++; Python only reads back the ones asked for.
+
     Raises
     ------
     RoadNetworkError
         If a node has a coordinate outside −180…180 / −90…90 (a damaged or forged file).
     """
-    lon = np.full(len(node_ids), np.nan)
-    lat = np.full(len(node_ids), np.nan)
-    found_ids, found_lon, found_lat = array("q"), array("d"), array("d")
-    processor = osmium.FileProcessor(str(path), osmium.osm.NODE).with_filter(osmium.filter.IdFilter(node_ids))
+    coordinates = np.full((len(node_ids), 2), np.nan)
+    index = osmium.index.create_map("sparse_mem_array")
     try:
-        for node in processor:
-            location = node.location
-            if not location.valid():
-                raise RoadNetworkError(
-                    f"{safe_name(path)!r}: node {node.id} has no valid coordinate (longitude must be within −180…180 "
-                    f"and latitude within −90…90). The file is damaged: download the extract again.")
-            found_ids.append(node.id)
-            found_lon.append(location.lon)
-            found_lat.append(location.lat)
-    except RuntimeError as error:
+        osmium.apply(str(path), osmium.filter.EntityFilter(osmium.osm.NODE), osmium.filter.IdFilter(node_ids),
+                     osmium.NodeLocationsForWays(index))
+    except _FORMAT_ERRORS as error:
         raise _unreadable(path, error) from error
-    ids = np.frombuffer(found_ids, dtype=np.int64)
-    position = np.searchsorted(node_ids, ids)
-    lon[position] = np.frombuffer(found_lon, dtype=float)
-    lat[position] = np.frombuffer(found_lat, dtype=float)
-    return lon, lat
+    get = index.get
+    for position, node in enumerate(node_ids.tolist()):
+        try:
+            location = get(node)
+        except KeyError:
+            continue  # a way reaching beyond the extract
+        if not location.valid():
+            raise RoadNetworkError(
+                f"{safe_name(path)!r}: node {node} has no valid coordinate (longitude must be within −180…180 "
+                f"and latitude within −90…90). The file is damaged: download the extract again.")
+        coordinates[position] = location.lon, location.lat
+    return coordinates[:, 0], coordinates[:, 1]
 
 
 @dataclass
@@ -203,9 +207,8 @@ def endpoints(n: int, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
     self_loop = np.zeros(n, dtype=bool)
     self_loop[tail[tail == head]] = True
     other = tail != head
-    pairs = np.unique(np.column_stack([np.concatenate([tail[other], head[other]]),
-                                       np.concatenate([head[other], tail[other]])]), axis=0)
-    neighbours = np.bincount(pairs[:, 0], minlength=n)
+    pairs = np.unique(np.concatenate([tail[other] * np.int64(n) + head[other], head[other] * np.int64(n) + tail[other]]))
+    neighbours = np.bincount(pairs // n, minlength=n)
     degree = in_degree + out_degree
     interstitial = (neighbours == 2) & ((degree == 2) | (degree == 4))
     return self_loop | (in_degree == 0) | (out_degree == 0) | ~interstitial

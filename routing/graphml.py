@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 from geo.errors import RoadNetworkError
-from routing.limits import RoadLimits, safe_name
+from routing.limits import RoadLimits, safe_name, safe_text
 
 _NAMESPACE = re.compile(r"^\{[^}]*\}")
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf", re.IGNORECASE)
@@ -142,7 +142,7 @@ def check_graphml(path: str | Path, limits: RoadLimits) -> tuple[int, int]:
                 seen_graphml = True
     except ElementTree.ParseError as error:
         raise RoadNetworkError(f"{checker.name!r} is not a GraphML road network saved by OSMnx (not well-formed XML: "
-                               f"{_shown(error, 80)}). Load an OpenStreetMap extract (.osm.pbf) instead.") from error
+                               f"{safe_text(error, 80)}). Load an OpenStreetMap extract (.osm.pbf) instead.") from error
     if not seen_graphml:
         raise RoadNetworkError(f"{checker.name!r} is not a GraphML road network saved by OSMnx (no graphml element). "
                                f"Load an OpenStreetMap extract (.osm.pbf) instead.")

@@ -27,7 +27,7 @@ from shapely.geometry import LineString
 from geo.errors import RoadNetworkError
 from geo.units import BNG, WGS84, lonlat_to_bng
 from routing.graphml import check_graphml
-from routing.limits import RoadLimits, check_file_size, safe_name
+from routing.limits import RoadLimits, check_file_size, safe_name, safe_text
 from routing.settings import RoutingSettings
 from routing.speeds import add_travel_times
 from routing.tags import DRIVABLE, is_drivable
@@ -97,9 +97,9 @@ def _write_drivable_xml(source: Path, target: Path) -> int:
             for way in ways:
                 writer.add_way(way)
         return len(ways)
-    except RuntimeError as error:  # osmium reports format errors as RuntimeError
+    except (RuntimeError, ValueError, osmium.InvalidLocationError) as error:  # osmium's format errors
         raise RoadNetworkError(
-            f"{safe_name(source)!r} is not a readable OpenStreetMap file ({safe_name(str(error), 120)}). It may be "
+            f"{safe_name(source)!r} is not a readable OpenStreetMap file ({safe_text(error, 120)}). It may be "
             f"damaged or another format: download the .osm.pbf extract again."
         ) from error
 
@@ -171,10 +171,14 @@ def graph_from_osm_file(path: str | Path, settings: RoutingSettings, progress: P
             graph = ox.graph_from_xml(xml, simplify=False, retain_all=True)
         except Exception as error:  # OSMnx raises several types for unusable data
             raise RoadNetworkError(f"Could not build a road graph from {safe_name(path)!r}: "
-                                   f"{safe_name(str(error), 120)}") from error
+                                   f"{safe_text(error, 120)}") from error
         missing = [node for node, data in graph.nodes(data=True) if "x" not in data]
         if missing:
             graph.remove_nodes_from(missing)  # ways reaching beyond the extract
+        for node, data in graph.nodes(data=True):
+            if not (np.isfinite(data["x"]) and np.isfinite(data["y"]) and abs(data["x"]) <= 180 and abs(data["y"]) <= 90):
+                raise RoadNetworkError(f"{safe_name(path)!r}: node {int(node)} has no valid coordinate (longitude must be "
+                                       f"within −180…180 and latitude within −90…90). The file is damaged.")
     report("Keeping connected roads, simplifying and timing edges…")
     return prepare_drive_graph(graph, settings)
 
@@ -197,7 +201,7 @@ def graph_from_graphml(path: str | Path, settings: RoutingSettings, *, limits: R
     except Exception as error:
         raise RoadNetworkError(
             f"{safe_name(path)!r} is not a GraphML road network saved by OSMnx ({type(error).__name__}: "
-            f"{safe_name(str(error), 120)}). Load an OpenStreetMap extract (.osm.pbf) instead."
+            f"{safe_text(error, 120)}). Load an OpenStreetMap extract (.osm.pbf) instead."
         ) from error
     if not isinstance(graph, nx.MultiDiGraph):
         graph = nx.MultiDiGraph(graph)
@@ -256,7 +260,7 @@ def download_drive_ways(polygon_wgs84, *, timeout_s: float = 180.0, progress: Pr
     try:
         graph = ox.graph_from_polygon(polygon_wgs84, network_type="drive", simplify=False, retain_all=True)
     except Exception as error:
-        raise RoadNetworkError(f"The OpenStreetMap download failed ({safe_name(str(error), 160)}). Try again later "
+        raise RoadNetworkError(f"The OpenStreetMap download failed ({safe_text(error, 160)}). Try again later "
                                f"or upload an extract file.") from error
     finally:
         ox.settings.requests_timeout = previous
