@@ -31,7 +31,7 @@ from scipy.sparse.csgraph import connected_components
 
 from geo.errors import RoadNetworkError
 from geo.units import lonlat_to_bng
-from routing.limits import RoadLimits, check_file_size, safe_name, safe_text, too_many_way_nodes
+from routing.limits import RoadLimits, check_file_size, check_node_count, safe_name, safe_text, too_many_way_nodes
 from routing.network import RoadNetwork
 from routing.settings import RoutingSettings
 from routing.speeds import edge_speed_kph
@@ -122,7 +122,8 @@ def _unreadable(path: Path, error: Exception) -> RoadNetworkError:
 def read_node_locations(path: Path, node_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Second pass: longitude and latitude of each of ``node_ids`` (sorted), NaN where the file lacks the node.
 
-    The nodes are filtered and indexed by osmium in C++; Python only reads back the ones asked for.
+    Every node's location is indexed by osmium in C++ (16 bytes a node; its id filter would cost far more for
+    the sparse ids of real extracts); Python only reads back the ones asked for.
 
     Raises
     ------
@@ -132,8 +133,7 @@ def read_node_locations(path: Path, node_ids: np.ndarray) -> tuple[np.ndarray, n
     coordinates = np.full((len(node_ids), 2), np.nan)
     index = osmium.index.create_map("sparse_mem_array")
     try:
-        osmium.apply(str(path), osmium.filter.EntityFilter(osmium.osm.NODE), osmium.filter.IdFilter(node_ids),
-                     osmium.NodeLocationsForWays(index))
+        osmium.apply(str(path), osmium.filter.EntityFilter(osmium.osm.NODE), osmium.NodeLocationsForWays(index))
     except _FORMAT_ERRORS as error:
         raise _unreadable(path, error) from error
     get = index.get
@@ -305,6 +305,7 @@ def network_from_osm_file(path: str | Path, settings: RoutingSettings, *, limits
         raise RoadNetworkError(f"{safe_name(path)!r} contains no drivable roads (no highway ways). Is it the right "
                                f"area and a full extract?")
     node_ids = np.unique(ways.refs)
+    check_node_count(path, limits)
     report(f"Locating {len(node_ids):,} road nodes of {ways.count:,} drivable ways…")
     lon, lat = read_node_locations(path, node_ids)
     edges = raw_edges(ways, node_ids)
@@ -324,8 +325,10 @@ def network_from_osm_file(path: str | Path, settings: RoutingSettings, *, limits
     kept = np.flatnonzero(keep)
     renumber = np.full(len(node_ids), -1, dtype=np.int64)
     renumber[kept] = np.arange(len(kept))
-    return contracted_network(node_ids[kept], x[kept], y[kept], renumber[tail[inside]], renumber[head[inside]],
-                              segment_speed_kph=segment_speed_kph[inside],
+    tail, head, segment_speed_kph = renumber[tail[inside]], renumber[head[inside]], segment_speed_kph[inside]
+    node_ids, x, y = node_ids[kept], x[kept], y[kept]
+    del edges, renumber, keep, inside, kept, located, usable, lon, lat
+    return contracted_network(node_ids, x, y, tail, head, segment_speed_kph=segment_speed_kph,
                               description=description or f"OpenStreetMap, {safe_name(path)}")
 
 
@@ -361,15 +364,17 @@ def contracted_network(node_ids: np.ndarray, x: np.ndarray, y: np.ndarray, tail:
     points[chains.offsets[:-1] + np.arange(chain_count)] = tail[first]
     points[np.arange(len(chains.members)) + chain_of + 1] = head[chains.members]
     point_offsets = chains.offsets + np.arange(chain_count + 1)
-    keep_points = np.repeat(complete, np.diff(point_offsets))
+    points = points[np.repeat(complete, np.diff(point_offsets))]
     sizes = np.diff(point_offsets)[complete]
     kept_nodes = np.flatnonzero(is_endpoint)
     position = np.full(n, -1, dtype=np.int64)
     position[kept_nodes] = np.arange(len(kept_nodes))
-    points = points[keep_points]
+    edge_tail, edge_head = position[tail[first[complete]]], position[head[last[complete]]]
+    # Free the raw segments before the network builds its own indexes (the peak of the whole build).
+    del chains, first, last, segment_m, segment_s, position, is_endpoint
     return RoadNetwork(
-        node_ids=node_ids[kept_nodes].astype(np.int64), x=x[kept_nodes], y=y[kept_nodes],
-        tail=position[tail[first[complete]]], head=position[head[last[complete]]], time_s=time_s, length_m=length_m,
+        node_ids=node_ids[kept_nodes].astype(np.int64), x=x[kept_nodes], y=y[kept_nodes], tail=edge_tail,
+        head=edge_head, time_s=time_s, length_m=length_m,
         geometry_offsets=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
         geometry_xy=np.column_stack([x[points], y[points]]), description=description,
     )

@@ -20,7 +20,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.errors import RoadNetworkError
 from geo.units import lonlat_to_bng
 from routing.builder import read_drivable_ways, read_node_locations
-from routing.limits import RoadLimits, check_file_size, safe_name
+from routing.limits import RoadLimits, check_file_size, check_node_count, safe_name
 from routing.settings import RoutingSettings
 from routing.tags import SPEED_TAGS, is_drivable
 
@@ -63,6 +63,7 @@ def write_drivable_extract(source: str | Path, target: str | Path, *, area_bng: 
     report(f"Reading drivable ways from {safe_name(source)}…")
     ways = read_drivable_ways(source, RoutingSettings(), limits, keep_tags=True)
     node_ids = np.unique(ways.refs)
+    check_node_count(source, limits)
     report(f"{ways.count:,} drivable ways; locating their {len(node_ids):,} nodes…")
     lon, lat = read_node_locations(source, node_ids)
     located = np.isfinite(lon)

@@ -11,14 +11,19 @@ from __future__ import annotations
 import os
 import re
 import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from geo.errors import RoadNetworkError
 
-BYTES_PER_WAY_NODE = 400
-"""Peak memory of the streaming builder per node reference of a drivable way (measured: about 250 bytes,
-see ``bench/routing.py``), with headroom."""
+BYTES_PER_WAY_NODE = 600
+"""Peak memory of the streaming builder per node reference of a drivable way (measured: about 250 bytes on a
+dense grid, see ``bench/routing.py``), with headroom."""
+BYTES_PER_FILE_NODE = 16
+"""Memory of the location index per node of the file (osmium's sparse array: id and location)."""
 
 _MAX_BLOB_HEADER = 64 * 1024
 _MAX_BLOB = 32 * 1024 * 1024  # the PBF format's own ceiling for one block, compressed or not
@@ -39,22 +44,28 @@ class RoadLimits:
     max_way_nodes : int
         Most node references in drivable ways (each becomes a graph node or edge end). Bounds memory at
         about :data:`BYTES_PER_WAY_NODE` bytes each.
+    max_file_nodes : int
+        Most nodes in a ``.osm.pbf`` file, counted before their locations are indexed
+        (:data:`BYTES_PER_FILE_NODE` bytes each).
     """
 
     max_file_bytes: int = 2 * 1024**3
     max_decompressed_bytes: int = 6 * 1024**3
     max_way_nodes: int = 40_000_000
+    max_file_nodes: int = 400_000_000
 
     @classmethod
     def for_uploads(cls) -> "RoadLimits":
-        """Limits for a file given in the app: a county or a region, not a country (about 15 s and 1 GB at most)."""
+        """Limits for a file given in the app: a county or a region, not a country (about 15 s and 2 GB at most)."""
         return cls(max_file_bytes=300 * 1024**2, max_decompressed_bytes=1024**3,
-                   max_way_nodes=min(3_000_000, _memory_way_nodes()))
+                   max_way_nodes=min(3_000_000, _memory_way_nodes()), max_file_nodes=40_000_000)
 
     @classmethod
     def for_machine(cls) -> "RoadLimits":
         """Limits for the command line: whatever half of this machine's free memory can hold."""
-        return cls(max_way_nodes=min(cls.max_way_nodes, _memory_way_nodes()))
+        half = available_memory_bytes() // 2
+        return cls(max_way_nodes=min(cls.max_way_nodes, _memory_way_nodes()),
+                   max_file_nodes=min(cls.max_file_nodes, max(1_000_000, half // (2 * BYTES_PER_FILE_NODE))))
 
 
 def available_memory_bytes() -> int:
@@ -106,24 +117,30 @@ def _varint(data: bytes, position: int) -> tuple[int, int]:
         shift += 7
 
 
-def _fields(data: bytes) -> dict[int, int | bytes]:
-    """Top-level fields of a small protobuf message: varints as ints, length-delimited as bytes."""
-    found: dict[int, int | bytes] = {}
+def _each_field(data: bytes | memoryview):
+    """Top-level fields of a protobuf message, in order: (number, value), varints as ints, others as bytes."""
     position = 0
     while position < len(data):
         key, position = _varint(data, position)
         number, kind = key >> 3, key & 7
         if kind == 0:
-            found[number], position = _varint(data, position)
+            value, position = _varint(data, position)
+            yield number, value
         elif kind == 2:
             length, position = _varint(data, position)
             if position + length > len(data):
                 raise ValueError("field runs past the end")
-            found[number] = data[position:position + length]
+            yield number, data[position:position + length]
             position += length
+        elif kind in (1, 5):  # fixed 64 / 32 bits
+            position += 8 if kind == 1 else 4
         else:
             raise ValueError(f"unexpected wire type {kind}")
-    return found
+
+
+def _fields(data: bytes) -> dict[int, int | bytes]:
+    """Top-level fields of a small protobuf message (the last of each number)."""
+    return dict(_each_field(data))
 
 
 def _read_varint(handle) -> int:
@@ -200,6 +217,55 @@ def pbf_declared_size(path: str | Path) -> tuple[int, int]:
     return blocks, total
 
 
+def _block_nodes(block: bytes) -> int:
+    """Nodes in one decompressed PrimitiveBlock: plain node messages plus the ids of dense nodes."""
+    count = 0
+    for number, group in _each_field(memoryview(block)):
+        if number != 2:
+            continue
+        for kind, value in _each_field(group):
+            if kind == 1:
+                count += 1
+            elif kind == 2:
+                for field, ids in _each_field(value):
+                    if field == 1:  # packed varints: one ends at each byte below 128
+                        count += int(np.count_nonzero(np.frombuffer(ids, dtype=np.uint8) < 128))
+    return count
+
+
+def pbf_node_count(path: str | Path, limit: int) -> int:
+    """Nodes in a ``.osm.pbf`` file, counted block by block (each decompressed in turn, then dropped); stops
+    counting once past ``limit``.
+
+    Raises
+    ------
+    RoadNetworkError
+        If the blocks are damaged or compressed in a way this tool does not read.
+    """
+    path = Path(path)
+    total = 0
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            while handle.tell() < size and total <= limit:
+                (length,) = struct.unpack(">I", handle.read(4))
+                header = _fields(handle.read(length))
+                blob = _fields(handle.read(int(header.get(3, 0))))
+                if header.get(1) != b"OSMData":
+                    continue
+                if 1 in blob:
+                    block = bytes(blob[1])
+                elif 3 in blob:
+                    block = zlib.decompressobj().decompress(blob[3], _MAX_BLOB)
+                else:
+                    raise ValueError("a block compressed other than with zlib")
+                total += _block_nodes(block)
+    except (ValueError, struct.error, zlib.error) as error:
+        raise RoadNetworkError(f"{safe_name(path)!r} is not a readable OpenStreetMap file ({safe_text(error)}). "
+                               f"Download the .osm.pbf extract again.") from error
+    return total
+
+
 def check_file_size(path: Path, limits: RoadLimits) -> None:
     """Refuse a file larger than the limits allow, on disk or (``.osm.pbf``) once decompressed.
 
@@ -223,6 +289,25 @@ def check_file_size(path: Path, limits: RoadLimits) -> None:
                 f"(the file is {size / 1024**2:,.1f} MB), more than the {limits.max_decompressed_bytes / 1024**2:,.0f} MB "
                 f"limit. Use an extract of a smaller area, or the command line (python -m caremap roads)."
             )
+
+
+def check_node_count(path: Path, limits: RoadLimits) -> None:
+    """Refuse a ``.osm.pbf`` file with more nodes than ``limits.max_file_nodes``, counted before indexing them
+    (an XML file's size already bounds its nodes).
+
+    Raises
+    ------
+    RoadNetworkError
+        Naming the count and the limit.
+    """
+    if not path.name.lower().endswith(".pbf"):
+        return
+    count = pbf_node_count(path, limits.max_file_nodes)
+    if count > limits.max_file_nodes:
+        raise RoadNetworkError(
+            f"{safe_name(path)!r} holds more than {limits.max_file_nodes:,} nodes (counted {count:,} before stopping), "
+            f"more than this machine can index here. Use an extract of a smaller area, or python -m caremap roads on "
+            f"a larger machine.")
 
 
 def too_many_way_nodes(count: int, path: Path, limits: RoadLimits) -> RoadNetworkError:

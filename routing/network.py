@@ -46,8 +46,10 @@ class ReducedEdges:
     def _sorted(cls, n: int, tail: np.ndarray, head: np.ndarray, *, weight: np.ndarray, other: np.ndarray,
                 raw_index: np.ndarray) -> "ReducedEdges":
         """From edges already sorted by (tail, head), one per pair: the CSR matrix is assembled directly."""
-        indptr = np.searchsorted(tail, np.arange(n + 1)).astype(np.int64)
-        matrix = sp.csr_matrix((weight, head.astype(np.int64), indptr), shape=(n, n))
+        compact = np.int32 if n < 2**31 - 1 and len(tail) < 2**31 - 1 else np.int64
+        tail, head, raw_index = tail.astype(compact), head.astype(compact), raw_index.astype(compact)
+        indptr = np.searchsorted(tail, np.arange(n + 1)).astype(compact)
+        matrix = sp.csr_matrix((weight, head, indptr), shape=(n, n))
         matrix.has_sorted_indices = True
         return cls(tail, head, weight, other, raw_index, matrix, matrix.T.tocsr())
 
