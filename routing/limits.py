@@ -97,7 +97,7 @@ def safe_name(name: str | os.PathLike, limit: int = _NAME_LIMIT) -> str:
     return text
 
 
-def safe_text(text: object, limit: int = 160) -> str:
+def safe_text(text: object, limit: int = 150) -> str:
     """Text from a file or a library's error, fit to quote in a message: no characters that Markdown or HTML
     could turn into a link, an image or a tag, shortened to ``limit`` characters."""
     cleaned = re.sub(r"[^A-Za-z0-9 .,:;'=/()_+-]+", " ", str(text)).strip()

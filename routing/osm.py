@@ -260,7 +260,7 @@ def download_drive_ways(polygon_wgs84, *, timeout_s: float = 180.0, progress: Pr
     try:
         graph = ox.graph_from_polygon(polygon_wgs84, network_type="drive", simplify=False, retain_all=True)
     except Exception as error:
-        raise RoadNetworkError(f"The OpenStreetMap download failed ({safe_text(error, 160)}). Try again later "
+        raise RoadNetworkError(f"The OpenStreetMap download failed ({safe_text(error, 150)}). Try again later "
                                f"or upload an extract file.") from error
     finally:
         ox.settings.requests_timeout = previous

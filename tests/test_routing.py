@@ -16,7 +16,7 @@ from routing import cache
 from routing.calibrate import calibrate_estimate
 from routing.engine import EstimateEngine, RoadEngine
 from routing.network import RoadNetwork
-from routing.osm import download_drive_graph, graph_from_graphml, graph_from_osm_file, is_drivable
+from routing.osm import download_drive_graph, graph_from_osm_file, is_drivable
 from routing.settings import MPH_TO_KPH, SINGLE_CIRCUITY, SINGLE_SPEED_MPH, RoutingSettings
 from routing.sources import build_engine, coverage_share
 from routing.speeds import edge_speed_kph, parse_maxspeed
@@ -277,15 +277,6 @@ def test_bad_osm_files_give_clear_errors(tmp_path, name, content, message):
 def test_missing_file_is_reported(tmp_path):
     with pytest.raises(RoadNetworkError, match="does not exist"):
         graph_from_osm_file(tmp_path / "nowhere.osm.pbf", RoutingSettings())
-
-
-def test_graphml_from_another_tool_is_rejected(tmp_path):
-    foreign = nx.DiGraph()
-    foreign.add_edge("a", "b", weight=3)
-    path = tmp_path / "network.graphml"
-    nx.write_graphml(foreign, path)
-    with pytest.raises(RoadNetworkError, match="not an OSMnx road network|not a GraphML road network"):
-        graph_from_graphml(path, RoutingSettings())
 
 
 def test_offline_download_fails_fast_with_advice(rutland):
