@@ -56,8 +56,8 @@ class RoadLimits:
 
     @classmethod
     def for_uploads(cls) -> "RoadLimits":
-        """Limits for a file given in the app: a county or a region, not a country (about 15 s and 2 GB at most)."""
-        return cls(max_file_bytes=300 * 1024**2, max_decompressed_bytes=1024**3,
+        """Limits for a file given in the app (Streamlit takes 50 MB): a county, not a country."""
+        return cls(max_file_bytes=50 * 1024**2, max_decompressed_bytes=1024**3,
                    max_way_nodes=min(3_000_000, _memory_way_nodes()), max_file_nodes=40_000_000)
 
     @classmethod

@@ -148,7 +148,7 @@ def road_network_picker(council: Council) -> None:
                                             key=f"road_upload_{council.slug}",
                                             help="An OpenStreetMap extract (.osm.pbf or .osm, e.g. from "
                                                  "download.geofabrik.de) or a GraphML file saved by OSMnx. Up to "
-                                                 "300 MB, expanding to at most 1 GB.")
+                                                 "50 MB (a county), expanding to at most 1 GB.")
         keep = st.sidebar.checkbox("Keep this road network for next time", value=False, key=f"road_keep_{council.slug}",
                                    help="Saves the file and its network on this computer once accepted. Otherwise "
                                         "nothing you upload stays on disk.")
