@@ -24,10 +24,10 @@ ESTIMATE_BANDS: tuple[tuple[float, float, float], ...] = (
     (10.18, 1.348, 38.6), (15.63, 1.308, 39.7), (22.12, 1.271, 38.8),
 )
 """The straight-line estimate by distance: (median straight km of the band, circuity, speed mph), measured by
-``bench/routing.py`` on Rutland's roads over 4,955 nearest-facility trips (every postcode to its nearest of
-3, 6, 12 and 24 sampled postcodes) and 89,783 postcode pairs: road miles of the fastest route, with the access
-legs, against straight miles. Short rural trips wind more (×1.86 under 1 km) and run slower (23 mph) than long
-ones (×1.27, 39 mph)."""
+``bench/routing.py`` on Rutland's roads over 5,096 nearest-facility trips (every postcode to its nearest of
+3, 6, 12 and 24 sampled postcodes) and 90,000 postcode pairs (trips under 100 m left out): road miles of the
+fastest route, with the access legs, against straight miles. Short rural trips wind more (×1.86 under 1 km)
+and run slower (23 mph) than long ones (×1.27, 39 mph)."""
 ESTIMATE_CALIBRATION = ("calibrated on Rutland's roads: nearest-facility trips and postcode pairs, by distance")
 SINGLE_CIRCUITY, SINGLE_SPEED_MPH = 1.26, 35.0
 """The older single-factor estimate (road/straight 1.26 over postcode pairs, 35 mph), used when a caller gives
