@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from layers.catalog import ATTRIBUTION, DATA_DIR
+from routing.settings import ESTIMATE_BANDS, ESTIMATE_CALIBRATION
 
 LEAFLET = "Map library: Leaflet 1.9.4 © Volodymyr Agafonkin and contributors (BSD-2-Clause), served by this app."
 
@@ -18,6 +19,11 @@ def page() -> None:
         "of the city and market towns in Herefordshire) and what the uplift costs; and where older people are "
         "**far from care-home beds**, now and as demand grows."
     )
+    st.subheader("Straight-line estimate")
+    st.markdown(f"Without a road network, travel is estimated from straight lines ({ESTIMATE_CALIBRATION}; "
+                f"`python -m bench.routing` measures it again). Every such figure is labelled ESTIMATE.")
+    st.table([{"straight line (median of band, km)": km, "road ÷ straight": circuity, "average speed (mph)": mph}
+              for km, circuity, mph in ESTIMATE_BANDS])
     st.subheader("Attribution")
     st.markdown("\n".join(f"- {line}" for line in (*ATTRIBUTION, LEAFLET)))
     st.subheader("Data sources, vintages and licences")

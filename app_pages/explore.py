@@ -9,16 +9,21 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from analyses import gp_access
 from layers.areas import AREA_LEVELS, area_levels
 from layers.council_data import CouncilData
-from layers.sublocalities import MEASURES
+from layers.sublocalities import MEASURES as AREA_MEASURES
 from ui import maps, state
+
+MEASURES = {**AREA_MEASURES, **gp_access.GP_MEASURES}
+OUTSIDE_COLOUR = "#7fbf7b"
 
 NUMBER_FORMATS = {
     "pct_65plus": lambda v: f"{v:.1f}%",
     "pct_85plus": lambda v: f"{v:.1f}%",
     "pop_65plus": lambda v: f"{v:,.0f}",
     "pop_total": lambda v: f"{v:,.0f}",
+    gp_access.GP_MINUTES: lambda v: f"{v:.1f} min",
 }
 
 
@@ -42,6 +47,9 @@ def _sublocality_tooltips(frame: pd.DataFrame, measure: str, level_label: str) -
                 ("Aged 65+", f"{row.pop_65plus:,.0f} ({row.pct_65plus:.1f}%)"),
                 ("Aged 85+", f"{row.pop_85plus:,.0f} ({row.pct_85plus:.1f}%)"),
                 ("Rural-urban", row.ruc),
+                *([("Drive to nearest GP (mean)", f"{row.gp_minutes:.1f} min"),
+                   ("People whose nearest GP is outside the council", f"{row.pct_nearest_outside:.0f}%")]
+                  if hasattr(row, "gp_minutes") else []),
             ],
         )
         for row in frame.itertuples()
@@ -68,15 +76,20 @@ def build_explore_map(data: CouncilData, frame: gpd.GeoDataFrame, *, level: str,
     maps.add_polygons(fmap, localities, "PCN localities", [""] * len(localities), line_colour="#1a1a1a",
                       line_weight=3.0, dash="6 4", interactive=False)
     maps.add_base_layer(fmap, outline=data.outline, places=data.places, localities=localities, roads=roads)
-    practices = data.practices
-    maps.add_points(fmap, practices, "GP practices",
-                    [maps.tooltip_html(row.practice_name, [("PCN", row.pcn_name), ("Postcode", row.postcode)])
+    practices = gp_access.practices_for_access(data)
+    maps.add_points(fmap, practices, "GP practices (pale: outside the council)",
+                    [maps.tooltip_html(row.practice_name, [("PCN", row.pcn_name), ("Postcode", row.postcode),
+                                                           ("Where", "in the council" if row.in_council else
+                                                            "OUTSIDE the council (used by residents near the border)")])
                      for row in practices.itertuples()],
-                    colour="#1b7837", radius=5)
-    maps.add_points(fmap, data.hospitals, "NHS hospitals",
-                    [maps.tooltip_html(row.name, [("Also listed as", row.aliases or "—")])
+                    colour=["#1b7837" if inside else OUTSIDE_COLOUR for inside in practices["in_council"]], radius=5)
+    maps.add_points(fmap, data.hospitals, "NHS hospitals (pale: outside the council)",
+                    [maps.tooltip_html(row.name, [("Also listed as", row.aliases or "—"),
+                                                  ("Where", "in the council" if row.within_area else
+                                                   "OUTSIDE the council (within 15 km)")])
                      for row in data.hospitals.itertuples()],
-                    colour="#b2182b", radius=6, show=False)
+                    colour=["#b2182b" if inside else "#f4a582" for inside in data.hospitals["within_area"]], radius=6,
+                    show=False)
     maps.add_legend(fmap, f"{MEASURES[measure]} ({AREA_LEVELS[level]})", legend,
                     note="Dashed: PCN localities. Green: GP practices.")
     if method:
@@ -102,9 +115,15 @@ def page() -> None:
                                 help=f"As the council's documents count localities: {council.source('pcn_localities')}"
                                 if "pcn_localities" in council.figures else None)
     tiles = st.session_state.get("basemap_tiles", False)
-    fmap = build_explore_map(data, state.sublocalities(council.slug, level, engine.token, engine), level=level,
-                             measure=measure, merged=merged, tiles=tiles, method=state.method_banner(engine),
-                             estimate=engine.is_estimate)
+    frame = state.sublocalities(council.slug, level, engine.token, engine)
+    if measure == gp_access.GP_MINUTES:
+        frame = frame.join(state.nearest_gp_by_area(council.slug, level, engine.token, engine), on="code")
+        st.caption(f"Drive time from each postcode to its nearest GP practice, including practices up to 15 km beyond "
+                   f"the border (pale green on the map); area means weight postcodes by population. "
+                   f"{'ESTIMATE: straight lines, no road network.' if engine.is_estimate else ''}")
+    fmap = build_explore_map(data, frame, level=level, measure=measure, merged=merged, tiles=tiles,
+                             method=state.method_banner(engine), estimate=engine.is_estimate,
+                             roads=state.main_roads(engine.token, engine))
     st_folium(fmap, height=620, use_container_width=True, returned_objects=[], key=f"explore_map_{council.slug}")
     st.caption("Population: ONS mid-2020 estimates carried to 2021 LSOAs. Names: OS Open Names settlements and "
                "the LSOA's ward. Hover an area for its figures; the layer button (top right) turns layers on and off.")

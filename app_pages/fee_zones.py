@@ -50,7 +50,8 @@ def _postcode_tips(frame: pd.DataFrame, label: str = "postcode") -> list[str]:
 
 def build_fee_zone_map(data: CouncilData, classified: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *,
                        zones: tuple[gpd.GeoSeries, gpd.GeoSeries], reading: str, engine: TravelEngine,
-                       show_all: bool, tiles: bool, clients: gpd.GeoDataFrame | None = None) -> folium.Map:
+                       show_all: bool, tiles: bool, clients: gpd.GeoDataFrame | None = None,
+                       roads: gpd.GeoDataFrame | None = None) -> folium.Map:
     """Map of both zone readings, the LSOA share of people aged 65+ outside, and the disagreement."""
     straight, road = zones
     fmap = maps.new_map(data.outline, tiles=tiles)
@@ -75,7 +76,7 @@ def build_fee_zone_map(data: CouncilData, classified: gpd.GeoDataFrame, centres:
     if not road.is_empty.all():
         maps.add_polygons(fmap, gpd.GeoDataFrame(geometry=road), road_name, [""], fill_colours=["#41ab5d"],
                           line_colour="#006d2c", line_weight=2, fill_opacity=0.18, interactive=False)
-    maps.add_base_layer(fmap, outline=data.outline, places=data.places, localities=data.localities)
+    maps.add_base_layer(fmap, outline=data.outline, places=data.places, localities=data.localities, roads=roads)
     disagree = classified[classified["disagree"]]
     if len(disagree):  # folium cannot draw an empty layer with tooltips
         maps.add_points(fmap, disagree, f"Disagreement ({len(disagree):,} postcodes)", _postcode_tips(disagree),
@@ -284,7 +285,7 @@ def page() -> None:
         clients = located if located is not classified else None
         fmap = build_fee_zone_map(data, classified, centres, zones=(straight, road), reading=reading, engine=engine,
                                   show_all=show_all, tiles=st.session_state.get("basemap_tiles", False),
-                                  clients=clients)
+                                  clients=clients, roads=state.main_roads(engine.token, engine))
         st_folium(fmap, height=600, use_container_width=True, returned_objects=[], key=f"fz_map_{council.slug}")
         st.caption(f"Road zone: {road_method} {POPULATION_SPREAD}")
         _area_tables(data, classified)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # imported where used: the solver and report libraries take a
 
 ESTIMATE_NAME = "estimate"
 DOWNLOAD_NAME = "download"
+PREPARED_NAME = "prepared"
 
 
 def _council(council: Council | str) -> Council:
@@ -51,10 +52,14 @@ def load_data(council: Council | str) -> CouncilData:
 
 def engine_names(council: Council | str) -> list[str]:
     """Names :func:`travel_engine` accepts for a council besides a file path: its bundled network
-    (``"<slug>-osm"``) where it has one, ``"estimate"`` and ``"download"``."""
+    (``"<slug>-osm"``) where it has one, ``"prepared"`` once ``python -m caremap roads`` has run for it,
+    ``"estimate"`` and ``"download"``."""
+    from routing.sources import prepared_extract
+
     council = _council(council)
     bundled = [f"{council.slug}-osm"] if council.osm_extract else []
-    return [*bundled, ESTIMATE_NAME, DOWNLOAD_NAME]
+    prepared = [PREPARED_NAME] if prepared_extract(council.slug).is_file() else []
+    return [*bundled, *prepared, ESTIMATE_NAME, DOWNLOAD_NAME]
 
 
 def travel_engine(council: Council | str, source: str | Path = ESTIMATE_NAME, *,
@@ -66,8 +71,9 @@ def travel_engine(council: Council | str, source: str | Path = ESTIMATE_NAME, *,
     council : Council or str
     source : str or Path
         ``"<slug>-osm"`` for the council's bundled OpenStreetMap extract (``"rutland-osm"``), ``"estimate"``
-        for the labelled straight-line estimate, ``"download"`` to fetch the drive network with OSMnx
-        (internet), or the path of an ``.osm.pbf``/``.osm``/``.graphml`` file.
+        for the labelled straight-line estimate, ``"prepared"`` for the roads ``python -m caremap roads``
+        prepared, ``"download"`` to fetch the drive network with OSMnx (internet), or the path of an
+        ``.osm.pbf``/``.osm``/``.graphml`` file.
     cache_dir : Path, optional
         Where built networks are cached (default ``cache/`` in the project).
 
@@ -76,7 +82,7 @@ def travel_engine(council: Council | str, source: str | Path = ESTIMATE_NAME, *,
     RoadNetworkError
         For an unknown name, a council without a bundled network, or a file that is not a road network.
     """
-    from routing.sources import BUNDLED, DOWNLOAD, ESTIMATE, UPLOAD, build_engine
+    from routing.sources import BUNDLED, DOWNLOAD, ESTIMATE, PREPARED, UPLOAD, build_engine
 
     council = _council(council)
     name = str(source)
@@ -84,6 +90,8 @@ def travel_engine(council: Council | str, source: str | Path = ESTIMATE_NAME, *,
         return build_engine(council, ESTIMATE)
     if name == f"{council.slug}-osm" and council.osm_extract:
         return build_engine(council, BUNDLED, cache_dir=cache_dir)
+    if name == PREPARED_NAME:
+        return build_engine(council, PREPARED, cache_dir=cache_dir)
     if name == DOWNLOAD_NAME:
         return build_engine(council, DOWNLOAD, outline=load_council_data(council).outline, cache_dir=cache_dir)
     if name.endswith("-osm"):

@@ -13,7 +13,7 @@ import textwrap
 
 from geo.errors import CareMapError
 
-COMMANDS = ["councils", "evidence", "report", "rounds", "fee_zones", "check"]
+COMMANDS = ["councils", "evidence", "report", "rounds", "fee_zones", "check", "roads"]
 """Command modules under :mod:`caremap.commands`, in the order ``--help`` lists them."""
 
 EPILOG = textwrap.dedent("""\
@@ -24,6 +24,8 @@ EPILOG = textwrap.dedent("""\
       python -m caremap rounds --council rutland --clients clients.csv --out plan.xlsx
       python -m caremap fee-zones --council herefordshire --radius 5 --out zones.xlsx
       python -m caremap check clients.csv --kind clients --council herefordshire
+      python -m caremap roads --council herefordshire                  # download its roads once (internet)
+      python -m caremap roads --council herefordshire --pbf herefordshire-latest.osm.pbf
 
     Figures estimated from straight lines (no road network loaded) are labelled ESTIMATE in every output.
     Run 'python -m caremap <command> --help' for a command's options.""")

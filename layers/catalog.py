@@ -89,6 +89,11 @@ DATASETS: dict[str, Dataset] = {
         "GP practices with their Primary Care Network",
         "NHS ODS epraccur and ePCN, February 2023 (OGL v3)",
     ),
+    "border_practices": Dataset(
+        "tables/{slug}/gp_practices_border15km.csv",
+        "GP practices within 15 km beyond the council's boundary",
+        "NHS ODS epraccur and ePCN, February 2023, with Code-Point Open (OGL v3)",
+    ),
     "hospitals": Dataset(
         "points/{slug}/hospitals.geojson",
         "NHS hospitals within 15 km",

@@ -44,6 +44,9 @@ class CouncilData:
         One locality per PCN (no merging).
     locality_method : str
         How LSOAs were joined to their nearest practice ("straight line" or "drive time").
+    border_practices : GeoDataFrame
+        GP practices beyond the boundary within 15 km (:func:`layers.health.border_practices`): used for
+        "nearest practice" and access measures, never for localities.
     """
 
     council: Council
@@ -60,6 +63,7 @@ class CouncilData:
     pcn_localities: gpd.GeoDataFrame
     districts: gpd.GeoDataFrame
     locality_method: str = "straight line"
+    border_practices: gpd.GeoDataFrame | None = None
 
     def localities_layer(self, merged: bool = True) -> gpd.GeoDataFrame:
         """Locality polygons, with the council's PCN merges applied or not."""
@@ -135,4 +139,5 @@ def load_council_data(council: Council) -> CouncilData:
         localities=locality_layer,
         pcn_localities=pcn_layer,
         districts=with_population(areas.districts(lsoa), lsoa, "lad_code"),
+        border_practices=health.border_practices(council),
     )

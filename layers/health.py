@@ -47,9 +47,16 @@ def gp_practices(council: Council) -> gpd.GeoDataFrame:
         Columns ``practice_code``, ``practice_name``, ``postcode``, ``pcn_code``, ``pcn_name``
         (readable), ``in_council`` and ``geometry`` (postcode centroid, BNG).
     """
-    table = read_table("practices", council.slug, ["practice_code", "practice_name", "postcode", "pcn_code",
-                                                   "pcn_name", "Eastings", "Northings", "in_council"],
+    table = read_table("practices", council.slug, [*_PRACTICE_COLUMNS, "in_council"],
                        dtype={"pcn_code": str, "in_council": str})
+    return _practice_frame(table, in_council=table["in_council"].str.lower().eq("true"))
+
+
+_PRACTICE_COLUMNS = ["practice_code", "practice_name", "postcode", "pcn_code", "pcn_name", "Eastings", "Northings"]
+
+
+def _practice_frame(table: pd.DataFrame, **extra) -> gpd.GeoDataFrame:
+    """Practices as points (BNG) with readable names, sorted by code; ``extra`` columns added as given."""
     frame = gpd.GeoDataFrame(
         {
             "practice_code": table["practice_code"],
@@ -57,12 +64,30 @@ def gp_practices(council: Council) -> gpd.GeoDataFrame:
             "postcode": table["postcode"],
             "pcn_code": table["pcn_code"],
             "pcn_name": table["pcn_name"].map(display_name, na_action="ignore"),
-            "in_council": table["in_council"].str.lower().eq("true"),
+            **extra,
         },
         geometry=gpd.points_from_xy(table["Eastings"].astype(float), table["Northings"].astype(float)),
         crs=BNG,
     )
     return frame.sort_values("practice_code").reset_index(drop=True)
+
+
+def border_practices(council: Council) -> gpd.GeoDataFrame:
+    """Active GP practices beyond the council's boundary, within 15 km of it (NHS ODS, February 2023).
+
+    People near a border use them (Ryhall and Ketton go to Stamford, Adforton to Ludlow), so every "nearest
+    practice" and access measure counts them. They never join PCN localities, which are built from the
+    council's own PCNs (:func:`gp_practices`).
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns as :func:`gp_practices` (``in_council`` always False) plus ``distance_to_boundary_m``.
+    """
+    table = read_table("border_practices", council.slug, [*_PRACTICE_COLUMNS, "distance_to_boundary_m"],
+                       dtype={"pcn_code": str})
+    return _practice_frame(table, in_council=False,
+                           distance_to_boundary_m=table["distance_to_boundary_m"].astype(float))
 
 
 def deduplicate_sites(names: pd.Series, x: np.ndarray, y: np.ndarray, within_m: float) -> tuple[np.ndarray, pd.Series]:

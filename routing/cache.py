@@ -1,7 +1,8 @@
 """On-disk cache of road networks, keyed by the source's content and the speed settings.
 
-A built network is stored twice: as GraphML (OSMnx's own format, for use in other tools) and as a
-compressed ``.npz`` of the compiled arrays, which is what the app reloads (well under a second).
+A built network is stored as a compressed ``.npz`` of its arrays, which the app reloads in milliseconds.
+Failed builds are remembered in memory (by the file's content), so a file that was refused is not read
+again on every rerun of the page.
 """
 
 from __future__ import annotations
@@ -9,16 +10,19 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Callable
-
-import networkx as nx
-import osmnx as ox
 
 from routing.network import RoadNetwork
 from routing.settings import RoutingSettings
 
 CACHE_DIR = Path(os.environ.get("CAREMAP_CACHE_DIR", Path(__file__).resolve().parent.parent / "cache"))
+
+_FAILURES: OrderedDict[str, str] = OrderedDict()
+_FAILURES_LOCK = threading.Lock()
+_MAX_FAILURES = 256
 
 
 def file_digest(path: str | Path, chunk: int = 1 << 20) -> str:
@@ -28,6 +32,11 @@ def file_digest(path: str | Path, chunk: int = 1 << 20) -> str:
         while block := handle.read(chunk):
             digest.update(block)
     return digest.hexdigest()[:16]
+
+
+def bytes_digest(content: bytes) -> str:
+    """SHA-256 of some bytes (first 16 hex digits): the same as :func:`file_digest` of a file holding them."""
+    return hashlib.sha256(content).hexdigest()[:16]
 
 
 def cache_key(source_digest: str, settings: RoutingSettings) -> str:
@@ -51,24 +60,41 @@ def load_cached(key: str, cache_dir: Path | None = None) -> RoadNetwork | None:
         return None
 
 
-def store(key: str, network: RoadNetwork, graph: nx.MultiDiGraph | None = None, cache_dir: Path | None = None) -> Path:
-    """Write a network's arrays (and its graph as GraphML) atomically into the cache."""
+def store(key: str, network: RoadNetwork, cache_dir: Path | None = None) -> Path:
+    """Write a network's arrays atomically into the cache."""
     path = cached_path(key, cache_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as handle:
         temporary = Path(handle.name)
-    network.save(temporary)
-    os.replace(temporary, path)
-    if graph is not None:
-        ox.save_graphml(graph, path.with_suffix(".graphml"))
+    try:
+        network.save(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
     return path
 
 
-def load_or_build(key: str, build: Callable[[], tuple[RoadNetwork, nx.MultiDiGraph | None]],
-                  cache_dir: Path | None = None) -> RoadNetwork:
-    """Reload a network from the cache, or build and store it."""
+def load_or_build(key: str, build: Callable[[], RoadNetwork], cache_dir: Path | None = None, *,
+                  keep: bool = True) -> RoadNetwork:
+    """Reload a network from the cache, or build it (and store it unless ``keep`` is False)."""
     network = load_cached(key, cache_dir)
     if network is None:
-        network, graph = build()
-        store(key, network, graph, cache_dir)
+        network = build()
+        if keep:
+            store(key, network, cache_dir)
     return network
+
+
+def remember_failure(digest: str, message: str) -> None:
+    """Remember (in memory, for this process) why the file with this content could not be used."""
+    with _FAILURES_LOCK:
+        _FAILURES[digest] = message
+        _FAILURES.move_to_end(digest)
+        while len(_FAILURES) > _MAX_FAILURES:
+            _FAILURES.popitem(last=False)
+
+
+def known_failure(digest: str) -> str | None:
+    """Why the file with this content was refused before, or None."""
+    with _FAILURES_LOCK:
+        return _FAILURES.get(digest)

@@ -25,7 +25,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.shapes import distance_to_boxes, grown_area
 from geo.units import METRES_PER_MILE
 from routing.network import ReducedEdges, RoadNetwork
-from routing.settings import MPH_TO_KPH, RoutingSettings
+from routing.settings import ESTIMATE_BANDS, ESTIMATE_CALIBRATION, MPH_TO_KPH, RoutingSettings
 
 ROAD = "road"
 ESTIMATE = "estimate"
@@ -106,6 +106,19 @@ def _with_virtual_sources(base: sp.csr_matrix, nodes: np.ndarray, legs: np.ndarr
     indices = np.concatenate([base.indices, nodes.astype(base.indices.dtype)])
     indptr = np.concatenate([base.indptr, base.indptr[-1] + np.arange(1, k + 1)])
     return sp.csr_matrix((data, indices, indptr), shape=(n + k, n + k))
+
+
+def _sum_to_root(parent: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """For each node of a forest (``parent`` -1 at roots), the sum of ``weight`` from it up to its root."""
+    roots = parent < 0
+    pointer = np.where(roots, np.arange(len(parent)), parent)
+    total = np.where(roots, 0.0, weight)
+    while True:
+        jumped = pointer[pointer]
+        if np.array_equal(jumped, pointer):
+            return total
+        total = total + total[pointer]  # a root's total is 0, so pointing at a root adds nothing
+        pointer = jumped
 
 
 class TravelEngine(abc.ABC):
@@ -232,14 +245,15 @@ class RoadEngine(TravelEngine):
         seconds = snap.distance_m / self._access_mps
         return (seconds, snap.distance_m) if by == "time" else (snap.distance_m, seconds)
 
-    def _tree_other(self, edges: ReducedEdges, predecessors: np.ndarray, reverse: bool,
+    @staticmethod
+    def _tree_other(edges: ReducedEdges, predecessors: np.ndarray, reverse: bool,
                     root_other: np.ndarray | None = None) -> np.ndarray:
         """Sum of the other measure along shortest-path trees, by pointer jumping (one row per tree).
 
-        ``predecessors`` may point at virtual source nodes (positions ≥ the network's node count);
+        ``predecessors`` may point at virtual source nodes (positions ≥ the edges' node count);
         the edge from virtual node ``n + j`` weighs ``root_other[j]``.
         """
-        n = self.network.n_nodes
+        n = edges.n
         width = predecessors.shape[1]
         nodes = np.broadcast_to(np.arange(width), predecessors.shape)
         has = predecessors >= 0
@@ -247,7 +261,7 @@ class RoadEngine(TravelEngine):
         real = has & (predecessors < n) & (nodes < n)
         tails = np.where(reverse, nodes, predecessors)[real]
         heads = np.where(reverse, predecessors, nodes)[real]
-        weight[real] = edges.other[edges.lookup(tails, heads, n)]
+        weight[real] = edges.other[edges.lookup(tails, heads)]
         virtual = has & (predecessors >= n)
         if virtual.any():
             weight[virtual] = root_other[predecessors[virtual] - n]
@@ -264,13 +278,18 @@ class RoadEngine(TravelEngine):
                with_other: bool = True) -> TravelMatrix:
         """Travel from each origin to each destination.
 
+        The search covers only the roads within reach: those within ``cutoff`` of an origin, and within a
+        bound no origin-destination route can exceed (:meth:`_route_bound`). Its cost grows with that area,
+        not with the whole network.
+
         Parameters
         ----------
         origins, destinations : array of (easting, northing)
             Points in BNG metres.
         cutoff : float, optional
             Ignore routes longer than this many minutes (``by="time"``) or miles (``by="distance"``);
-            such pairs come back as ``inf``. Speeds up large matrices.
+            such pairs come back as ``inf``. Give one whenever longer trips do not matter: it bounds the area
+            searched.
         by : {"time", "distance"}
             Fastest or shortest routes; both minutes and miles are measured along the chosen route.
         with_other : bool
@@ -299,22 +318,99 @@ class RoadEngine(TravelEngine):
         return TravelMatrix(seconds / 60.0, metres / METRES_PER_MILE, self.method, by, origin_snap.distance_m,
                             destination_snap.distance_m, origin_snap.far, destination_snap.far)
 
+    def _route_bound(self, edges: ReducedEdges, sources: np.ndarray, targets: np.ndarray, *, reverse: bool) -> float:
+        """A length (internal units) that no shortest route from a source to a target exceeds, or ``inf``.
+
+        Through a hub node h (the node nearest the points' middle), d(s, t) ≤ d(s, h) + d(h, t). Both
+        searches from h start at a radius from the points' straight spread and grow fourfold until they
+        reach every point, so they cover little more than the points' own area. With ``reverse`` the
+        sources and targets are those of the reversed graph.
+        """
+        network = self.network
+        everything = np.concatenate([sources, targets])
+        middle = np.column_stack([network.x[everything], network.y[everything]]).mean(axis=0)
+        hub = int(self.snap(middle).node[0])
+        spread = float(np.hypot(network.x[everything] - middle[0], network.y[everything] - middle[1]).max())
+        # A first radius: the straight spread, in metres or in seconds at 60 mph.
+        radius = max(spread if edges is network.by_length else spread / 26.8, 1.0)
+        forward, backward = (edges.reverse, edges.matrix) if reverse else (edges.matrix, edges.reverse)
+        total = 0.0
+        for graph, wanted in ((backward, np.unique(sources)), (forward, np.unique(targets))):
+            reach = radius
+            while True:
+                found = dijkstra(graph, directed=True, indices=hub, limit=reach)
+                if np.isfinite(found[wanted]).all():
+                    total += float(found[wanted].max())
+                    break
+                if not np.isfinite(reach) or np.isfinite(found).all():
+                    return np.inf  # some point cannot reach the hub, or be reached from it
+                reach = reach * 4.0 if reach < 1e12 else np.inf
+        return total * (1.0 + 1e-9) + 1e-6
+
     def _rows(self, edges: ReducedEdges, sources: np.ndarray, targets: np.ndarray, *, limit: float, with_other: bool,
               reverse: bool) -> tuple[np.ndarray, np.ndarray]:
-        """Shortest paths from each source node to each target node (on the reversed graph if ``reverse``)."""
-        graph = edges.reverse if reverse else edges.matrix
+        """Shortest paths from each source node to each target node (on the reversed graph if ``reverse``).
+
+        Searches run on the roads within reach only: the union of the balls of radius ``limit`` (or the
+        route bound, if smaller) around the sources, found by one multi-source search. Every shortest route no longer
+        than that stays inside the union, so the figures are exactly those of the whole network; no array
+        as wide as the whole network is made per source.
+        """
         unique, inverse = np.unique(sources, return_inverse=True)
-        primary = np.empty((len(unique), len(targets)))
+        bound = min(limit, self._route_bound(edges, sources, targets, reverse=reverse))
+        local, nodes = edges, None
+        if np.isfinite(bound):
+            reach = dijkstra(edges.reverse if reverse else edges.matrix, directed=True, indices=unique, limit=bound,
+                             min_only=True)
+            within = np.flatnonzero(np.isfinite(reach))
+            if len(within) < 0.6 * edges.n:
+                local, nodes = edges.induced(within), within
+        if nodes is None:
+            local_sources, local_targets = unique, targets
+            target_found = np.ones(len(targets), dtype=bool)
+        else:
+            local_sources = np.searchsorted(nodes, unique)
+            position = np.clip(np.searchsorted(nodes, targets), 0, len(nodes) - 1)
+            target_found = nodes[position] == targets
+            local_targets = np.where(target_found, position, 0)
+        graph = local.reverse if reverse else local.matrix
+        primary = np.full((len(unique), len(targets)), np.inf)
         other = np.full_like(primary, np.nan)
-        step = max(1, _CHUNK_CELLS // max(self.network.n_nodes, 1))
+        step = max(1, _CHUNK_CELLS // max(local.n, 1))
         for start in range(0, len(unique), step):
             rows = slice(start, start + step)
-            found = dijkstra(graph, directed=True, indices=unique[rows], limit=limit, return_predecessors=with_other)
+            found = dijkstra(graph, directed=True, indices=local_sources[rows], limit=bound,
+                             return_predecessors=with_other)
             distances = found[0] if with_other else found
-            primary[rows] = distances[:, targets]
+            primary[rows] = np.where(target_found, distances[:, local_targets], np.inf)
             if with_other:
-                other[rows] = self._tree_other(edges, found[1], reverse=reverse)[:, targets]
+                along = self._reached_other(local, found[1], roots=local_sources[rows], reverse=reverse,
+                                            targets=local_targets)
+                other[rows] = np.where(target_found, along, np.nan)
         return primary[inverse], other[inverse]
+
+    @staticmethod
+    def _reached_other(edges: ReducedEdges, predecessors: np.ndarray, *, roots: np.ndarray, reverse: bool,
+                       targets: np.ndarray) -> np.ndarray:
+        """The other measure along each tree's route (rooted at ``roots``) to each target; NaN where the tree did
+        not reach it.
+
+        Walks from every reached target up its tree, all (tree, target) pairs in step, so the work is the
+        length of the routes asked for, not the size of the network or of the trees.
+        """
+        rows = np.repeat(np.arange(len(predecessors)), len(targets))
+        current = np.tile(targets, len(predecessors)).astype(np.int64)
+        reached = (predecessors[rows, current] >= 0) | (current == roots[rows])
+        total = np.where(reached, 0.0, np.nan)
+        walking = np.flatnonzero(reached & (current != roots[rows]))
+        current = current[walking]
+        while len(walking):
+            parent = predecessors[rows[walking], current].astype(np.int64)
+            tails, heads = (current, parent) if reverse else (parent, current)
+            total[walking] += edges.other[edges.lookup(tails, heads)]
+            going = parent != roots[rows[walking]]
+            walking, current = walking[going], parent[going]
+        return total.reshape(len(predecessors), len(targets))
 
     def nearest(self, points, facilities, *, by: str = "time", direction: str = "to", limit: float | None = None,
                 facility_ids: Sequence | None = None, with_other: bool = True) -> pd.DataFrame:
@@ -449,36 +545,91 @@ class RoadEngine(TravelEngine):
         return shape, method
 
 
+@dataclass(frozen=True)
+class EstimateCurve:
+    """Road metres and seconds as functions of straight-line metres: piecewise linear through the calibrated points
+    (and through zero), extended beyond the last with its circuity and speed. Both rise with distance, so the
+    nearest point by straight line is also the nearest by the estimate.
+
+    Attributes
+    ----------
+    straight_m, road_m, seconds : ndarray
+        The curve's points, starting at 0.
+    """
+
+    straight_m: np.ndarray
+    road_m: np.ndarray
+    seconds: np.ndarray
+
+    @classmethod
+    def from_knots(cls, knots: Sequence[tuple[float, float, float]]) -> "EstimateCurve":
+        """From (straight km, circuity, mph) points; a single point gives one factor and one speed."""
+        ordered = sorted(knots)
+        straight = np.array([0.0] + [km * 1000.0 for km, _, _ in ordered])
+        road = np.maximum.accumulate(np.array([0.0] + [km * 1000.0 * c for km, c, _ in ordered]))
+        seconds = np.maximum.accumulate(np.array([0.0] + [km * 1000.0 * c / (mph * MPH_TO_KPH / 3.6)
+                                                           for km, c, mph in ordered]))
+        return cls(straight, road, seconds)
+
+    def _along(self, values: np.ndarray, straight_m: np.ndarray) -> np.ndarray:
+        beyond = straight_m - self.straight_m[-1]
+        slope = (values[-1] - values[-2]) / (self.straight_m[-1] - self.straight_m[-2])
+        return np.where(beyond > 0, values[-1] + beyond * slope, np.interp(straight_m, self.straight_m, values))
+
+    def road(self, straight_m: np.ndarray) -> np.ndarray:
+        """Estimated road metres for straight-line metres."""
+        return self._along(self.road_m, np.asarray(straight_m, dtype=float))
+
+    def time(self, straight_m: np.ndarray) -> np.ndarray:
+        """Estimated seconds for straight-line metres."""
+        return self._along(self.seconds, np.asarray(straight_m, dtype=float))
+
+    def straight_for_road(self, road_m: float) -> float:
+        """The straight-line metres whose estimated road distance is ``road_m``."""
+        if road_m <= self.road_m[-1]:
+            return float(np.interp(road_m, self.road_m, self.straight_m))
+        slope = (self.road_m[-1] - self.road_m[-2]) / (self.straight_m[-1] - self.straight_m[-2])
+        return float(self.straight_m[-1] + (road_m - self.road_m[-1]) / slope)
+
+    def describe(self) -> str:
+        """The curve in words, for labels."""
+        circuity = self.road_m[1:] / self.straight_m[1:]
+        mph = self.road_m[1:] / self.seconds[1:] * 3.6 / MPH_TO_KPH
+        if len(circuity) == 1:
+            return f"straight line × {circuity[0]:.2f} at {mph[0]:.0f} mph"
+        return (f"straight line × {circuity[0]:.2f} (short trips) to × {circuity[-1]:.2f} (long), at "
+                f"{mph.min():.0f}–{mph.max():.0f} mph")
+
+
 class EstimateEngine(TravelEngine):
-    """Straight-line distance × a circuity factor, at an assumed average speed: an estimate, labelled so."""
+    """Straight-line distance × a circuity that depends on the distance, at a speed that does too: an estimate,
+    labelled so, calibrated on Rutland's roads (see :mod:`routing.calibrate`)."""
 
     method = ESTIMATE
 
     def __init__(self, settings: RoutingSettings | None = None) -> None:
         self.settings = settings or RoutingSettings()
-        self.label = (f"ESTIMATE — straight line × {self.settings.circuity:.2f} at "
-                      f"{self.settings.estimate_speed_mph:.0f} mph, no road network")
-        self._speed_mps = self.settings.estimate_speed_mph * MPH_TO_KPH / 3.6
+        self.knots = self.settings.estimate_knots()
+        self.curve = EstimateCurve.from_knots(self.knots)
+        calibrated = f", {ESTIMATE_CALIBRATION}" if self.knots == ESTIMATE_BANDS else ""
+        self.label = f"ESTIMATE — {self.curve.describe()}{calibrated}; no road network"
 
     @property
     def token(self) -> str:
-        return f"estimate|{self.settings.circuity}|{self.settings.estimate_speed_mph}"
+        return f"estimate|{self.knots}"
 
     def snap(self, xy) -> Snap:
         count = len(_as_xy(xy))
         return Snap(node=np.full(count, -1), distance_m=np.zeros(count), far=np.zeros(count, dtype=bool))
 
-    def _metres(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
-        difference = origins[:, None, :] - destinations[None, :, :]
-        return np.hypot(difference[..., 0], difference[..., 1]) * self.settings.circuity
-
     def matrix(self, origins, destinations, *, cutoff: float | None = None, by: str = "time",
                with_other: bool = True) -> TravelMatrix:
         by = _measure(by)
         origins, destinations = _as_xy(origins), _as_xy(destinations)
-        metres = self._metres(origins, destinations)
-        minutes = metres / self._speed_mps / 60.0
-        miles = metres / METRES_PER_MILE
+        difference = origins[:, None, :] - destinations[None, :, :]
+        straight = np.hypot(difference[..., 0], difference[..., 1])
+        minutes = self.curve.time(straight) / 60.0
+        miles = self.curve.road(straight) / METRES_PER_MILE
         if cutoff is not None:
             beyond = (minutes if by == "time" else miles) > cutoff
             minutes, miles = np.where(beyond, np.inf, minutes), np.where(beyond, np.inf, miles)
@@ -488,10 +639,8 @@ class EstimateEngine(TravelEngine):
     def nearest(self, points, facilities, *, by: str = "time", direction: str = "to", limit: float | None = None,
                 facility_ids: Sequence | None = None, with_other: bool = True) -> pd.DataFrame:
         points, facilities = _as_xy(points), _as_xy(facilities)
-        tree = cKDTree(facilities)
-        straight, facility = tree.query(points)
-        metres = straight * self.settings.circuity
-        seconds = metres / self._speed_mps
+        straight, facility = cKDTree(facilities).query(points)
+        metres, seconds = self.curve.road(straight), self.curve.time(straight)
         if limit is not None:
             beyond = (seconds if _measure(by) == "time" else metres) > limit * _internal_units(by)
             seconds, metres = np.where(beyond, np.inf, seconds), np.where(beyond, np.inf, metres)
@@ -499,29 +648,28 @@ class EstimateEngine(TravelEngine):
 
     def path(self, start, end) -> RoutePath:
         start, end = _as_xy(start)[0], _as_xy(end)[0]
-        metres = float(np.hypot(*(end - start))) * self.settings.circuity
-        return RoutePath(LineString([start, end]), metres / self._speed_mps / 60.0, metres / METRES_PER_MILE,
-                         self.method)
+        straight = float(np.hypot(*(end - start)))
+        return RoutePath(LineString([start, end]), float(self.curve.time(straight)) / 60.0,
+                         float(self.curve.road(straight)) / METRES_PER_MILE, self.method)
 
     def paths(self, starts, ends) -> list[RoutePath]:
         """Straight segments for many (start, end) pairs (estimates: no roads are followed)."""
         return [self.path(start, end) for start, end in zip(_as_xy(starts), _as_xy(ends))]
 
     def distance_from_centres(self, points, centres, *, boxes=None) -> pd.DataFrame:
-        """Straight line × circuity from the nearest centre (or centre box) to each point: an estimate."""
+        """Estimated road distance from the nearest centre (or centre box) to each point."""
         points = _as_xy(points)
         if boxes is not None:
             straight, centre = distance_to_boxes(points, np.asarray(boxes, dtype=float))
         else:
             straight, centre = cKDTree(_as_xy(centres)).query(points)
-        metres = straight * self.settings.circuity
-        return pd.DataFrame({"miles": metres / METRES_PER_MILE, "minutes": metres / self._speed_mps / 60.0,
-                             "centre": centre.astype(int), "reachable": True, "far_from_road": False,
-                             "method": self.method})
+        return pd.DataFrame({"miles": self.curve.road(straight) / METRES_PER_MILE,
+                             "minutes": self.curve.time(straight) / 60.0, "centre": centre.astype(int),
+                             "reachable": True, "far_from_road": False, "method": self.method})
 
     def zone_shape(self, centres, *, radius_miles: float, boxes=None) -> tuple[BaseGeometry, str]:
-        """Circles of radius / circuity (straight × circuity = radius) around the centres or their boxes."""
-        shrunk = radius_miles / self.settings.circuity
-        method = (f"Estimate: circles of {shrunk:.2f} miles (the radius divided by the circuity factor "
-                  f"{self.settings.circuity:.2f}), since no road network is loaded.")
+        """Circles of the straight-line radius whose estimated road distance is ``radius_miles``."""
+        shrunk = self.curve.straight_for_road(radius_miles * METRES_PER_MILE) / METRES_PER_MILE
+        method = (f"Estimate: circles of {shrunk:.2f} miles (the straight distance estimated to be {radius_miles:g} "
+                  f"miles by road, {self.curve.describe()}), since no road network is loaded.")
         return grown_area(_as_xy(centres), shrunk * METRES_PER_MILE, boxes=boxes), method

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from routing.osm import edge_line_bng
+if TYPE_CHECKING:
+    import networkx as nx
 
-NPZ_VERSION = 1
+NPZ_VERSION = 2  # 2: segments timed at their own way's speed (version 1 timed merged attributes)
 
 
 @dataclass(frozen=True)
@@ -39,18 +40,59 @@ class ReducedEdges:
         first = np.ones(len(order), dtype=bool)
         first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
         keep = order[first]
-        t, h, w = tail[first], head[first], weight[keep]
-        matrix = sp.csr_matrix((w, (t, h)), shape=(n, n))
-        matrix.sort_indices()
-        return cls(t, h, w, other[keep], keep, matrix, matrix.T.tocsr())
+        return cls._sorted(n, tail[first], head[first], weight=weight[keep], other=other[keep], raw_index=keep)
 
-    def lookup(self, tails: np.ndarray, heads: np.ndarray, n: int) -> np.ndarray:
-        """Position of each (tail, head) pair among the reduced edges (-1 where there is none)."""
-        keys = self.tail.astype(np.int64) * n + self.head
-        wanted = tails.astype(np.int64) * n + heads
-        position = np.searchsorted(keys, wanted)
-        position = np.clip(position, 0, len(keys) - 1)
-        return np.where(keys[position] == wanted, position, -1)
+    @classmethod
+    def _sorted(cls, n: int, tail: np.ndarray, head: np.ndarray, *, weight: np.ndarray, other: np.ndarray,
+                raw_index: np.ndarray) -> "ReducedEdges":
+        """From edges already sorted by (tail, head), one per pair: the CSR matrix is assembled directly."""
+        compact = np.int32 if n < 2**31 - 1 and len(tail) < 2**31 - 1 else np.int64
+        tail, head, raw_index = tail.astype(compact), head.astype(compact), raw_index.astype(compact)
+        indptr = np.searchsorted(tail, np.arange(n + 1)).astype(compact)
+        matrix = sp.csr_matrix((weight, head, indptr), shape=(n, n))
+        matrix.has_sorted_indices = True
+        return cls(tail, head, weight, other, raw_index, matrix, matrix.T.tocsr())
+
+    @property
+    def n(self) -> int:
+        """Number of nodes."""
+        return self.matrix.shape[0]
+
+    def lookup(self, tails: np.ndarray, heads: np.ndarray, n: int | None = None) -> np.ndarray:
+        """Position of each (tail, head) pair among the reduced edges (-1 where there is none).
+
+        Scans each tail's few out-edges (road junctions have a handful); a graph with a node of very high
+        degree falls back to a binary search over every edge.
+        """
+        tails, heads = np.asarray(tails, dtype=np.int64), np.asarray(heads, dtype=np.int64)
+        indptr, indices = self.matrix.indptr, self.matrix.indices
+        degree = indptr[1:] - indptr[:-1]
+        widest = int(degree.max(initial=0))
+        if widest > 32:
+            n = self.n if n is None else n
+            keys = self.tail.astype(np.int64) * n + self.head
+            wanted = tails * n + heads
+            if not len(keys):
+                return np.full(len(wanted), -1, dtype=np.int64)
+            position = np.clip(np.searchsorted(keys, wanted), 0, len(keys) - 1)
+            return np.where(keys[position] == wanted, position, -1)
+        start, stop = indptr[tails], indptr[tails + 1]
+        found = np.full(len(tails), -1, dtype=np.int64)
+        for offset in range(widest):
+            slot = start + offset
+            hit = (slot < stop) & (found < 0)
+            hit[hit] = indices[slot[hit]] == heads[hit]
+            found[hit] = slot[hit]
+        return found
+
+    def induced(self, nodes: np.ndarray) -> "ReducedEdges":
+        """The edges among ``nodes`` (sorted positions), renumbered 0…len(nodes)-1; ``raw_index`` is kept."""
+        number = np.full(self.n, -1, dtype=np.int64)
+        number[nodes] = np.arange(len(nodes))
+        inside = (number[self.tail] >= 0) & (number[self.head] >= 0)
+        return ReducedEdges._sorted(len(nodes), number[self.tail[inside]], number[self.head[inside]],
+                                    weight=self.weight[inside], other=self.other[inside],
+                                    raw_index=self.raw_index[inside])
 
 
 @dataclass(frozen=True)
@@ -104,9 +146,23 @@ class RoadNetwork:
         start, stop = self.geometry_offsets[raw_index], self.geometry_offsets[raw_index + 1]
         return self.geometry_xy[start:stop]
 
+    def fast_road_lines(self, *, min_speed_mph: float = 40.0, simplify_m: float = 30.0) -> list:
+        """Shapes (BNG LineStrings, each drawn once whatever its directions) of the roads whose free-flow speed is at
+        least ``min_speed_mph``: the A and B roads a map reader steers by, as the network holds no road class."""
+        import shapely
+
+        speed_mph = np.divide(self.length_m, self.time_s, out=np.zeros(len(self.time_s)), where=self.time_s > 0) / 0.44704
+        fast = np.flatnonzero(speed_mph >= min_speed_mph)
+        pairs = np.sort(np.column_stack([self.tail[fast], self.head[fast]]), axis=1)
+        _, first = np.unique(pairs, axis=0, return_index=True)
+        lines = [shapely.LineString(self.edge_points(int(raw))) for raw in fast[np.sort(first)]]
+        return list(shapely.simplify(np.array(lines, dtype=object), simplify_m)) if lines else []
+
     @classmethod
     def from_graph(cls, graph: nx.MultiDiGraph, description: str = "road network") -> "RoadNetwork":
         """Compile a prepared drive graph (see :func:`routing.osm.prepare_drive_graph`)."""
+        from routing.osm import edge_line_bng
+
         nodes = list(graph.nodes)
         position = {node: i for i, node in enumerate(nodes)}
         x = np.array([graph.nodes[n]["x_bng"] for n in nodes], dtype=float)

@@ -1,8 +1,11 @@
-"""Build a drive graph (OSMnx MultiDiGraph) from OpenStreetMap data: a file or a download.
+"""Build a drive graph (OSMnx MultiDiGraph) from OpenStreetMap data: a GraphML file, a download, or (as the
+reference the streaming builder is tested against) an OSM file.
 
 Every source goes through the same steps: keep drivable ways, keep the largest strongly connected
-component (so every node can reach every other), simplify, measure edges in British National Grid
-(so road distances are comparable with straight lines) and add travel times.
+component (so every node can reach every other), measure edges in British National Grid (so road
+distances are comparable with straight lines), time each segment at its own way's speed, then simplify
+(chains of degree-2 nodes become one edge whose length and time are the sums of its segments).
+OpenStreetMap files are built without networkx by :mod:`routing.builder`, which follows the same steps.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
 
 import networkx as nx
 import numpy as np
@@ -22,33 +26,18 @@ from shapely.geometry import LineString
 
 from geo.errors import RoadNetworkError
 from geo.units import BNG, WGS84, lonlat_to_bng
+from routing.graphml import check_graphml
+from routing.limits import RoadLimits, check_file_size, safe_name, safe_text
 from routing.settings import RoutingSettings
 from routing.speeds import add_travel_times
+from routing.tags import DRIVABLE, is_drivable
 
-DRIVABLE = {
-    "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link", "secondary",
-    "secondary_link", "tertiary", "tertiary_link", "unclassified", "residential", "living_street",
-    "service", "road",
-}
-"""OSM ``highway`` types a car can use (as OSMnx's "drive" network)."""
+__all__ = ["DRIVABLE", "is_drivable", "graph_from_osm_file", "graph_from_graphml", "download_drive_graph", "download_drive_ways",
+           "prepare_drive_graph", "overpass_reachable", "edge_line_bng", "check_road_file", "is_graphml"]
 
-_EXCLUDED_SERVICE = {"alley", "driveway", "emergency_access", "parking", "parking_aisle", "private"}
-_NO_ENTRY = {"no", "private"}
 OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.xml", ".xml")
 GRAPHML_SUFFIXES = (".graphml",)
 Progress = Callable[[str], None]
-
-
-def is_drivable(tags: dict[str, str]) -> bool:
-    """True when an OSM way with these tags is part of the public drive network."""
-    if tags.get("highway") not in DRIVABLE or tags.get("area") == "yes":
-        return False
-    if tags.get("service") in _EXCLUDED_SERVICE:
-        return False
-    for key in ("access", "motor_vehicle", "motorcar", "vehicle"):
-        if tags.get(key) in _NO_ENTRY:
-            return False
-    return True
 
 
 def _suffix(path: Path) -> str:
@@ -59,17 +48,33 @@ def _suffix(path: Path) -> str:
     return path.suffix.lower()
 
 
-def _check_file(path: Path) -> None:
+def is_graphml(path: str | Path) -> bool:
+    """True for a file named as GraphML (``.graphml``)."""
+    return _suffix(Path(path)) in GRAPHML_SUFFIXES
+
+
+def check_road_file(path: str | Path, limits: RoadLimits | None = None) -> None:
+    """Refuse, before any reading, a road network file that is missing, empty, of an unknown kind or too large.
+
+    Raises
+    ------
+    RoadNetworkError
+        Naming the file (in characters safe to show) and what to do.
+    """
+    path = Path(path)
     if not path.is_file():
-        raise RoadNetworkError(f"Road network file {path.name!r} does not exist. Choose an .osm.pbf, .osm or "
+        raise RoadNetworkError(f"Road network file {safe_name(path)!r} does not exist. Choose an .osm.pbf, .osm or "
                                f".graphml file.")
     if path.stat().st_size == 0:
-        raise RoadNetworkError(f"Road network file {path.name!r} is empty. Download the extract again.")
+        raise RoadNetworkError(f"Road network file {safe_name(path)!r} is empty. Download the extract again.")
     if _suffix(path) not in OSM_SUFFIXES + GRAPHML_SUFFIXES:
         raise RoadNetworkError(
-            f"{path.name!r} is not a road network file this tool reads. Use an OpenStreetMap extract "
+            f"{safe_name(path)!r} is not a road network file this tool reads. Use an OpenStreetMap extract "
             f"(.osm.pbf or .osm, e.g. from download.geofabrik.de) or a GraphML file saved by OSMnx."
         )
+    check_file_size(path, limits or RoadLimits.for_machine())
+
+
 
 
 def _write_drivable_xml(source: Path, target: Path) -> int:
@@ -92,15 +97,16 @@ def _write_drivable_xml(source: Path, target: Path) -> int:
             for way in ways:
                 writer.add_way(way)
         return len(ways)
-    except RuntimeError as error:  # osmium reports format errors as RuntimeError
+    except (RuntimeError, ValueError, osmium.InvalidLocationError) as error:  # osmium's format errors
         raise RoadNetworkError(
-            f"{source.name!r} is not a readable OpenStreetMap file ({error}). It may be damaged or another "
-            f"format: download the .osm.pbf extract again."
+            f"{safe_name(source)!r} is not a readable OpenStreetMap file ({safe_text(error, 120)}). It may be "
+            f"damaged or another format: download the .osm.pbf extract again."
         ) from error
 
 
 def _measure_in_bng(graph: nx.MultiDiGraph) -> None:
-    """Add node ``x_bng``/``y_bng`` and set each edge's ``length`` to its BNG length in metres."""
+    """Add node ``x_bng``/``y_bng`` and set each edge's ``length`` to its BNG length in metres (along its shape
+    where it has one, else straight between its nodes)."""
     nodes = list(graph.nodes)
     lon = np.array([graph.nodes[n]["x"] for n in nodes], dtype=float)
     lat = np.array([graph.nodes[n]["y"] for n in nodes], dtype=float)
@@ -120,21 +126,29 @@ def _measure_in_bng(graph: nx.MultiDiGraph) -> None:
 
 
 def prepare_drive_graph(graph: nx.MultiDiGraph, settings: RoutingSettings, simplify: bool = True) -> nx.MultiDiGraph:
-    """Largest strongly connected component, simplified, measured in BNG, with travel times."""
+    """Largest strongly connected component, measured in BNG, timed, and simplified.
+
+    An unsimplified graph is timed segment by segment (each at its own way's speed) and then simplified,
+    summing lengths and times along each chain. A graph that arrives simplified (GraphML) is timed edge by
+    edge from the attributes OSMnx merged.
+    """
     if graph.number_of_edges() == 0:
         raise RoadNetworkError("The road network has no drivable roads.")
     graph = ox.truncate.largest_component(graph, strongly=True)
-    if simplify and not graph.graph.get("simplified"):
-        graph = ox.simplify_graph(graph)
     _measure_in_bng(graph)
     add_travel_times(graph, settings)
+    if simplify and not graph.graph.get("simplified"):
+        graph = ox.simplify_graph(graph, edge_attr_aggs={"length": sum, "travel_time": sum})
     graph.graph["crs"] = WGS84
     graph.graph["length_crs"] = BNG
     return graph
 
 
-def graph_from_osm_file(path: str | Path, settings: RoutingSettings, progress: Progress | None = None) -> nx.MultiDiGraph:
-    """Drive graph from an OpenStreetMap extract (``.osm.pbf`` via osmium, ``.osm`` XML via OSMnx).
+def graph_from_osm_file(path: str | Path, settings: RoutingSettings, progress: Progress | None = None, *,
+                        limits: RoadLimits | None = None) -> nx.MultiDiGraph:
+    """Drive graph from an OpenStreetMap extract through OSMnx and networkx (drivable ways copied to XML by osmium,
+    read by ``ox.graph_from_xml``). The app builds OSM files with :func:`routing.builder.network_from_osm_file`
+    instead, which gives the same travel times in a fraction of the time and memory; this path is its reference.
 
     Raises
     ------
@@ -142,79 +156,73 @@ def graph_from_osm_file(path: str | Path, settings: RoutingSettings, progress: P
         If the file is missing, empty, damaged, not OSM data, or has no drivable roads.
     """
     path = Path(path)
-    _check_file(path)
+    check_road_file(path, limits)
     if _suffix(path) in GRAPHML_SUFFIXES:
-        return graph_from_graphml(path, settings)
+        return graph_from_graphml(path, settings, limits=limits)
     report = progress or (lambda message: None)
-    report(f"Reading drivable roads from {path.name}…")
+    report(f"Reading drivable roads from {safe_name(path)}…")
     with tempfile.TemporaryDirectory() as folder:
         xml = Path(folder) / "drive.osm"
         if _write_drivable_xml(path, xml) == 0:
-            raise RoadNetworkError(f"{path.name!r} contains no drivable roads (no highway ways). Is it the right "
+            raise RoadNetworkError(f"{safe_name(path)!r} contains no drivable roads (no highway ways). Is it the right "
                                    f"area and a full extract?")
         report("Building the road graph…")
         try:
             graph = ox.graph_from_xml(xml, simplify=False, retain_all=True)
         except Exception as error:  # OSMnx raises several types for unusable data
-            raise RoadNetworkError(f"Could not build a road graph from {path.name!r}: {error}") from error
+            raise RoadNetworkError(f"Could not build a road graph from {safe_name(path)!r}: "
+                                   f"{safe_text(error, 120)}") from error
+        missing = [node for node, data in graph.nodes(data=True) if "x" not in data]
+        if missing:
+            graph.remove_nodes_from(missing)  # ways reaching beyond the extract
+        for node, data in graph.nodes(data=True):
+            if not (np.isfinite(data["x"]) and np.isfinite(data["y"]) and abs(data["x"]) <= 180 and abs(data["y"]) <= 90):
+                raise RoadNetworkError(f"{safe_name(path)!r}: node {int(node)} has no valid coordinate (longitude must be "
+                                       f"within −180…180 and latitude within −90…90). The file is damaged.")
     report("Keeping connected roads, simplifying and timing edges…")
     return prepare_drive_graph(graph, settings)
 
 
-def graph_from_graphml(path: str | Path, settings: RoutingSettings) -> nx.MultiDiGraph:
-    """Drive graph from a GraphML file saved by OSMnx (``ox.save_graphml``).
+def graph_from_graphml(path: str | Path, settings: RoutingSettings, *, limits: RoadLimits | None = None) -> nx.MultiDiGraph:
+    """Drive graph from a GraphML file saved by OSMnx (``ox.save_graphml``), every node and edge checked first
+    (:func:`routing.graphml.check_graphml`).
 
     Raises
     ------
     RoadNetworkError
-        If the file is not GraphML or lacks OSMnx's node coordinates and edge lengths.
+        If the file is not GraphML, lacks OSMnx's node coordinates and edge lengths, has an unusable node or
+        edge, or is larger than the limits.
     """
     path = Path(path)
-    _check_file(path)
+    check_road_file(path, limits)
+    check_graphml(path, limits or RoadLimits.for_machine())
     try:
         graph = ox.load_graphml(path)
     except Exception as error:
         raise RoadNetworkError(
-            f"{path.name!r} is not a GraphML road network saved by OSMnx ({type(error).__name__}: {error}). "
-            f"Load an OpenStreetMap extract (.osm.pbf) instead."
+            f"{safe_name(path)!r} is not a GraphML road network saved by OSMnx ({type(error).__name__}: "
+            f"{safe_text(error, 120)}). Load an OpenStreetMap extract (.osm.pbf) instead."
         ) from error
-    missing = _missing_osmnx_attributes(graph)
-    if missing:
-        raise RoadNetworkError(
-            f"{path.name!r} is a graph but not an OSMnx road network: {missing}. Save it with "
-            f"osmnx.save_graphml, or load an OpenStreetMap extract (.osm.pbf) instead."
-        )
     if not isinstance(graph, nx.MultiDiGraph):
         graph = nx.MultiDiGraph(graph)
     return prepare_drive_graph(graph, settings, simplify=False)
 
 
-def _missing_osmnx_attributes(graph: nx.Graph) -> str | None:
-    if graph.number_of_nodes() == 0:
-        return "it has no nodes"
-    node = next(iter(graph.nodes(data=True)))[1]
-    if not {"x", "y"} <= set(node):
-        return "its nodes have no x/y (longitude/latitude) attributes"
-    if graph.number_of_edges() == 0:
-        return "it has no edges"
-    edge = next(iter(graph.edges(data=True)))[2]
-    if "length" not in edge:
-        return "its edges have no length"
-    try:
-        lon, lat = float(node["x"]), float(node["y"])
-    except (TypeError, ValueError):
-        return "its node coordinates are not numbers"
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        return "its node coordinates are not longitude/latitude"
-    return None
+def overpass_endpoint() -> tuple[str, int]:
+    """Host and port of the Overpass API OSMnx is configured to use (``ox.settings.overpass_url``)."""
+    url = urlsplit(ox.settings.overpass_url)
+    return url.hostname or "overpass-api.de", url.port or (80 if url.scheme == "http" else 443)
 
 
-def overpass_reachable(host: str = "overpass-api.de", port: int = 443, timeout_s: float = 3.0) -> bool:
-    """True when the OpenStreetMap Overpass API answers a TCP connection within ``timeout_s`` seconds.
+def overpass_reachable(host: str | None = None, port: int | None = None, timeout_s: float = 3.0) -> bool:
+    """True when the Overpass API answers a TCP connection within ``timeout_s`` seconds (by default the endpoint
+    OSMnx is configured to use).
 
     The name lookup runs in a worker thread because ``getaddrinfo`` ignores socket timeouts and can
     hang for a long time on a machine without network.
     """
+    configured_host, configured_port = overpass_endpoint()
+    host, port = host or configured_host, port or configured_port
     pool = ThreadPoolExecutor(max_workers=1)
     try:
         addresses = pool.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM).result(timeout=timeout_s)
@@ -229,9 +237,40 @@ def overpass_reachable(host: str = "overpass-api.de", port: int = 443, timeout_s
         pool.shutdown(wait=False)
 
 
+def download_drive_ways(polygon_wgs84, *, timeout_s: float = 180.0, progress: Progress | None = None) -> nx.MultiDiGraph:
+    """Download the raw (unsimplified) drive network inside a polygon (WGS84) from the Overpass API with OSMnx,
+    at the endpoint OSMnx is configured to use (``ox.settings.overpass_url``).
+
+    Raises
+    ------
+    RoadNetworkError
+        Within a few seconds when the endpoint cannot be reached (offline machine), or if the download fails.
+    """
+    report = progress or (lambda message: None)
+    host, _ = overpass_endpoint()
+    report(f"Checking the connection to OpenStreetMap ({safe_name(host)})…")
+    if not overpass_reachable():
+        raise RoadNetworkError(
+            f"Cannot reach OpenStreetMap ({safe_name(host)}): this machine seems to be offline. Use the bundled "
+            "extract, upload an .osm.pbf file (e.g. from download.geofabrik.de), or use the straight-line estimate."
+        )
+    report("Downloading the drive network (this can take a few minutes for a county)…")
+    previous = ox.settings.requests_timeout
+    ox.settings.requests_timeout = timeout_s
+    try:
+        graph = ox.graph_from_polygon(polygon_wgs84, network_type="drive", simplify=False, retain_all=True)
+    except Exception as error:
+        raise RoadNetworkError(f"The OpenStreetMap download failed ({safe_text(error, 150)}). Try again later "
+                               f"or upload an extract file.") from error
+    finally:
+        ox.settings.requests_timeout = previous
+    report(f"Downloaded {graph.number_of_nodes():,} road nodes and {graph.number_of_edges():,} road segments.")
+    return graph
+
+
 def download_drive_graph(polygon_wgs84, settings: RoutingSettings, timeout_s: float = 180.0,
                          progress: Progress | None = None) -> nx.MultiDiGraph:
-    """Download the drive network inside a polygon (WGS84) from OpenStreetMap with OSMnx.
+    """Download the drive network inside a polygon (WGS84) and prepare it (:func:`prepare_drive_graph`).
 
     Raises
     ------
@@ -239,25 +278,9 @@ def download_drive_graph(polygon_wgs84, settings: RoutingSettings, timeout_s: fl
         Within a few seconds when the Overpass API cannot be reached (offline machine), or if the
         download fails.
     """
-    report = progress or (lambda message: None)
-    report("Checking the connection to OpenStreetMap…")
-    if not overpass_reachable():
-        raise RoadNetworkError(
-            "Cannot reach OpenStreetMap (overpass-api.de): this machine seems to be offline. Use the bundled "
-            "extract, upload an .osm.pbf file (e.g. from download.geofabrik.de), or use the straight-line estimate."
-        )
-    report("Downloading the drive network (this can take a few minutes for a county)…")
-    previous = ox.settings.requests_timeout
-    ox.settings.requests_timeout = timeout_s
-    try:
-        graph = ox.graph_from_polygon(polygon_wgs84, network_type="drive", simplify=True, retain_all=True)
-    except Exception as error:
-        raise RoadNetworkError(f"The OpenStreetMap download failed ({error}). Try again later or upload an "
-                               f"extract file.") from error
-    finally:
-        ox.settings.requests_timeout = previous
-    report("Keeping connected roads and timing edges…")
-    return prepare_drive_graph(graph, settings, simplify=False)
+    graph = download_drive_ways(polygon_wgs84, timeout_s=timeout_s, progress=progress)
+    (progress or (lambda message: None))("Keeping connected roads, timing and simplifying…")
+    return prepare_drive_graph(graph, settings)
 
 
 def edge_line_bng(graph: nx.MultiDiGraph, u: int, v: int, data: dict) -> LineString:

@@ -19,6 +19,20 @@ TYPICAL_SPEED_MPH: dict[str, float] = {
 }
 """Free-flow average speeds by OSM highway type (assumption): speed limits cap them, never raise them."""
 
+ESTIMATE_BANDS: tuple[tuple[float, float, float], ...] = (
+    (0.57, 1.859, 23.4), (1.40, 1.562, 26.2), (2.53, 1.433, 28.8), (4.02, 1.398, 30.6), (6.66, 1.367, 34.9),
+    (10.18, 1.348, 38.6), (15.63, 1.308, 39.7), (22.12, 1.271, 38.8),
+)
+"""The straight-line estimate by distance: (median straight km of the band, circuity, speed mph), measured by
+``bench/routing.py`` on Rutland's roads over 5,096 nearest-facility trips (every postcode to its nearest of
+3, 6, 12 and 24 sampled postcodes) and 90,000 postcode pairs (trips under 100 m left out): road miles of the
+fastest route, with the access legs, against straight miles. Short rural trips wind more (×1.86 under 1 km)
+and run slower (23 mph) than long ones (×1.27, 39 mph)."""
+ESTIMATE_CALIBRATION = ("calibrated on Rutland's roads: nearest-facility trips and postcode pairs, by distance")
+SINGLE_CIRCUITY, SINGLE_SPEED_MPH = 1.26, 35.0
+"""The older single-factor estimate (road/straight 1.26 over postcode pairs, 35 mph), used when a caller gives
+``circuity`` or ``estimate_speed_mph``."""
+
 
 @dataclass(frozen=True)
 class RoutingSettings:
@@ -37,11 +51,12 @@ class RoutingSettings:
         Points farther than this from any road node are flagged as far from the road network.
     access_speed_mph : float
         Speed on the straight leg between a point and its nearest road node (drives, farm tracks).
-    circuity : float
-        Estimate engine: road distance / straight-line distance (calibrated on Rutland, see
-        ``bench/routing.py``).
-    estimate_speed_mph : float
-        Estimate engine: average door-to-door speed (calibrated on Rutland).
+    estimate_bands : tuple of (km, circuity, mph)
+        Estimate engine: circuity and speed by straight-line distance (:data:`ESTIMATE_BANDS`, calibrated on
+        Rutland), interpolated between the bands.
+    circuity, estimate_speed_mph : float, optional
+        Estimate engine: one road/straight factor and one speed for every distance instead of the bands
+        (either given: the other defaults to :data:`SINGLE_CIRCUITY` / :data:`SINGLE_SPEED_MPH`).
     """
 
     typical_speed_mph: dict[str, float] = field(default_factory=lambda: dict(TYPICAL_SPEED_MPH))
@@ -49,8 +64,16 @@ class RoutingSettings:
     narrow_width_m: float = 4.0
     snap_limit_m: float = 1000.0
     access_speed_mph: float = 10.0
-    circuity: float = 1.26
-    estimate_speed_mph: float = 35.0
+    estimate_bands: tuple[tuple[float, float, float], ...] = ESTIMATE_BANDS
+    circuity: float | None = None
+    estimate_speed_mph: float | None = None
+
+    def estimate_knots(self) -> tuple[tuple[float, float, float], ...]:
+        """(straight km, circuity, mph) points the estimate interpolates between: the bands, or one point for a
+        single factor."""
+        if self.circuity is None and self.estimate_speed_mph is None:
+            return self.estimate_bands
+        return ((1.0, self.circuity or SINGLE_CIRCUITY, self.estimate_speed_mph or SINGLE_SPEED_MPH),)
 
     def speed_key(self) -> str:
         """Short hash of the settings that change a road graph's travel times (for caches)."""

@@ -1,12 +1,17 @@
 """Choose where road travel times come from for a council, and build the engine for it.
 
-Sources: the council's bundled OSM extract (Rutland), a file the user supplies (.osm.pbf, .osm,
-GraphML), a download from OpenStreetMap (connected machines only), or the straight-line estimate.
+Sources: the council's bundled OSM extract (Rutland); a network prepared for the council by
+``python -m caremap roads`` (from a large extract or a download) or downloaded in the app; a file the
+user supplies (.osm.pbf, .osm, GraphML); a download from OpenStreetMap (connected machines only); or the
+straight-line estimate.
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
+import os
+import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -19,53 +24,190 @@ from geo.units import WGS84
 from layers.catalog import DATA_DIR
 from routing import cache
 from routing.engine import EstimateEngine, RoadEngine, TravelEngine
+from routing.limits import RoadLimits, safe_name
 from routing.network import RoadNetwork
-from routing.osm import download_drive_graph, graph_from_osm_file
 from routing.settings import RoutingSettings
 
-BUNDLED, UPLOAD, DOWNLOAD, ESTIMATE = "bundled", "upload", "download", "estimate"
+BUNDLED, PREPARED, UPLOAD, DOWNLOAD, ESTIMATE = "bundled", "prepared", "upload", "download", "estimate"
 SOURCE_NAMES = {
     BUNDLED: "Bundled OpenStreetMap extract",
+    PREPARED: "Prepared OpenStreetMap roads (caremap roads)",
     UPLOAD: "My own file (.osm.pbf, .osm, .graphml)",
     DOWNLOAD: "Download from OpenStreetMap (internet)",
     ESTIMATE: "Straight-line estimate (no roads)",
 }
+AREA_MARGIN_M = 5000.0
+"""Roads this far beyond the council are kept, for trips that cross the border (metres)."""
 Progress = Callable[[str], None]
 
 
-def available_sources(council: Council) -> list[str]:
+def prepared_extract(slug: str, cache_dir: Path | None = None) -> Path:
+    """Where the council's prepared roads (drivable ways as ``.osm.pbf``) are kept."""
+    return (cache_dir or cache.CACHE_DIR) / "roads" / f"{slug}.osm.pbf"
+
+
+def prepared_description(slug: str, cache_dir: Path | None = None) -> str | None:
+    """How the council's prepared roads were made (None if there are none)."""
+    path = prepared_extract(slug, cache_dir)
+    if not path.is_file():
+        return None
+    try:
+        about = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        return f"OpenStreetMap roads prepared {about['date']} from {about['source']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "OpenStreetMap roads prepared with caremap roads"
+
+
+def available_sources(council: Council, cache_dir: Path | None = None) -> list[str]:
     """Sources offered for a council, the default first."""
-    sources = [UPLOAD, DOWNLOAD, ESTIMATE]
-    return [BUNDLED, *sources] if council.osm_extract else [ESTIMATE, UPLOAD, DOWNLOAD]
+    bundled = [BUNDLED] if council.osm_extract else []
+    prepared = [PREPARED] if prepared_extract(council.slug, cache_dir).is_file() else []
+    if bundled or prepared:
+        return [*bundled, *prepared, UPLOAD, DOWNLOAD, ESTIMATE]
+    return [ESTIMATE, UPLOAD, DOWNLOAD]
+
+
+def _build_network(path: Path, settings: RoutingSettings, *, description: str, limits: RoadLimits,
+                   progress: Progress | None) -> RoadNetwork:
+    """Build without the cache: OpenStreetMap files by the streaming builder, GraphML through OSMnx."""
+    from routing.osm import check_road_file, is_graphml
+
+    check_road_file(path, limits)
+    if is_graphml(path):
+        from routing.osm import graph_from_graphml
+
+        if progress:
+            progress(f"Reading the GraphML network {safe_name(path)}…")
+        return RoadNetwork.from_graph(graph_from_graphml(path, settings, limits=limits), description)
+    from routing.builder import network_from_osm_file
+
+    return network_from_osm_file(path, settings, limits=limits, description=description, progress=progress)
 
 
 def network_from_file(path: str | Path, settings: RoutingSettings, *, description: str | None = None,
-                      progress: Progress | None = None, cache_dir: Path | None = None) -> RoadNetwork:
-    """Road network from an OSM or GraphML file, through the cache (keyed by the file's bytes)."""
+                      progress: Progress | None = None, cache_dir: Path | None = None, limits: RoadLimits | None = None,
+                      keep: bool = True) -> RoadNetwork:
+    """Road network from an OSM or GraphML file, through the cache (keyed by the file's bytes).
+
+    A file refused once is refused again at once (its content is remembered for this process).
+    ``keep=False`` builds without writing the network to the cache.
+
+    Raises
+    ------
+    RoadNetworkError
+        If the file is missing, too large for ``limits``, damaged or holds no drivable roads.
+    """
     path = Path(path)
     if not path.is_file():
-        raise RoadNetworkError(f"Road network file {path.name!r} does not exist.")
-    key = cache.cache_key(cache.file_digest(path), settings)
+        raise RoadNetworkError(f"Road network file {safe_name(path)!r} does not exist.")
+    digest = cache.file_digest(path)
+    if (message := cache.known_failure(digest)) is not None:
+        raise RoadNetworkError(message)
+    key = cache.cache_key(digest, settings)
+    description = description or f"OpenStreetMap, {safe_name(path)}"
+    limits = limits or RoadLimits.for_machine()
+    try:
+        return cache.load_or_build(key, lambda: _build_network(path, settings, description=description, limits=limits,
+                                                               progress=progress), cache_dir, keep=keep)
+    except RoadNetworkError as error:
+        cache.remember_failure(digest, str(error))
+        raise
 
-    def build():
-        graph = graph_from_osm_file(path, settings, progress)
-        return RoadNetwork.from_graph(graph, description or f"OpenStreetMap, {path.name}"), graph
 
-    return cache.load_or_build(key, build, cache_dir)
+def engine_from_upload(content: bytes, name: str, settings: RoutingSettings, *, keep: bool, upload_dir: Path,
+                       cache_dir: Path | None = None, progress: Progress | None = None) -> RoadEngine:
+    """Engine from a road network file uploaded in the app, with the upload limits.
+
+    The bytes are built from a temporary file that is removed afterwards. Only a file accepted as a road
+    network *and* with ``keep`` True stays on disk (:func:`keep_upload`); a refused file leaves nothing
+    behind, and its refusal is remembered so a rerun does not read it again.
+
+    Raises
+    ------
+    RoadNetworkError
+        If the file is not a usable road network.
+    """
+    digest = cache.bytes_digest(content)
+    if (message := cache.known_failure(digest)) is not None:
+        raise RoadNetworkError(message)
+    description = f"OpenStreetMap, {safe_name(name)}"
+    with tempfile.TemporaryDirectory(prefix="caremap-road-") as folder:
+        temporary = Path(folder) / _file_name(name)
+        temporary.write_bytes(content)
+        network = network_from_file(temporary, settings, description=description, progress=progress,
+                                    cache_dir=cache_dir, limits=RoadLimits.for_uploads(), keep=False)
+    if keep:
+        keep_upload(content, name, network, settings, upload_dir=upload_dir, cache_dir=cache_dir)
+    return RoadEngine(network, settings, description=description)
 
 
-def network_download(outline: gpd.GeoDataFrame, settings: RoutingSettings, *, description: str,
-                     progress: Progress | None = None, cache_dir: Path | None = None) -> RoadNetwork:
-    """Download (once) the drive network inside a council's outline, buffered by 5 km for edge trips."""
-    area = outline.buffer(5000).to_crs(WGS84).union_all()
-    digest = hashlib.sha256(area.wkb).hexdigest()[:16]
-    key = cache.cache_key(f"download-{digest}", settings)
+def _file_name(name: str) -> str:
+    """A short, safe file name that keeps the upload's suffix (the suffix says how to read it)."""
+    return safe_name(name).replace(" ", "_").replace("…", "_") or "network.osm.pbf"
 
-    def build():
-        graph = download_drive_graph(area, settings, progress=progress)
-        return RoadNetwork.from_graph(graph, description), graph
 
-    return cache.load_or_build(key, build, cache_dir)
+def keep_upload(content: bytes, name: str, network: RoadNetwork, settings: RoutingSettings, *, upload_dir: Path,
+                cache_dir: Path | None = None) -> Path:
+    """Keep an accepted upload for next time: the file under ``upload_dir`` (a folder named by its content) and its
+    network in the cache. Does nothing more if it is already kept."""
+    digest = cache.bytes_digest(content)
+    target = upload_dir / digest / _file_name(name)
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    key = cache.cache_key(digest, settings)
+    if not cache.cached_path(key, cache_dir).is_file():
+        cache.store(key, network, cache_dir)
+    return target
+
+
+def kept_uploads(upload_dir: Path) -> dict[str, Path]:
+    """Road network files kept from earlier uploads: shown name → path."""
+    if not upload_dir.is_dir():
+        return {}
+    files = sorted(upload_dir.glob("*/*"), key=lambda path: path.stat().st_mtime, reverse=True)
+    return {f"{path.name} ({path.parent.name[:6]})": path for path in files if path.is_file()}
+
+
+def prepare_roads(council: Council, outline: gpd.GeoDataFrame, *, pbf: str | Path | None = None,
+                  settings: RoutingSettings | None = None, progress: Progress | None = None,
+                  cache_dir: Path | None = None, limits: RoadLimits | None = None) -> RoadNetwork:
+    """Prepare a council's roads: its drivable ways (within :data:`AREA_MARGIN_M` of its outline) from a large
+    OpenStreetMap extract (``pbf``) or, without one, downloaded with OSMnx; kept as the council's prepared
+    extract and built into the cache the app reads.
+
+    Raises
+    ------
+    RoadNetworkError
+        If the extract is unreadable or too large, holds no road near the council, or the download fails.
+    """
+    from routing.extract import write_drivable_extract, write_graph_extract
+
+    settings = settings or RoutingSettings()
+    limits = limits or RoadLimits.for_machine()
+    report = progress or (lambda message: None)
+    area = outline.union_all().buffer(AREA_MARGIN_M)
+    target = prepared_extract(council.slug, cache_dir)
+    if pbf is not None:
+        from routing.osm import check_road_file
+
+        pbf = Path(pbf)
+        check_road_file(pbf, limits)
+        ways, nodes = write_drivable_extract(pbf, target, area_bng=area, limits=limits, progress=report)
+        source = safe_name(pbf)
+    else:
+        from routing.osm import download_drive_ways
+
+        area_wgs84 = gpd.GeoSeries([area], crs=outline.crs).to_crs(WGS84).iloc[0]
+        graph = download_drive_ways(area_wgs84, progress=report)
+        report("Writing the downloaded roads…")
+        ways, nodes = write_graph_extract(graph, target)
+        source = "an OpenStreetMap download"
+    target.with_suffix(".json").write_text(json.dumps({"source": source, "date": date.today().isoformat(),
+                                                       "ways": ways, "nodes": nodes}), encoding="utf-8")
+    report(f"Kept {ways:,} ways and {nodes:,} nodes in {target.name}; building the network…")
+    return network_from_file(target, settings, description=prepared_description(council.slug, cache_dir),
+                             progress=report, cache_dir=cache_dir, limits=limits)
 
 
 def build_engine(council: Council, source: str, *, settings: RoutingSettings | None = None,
@@ -89,20 +231,27 @@ def build_engine(council: Council, source: str, *, settings: RoutingSettings | N
             f" ({council.osm_extract_date})" if council.osm_extract_date else "")
         network = network_from_file(DATA_DIR / council.osm_extract, settings, description=description,
                                     progress=progress, cache_dir=cache_dir)
+    elif source == PREPARED:
+        description = prepared_description(council.slug, cache_dir)
+        if description is None:
+            raise RoadNetworkError(f"No roads have been prepared for {council.name}: run python -m caremap roads "
+                                   f"--council {council.slug} on a connected machine (or with --pbf FILE).")
+        network = network_from_file(prepared_extract(council.slug, cache_dir), settings, description=description,
+                                    progress=progress, cache_dir=cache_dir)
     elif source == UPLOAD:
         if upload is None:
             raise RoadNetworkError("No road network file was given: choose an .osm.pbf, .osm or .graphml file.")
-        description = f"OpenStreetMap, {Path(upload).name}"
+        description = f"OpenStreetMap, {safe_name(upload)}"
         network = network_from_file(upload, settings, description=description, progress=progress,
                                     cache_dir=cache_dir)
     elif source == DOWNLOAD:
         if outline is None:
             raise RoadNetworkError("Downloading needs the council's outline.")
-        description = f"OpenStreetMap download for {council.name}"
-        network = network_download(outline, settings, description=description, progress=progress,
-                                   cache_dir=cache_dir)
+        network = prepare_roads(council, outline, settings=settings, progress=progress, cache_dir=cache_dir)
+        description = prepared_description(council.slug, cache_dir) or network.description
     else:
-        raise RoadNetworkError(f"Unknown road network source {source!r}; use one of {', '.join(SOURCE_NAMES)}.")
+        raise RoadNetworkError(f"Unknown road network source {safe_name(source)!r}; use one of "
+                               f"{', '.join(SOURCE_NAMES)}.")
     # The same file may have been cached under another name: label it as the user chose it.
     return RoadEngine(network, settings, description=description)
 
@@ -112,3 +261,12 @@ def coverage_share(engine: TravelEngine, points_xy: np.ndarray) -> float:
     if len(points_xy) == 0:
         return 1.0
     return float(1.0 - engine.snap(points_xy).far.mean())
+
+
+def forget_upload(path: Path, upload_dir: Path) -> None:
+    """Delete a kept upload (and its folder) from ``upload_dir``."""
+    path = Path(path)
+    if upload_dir in path.parents:
+        path.unlink(missing_ok=True)
+        if path.parent != upload_dir and not any(path.parent.iterdir()):
+            os.rmdir(path.parent)

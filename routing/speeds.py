@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from routing.settings import MPH_TO_KPH, RoutingSettings
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 # Zone and national-limit codes used in Great Britain (and a few in common use elsewhere), in mph.
 _CODES_MPH = {
@@ -101,7 +102,7 @@ def edge_speed_kph(data: dict, settings: RoutingSettings) -> float:
     return max(speed, 3.0)
 
 
-def add_travel_times(graph: nx.MultiDiGraph, settings: RoutingSettings) -> None:
+def add_travel_times(graph: "nx.MultiDiGraph", settings: RoutingSettings) -> None:
     """Set ``speed_kph`` and ``travel_time`` (seconds, from ``length`` in metres) on every edge, in place."""
     for _, _, data in graph.edges(data=True):
         speed = edge_speed_kph(data, settings)

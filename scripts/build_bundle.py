@@ -30,6 +30,7 @@ COPIES = {
     "lookups/lookup_lsoa11_lsoa21_ltla22.csv": "tables/{slug}/lookup_lsoa11_lsoa21.csv",
     "rural_urban/ruc21_lsoa21.csv": "tables/{slug}/ruc21_lsoa21.csv",
     "health/nhs_hospitals22_15km.geojson": "points/{slug}/hospitals.geojson",
+    "health/gp_practices_border15km_2023-02.csv": "tables/{slug}/gp_practices_border15km.csv",
 }
 
 

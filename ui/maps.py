@@ -467,7 +467,7 @@ _FIT_TEMPLATE = """
 (function () {
     var map = {{ this._parent.get_name() }};
     var bounds = L.latLngBounds({{ this.bounds|tojson }});
-    var margin = {{ this.margin }};
+    var margin = {{ this.margin }}, tries = 0;
     function corners() {
         // How far the controls in each corner reach into the map, across and down (pixels).
         var frame = map.getContainer().getBoundingClientRect(), found = {};
@@ -502,8 +502,13 @@ _FIT_TEMPLATE = """
                 if ((choice >> i) & 1) { pad[side[1]] = Math.max(pad[side[1]], extent[0] + margin); }
                 else { pad[side[0]] = Math.max(pad[side[0]], extent[1] + margin); }
             });
+            if (pad.left + pad.right >= size.x - 40 || pad.top + pad.bottom >= size.y - 40) { continue; }
             var zoom = map.getBoundsZoom(bounds, false, L.point(pad.left + pad.right, pad.top + pad.bottom));
-            if (!best || zoom > best.zoom) { best = {zoom: zoom, pad: pad}; }
+            if (isFinite(zoom) && (!best || zoom > best.zoom)) { best = {zoom: zoom, pad: pad}; }
+        }
+        if (!best) {  // the map is not laid out yet (or smaller than its controls): try again shortly
+            if (tries++ < 50) { setTimeout(fit, 100); }
+            return;
         }
         map.fitBounds(bounds, {paddingTopLeft: [best.pad.left, best.pad.top],
                                paddingBottomRight: [best.pad.right, best.pad.bottom], animate: false});

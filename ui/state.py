@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from collections import OrderedDict
-from pathlib import Path
 from typing import Callable
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analyses import coverage, fee_zones
+from analyses import coverage, fee_zones, gp_access
 from analyses import sites as site_choice
 from analyses.localities import drive_time_localities
 from geo.council import Council, default_council, list_councils, load_council
@@ -50,6 +49,14 @@ LOADED_HOMES_KEY = "loaded_care_homes_{slug}"
 """Session key where the Care-home coverage page leaves the homes it loaded (and their source) for the Evidence page."""
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def main_roads(engine_token: str, _engine: TravelEngine):
+    """The loaded road network's main roads for the maps' base layer (None for the estimate: no roads)."""
+    if _engine.is_estimate:
+        return None
+    return gpd.GeoDataFrame(geometry=_engine.network.fast_road_lines(), crs="EPSG:27700")
+
+
 def current_council() -> Council:
     """The council picked in the sidebar (the default council on first load)."""
     slug = st.session_state.get("council_slug") or default_council().slug
@@ -67,9 +74,17 @@ def council_picker() -> Council:
     return current_council()
 
 
+@st.cache_data(show_spinner="Finding each postcode's nearest GP practice…", max_entries=32)
+def nearest_gp_by_area(slug: str, level: str, engine_token: str, _engine: TravelEngine) -> pd.DataFrame:
+    """Drive time to the nearest GP practice (border practices included) summed up by area; cached per engine."""
+    data = council_data(slug)
+    return gp_access.nearest_practice_by_area(data, gp_access.nearest_practice(data, _engine), level)
+
+
 # --- Road network -----------------------------------------------------------------------------
 
 UPLOAD_DIR = cache.CACHE_DIR / "uploads"
+"""Road network files a user chose to keep (nothing else a user uploads is written to disk)."""
 
 
 _ENGINES: OrderedDict[tuple, TravelEngine] = OrderedDict()
@@ -77,23 +92,31 @@ _ENGINES_LOCK = threading.Lock()
 _MAX_ENGINES = 6
 
 
-def _engine(slug: str, source: str, upload_name: str | None, lane_factor: float,
-            progress: Callable[[str], None] | None = None) -> TravelEngine:
+def _engine(slug: str, source: str, upload_key: str | None, lane_factor: float, *,
+            progress: Callable[[str], None] | None = None, upload: tuple[bytes, str] | None = None) -> TravelEngine:
     """The travel engine for a council and source, shared by every session (engines are never modified).
 
-    Kept in a small process-wide cache rather than ``st.cache_resource``: building reports progress in
-    the page, and Streamlit cannot replay page elements written inside a cached function.
+    ``upload_key`` names the road file: ``"new:<content hash>"`` for a file uploaded now (its bytes and name in
+    ``upload``, built from a temporary file) or ``"kept:<path under UPLOAD_DIR>"`` for one kept earlier. Kept in a
+    small process-wide cache rather than ``st.cache_resource``: building reports progress in the page, and
+    Streamlit cannot replay page elements written inside a cached function.
     """
-    key = (slug, source, upload_name, lane_factor)
+    key = (slug, source, upload_key, lane_factor)
     with _ENGINES_LOCK:
         if key in _ENGINES:
             _ENGINES.move_to_end(key)
             return _ENGINES[key]
     council = load_council(slug)
-    upload = UPLOAD_DIR / upload_name if upload_name else None
-    outline = council_data(slug).outline if source == sources.DOWNLOAD else None
-    engine = sources.build_engine(council, source, settings=RoutingSettings(lane_factor=lane_factor), upload=upload,
-                                  outline=outline, progress=progress)
+    settings = RoutingSettings(lane_factor=lane_factor)
+    if source == sources.UPLOAD and upload is not None:
+        content, name = upload
+        engine = sources.engine_from_upload(content, name, settings, keep=False, upload_dir=UPLOAD_DIR,
+                                            progress=progress)
+    else:
+        kept = UPLOAD_DIR / upload_key.removeprefix("kept:") if upload_key and upload_key.startswith("kept:") else None
+        outline = council_data(slug).outline if source == sources.DOWNLOAD else None
+        engine = sources.build_engine(council, source, settings=settings, upload=kept, outline=outline,
+                                      progress=progress)
     with _ENGINES_LOCK:
         _ENGINES[key] = engine
         while len(_ENGINES) > _MAX_ENGINES:
@@ -101,21 +124,28 @@ def _engine(slug: str, source: str, upload_name: str | None, lane_factor: float,
     return engine
 
 
-def _saved_upload(uploaded) -> str:
-    """Keep an uploaded road network file under the cache, in a folder named by its content and under its
-    own (sanitised) name, so labels show the user's file name. It is OSM data, not client data."""
-    content = uploaded.getvalue()
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(uploaded.name).name) or "network.osm.pbf"
-    relative = Path(hashlib.sha256(content).hexdigest()[:16]) / name
-    target = UPLOAD_DIR / relative
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-    return str(relative)
+def _saved_upload(council: Council) -> str | None:
+    """A road network kept from an earlier upload, if the user picks one (``"kept:<path>"``), else None."""
+    kept = sources.kept_uploads(UPLOAD_DIR)
+    if not kept:
+        return None
+    names = ["—", *kept]
+    choice = st.sidebar.selectbox("Or a road network kept earlier", names, key=f"road_kept_{council.slug}")
+    if choice == "—":
+        return None
+    path = kept[choice]
+    if st.sidebar.button("Delete this kept network", key=f"road_forget_{council.slug}"):
+        sources.forget_upload(path, UPLOAD_DIR)
+        st.rerun()
+    return f"kept:{path.relative_to(UPLOAD_DIR).as_posix()}"
 
 
 def road_network_picker(council: Council) -> None:
-    """Sidebar choice of road network, building it with visible progress; the result goes in session state."""
+    """Sidebar choice of road network, building it with visible progress; the result goes in session state.
+
+    An uploaded road file is read from memory through a temporary file; it is written under ``UPLOAD_DIR`` only
+    when it was accepted as a road network and the user ticked "Keep this road network for next time".
+    """
     options = sources.available_sources(council)
     key = f"road_source_{council.slug}"
     if st.session_state.get(key) not in options:
@@ -127,33 +157,44 @@ def road_network_picker(council: Council) -> None:
         lane_factor = st.slider("Narrow rural lane speed factor", 0.4, 1.0, RoutingSettings().lane_factor, 0.05,
                                 key="lane_factor",
                                 help="Multiplies the speed of unclassified roads and single-track lanes (assumption).")
-    upload_name = None
+    upload_key, upload, keep = None, None, False
     if source == sources.UPLOAD:
         uploaded = st.sidebar.file_uploader("Road network file", type=["pbf", "osm", "graphml", "xml"],
                                             key=f"road_upload_{council.slug}",
                                             help="An OpenStreetMap extract (.osm.pbf or .osm, e.g. from "
-                                                 "download.geofabrik.de) or a GraphML file saved by OSMnx.")
-        if uploaded is None:
+                                                 "download.geofabrik.de) or a GraphML file saved by OSMnx. Up to "
+                                                 "50 MB (a county), expanding to at most 1 GB.")
+        keep = st.sidebar.checkbox("Keep this road network for next time", value=False, key=f"road_keep_{council.slug}",
+                                   help="Saves the file and its network on this computer once accepted. Otherwise "
+                                        "nothing you upload stays on disk.")
+        if uploaded is not None:
+            upload = (uploaded.getvalue(), uploaded.name)
+            upload_key = f"new:{cache.bytes_digest(upload[0])}"
+        else:
+            upload_key = _saved_upload(council)
+        if upload_key is None:
             st.sidebar.info("Choose a file. Until then, travel times are straight-line estimates.")
             source = sources.ESTIMATE
-        else:
-            upload_name = _saved_upload(uploaded)
     if source == sources.DOWNLOAD and not st.session_state.get(f"download_requested_{council.slug}"):
         if st.sidebar.button("Download the road network", key=f"download_{council.slug}"):
             st.session_state[f"download_requested_{council.slug}"] = True
         else:
             st.sidebar.info("Needs internet. Until downloaded, travel times are straight-line estimates.")
             source = sources.ESTIMATE
-    st.session_state["travel_engine"] = _build_with_status(council, source, upload_name, lane_factor)
+    engine = _build_with_status(council, source, upload_key, lane_factor, upload=upload)
+    if keep and upload is not None and not engine.is_estimate:
+        sources.keep_upload(*upload, engine.network, engine.settings, upload_dir=UPLOAD_DIR)
+    st.session_state["travel_engine"] = engine
 
 
-def _build_with_status(council: Council, source: str, upload_name: str | None, lane_factor: float) -> TravelEngine:
+def _build_with_status(council: Council, source: str, upload_key: str | None, lane_factor: float, *,
+                       upload: tuple[bytes, str] | None = None) -> TravelEngine:
     """Build (or fetch from cache) the engine, showing progress; fall back to the estimate on failure."""
     if source == sources.ESTIMATE:
         return _engine(council.slug, source, None, lane_factor)
     try:
         with st.sidebar.status("Preparing the road network…", expanded=False) as status:
-            engine = _engine(council.slug, source, upload_name, lane_factor, progress=status.write)
+            engine = _engine(council.slug, source, upload_key, lane_factor, progress=status.write, upload=upload)
             status.update(label=f"Roads ready: {engine.network.n_nodes:,} junctions", state="complete")
         postcodes = council_data(council.slug).postcodes
         share = sources.coverage_share(engine, np.column_stack([postcodes.geometry.x, postcodes.geometry.y]))

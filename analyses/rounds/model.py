@@ -141,14 +141,16 @@ class Stops:
     metres: np.ndarray
 
     @classmethod
-    def measure(cls, bases: Sequence[Base], calls: gpd.GeoDataFrame, engine: TravelEngine) -> "Stops":
-        """Locate the calls and measure travel between every pair of places with ``engine``."""
+    def measure(cls, bases: Sequence[Base], calls: gpd.GeoDataFrame, engine: TravelEngine, *,
+                longest_leg_min: float | None = None) -> "Stops":
+        """Locate the calls and measure travel between every pair of places with ``engine`` (legs longer than
+        ``longest_leg_min`` minutes, which no round can drive, are left unmeasured: UNREACHABLE)."""
         keys = list(zip(calls.geometry.x.round(1), calls.geometry.y.round(1)))
         distinct = list(dict.fromkeys(keys))
         position = {key: len(bases) + index for index, key in enumerate(distinct)}
         xs = np.array([base.x for base in bases] + [x for x, _ in distinct], dtype=float)
         ys = np.array([base.y for base in bases] + [y for _, y in distinct], dtype=float)
-        matrix = engine.matrix(np.column_stack([xs, ys]), np.column_stack([xs, ys]))
+        matrix = engine.matrix(np.column_stack([xs, ys]), np.column_stack([xs, ys]), cutoff=longest_leg_min)
         seconds = np.where(np.isfinite(matrix.minutes), np.round(matrix.minutes * 60.0), UNREACHABLE)
         metres = np.where(np.isfinite(matrix.miles), np.round(matrix.miles * METRES_PER_MILE), UNREACHABLE)
         np.fill_diagonal(seconds, 0)
@@ -293,7 +295,8 @@ def plan_rounds(calls: gpd.GeoDataFrame, bases: Sequence[Base], engine: TravelEn
     calls = calls.reset_index(drop=True)
     if progress:
         progress(0.0, "Measuring travel between every pair of stops…")
-    stops = Stops.measure(bases, calls, engine)
+    longest_leg = max(min(settings.max_paid_hours * 60, shift.end_min - shift.start_min) for shift in settings.shifts)
+    stops = Stops.measure(bases, calls, engine, longest_leg_min=longest_leg)
     data = build_problem(calls, bases, settings, stops)
     result = solve_problem(data, time_limit_s=settings.time_limit_s, seed=settings.seed,
                            iterations=settings.iterations, progress=progress,

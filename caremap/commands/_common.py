@@ -22,8 +22,8 @@ def add_council(parser: argparse.ArgumentParser) -> None:
 def add_roads(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--roads", metavar="SOURCE",
                         help="travel times from: '<council>-osm' (the bundled network, e.g. rutland-osm; the default "
-                             "where there is one), 'estimate' (straight line × circuity, labelled ESTIMATE), or an "
-                             ".osm.pbf/.osm/.graphml file")
+                             "where there is one), 'prepared' (roads prepared by the roads command; the default after "
+                             "it), 'estimate' (straight line, labelled ESTIMATE), or an .osm.pbf/.osm/.graphml file")
 
 
 def council_of(arguments: argparse.Namespace) -> Council:
@@ -32,9 +32,13 @@ def council_of(arguments: argparse.Namespace) -> Council:
 
 def roads_of(arguments: argparse.Namespace, council: Council) -> str:
     """The travel engine name or file the user chose, else the council's bundled network or the estimate."""
+    from routing.sources import prepared_extract
+
     if arguments.roads:
         return arguments.roads
-    return f"{council.slug}-osm" if council.osm_extract else "estimate"
+    if council.osm_extract:
+        return f"{council.slug}-osm"
+    return "prepared" if prepared_extract(council.slug).is_file() else "estimate"
 
 
 def in_range(value: float, low: float, high: float, *, option: str, what: str) -> float:

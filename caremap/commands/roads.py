@@ -1,0 +1,62 @@
+"""``python -m caremap roads``: prepare a council's real road network once, for the app and every command."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from caremap.commands import _common
+
+NAME = "roads"
+HELP = "prepare a council's road network from OpenStreetMap (download, or a Geofabrik .osm.pbf) for the app"
+DESCRIPTION = ("Keeps the council's drivable roads (and those within 5 km beyond its boundary) as a small extract "
+               "in the cache, builds the network the app reads ('Prepared OpenStreetMap roads' in the sidebar, "
+               "'prepared' for --roads), and says how well it covers the council's postcodes. Without --pbf it "
+               "downloads with OSMnx from the Overpass API (internet); with --pbf it reads a local extract such as "
+               "download.geofabrik.de's herefordshire-latest.osm.pbf or a whole region.")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    _common.add_council(parser)
+    parser.add_argument("--pbf", metavar="FILE", help="a Geofabrik-style OpenStreetMap extract (.osm.pbf) covering "
+                                                      "the council; without it the roads are downloaded")
+    parser.add_argument("--overpass-url", metavar="URL",
+                        help="Overpass API to download from (default: OSMnx's, https://overpass-api.de/api)")
+    parser.add_argument("--timeout", type=float, default=180.0, metavar="SECONDS",
+                        help="longest wait for one download request (default 180)")
+
+
+def run(arguments: argparse.Namespace) -> int:
+    from caremap import api
+    from routing import sources
+    from routing.engine import RoadEngine
+
+    council = _common.council_of(arguments)
+    pbf = _common.input_file(arguments.pbf, "OpenStreetMap extract")
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f} s] {message}", flush=True)
+
+    data = api.load_data(council)
+    if pbf is None:
+        import osmnx as ox
+
+        if arguments.overpass_url:
+            ox.settings.overpass_url = arguments.overpass_url
+        ox.settings.use_cache = False  # the prepared extract is the only copy kept
+        ox.settings.requests_timeout = arguments.timeout
+    network = sources.prepare_roads(council, data.outline, pbf=pbf, progress=progress)
+    engine = RoadEngine(network)
+    postcodes = np.column_stack([data.postcodes.geometry.x, data.postcodes.geometry.y])
+    share = sources.coverage_share(engine, postcodes)
+    progress(f"{council.name}: {network.n_nodes:,} junctions and {network.n_edges:,} road links; {share:.1%} of its "
+             f"{len(postcodes):,} postcodes are within {engine.settings.snap_limit_m / 1000:g} km of a road.")
+    if share < 0.9:
+        print(f"warning: only {share:.0%} of {council.name}'s postcodes are near these roads: does the extract cover "
+              f"the whole council?")
+    print(f"Prepared {sources.prepared_extract(council.slug)}. The app offers it as "
+          f"'{sources.SOURCE_NAMES[sources.PREPARED]}'; commands take --roads prepared.")
+    return 0
