@@ -74,48 +74,33 @@ def _clients(council: Council, data: CouncilData, settings: rounds_model.RoundSe
     return clients, True, f"SYNTHETIC: {int(count)} clients{where}, seed {int(seed)}"
 
 
-def _windows(defaults: rounds_model.RoundSettings) -> dict[str, tuple[int, int]]:
-    st.markdown("**Call windows**: a visit starts within its window (clock times, editable; add rows for more).")
-    table = st.data_editor(pd.DataFrame({"window": list(defaults.windows),
-                                         "start": [rounds_model.clock(s) for s, _ in defaults.windows.values()],
-                                         "end": [rounds_model.clock(e) for _, e in defaults.windows.values()]}),
-                           num_rows="dynamic", key="rv_windows", width="stretch", hide_index=True)
-    windows = {}
-    for row in table.itertuples():
-        name = str(row.window or "").strip().lower()
-        if not name or name == "nan":
-            continue
-        start = rounds_model.clock_minutes(row.start, f"start of the {name} window")
-        end = rounds_model.clock_minutes(row.end, f"end of the {name} window")
-        if end <= start:
-            raise InputDataError(f"The {name} window ends before it starts: write the earlier time first.")
-        windows[name] = (start, end)
-    if not windows:
-        raise InputDataError("Give at least one call window (a name, a start and an end).")
-    return windows
+def _clock_table(what: str, rows: list[tuple[str, int, int]], *, key: str) -> list[tuple[str, int, int]]:
+    """An editable table of named periods in clock times (call windows, shifts), read back as minutes.
 
-
-def _shifts(defaults: rounds_model.RoundSettings) -> tuple[rounds_model.Shift, ...]:
-    st.markdown("**Shifts**: a working carer may work each shift of the day; each shift is one round.")
-    table = st.data_editor(pd.DataFrame({"shift": [s.name for s in defaults.shifts],
-                                         "start": [rounds_model.clock(s.start_min) for s in defaults.shifts],
-                                         "end": [rounds_model.clock(s.end_min) for s in defaults.shifts]}),
-                           num_rows="dynamic", key="rv_shifts", width="stretch", hide_index=True)
-    shifts = []
-    for row in table.itertuples():
-        name = str(row.shift or "").strip()
-        if not name or name == "nan":
+    Raises
+    ------
+    InputDataError
+        For a time that is not HH:MM, a period ending before it starts, two of one name, or none at all.
+    """
+    table = st.data_editor(pd.DataFrame({what: [name for name, _, _ in rows],
+                                         "start": [rounds_model.clock(start) for _, start, _ in rows],
+                                         "end": [rounds_model.clock(end) for _, _, end in rows]}),
+                           num_rows="dynamic", key=key, width="stretch", hide_index=True)
+    periods = []
+    for name, start, end in zip(table[what], table["start"], table["end"]):
+        name = "" if pd.isna(name) else str(name).strip()
+        if not name:
             continue
-        start = rounds_model.clock_minutes(row.start, f"start of the {name} shift")
-        end = rounds_model.clock_minutes(row.end, f"end of the {name} shift")
+        start = rounds_model.clock_minutes(start, f"start of the {name} {what}")
+        end = rounds_model.clock_minutes(end, f"end of the {name} {what}")
         if end <= start:
-            raise InputDataError(f"The {name} shift ends before it starts: write the earlier time first.")
-        shifts.append(rounds_model.Shift(name, start, end))
-    if not shifts:
-        raise InputDataError("Give at least one shift (a name, a start and an end).")
-    if len({shift.name for shift in shifts}) < len(shifts):
-        raise InputDataError("Two shifts have the same name: give each its own.")
-    return tuple(shifts)
+            raise InputDataError(f"The {name} {what} ends before it starts: write the earlier time first.")
+        periods.append((name, start, end))
+    if not periods:
+        raise InputDataError(f"Give at least one {what} (a name, a start and an end).")
+    if len({name.lower() for name, _, _ in periods}) < len(periods):
+        raise InputDataError(f"Two of the {what}s have the same name: give each its own.")
+    return periods
 
 
 def _settings(council: Council) -> rounds_model.RoundSettings:
@@ -123,9 +108,13 @@ def _settings(council: Council) -> rounds_model.RoundSettings:
     with st.expander("The week: call windows, shifts, the gap between calls, carers' days (assumptions)"):
         left, right = st.columns(2)
         with left:
-            windows = _windows(defaults)
+            st.markdown("**Call windows**: a visit starts within its window (clock times, editable; add rows for more).")
+            windows = {name.lower(): (start, end) for name, start, end in _clock_table(
+                "window", [(name, *span) for name, span in defaults.windows.items()], key="rv_windows")}
         with right:
-            shifts = _shifts(defaults)
+            st.markdown("**Shifts**: a working carer may work each shift of the day; each shift is one round.")
+            shifts = tuple(rounds_model.Shift(*period) for period in _clock_table(
+                "shift", [(shift.name, shift.start_min, shift.end_min) for shift in defaults.shifts], key="rv_shifts"))
         a, b, c = st.columns(3)
         gap = a.number_input("Least gap between a client's calls (hours)", 0.0, 8.0, defaults.min_gap_minutes / 60,
                              0.25, key="rv_gap", help="From the end of one call to the start of the next. Windows "

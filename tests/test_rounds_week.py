@@ -295,3 +295,19 @@ def test_the_command_line_plans_a_week(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "caremap", "rounds", "--council", "rutland", "--locality", "Nowhere",
                           "--roads", "estimate", "--out", str(out)], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "is not a PCN locality of Rutland" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_an_uploaded_list_is_planned_on_its_days_with_the_councils_providers(herefordshire, tmp_path):
+    path = tmp_path / "clients.csv"
+    path.write_text("client_id,postcode,calls_per_day,minutes_per_call,windows,days_per_week\n"
+                    "A1,HR4 9AB,2,30,morning;tea,3\nA2,HR2 0RG,1,45,,7\nA3,HR4 9AB,3,30,,2\n")
+    table = caremap.read_clients(path, herefordshire)
+    assert table.problems == [] and len(table.clients) == 3
+    settings = r.RoundSettings.for_council(herefordshire.council, iterations=100)
+    report = caremap.build_rounds(herefordshire, caremap.travel_engine("herefordshire", "estimate"),
+                                  clients=table.clients, settings=settings)
+    days = report.visits.groupby("client_id")["day"].nunique().to_dict()
+    assert days == {"A1": 3, "A2": 7, "A3": 2} and report.unserved.empty
+    assert report.visits.groupby("client_id")["minutes"].first().to_dict() == {"A1": 30.0, "A2": 45.0, "A3": 30.0}
+    assert set(report.visits["postcode"]) == {"HR4 9AB", "HR2 0RG"}
+    assert report.providers["providers"].sum() >= 1 and "framework" in report.providers_source

@@ -2,8 +2,11 @@
 
 A day of calls (each with a time window and a visit length) is shared among carers' shifts (the
 vehicles), starting and ending at their bases, with travel times from ``routing`` (real roads or the
-labelled estimate). Calls are optional with a large prize, so the solver serves every call it can and
-returns the rest as unserved, each with the reason it could not be fitted.
+labelled estimate). Calls are optional with a large prize, so the solver serves every call it can; the
+plan returned never fits fewer calls than its greedy first plan, and the rest come back unserved, each
+with the constraint that binds and what change would fit it. The solver weighs pay (contact and travel,
+and waiting when paid) and mileage, plus, when carers are vehicles of their own (:class:`Crew`), a cost
+for a call served by someone other than the client's usual carer.
 
 All solving goes through :func:`solve_problem`, the same path the VRPLIB benchmark measures.
 """
@@ -401,11 +404,11 @@ def greedy_solution(data: pyvrp.ProblemData, seconds: np.ndarray, *,
                     seeds: Sequence[tuple[int, Sequence[int]]] | None = None) -> pyvrp.Solution:
     """A quick first plan to start the search from.
 
-    Without ``seeds``: calls in order of their window's end, each appended to the round that can start it
-    soonest, or to a new round from the nearest base with a free carer when that is sooner by more than half
-    an hour (or no round can take it). With ``seeds`` (vehicle type, calls in order), e.g. yesterday's
-    rounds, those rounds are rebuilt first, keeping the calls that still fit, and every other call is
-    inserted where it lengthens a round least.
+    Without ``seeds``: calls in order of their window's end, each appended to the round that reaches it at least
+    cost (travel, plus waiting when waiting is paid), or to a new round from the nearest base with a free carer
+    when that costs over half an hour less (or no round can take it). With ``seeds`` (vehicle type, calls in
+    order), e.g. yesterday's rounds, those rounds are rebuilt first, keeping the calls that still fit, and every
+    other call is inserted where it lengthens a round least.
 
     PyVRP then improves it; starting from an empty plan, it spends most of its effort just inserting
     hundreds of optional calls.

@@ -2,11 +2,13 @@
 
 Each base has its carers; each carer works ``carer_days_per_week`` days with consecutive days off, spread
 so that about the same number work each day (the rota). Each day is solved with the carers working that
-day, starting from the previous day's rounds (so the same clients tend to stay together), and a day whose
-calls are exactly an earlier day's keeps that day's rounds when its carers can cover them. Rounds are
-followed across the days (a day's round takes the name of the earlier round it shares most clients with),
-and each day's rounds go to the working carers who have served their clients most so far (continuity of
-care), as a rostering lead would hand them out.
+day, each carer a vehicle whose costs add ``continuity_cost`` for a call of a client whose usual carer (who
+has served them most so far) is another carer at work: so clients keep their carer where that costs little.
+Each day starts from the previous day's rounds, and a day whose calls are exactly an earlier day's keeps
+that day's rounds when the same carers work. Rounds are followed across the days (a day's round takes the
+name of the earlier round it shares most clients with). With ``continuity_cost`` 0 (or a plan too large
+for one cost table per carer), the rounds are planned per base and handed afterwards to the working
+carers who have served their clients most so far, as a rostering lead would hand them out.
 """
 
 from __future__ import annotations
@@ -207,7 +209,7 @@ def _reusable(earlier: DaySolution, day_bases: Sequence[Base], crew: Crew | None
     return all(count <= carers.get(name.split("|", 1)[0], 0) for name, count in per_shift.items())
 
 
-MAX_CREW_CELLS = 20_000_000
+MAX_CREW_CELLS = 8_000_000
 """Largest (carers at work × places²) for which each carer gets their own costs (continuity in the solver); above,
 the rounds are handed to carers after solving (memory: two matrices of this many cells at most)."""
 
@@ -289,7 +291,7 @@ def plan_week(calls: gpd.GeoDataFrame, bases: Sequence[Base], engine: TravelEngi
         previous = (day_calls, solution)
         cost += solution.cost
         feasible = feasible and solution.feasible
-        day_rounds, day_visits = _name_and_assign(solution, day, day_bases, follow, settings)
+        day_rounds, day_visits = _name_and_assign(solution, day, follow, settings)
         rounds.append(day_rounds)
         visits.append(day_visits)
         paths.update({(day, names): solution.paths[route] for route, names in
@@ -304,8 +306,8 @@ def plan_week(calls: gpd.GeoDataFrame, bases: Sequence[Base], engine: TravelEngi
                     feasible, time.perf_counter() - started, reused)
 
 
-def _name_and_assign(solution: DaySolution, day: int, day_bases: Sequence[Base], follow: _Follow,
-                     settings: RoundSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _name_and_assign(solution: DaySolution, day: int, follow: _Follow, settings: RoundSettings
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A day's rounds and visits with their names through the week and their carers."""
     rounds = solution.rounds.copy()
     visits = solution.visits.copy()
