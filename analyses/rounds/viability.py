@@ -353,10 +353,10 @@ class WeekReport:
         calls = len(self.plan.calls)
         fitted = len(self.plan.visits)
         margin = self.weekly["margin"].sum() if len(self.weekly) else 0.0
-        mean = self.continuity["continuity"].mean() if len(self.continuity) else float("nan")
+        kept = f"{self.continuity['continuity'].mean():.0%}" if len(self.continuity) else "—"
         return (f"{fitted:,} of {calls:,} calls fitted over the week in {len(self.weekly)} rounds "
                 f"({self.viable_rounds} viable; day rounds {int((self.rounds['verdict'] == 'viable').sum())} of "
-                f"{len(self.rounds)} viable); margin £{margin:,.0f}/week; continuity {mean:.0%} (at most "
+                f"{len(self.rounds)} viable); margin £{margin:,.0f}/week; continuity {kept} (at most "
                 f"{self.best_continuity:.0%} with carers working {self.settings.carer_days_per_week} days)")
 
 
