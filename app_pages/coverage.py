@@ -20,7 +20,6 @@ from geo.council import Council
 from layers.areas import area_levels
 from layers.care_homes import MAX_CANDIDATE_SITES, read_candidate_sites
 from layers.council_data import CouncilData
-from layers.user_files import MAX_CARE_HOME_BYTES
 from routing.engine import TravelEngine
 from ui import maps, state, widgets
 
@@ -58,7 +57,7 @@ def _homes(council: Council, data: CouncilData):
     uploaded = st.file_uploader(
         "CQC 'Care directory with filters' (HSCA Active Locations) as CSV, XLSX or ODS, or a list with name, postcode "
         "(or latitude/longitude), beds, nursing, older people, dementia", type=["csv", "xlsx", "ods", "txt"],
-        key=f"cv_upload_{council.slug}", max_upload_size=MAX_CARE_HOME_BYTES // 2**20)
+        key=f"cv_upload_{council.slug}", max_upload_size=widgets.CARE_HOME_UPLOAD_MB)
     st.caption(f"{widgets.CARE_HOME_LIMITS} The national CQC file works: homes more than 15 km outside {council.name} "
                f"are left out, a location listed twice counts once, and only homes registered for older people count "
                f"against their need. Download it from cqc.org.uk (Using CQC data).")
@@ -73,7 +72,7 @@ def _candidates(council: Council, data: CouncilData) -> tuple[gpd.GeoDataFrame |
     """The user's candidate sites (None: the council's towns and villages) and a key for caching."""
     uploaded = st.file_uploader(
         f"Your candidate sites (optional): name and postcode or latitude/longitude, up to {MAX_CANDIDATE_SITES}",
-        type=["csv", "xlsx", "ods", "txt"], key=f"cv_candidates_{council.slug}")
+        type=["csv", "xlsx", "ods", "txt"], key=f"cv_candidates_{council.slug}", max_upload_size=widgets.CLIENT_UPLOAD_MB)
     table = widgets.read_upload(uploaded, lambda content, name: read_candidate_sites(
         content, name, postcodes=data.postcodes, outline=data.outline))
     if table is None:
@@ -143,9 +142,12 @@ def build_coverage_map(data: CouncilData, result: cv.CoverageResult, gaps: pd.Da
     label, formatter = MEASURES[measure]
     edges = maps.quantile_bins(lsoa[measure])
     last = result.settings.thresholds_min[-1]
+    gap_rank = {code: rank for rank, code in enumerate(gaps.index, start=1)}
     maps.add_polygons(fmap, lsoa, label, [
-        maps.tooltip_html(r.area_name, [
-            ("Aged 65+", f"{r.pop_65plus:,.0f}"), ("Access (E2SFCA)", f"{r.access:.1f} beds per 1,000"),
+        maps.tooltip_html(r.area_name + (f" (gap {gap_rank[r.lsoa21_code]})" if r.lsoa21_code in gap_rank else ""), [
+            (label, formatter(getattr(r, measure)) if np.isfinite(getattr(r, measure)) else "—"),
+            ("PCN locality", r.locality_name), ("Aged 65+", f"{r.pop_65plus:,.0f}"),
+            ("Access (E2SFCA)", f"{r.access:.1f} beds per 1,000"),
             ("Minutes to nearest home", f"{r.minutes_mean:.0f}"), ("Homes for older people in area", int(r.homes)),
             (f"Bed need {result.year}", f"{r.bed_demand:.0f}")]) for r in lsoa.itertuples()],
         fill_colours=maps.classify(lsoa[measure], edges, palette=maps.SEQUENTIAL), fill_opacity=0.65, line_weight=0.4)
@@ -160,10 +162,11 @@ def build_coverage_map(data: CouncilData, result: cv.CoverageResult, gaps: pd.Da
                                         if np.isfinite(r.minutes_nursing) else "none within reach or not known")])
         for r in result.postcodes.itertuples()], colour=[colours[b] for b in band], radius=2, show=False)
     gap_areas = lsoa.set_index("lsoa21_code").loc[[code for code in gaps.index if code in set(lsoa["lsoa21_code"])]]
-    maps.add_polygons(fmap, gap_areas, f"Gaps (top {len(gap_areas)})", [
-        maps.tooltip_html(f"Gap {rank}: {r.area_name}", [("Access", f"{r.access:.1f}"),
-                                                         ("Aged 65+", f"{r.pop_65plus:,.0f}")])
-        for rank, r in enumerate(gap_areas.itertuples(), start=1)], line_colour="#d7301f", line_weight=3)
+    # Gap outlines never take the mouse: the area's own tooltip names it as a gap.
+    maps.add_polygons(fmap, gap_areas, f"Gaps (top {len(gap_areas)})", [""] * len(gap_areas), line_colour="#d7301f",
+                      line_weight=3, interactive=False)
+    maps.add_base_layer(fmap, outline=data.outline, places=data.places, localities=data.localities,
+                        roads=state.main_roads(engine.token, engine))
     homes = result.homes
     kind = np.where(~homes["older_people"], "other", np.where(homes["nursing"], "nursing", "residential"))
     dementia = homes["dementia"] if result.dementia_known else pd.Series(None, index=homes.index)
@@ -186,8 +189,7 @@ def build_coverage_map(data: CouncilData, result: cv.CoverageResult, gaps: pd.Da
                                                      ("#6a3d9a", "suggested site")]
     maps.add_legend(fmap, label, legend, note=f"Red outlines: gaps. Drive-time bands: {', '.join(names)} (layer).")
     maps.add_banner(fmap, state.method_banner(engine), warning=engine.is_estimate)
-    maps.add_layer_control(fmap)
-    return fmap
+    return maps.finish_map(fmap, data.outline)
 
 
 def _column_label(column: str) -> str:

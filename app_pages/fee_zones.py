@@ -121,8 +121,8 @@ def _demand(data: CouncilData, classified: gpd.GeoDataFrame, engine: TravelEngin
                       format_func={"model": "Modelled demand (SYNTHETIC)", "upload": "My client list"}.get)
     if source == "upload":
         uploaded = st.file_uploader("Client list: client_id, postcode (or lat/lon), hours_per_week (or calls_per_day, "
-                                    "minutes_per_call and days_per_week)", type=["csv", "xlsx", "ods", "txt"], key="fz_clients",
-                                    help=widgets.UPLOAD_LIMITS)
+                                    "minutes_per_call and days_per_week)", type=["csv", "xlsx", "ods", "txt"],
+                                    key="fz_clients", max_upload_size=widgets.CLIENT_UPLOAD_MB)
         st.caption(widgets.UPLOAD_LIMITS)
         table = widgets.read_upload(uploaded, lambda content, name: uploads.fee_zone_clients(content, name, data),
                                     key=data.council.slug)

@@ -1,4 +1,5 @@
-"""Round viability page: build a day's rounds with PyVRP, judge each round, and test providers per PCN."""
+"""Round viability page: plan a week of rounds with PyVRP, judge each round on its cost against its income (with
+the rural uplift outside the fee zone), follow carers and continuity, and test providers per PCN locality."""
 
 from __future__ import annotations
 
@@ -12,133 +13,249 @@ import streamlit as st
 from shapely.geometry import LineString
 from streamlit_folium import st_folium
 
-from analyses import exports, uploads
+from analyses import exports, fee_zones, uploads
 from analyses import rounds as rounds_model
-from analyses.demand import DemandAssumptions, lsoa_weights, synthetic_clients
+from analyses.demand import DemandAssumptions, area_share, synthetic_clients
+from analyses.rounds import workbook
+from analyses.rounds.bases import BASE_CUT
 from geo.council import Council
 from geo.errors import CareMapError, InputDataError
 from geo.postcode import format_postcode, postcode_key
 from layers.council_data import CouncilData
-from layers.postcodes import assign_lsoa, postcode_index
+from layers.postcodes import postcode_index
 from routing.engine import TravelEngine
 from ui import maps, state, widgets
 
 WHOLE_COUNCIL = "Whole council"
-DEFAULT_PROVIDERS_PER_LOCALITY = 8
-
-
-def _clock_to_minutes(text: str) -> int:
-    hours, minutes = str(text).strip().split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-def _clients(council: Council, data: CouncilData, settings: rounds_model.RoundSettings):
-    """The clients to plan for, and whether they are synthetic."""
-    source = st.radio("Clients", ["synthetic", "upload"], horizontal=True, key="rv_source",
-                      format_func={"synthetic": "SYNTHETIC day of demand", "upload": "My client list"}.get)
-    if source == "upload":
-        uploaded = st.file_uploader("Client list: client_id, postcode (or lat/lon), calls_per_day, minutes_per_call, "
-                                    "windows (e.g. morning;tea or 08:00-09:00), days_per_week",
-                                    type=["csv", "xlsx", "txt"], key="rv_upload", help=widgets.UPLOAD_LIMITS)
-        st.caption(widgets.UPLOAD_LIMITS)
-        table = widgets.read_upload(uploaded, lambda content, name: uploads.round_clients(content, name, data, settings))
-        return (table.clients if table is not None else None), False, (uploaded.name if uploaded else "")
-    localities = [WHOLE_COUNCIL, *sorted(data.lsoa["locality_name"].unique())]
-    a, b, c = st.columns([2, 1, 1])
-    default_area = 1 if len(localities) > 2 else 0
-    area = a.selectbox("Area", localities, index=default_area, key=f"rv_area_{council.slug}")
-    locality = None if area == WHOLE_COUNCIL else area
-    share = DemandAssumptions()
-    expected = max(1, round(council.home_care_clients * (1.0 if locality is None else float(
-        lsoa_weights(data.lsoa, share).reindex(data.lsoa.loc[data.lsoa["locality_name"] == locality,
-                                                             "lsoa21_code"]).sum()))))
-    count = b.number_input("Number of clients", 1, 2000, expected, key=f"rv_count_{council.slug}_{area}",
-                           help=f"Default: the council's {council.home_care_clients:,} clients × this area's share.")
-    seed = c.number_input("Seed", 0, 10_000, 1, key="rv_seed", help="Same seed, same synthetic clients.")
-    clients = synthetic_clients(data, locality, int(count), int(seed))
-    st.caption(f"SYNTHETIC clients placed by 65+/85+ population at real postcode centroids; "
-               f"{clients['hours_per_week'].sum():,.0f} hours/week, {clients['calls_per_day'].sum():,} calls a day. "
-               f"Not real people.")
-    return clients, True, f"synthetic seed {seed}"
-
-
-def _settings(council: Council) -> rounds_model.RoundSettings:
-    defaults = rounds_model.RoundSettings.for_council(council)
-    with st.expander("Assumptions: shifts, pay, thresholds (none of these is in the council documents)"):
-        shifts = st.data_editor(pd.DataFrame({"shift": [s.name for s in defaults.shifts],
-                                              "start": [rounds_model.clock(s.start_min) for s in defaults.shifts],
-                                              "end": [rounds_model.clock(s.end_min) for s in defaults.shifts]}),
-                                num_rows="dynamic", key="rv_shifts", width="stretch")
-        a, b, c, d = st.columns(4)
-        paid = a.number_input("Longest paid round (h)", 1.0, 14.0, defaults.max_paid_hours, 0.5, key="rv_paid")
-        pay = b.number_input("Carer pay (£/h)", 5.0, 50.0, defaults.carer_pay_per_hour, 0.1, key="rv_pay")
-        mileage = c.number_input("Mileage (£/mile)", 0.0, 2.0, defaults.mileage_per_mile, 0.01, key="rv_mileage")
-        income = d.number_input("Provider paid (£/contact h)", 5.0, 100.0, defaults.income_per_contact_hour, 0.05,
-                                key="rv_income")
-        e, f, g, h, k = st.columns(5)
-        travel = e.slider("Most travel (% of paid time)", 5, 80, int(defaults.max_travel_share * 100), key="rv_travel")
-        contact = f.number_input("Fewest contact hours a round", 0.0, 10.0, defaults.min_contact_hours, 0.5,
-                                 key="rv_contact")
-        iterations = g.select_slider("Search effort (iterations)", [300, 1000, 2000, 3000, 5000, 10000],
-                                     value=defaults.iterations, key="rv_iterations",
-                                     help="With the seed, fixes the result: same inputs, same rounds.")
-        seconds = h.number_input("Time limit (s)", 2.0, 600.0, defaults.time_limit_s, 1.0, key="rv_seconds",
-                                 help="Stops the search early if reached before the iterations are done (the "
-                                      "result may then vary from run to run).")
-        seed = k.number_input("Solver seed", 0, 10_000, defaults.seed, key="rv_solver_seed")
-    try:
-        shift_list = tuple(rounds_model.Shift(str(row.shift), _clock_to_minutes(row.start), _clock_to_minutes(row.end))
-                           for row in shifts.dropna().itertuples())
-    except (ValueError, AttributeError):
-        raise InputDataError("Shift times must be written as HH:MM (e.g. 07:00).") from None
-    if not shift_list or any(shift.end_min <= shift.start_min for shift in shift_list):
-        raise InputDataError("Each shift needs a start before its end (HH:MM).")
-    return rounds_model.RoundSettings(shifts=shift_list, max_paid_hours=paid, carer_pay_per_hour=pay,
-                                      mileage_per_mile=mileage, income_per_contact_hour=income,
-                                      max_travel_share=travel / 100, min_contact_hours=contact,
-                                      iterations=int(iterations), time_limit_s=float(seconds), seed=int(seed))
-
-
-def _default_base(data: CouncilData, clients: gpd.GeoDataFrame) -> tuple[str, str]:
-    """The city or town nearest the clients' middle, as (name, postcode of the nearest postcode)."""
-    towns = data.places[data.places["kind"].isin(["city", "town"])]
-    towns = towns if len(towns) else data.places
-    middle = clients.geometry.union_all().centroid
-    town = towns.iloc[int(towns.distance(middle).to_numpy().argmin())]
-    postcode = data.postcodes.iloc[int(data.postcodes.distance(town.geometry).to_numpy().argmin())]["postcode"]
-    return str(town["name"]), str(postcode)
-
-
-def _bases(council: Council, data: CouncilData, clients: gpd.GeoDataFrame, calls: pd.DataFrame) -> list[rounds_model.Base]:
-    name, postcode = _default_base(data, clients)
-    suggested = rounds_model.suggest_carers(calls)
-    st.caption(f"Carers start and end at their base. Suggested: {suggested} carers (enough to cover the busiest call "
-               f"window); each works every shift.")
-    table = st.data_editor(pd.DataFrame({"base": [name], "postcode": [postcode], "carers": [suggested]}),
-                           num_rows="dynamic", key=f"rv_bases_{council.slug}_{name}_{suggested}", width="stretch",
-                           column_config={"carers": st.column_config.NumberColumn(min_value=0, max_value=500, step=1)})
-    lookup = postcode_index(data.postcodes)
-    bases = []
-    for row in table.dropna(subset=["postcode"]).itertuples():
-        key = postcode_key(row.postcode)
-        if key not in lookup.index:
-            raise InputDataError(f"Base {row.base!r}: {format_postcode(row.postcode)!r} is not a postcode in "
-                                 f"{council.name}. Use a postcode in the council area.")
-        point = data.postcodes.geometry.iloc[int(lookup[key])]
-        bases.append(rounds_model.Base(str(row.base or row.postcode), point.x, point.y, int(row.carers or 0)))
-    if not bases or sum(base.carers for base in bases) == 0:
-        raise InputDataError("Give at least one base with one or more carers.")
-    return bases
+BUSY_DAY_CALLS = 600
+"""Above this many calls on one day, say that the week may take minutes."""
+ZONE_COLOURS = {rounds_model.INSIDE: "#1a1a1a", rounds_model.OUTSIDE: "#e66101"}
+NOT_FITTED_COLOUR = "#d7191c"
 
 
 def _signature(*parts) -> str:
     return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _round_lines(plan: rounds_model.RoundPlan, engine: TravelEngine) -> gpd.GeoDataFrame:
-    """Each round as one line: road paths between stops, or straight segments for estimates."""
+# --- Inputs -------------------------------------------------------------------------------------------
+
+
+def _clients(council: Council, data: CouncilData, settings: rounds_model.RoundSettings):
+    """The clients to plan for, whether they are synthetic, and a label for exports."""
+    source = st.radio("Clients", ["synthetic", "upload"], horizontal=True, key="rv_source",
+                      format_func={"synthetic": "SYNTHETIC week of demand", "upload": "My client list"}.get)
+    if source == "upload":
+        uploaded = st.file_uploader("Client list: client_id, postcode (or lat/lon), calls_per_day, minutes_per_call, "
+                                    "windows (e.g. morning;tea or 08:00-09:00), days_per_week",
+                                    type=["csv", "xlsx", "ods", "txt"], key="rv_upload",
+                                    max_upload_size=widgets.CLIENT_UPLOAD_MB)
+        st.caption(widgets.UPLOAD_LIMITS)
+        table = widgets.read_upload(uploaded, lambda content, name: uploads.round_clients(content, name, data, settings),
+                                    key=(council.slug, repr(settings)))
+        return (table.clients if table is not None else None), False, (f"client list {uploaded.name}" if uploaded
+                                                                       else "")
+    localities = [WHOLE_COUNCIL, *sorted(data.lsoa["locality_name"].unique())]
+    a, b, c = st.columns([2, 1, 1])
+    area = a.selectbox("Area", localities, index=1 if len(localities) > 2 else 0, key=f"rv_area_{council.slug}")
+    locality = None if area == WHOLE_COUNCIL else area
+    expected = max(1, round(council.home_care_clients * area_share(data, locality, DemandAssumptions())))
+    count = b.number_input("Number of clients", 1, 2000, expected, key=f"rv_count_{council.slug}_{area}",
+                           help=f"Default: the council's {council.home_care_clients:,} clients × this area's share.")
+    seed = c.number_input("Seed", 0, 10_000, 1, key="rv_seed", help="Same seed, same synthetic clients.")
+    clients = synthetic_clients(data, locality, int(count), int(seed))
+    st.caption(f"SYNTHETIC clients placed by 65+/85+ population at real postcode centroids, each visited every day; "
+               f"{clients['hours_per_week'].sum():,.0f} hours/week, {clients['calls_per_day'].sum():,} calls a day. "
+               f"Not real people.")
+    where = f" in {area}" if locality else ""
+    return clients, True, f"SYNTHETIC: {int(count)} clients{where}, seed {int(seed)}"
+
+
+def _clock_table(what: str, rows: list[tuple[str, int, int]], *, key: str) -> list[tuple[str, int, int]]:
+    """An editable table of named periods in clock times (call windows, shifts), read back as minutes.
+
+    Raises
+    ------
+    InputDataError
+        For a time that is not HH:MM, a period ending before it starts, two of one name, or none at all.
+    """
+    table = st.data_editor(pd.DataFrame({what: [name for name, _, _ in rows],
+                                         "start": [rounds_model.clock(start) for _, start, _ in rows],
+                                         "end": [rounds_model.clock(end) for _, _, end in rows]}),
+                           num_rows="dynamic", key=key, width="stretch", hide_index=True)
+    periods = []
+    for name, start, end in zip(table[what], table["start"], table["end"]):
+        name = "" if pd.isna(name) else str(name).strip()
+        if not name:
+            continue
+        start = rounds_model.clock_minutes(start, f"start of the {name} {what}")
+        end = rounds_model.clock_minutes(end, f"end of the {name} {what}")
+        if end <= start:
+            raise InputDataError(f"The {name} {what} ends before it starts: write the earlier time first.")
+        periods.append((name, start, end))
+    if not periods:
+        raise InputDataError(f"Give at least one {what} (a name, a start and an end).")
+    if len({name.lower() for name, _, _ in periods}) < len(periods):
+        raise InputDataError(f"Two of the {what}s have the same name: give each its own.")
+    return periods
+
+
+def _settings(council: Council) -> rounds_model.RoundSettings:
+    defaults = rounds_model.RoundSettings.for_council(council)
+    with st.expander("The week: call windows, shifts, the gap between calls, carers' days (assumptions)"):
+        left, right = st.columns(2)
+        with left:
+            st.markdown("**Call windows**: a visit starts within its window (clock times, editable; add rows for more).")
+            windows = {name.lower(): (start, end) for name, start, end in _clock_table(
+                "window", [(name, *span) for name, span in defaults.windows.items()], key="rv_windows")}
+        with right:
+            st.markdown("**Shifts**: a working carer may work each shift of the day; each shift is one round.")
+            shifts = tuple(rounds_model.Shift(*period) for period in _clock_table(
+                "shift", [(shift.name, shift.start_min, shift.end_min) for shift in defaults.shifts], key="rv_shifts"))
+        a, b, c = st.columns(3)
+        gap = a.number_input("Least gap between a client's calls (hours)", 0.0, 8.0, defaults.min_gap_minutes / 60,
+                             0.25, key="rv_gap", help="From the end of one call to the start of the next. Windows "
+                                                      "are cut where needed so every plan keeps it.")
+        days = b.slider("Days a week each carer works", 1, 7, defaults.carer_days_per_week, key="rv_days",
+                        help="Consecutive days off, spread so about the same number of carers work each day.")
+        longest = c.number_input("Longest round (h, leaving the base to returning)", 1.0, 14.0,
+                                 defaults.max_paid_hours, 0.5, key="rv_paid")
+    with st.expander("Pay, verdict thresholds and search effort (assumptions)"):
+        a, b, c = st.columns(3)
+        pay = a.number_input("Carer pay (£/h)", 5.0, 50.0, defaults.carer_pay_per_hour, 0.1, key="rv_pay")
+        mileage = b.number_input("Mileage (£/mile)", 0.0, 2.0, defaults.mileage_per_mile, 0.01, key="rv_mileage")
+        waiting = c.checkbox("Pay waiting time between calls", defaults.pay_waiting, key="rv_waiting",
+                             help="On: all time on the round is paid. Off: contact and travel only.")
+        d, e, f, g, h = st.columns(5)
+        travel = d.slider("Most travel (% of paid time)", 5, 80, int(defaults.max_travel_share * 100), key="rv_travel")
+        contact = e.number_input("Fewest contact hours a round", 0.0, 10.0, defaults.min_contact_hours, 0.5,
+                                 key="rv_contact")
+        iterations = f.select_slider("Search effort (iterations a day)", [300, 1000, 2000, 3000, 5000, 10000],
+                                     value=defaults.iterations, key="rv_iterations",
+                                     help="With the seed, fixes the result: same inputs, same rounds.")
+        seconds = g.number_input("Time limit a day (s)", 2.0, 600.0, defaults.time_limit_s, 1.0, key="rv_seconds",
+                                 help="Stops a day's search early if reached before the iterations are done (the "
+                                      "result may then vary from run to run).")
+        seed = h.number_input("Seed", 0, 10_000, defaults.seed, key="rv_solver_seed",
+                              help="Seed of the solver and of the days each client is visited.")
+    return rounds_model.RoundSettings(
+        windows=windows, shifts=shifts, max_paid_hours=float(longest), min_gap_minutes=float(gap) * 60,
+        carer_days_per_week=int(days), carer_pay_per_hour=float(pay), mileage_per_mile=float(mileage),
+        pay_waiting=bool(waiting), income_per_contact_hour=defaults.income_per_contact_hour,
+        rural_uplift_pct=defaults.rural_uplift_pct, max_travel_share=travel / 100, min_contact_hours=float(contact),
+        iterations=int(iterations), time_limit_s=float(seconds), seed=int(seed))
+
+
+def _income(council: Council, data: CouncilData, settings: rounds_model.RoundSettings
+            ) -> tuple[rounds_model.RoundSettings, rounds_model.ZoneRule, rounds_model.FeeOption]:
+    """The fee, the uplift and the fee zone, defaulting to the Rural fee zones page's choices."""
+    st.subheader("Income")
+    options = {option.key: option for option in rounds_model.fee_options(council)}
+    a, b, c, d, e = st.columns([2.2, 1, 1, 1.3, 1.3])
+    key = a.radio("Fee", list(options), format_func=lambda k: options[k].label, key=f"rv_fee_{council.slug}",
+                  help=" · ".join(option.source for option in options.values()))
+    uplift = b.number_input("Rural uplift (%)", 0.0, 200.0, council.rural_uplift_pct, 1.0,
+                            key=f"rv_uplift_{council.slug}", help=council.source("rural_uplift_pct"))
+    radius = c.number_input("Zone radius (miles)", 0.0, 30.0,
+                            float(st.session_state.get(f"fz_radius_{council.slug}", council.fee_zone_radius_miles)),
+                            0.5, key=f"rv_radius_{council.slug}", help=council.source("fee_zone_radius_miles"))
+    readings = list(fee_zones.READINGS)
+    reading = d.radio("Zone by", readings, index=readings.index(st.session_state.get("fz_reading", "straight")),
+                      format_func=fee_zones.READINGS.get, key="rv_reading")
+    froms = list(fee_zones.MEASURE_FROM)
+    measure_from = e.radio("Measured from", froms, index=froms.index(st.session_state.get("fz_from", "point")),
+                           format_func=fee_zones.MEASURE_FROM.get, key="rv_from")
+    places = set(data.places["name"])
+    centres = tuple(name for name in st.session_state.get(f"fz_centres_{council.slug}", council.fee_zone_centres)
+                    if name in places) or tuple(council.fee_zone_centres)
+    rule = rounds_model.ZoneRule(centres, float(radius), reading, measure_from)
+    option = options[key]
+    st.caption(f"Each call is paid {option.label}, plus {uplift:g}% for clients outside the fee zone ({rule.describe()}"
+               f"; the same rule as the Rural fee zones page, whose choices are the defaults here). "
+               f"Fee: {option.source}. Uplift: {council.source('rural_uplift_pct')}.")
+    changed = rounds_model.RoundSettings(**{**settings.__dict__, "income_per_contact_hour": option.fee_per_hour,
+                                            "rural_uplift_pct": float(uplift)})
+    return changed, rule, option
+
+
+def _suggestions(council: Council, data: CouncilData, clients: gpd.GeoDataFrame, calls: gpd.GeoDataFrame, *,
+                 engine: TravelEngine, settings: rounds_model.RoundSettings, locality: pd.Series) -> pd.DataFrame:
+    """Suggested bases with their carers and postcodes (kept in the session per inputs: it takes a second)."""
+    key = _signature(council.slug, engine.token, clients["client_id"].tolist(), clients.geometry.x.round(1).tolist(),
+                     clients.geometry.y.round(1).tolist(), calls[["call_id", "tw_start_min", "tw_end_min",
+                                                                  "minutes"]].to_dict("list"),
+                     [shift.__dict__ for shift in settings.shifts], settings.max_paid_hours,
+                     settings.carer_days_per_week)
+    stored = st.session_state.get("rv_suggested")
+    if stored and stored["key"] == key:
+        return stored["table"]
+    with st.spinner("Choosing bases and counting the carers needed…"):
+        candidates = rounds_model.base_candidates(data.places, data.localities,
+                                                  clients.assign(locality_name=locality.to_numpy()))
+        weights = calls.groupby("client_id").size().reindex(clients["client_id"]).fillna(0).to_numpy()
+        chosen = rounds_model.suggest_bases(candidates, clients, engine, weights=weights)
+        bases = [rounds_model.Base(row.name, row.x, row.y, 0) for row in chosen.itertuples()]
+        carers = rounds_model.suggest_carers(calls, bases, settings, engine=engine)
+    points = gpd.GeoSeries(gpd.points_from_xy(chosen["x"], chosen["y"]), crs="EPSG:27700")
+    nearest = [int(data.postcodes.distance(point).to_numpy().argmin()) for point in points]
+    table = pd.DataFrame({"base": chosen["name"], "postcode": data.postcodes["postcode"].iloc[nearest].to_numpy(),
+                          "carers": [carers[name] for name in chosen["name"]],
+                          "calls_share": chosen["calls_share"], "mean_minutes": chosen["mean_minutes"]})
+    st.session_state["rv_suggested"] = {"key": key, "table": table}
+    return table
+
+
+def _bases(council: Council, data: CouncilData, suggested: pd.DataFrame, settings: rounds_model.RoundSettings
+           ) -> list[rounds_model.Base]:
+    """The bases and carers the user keeps or edits; an emptied carers cell counts as no carers, said so."""
+    st.subheader("Bases and carers")
+    st.caption(f"Suggested: the best {len(suggested)} of the clients' city and towns by drive time to their calls "
+               f"(a further base only when it shortens the mean drive by {BASE_CUT:.0%}), with "
+               f"enough carers to fit every call any round can take, each working {settings.carer_days_per_week} days "
+               f"a week and any shift of those days. Edit, add or remove rows.")
+    signature = _signature(suggested.to_dict("list"))
+    table = st.data_editor(suggested[["base", "postcode", "carers"]], num_rows="dynamic", hide_index=True,
+                           key=f"rv_bases_{council.slug}_{signature}", width="stretch", column_config={
+                               "carers": st.column_config.NumberColumn(min_value=0, max_value=2000, step=1),
+                               "base": st.column_config.TextColumn(help="A name for the base")})
+    st.caption(" · ".join(f"{row.base}: {row.calls_share:.0%} of calls nearest, {row.mean_minutes:.0f} min mean drive"
+                          for row in suggested.itertuples()))
+    lookup = postcode_index(data.postcodes)
+    bases, empty = [], []
+    for row in table.itertuples():
+        postcode = "" if pd.isna(row.postcode) else str(row.postcode).strip()
+        name = "" if pd.isna(row.base) else str(row.base).strip()
+        if not postcode:
+            if name:
+                raise InputDataError(f"Base {name!r} has no postcode: give the postcode where its carers start.")
+            continue
+        key = postcode_key(postcode)
+        if key not in lookup.index:
+            raise InputDataError(f"Base {name or postcode!r}: {format_postcode(postcode)!r} is not a postcode in "
+                                 f"{council.name}. Use a postcode in the council area.")
+        if pd.isna(row.carers):
+            empty.append(name or postcode)
+        carers = 0 if pd.isna(row.carers) else int(row.carers)
+        point = data.postcodes.geometry.iloc[int(lookup[key])]
+        bases.append(rounds_model.Base(name or format_postcode(postcode), point.x, point.y, carers))
+    if len({base.name for base in bases}) < len(bases):
+        raise InputDataError("Two bases have the same name: give each its own.")
+    if empty:
+        st.warning(f"No number of carers at {widgets.plain(', '.join(empty))}: counted as 0 carers. Enter a number to use "
+                   f"{'that base' if len(empty) == 1 else 'those bases'}.")
+    if not bases or sum(base.carers for base in bases) == 0:
+        raise InputDataError("Give at least one base with one or more carers.")
+    return bases
+
+
+# --- The map --------------------------------------------------------------------------------------------
+
+
+def _round_lines(report: rounds_model.WeekReport, day: int, engine: TravelEngine) -> gpd.GeoDataFrame:
+    """A day's rounds as lines: road paths between stops, or straight segments for estimates."""
     names, lines = [], []
-    for name, stops in plan.stops.items():
+    for (plan_day, name), stops in sorted(report.plan.stops.items()):
+        if plan_day != day:
+            continue
         legs = engine.paths(stops[:-1], stops[1:])
         coordinates = [point for leg in legs for point in leg.line.coords]
         names.append(name)
@@ -146,86 +263,201 @@ def _round_lines(plan: rounds_model.RoundPlan, engine: TravelEngine) -> gpd.GeoD
     return gpd.GeoDataFrame({"round": names}, geometry=lines, crs="EPSG:27700")
 
 
-def build_rounds_map(data: CouncilData, plan: rounds_model.RoundPlan, judged: pd.DataFrame, *,
-                     clients: gpd.GeoDataFrame, bases: list[rounds_model.Base], engine: TravelEngine, synthetic: bool,
-                     tiles: bool) -> folium.Map:
-    """Rounds as coloured paths, clients with their call times, bases, and the method label."""
-    lines = _round_lines(plan, engine)
+def build_rounds_map(data: CouncilData, report: rounds_model.WeekReport, *, day: int, clients: gpd.GeoDataFrame,
+                     zones: pd.DataFrame, engine: TravelEngine, synthetic: bool, tiles: bool) -> folium.Map:
+    """One day's rounds as coloured paths, clients by fee zone with their calls that day, bases, and the method."""
+    lines = _round_lines(report, day, engine)
     fmap = maps.new_map(clients.geometry.buffer(2000) if len(clients) else data.outline, tiles=tiles)
-    maps.add_polygons(fmap, data.localities, "PCN localities",
-                      [maps.tooltip_html(n, []) for n in data.localities["locality_name"]],
-                      line_colour="#555", line_weight=2, dash="6 4")
-    info = judged.set_index("round")
+    maps.add_polygons(fmap, data.localities, "PCN localities", [""] * len(data.localities), line_colour="#555",
+                      line_weight=2, dash="6 4", interactive=False)
+    maps.add_base_layer(fmap, outline=data.outline, places=data.places, localities=data.localities,
+                        roads=state.main_roads(engine.token, engine))
+    rounds = report.rounds[report.rounds["day"] == day].set_index("round")
     colours = [maps.LOCALITY_COLOURS[i % len(maps.LOCALITY_COLOURS)] for i in range(len(lines))]
     suffix = " (straight segments: ESTIMATE)" if engine.is_estimate else ""
-    maps.add_lines(fmap, lines, f"Rounds{suffix}", [
-        maps.tooltip_html(row.round, [("Calls", info.loc[row.round, "calls"]),
-                                      ("Contact / travel", f"{info.loc[row.round, 'contact_hours']:.1f} h / "
-                                                           f"{info.loc[row.round, 'travel_hours']:.1f} h"),
-                                      ("Verdict", info.loc[row.round, "verdict"])])
+    maps.add_lines(fmap, lines, f"Rounds on {rounds_model.DAY_NAMES[day]}{suffix}", [
+        maps.tooltip_html(row.round, [("Carer", rounds.loc[row.round, "carer"]),
+                                      ("Calls", rounds.loc[row.round, "calls"]),
+                                      ("Contact / travel", f"{rounds.loc[row.round, 'contact_hours']:.1f} h / "
+                                                           f"{rounds.loc[row.round, 'travel_hours']:.1f} h"),
+                                      ("Cost / income", f"£{rounds.loc[row.round, 'cost']:.2f} / "
+                                                        f"£{rounds.loc[row.round, 'income']:.2f}"),
+                                      ("Verdict", rounds.loc[row.round, "verdict"])])
         for row in lines.itertuples()], colours=colours, dashes=["6 6" if engine.is_estimate else None] * len(lines))
-    visits = plan.visits.groupby("client_id").apply(
+    visits = report.visits[report.visits["day"] == day]
+    planned = visits.groupby("client_id").apply(
         lambda group: "; ".join(f"{v.window} {v.start} ({v.round})" for v in group.itertuples()), include_groups=False)
-    missed = plan.unserved.groupby("client_id")["window"].apply(lambda w: ", ".join(w))
+    unserved = report.unserved[report.unserved["day"] == day] if len(report.unserved) else report.unserved
+    missed = unserved.groupby("client_id")["window"].apply(", ".join) if len(unserved) else pd.Series(dtype=object)
+    zone = clients["client_id"].map(zones["zone"]).fillna("")
     label = "SYNTHETIC clients" if synthetic else "Clients"
     maps.add_points(fmap, clients, f"{label} ({len(clients):,})", [
-        maps.tooltip_html(f"{row.client_id} {row.name or ''}".strip(),
-                          [("Calls", visits.get(row.client_id, "none planned")),
+        maps.tooltip_html(f"{row.client_id} {getattr(row, 'name', '') or ''}".strip(),
+                          [("Fee zone", zone.iloc[i]), (f"Calls on {rounds_model.DAY_NAMES[day]}",
+                                                        planned.get(row.client_id, "none")),
                            ("Not fitted", missed.get(row.client_id, "—"))])
-        for row in clients.itertuples()],
-        colour=["#d7191c" if c in missed.index else "#1a1a1a" for c in clients["client_id"]], radius=4)
+        for i, row in enumerate(clients.itertuples())],
+        colour=[NOT_FITTED_COLOUR if c in missed.index else ZONE_COLOURS.get(z, "#1a1a1a")
+                for c, z in zip(clients["client_id"], zone)], radius=4)
+    bases = report.plan.bases
     maps.add_points(fmap, gpd.GeoDataFrame({"name": [b.name for b in bases]},
                                            geometry=gpd.points_from_xy([b.x for b in bases], [b.y for b in bases]),
                                            crs="EPSG:27700"),
                     "Bases", [maps.tooltip_html(b.name, [("Carers", b.carers)]) for b in bases], colour="#6a3d9a",
                     radius=9)
-    maps.add_legend(fmap, "Rounds", [(colours[i], name) for i, name in enumerate(lines["round"][:8])] +
+    maps.add_legend(fmap, f"Rounds on {rounds_model.DAY_NAMES[day]}",
+                    [(colours[i], name) for i, name in enumerate(lines["round"][:8])] +
                     ([("#ffffff", f"… and {len(lines) - 8} more")] if len(lines) > 8 else []) +
-                    [("#1a1a1a", "client, all calls fitted"), ("#d7191c", "client with a call not fitted")],
+                    [(ZONE_COLOURS[rounds_model.INSIDE], "client inside the fee zone"),
+                     (ZONE_COLOURS[rounds_model.OUTSIDE], "client outside (rural uplift)"),
+                     (NOT_FITTED_COLOUR, "client with a call not fitted"), ("#6a3d9a", "base")],
                     note=("SYNTHETIC demand. " if synthetic else "") + ("Straight segments: travel is estimated."
                                                                          if engine.is_estimate else ""))
     maps.add_banner(fmap, state.method_banner(engine), warning=engine.is_estimate)
-    maps.add_layer_control(fmap)
-    return fmap
+    return maps.finish_map(fmap, clients.geometry.buffer(2000) if len(clients) else data.outline)
 
 
-def _locality_hours(council: Council, data: CouncilData, clients: gpd.GeoDataFrame, *, synthetic: bool,
-                    settings: rounds_model.RoundSettings) -> tuple[pd.Series, str]:
-    """Weekly contact hours by locality: the council's demand model (synthetic) or the uploaded clients."""
-    if synthetic:
-        weights = lsoa_weights(data.lsoa, DemandAssumptions())
-        by_locality = weights.groupby(data.lsoa.set_index("lsoa21_code")["locality_name"]).sum()
-        return by_locality * council.weekly_home_care_hours, (
-            f"SYNTHETIC: the council's {council.weekly_home_care_hours:,.0f} hours/week shared by 65+/85+ population")
-    lsoa = assign_lsoa(clients, data.lsoa)
-    locality = lsoa.map(data.lsoa.set_index("lsoa21_code")["locality_name"])
-    hours = rounds_model.weekly_contact_hours(clients, settings)
-    return hours.groupby(locality.to_numpy()).sum(), "your client list"
+# --- Results --------------------------------------------------------------------------------------------
+
+HOURS = {"contact_hours": "contact h", "travel_hours": "travel h", "idle_hours": "waiting h", "paid_hours": "paid h",
+         "miles": "miles", "cost": "cost £", "income": "income £", "margin": "margin £",
+         "cost_per_contact_hour": "cost £/contact h", "income_per_contact_hour": "income £/contact h"}
 
 
-def _provider_scenario(council: Council, data: CouncilData, clients, *, synthetic, settings, judged) -> pd.DataFrame:
+LABELS = {"day_name": "day", "rota_days": "days on the rota", "days_worked": "days with a round",
+          "main_carer": "carer on most days", "calls_fitted": "calls fitted", "round_hours": "contact h of its rounds",
+          "shift_name": "shift"}
+
+
+def _table(frame: pd.DataFrame, **extra) -> None:
+    """A results table with hours and money to two decimals and shares as percentages."""
+    config = {name: st.column_config.NumberColumn(label, format="%.2f") for name, label in HOURS.items()} | {
+        "travel_share": st.column_config.NumberColumn("travel share", format="percent"),
+        "continuity": st.column_config.NumberColumn("continuity", format="percent")} | {
+        name: st.column_config.Column(label) for name, label in LABELS.items()} | extra
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+
+
+def _verdict(report: rounds_model.WeekReport, flat: rounds_model.WeekReport) -> None:
+    settings = report.settings
+    served, total = len(report.plan.visits), len(report.plan.calls)
+    a, b, c, d, e = st.columns(5)
+    a.metric("Calls fitted", f"{served:,} of {total:,}", help="Calls of the whole week, Monday to Sunday.")
+    b.metric("Rounds viable", f"{report.viable_rounds} of {len(report.weekly)}",
+             help="Rounds through the week (a round runs on several days), judged on their weekly totals.")
+    viable_days = int((report.rounds["verdict"] == "viable").sum())
+    c.metric("Day rounds viable", f"{viable_days} of {len(report.rounds)}")
+    margin = report.weekly["margin"].sum() if len(report.weekly) else 0.0
+    d.metric("Margin a week", f"£{margin:,.0f}", help="Income less pay and mileage, all rounds.")
+    mean = report.continuity["continuity"].mean() if len(report.continuity) else 0.0
+    e.metric("Continuity", f"{mean:.0%}", help=f"Share of each client's calls served by the carer who serves most of "
+                                               f"them (mean over clients); at most {report.best_continuity:.0%} when "
+                                               f"carers work {settings.carer_days_per_week} days of 7.")
+    st.markdown(f"**Verdict:** {report.viable_rounds} of {len(report.weekly)} rounds are viable with the "
+                f"{settings.rural_uplift_pct:g}% rural uplift outside the fee zone; {flat.viable_rounds} would be at "
+                f"the base fee alone. A round is viable when its income covers its pay and mileage, its travel is at "
+                f"most {settings.max_travel_share:.0%} of paid time and it has at least "
+                f"{settings.min_contact_hours:g} contact hours a day.")
+
+
+def _providers(council: Council, data: CouncilData, report: rounds_model.WeekReport) -> pd.DataFrame:
     st.subheader("Providers per PCN locality")
-    hours, source = _locality_hours(council, data, clients, synthetic=synthetic, settings=settings)
-    localities = len(hours)
-    default = max(1, round(council.home_care_providers / localities)) if council.home_care_providers else \
-        DEFAULT_PROVIDERS_PER_LOCALITY
-    a, b = st.columns(2)
-    providers = a.slider("Providers sharing each locality", 1, 20, default, key=f"rv_providers_{council.slug}",
-                         help=(f"{council.home_care_providers} approved providers across {localities} localities"
-                               if council.home_care_providers else "assumption"))
-    threshold = b.number_input("Viability threshold (hours/week per provider)", 50.0, 2000.0,
+    planned = sorted(set(report.weekly["locality"]))
+    shares = pd.Series({name: area_share(data, name, DemandAssumptions()) if name in set(data.lsoa["locality_name"])
+                        else 0.0 for name in planned})
+    default, source = rounds_model.default_providers(council, shares)
+    a, b = st.columns([2, 1])
+    with a:
+        entered = st.data_editor(pd.DataFrame({"locality": planned, "providers": default.reindex(planned).to_numpy()}),
+                                 hide_index=True, width="stretch", key=f"rv_providers_{council.slug}_{_signature(planned)}",
+                                 disabled=["locality"], column_config={"providers": st.column_config.NumberColumn(
+                                     "providers sharing its rounds", min_value=1, max_value=500, step=1)})
+    threshold = b.number_input("Viability threshold (hours/week per provider)", 10.0, 5000.0,
                                council.viability_hours_per_week, 10.0, key=f"rv_threshold_{council.slug}",
                                help=council.source("viability_hours_per_week"))
-    per_round = float(judged["contact_hours"].mean()) if len(judged) else 4.0
-    table = rounds_model.provider_scenario(hours, providers, threshold_hours=threshold, contact_hours_per_round=per_round)
-    st.caption(f"Weekly hours from {source}. Rounds per day at {per_round:.1f} contact hours a round "
-               f"({'mean of the planned rounds' if len(judged) else 'assumption'}).")
-    st.dataframe(table.reset_index(names="locality"), hide_index=True, width="stretch", column_config={
-        "weekly_hours": st.column_config.NumberColumn("hours/week", format="%.0f"),
-        "rounds_per_day": st.column_config.NumberColumn("rounds/day", format="%.1f"),
-        "hours_per_provider": st.column_config.NumberColumn("hours/provider", format="%.0f"),
-        "most_viable_providers": st.column_config.NumberColumn(f"providers that can each reach {threshold:.0f} h")})
+    counts = entered.set_index("locality")["providers"]
+    counts = counts.where(counts.notna(), default.reindex(counts.index)).astype(int)
+    growth = {year: council.home_care_growth(year) for year in rounds_model.PROJECTION_YEARS}
+    table = rounds_model.provider_table(report.weekly, counts, threshold_hours=threshold,
+                                        growth={year: factor for year, (factor, _) in growth.items()})
+    report.providers = table
+    report.providers_source = source if counts.equals(default.reindex(counts.index)) else "entered on the page"
+    st.caption(f"Default providers: {source}. Each locality's rounds (the rounds with most of their contact time "
+               f"there) are shared out whole among its providers, largest first, each to the provider with fewest "
+               f"hours; the smallest and largest provider's hours are compared with the threshold. "
+               + " ".join(f"{year}: × {factor:.2f} ({text})." for year, (factor, text) in growth.items()))
+    config = {"weekly_hours": st.column_config.NumberColumn("contact h/week", format="%.0f"),
+              "smallest_provider_hours": st.column_config.NumberColumn("smallest provider h", format="%.0f"),
+              "largest_provider_hours": st.column_config.NumberColumn("largest provider h", format="%.0f"),
+              "providers_above": st.column_config.NumberColumn(f"providers ≥ {threshold:.0f} h"),
+              "most_viable_providers": st.column_config.NumberColumn(f"most providers ≥ {threshold:.0f} h")} | {
+        f"hours_{year}": st.column_config.NumberColumn(f"h/week {year}", format="%.0f")
+        for year in rounds_model.PROJECTION_YEARS} | {
+        f"providers_{year}": st.column_config.NumberColumn(f"most providers ≥ {threshold:.0f} h in {year}")
+        for year in rounds_model.PROJECTION_YEARS}
+    st.dataframe(table.reset_index(), hide_index=True, width="stretch", column_config=config)
     return table
+
+
+def _results(council: Council, data: CouncilData, report: rounds_model.WeekReport, flat: rounds_model.WeekReport, *,
+             clients: gpd.GeoDataFrame, zones: pd.DataFrame, engine: TravelEngine, synthetic: bool, label: str) -> None:
+    plan = report.plan
+    _verdict(report, flat)
+    if not plan.feasible:
+        st.error("On some day the solver found no plan keeping every window and shift; raise the search effort.")
+    days = sorted(int(day) for day in plan.rounds["day"].unique())
+    if days:
+        day = st.radio("Day on the map", days, format_func=lambda d: rounds_model.DAY_NAMES[d], horizontal=True,
+                       key="rv_map_day")
+        fmap = build_rounds_map(data, report, day=int(day), clients=clients, zones=zones, engine=engine,
+                                synthetic=synthetic, tiles=st.session_state.get("basemap_tiles", False))
+        st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key=f"rv_map_{council.slug}")
+    unfitted = len(plan.unserved)
+    tabs = st.tabs(["Rounds through the week", "Each day's rounds", "Carers", "Localities",
+                    f"Not fitted ({unfitted:,})", "Visits"])
+    with tabs[0]:
+        _table(report.weekly, days=st.column_config.NumberColumn("days it runs"),
+               carers=st.column_config.NumberColumn("carers on it"))
+    with tabs[1]:
+        _table(report.rounds.drop(columns=["day"]))
+    with tabs[2]:
+        used = int((report.carers["rounds"] > 0).sum())
+        st.caption(f"{used} of {len(report.carers)} carers have a round this week; each carer's week from the rota.")
+        _table(report.carers)
+    with tabs[3]:
+        st.caption(f"Continuity: each client's calls served by their main carer (mean over the locality's clients); at "
+                   f"most {report.best_continuity:.0%} when carers work {report.settings.carer_days_per_week} days of 7.")
+        _table(report.localities.reset_index())
+    with tabs[4]:
+        if unfitted:
+            counts = plan.unserved["constraint"].value_counts()
+            st.caption("Binding constraints: " + ", ".join(f"{name} {count}" for name, count in counts.items()) +
+                       ". Each row says what change would fit the call.")
+            st.dataframe(plan.unserved.drop(columns=["day"]), hide_index=True, width="stretch")
+        else:
+            st.caption("Every call of the week is fitted.")
+    with tabs[5]:
+        st.dataframe(report.visits.drop(columns=["day", "x", "y"]), hide_index=True, width="stretch")
+    _providers(council, data, report)
+    visits = workbook.plan_sheets(report, report.providers, synthetic=synthetic)["visits"]
+    about = [f"Rounds for a week in {council.name}; clients: {label}.", state.method_banner(engine), report.summary()]
+    widgets.download_row(f"rounds_{council.slug}", {
+        "XLSX": lambda: workbook.week_workbook(report, council, clients_label=label, synthetic=synthetic,
+                                               engine_label=engine.label),
+        "CSV": lambda: exports.csv_bytes(visits, (["SYNTHETIC demand: not real clients."] if synthetic else []) + about),
+    })
+
+
+def _gap_example(settings: rounds_model.RoundSettings, minutes: float) -> None:
+    """How the least gap cuts the usual windows, so the planned windows are never a surprise."""
+    rows = []
+    for names in rounds_model.CALL_PATTERNS.values():
+        windows = [settings.windows[name] for name in names if name in settings.windows]
+        cut = rounds_model.separate_calls(windows, [minutes] * len(windows), settings.min_gap_minutes)
+        rows.append(" · ".join(f"{name} {rounds_model.window_text(*kept) if kept else 'cannot keep the gap'}"
+                               for name, kept in zip(names, cut)))
+    st.caption(f"Windows planned with a {settings.min_gap_minutes / 60:g}-hour gap for {minutes:.0f}-minute calls — "
+               + "; ".join(f"{count} a day: {text}" for count, text in zip(rounds_model.CALL_PATTERNS, rows)))
 
 
 def page() -> None:
@@ -234,85 +466,70 @@ def page() -> None:
     engine = state.travel_engine()
     data = state.council_data_for(council.slug, engine.token, engine)
     st.title("Round viability")
-    st.caption("Can a provider build workable rounds of care calls here? Build a day's rounds on the roads (or the "
-               "labelled estimate), see travel against contact time, the calls that cannot be fitted and why, and "
-               "test how many providers each PCN locality can keep above the viability threshold.")
+    st.caption("Can a provider build workable rounds of care calls here? Plan a week (Monday to Sunday) on the roads "
+               "(or the labelled estimate) with the same carers and bases every day, judge each round's cost against "
+               "its income with the rural uplift, see the calls that cannot be fitted and why, and test how many "
+               "providers each PCN locality can keep above the viability threshold.")
     widgets.engine_note(engine)
     try:
         settings = _settings(council)
     except InputDataError as error:
-        st.error(str(error))
+        widgets.show_error(error)
         return
     clients, synthetic, label = _clients(council, data, settings)
     if clients is None or clients.empty:
-        st.info("Choose a synthetic day or upload a client list to build rounds.")
+        st.info("Choose a synthetic week or upload a client list to build rounds.")
         return
-    calls = rounds_model.calls_for_day(clients, settings)
-    st.subheader("Carers")
+    calls = rounds_model.calls_for_week(clients, settings)
+    _gap_example(settings, float(calls["minutes"].median()) if len(calls) else 30.0)
+    busiest = int(calls.groupby("day").size().max())
+    if busiest > BUSY_DAY_CALLS:
+        st.warning(f"The busiest day has {busiest:,} calls: the week may take several minutes to plan. Choose a "
+                   f"locality or fewer clients for a quicker answer.")
+    settings, rule, _ = _income(council, data, settings)
+    locality = rounds_model.client_localities(clients, data.lsoa)
     try:
-        bases = _bases(council, data, clients, calls)
+        suggested = _suggestions(council, data, clients, calls, engine=engine, settings=settings, locality=locality)
+        bases = _bases(council, data, suggested, settings)
     except InputDataError as error:
-        st.error(str(error))
+        widgets.show_error(error)
         return
     signature = _signature(council.slug, engine.token, label, clients[["client_id"]].to_dict("list"),
                            calls[["call_id", "tw_start_min", "tw_end_min", "minutes"]].to_dict("list"),
                            [b.__dict__ for b in bases], settings.solver_key())
     stored = st.session_state.get("rv_plan")
-    if st.button(f"Build rounds for {len(calls):,} calls", type="primary", key="rv_build"):
+    if st.button(f"Build rounds for the week ({len(calls):,} calls)", type="primary", key="rv_build"):
         bar = st.progress(0.0, text="Preparing…")
         try:
-            plan = rounds_model.plan_rounds(calls, bases, engine, settings,
-                                            progress=lambda done, text: bar.progress(done, text=text))
+            plan = rounds_model.plan_week(calls, bases, engine, settings,
+                                          progress=lambda done, text: bar.progress(min(max(done, 0.0), 1.0), text=text))
         except CareMapError as error:
-            st.error(str(error))
+            widgets.show_error(error)
             return
         bar.empty()
         stored = {"signature": signature, "plan": plan}
         st.session_state["rv_plan"] = stored
     if not stored or stored["signature"] != signature:
-        st.info("Press the button to build the rounds (a few seconds; the search effort is under Assumptions).")
-        _provider_scenario(council, data, clients, synthetic=synthetic, settings=settings,
-                           judged=pd.DataFrame(columns=["contact_hours"]))
+        st.info("Press the button to plan the week (seconds to a minute; the search effort is under the assumptions).")
         return
-    plan: rounds_model.RoundPlan = stored["plan"]
-    if not plan.feasible:
-        st.error("The solver found no plan that keeps every window and shift; raise the search effort or add carers.")
-    judged = rounds_model.judge_rounds(plan.rounds, settings)
-    _results(data, plan, judged, clients=clients, bases=bases, engine=engine, synthetic=synthetic, settings=settings,
-             label=label)
+    plan: rounds_model.WeekPlan = stored["plan"]
+    st.caption(f"Planned in {plan.solve_seconds:.1f} s" + (f"; {len(plan.days_reused)} day(s) had exactly an earlier "
+                                                          f"day's calls and kept its rounds" if plan.days_reused else ""))
+    zones = _zones(council, data, clients, engine, rule)
+    report = rounds_model.judge_week(plan, settings, zones=zones, client_locality=locality, zone_rule=rule)
+    flat_settings = rounds_model.RoundSettings(**{**settings.__dict__, "rural_uplift_pct": 0.0})
+    flat = rounds_model.judge_week(plan, flat_settings, zones=zones, client_locality=locality, zone_rule=rule)
+    _results(council, data, report, flat, clients=clients, zones=zones, engine=engine, synthetic=synthetic, label=label)
 
 
-def _results(data, plan, judged, *, clients, bases, engine, synthetic, settings, label) -> None:
-    council = data.council
-    served, total = len(plan.visits), len(plan.visits) + len(plan.unserved)
-    a, b, c, d = st.columns(4)
-    a.metric("Calls fitted", f"{served:,} of {total:,}")
-    b.metric("Rounds", f"{len(judged):,}", help=f"{(judged['verdict'] == 'viable').sum():,} viable")
-    share = judged["travel_hours"].sum() / judged["paid_hours"].sum() if len(judged) else 0.0
-    c.metric("Travel share of paid time", f"{share:.0%}")
-    cost = judged["cost"].sum() / judged["contact_hours"].sum() if len(judged) else 0.0
-    d.metric("Cost per contact hour", f"£{cost:.2f}", help="Carer pay for all paid time plus mileage.")
-    fmap = build_rounds_map(data, plan, judged, clients=clients, bases=bases, engine=engine, synthetic=synthetic,
-                            tiles=st.session_state.get("basemap_tiles", False))
-    st_folium(fmap, height=600, use_container_width=True, returned_objects=[], key=f"rv_map_{council.slug}")
-    st.subheader("Rounds")
-    labels = {"contact_hours": "contact h", "travel_hours": "travel h", "idle_hours": "idle h", "paid_hours": "paid h",
-              "miles": "miles", "cost": "cost (£)", "cost_per_contact_hour": "£ per contact h"}
-    st.dataframe(judged, hide_index=True, width="stretch", column_config={
-        name: st.column_config.NumberColumn(label, format="%.2f") for name, label in labels.items()} | {
-        "travel_share": st.column_config.NumberColumn("travel share", format="percent")})
-    if len(plan.unserved):
-        st.subheader(f"Calls not fitted ({len(plan.unserved):,})")
-        st.dataframe(plan.unserved, hide_index=True, width="stretch")
-    with st.expander(f"Every visit ({len(plan.visits):,})"):
-        st.dataframe(plan.visits.drop(columns=["x", "y"]), hide_index=True, width="stretch")
-    scenario = _provider_scenario(council, data, clients, synthetic=synthetic, settings=settings, judged=judged)
-    about = [f"Rounds for {council.name}, clients: {label}.", state.method_banner(engine), f"Assumptions: {settings!r}"]
-    if synthetic:
-        about.insert(0, "SYNTHETIC demand: not real clients.")
-    visits = plan.visits.assign(demand="SYNTHETIC" if synthetic else "uploaded")
-    widgets.download_row(f"rounds_{council.slug}", {
-        "CSV": lambda: exports.csv_bytes(visits, about),
-        "XLSX": lambda: exports.xlsx_bytes({"rounds": judged, "visits": visits, "not fitted": plan.unserved,
-                                            "providers per locality": scenario.reset_index(names="locality")}, about),
-    })
+def _zones(council: Council, data: CouncilData, clients: gpd.GeoDataFrame, engine: TravelEngine,
+           rule: rounds_model.ZoneRule) -> pd.DataFrame:
+    """Each client inside or outside the fee zone (kept in the session per clients and rule)."""
+    key = _signature(council.slug, engine.token, rule.__dict__, clients["client_id"].tolist(),
+                     clients.geometry.x.round(1).tolist(), clients.geometry.y.round(1).tolist())
+    stored = st.session_state.get("rv_zones")
+    if stored and stored["key"] == key:
+        return stored["zones"]
+    zones = rounds_model.client_zones(clients, data.places, engine, rule)
+    st.session_state["rv_zones"] = {"key": key, "zones": zones}
+    return zones

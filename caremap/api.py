@@ -9,16 +9,18 @@ Example
 >>> data = caremap.load_data("rutland")
 >>> engine = caremap.travel_engine(data.council, "rutland-osm")
 >>> zones = caremap.classify_fee_zones(data, engine)            # the council's own radius
->>> plan = caremap.build_rounds(data, engine, clients=30)         # 30 SYNTHETIC clients
+>>> plan = caremap.build_rounds(data, engine, clients=30)         # a week for 30 SYNTHETIC clients
 >>> coverage = caremap.measure_coverage(data, caremap.care_homes(data).homes, engine, year=2028)
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import geopandas as gpd
+import pandas as pd
 
 from geo.council import Council, load_council
 from geo.errors import InputDataError, RoadNetworkError
@@ -26,7 +28,7 @@ from layers.council_data import CouncilData, load_council_data
 
 if TYPE_CHECKING:  # imported where used: the solver and report libraries take a while to load
     from analyses.coverage import CoverageResult
-    from analyses.rounds import RoundPlan, RoundSettings
+    from analyses.rounds import Base, RoundSettings, WeekReport
     from layers.care_homes import CareHomeTable
     from routing.engine import TravelEngine
 
@@ -135,9 +137,19 @@ def classify_fee_zones(data: CouncilData, engine: "TravelEngine", *, radius_mile
 
 def synthetic_clients(data: CouncilData, *, clients: int | None = None, locality: str | None = None,
                       seed: int = 0) -> gpd.GeoDataFrame:
-    """A reproducible set of SYNTHETIC home-care clients (labelled so), placed by the 65+/85+ population."""
+    """A reproducible set of SYNTHETIC home-care clients (labelled so), placed by the 65+/85+ population.
+
+    Raises
+    ------
+    InputDataError
+        If ``locality`` is not one of the council's PCN localities (the message lists them).
+    """
     from analyses.demand import synthetic_clients as make
 
+    names = sorted(data.lsoa["locality_name"].dropna().unique())
+    if locality is not None and locality not in names:
+        raise InputDataError(f"{locality!r} is not a PCN locality of {data.council.name}. Use one of: "
+                             f"{'; '.join(names)}.")
     return make(data, locality=locality, clients=clients, seed=seed)
 
 
@@ -151,8 +163,12 @@ def read_clients(path: str | Path, data: CouncilData, *, settings: "RoundSetting
 
 
 def build_rounds(data: CouncilData, engine: "TravelEngine", *, clients: gpd.GeoDataFrame | int | None = None,
-                 settings: "RoundSettings | None" = None, carers: int | None = None, seed: int = 1) -> "RoundPlan":
-    """Rounds of a day's calls, with a verdict on each round.
+                 settings: "RoundSettings | None" = None, carers: int | None = None, seed: int = 1,
+                 locality: str | None = None, bases: Sequence["Base"] | None = None,
+                 providers: Mapping[str, int] | None = None, radius_miles: float | None = None,
+                 reading: str = "straight", measure_from: str = "point", progress=None) -> "WeekReport":
+    """A week of rounds (Monday to Sunday), judged: income with the rural uplift, verdicts, carers, localities,
+    continuity and providers.
 
     Parameters
     ----------
@@ -161,30 +177,70 @@ def build_rounds(data: CouncilData, engine: "TravelEngine", *, clients: gpd.GeoD
     clients : GeoDataFrame or int, optional
         A client list (:func:`read_clients`), or a number of SYNTHETIC clients; default 40 synthetic clients.
     settings : RoundSettings, optional
-        Default: the model's defaults with the council's base fee.
+        Default: the model's defaults with the council's base fee and rural uplift.
     carers : int, optional
-        Carers at the base (the council's main town nearest the clients); default enough for the busiest window.
+        Carers in all, shared among the bases by their share of the calls; default the suggested count, which
+        fits every call that any round can take.
+    seed : int
+        Seed of the synthetic clients.
+    locality : str, optional
+        PCN locality of the synthetic clients (default the whole council).
+    bases : sequence of Base, optional
+        Default: the best one to three of the clients' localities' city and towns by drive time.
+    providers : mapping, optional
+        Providers per locality; default the council's documented count shared by demand.
+    radius_miles, reading, measure_from
+        The fee zone (default the council's radius, straight line, from each settlement's point).
+    progress : callable, optional
+        Called with (fraction, message) while the week is solved.
 
     Returns
     -------
-    RoundPlan
-        With ``rounds`` judged (``verdict`` and ``why`` columns).
+    WeekReport
+        ``rounds`` (each day's, judged: ``verdict`` and ``why``), ``weekly``, ``carers``, ``localities``,
+        ``visits``, ``unserved``, ``continuity``, and ``providers`` set on the report as ``report.providers``.
     """
     from analyses import rounds
-    from analyses.demand import synthetic_clients as make
+    from analyses.demand import DemandAssumptions, area_share
 
+    council = data.council
     if clients is None or isinstance(clients, int):
-        clients = make(data, clients=clients or 40, seed=seed)
-    settings = settings or rounds.RoundSettings.for_council(data.council)
-    calls = rounds.calls_for_day(clients, settings)
-    towns = data.places[data.places["kind"].isin(["city", "town"])]
-    towns = towns if len(towns) else data.places
-    middle = clients.geometry.union_all().centroid
-    town = towns.iloc[int(towns.distance(middle).to_numpy().argmin())]
-    base = rounds.Base(str(town["name"]), town.geometry.x, town.geometry.y, carers or rounds.suggest_carers(calls))
-    plan = rounds.plan_rounds(calls, [base], engine, settings)
-    plan.rounds = rounds.judge_rounds(plan.rounds, settings)
-    return plan
+        clients = synthetic_clients(data, locality=locality, clients=clients or 40, seed=seed)
+    settings = settings or rounds.RoundSettings.for_council(council)
+    calls = rounds.calls_for_week(clients, settings)
+    where = rounds.client_localities(clients, data.lsoa)
+    if bases is None:
+        candidates = rounds.base_candidates(data.places, data.localities, clients.assign(locality_name=where.to_numpy()))
+        weights = calls.groupby("client_id").size().reindex(clients["client_id"]).fillna(0).to_numpy()
+        chosen = rounds.suggest_bases(candidates, clients, engine, weights=weights)
+        bases = [rounds.Base(row.name, row.x, row.y, 0) for row in chosen.itertuples()]
+        shares = chosen.set_index("name")["calls_share"]
+    else:
+        shares = pd.Series([float(base.carers) or 1.0 for base in bases], index=[base.name for base in bases])
+    stops = rounds.Stops.measure(bases, calls, engine, longest_leg_min=rounds.longest_leg_min(settings))
+    if carers is not None:
+        counts = rounds.apportion(int(carers), shares)
+        bases = [dataclasses.replace(base, carers=int(counts[base.name])) for base in bases]
+    elif all(base.carers == 0 for base in bases):
+        suggested = rounds.suggest_carers(calls, bases, settings, stops=stops)
+        bases = [dataclasses.replace(base, carers=suggested[base.name]) for base in bases]
+    plan = rounds.plan_week(calls, bases, engine, settings, stops=stops, progress=progress)
+    rule = rounds.ZoneRule.for_council(council, reading=reading, measure_from=measure_from,
+                                       **({} if radius_miles is None else {"radius_miles": float(radius_miles)}))
+    zones = rounds.client_zones(clients, data.places, engine, rule)
+    report = rounds.judge_week(plan, settings, zones=zones, client_locality=where, zone_rule=rule)
+    planned = sorted(set(report.weekly["locality"]))
+    default, report.providers_source = rounds.default_providers(council, pd.Series(
+        {name: area_share(data, name, DemandAssumptions()) if name in set(data.lsoa["locality_name"]) else 0.0
+         for name in planned}))
+    wanted = default
+    if providers is not None:
+        wanted = pd.Series(providers, dtype=float).reindex(planned).fillna(default).astype(int)
+        report.providers_source = "entered"
+    report.providers = rounds.provider_table(report.weekly, wanted, threshold_hours=council.viability_hours_per_week,
+                                             growth={year: council.home_care_growth(year)[0]
+                                                     for year in rounds.PROJECTION_YEARS})
+    return report
 
 
 def care_homes(data: CouncilData, path: str | Path | None = None) -> "CareHomeTable":

@@ -56,9 +56,10 @@ def rutland_plan(rutland, rutland_engine):
     clients = synthetic_clients(rutland, clients=40, seed=3)
     calls = r.calls_for_day(clients, r.RoundSettings())
     oakham = rutland.places.set_index("name").loc["Oakham"].geometry
-    settings = r.RoundSettings(iterations=400, max_paid_hours=6.0)
-    plan = r.plan_rounds(calls, [r.Base("Oakham", oakham.x, oakham.y, r.suggest_carers(calls))], rutland_engine,
-                         settings)
+    settings = r.RoundSettings(iterations=400, max_paid_hours=6.0, pay_waiting=True)
+    base = r.Base("Oakham", oakham.x, oakham.y, 0)
+    carers = r.suggest_carers(calls, [base], settings, engine=rutland_engine)
+    plan = r.plan_rounds(calls, [r.Base("Oakham", oakham.x, oakham.y, carers["Oakham"])], rutland_engine, settings)
     return calls, plan, settings
 
 

@@ -20,8 +20,14 @@ from geo.errors import InputDataError
 from layers.user_files import CARE_HOME_LIST, CLIENT_LIST, UploadSummary
 from routing.engine import TravelEngine
 
-UPLOAD_LIMITS = f"CSV, Excel or ODS, {CLIENT_LIST.describe()}. Kept in memory only."
-CARE_HOME_LIMITS = f"CSV, Excel or ODS, {CARE_HOME_LIST.describe()}. Kept in memory only."
+CLIENT_UPLOAD_MB = CLIENT_LIST.max_bytes // 2**20
+CARE_HOME_UPLOAD_MB = CARE_HOME_LIST.max_bytes // 2**20
+"""Each uploader's own size limit (its ``max_upload_size``): Streamlit states it under the uploader, so the captions
+below state only the other limits, once."""
+UPLOAD_LIMITS = (f"Up to {CLIENT_LIST.max_rows:,} rows of data and {CLIENT_LIST.max_columns:,} columns (the file "
+                 f"size limit is under the box). Kept in memory only.")
+CARE_HOME_LIMITS = (f"Up to {CARE_HOME_LIST.max_rows:,} rows of data and {CARE_HOME_LIST.max_columns:,} columns (the "
+                    f"file size limit is under the box). Kept in memory only.")
 
 _MARKDOWN_SIGNS = re.compile(r"([!-/:-@\[-`{-~])")
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")

@@ -1,19 +1,27 @@
-"""Rounds of home-care calls with PyVRP, and how viable they are.
+"""Rounds of home-care calls with PyVRP, over a week, and how viable they are.
 
-``calls`` turns a client list into the calls of a day; ``model`` builds and solves the PyVRP model of
-carers' rounds; ``viability`` judges the rounds and the providers of each locality. The names below are
-the package's public interface.
+``calls`` turns a client list into the calls of a day or a week; ``bases`` suggests bases and carers;
+``model`` builds and solves the PyVRP model of one day's rounds; ``week`` plans Monday to Sunday with the
+same carers; ``income`` prices each call (the rural uplift outside the fee zone); ``viability`` judges the
+rounds, carers, localities and providers; ``workbook`` writes the plan for people. The names below are the
+package's public interface.
 """
 
+from analyses.rounds.bases import base_candidates, suggest_bases, suggest_carers
 from analyses.rounds.calls import (
                                    CALL_PATTERNS,
                                    ROUND_CLIENT_COLUMNS,
                                    calls_for_day,
+                                   calls_for_week,
                                    check_client_windows,
                                    default_windows,
                                    parse_windows,
+                                   separate_calls,
+                                   visit_days,
                                    weekly_contact_hours,
+                                   window_text,
 )
+from analyses.rounds.income import INSIDE, OUTSIDE, ZoneRule, client_zones, price_visits
 from analyses.rounds.model import (
                                    UNREACHABLE,
                                    Base,
@@ -21,17 +29,52 @@ from analyses.rounds.model import (
                                    Stops,
                                    build_problem,
                                    call_prize,
+                                   explain_unserved,
                                    greedy_solution,
+                                   longest_leg_min,
                                    plan_rounds,
                                    round_table,
+                                   solve_day,
                                    solve_problem,
 )
-from analyses.rounds.settings import RoundSettings, Shift, clock
-from analyses.rounds.viability import judge_rounds, provider_scenario, suggest_carers
+from analyses.rounds.settings import (
+                                   DAY_NAMES,
+                                   FeeOption,
+                                   RoundSettings,
+                                   Shift,
+                                   clock,
+                                   clock_minutes,
+                                   fee_option_for,
+                                   fee_options,
+)
+from analyses.rounds.viability import (
+                                   PROJECTION_YEARS,
+                                   WeekReport,
+                                   allocate_rounds,
+                                   apportion,
+                                   carer_week,
+                                   client_localities,
+                                   default_providers,
+                                   judge_rounds,
+                                   judge_week,
+                                   locality_week,
+                                   most_viable_providers,
+                                   provider_scenario,
+                                   provider_table,
+                                   round_localities,
+                                   weekly_rounds,
+)
+from analyses.rounds.week import Carer, WeekPlan, best_continuity, carer_rota, continuity, plan_week, working_per_day
 
 __all__ = [
-    "CALL_PATTERNS", "ROUND_CLIENT_COLUMNS", "UNREACHABLE", "Base", "RoundPlan", "RoundSettings", "Shift", "Stops",
-    "build_problem", "call_prize", "calls_for_day", "check_client_windows", "clock", "default_windows",
-    "greedy_solution", "judge_rounds", "parse_windows", "plan_rounds", "provider_scenario", "round_table",
-    "solve_problem", "suggest_carers", "weekly_contact_hours",
+    "Base", "CALL_PATTERNS", "Carer", "DAY_NAMES", "FeeOption", "INSIDE", "OUTSIDE", "PROJECTION_YEARS",
+    "ROUND_CLIENT_COLUMNS", "RoundPlan", "RoundSettings", "Shift", "Stops", "UNREACHABLE", "WeekPlan", "WeekReport",
+    "ZoneRule", "allocate_rounds", "apportion", "base_candidates", "best_continuity", "build_problem", "call_prize",
+    "calls_for_day", "calls_for_week", "carer_rota", "carer_week", "check_client_windows", "client_localities",
+    "client_zones", "clock", "clock_minutes", "continuity", "default_providers", "default_windows",
+    "explain_unserved", "fee_option_for", "fee_options", "greedy_solution", "judge_rounds", "judge_week",
+    "locality_week", "most_viable_providers", "parse_windows", "plan_rounds", "plan_week", "price_visits",
+    "provider_scenario", "provider_table", "round_localities", "round_table", "separate_calls", "solve_day",
+    "solve_problem", "suggest_bases", "suggest_carers", "visit_days", "weekly_contact_hours", "weekly_rounds",
+    "window_text", "working_per_day", "longest_leg_min",
 ]

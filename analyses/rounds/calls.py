@@ -1,13 +1,23 @@
-"""Calls of a day from a client list: call windows, visit lengths and days a week."""
+"""Calls of a day or a week from a client list: call windows, visit lengths, days a week and the gap between calls.
+
+A client with N days a week is visited on N days of the week, spread evenly (3 days: e.g. Monday,
+Wednesday, Friday), starting on a day drawn from the seed and the client's id, so a client's days do
+not change when others are added. The calls of a client on one day are kept at least
+``min_gap_minutes`` apart (from the end of one to the start of the next) by cutting their windows
+where they would come closer: any start times within the cut windows keep the gap, so the solver
+cannot break it. A call that cannot keep the gap at all is not planned and is reported with the reason.
+"""
 
 from __future__ import annotations
 
 import re
+import zlib
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
-from analyses.rounds.settings import RoundSettings
+from analyses.rounds.settings import DAY_NAMES, RoundSettings, clock
 from geo.errors import InputDataError
 from layers.clients import ClientTable
 from layers.user_files import RowProblem
@@ -54,6 +64,121 @@ def default_windows(calls_per_day: int, settings: RoundSettings) -> list[tuple[s
     return [(name, *settings.windows[name]) for name in names if name in settings.windows]
 
 
+def visit_days(client_id: object, days_per_week: float, seed: int) -> list[int]:
+    """The days (0 = Monday … 6 = Sunday) a client is visited: ``days_per_week`` (rounded, 1–7) spread evenly
+    over the week from a first day drawn from ``seed`` and the client's id.
+
+    >>> visit_days("C1", 7, seed=1)
+    [0, 1, 2, 3, 4, 5, 6]
+    """
+    days = int(np.clip(int(np.floor(float(days_per_week) + 0.5)), 1, 7))
+    first = int(np.random.default_rng([int(seed), zlib.crc32(str(client_id).encode())]).integers(7))
+    return sorted({(first + (k * 7) // days) % 7 for k in range(days)})
+
+
+def separate_calls(windows: list[tuple[int, int]], minutes: list[float], gap: float
+                   ) -> list[tuple[int, int] | None]:
+    """Cut one day's call windows (sorted by start) so that any start times within them keep ``gap`` minutes
+    between the end of one call and the start of the next.
+
+    Each pair of consecutive windows that would come closer is cut at the point that keeps the largest share
+    of both windows. A call that cannot follow the calls before it by ``gap`` gets None (it cannot be planned).
+
+    Parameters
+    ----------
+    windows : list of (start, end)
+        Minutes after midnight; the visit must start within the window.
+    minutes : list of float
+        Visit length of each call.
+    gap : float
+        Least minutes from the end of a call to the start of the next.
+
+    Returns
+    -------
+    list
+        The cut window of each call, or None for a call that cannot keep the gap.
+    """
+    separation = [int(np.ceil(length + gap)) for length in minutes]  # whole minutes, so the cut windows are too
+    kept: list[int] = []  # positions of the calls that can follow each other with the gap
+    earliest: list[int] = []
+    for position, (start, end) in enumerate(windows):
+        soonest = int(start) if not kept else max(int(start), earliest[-1] + separation[kept[-1]])
+        if soonest <= end:
+            kept.append(position)
+            earliest.append(soonest)
+    latest = [0] * len(kept)
+    for k in range(len(kept) - 1, -1, -1):
+        end = int(windows[kept[k]][1])
+        latest[k] = end if k == len(kept) - 1 else min(end, latest[k + 1] - separation[kept[k]])
+    result: list[tuple[int, int] | None] = [None] * len(windows)
+    low = earliest[0] if kept else 0
+    for k, position in enumerate(kept):
+        high = latest[k]
+        next_low = 0
+        if k + 1 < len(kept):
+            # Cut where the smaller of the two kept shares (this window's, the next one's) is largest.
+            cuts = np.arange(low, high + 1)
+            starts = np.maximum(earliest[k + 1], cuts + separation[position])
+            own = (cuts - low + 1) / (high - low + 1)
+            following = (latest[k + 1] - starts + 1) / (latest[k + 1] - earliest[k + 1] + 1)
+            best = int(np.argmax(np.minimum(own, following)))
+            high, next_low = int(cuts[best]), int(starts[best])
+        result[position] = (low, high)
+        low = next_low
+    return result
+
+
+def _client_windows(client, settings: RoundSettings, default_minutes: float):
+    """A client's windows of a day (sorted), visit length and days a week."""
+    text = getattr(client, "windows", "") or ""
+    per_day = getattr(client, "calls_per_day", None)
+    per_day = int(per_day) if per_day is not None and not pd.isna(per_day) else 1
+    windows = parse_windows(text, settings) if str(text).strip() else default_windows(per_day, settings)
+    windows = sorted(windows, key=lambda window: (window[1], window[2]))
+    minutes = getattr(client, "minutes_per_call", None)
+    minutes = float(minutes) if minutes is not None and not pd.isna(minutes) else default_minutes
+    days = getattr(client, "days_per_week", None)
+    days = float(days) if days is not None and not pd.isna(days) else 7.0
+    return windows, minutes, days
+
+
+def largest_gap(windows: list[tuple[int, int]], minutes: list[float], position: int) -> float:
+    """The largest gap (whole minutes, -1 if none) with which the call at ``position`` keeps its place after the
+    calls before it (:func:`separate_calls`)."""
+    low, high = 0, 24 * 60
+    if separate_calls(windows, minutes, low)[position] is None:
+        return -1
+    while low < high:  # a larger gap never makes room for a call, so bisect
+        middle = (low + high + 1) // 2
+        if separate_calls(windows, minutes, middle)[position] is None:
+            high = middle - 1
+        else:
+            low = middle
+    return float(low)
+
+
+def _client_rows(client, settings: RoundSettings, default_minutes: float) -> tuple[list[dict], float]:
+    """One row per call of the client on a day it is visited (no day yet), and its days a week."""
+    windows, minutes, days = _client_windows(client, settings, default_minutes)
+    spans = [(start, end) for _, start, end in windows]
+    cut = separate_calls(spans, [minutes] * len(windows), settings.min_gap_minutes)
+    postcode = getattr(client, "postcode", "") or ""
+    rows = []
+    for number, ((window, start, end), kept) in enumerate(zip(windows, cut), start=1):
+        rows.append({"client_id": client.client_id, "name": getattr(client, "name", "") or "",
+                     "postcode": "" if pd.isna(postcode) else str(postcode), "number": number, "window": window,
+                     "window_start_min": start, "window_end_min": end,
+                     "tw_start_min": kept[0] if kept else start, "tw_end_min": kept[1] if kept else end,
+                     "gap_ok": kept is not None,
+                     "gap_limit_min": np.nan if kept else largest_gap(spans, [minutes] * len(spans), number - 1),
+                     "minutes": minutes, "days_per_week": days, "geometry": client.geometry})
+    return rows, days
+
+
+CALL_COLUMNS = ["call_id", "client_id", "name", "postcode", "number", "window", "window_start_min", "window_end_min",
+                "tw_start_min", "tw_end_min", "gap_ok", "gap_limit_min", "minutes", "days_per_week", "geometry"]
+
+
 def calls_for_day(clients: gpd.GeoDataFrame, settings: RoundSettings, *,
                   default_minutes: float = 30.0) -> gpd.GeoDataFrame:
     """One row per call of a day on which every client is visited.
@@ -61,30 +186,50 @@ def calls_for_day(clients: gpd.GeoDataFrame, settings: RoundSettings, *,
     Parameters
     ----------
     clients : GeoDataFrame
-        ``client_id`` and point geometry (BNG); optional ``name``, ``calls_per_day``,
+        ``client_id`` and point geometry (BNG); optional ``name``, ``postcode``, ``calls_per_day``,
         ``minutes_per_call``, ``windows`` (text), ``days_per_week``.
 
     Returns
     -------
     GeoDataFrame
-        ``call_id`` (``<client>-<n>``), ``client_id``, ``name``, ``window``, ``tw_start_min``,
-        ``tw_end_min``, ``minutes``, ``days_per_week`` and geometry.
+        ``call_id`` (``<client>-<n>``), ``client_id``, ``name``, ``postcode``, ``number`` (call of the day),
+        ``window`` (name), ``window_start_min`` and ``window_end_min`` (the window asked for),
+        ``tw_start_min`` and ``tw_end_min`` (the window planned, cut to keep the gap), ``gap_ok`` (False: the
+        call cannot keep the gap after the client's earlier calls), ``gap_limit_min`` (for those: the largest gap
+        that would keep it, minutes), ``minutes``, ``days_per_week`` and geometry.
     """
     rows = []
     for client in clients.itertuples():
-        text = getattr(client, "windows", "") or ""
-        per_day = getattr(client, "calls_per_day", None)
-        per_day = int(per_day) if per_day is not None and not pd.isna(per_day) else 1
-        windows = parse_windows(text, settings) if str(text).strip() else default_windows(per_day, settings)
-        minutes = getattr(client, "minutes_per_call", None)
-        minutes = float(minutes) if minutes is not None and not pd.isna(minutes) else default_minutes
-        days = getattr(client, "days_per_week", None)
-        days = float(days) if days is not None and not pd.isna(days) else 7.0
-        for number, (window, start, end) in enumerate(windows, start=1):
-            rows.append({"call_id": f"{client.client_id}-{number}", "client_id": client.client_id,
-                         "name": getattr(client, "name", "") or "", "window": window, "tw_start_min": start,
-                         "tw_end_min": end, "minutes": minutes, "days_per_week": days, "geometry": client.geometry})
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs=clients.crs)
+        for row in _client_rows(client, settings, default_minutes)[0]:
+            rows.append({"call_id": f"{row['client_id']}-{row['number']}", **row})
+    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=CALL_COLUMNS), geometry="geometry", crs=clients.crs)
+
+
+def calls_for_week(clients: gpd.GeoDataFrame, settings: RoundSettings, *,
+                   default_minutes: float = 30.0) -> gpd.GeoDataFrame:
+    """One row per call of a week, Monday to Sunday: each client's calls on each of its days (:func:`visit_days`).
+
+    Returns
+    -------
+    GeoDataFrame
+        ``day`` (0 = Monday), ``day_name``, then the columns of :func:`calls_for_day`; ``call_id`` is
+        ``<client>-<Mon>-<n>``. Sorted by day.
+    """
+    rows = []
+    for client in clients.itertuples():
+        client_rows, days = _client_rows(client, settings, default_minutes)
+        for day in visit_days(client.client_id, days, settings.seed):
+            for row in client_rows:
+                rows.append({"day": day, "day_name": DAY_NAMES[day],
+                             "call_id": f"{row['client_id']}-{DAY_NAMES[day][:3]}-{row['number']}", **row})
+    frame = pd.DataFrame(rows, columns=["day", "day_name", *CALL_COLUMNS])
+    frame = frame.sort_values("day", kind="stable").reset_index(drop=True)
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=clients.crs)
+
+
+def window_text(start: int, end: int) -> str:
+    """A window as clock times (``"07:00–10:00"``)."""
+    return f"{clock(int(start))}–{clock(int(end))}"
 
 
 def weekly_contact_hours(clients: pd.DataFrame, settings: RoundSettings) -> pd.Series:

@@ -1,17 +1,42 @@
-"""Settings of the round model: shifts, call windows, pay and the verdict thresholds."""
+"""Settings of the round model: shifts, call windows, the gap between calls, carers' week, pay, fees and verdicts."""
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from geo.council import Council
+from geo.errors import InputDataError
+
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+"""Days of the planned week, Monday first (day 0)."""
+
+_CLOCK = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
 
 def clock(minutes: int) -> str:
     """Clock time of minutes after midnight (``450`` -> ``"07:30"``)."""
+    minutes = int(round(minutes))
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def clock_minutes(text: object, what: str = "time") -> int:
+    """Minutes after midnight of a clock time written ``HH:MM`` (``"07:30"`` -> ``450``; ``"24:00"`` allowed).
+
+    Raises
+    ------
+    InputDataError
+        If the text is not a time of day, naming ``what`` it was meant to be.
+    """
+    match = _CLOCK.match(str(text)) if text is not None else None
+    if not match:
+        raise InputDataError(f"The {what} {text!r} is not a clock time: write it as HH:MM (e.g. 07:30).")
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if minutes > 59 or hours > 24 or (hours == 24 and minutes):
+        raise InputDataError(f"The {what} {text!r} is not a time of day (00:00 to 24:00).")
+    return hours * 60 + minutes
 
 
 @dataclass(frozen=True)
@@ -27,6 +52,16 @@ class Shift:
 
 
 @dataclass(frozen=True)
+class FeeOption:
+    """A fee the provider may be paid: its label for people, £ per contact hour, and where it comes from."""
+
+    key: str
+    label: str
+    fee_per_hour: float
+    source: str
+
+
+@dataclass(frozen=True)
 class RoundSettings:
     """Assumptions of the round model (none is in the council documents; all are visible in the app).
 
@@ -35,26 +70,40 @@ class RoundSettings:
     windows : dict
         Named call windows, minutes after midnight: the visit must start within it.
     shifts : tuple of Shift
-        The shifts each carer works; each shift is one round.
+        The shifts each working carer may work in a day; each shift is one round.
     max_paid_hours : float
         Longest paid round (hours), within the shift.
+    min_gap_minutes : float
+        Least time between the end of one call and the start of the client's next call that day (minutes).
+    carer_days_per_week : int
+        Days a week each carer works (1–7); the days off are consecutive and spread so that about the
+        same number of carers works each day.
+    continuity_cost : float
+        £ the plan may spend to keep a call with the client's usual carer (who has served them most so far, when
+        working that day): the solver counts this much for each call served by another carer. 0 plans each day
+        on pay and mileage only and hands the rounds to carers afterwards.
     carer_pay_per_hour : float
-        Carer pay, £ per paid hour (contact, travel and waiting).
+        Carer pay, £ per paid hour.
+    pay_waiting : bool
+        Whether waiting between calls is paid: False (the default) pays contact and travel, as a provider's
+        costing does (waiting is reported, not paid); True pays all time on the round.
     mileage_per_mile : float
         Mileage paid, £ per mile (HMRC approved rate 45p).
     income_per_contact_hour : float or None
-        What the provider is paid per contact hour (the council's fee), £; None judges rounds on travel and
+        The council's base fee, £ per contact hour inside the fee zone; None judges rounds on travel and
         contact time only. :meth:`for_council` sets it from the council's settings.
+    rural_uplift_pct : float
+        Added to the fee for calls to clients outside the fee zone (%).
     max_travel_share : float
         A round with more travel than this share of its paid time is not viable.
     min_contact_hours : float
-        A round with fewer contact hours is not viable.
+        A round with fewer contact hours (a day) is not viable.
     iterations : int
-        Solver iterations: with the seed, this fixes the result (same seed and iterations, same rounds).
+        Solver iterations per day: with the seed, this fixes the result (same seed and iterations, same rounds).
     time_limit_s : float
-        Time cap per run, seconds; if it stops the search before the iterations are done, results may vary.
+        Time cap per day solved, seconds; if it stops the search before the iterations are done, results may vary.
     seed : int
-        Solver seed.
+        Seed of the solver and of the days each client is visited.
     """
 
     windows: dict[str, tuple[int, int]] = field(default_factory=lambda: {
@@ -62,23 +111,64 @@ class RoundSettings:
         "tea": (16 * 60, 18 * 60), "bed": (19 * 60 + 30, 22 * 60)})
     shifts: tuple[Shift, ...] = (Shift("Morning", 7 * 60, 14 * 60), Shift("Evening", 16 * 60, 22 * 60 + 30))
     max_paid_hours: float = 7.0
+    min_gap_minutes: float = 120.0
+    carer_days_per_week: int = 5
+    continuity_cost: float = 5.0
     carer_pay_per_hour: float = 12.60
+    pay_waiting: bool = False
     mileage_per_mile: float = 0.45
     income_per_contact_hour: float | None = None
+    rural_uplift_pct: float = 0.0
     max_travel_share: float = 0.35
     min_contact_hours: float = 2.0
     iterations: int = 3000
     time_limit_s: float = 60.0
     seed: int = 1
 
+    def __post_init__(self) -> None:
+        if not 1 <= int(self.carer_days_per_week) <= 7:
+            raise InputDataError(f"Carers' days a week must be 1 to 7, not {self.carer_days_per_week}.")
+        if self.min_gap_minutes < 0:
+            raise InputDataError("The least gap between a client's calls cannot be negative.")
+
     @classmethod
     def for_council(cls, council: Council, **changes: Any) -> "RoundSettings":
-        """The model's defaults with the council's own figures (its base fee), then ``changes``."""
-        return dataclasses.replace(cls(income_per_contact_hour=council.base_fee_per_hour), **changes)
+        """The model's defaults with the council's own figures (base fee and rural uplift), then ``changes``."""
+        return dataclasses.replace(cls(income_per_contact_hour=council.base_fee_per_hour,
+                                       rural_uplift_pct=council.rural_uplift_pct), **changes)
+
+    def fee_for(self, outside: bool) -> float | None:
+        """£ per contact hour for a call inside or outside the fee zone (None without a fee)."""
+        if self.income_per_contact_hour is None:
+            return None
+        return self.income_per_contact_hour * (1.0 + self.rural_uplift_pct / 100.0 if outside else 1.0)
 
     def solver_key(self) -> str:
-        """The settings that change the planned rounds (not the verdict thresholds, which only judge them)."""
-        judged_only = {"income_per_contact_hour", "max_travel_share", "min_contact_hours"}
+        """The settings that change the planned rounds (not the fee or the thresholds, which only judge them)."""
+        judged_only = {"income_per_contact_hour", "rural_uplift_pct", "max_travel_share", "min_contact_hours"}
         return repr({name: value for name, value in self.__dict__.items() if name not in judged_only})
 
 
+def fee_options(council: Council) -> list[FeeOption]:
+    """The fees a user may judge rounds against: the council's base fee and, where its documents record a
+    later rise (``fee_rise_pct``), the base fee with that rise."""
+    base = council.figure("base_fee_per_hour")
+    options = [FeeOption("base", f"{base.year + ' fee' if base.year else 'base fee'} (£{council.base_fee_per_hour:.2f})",
+                         council.base_fee_per_hour, council.source("base_fee_per_hour"))]
+    rise = council.value("fee_rise_pct")
+    if rise is not None:
+        figure = council.figure("fee_rise_pct")
+        fee = council.base_fee_per_hour * (1.0 + float(rise) / 100.0)
+        options.append(FeeOption("current", f"current fee (+{float(rise):g}%, {figure.year}): £{fee:.2f}", fee,
+                                 f"{council.source('base_fee_per_hour')}; raised by {council.source('fee_rise_pct')}"))
+    return options
+
+
+def fee_option_for(council: Council, fee_per_hour: float | None) -> FeeOption:
+    """The council's fee option with this fee, or a what-if option labelled so."""
+    for option in fee_options(council):
+        if fee_per_hour is not None and abs(option.fee_per_hour - fee_per_hour) < 0.005:
+            return option
+    if fee_per_hour is None:
+        return FeeOption("none", "no fee", float("nan"), "rounds judged on travel and contact time only")
+    return FeeOption("what-if", f"£{fee_per_hour:.2f}", fee_per_hour, "what-if value chosen by the user")

@@ -1,47 +1,278 @@
-"""Judging rounds and providers: verdicts against the thresholds, providers per locality, carers needed."""
+"""Judging rounds and providers: verdicts on each round, the week by round, carer and locality, providers per
+locality from the rounds actually built, and the hours projected for later years."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from analyses.rounds.settings import RoundSettings
+from analyses.rounds.income import ZoneRule, price_visits
+from analyses.rounds.settings import DAY_NAMES, RoundSettings
+from analyses.rounds.week import WeekPlan, best_continuity, continuity
+from geo.council import Council
+from layers.postcodes import assign_lsoa
 
 
-def judge_rounds(rounds: pd.DataFrame, settings: RoundSettings) -> pd.DataFrame:
-    """Add a verdict to each round: "viable", or "not viable" with the thresholds it breaks."""
+def _round_keys(rounds: pd.DataFrame) -> list[str]:
+    return ["day", "round"] if "day" in rounds.columns else ["round"]
+
+
+def judge_rounds(rounds: pd.DataFrame, settings: RoundSettings, *, visits: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Add income, margin and a verdict to each round: "viable", or "not viable" with the thresholds it breaks.
+
+    Parameters
+    ----------
+    rounds : DataFrame
+        From a plan (one row per round; ``day`` and ``round`` identify a round of a week), or a weekly summary
+        with ``days`` (the contact-hours threshold then applies to the mean day).
+    visits : DataFrame, optional
+        Priced visits (:func:`analyses.rounds.price_visits`): each round's ``income`` is the sum of its visits'.
+        Without them, a round already carrying ``income`` keeps it, else income is the base fee × contact hours.
+
+    Returns
+    -------
+    DataFrame
+        ``rounds`` with ``income`` (£), ``margin`` (£, income − cost), ``income_per_contact_hour`` (£),
+        ``verdict`` and ``why``. The verdict compares the round's cost with its income, its travel with
+        ``max_travel_share`` of paid time and its contact hours with ``min_contact_hours``.
+    """
     judged = rounds.copy()
+    if visits is not None and "income" in visits.columns:
+        keys = _round_keys(judged)
+        income = visits.groupby(keys)["income"].sum(min_count=1)
+        judged["income"] = pd.MultiIndex.from_frame(judged[keys]).map(income) if len(keys) > 1 else \
+            judged["round"].map(income)
+    elif "income" not in judged.columns:
+        fee = settings.income_per_contact_hour
+        judged["income"] = judged["contact_hours"] * fee if fee is not None else np.nan
+    judged["income"] = judged["income"].astype(float)
+    judged["margin"] = judged["income"] - judged["cost"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        judged["income_per_contact_hour"] = judged["income"] / judged["contact_hours"]
+    days = judged["days"] if "days" in judged.columns else pd.Series(1, index=judged.index)
     reasons = []
-    for row in judged.itertuples():
+    for row, runs in zip(judged.itertuples(), days):
         broken = []
         if row.travel_share > settings.max_travel_share:
             broken.append(f"travel {row.travel_share:.0%} of paid time (limit {settings.max_travel_share:.0%})")
-        if row.contact_hours < settings.min_contact_hours:
-            broken.append(f"{row.contact_hours:.1f} contact hours (minimum {settings.min_contact_hours:g})")
-        if settings.income_per_contact_hour is not None and \
-                row.cost_per_contact_hour > settings.income_per_contact_hour:
+        contact = row.contact_hours / max(runs, 1)
+        if contact < settings.min_contact_hours:
+            broken.append(f"{contact:.1f} contact hours{' a day' if 'days' in judged.columns else ''} (minimum "
+                          f"{settings.min_contact_hours:g})")
+        if not pd.isna(row.income) and row.cost > row.income + 1e-9:
             broken.append(f"costs £{row.cost_per_contact_hour:.2f} per contact hour, paid "
-                          f"£{settings.income_per_contact_hour:.2f}")
+                          f"£{row.income_per_contact_hour:.2f}")
         reasons.append("; ".join(broken))
     judged["verdict"] = ["viable" if not reason else "not viable" for reason in reasons]
     judged["why"] = reasons
     return judged
 
 
-def provider_scenario(weekly_hours: pd.Series, providers: int | pd.Series, *, threshold_hours: float,
-                      contact_hours_per_round: float) -> pd.DataFrame:
-    """Hours per provider in each locality if ``providers`` share its weekly hours equally.
+_SUMS = ["calls", "contact_hours", "travel_hours", "idle_hours", "paid_hours", "miles", "cost", "income"]
+
+
+def _totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    table = frame.groupby(keys, sort=True)[[column for column in _SUMS if column in frame.columns]].sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["travel_share"] = (table["travel_hours"] / table["paid_hours"]).fillna(0.0)
+        table["cost_per_contact_hour"] = table["cost"] / table["contact_hours"]
+    return table
+
+
+def weekly_rounds(judged: pd.DataFrame, settings: RoundSettings) -> pd.DataFrame:
+    """Each round through the week (same name on several days), judged on its weekly totals.
+
+    Returns
+    -------
+    DataFrame
+        One row per round: ``round``, ``base``, ``shift``, ``days`` (days it ran), ``carers`` (how many worked
+        it), ``main_carer`` (who worked it most), weekly ``calls``, ``contact_hours``, ``travel_hours``,
+        ``idle_hours``, ``paid_hours``, ``miles``, ``cost``, ``income``, ``margin``, ``travel_share``,
+        ``cost_per_contact_hour``, ``income_per_contact_hour``, ``verdict`` and ``why``.
+    """
+    table = _totals(judged, ["round"])
+    grouped = judged.groupby("round", sort=True)
+    table.insert(0, "shift", grouped["shift"].first())
+    table.insert(0, "base", grouped["base"].first())
+    table.insert(2, "days", grouped["day"].nunique())
+    table.insert(3, "carers", grouped["carer"].nunique())
+    table.insert(4, "main_carer", grouped["carer"].agg(lambda names: names.value_counts().index[0]))
+    return judge_rounds(table.reset_index(), settings)
+
+
+def carer_week(judged: pd.DataFrame, carers: Sequence) -> pd.DataFrame:
+    """Each carer's week: days on the rota, days with a round, rounds, hours, miles and cost (£ pay and mileage).
 
     Parameters
     ----------
-    weekly_hours : Series
-        Contact hours per week by locality.
-    providers : int or Series
-        Providers sharing each locality.
+    judged : DataFrame
+        The rounds of each day (``carer``, ``day`` and the hour columns).
+    carers : sequence of Carer
+        Every carer of the rota (carers without a round are listed with zeros).
+    """
+    rota = pd.DataFrame({"carer": [carer.name for carer in carers], "base": [carer.base for carer in carers],
+                         "rota_days": [", ".join(DAY_NAMES[day][:3] for day in carer.days) for carer in carers]})
+    worked = _totals(judged, ["carer"]).drop(columns=["income"], errors="ignore") if len(judged) else pd.DataFrame()
+    if len(judged):
+        grouped = judged.groupby("carer")
+        worked.insert(0, "days_worked", grouped["day"].nunique())
+        worked.insert(1, "rounds", grouped.size())
+    table = rota.merge(worked, left_on="carer", right_index=True, how="left")
+    numbers = [column for column in table.columns if column not in ("carer", "base", "rota_days")]
+    table[numbers] = table[numbers].fillna(0.0)
+    for column in ("days_worked", "rounds", "calls"):
+        if column in table.columns:
+            table[column] = table[column].astype(int)
+    return table
+
+
+def round_localities(visits: pd.DataFrame, client_locality: pd.Series) -> pd.Series:
+    """The locality of each round: where most of its contact time is (``client_locality`` maps client → locality)."""
+    if visits.empty:
+        return pd.Series(dtype=object)
+    minutes = visits.assign(locality=visits["client_id"].map(client_locality).fillna("unknown"))
+    by_round = minutes.groupby(["round", "locality"])["minutes"].sum().reset_index()
+    by_round = by_round.sort_values(["round", "minutes", "locality"], ascending=[True, False, True], kind="stable")
+    return by_round.drop_duplicates("round").set_index("round")["locality"]
+
+
+def locality_week(calls: pd.DataFrame, visits: pd.DataFrame, rounds_week: pd.DataFrame, client_locality: pd.Series,
+                  continuity_table: pd.DataFrame) -> pd.DataFrame:
+    """The week by PCN locality: clients, calls planned and fitted, contact hours and income of the visits there,
+    the rounds based there (most of their contact time in the locality) with their paid and travel hours, cost
+    and margin, and the mean continuity of its clients.
+
+    Parameters
+    ----------
+    calls : DataFrame
+        The week's calls.
+    visits : DataFrame
+        Priced visits of the week (``income``, ``minutes``).
+    rounds_week : DataFrame
+        :func:`weekly_rounds` with a ``locality`` column.
+    client_locality : Series
+        Client id -> locality.
+    continuity_table : DataFrame
+        :func:`analyses.rounds.continuity`.
+    """
+    locality = client_locality.rename("locality")
+    planned = calls.assign(locality=calls["client_id"].map(locality).fillna("unknown"))
+    served = visits.assign(locality=visits["client_id"].map(locality).fillna("unknown"))
+    table = pd.DataFrame({
+        "clients": planned.groupby("locality")["client_id"].nunique(),
+        "calls": planned.groupby("locality").size(),
+        "calls_fitted": served.groupby("locality").size(),
+        "contact_hours": served.groupby("locality")["minutes"].sum() / 60.0,
+        "income": served.groupby("locality")["income"].sum(min_count=1),
+    })
+    rounds = rounds_week.groupby("locality")
+    table["rounds"] = rounds.size()
+    table["round_hours"] = rounds["contact_hours"].sum()
+    table["paid_hours"] = rounds["paid_hours"].sum()
+    table["travel_hours"] = rounds["travel_hours"].sum()
+    table["cost"] = rounds["cost"].sum()
+    table["margin"] = rounds["margin"].sum()
+    continuity = continuity_table.assign(locality=continuity_table.index.map(locality))
+    table["continuity"] = continuity.groupby("locality")["continuity"].mean()
+    table = table.fillna({"calls_fitted": 0, "contact_hours": 0.0, "rounds": 0, "round_hours": 0.0,
+                          "paid_hours": 0.0, "travel_hours": 0.0, "cost": 0.0})
+    for column in ("clients", "calls", "calls_fitted", "rounds"):
+        table[column] = table[column].astype(int)
+    table.index.name = "locality"
+    return table
+
+
+def allocate_rounds(hours: Sequence[float], providers: int) -> np.ndarray:
+    """Weekly hours of each of ``providers`` when whole rounds are shared out, longest first, each to the
+    provider with fewest hours so far (a balanced share; a round is never split).
+
+    Returns
+    -------
+    ndarray (providers,)
+        Hours per provider, largest first.
+    """
+    loads = np.zeros(max(int(providers), 0))
+    if not len(loads):
+        return loads
+    for value in sorted((float(h) for h in hours), reverse=True):
+        loads[int(np.argmin(loads))] += value
+    return np.sort(loads)[::-1]
+
+
+def most_viable_providers(hours: Sequence[float], threshold_hours: float) -> int:
+    """The most providers that can each keep at least ``threshold_hours`` a week from whole rounds."""
+    total = float(np.sum(hours))
+    for providers in range(int(total // threshold_hours), 0, -1):
+        if allocate_rounds(hours, providers).min() >= threshold_hours:
+            return providers
+    return 0
+
+
+def provider_table(rounds_week: pd.DataFrame, providers: Mapping[str, int] | pd.Series, *, threshold_hours: float,
+                   growth: Mapping[int, float] | None = None) -> pd.DataFrame:
+    """Providers per locality from the rounds actually built: each locality's weekly rounds (their contact hours)
+    shared out as whole rounds among its providers, against the viability threshold; and the hours projected
+    for later years with the most providers they keep above the threshold.
+
+    Parameters
+    ----------
+    rounds_week : DataFrame
+        :func:`weekly_rounds` with ``locality``.
+    providers : mapping or Series
+        Providers sharing each locality (entered by the user).
     threshold_hours : float
-        Weekly hours a provider needs to be viable (300 in Herefordshire).
-    contact_hours_per_round : float
-        Contact hours one round delivers (from the planned rounds, or an assumption).
+        Weekly contact hours a provider needs to be viable.
+    growth : mapping, optional
+        Year -> growth factor of home-care demand from today's hours.
+
+    Returns
+    -------
+    DataFrame
+        By locality: ``weekly_hours``, ``rounds``, ``providers``, ``smallest_provider_hours``,
+        ``largest_provider_hours``, ``providers_above``, ``viable`` (every provider above the threshold),
+        ``most_viable_providers``; and for each year ``hours_<year>`` and ``providers_<year>``.
+    """
+    rows = []
+    providers = pd.Series(providers, dtype=float)
+    for locality, group in rounds_week.groupby("locality", sort=True):
+        hours = group["contact_hours"].to_numpy(dtype=float)
+        count = int(providers.get(locality, 1) if not pd.isna(providers.get(locality, np.nan)) else 1)
+        loads = allocate_rounds(hours, max(count, 1))
+        row = {"locality": locality, "weekly_hours": float(hours.sum()), "rounds": len(hours), "providers": count,
+               "smallest_provider_hours": float(loads.min()), "largest_provider_hours": float(loads.max()),
+               "providers_above": int((loads >= threshold_hours).sum()),
+               "viable": bool(loads.min() >= threshold_hours),
+               "most_viable_providers": most_viable_providers(hours, threshold_hours)}
+        for year, factor in (growth or {}).items():
+            projected = float(hours.sum()) * float(factor)
+            row[f"hours_{year}"] = projected
+            row[f"providers_{year}"] = int(projected // threshold_hours)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("locality") if rows else pd.DataFrame()
+
+
+def apportion(total: int, shares: pd.Series) -> pd.Series:
+    """Share ``total`` whole providers among localities in proportion to ``shares`` (largest remainders), at least
+    one each."""
+    shares = shares.astype(float)
+    if shares.sum() <= 0:
+        shares = pd.Series(1.0, index=shares.index)
+    exact = total * shares / shares.sum()
+    whole = np.floor(exact).astype(int)
+    left = int(total - whole.sum())
+    for name in (exact - whole).sort_values(ascending=False, kind="stable").index[:max(left, 0)]:
+        whole[name] += 1
+    return whole.clip(lower=1)
+
+
+def provider_scenario(weekly_hours: pd.Series, providers: int | pd.Series, *, threshold_hours: float,
+                      contact_hours_per_round: float) -> pd.DataFrame:
+    """Hours per provider in each locality if ``providers`` share its weekly hours equally (a quick what-if
+    without rounds; :func:`provider_table` shares the rounds actually built).
 
     Returns
     -------
@@ -58,16 +289,132 @@ def provider_scenario(weekly_hours: pd.Series, providers: int | pd.Series, *, th
     return table
 
 
-def suggest_carers(calls: pd.DataFrame, travel_minutes: float = 10.0) -> int:
-    """Carers needed so every call window can be covered: for each window, its calls over the calls one
-    carer can start within it (each call taking its visit plus ``travel_minutes``)."""
-    if calls.empty:
-        return 0
-    needed = 1
-    for (start, end), group in calls.groupby(["tw_start_min", "tw_end_min"]):
-        per_call = float(group["minutes"].mean()) + travel_minutes
-        per_carer = int((end - start) // per_call) + 1
-        needed = max(needed, int(np.ceil(len(group) / per_carer)))
-    return needed
+PROJECTION_YEARS = (2028, 2038)
+"""Years the weekly hours are projected to with the council's home-care growth."""
 
 
+# --- The week judged -----------------------------------------------------------------------------------
+
+
+@dataclass
+class WeekReport:
+    """A week's plan judged: what the page shows, the command line prints and the workbook holds.
+
+    Attributes
+    ----------
+    plan : WeekPlan
+    settings : RoundSettings
+    visits : DataFrame
+        The plan's visits priced (:func:`analyses.rounds.price_visits`) with the client's ``locality``.
+    rounds : DataFrame
+        Each day's rounds judged (:func:`judge_rounds`) with their ``locality``.
+    weekly : DataFrame
+        Each round through the week judged (:func:`weekly_rounds`) with its ``locality``.
+    carers : DataFrame
+        :func:`carer_week`.
+    localities : DataFrame
+        :func:`locality_week`.
+    continuity : DataFrame
+        :func:`analyses.rounds.continuity` with ``locality``.
+    best_continuity : float
+        The highest mean continuity the rota allows (:func:`analyses.rounds.best_continuity`).
+    zone_rule : ZoneRule or None
+        The fee-zone rule the clients were classified with.
+    providers : DataFrame or None
+        :func:`provider_table`, once the providers per locality are known.
+    providers_source : str
+        Where the number of providers per locality comes from.
+    """
+
+    plan: WeekPlan
+    settings: RoundSettings
+    visits: pd.DataFrame
+    rounds: pd.DataFrame
+    weekly: pd.DataFrame
+    carers: pd.DataFrame
+    localities: pd.DataFrame
+    continuity: pd.DataFrame
+    best_continuity: float
+    zone_rule: ZoneRule | None = None
+    providers: pd.DataFrame | None = None
+    providers_source: str = ""
+
+    @property
+    def unserved(self) -> pd.DataFrame:
+        return self.plan.unserved
+
+    @property
+    def viable_rounds(self) -> int:
+        """Rounds through the week judged viable."""
+        return int((self.weekly["verdict"] == "viable").sum()) if len(self.weekly) else 0
+
+    def summary(self) -> str:
+        """One line: calls fitted, rounds viable, margin and continuity."""
+        calls = len(self.plan.calls)
+        fitted = len(self.plan.visits)
+        margin = self.weekly["margin"].sum() if len(self.weekly) else 0.0
+        kept = f"{self.continuity['continuity'].mean():.0%}" if len(self.continuity) else "—"
+        return (f"{fitted:,} of {calls:,} calls fitted over the week in {len(self.weekly)} rounds "
+                f"({self.viable_rounds} viable; day rounds {int((self.rounds['verdict'] == 'viable').sum())} of "
+                f"{len(self.rounds)} viable); margin £{margin:,.0f}/week; continuity {kept} (at most "
+                f"{self.best_continuity:.0%} with carers working {self.settings.carer_days_per_week} days)")
+
+
+def client_localities(clients: gpd.GeoDataFrame, lsoa: gpd.GeoDataFrame) -> pd.Series:
+    """Each client's PCN locality (client id -> locality name): its ``locality_name`` if given, else the locality
+    of the LSOA it lies in."""
+    if "locality_name" in clients.columns and clients["locality_name"].notna().all():
+        names = clients["locality_name"].to_numpy()
+    else:
+        codes = assign_lsoa(clients, lsoa)
+        names = codes.map(lsoa.set_index("lsoa21_code")["locality_name"]).to_numpy()
+    return pd.Series(names, index=clients["client_id"].to_numpy(), name="locality")
+
+
+def judge_week(plan: WeekPlan, settings: RoundSettings, *, zones: pd.DataFrame | None,
+               client_locality: pd.Series, zone_rule: ZoneRule | None = None) -> WeekReport:
+    """Price, judge and summarise a week's plan (see :class:`WeekReport`).
+
+    ``zones`` (:func:`analyses.rounds.client_zones` with ``zone_rule``) says which clients are outside the fee
+    zone; the fee and uplift come from ``settings``, so a change of fee re-judges without re-planning.
+    """
+    visits = price_visits(plan.visits, zones, settings)
+    visits["locality"] = visits["client_id"].map(client_locality).fillna("unknown")
+    rounds = judge_rounds(plan.rounds, settings, visits=visits)
+    weekly = weekly_rounds(rounds, settings) if len(rounds) else rounds.assign(days=[], carers=[], main_carer=[])
+    where = round_localities(visits, client_locality)
+    weekly["locality"] = weekly["round"].map(where).fillna("unknown")
+    rounds["locality"] = rounds["round"].map(where).fillna("unknown")
+    kept = continuity(plan.visits)
+    kept["locality"] = kept.index.map(client_locality)
+    return WeekReport(plan, settings, visits, rounds, weekly, carer_week(rounds, plan.carers),
+                      locality_week(plan.calls, visits, weekly, client_locality, kept), kept,
+                      best_continuity(plan.calls, settings.carer_days_per_week), zone_rule)
+
+
+def default_providers(council: Council, shares: pd.Series) -> tuple[pd.Series, str]:
+    """Providers per locality to start from: the council's documented count (its home-care framework where it has
+    one, else its approved providers) shared out by each locality's share of the council's demand.
+
+    Parameters
+    ----------
+    council : Council
+    shares : Series
+        Locality -> share of the council's home-care demand (0–1), for the localities wanted.
+
+    Returns
+    -------
+    Series, str
+        Providers by locality (at least one each) and where the count comes from.
+    """
+    if council.value("framework_providers") is not None:
+        total, key = int(council.value("framework_providers")), "framework_providers"
+        spread = council.value("framework_localities")
+        source = (f"{total} {council.figure(key).label.lower()}"
+                  f"{f' across {int(spread)} localities' if spread else ''} ({council.source(key)})")
+    else:
+        total, key = council.home_care_providers, "home_care_providers"
+        source = f"{total} {council.figure(key).label.lower()} ({council.source(key)})"
+    shares = shares.astype(float)
+    counts = apportion(max(1, round(total * float(shares.sum()))), shares)
+    return counts, f"{source}, shared by each locality's share of the council's demand"

@@ -1,4 +1,5 @@
-"""``python -m caremap rounds``: build rounds of care calls for a client list (or SYNTHETIC clients) and judge them."""
+"""``python -m caremap rounds``: plan a week of home-care rounds for a client list (or SYNTHETIC clients) and judge
+them."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from caremap import api
 from caremap.commands import _common
 
 NAME = "rounds"
-HELP = "build rounds of home-care calls and judge their viability (XLSX or CSV)"
-DESCRIPTION = ("Shares the calls of a client list among carers' shifts with PyVRP, on real roads or the labelled "
-               "estimate, and judges each round (travel share, contact hours, cost against the council's fee). "
-               "Without --clients, SYNTHETIC clients are placed by the 65+/85+ population (labelled so).")
+HELP = "plan a week of home-care rounds and judge their viability (XLSX or CSV)"
+DESCRIPTION = ("Plans Monday to Sunday with PyVRP, on real roads or the labelled estimate: each client visited on "
+               "their days a week, calls at least the least gap apart, the same carers and bases every day. Each "
+               "round is judged on its cost against its income (the council's fee, with the rural uplift outside "
+               "the fee zone), travel share and contact hours; providers per locality are tested against the "
+               "viability threshold. Without --clients, SYNTHETIC clients are placed by the 65+/85+ population "
+               "(labelled so).")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,38 +24,61 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                                           "calls_per_day, minutes_per_call, windows, days_per_week")
     parser.add_argument("--synthetic", type=int, default=40, metavar="N",
                         help="number of SYNTHETIC clients when no --clients is given (default 40)")
+    parser.add_argument("--locality", metavar="NAME", help="PCN locality of the SYNTHETIC clients (default: the "
+                                                           "whole council)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic clients and the solver")
-    parser.add_argument("--carers", type=int, help="carers at the base (default: enough for the busiest window)")
-    parser.add_argument("--seconds", type=float, default=30.0, help="longest solver time, seconds (default 30)")
+    parser.add_argument("--carers", type=int, help="carers in all, shared among the bases (default: enough to fit "
+                                                   "every call any round can take)")
+    parser.add_argument("--fee", choices=["base", "current"], default="base",
+                        help="judge against the council's base fee (default) or the current fee where its documents "
+                             "record a rise")
+    parser.add_argument("--reading", choices=["straight", "road"], default="straight",
+                        help="fee zone by straight line (default) or by road")
+    parser.add_argument("--radius", type=float, metavar="MILES", help="fee-zone radius (default: the council's)")
+    parser.add_argument("--seconds", type=float, default=15.0,
+                        help="longest solver time per day of the week, seconds (default 15)")
     _common.add_roads(parser)
-    parser.add_argument("--out", required=True, metavar="FILE", help="plan.xlsx or plan.csv (the visits)")
+    parser.add_argument("--out", required=True, metavar="FILE", help="plan.xlsx (every sheet) or plan.csv (the visits)")
 
 
 def run(arguments: argparse.Namespace) -> int:
     from analyses import exports, rounds
+    from analyses.rounds import workbook
+    from geo.errors import InputDataError
 
     council = _common.council_of(arguments)
     clients_file = _common.input_file(arguments.clients, "client list")
     out = _common.output_file(arguments.out, (".xlsx", ".csv"), "plan file")
+    if arguments.seconds <= 0:
+        raise InputDataError("--seconds must be more than 0.")
+    options = {option.key: option for option in rounds.fee_options(council)}
+    if arguments.fee not in options:
+        raise InputDataError(f"{council.name}'s settings record no fee rise: use --fee base.")
     data = api.load_data(council)
     engine = api.travel_engine(council, _common.roads_of(arguments, council))
-    settings = rounds.RoundSettings.for_council(council, time_limit_s=arguments.seconds, seed=arguments.seed)
+    settings = rounds.RoundSettings.for_council(council, time_limit_s=arguments.seconds, seed=arguments.seed,
+                                                income_per_contact_hour=options[arguments.fee].fee_per_hour)
     if clients_file:
         table = api.read_clients(clients_file, data, settings=settings)
         for problem in table.problems:
             print(f"warning: {clients_file.name}: {problem}")
+        if table.clients.empty:
+            raise InputDataError(f"No usable client in {clients_file.name}: fix the rows listed above.")
         clients, label = table.clients, f"client list {clients_file.name}"
     else:
-        clients = api.synthetic_clients(data, clients=arguments.synthetic, seed=arguments.seed)
-        label = f"SYNTHETIC: {arguments.synthetic} clients, seed {arguments.seed}"
-    plan = api.build_rounds(data, engine, clients=clients, settings=settings, carers=arguments.carers)
-    about = [f"Rounds for {council.name}; clients: {label}.", f"Travel times: {engine.label}."]
+        clients = api.synthetic_clients(data, clients=arguments.synthetic, locality=arguments.locality,
+                                        seed=arguments.seed)
+        where = f" in {arguments.locality}" if arguments.locality else ""
+        label = f"SYNTHETIC: {arguments.synthetic} clients{where}, seed {arguments.seed}"
+    report = api.build_rounds(data, engine, clients=clients, settings=settings, carers=arguments.carers,
+                              radius_miles=arguments.radius, reading=arguments.reading)
+    synthetic = not clients_file
     if out.suffix.lower() == ".xlsx":
-        out.write_bytes(exports.xlsx_bytes({"rounds": plan.rounds, "visits": plan.visits,
-                                            "not fitted": plan.unserved}, about))
+        out.write_bytes(workbook.week_workbook(report, council, clients_label=label, synthetic=synthetic,
+                                               engine_label=engine.label))
     else:
-        out.write_bytes(exports.csv_bytes(plan.visits, about))
-    viable = int((plan.rounds["verdict"] == "viable").sum())
-    print(f"{council.name}: {len(plan.visits)} of {len(plan.visits) + len(plan.unserved)} calls fitted in "
-          f"{len(plan.rounds)} rounds ({viable} viable); {label}; {engine.label}. Wrote {out}.")
+        visits = workbook.plan_sheets(report, report.providers, synthetic=synthetic)["visits"]
+        out.write_bytes(exports.csv_bytes(visits, [f"Rounds for a week in {council.name}; clients: {label}.",
+                                                   f"Travel times: {engine.label}.", report.summary()]))
+    print(f"{council.name}: {report.summary()}; {label}; {engine.label}. Wrote {out}.")
     return 0

@@ -1,0 +1,121 @@
+"""The week's plan as tables for people: the sheets of the workbook, their titles, and the assumptions as a table.
+
+Used by the page's download and by ``python -m caremap rounds``, so both give the same workbook:
+About (from :func:`analyses.exports.xlsx_bytes`), ``rounds``, ``rounds_by_day``, ``carers``, ``localities``,
+``continuity``, ``visits``, ``not_fitted``, ``providers`` and ``assumptions``.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import pandas as pd
+
+from analyses import exports
+from analyses.rounds.settings import RoundSettings, clock, fee_option_for
+from analyses.rounds.viability import PROJECTION_YEARS, WeekReport
+from geo.council import Council
+
+TITLES = {
+    "day_name": "Day", "carer": "Carer", "locality": "PCN locality", "days": "Days it runs", "carers": "Carers",
+    "main_carer": "Carer on most days", "income": "Income (£)", "margin": "Margin (£, income − cost)",
+    "income_per_contact_hour": "Income per contact hour (£)", "zone": "Fee zone", "fee_per_hour": "Fee (£ per hour)",
+    "minutes": "Visit (minutes)", "rota_days": "Days on the rota", "days_worked": "Days with a round",
+    "rounds": "Rounds", "calls_fitted": "Calls fitted", "round_hours": "Contact hours of its rounds",
+    "continuity_pct": "Continuity: calls by the main carer (%)", "constraint": "Constraint that binds",
+    "fix": "What would fit it", "reason": "Why not fitted", "weekly_hours": "Contact hours per week",
+    "smallest_provider_hours": "Smallest provider (hours per week)",
+    "largest_provider_hours": "Largest provider (hours per week)", "providers_above": "Providers above the threshold",
+    "viable": "Every provider above the threshold", "most_viable_providers": "Most providers kept above the threshold",
+    "window_text": "Window planned (clock)", "cost": "Cost: pay and mileage (£)", "idle_hours": "Waiting (hours)",
+    "paid_hours": "Paid (hours)", "calls": "Calls",
+    **{f"hours_{year}": f"Contact hours per week in {year} (projected)" for year in PROJECTION_YEARS},
+    **{f"providers_{year}": f"Most providers above the threshold in {year}" for year in PROJECTION_YEARS},
+}
+"""Titles of the plan's columns that :data:`analyses.exports.TITLES` lacks or words differently."""
+
+
+def _percent(table: pd.DataFrame, column: str) -> pd.DataFrame:
+    return table.assign(**{f"{column}_pct": table[column] * 100.0}).drop(columns=[column])
+
+
+def plan_sheets(report: WeekReport, providers: pd.DataFrame | None, *, synthetic: bool) -> dict[str, pd.DataFrame]:
+    """The tables of the workbook, in reading order (machine column names; titles come from :data:`TITLES`)."""
+    rounds_by_day = report.rounds.drop(columns=["day"], errors="ignore")
+    rounds_by_day = rounds_by_day[["day_name", "round", "locality",
+                                   *[c for c in rounds_by_day.columns if c not in ("day_name", "round", "locality")]]]
+    visits = report.visits.drop(columns=["day", "x", "y", "call_id"], errors="ignore")
+    visits.insert(0, "demand", "SYNTHETIC" if synthetic else "client list")
+    order = ["demand", "day_name", "round", "carer", "order", "client_id", "name", "postcode", "locality", "zone",
+             "fee_per_hour", "window", "window_text", "arrive", "start", "finish", "minutes", "wait_min",
+             "travel_min", "miles", "income"]
+    visits = visits[[column for column in order if column in visits.columns]]
+    not_fitted = report.unserved.drop(columns=["day"], errors="ignore")
+    weekly = report.weekly[["round", "locality", *[c for c in report.weekly.columns if c not in ("round", "locality")]]]
+    continuity = _percent(report.continuity.reset_index(), "continuity")
+    localities = _percent(report.localities.reset_index(), "continuity")
+    sheets = {"rounds": weekly, "rounds_by_day": rounds_by_day, "carers": report.carers, "localities": localities,
+              "continuity": continuity, "visits": visits, "not_fitted": not_fitted}
+    sheets["providers"] = providers.reset_index() if providers is not None and len(providers) else pd.DataFrame(
+        {"locality": [], "note": []})
+    return sheets
+
+
+def settings_rows(settings: RoundSettings) -> list[tuple[str, str]]:
+    """The round model's assumptions as (item, value) rows, in words and clock times."""
+    windows = "; ".join(f"{name} {clock(start)}–{clock(end)}" for name, (start, end) in settings.windows.items())
+    shifts = "; ".join(shift.label() for shift in settings.shifts)
+    return [
+        ("Call windows (the visit starts within its window)", windows),
+        ("Least gap between a client's calls",
+         f"{settings.min_gap_minutes:g} minutes from the end of one call to the start of the next"),
+        ("Shifts (each is one round)", shifts),
+        ("Longest round", f"{settings.max_paid_hours:g} hours from leaving the base to returning"),
+        ("Carers' week", f"{settings.carer_days_per_week} days of 7, consecutive days off spread over the week"),
+        ("Carer pay", f"£{settings.carer_pay_per_hour:.2f} per paid hour"),
+        ("Paid time", "contact, travel and waiting between calls" if settings.pay_waiting
+         else "contact and travel (waiting between calls not paid)"),
+        ("Mileage", f"£{settings.mileage_per_mile:.2f} per mile"),
+        ("Verdict: most travel", f"{settings.max_travel_share:.0%} of paid time"),
+        ("Verdict: fewest contact hours", f"{settings.min_contact_hours:g} a round a day"),
+        ("Verdict: cost and income", "a round whose pay and mileage exceed its income is not viable"),
+        ("Days a week", "a client with N days a week is visited on N days spread evenly (N rounded to a whole day)"),
+        ("Solver", f"PyVRP, {settings.iterations:,} iterations a day (at most {settings.time_limit_s:g} s), seed "
+                   f"{settings.seed}: same inputs, same rounds"),
+    ]
+
+
+def assumptions_table(report: WeekReport, council: Council, *, extra: Sequence[tuple[str, str]] = ()) -> pd.DataFrame:
+    """Every assumption of the plan as a two-column table (``item``, ``value``): fee, uplift, fee zone, bases,
+    providers, growth, then the round model's settings, each with where it comes from."""
+    settings = report.settings
+    fee = fee_option_for(council, settings.income_per_contact_hour)
+    uplift = council.source("rural_uplift_pct") if abs(settings.rural_uplift_pct - council.rural_uplift_pct) < 1e-9 \
+        else "what-if value chosen by the user"
+    rows = [
+        ("Fee per contact hour", f"{fee.label} — {fee.source}"),
+        ("Rural uplift outside the fee zone", f"{settings.rural_uplift_pct:g}% — {uplift}"),
+        ("Fee zone", report.zone_rule.describe() if report.zone_rule else "not classified: base fee for every call"),
+        ("Bases (carers)", "; ".join(f"{base.name} ({base.carers})" for base in report.plan.bases)),
+        ("Provider viability threshold", f"{council.viability_hours_per_week:g} hours a week — "
+                                         f"{council.source('viability_hours_per_week')}"),
+        *([("Providers per locality", report.providers_source)] if report.providers_source else []),
+        *[(f"Demand growth to {year}", f"× {council.home_care_growth(year)[0]:.2f} — {council.home_care_growth(year)[1]}")
+          for year in PROJECTION_YEARS],
+        *extra,
+        *settings_rows(settings),
+    ]
+    return pd.DataFrame({"item": [item for item, _ in rows], "value": [str(value) for _, value in rows]})
+
+
+def week_workbook(report: WeekReport, council: Council, *, clients_label: str, synthetic: bool,
+                  engine_label: str) -> bytes:
+    """The plan as an Excel workbook for people (see the module's description)."""
+    about = [("Plan", f"Home-care rounds for a week, Monday to Sunday, in {council.name}"),
+             ("Clients", clients_label), ("Travel times", engine_label), ("Summary", report.summary())]
+    if synthetic:
+        about.insert(0, ("SYNTHETIC", "SYNTHETIC demand: modelled clients, not real people"))
+    sheets = plan_sheets(report, report.providers, synthetic=synthetic)
+    sheets["assumptions"] = assumptions_table(report, council)
+    titles = {**TITLES, "item": "Assumption", "value": "Value"}
+    return exports.xlsx_bytes(sheets, about, titles=titles)
