@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 import streamlit as st
 
-from app_pages import about, coverage, evidence, explore, fee_zones, rounds
 from geo.errors import CareMapError
 from ui import state, widgets
 
@@ -35,13 +35,19 @@ def _sidebar() -> None:
     state.road_network_picker(council)
 
 
+def _page(module: str):
+    """A page imported when it is first shown: the solver, report and routing libraries of the other pages are not
+    loaded before the first map (the Explore page's) is drawn."""
+    return _guarded(lambda: importlib.import_module(f"app_pages.{module}").page())
+
+
 PAGES = [
-    st.Page(_guarded(explore.page), title="Explore", url_path="explore", default=True),
-    st.Page(_guarded(fee_zones.page), title="Rural fee zones", url_path="fee-zones"),
-    st.Page(_guarded(rounds.page), title="Round viability", url_path="rounds"),
-    st.Page(_guarded(coverage.page), title="Care-home coverage", url_path="coverage"),
-    st.Page(_guarded(evidence.page), title="Evidence", url_path="evidence"),
-    st.Page(_guarded(about.page), title="About", url_path="about"),
+    st.Page(_page("explore"), title="Explore", url_path="explore", default=True),
+    st.Page(_page("fee_zones"), title="Rural fee zones", url_path="fee-zones"),
+    st.Page(_page("rounds"), title="Round viability", url_path="rounds"),
+    st.Page(_page("coverage"), title="Care-home coverage", url_path="coverage"),
+    st.Page(_page("evidence"), title="Evidence", url_path="evidence"),
+    st.Page(_page("about"), title="About", url_path="about"),
 ]
 
 navigation = st.navigation(PAGES)

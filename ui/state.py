@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analyses import coverage, fee_zones, gp_access
-from analyses import sites as site_choice
+from analyses import fee_zones, gp_access
 from analyses.localities import drive_time_localities
 from geo.council import Council, default_council, list_councils, load_council
 from geo.errors import CareMapError
@@ -258,6 +257,8 @@ def homes_key(homes) -> str:
 def coverage_result(*, slug: str, engine_token: str, _engine: TravelEngine, homes_key: str, _homes, year: int,
                     settings_key: str, _settings):
     """Every coverage measure for a council, a set of homes and a year (cached per inputs)."""
+    from analyses import coverage  # loaded with the coverage page, not before the first map
+
     return coverage.measure_coverage(council_data_for(slug, engine_token, _engine), _homes, _engine, year=year,
                                      settings=_settings)
 
@@ -274,6 +275,8 @@ def coverage_sites(*, slug: str, engine_token: str, _engine: TravelEngine, homes
     data = council_data_for(slug, engine_token, _engine)
     result = coverage_result(slug=slug, engine_token=engine_token, _engine=_engine, homes_key=homes_key, _homes=_homes,
                              year=year, settings_key=settings_key, _settings=_settings)
+    from analyses import sites as site_choice
+
     candidates = site_choice.candidate_places(data, result.homes) if _candidates is None else _candidates
     return site_choice.suggest_sites(result, candidates, _engine, k=sites, minutes=minutes, measure=measure,
                                      new_beds=new_beds)
