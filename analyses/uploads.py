@@ -2,18 +2,22 @@
 
 Each returns the valid records and a list of problems (row, column, what to do), or raises
 :class:`geo.errors.InputDataError` / :class:`geo.errors.RoadNetworkError` when the file as a whole
-cannot be used. Nothing is written to disk except a road network file, which is OpenStreetMap data.
+cannot be used. Nothing a user uploads is written to disk, except a road network the user accepted and asked to
+keep (the road-network picker builds from a temporary file that is removed).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from analyses import rounds
 from geo.council import Council
 from layers.care_homes import CareHomeTable, read_care_homes
 from layers.clients import ClientTable, read_client_table
 from layers.council_data import CouncilData
+from layers.user_files import RowProblem
 from routing.engine import TravelEngine
 from routing.settings import RoutingSettings
 from routing.sources import UPLOAD, build_engine
@@ -21,21 +25,37 @@ from routing.sources import UPLOAD, build_engine
 FEE_ZONE_COLUMNS = {"hours_per_week": (0.0, 168.0), "calls_per_day": (1.0, 6.0), "minutes_per_call": (5.0, 240.0),
                     "days_per_week": (1.0, 7.0)}
 """Numeric columns of a fee-zone client list, with their allowed ranges (the call columns as for rounds)."""
-HOURS_FROM_CALLS = ("calls_per_day", "minutes_per_call", "days_per_week")
-FEE_ZONE_HOURS = (("hours_per_week",), HOURS_FROM_CALLS)
-"""Weekly hours come from ``hours_per_week`` or, without it, calls a day × minutes a call × days a week."""
+FEE_ZONE_HOURS = (("hours_per_week",), ("minutes_per_call",))
+"""Weekly hours come from ``hours_per_week`` or, without it, from the columns of a round-planning list: calls a day
+(or the number of call windows) × minutes a call × days a week (7 when not given) — one client list serves every
+page."""
 
 
 def fee_zone_clients(content: bytes, filename: str, data: CouncilData) -> ClientTable:
     """A client list for fee-zone costing: client_id, postcode (or lat/lon, easting/northing) and weekly hours
-    (``hours_per_week``, or ``calls_per_day`` × ``minutes_per_call`` × ``days_per_week`` / 60, said in a note)."""
+    (``hours_per_week``, or derived from a round-planning list's calls, minutes and days, said in a note)."""
+    settings = rounds.RoundSettings.for_council(data.council)
     table = read_client_table(content, filename, postcodes=data.postcodes, outline=data.outline,
-                              council_name=data.council.name, numeric=FEE_ZONE_COLUMNS, one_of=FEE_ZONE_HOURS)
+                              council_name=data.council.name, numeric=FEE_ZONE_COLUMNS, one_of=FEE_ZONE_HOURS,
+                              one_of_text="hours_per_week, or minutes_per_call with calls_per_day or windows",
+                              checks={"windows": lambda text: rounds.parse_windows(text, settings)})
     clients = table.clients
     if "hours_per_week" not in clients:
-        clients["hours_per_week"] = clients["calls_per_day"] * clients["minutes_per_call"] * clients["days_per_week"] / 60
-        table.notes.append("Weekly hours = calls a day × minutes a call × days a week ÷ 60 (the file has no "
-                           "hours_per_week column).")
+        windows = clients.get("windows", pd.Series("", index=clients.index)).fillna("")
+        from_windows = windows.map(lambda text: len(rounds.parse_windows(text, settings)) if str(text).strip() else 0)
+        calls = clients["calls_per_day"] if "calls_per_day" in clients else pd.Series(float("nan"), index=clients.index)
+        calls = calls.where(calls.notna(), from_windows.where(from_windows > 0))
+        days = clients["days_per_week"] if "days_per_week" in clients else pd.Series(7.0, index=clients.index)
+        days = days.fillna(7.0)
+        hours = calls * clients["minutes_per_call"] * days / 60
+        unknown = hours.isna()
+        for row in clients.loc[unknown, "row"]:
+            table.problems.append(RowProblem(int(row), None, "no weekly hours: give hours_per_week, or calls_per_day "
+                                                             "(or windows) and minutes_per_call."))
+        table.clients = clients = clients[~unknown].assign(hours_per_week=hours[~unknown]).reset_index(drop=True)
+        table.problems.sort(key=lambda problem: problem.row or 0)
+        table.notes.append("Weekly hours = calls a day (or the number of call windows) × minutes a call × days a "
+                           "week (7 where not given) ÷ 60: the file has no hours_per_week column.")
     return table
 
 

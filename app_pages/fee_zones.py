@@ -120,8 +120,9 @@ def _demand(data: CouncilData, classified: gpd.GeoDataFrame, engine: TravelEngin
     source = st.radio("Hours by area from", ["model", "upload"], horizontal=True, key="fz_demand_source",
                       format_func={"model": "Modelled demand (SYNTHETIC)", "upload": "My client list"}.get)
     if source == "upload":
-        uploaded = st.file_uploader("Client list: client_id, postcode (or lat/lon), hours_per_week (or calls_per_day, "
-                                    "minutes_per_call and days_per_week)", type=["csv", "xlsx", "ods", "txt"],
+        uploaded = st.file_uploader("Client list: client_id, postcode (or lat/lon), hours_per_week (or the round "
+                                    "columns: calls_per_day or windows, minutes_per_call, days_per_week)",
+                                    type=["csv", "xlsx", "ods", "txt"],
                                     key="fz_clients", max_upload_size=widgets.CLIENT_UPLOAD_MB)
         st.caption(widgets.UPLOAD_LIMITS)
         table = widgets.read_upload(uploaded, lambda content, name: uploads.fee_zone_clients(content, name, data),

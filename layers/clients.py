@@ -97,6 +97,7 @@ def read_client_table(
     numeric: dict[str, tuple[float, float]] | None = None,
     required: Iterable[str] = (),
     one_of: Sequence[Sequence[str]] = (),
+    one_of_text: str | None = None,
     checks: Mapping[str, Callable[[str], object]] | None = None,
 ) -> ClientTable:
     """Validate a client list and locate each client.
@@ -119,6 +120,8 @@ def read_client_table(
     one_of : sequence of sequences of str
         Alternative sets of columns of which the file must hold one (the first complete set is then required
         as ``required`` is), e.g. ``[["hours_per_week"], ["calls_per_day", "minutes_per_call", "days_per_week"]]``.
+    one_of_text : str, optional
+        How to name those alternatives in the message when the file holds none of them (default: the sets joined).
     checks : mapping, optional
         Canonical column -> a function of a non-empty cell's text that raises :class:`InputDataError` when
         the text cannot be used (e.g. call windows). Applied before a row claims its client id.
@@ -140,7 +143,7 @@ def read_client_table(
     wanted = list(required) + next((list(names) for names in one_of if set(names) <= set(columns)), [])
     missing = [name for name in required if name not in columns]
     if one_of and not any(set(names) <= set(columns) for names in one_of):
-        missing.append(" or ".join(" + ".join(names) for names in one_of))
+        missing.append(one_of_text or " or ".join(" + ".join(names) for names in one_of))
     has_location = "postcode" in columns or {"lat", "lon"} <= set(columns) or {"easting", "northing"} <= set(columns)
     if missing or not has_location:
         need = missing + ([] if has_location else ["postcode (or lat and lon, or easting and northing)"])

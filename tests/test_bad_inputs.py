@@ -29,8 +29,8 @@ def _problems(table) -> list[str]:
 
 @pytest.mark.parametrize("name, message", [
     ("malformed_quotes.csv", "not a well-formed CSV file .*quoted text is closed"),
-    ("missing_hours_column.csv", "lacks the column\\(s\\): hours_per_week or calls_per_day \\+ minutes_per_call \\+ "
-                                 "days_per_week. Its columns are: 'client_id', 'postcode'"),
+    ("missing_hours_column.csv", "lacks the column\\(s\\): hours_per_week, or minutes_per_call with calls_per_day or "
+                                 "windows. Its columns are: 'client_id', 'postcode'"),
     ("no_location_columns.csv", "lacks the column\\(s\\): postcode \\(or lat and lon, or easting and northing\\)"),
     ("empty.csv", "'empty.csv' is empty"),
     ("whitespace_only.csv", "'whitespace_only.csv' is empty"),
@@ -269,7 +269,7 @@ def test_calls_are_whole_numbers_in_round_lists(herefordshire):
 
 def test_weekly_hours_from_calls_are_said(herefordshire):
     table = _read("fractional_calls.csv", herefordshire)
-    assert "Weekly hours = calls a day × minutes a call × days a week ÷ 60" in table.notes[0]
+    assert "Weekly hours = calls a day (or the number of call windows) × minutes a call × days a week" in table.notes[0]
 
 
 def test_placeholder_coordinates_leave_care_homes_to_their_postcodes(rutland):

@@ -121,7 +121,7 @@ def test_check_says_when_a_list_suits_rounds_but_not_fee_zones(capsys):
     code, lines = _check(capsys, CORPUS / "missing_hours_column.csv", "--kind", "clients")
     assert code == 0
     assert lines[-1] == "Summary: usable for round viability (1 clients, 0 rows left out); not for rural fee zones."
-    assert "lacks the column(s): hours_per_week or calls_per_day + minutes_per_call + days_per_week" in lines[2]
+    assert "lacks the column(s): hours_per_week, or minutes_per_call with calls_per_day or windows" in lines[2]
 
 
 def test_check_prints_hostile_values_as_they_are_and_exits_2(capsys):

@@ -81,3 +81,17 @@ def test_fee_zone_workbook_from_the_command_line_reads_as_it_is(tmp_path):
     assert lsoa.columns[:2].tolist() == ["Area", "LSOA code"]
     assert lsoa["Area"].str.contains(r" ward \(E01", regex=True).all()  # a name people use beside every code
     assert "People aged 65+ outside (by road)" in lsoa.columns
+
+
+def test_one_client_list_serves_every_page(herefordshire):
+    from analyses import rounds, uploads
+
+    # A list prepared for rounds (no hours_per_week; one client gives windows instead of calls, one no days).
+    content = (b"client_id,postcode,calls_per_day,minutes_per_call,windows,days_per_week\n"
+               b"R1,HR4 9AB,2,30,,7\nR2,HR2 0RG,,45,morning;lunch;tea,5\nR3,HR1 2AA,4,15,,\n")
+    fee = uploads.fee_zone_clients(content, "round_list.csv", herefordshire)
+    assert fee.clients["hours_per_week"].tolist() == [2 * 30 * 7 / 60, 3 * 45 * 5 / 60, 4 * 15 * 7 / 60]
+    assert any("number of call windows" in note for note in fee.notes) and fee.problems == []
+    rounds_table = uploads.round_clients(content, "round_list.csv", herefordshire,
+                                         rounds.RoundSettings.for_council(herefordshire.council))
+    assert rounds_table.clients["client_id"].tolist() == ["R1", "R2", "R3"]
