@@ -154,20 +154,22 @@ def _district_pct_rows(data: CouncilData, figure: Figure) -> list[dict]:
 
 
 def _homes_rows(data: CouncilData, homes: gpd.GeoDataFrame | None, homes_source: str) -> dict[str, tuple[float, str]]:
-    """Homes and beds of the loaded care-home file inside the council, by the keys of the figures they check."""
+    """Homes and beds of the loaded care-home file inside the council, by the keys of the figures they check
+    (the residential/nursing split only when the file says which homes have nursing)."""
     if homes is None or homes.empty:
         return {}
     inside = homes[homes["in_council"]]
-    nursing = inside["nursing"].astype(bool)
     how = f"counted from {homes_source or 'the loaded care-home file'} (homes inside the council)"
-    return {
-        "care_homes": (float(len(inside)), how),
-        "care_home_beds": (float(inside["beds"].sum()), how),
-        "residential_homes": (float((~nursing).sum()), how + ", without nursing"),
-        "residential_beds": (float(inside.loc[~nursing, "beds"].sum()), how + ", without nursing"),
-        "nursing_homes": (float(nursing.sum()), how + ", with nursing"),
-        "nursing_beds": (float(inside.loc[nursing, "beds"].sum()), how + ", with nursing"),
-    }
+    counted = {"care_homes": (float(len(inside)), how), "care_home_beds": (float(inside["beds"].sum()), how)}
+    if "nursing" in inside.columns and inside["nursing"].notna().all():
+        nursing = inside["nursing"].astype(bool)
+        counted |= {
+            "residential_homes": (float((~nursing).sum()), how + ", without nursing"),
+            "residential_beds": (float(inside.loc[~nursing, "beds"].sum()), how + ", without nursing"),
+            "nursing_homes": (float(nursing.sum()), how + ", with nursing"),
+            "nursing_beds": (float(inside.loc[nursing, "beds"].sum()), how + ", with nursing"),
+        }
+    return counted
 
 
 def evidence_table(data: CouncilData, *, homes: gpd.GeoDataFrame | None = None, homes_source: str = "") -> pd.DataFrame:

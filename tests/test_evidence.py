@@ -66,3 +66,11 @@ def test_command_line_writes_the_evidence(tmp_path):
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(out, comment="#")
     assert "48,458" in table["Tool's figure"].tolist()
+
+
+def test_homes_without_a_nursing_column_are_counted_without_the_split(rutland):
+    import caremap
+
+    homes = caremap.care_homes(rutland).homes  # OpenStreetMap tags say nothing of nursing
+    table = evidence_table(rutland, homes=homes, homes_source="OpenStreetMap")
+    assert len(table) == len(rutland.council.figures)

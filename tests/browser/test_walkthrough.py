@@ -1,4 +1,5 @@
-"""A first-time user's path through every page, on the default council and on Rutland, with screenshots."""
+"""A first-time user's path through every page of every council, with a screenshot of each page
+(``artifacts/screenshots/walk_<council>_<n>_<page>.png``)."""
 
 from pathlib import Path
 
@@ -21,11 +22,29 @@ def _page(page, title: str) -> None:
     page.get_by_role("heading", name=title if title != "Explore" else "Explore", exact=False).first.wait_for()
 
 
+def _test_homes(council: str, tmp_path: Path) -> Path:
+    """A care-home list for the test (invented, named as such, never shown outside the tests): Herefordshire's
+    fixture, or three homes at postcodes of the council's own."""
+    if council == "Herefordshire":
+        return TEST_HOMES
+    from geo.council import load_council
+    from layers.council_data import load_council_data
+
+    postcodes = load_council_data(load_council(council)).postcodes["postcode"].iloc[[10, 200, 400]]
+    path = tmp_path / "test_homes.csv"
+    path.write_text("name,postcode,beds,nursing\n" + "".join(
+        f"TEST ONLY Home {letter} (not a real home),{postcode},{beds},{nursing}\n"
+        for letter, postcode, beds, nursing in zip("ABC", postcodes, (40, 25, 30), ("yes", "no", "no"))))
+    return path
+
+
 @pytest.mark.parametrize("council, lsoas, population, roads", [
     ("Herefordshire", 117, "193,615", "ESTIMATE"),
     ("Rutland", 26, "40,476", "OpenStreetMap extract of Rutland"),
+    ("Hertfordshire", 713, "1,195,672", "ESTIMATE"),
+    ("Worcestershire", 374, "598,070", "ESTIMATE"),
 ])
-def test_walkthrough(app_url, page, council, lsoas, population, roads):
+def test_walkthrough(app_url, page, tmp_path, council, lsoas, population, roads):
     slug = council.lower()
     page.goto(app_url)
     _choose_council(page, council)
@@ -42,7 +61,7 @@ def test_walkthrough(app_url, page, council, lsoas, population, roads):
     screenshot(page, f"walk_{slug}_2_fee_zones")
 
     _page(page, "Round viability")
-    page.get_by_role("spinbutton", name="Number of clients").fill("25")
+    page.get_by_role("spinbutton", name="Number of clients").fill("25" if lsoas < 300 else "12")
     page.keyboard.press("Enter")
     page.get_by_role("button", name="Build rounds").click()
     page.get_by_text("Calls fitted").wait_for(timeout=120_000)
@@ -51,9 +70,9 @@ def test_walkthrough(app_url, page, council, lsoas, population, roads):
     screenshot(page, f"walk_{slug}_3_rounds")
 
     _page(page, "Care-home coverage")
-    if council == "Herefordshire":
+    if council != "Rutland":
         page.get_by_text("No care homes loaded yet").wait_for(timeout=60_000)
-        page.locator("input[type=file]").first.set_input_files(str(TEST_HOMES))
+        page.locator("input[type=file]").first.set_input_files(str(_test_homes(council, tmp_path)))
     frame = map_frame(page, min_paths=lsoas, contains="Care homes (")
     page.get_by_role("button", name="Prepare the coverage report").click()
     page.get_by_text("Download PDF").wait_for(timeout=120_000)
@@ -61,4 +80,11 @@ def test_walkthrough(app_url, page, council, lsoas, population, roads):
     with page.expect_download() as download:
         page.get_by_text("Download PDF").click()
     assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+
+    _page(page, "Evidence")
+    page.get_by_text("documented figures,").first.wait_for(timeout=60_000)
+    screenshot(page, f"walk_{slug}_5_evidence")
+    _page(page, "About")
+    page.get_by_text("Attribution", exact=True).wait_for()
+    screenshot(page, f"walk_{slug}_6_about")
     assert page.requests.external() == []
