@@ -74,12 +74,14 @@ def test_walkthrough(app_url, page, tmp_path, council, lsoas, population, roads)
         page.get_by_text("No care homes loaded yet").wait_for(timeout=60_000)
         page.locator("input[type=file]").first.set_input_files(str(_test_homes(council, tmp_path)))
     frame = map_frame(page, min_paths=lsoas, contains="Care homes (")
-    page.get_by_role("button", name="Prepare the coverage report").click()
-    page.get_by_text("Download PDF").wait_for(timeout=120_000)
+    if lsoas < 300:  # the report itself is checked on the two smaller councils, to keep the suite quick
+        page.get_by_role("button", name="Prepare the coverage report").click()
+        page.get_by_text("Download PDF").wait_for(timeout=120_000)
     screenshot(page, f"walk_{slug}_4_coverage")
-    with page.expect_download() as download:
-        page.get_by_text("Download PDF").click()
-    assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+    if lsoas < 300:
+        with page.expect_download() as download:
+            page.get_by_text("Download PDF").click()
+        assert open(download.value.path(), "rb").read(5) == b"%PDF-"
 
     _page(page, "Evidence")
     page.get_by_text("documented figures,").first.wait_for(timeout=60_000)
