@@ -448,8 +448,10 @@ def documented_totals(council: Council, homes: gpd.GeoDataFrame, *,
     """Compare the homes and beds loaded inside the council with the totals its documents give.
 
     A figure whose ``scope`` is "older people" is compared with the homes registered for older people;
-    others with every care home. Residential and nursing totals are compared where documented.
+    others with every care home. Residential and nursing totals are compared where documented and where the
+    homes say which have nursing. The table's ``key`` is the figure's key in the council's settings.
     """
+    nursing_known = "nursing" in homes.columns
     homes = with_service_flags(homes)
     inside = homes[homes["in_council"].astype(bool)]
     figures = [("care_homes", "care homes", None, False), ("care_home_beds", "beds", None, True),
@@ -461,16 +463,18 @@ def documented_totals(council: Council, homes: gpd.GeoDataFrame, *,
         documented = council.value(key)
         if documented is None:
             continue
+        if nursing is not None and not nursing_known:
+            continue
         figure = council.figure(key)
         chosen = inside[inside["older_people"]] if figure.scope == "older people" else inside
         if nursing is not None:
             chosen = chosen[chosen["nursing"] == nursing]
         loaded = float(chosen["beds"].sum()) if beds else float(len(chosen))
         label = f"{what} ({figure.scope})" if figure.scope else what
-        rows.append({"what": label, "loaded": loaded, "documented": float(documented), "year": figure.year,
+        rows.append({"key": key, "what": label, "loaded": loaded, "documented": float(documented), "year": figure.year,
                      "difference_pct": 100.0 * (loaded - float(documented)) / float(documented),
                      "source": figure.source})
-    table = pd.DataFrame(rows, columns=["what", "loaded", "documented", "year", "difference_pct", "source"])
+    table = pd.DataFrame(rows, columns=["key", "what", "loaded", "documented", "year", "difference_pct", "source"])
     far = table[table["difference_pct"].abs() > 100.0 * tolerance]
     if far.empty:
         return TotalsCheck(table)

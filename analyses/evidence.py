@@ -154,22 +154,18 @@ def _district_pct_rows(data: CouncilData, figure: Figure) -> list[dict]:
 
 
 def _homes_rows(data: CouncilData, homes: gpd.GeoDataFrame | None, homes_source: str) -> dict[str, tuple[float, str]]:
-    """Homes and beds of the loaded care-home file inside the council, by the keys of the figures they check
-    (the residential/nursing split only when the file says which homes have nursing)."""
+    """Homes and beds of the loaded care-home file, counted as the coverage analysis counts them against the
+    documented totals (:func:`analyses.coverage.documented_totals`: older people's homes where the figure is about
+    them; the residential/nursing split only when the file says which homes have nursing)."""
     if homes is None or homes.empty:
         return {}
-    inside = homes[homes["in_council"]]
+    from analyses.coverage import documented_totals
+
     how = f"counted from {homes_source or 'the loaded care-home file'} (homes inside the council)"
-    counted = {"care_homes": (float(len(inside)), how), "care_home_beds": (float(inside["beds"].sum()), how)}
-    if "nursing" in inside.columns and inside["nursing"].notna().all():
-        nursing = inside["nursing"].astype(bool)
-        counted |= {
-            "residential_homes": (float((~nursing).sum()), how + ", without nursing"),
-            "residential_beds": (float(inside.loc[~nursing, "beds"].sum()), how + ", without nursing"),
-            "nursing_homes": (float(nursing.sum()), how + ", with nursing"),
-            "nursing_beds": (float(inside.loc[nursing, "beds"].sum()), how + ", with nursing"),
-        }
-    return counted
+    totals = documented_totals(data.council, homes).table
+    return {row.key: (float(row.loaded), how + (f", {row.what}" if "(" in row.what or "nursing" in row.what or
+                                                "residential" in row.what else ""))
+            for row in totals.itertuples()}
 
 
 def evidence_table(data: CouncilData, *, homes: gpd.GeoDataFrame | None = None, homes_source: str = "") -> pd.DataFrame:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from analyses import rounds
 from geo.council import Council
+from geo.errors import InputDataError
 from layers.care_homes import CareHomeTable, read_care_homes
 from layers.clients import ClientTable, read_client_table
 from layers.council_data import CouncilData
@@ -26,8 +27,8 @@ FEE_ZONE_COLUMNS = {"hours_per_week": (0.0, 168.0), "calls_per_day": (1.0, 6.0),
                     "days_per_week": (1.0, 7.0)}
 """Numeric columns of a fee-zone client list, with their allowed ranges (the call columns as for rounds)."""
 FEE_ZONE_HOURS = (("hours_per_week",), ("minutes_per_call",))
-"""Weekly hours come from ``hours_per_week`` or, without it, from the columns of a round-planning list: calls a day
-(or the number of call windows) × minutes a call × days a week (7 when not given) — one client list serves every
+"""Weekly hours come from ``hours_per_week`` or, without it, from the columns of a round-planning list: the number
+of call windows (or calls a day) × minutes a call × days a week (7 when not given) — one client list serves every
 page."""
 
 
@@ -44,7 +45,8 @@ def fee_zone_clients(content: bytes, filename: str, data: CouncilData) -> Client
         windows = clients.get("windows", pd.Series("", index=clients.index)).fillna("")
         from_windows = windows.map(lambda text: len(rounds.parse_windows(text, settings)) if str(text).strip() else 0)
         calls = clients["calls_per_day"] if "calls_per_day" in clients else pd.Series(float("nan"), index=clients.index)
-        calls = calls.where(calls.notna(), from_windows.where(from_windows > 0))
+        # Windows first, as the rounds read them: a client's windows are its calls.
+        calls = from_windows.where(from_windows > 0, calls)
         days = clients["days_per_week"] if "days_per_week" in clients else pd.Series(7.0, index=clients.index)
         days = days.fillna(7.0)
         hours = calls * clients["minutes_per_call"] * days / 60
@@ -52,10 +54,14 @@ def fee_zone_clients(content: bytes, filename: str, data: CouncilData) -> Client
         for row in clients.loc[unknown, "row"]:
             table.problems.append(RowProblem(int(row), None, "no weekly hours: give hours_per_week, or calls_per_day "
                                                              "(or windows) and minutes_per_call."))
+        if len(clients) and unknown.all():
+            raise InputDataError(f"{filename}: no row gives weekly hours. Add an hours_per_week column, or "
+                                 f"calls_per_day (or windows) with minutes_per_call.")
         table.clients = clients = clients[~unknown].assign(hours_per_week=hours[~unknown]).reset_index(drop=True)
         table.problems.sort(key=lambda problem: problem.row or 0)
-        table.notes.append("Weekly hours = calls a day (or the number of call windows) × minutes a call × days a "
-                           "week (7 where not given) ÷ 60: the file has no hours_per_week column.")
+        table.notes.append("Weekly hours = the number of call windows (or calls a day where no windows are given) × "
+                           "minutes a call × days a week (7 where not given) ÷ 60: the file has no hours_per_week "
+                           "column.")
     return table
 
 

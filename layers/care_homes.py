@@ -169,7 +169,7 @@ class _RowFlags:
     """What one row says about a home (None: the file does not say)."""
 
     care_home: bool
-    nursing: bool
+    nursing: bool | None
     older_people: bool | None
     dementia: bool | None
 
@@ -181,8 +181,11 @@ def _row_flags(get, columns: dict[str, str]) -> _RowFlags:
     home service with/without nursing") lists a care home only where one of them says yes.
     """
     kinds = service_kinds(get("service_types")) | service_kinds(get("specialisms"))
-    nursing = _nursing_cell(get("nursing")) if get("nursing") else False
-    nursing = nursing or "nursing" in service_kinds(get("service_types"))
+    if {"nursing", "residential", "service_types"} & set(columns) or "nursing" in kinds:
+        nursing = _nursing_cell(get("nursing")) if get("nursing") else False
+        nursing = nursing or "nursing" in service_kinds(get("service_types")) or "nursing" in kinds
+    else:
+        nursing = None  # the file does not say which homes have nursing: not known, never "none"
     residential = _flag(get("residential")) is True
     if "care_home_flag" in columns:
         care_home = _flag(get("care_home_flag")) is True
@@ -305,6 +308,12 @@ def read_care_homes(content: bytes, filename: str, *, postcodes: gpd.GeoDataFram
                              f"the care directory for this area.", [str(p) for p in problems])
     homes = points_frame(rows)
     notes += _band_notes(homes)
+    if homes["nursing"].isna().all():
+        homes = homes.drop(columns="nursing")
+        notes.append("The file does not say which homes have nursing (no nursing or service-type column): nursing "
+                     "and residential beds are not known, only the total.")
+    else:
+        homes["nursing"] = homes["nursing"].fillna(False).astype(bool)
     if homes["dementia"].isna().all():
         homes = homes.drop(columns="dementia")
     else:

@@ -269,7 +269,8 @@ def test_calls_are_whole_numbers_in_round_lists(herefordshire):
 
 def test_weekly_hours_from_calls_are_said(herefordshire):
     table = _read("fractional_calls.csv", herefordshire)
-    assert "Weekly hours = calls a day (or the number of call windows) × minutes a call × days a week" in table.notes[0]
+    assert "Weekly hours = the number of call windows (or calls a day where no windows are given) × minutes a call" \
+        in table.notes[0]
 
 
 def test_placeholder_coordinates_leave_care_homes_to_their_postcodes(rutland):

@@ -419,3 +419,13 @@ def test_candidate_sites_from_a_list(rutland):
     assert table.sites["name"].tolist() == ["Barleythorpe field"] and table.problems[0].row == 3
     named = sites.user_candidates(table.sites, rutland)
     assert named["locality_name"].tolist() == ["Rutland Health PCN"] and named["area_name"].iloc[0].endswith(")")
+
+
+def test_a_list_that_does_not_say_nursing_leaves_nursing_unknown_not_zero(rutland):
+    csv = b"name,postcode,beds\nHome A,LE15 6RP,30\nHome B,LE15 9UD,18\n"
+    table = read_care_homes(csv, "homes.csv", postcodes=rutland.postcodes, outline=rutland.outline,
+                            council=rutland.council)
+    assert "nursing" not in table.homes.columns
+    assert any("nursing and residential beds are not known" in note for note in table.notes)
+    totals = cv.documented_totals(rutland.council, table.homes).table
+    assert not totals["key"].isin(["nursing_homes", "nursing_beds", "residential_homes", "residential_beds"]).any()

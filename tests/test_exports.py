@@ -6,6 +6,7 @@ import geopandas as gpd
 import numpy as np
 import openpyxl
 import pandas as pd
+import pytest
 
 from analyses import exports
 
@@ -86,12 +87,34 @@ def test_fee_zone_workbook_from_the_command_line_reads_as_it_is(tmp_path):
 def test_one_client_list_serves_every_page(herefordshire):
     from analyses import rounds, uploads
 
-    # A list prepared for rounds (no hours_per_week; one client gives windows instead of calls, one no days).
+    # A list prepared for rounds (no hours_per_week; one client gives windows instead of calls, one gives windows
+    # that disagree with its calls, one no days).
     content = (b"client_id,postcode,calls_per_day,minutes_per_call,windows,days_per_week\n"
-               b"R1,HR4 9AB,2,30,,7\nR2,HR2 0RG,,45,morning;lunch;tea,5\nR3,HR1 2AA,4,15,,\n")
+               b"R1,HR4 9AB,2,30,,7\nR2,HR2 0RG,,45,morning;lunch;tea,5\nR3,HR1 2AA,4,15,,\nR4,HR1 2AA,3,20,tea,\n")
     fee = uploads.fee_zone_clients(content, "round_list.csv", herefordshire)
-    assert fee.clients["hours_per_week"].tolist() == [2 * 30 * 7 / 60, 3 * 45 * 5 / 60, 4 * 15 * 7 / 60]
+    assert fee.clients["hours_per_week"].tolist() == [2 * 30 * 7 / 60, 3 * 45 * 5 / 60, 4 * 15 * 7 / 60, 1 * 20 * 7 / 60]
     assert any("number of call windows" in note for note in fee.notes) and fee.problems == []
-    rounds_table = uploads.round_clients(content, "round_list.csv", herefordshire,
-                                         rounds.RoundSettings.for_council(herefordshire.council))
-    assert rounds_table.clients["client_id"].tolist() == ["R1", "R2", "R3"]
+    settings = rounds.RoundSettings.for_council(herefordshire.council)
+    rounds_table = uploads.round_clients(content, "round_list.csv", herefordshire, settings)
+    assert rounds_table.clients["client_id"].tolist() == ["R1", "R2", "R3", "R4"]
+    # The rounds plan the same contact hours as the fee zones cost.
+    planned = rounds.weekly_contact_hours(rounds_table.clients, settings)
+    assert np.allclose(planned.to_numpy(), fee.clients["hours_per_week"].to_numpy(), rtol=1e-12)
+
+
+def test_more_calls_than_named_windows_need_times(herefordshire):
+    from analyses import rounds, uploads
+
+    content = b"client_id,postcode,calls_per_day,minutes_per_call\nF1,HR4 9AB,5,30\nF2,HR4 9AB,4,30\n"
+    table = uploads.round_clients(content, "five.csv", herefordshire, rounds.RoundSettings.for_council(herefordshire.council))
+    assert table.clients["client_id"].tolist() == ["F2"]
+    assert "5 calls a day but no windows" in table.problems[0].message and table.problems[0].row == 2
+
+
+def test_a_list_without_any_weekly_hours_is_refused(herefordshire):
+    from analyses import uploads
+    from geo.errors import InputDataError
+
+    content = b"client_id,postcode,minutes_per_call\nF1,HR4 9AB,30\n"
+    with pytest.raises(InputDataError, match="no row gives weekly hours"):
+        uploads.fee_zone_clients(content, "no_hours.csv", herefordshire)

@@ -256,6 +256,12 @@ def check_client_windows(table: ClientTable, settings: RoundSettings) -> ClientT
             table.problems.append(RowProblem(int(client.row), "windows", str(error)))
             continue
         calls = getattr(client, "calls_per_day", None)
+        if not windows and calls is not None and not pd.isna(calls) and len(default_windows(calls, settings)) < int(calls):
+            table.problems.append(RowProblem(int(client.row), "calls_per_day", (
+                f"{int(calls)} calls a day but no windows, and the named windows ({', '.join(settings.windows)}) "
+                f"cover only {len(default_windows(calls, settings))}: give this client's windows as times, "
+                f"e.g. 07:00-08:00;10:00-11:00;13:00-14:00;16:00-17:00;20:00-21:00.")))
+            continue
         if windows and calls is not None and not pd.isna(calls) and int(calls) != len(windows):
             table.notes.append(f"Row {client.row}: {len(windows)} window(s) given for {int(calls)} call(s) a day; the "
                                f"windows were used.")
