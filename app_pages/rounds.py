@@ -37,6 +37,11 @@ def _signature(*parts) -> str:
     return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def _where(clients: gpd.GeoDataFrame) -> list:
+    """Who and where the clients are (ids and coordinates to the decimetre), for keys of stored results."""
+    return [clients["client_id"].tolist(), clients.geometry.x.round(1).tolist(), clients.geometry.y.round(1).tolist()]
+
+
 # --- Inputs -------------------------------------------------------------------------------------------
 
 
@@ -59,8 +64,10 @@ def _clients(council: Council, data: CouncilData, settings: rounds_model.RoundSe
     area = a.selectbox("Area", localities, index=1 if len(localities) > 2 else 0, key=f"rv_area_{council.slug}")
     locality = None if area == WHOLE_COUNCIL else area
     expected = max(1, round(council.home_care_clients * area_share(data, locality, DemandAssumptions())))
-    count = b.number_input("Number of clients", 1, 2000, expected, key=f"rv_count_{council.slug}_{area}",
-                           help=f"Default: the council's {council.home_care_clients:,} clients × this area's share.")
+    most = 2000  # a week of 2,000 clients' calls takes minutes to plan: larger areas are planned by locality
+    capped = f" ({expected:,}), capped at {most:,}: plan a locality at a time" if expected > most else ""
+    count = b.number_input("Number of clients", 1, most, min(expected, most), key=f"rv_count_{council.slug}_{area}",
+                           help=f"Default: the council's {council.home_care_clients:,} clients × this area's share{capped}.")
     seed = c.number_input("Seed", 0, 10_000, 1, key="rv_seed", help="Same seed, same synthetic clients.")
     clients = synthetic_clients(data, locality, int(count), int(seed))
     st.caption(f"SYNTHETIC clients placed by 65+/85+ population at real postcode centroids, each visited every day; "
@@ -159,7 +166,7 @@ def _income(council: Council, data: CouncilData, settings: rounds_model.RoundSet
                             float(st.session_state.get(f"fz_radius_{council.slug}", council.fee_zone_radius_miles)),
                             0.5, key=f"rv_radius_{council.slug}", help=council.source("fee_zone_radius_miles"))
     readings = list(fee_zones.READINGS)
-    reading = d.radio("Zone by", readings, index=readings.index(st.session_state.get("fz_reading", "straight")),
+    reading = d.radio("Zone by", readings, index=readings.index(st.session_state.get("fz_cost_reading", "straight")),
                       format_func=fee_zones.READINGS.get, key="rv_reading")
     froms = list(fee_zones.MEASURE_FROM)
     measure_from = e.radio("Measured from", froms, index=froms.index(st.session_state.get("fz_from", "point")),
@@ -171,7 +178,7 @@ def _income(council: Council, data: CouncilData, settings: rounds_model.RoundSet
     option = options[key]
     st.caption(f"Each call is paid {option.label}, plus {uplift:g}% for clients outside the fee zone ({rule.describe()}"
                f"; the same rule as the Rural fee zones page, whose choices are the defaults here). "
-               f"Fee: {option.source}. Uplift: {council.source('rural_uplift_pct')}.")
+               f"Fee: {option.source}. Uplift: {council.source_of_value('rural_uplift_pct', uplift)}.")
     changed = rounds_model.RoundSettings(**{**settings.__dict__, "income_per_contact_hour": option.fee_per_hour,
                                             "rural_uplift_pct": float(uplift)})
     return changed, rule, option
@@ -180,9 +187,8 @@ def _income(council: Council, data: CouncilData, settings: rounds_model.RoundSet
 def _suggestions(council: Council, data: CouncilData, clients: gpd.GeoDataFrame, calls: gpd.GeoDataFrame, *,
                  engine: TravelEngine, settings: rounds_model.RoundSettings, locality: pd.Series) -> pd.DataFrame:
     """Suggested bases with their carers and postcodes (kept in the session per inputs: it takes a second)."""
-    key = _signature(council.slug, engine.token, clients["client_id"].tolist(), clients.geometry.x.round(1).tolist(),
-                     clients.geometry.y.round(1).tolist(), calls[["call_id", "tw_start_min", "tw_end_min",
-                                                                  "minutes"]].to_dict("list"),
+    key = _signature(council.slug, engine.token, _where(clients),
+                     calls[["call_id", "tw_start_min", "tw_end_min", "minutes"]].to_dict("list"),
                      [shift.__dict__ for shift in settings.shifts], settings.max_paid_hours,
                      settings.carer_days_per_week)
     stored = st.session_state.get("rv_suggested")
@@ -380,7 +386,7 @@ def _providers(council: Council, data: CouncilData, report: rounds_model.WeekRep
     growth = {year: council.home_care_growth(year) for year in rounds_model.PROJECTION_YEARS}
     table = rounds_model.provider_table(report.weekly, counts, threshold_hours=threshold,
                                         growth={year: factor for year, (factor, _) in growth.items()})
-    report.providers = table
+    report.providers, report.threshold_hours = table, float(threshold)
     report.providers_source = source if counts.equals(default.reindex(counts.index)) else "entered on the page"
     st.caption(f"Default providers: {source}. Each locality's rounds (the rounds with most of their contact time "
                f"there) are shared out whole among its providers, largest first, each to the provider with fewest "
@@ -494,7 +500,7 @@ def page() -> None:
     except InputDataError as error:
         widgets.show_error(error)
         return
-    signature = _signature(council.slug, engine.token, label, clients[["client_id"]].to_dict("list"),
+    signature = _signature(council.slug, engine.token, label, _where(clients),
                            calls[["call_id", "tw_start_min", "tw_end_min", "minutes"]].to_dict("list"),
                            [b.__dict__ for b in bases], settings.solver_key())
     stored = st.session_state.get("rv_plan")
@@ -525,8 +531,7 @@ def page() -> None:
 def _zones(council: Council, data: CouncilData, clients: gpd.GeoDataFrame, engine: TravelEngine,
            rule: rounds_model.ZoneRule) -> pd.DataFrame:
     """Each client inside or outside the fee zone (kept in the session per clients and rule)."""
-    key = _signature(council.slug, engine.token, rule.__dict__, clients["client_id"].tolist(),
-                     clients.geometry.x.round(1).tolist(), clients.geometry.y.round(1).tolist())
+    key = _signature(council.slug, engine.token, rule.__dict__, _where(clients))
     stored = st.session_state.get("rv_zones")
     if stored and stored["key"] == key:
         return stored["zones"]

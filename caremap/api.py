@@ -142,10 +142,13 @@ def synthetic_clients(data: CouncilData, *, clients: int | None = None, locality
     Raises
     ------
     InputDataError
-        If ``locality`` is not one of the council's PCN localities (the message lists them).
+        If ``locality`` is not one of the council's PCN localities (the message lists them), or ``clients`` is
+        less than 1.
     """
     from analyses.demand import synthetic_clients as make
 
+    if clients is not None and int(clients) < 1:
+        raise InputDataError(f"{clients} SYNTHETIC clients asked for: give 1 or more.")
     names = sorted(data.lsoa["locality_name"].dropna().unique())
     if locality is not None and locality not in names:
         raise InputDataError(f"{locality!r} is not a PCN locality of {data.council.name}. Use one of: "
@@ -175,7 +178,8 @@ def build_rounds(data: CouncilData, engine: "TravelEngine", *, clients: gpd.GeoD
     data : CouncilData
     engine : TravelEngine
     clients : GeoDataFrame or int, optional
-        A client list (:func:`read_clients`), or a number of SYNTHETIC clients; default 40 synthetic clients.
+        A client list (the ``clients`` of :func:`read_clients`), or a number of SYNTHETIC clients; default 40
+        synthetic clients.
     settings : RoundSettings, optional
         Default: the model's defaults with the council's base fee and rural uplift.
     carers : int, optional
@@ -199,13 +203,20 @@ def build_rounds(data: CouncilData, engine: "TravelEngine", *, clients: gpd.GeoD
     WeekReport
         ``rounds`` (each day's, judged: ``verdict`` and ``why``), ``weekly``, ``carers``, ``localities``,
         ``visits``, ``unserved``, ``continuity``, and ``providers`` set on the report as ``report.providers``.
+
+    Raises
+    ------
+    InputDataError
+        For fewer than 1 synthetic client or carer, or an unknown locality.
     """
     from analyses import rounds
     from analyses.demand import DemandAssumptions, area_share
 
     council = data.council
     if clients is None or isinstance(clients, int):
-        clients = synthetic_clients(data, locality=locality, clients=clients or 40, seed=seed)
+        clients = synthetic_clients(data, locality=locality, clients=40 if clients is None else clients, seed=seed)
+    if carers is not None and int(carers) < 1:
+        raise InputDataError(f"{carers} carers asked for: give 1 or more, or leave carers out for the suggested count.")
     settings = settings or rounds.RoundSettings.for_council(council)
     calls = rounds.calls_for_week(clients, settings)
     where = rounds.client_localities(clients, data.lsoa)
@@ -237,7 +248,8 @@ def build_rounds(data: CouncilData, engine: "TravelEngine", *, clients: gpd.GeoD
     if providers is not None:
         wanted = pd.Series(providers, dtype=float).reindex(planned).fillna(default).astype(int)
         report.providers_source = "entered"
-    report.providers = rounds.provider_table(report.weekly, wanted, threshold_hours=council.viability_hours_per_week,
+    report.threshold_hours = council.viability_hours_per_week
+    report.providers = rounds.provider_table(report.weekly, wanted, threshold_hours=report.threshold_hours,
                                              growth={year: council.home_care_growth(year)[0]
                                                      for year in rounds.PROJECTION_YEARS})
     return report
@@ -252,14 +264,14 @@ def care_homes(data: CouncilData, path: str | Path | None = None) -> "CareHomeTa
     InputDataError
         Without a file for a council that has no bundled extract (no CQC file ships, nothing is invented).
     """
-    from layers.care_homes import care_homes_from_osm, read_care_homes
+    from analyses import uploads
+    from layers.care_homes import care_homes_from_osm
     from layers.catalog import DATA_DIR
 
     council = data.council
     if path is not None:
         path = Path(path)
-        return read_care_homes(path.read_bytes(), path.name, postcodes=data.postcodes, outline=data.outline,
-                               council=council)
+        return uploads.care_homes(path.read_bytes(), path.name, data)
     if council.osm_extract:
         return care_homes_from_osm(DATA_DIR / council.osm_extract, outline=data.outline, council=council)
     raise InputDataError(f"{council.name} has no care-home data in the tool: give the CQC care directory (CSV, XLSX or "
@@ -269,12 +281,11 @@ def care_homes(data: CouncilData, path: str | Path | None = None) -> "CareHomeTa
 def candidate_sites(data: CouncilData, path: str | Path) -> gpd.GeoDataFrame:
     """Your candidate sites for new care homes (name and postcode or latitude/longitude; CSV, XLSX or ODS), with
     their area and locality, for :func:`write_report` or :func:`analyses.sites.suggest_sites`."""
+    from analyses import uploads
     from analyses.sites import user_candidates
-    from layers.care_homes import read_candidate_sites
 
     path = Path(path)
-    table = read_candidate_sites(path.read_bytes(), path.name, postcodes=data.postcodes, outline=data.outline)
-    return user_candidates(table.sites, data)
+    return user_candidates(uploads.candidate_sites(path.read_bytes(), path.name, data).sites, data)
 
 
 def measure_coverage(data: CouncilData, homes: gpd.GeoDataFrame, engine: "TravelEngine", *,

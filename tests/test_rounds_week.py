@@ -283,6 +283,21 @@ def test_the_workbook_is_for_people(rutland_report, rutland):
     assert "SYNTHETIC" in sheets["About"].iloc[0, 1]
 
 
+def test_the_workbook_states_the_threshold_used(rutland_report, rutland):
+    import dataclasses
+
+    def threshold_row(report):
+        content = workbook.week_workbook(report, rutland.council, clients_label="SYNTHETIC", synthetic=True,
+                                         engine_label="ESTIMATE")
+        assumptions = pd.read_excel(BytesIO(content), sheet_name="assumptions")
+        return dict(zip(assumptions["Assumption"], assumptions["Value"]))["Provider viability threshold"]
+
+    documented = rutland.council.viability_hours_per_week
+    assert threshold_row(rutland_report) == f"{documented:g} hours a week — {rutland.council.source('viability_hours_per_week')}"
+    assert threshold_row(dataclasses.replace(rutland_report, threshold_hours=150.0)) == \
+        "150 hours a week — what-if value chosen by the user"
+
+
 def test_the_command_line_plans_a_week(tmp_path):
     out = tmp_path / "plan.xlsx"
     done = subprocess.run([sys.executable, "-m", "caremap", "rounds", "--council", "rutland", "--synthetic", "6",

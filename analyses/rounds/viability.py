@@ -76,7 +76,9 @@ _SUMS = ["calls", "contact_hours", "travel_hours", "idle_hours", "paid_hours", "
 
 
 def _totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    table = frame.groupby(keys, sort=True)[[column for column in _SUMS if column in frame.columns]].sum()
+    # min_count=1: a group whose income is unknown (no fee given) stays unknown rather than £0, which would
+    # judge every round unpaid.
+    table = frame.groupby(keys, sort=True)[[column for column in _SUMS if column in frame.columns]].sum(min_count=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         table["travel_share"] = (table["travel_hours"] / table["paid_hours"]).fillna(0.0)
         table["cost_per_contact_hour"] = table["cost"] / table["contact_hours"]
@@ -324,6 +326,8 @@ class WeekReport:
         :func:`provider_table`, once the providers per locality are known.
     providers_source : str
         Where the number of providers per locality comes from.
+    threshold_hours : float or None
+        The viability threshold the providers were compared with (hours a week per provider); None until then.
     """
 
     plan: WeekPlan
@@ -338,6 +342,7 @@ class WeekReport:
     zone_rule: ZoneRule | None = None
     providers: pd.DataFrame | None = None
     providers_source: str = ""
+    threshold_hours: float | None = None
 
     @property
     def unserved(self) -> pd.DataFrame:

@@ -90,15 +90,15 @@ def assumptions_table(report: WeekReport, council: Council, *, extra: Sequence[t
     providers, growth, then the round model's settings, each with where it comes from."""
     settings = report.settings
     fee = fee_option_for(council, settings.income_per_contact_hour)
-    uplift = council.source("rural_uplift_pct") if abs(settings.rural_uplift_pct - council.rural_uplift_pct) < 1e-9 \
-        else "what-if value chosen by the user"
+    uplift = council.source_of_value("rural_uplift_pct", settings.rural_uplift_pct)
+    threshold = council.viability_hours_per_week if report.threshold_hours is None else report.threshold_hours
+    threshold_source = council.source_of_value("viability_hours_per_week", threshold)
     rows = [
         ("Fee per contact hour", f"{fee.label} — {fee.source}"),
         ("Rural uplift outside the fee zone", f"{settings.rural_uplift_pct:g}% — {uplift}"),
         ("Fee zone", report.zone_rule.describe() if report.zone_rule else "not classified: base fee for every call"),
         ("Bases (carers)", "; ".join(f"{base.name} ({base.carers})" for base in report.plan.bases)),
-        ("Provider viability threshold", f"{council.viability_hours_per_week:g} hours a week — "
-                                         f"{council.source('viability_hours_per_week')}"),
+        ("Provider viability threshold", f"{threshold:g} hours a week — {threshold_source}"),
         *([("Providers per locality", report.providers_source)] if report.providers_source else []),
         *[(f"Demand growth to {year}", f"× {council.home_care_growth(year)[0]:.2f} — {council.home_care_growth(year)[1]}")
           for year in PROJECTION_YEARS],
