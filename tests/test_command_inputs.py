@@ -53,6 +53,21 @@ def test_report_refuses_absurd_numbers_before_computing(tmp_path, capsys, no_com
     assert capsys.readouterr().err.startswith(f"error: {message}")
 
 
+@pytest.mark.parametrize("arguments, message", [
+    (["rounds", "--synthetic", "0"], "--synthetic 0 is not allowed: the number of SYNTHETIC clients must be between 1"),
+    (["rounds", "--synthetic", "-3"], "--synthetic -3 is not allowed"),
+    (["rounds", "--carers", "0"], "--carers 0 is not allowed: the number of carers must be between 1"),
+    (["rounds", "--radius", "-1"], "--radius -1 is not allowed: the fee-zone radius (miles) must be between 0 and 30."),
+    (["fee-zones", "--radius", "nan"], "--radius nan is not allowed"),
+    (["fee-zones", "--radius", "99"], "--radius 99 is not allowed"),
+])
+def test_rounds_and_fee_zones_refuse_absurd_numbers_before_computing(tmp_path, capsys, no_computing, arguments,
+                                                                    message):
+    command, *options = arguments
+    assert main([command, "--council", "rutland", "--out", str(tmp_path / "out.csv"), *options]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {message}")
+
+
 def test_report_refuses_bad_paths_before_computing(tmp_path, capsys, monkeypatch, no_computing):
     cases = [
         (["report", "--council", "rutland", "--out", str(tmp_path / "missing" / "r.pdf")],

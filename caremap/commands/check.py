@@ -21,8 +21,8 @@ HELP = "check a client list, care-home file or road network as the app reads it,
 DESCRIPTION = ("Reads FILE through the same functions as the app's upload boxes and prints the same messages: how "
                "it was read, each row left out (row as a spreadsheet numbers it, column, what to fix), then a summary. "
                "Exit code 0: usable; 2: not usable. For a client list it says which pages the file suits (rural fee "
-               "zones need hours_per_week, or calls_per_day, minutes_per_call and days_per_week; round viability "
-               "needs locations and reads the call columns when given).")
+               "zones need hours_per_week, or minutes_per_call with calls_per_day or windows, days_per_week 7 when "
+               "absent; round viability needs locations and reads the call columns when given).")
 KINDS = ("clients", "care-homes", "roads")
 
 

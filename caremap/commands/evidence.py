@@ -29,7 +29,8 @@ def run(arguments: argparse.Namespace) -> int:
     data = api.load_data(council)
     homes = api.care_homes(data, homes_file).homes if homes_file else None
     table = evidence.evidence_table(data, homes=homes, homes_source=homes_file.name if homes_file else "")
-    out.write_bytes(exports.csv_bytes(table, [f"Evidence for {council.name}: documented figures beside the tool's own"]))
+    _common.write(out, exports.csv_bytes(table, [f"Evidence for {council.name}: documented figures beside the tool's own"]),
+                  "evidence file")
     checked = int((table["Tool's figure"] != "—").sum())
     print(f"{council.name}: {len(table)} figures, {checked} recomputed by the tool. Wrote {out}.")
     return 0

@@ -10,6 +10,8 @@ from caremap.commands import _common
 
 NAME = "rounds"
 HELP = "plan a week of home-care rounds and judge their viability (XLSX or CSV)"
+MAX_SYNTHETIC = 20_000
+"""Most SYNTHETIC clients, as many as a client list may hold."""
 DESCRIPTION = ("Plans Monday to Sunday with PyVRP, on real roads or the labelled estimate: each client visited on "
                "their days a week, calls at least the least gap apart, the same carers and bases every day. Each "
                "round is judged on its cost against its income (the council's fee, with the rural uplift outside "
@@ -51,6 +53,12 @@ def run(arguments: argparse.Namespace) -> int:
     out = _common.output_file(arguments.out, (".xlsx", ".csv"), "plan file")
     if arguments.seconds <= 0:
         raise InputDataError("--seconds must be more than 0.")
+    if not clients_file:
+        _common.in_range(arguments.synthetic, 1, MAX_SYNTHETIC, option="--synthetic", what="the number of SYNTHETIC clients")
+    if arguments.carers is not None:
+        _common.in_range(arguments.carers, 1, 10_000, option="--carers", what="the number of carers")
+    if arguments.radius is not None:
+        _common.in_range(arguments.radius, 0, 30, option="--radius", what="the fee-zone radius (miles)")
     options = {option.key: option for option in rounds.fee_options(council)}
     if arguments.fee not in options:
         raise InputDataError(f"{council.name}'s settings record no fee rise: use --fee base.")
@@ -74,11 +82,12 @@ def run(arguments: argparse.Namespace) -> int:
                               radius_miles=arguments.radius, reading=arguments.reading)
     synthetic = not clients_file
     if out.suffix.lower() == ".xlsx":
-        out.write_bytes(workbook.week_workbook(report, council, clients_label=label, synthetic=synthetic,
-                                               engine_label=engine.label))
+        content = workbook.week_workbook(report, council, clients_label=label, synthetic=synthetic,
+                                         engine_label=engine.label)
     else:
         visits = workbook.plan_sheets(report, report.providers, synthetic=synthetic)["visits"]
-        out.write_bytes(exports.csv_bytes(visits, [f"Rounds for a week in {council.name}; clients: {label}.",
-                                                   f"Travel times: {engine.label}.", report.summary()]))
+        content = exports.csv_bytes(visits, [f"Rounds for a week in {council.name}; clients: {label}.",
+                                             f"Travel times: {engine.label}.", report.summary()])
+    _common.write(out, content, "plan file")
     print(f"{council.name}: {report.summary()}; {label}; {engine.label}. Wrote {out}.")
     return 0
