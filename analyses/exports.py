@@ -182,8 +182,17 @@ def about_table(rows: Sequence[tuple[str, str]] | Sequence[str], *, version: str
 
 def csv_bytes(frame: pd.DataFrame, header_lines: Sequence[str] = ()) -> bytes:
     """CSV at full precision (UTF-8 with BOM so Excel reads accents) with optional ``# `` comment lines first."""
-    lines = "".join(f"# {_CONTROL.sub('', line)}\n" for line in header_lines)
+    lines = "".join(f"{_comment_line(line)}\n" for line in header_lines)
     return (lines + plain_table(frame).to_csv(index=False)).encode("utf-8-sig")
+
+
+def _comment_line(line: str) -> str:
+    """A ``# `` line that readers skipping comments skip, and that a spreadsheet splitting it at its commas shows
+    as text: no control characters, no double quotes (which would open a quoted cell), no piece after a comma
+    read as a formula."""
+    pieces = _CONTROL.sub("", str(line)).replace('"', "'").split(",")
+    safe = [piece if clean_text(piece.lstrip()) == piece.lstrip() else "'" + piece for piece in pieces[1:]]
+    return "# " + ",".join([pieces[0], *safe])
 
 
 def _sheet_name(name: str, used: set[str]) -> str:

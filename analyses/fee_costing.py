@@ -34,16 +34,21 @@ class FeeAssumptions:
     uplift_pct : float
         Percentage added outside the zone.
     weeks_per_year : float
+    base_fee_source, uplift_source : str
+        Where the fee and the uplift come from (a council document, an assumption, or the user's what-if).
     """
 
     base_fee_per_hour: float
     uplift_pct: float
     weeks_per_year: float = WEEKS_PER_YEAR
+    base_fee_source: str = "what-if value chosen by the user"
+    uplift_source: str = "what-if value chosen by the user"
 
     @classmethod
     def for_council(cls, council: Council) -> "FeeAssumptions":
         """The council's base fee and rural uplift (its settings file)."""
-        return cls(council.base_fee_per_hour, council.rural_uplift_pct)
+        return cls(council.base_fee_per_hour, council.rural_uplift_pct, base_fee_source=council.source("base_fee_per_hour"),
+                   uplift_source=council.source("rural_uplift_pct"))
 
 
 def default_base_fee(council: Council) -> tuple[float, str]:

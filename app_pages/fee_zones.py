@@ -140,7 +140,7 @@ def _demand(data: CouncilData, classified: gpd.GeoDataFrame, engine: TravelEngin
 
 
 def _costing(council: Council, located: pd.DataFrame, demand: Demand) -> tuple[FeeAssumptions, str]:
-    default_fee, fee_source = fee_costing.default_base_fee(council)
+    default_fee, fee_source = fee_costing.default_base_fee(council)  # the source shows as the input's help
     a, b, c = st.columns(3)
     fee = a.number_input("Base fee (£/hour)", 0.0, 200.0, float(default_fee), 0.25, key=f"fz_fee_{council.slug}",
                          help=fee_source)
@@ -148,9 +148,11 @@ def _costing(council: Council, located: pd.DataFrame, demand: Demand) -> tuple[F
                             key=f"fz_uplift_{council.slug}", help=council.source("rural_uplift_pct"))
     reading = c.radio("Costed on", list(fee_zones.READINGS), format_func=fee_zones.READINGS.get, horizontal=True,
                       key="fz_cost_reading")
-    st.caption(f"Base fee: {fee_source}. Uplift: {council.source('rural_uplift_pct')}. "
+    fee_source = council.source_of_value("base_fee_per_hour", fee)
+    uplift_source = council.source_of_value("rural_uplift_pct", uplift)
+    st.caption(f"Base fee: {fee_source}. Uplift: {uplift_source}. "
                f"Demand: {widgets.plain(demand.source)}.")  # the source names the user's file
-    fees = FeeAssumptions(fee, uplift)
+    fees = FeeAssumptions(fee, uplift, base_fee_source=fee_source, uplift_source=uplift_source)
     outside = ~located[f"inside_{reading}"].to_numpy()
     cost = fee_costing.zone_cost(outside, demand, fees)
     m1, m2, m3, m4 = st.columns(4)
@@ -268,8 +270,11 @@ def page() -> None:
     if not centres_names:
         st.info("Choose at least one centre to draw the zones.")
         return
-    if radius == 0:
+    if radius == 0 and measure_from == "point":
         st.info("A radius of 0 miles draws no zone: every postcode and client is outside it and paid the uplift.")
+    elif radius == 0:
+        st.info("A radius of 0 miles from the edge: only postcodes and clients within the centres' own built-up "
+                "extents are inside the zone; everyone else is paid the uplift.")
     classified = state.fee_zone_postcodes(council.slug, engine.token, engine, centres_names, radius, measure_from)
     straight, road, road_method = state.fee_zone_shapes(council.slug, engine.token, engine, centres_names, radius,
                                                         measure_from)
@@ -296,7 +301,7 @@ def page() -> None:
                              geometry=[straight.iloc[0], road.iloc[0]], crs=straight.crs)
     settings = [("Centres", ", ".join(centres_names)),
                 ("Radius", f"{radius:g} miles from the {fee_zones.MEASURE_FROM[measure_from]}"),
-                ("Base fee", f"£{fees.base_fee_per_hour:.2f} per hour ({council.source('base_fee_per_hour')})"),
-                ("Rural uplift", f"{fees.uplift_pct:g}% ({council.source('rural_uplift_pct')})")]
+                ("Base fee", f"£{fees.base_fee_per_hour:.2f} per hour ({fees.base_fee_source})"),
+                ("Rural uplift", f"{fees.uplift_pct:g}% ({fees.uplift_source})")]
     _exports(data, classified, located, demand=demand, tables={"radius what-if": radii, "banded schemes": compared},
              engine=engine, settings=settings, zones=zones)

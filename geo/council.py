@@ -181,6 +181,14 @@ class Council:
         figure = self.figures.get(key)
         return figure.source if figure else "assumption: not in the council's settings"
 
+    def source_of_value(self, key: str, value: float) -> str:
+        """Where ``value`` comes from: the figure's source when it is the council's figure, otherwise a what-if
+        value the user chose."""
+        figure = self.figures.get(key)
+        if figure is not None and abs(float(value) - float(figure.value)) < 1e-9:
+            return figure.source
+        return "what-if value chosen by the user"
+
     def is_assumption(self, key: str) -> bool:
         """True when a figure is an assumption rather than a figure from the council's documents."""
         figure = self.figures.get(key)
@@ -286,14 +294,6 @@ class Council:
             if figure is not None and isinstance(figure.value, Mapping) and len(figure.value) > 1:
                 return self.growth(key, year)
         return 1.0, "assumption: no projection of demand in the council's settings; no growth applied"
-
-    def home_care_base_year(self) -> int:
-        """The year the council's home-care growth index starts from (the base of :meth:`home_care_growth`)."""
-        for key in ("home_care_growth", "population_85plus", "population_65plus"):
-            figure = self.figures.get(key)
-            if figure is not None and isinstance(figure.value, Mapping) and len(figure.value) > 1:
-                return min(int(y) for y in figure.value)
-        return 2020
 
     # --- What-ifs --------------------------------------------------------------------------------------------
 

@@ -27,6 +27,13 @@ def test_names_with_control_characters_and_formulas_export_safely():
     assert "\x07" not in csv and "'=HYPERLINK" in csv and csv.startswith("# made from list.csv")
 
 
+def test_comment_lines_stay_comments_and_never_become_formulas():
+    lines = ['clients: a, =HYPERLINK("http://x"),-3', "cost £1,234 a year"]
+    text = exports.csv_bytes(pd.DataFrame({"a": [1]}), lines).decode("utf-8-sig")
+    assert text.splitlines()[:2] == ["# clients: a,' =HYPERLINK('http://x'),-3", "# cost £1,234 a year"]
+    assert pd.read_csv(io.StringIO(text), comment="#")["a"].tolist() == [1]
+
+
 def test_readable_titles_units_rounding_and_flags():
     frame = pd.DataFrame({"pop_65plus": [10.4, 20.6], "pct65_within_10": [33.333, 66.667], "travel_share": [0.2512, 0.5],
                           "cost_per_contact_hour": [19.4549, 21.1], "inside_road": [True, False],
@@ -76,7 +83,8 @@ def test_fee_zone_workbook_from_the_command_line_reads_as_it_is(tmp_path):
     book = pd.read_excel(out, sheet_name=None)
     assert list(book)[:2] == ["About", "postcodes"] and "LSOA 2021" in book and "PCN locality" in book
     about = dict(zip(book["About"]["Item"], book["About"]["Detail"]))
-    assert about["Radius"] == "4 miles from the settlement point" and about["Demand"].startswith("SYNTHETIC")
+    assert about["Radius"].startswith("4 miles from the settlement point (") and about["Demand"].startswith("SYNTHETIC")
+    assert about["Rural uplift"].startswith("20% (") and "what-if" not in about["Rural uplift"]
     assert "ESTIMATE" in about["Travel times"]
     lsoa = book["LSOA 2021"]
     assert lsoa.columns[:2].tolist() == ["Area", "LSOA code"]
