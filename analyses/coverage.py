@@ -25,6 +25,7 @@ from scipy.spatial import cKDTree
 
 from geo.council import Council, series_value
 from layers.council_data import CouncilData
+from layers.names import area_names
 from layers.postcodes import assign_lsoa, postcode_population
 from routing.engine import TravelEngine
 
@@ -104,11 +105,6 @@ class CoverageSettings:
                       "under65_source": council.source("bed_demand_under65")}
         return dataclasses.replace(settings, **extra, **changes)
 
-    @property
-    def base_year(self) -> int:
-        """The first year of the bed-need figures."""
-        return min(self.bed_demand)
-
     def demand(self, year: int) -> float:
         """Bed need of people aged 65+ in a year, linear between the given years (and beyond them, at the
         nearest segment's rate)."""
@@ -117,10 +113,6 @@ class CoverageSettings:
     def dementia(self, year: int) -> float | None:
         """People with dementia in care homes in a year (None without a figure)."""
         return series_value(self.dementia_demand, year)[0] if self.dementia_demand else None
-
-    def growth_factor(self, year: int) -> float:
-        """Bed need in ``year`` against the first year of the figures."""
-        return self.demand(year) / self.demand(self.base_year)
 
     def projection_factor(self, year: int) -> float:
         """Bed need in ``year`` against the population's year (:data:`POPULATION_YEAR`): how much the people
@@ -280,11 +272,10 @@ def measure_coverage(data: CouncilData, homes: gpd.GeoDataFrame, engine: TravelE
     homes["lsoa21_code"] = assign_lsoa(homes, data.lsoa).where(homes["in_council"])
     for column in ("locality_name", "ward22_code", "lad_code"):
         homes[column] = homes["lsoa21_code"].map(lookup[column])
-    names = area_names(data)
     areas = {}
     for key in AREA_KEYS:
         table = area_table(postcodes, homes, key, settings=settings, year=year, nursing_known=nursing_known)
-        table.insert(0, "name", table.index.map(names[key]))
+        table.insert(0, "name", table.index.map(area_names(data, key)))
         areas[key] = table
     areas["council"] = area_table(postcodes.assign(council=data.council.name),
                                   homes.assign(council=np.where(homes["in_council"], data.council.name, None)),
@@ -292,15 +283,6 @@ def measure_coverage(data: CouncilData, homes: gpd.GeoDataFrame, engine: TravelE
     areas["council"].insert(0, "name", data.council.name)
     return CoverageResult(gpd.GeoDataFrame(postcodes, crs=data.postcodes.crs), areas, homes, engine.method, year,
                           settings, nursing_known)
-
-
-def area_names(data: CouncilData) -> dict[str, pd.Series]:
-    """The name people use for each area code of each level of :data:`AREA_KEYS` (code -> name)."""
-    lsoa = data.lsoa.set_index("lsoa21_code")
-    return {"lsoa21_code": lsoa["area_name"],
-            "ward22_code": data.wards.set_index("ward22_code")["ward22_name"],
-            "lad_code": data.districts.set_index("lad_code")["lad_name"],
-            "locality_name": pd.Series(data.lsoa["locality_name"].unique(), index=data.lsoa["locality_name"].unique())}
 
 
 def _sum_by(homes: pd.DataFrame, key: str, index: pd.Index, chosen: pd.Series | None = None,

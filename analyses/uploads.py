@@ -15,7 +15,7 @@ import pandas as pd
 from analyses import rounds
 from geo.council import Council
 from geo.errors import InputDataError
-from layers.care_homes import CareHomeTable, read_care_homes
+from layers.care_homes import CandidateSites, CareHomeTable, read_candidate_sites, read_care_homes
 from layers.clients import ClientTable, read_client_table
 from layers.council_data import CouncilData
 from layers.user_files import RowProblem
@@ -80,6 +80,11 @@ def round_clients(content: bytes, filename: str, data: CouncilData, settings: ro
 def care_homes(content: bytes, filename: str, data: CouncilData) -> CareHomeTable:
     """A CQC care directory (CSV, XLSX, ODS) or a simple care-home list."""
     return read_care_homes(content, filename, postcodes=data.postcodes, outline=data.outline, council=data.council)
+
+
+def candidate_sites(content: bytes, filename: str, data: CouncilData) -> CandidateSites:
+    """Candidate sites for new care homes: name and postcode (or latitude/longitude, easting/northing)."""
+    return read_candidate_sites(content, filename, postcodes=data.postcodes, outline=data.outline)
 
 
 def road_network(path: str | Path, council: Council, *, settings: RoutingSettings | None = None,

@@ -17,8 +17,9 @@ from analyses import exports, uploads
 from analyses import report as reporting
 from analyses import sites as site_choice
 from geo.council import Council
+from geo.errors import InputDataError
 from layers.areas import area_levels
-from layers.care_homes import MAX_CANDIDATE_SITES, read_candidate_sites
+from layers.care_homes import MAX_CANDIDATE_SITES
 from layers.council_data import CouncilData
 from routing.engine import TravelEngine
 from ui import maps, state, widgets
@@ -73,8 +74,7 @@ def _candidates(council: Council, data: CouncilData) -> tuple[gpd.GeoDataFrame |
     uploaded = st.file_uploader(
         f"Your candidate sites (optional): name and postcode or latitude/longitude, up to {MAX_CANDIDATE_SITES}",
         type=["csv", "xlsx", "ods", "txt"], key=f"cv_candidates_{council.slug}", max_upload_size=widgets.CLIENT_UPLOAD_MB)
-    table = widgets.read_upload(uploaded, lambda content, name: read_candidate_sites(
-        content, name, postcodes=data.postcodes, outline=data.outline))
+    table = widgets.read_upload(uploaded, lambda content, name: uploads.candidate_sites(content, name, data))
     if table is None:
         return None, ""
     return site_choice.user_candidates(table.sites, data), hashlib.sha256(uploaded.getvalue()).hexdigest()[:16]
@@ -96,16 +96,21 @@ def _settings(council: Council, homes: gpd.GeoDataFrame) -> tuple[int, cv.Covera
     typical = float(round(older["beds"].mean())) if len(older) else float(council.assumed_beds_per_home)
     with st.expander("Assumptions: drive-time bands, E2SFCA weights, free beds, need by year, nursing, dementia"):
         e, f, g, h = st.columns(4)
-        bands = tuple(sorted({e.number_input("Band 1 (min)", 1.0, 120.0, 10.0, key="cv_b1"),
-                              f.number_input("Band 2 (min)", 1.0, 120.0, 20.0, key="cv_b2"),
-                              g.number_input("Band 3 (min)", 1.0, 120.0, 30.0, key="cv_b3")}))
+        entered = (e.number_input("Band 1 (min)", 1.0, 120.0, 10.0, key="cv_b1"),
+                   f.number_input("Band 2 (min)", 1.0, 120.0, 20.0, key="cv_b2"),
+                   g.number_input("Band 3 (min)", 1.0, 120.0, 30.0, key="cv_b3"))
+        if len(set(entered)) < len(entered):
+            raise InputDataError(f"Two drive-time bands are the same ({', '.join(f'{band:g}' for band in entered)} "
+                                 f"minutes): give three different bands, e.g. 10, 20 and 30.")
+        bands = tuple(sorted(entered))
         free = h.number_input("Beds kept free (%)", 0.0, 30.0, defaults.free_bed_share * 100, 0.5, key="cv_free",
                               help=council.source("free_bed_share"))
         i, j, k, m = st.columns(4)
         w = (i.number_input(f"Weight ≤ {bands[0]:g} min", 0.0, 1.0, 1.0, 0.01, key="cv_w1"),
              j.number_input(f"Weight ≤ {bands[min(1, len(bands) - 1)]:g} min", 0.0, 1.0, 0.68, 0.01, key="cv_w2"),
              k.number_input(f"Weight ≤ {bands[-1]:g} min", 0.0, 1.0, 0.22, 0.01, key="cv_w3"))
-        new_beds = m.number_input("Beds in each new home", 5.0, 200.0, typical, 1.0, key=f"cv_new_beds_{council.slug}",
+        new_beds = m.number_input("Beds in each new home", 1.0, 1000.0, min(max(typical, 1.0), 1000.0), 1.0,
+                                  key=f"cv_new_beds_{council.slug}",
                                   help="For the access gain of a new site; default the mean of today's homes for "
                                        "older people (assumption).")
         columns = st.columns(len(defaults.bed_demand))
@@ -250,7 +255,11 @@ def page() -> None:
         return
     # The Evidence page counts these homes and beds against the council's documented totals.
     st.session_state[state.LOADED_HOMES_KEY.format(slug=council.slug)] = (homes, source)
-    year, settings, site_settings = _settings(council, homes)
+    try:
+        year, settings, site_settings = _settings(council, homes)
+    except InputDataError as error:
+        widgets.show_error(error)
+        return
     with st.expander("Candidate sites for new homes (default: the council's towns and villages)"):
         candidates, candidates_key = _candidates(council, data)
     homes_key = state.homes_key(homes)

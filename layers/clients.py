@@ -119,7 +119,7 @@ def read_client_table(
         Canonical columns that must be present (e.g. ``"hours_per_week"``), and filled on every row.
     one_of : sequence of sequences of str
         Alternative sets of columns of which the file must hold one (the first complete set is then required
-        as ``required`` is), e.g. ``[["hours_per_week"], ["calls_per_day", "minutes_per_call", "days_per_week"]]``.
+        as ``required`` is), e.g. ``[["hours_per_week"], ["minutes_per_call"]]``.
     one_of_text : str, optional
         How to name those alternatives in the message when the file holds none of them (default: the sets joined).
     checks : mapping, optional

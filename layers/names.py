@@ -87,7 +87,8 @@ def msoa_display_names(lsoas: pd.DataFrame) -> pd.Series:
 def area_names(data, column: str) -> pd.Series:
     """Names of the areas of one level, indexed by their code (``column`` as in :data:`layers.areas.AREA_LEVELS`).
 
-    LSOAs and MSOAs get the names people use (see :func:`display_names`); wards and districts their own names.
+    LSOAs and MSOAs get the names people use (see :func:`display_names`); wards, districts and PCN localities
+    their own names.
     """
     if column == "lsoa21_code":
         return data.lsoa.set_index("lsoa21_code")["area_name"]
@@ -97,6 +98,9 @@ def area_names(data, column: str) -> pd.Series:
         return data.wards.set_index("ward22_code")["ward22_name"]
     if column == "lad_code":
         return data.districts.set_index("lad_code")["lad_name"]
+    if column == "locality_name":  # PCN localities are known by their names
+        names = data.lsoa["locality_name"].dropna().unique()
+        return pd.Series(names, index=names)
     raise ValueError(f"No names for areas keyed by {column!r}.")
 
 

@@ -229,8 +229,7 @@ class RoadEngine(TravelEngine):
 
     @property
     def token(self) -> str:
-        network = self.network
-        return f"road|{self.label}|{network.n_nodes}|{network.n_edges}|{self.settings.speed_key()}"
+        return f"road|{self.label}|{self.network.digest}|{self.settings.key()}"
 
     def snap(self, xy) -> Snap:
         xy = _as_xy(xy)

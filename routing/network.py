@@ -7,7 +7,9 @@ miles and minutes are both measured along the route actually chosen.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -136,6 +138,14 @@ class RoadNetwork:
     @property
     def n_nodes(self) -> int:
         return len(self.node_ids)
+
+    @cached_property
+    def digest(self) -> str:
+        """Short hash of the network's nodes, links and times: two networks with one digest route alike."""
+        content = hashlib.sha256()
+        for values in (self.x, self.y, self.tail, self.head, self.time_s, self.length_m):
+            content.update(np.ascontiguousarray(values).tobytes())
+        return content.hexdigest()[:16]
 
     @property
     def n_edges(self) -> int:

@@ -75,6 +75,10 @@ class RoutingSettings:
             return self.estimate_bands
         return ((1.0, self.circuity or SINGLE_CIRCUITY, self.estimate_speed_mph or SINGLE_SPEED_MPH),)
 
+    def key(self) -> str:
+        """Short hash of every setting (speeds, snapping, access legs, estimate bands), for caches of results."""
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, default=str).encode()).hexdigest()[:12]
+
     def speed_key(self) -> str:
         """Short hash of the settings that change a road graph's travel times (for caches)."""
         relevant = {k: v for k, v in asdict(self).items() if k in ("typical_speed_mph", "lane_factor", "narrow_width_m")}

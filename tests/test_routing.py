@@ -179,6 +179,19 @@ def test_unreachable_pairs_are_inf_and_flagged():
     assert np.isinf(engine.path(points[0], points[2]).minutes)
 
 
+def test_engine_tokens_change_with_the_roads_and_every_setting():
+    """Results are cached by token: two engines that route differently must never share one."""
+    base = RoadEngine(_two_islands())
+    same = RoadEngine(_two_islands())
+    slower = _two_islands()
+    slower = RoadNetwork(slower.node_ids, slower.x, slower.y, slower.tail, slower.head, slower.time_s * 2,
+                         slower.length_m, slower.geometry_offsets, slower.geometry_xy, slower.description)
+    assert base.token == same.token
+    assert base.token != RoadEngine(slower).token  # same name, nodes and links; other times
+    assert base.token != RoadEngine(_two_islands(), RoutingSettings(snap_limit_m=50.0)).token
+    assert base.token != RoadEngine(_two_islands(), RoutingSettings(access_speed_mph=3.0)).token
+
+
 def test_cutoff_and_within(rutland_engine):
     _, xy = _sample_points(rutland_engine, 30, seed=9)
     full = rutland_engine.matrix(xy, xy)

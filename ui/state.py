@@ -193,7 +193,8 @@ def _build_with_status(council: Council, source: str, upload_key: str | None, la
         return _engine(council.slug, source, None, lane_factor)
     try:
         with st.sidebar.status("Preparing the road network…", expanded=False) as status:
-            engine = _engine(council.slug, source, upload_key, lane_factor, progress=status.write, upload=upload)
+            engine = _engine(council.slug, source, upload_key, lane_factor, upload=upload,
+                             progress=lambda text: status.write(plain(text)))  # the text may name the user's file
             status.update(label=f"Roads ready: {engine.network.n_nodes:,} junctions", state="complete")
         postcodes = council_data(council.slug).postcodes
         share = sources.coverage_share(engine, np.column_stack([postcodes.geometry.x, postcodes.geometry.y]))
