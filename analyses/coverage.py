@@ -51,6 +51,8 @@ class CoverageSettings:
         Share of beds kept free for turnover (0–1); usable beds = beds × (1 − this).
     bed_demand_source : str
         Where the bed need comes from.
+    free_bed_share_source : str
+        Where the free share comes from.
     thresholds_min : tuple of float
         Drive-time bands for the "share within" measures, minutes.
     e2sfca_weights : dict
@@ -73,6 +75,7 @@ class CoverageSettings:
     bed_demand: dict[int, float]
     free_bed_share: float
     bed_demand_source: str = ""
+    free_bed_share_source: str = ""
     thresholds_min: tuple[float, ...] = (10.0, 20.0, 30.0)
     e2sfca_weights: dict[float, float] = field(default_factory=lambda: {10.0: 1.0, 20.0: 0.68, 30.0: 0.22})
     demand_column: str = "pop_85plus"
@@ -91,7 +94,8 @@ class CoverageSettings:
         share, dementia need, under-65 need and free share, then ``changes``."""
         demand = {year: council.series("bed_demand_65plus", year)[0] for year in years}
         source = council.series("bed_demand_65plus", max(years))[1]
-        settings = cls(bed_demand=demand, bed_demand_source=source, free_bed_share=council.free_bed_share)
+        settings = cls(bed_demand=demand, bed_demand_source=source, free_bed_share=council.free_bed_share,
+                       free_bed_share_source=council.source("free_bed_share"))
         extra: dict[str, Any] = {}
         if council.value("nursing_share") is not None:
             figure = council.figure("nursing_share")

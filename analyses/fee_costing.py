@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analyses.demand import demand_weights
-from geo.council import Council
+from geo.council import WHAT_IF, Council
 from geo.errors import InputDataError
 from layers.council_data import CouncilData
 
@@ -41,8 +41,8 @@ class FeeAssumptions:
     base_fee_per_hour: float
     uplift_pct: float
     weeks_per_year: float = WEEKS_PER_YEAR
-    base_fee_source: str = "what-if value chosen by the user"
-    uplift_source: str = "what-if value chosen by the user"
+    base_fee_source: str = WHAT_IF
+    uplift_source: str = WHAT_IF
 
     @classmethod
     def for_council(cls, council: Council) -> "FeeAssumptions":

@@ -397,7 +397,8 @@ def assumptions(data: CouncilData, result: cv.CoverageResult, choice: site_choic
         f"E2SFCA weights by drive time: {weights}; beyond {max(settings.e2sfca_weights):g} minutes, 0.",
         f"Bed need of people aged 65+: {demand_years} ({settings.bed_demand_source}); between and beyond the given "
         f"years it is read off a straight line. Shared between areas by people aged {settings.demand_column[4:6]}+.",
-        f"Capacity = beds × (1 − {settings.free_bed_share:.1%}) free for turnover ({council.source('free_bed_share')}).",
+        f"Capacity = beds × (1 − {settings.free_bed_share:.1%}) free for turnover "
+        f"({settings.free_bed_share_source or council.source('free_bed_share')}).",
     ]
     if settings.nursing_share is not None:
         lines.append(f"Nursing share of the need: {settings.nursing_share:.1%} ({settings.nursing_share_source}), applied "

@@ -16,7 +16,7 @@ from analyses import coverage as cv
 from analyses import exports, uploads
 from analyses import report as reporting
 from analyses import sites as site_choice
-from geo.council import Council
+from geo.council import WHAT_IF, Council
 from geo.errors import InputDataError
 from layers.areas import area_levels
 from layers.care_homes import MAX_CANDIDATE_SITES
@@ -80,6 +80,15 @@ def _candidates(council: Council, data: CouncilData) -> tuple[gpd.GeoDataFrame |
     return site_choice.user_candidates(table.sites, data), hashlib.sha256(uploaded.getvalue()).hexdigest()[:16]
 
 
+def _source(entered: float | dict, default: float | dict, source: str) -> str:
+    """``source`` while the value shown is the council's, else the user's what-if."""
+    if isinstance(default, dict):
+        same = entered.keys() == default.keys() and all(abs(entered[key] - default[key]) < 1e-9 for key in default)
+    else:
+        same = abs(entered - default) < 1e-9
+    return source if same else WHAT_IF
+
+
 def _settings(council: Council, homes: gpd.GeoDataFrame) -> tuple[int, cv.CoverageSettings, SiteSettings]:
     defaults = cv.CoverageSettings.for_council(council)
     a, b, c, d = st.columns([2, 1, 1, 1])
@@ -133,8 +142,21 @@ def _settings(council: Council, homes: gpd.GeoDataFrame) -> tuple[int, cv.Covera
                 year_: column.number_input(f"Dementia {year_} (people)", 0.0, 100_000.0, float(round(value)), 10.0,
                                            key=f"cv_dementia_{council.slug}_{year_}", help=defaults.dementia_source)
                 for column, (year_, value) in zip(columns, sorted(defaults.dementia_demand.items()))}
+    sources = {"bed_demand_source": _source(need, {y: round(v) for y, v in defaults.bed_demand.items()},
+                                            defaults.bed_demand_source),
+               "free_bed_share_source": _source(free, defaults.free_bed_share * 100, defaults.free_bed_share_source)}
+    if "nursing_share" in changes:
+        sources["nursing_share_source"] = _source(changes["nursing_share"] * 100,
+                                                  round(defaults.nursing_share * 100, 1), defaults.nursing_share_source)
+    if "under65_demand" in changes:
+        sources["under65_source"] = _source(changes["under65_demand"], round(defaults.under65_demand),
+                                            defaults.under65_source)
+    if "dementia_demand" in changes:
+        sources["dementia_source"] = _source(changes["dementia_demand"], {y: round(v) for y, v in
+                                                                           defaults.dementia_demand.items()},
+                                             defaults.dementia_source)
     settings = dataclasses.replace(defaults, thresholds_min=bands, e2sfca_weights=dict(zip(bands, w)),
-                                   free_bed_share=free / 100, bed_demand=need, **changes)
+                                   free_bed_share=free / 100, bed_demand=need, **changes, **sources)
     return int(year), settings, SiteSettings(int(sites), float(minutes), measure, float(new_beds))
 
 

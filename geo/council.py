@@ -19,6 +19,8 @@ import numpy as np
 from geo.errors import DataFileError, UnknownCouncilError
 
 COUNCILS_DIR = Path(__file__).resolve().parent.parent / "councils"
+WHAT_IF = "what-if value chosen by the user"
+"""The source given for a value the user entered in place of a council's figure."""
 
 REQUIRED_FIGURES = (
     "fee_zone_radius_miles", "rural_uplift_pct", "viability_hours_per_week", "weekly_home_care_hours",
@@ -187,7 +189,7 @@ class Council:
         figure = self.figures.get(key)
         if figure is not None and abs(float(value) - float(figure.value)) < 1e-9:
             return figure.source
-        return "what-if value chosen by the user"
+        return WHAT_IF
 
     def is_assumption(self, key: str) -> bool:
         """True when a figure is an assumption rather than a figure from the council's documents."""
@@ -315,7 +317,7 @@ class Council:
                 settings[key] = value
             elif key in figures:
                 figures[key] = dataclasses.replace(figures[key], value=value, document=None, where="",
-                                                   assumption=f"what-if value chosen by the user ({value})")
+                                                   assumption=f"{WHAT_IF} ({value})")
             else:
                 raise TypeError(f"{key!r} is not a setting or figure of {self.name}.")
         return dataclasses.replace(self, figures=figures, **settings)

@@ -61,3 +61,18 @@ def test_a_changed_year_changes_the_download(tmp_path):
     assert "Scenario 2038" in second_html.decode() and "Scenario 2028" not in second_html.decode()
     if shutil.which("pdftotext"):
         assert "scenario 2038" in _pdf_text(second_pdf, tmp_path) and "scenario 2028" in _pdf_text(first_pdf, tmp_path)
+
+
+def test_values_changed_on_the_page_are_the_users_in_the_report_and_equal_bands_are_refused():
+    app = AppTest.from_function(_rutland_coverage_page, default_timeout=240).run()
+    documented = app.number_input(key="cv_free").value
+    app.number_input(key="cv_free").set_value(documented + 2.0).run()
+    app.button(key="cv_report").click().run()
+    html = app.session_state["cv_report_files"][2].decode()
+    assert "free for turnover (what-if value chosen by the user)" in html
+    assert "Bed need of people aged 65+" in html and "what-if" not in html.split("Bed need of people aged 65+")[1][:300]
+
+    app.number_input(key="cv_b2").set_value(10.0).run()
+    assert not app.exception
+    assert [error.value.replace("\\", "") for error in app.error] == [
+        "Two drive-time bands are the same (10, 10, 30 minutes): give three different bands, e.g. 10, 20 and 30."]

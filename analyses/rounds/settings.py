@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from geo.council import Council
+from geo.council import WHAT_IF, Council
 from geo.errors import InputDataError
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -171,4 +171,4 @@ def fee_option_for(council: Council, fee_per_hour: float | None) -> FeeOption:
             return option
     if fee_per_hour is None:
         return FeeOption("none", "no fee", float("nan"), "rounds judged on travel and contact time only")
-    return FeeOption("what-if", f"£{fee_per_hour:.2f}", fee_per_hour, "what-if value chosen by the user")
+    return FeeOption("what-if", f"£{fee_per_hour:.2f}", fee_per_hour, WHAT_IF)
