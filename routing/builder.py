@@ -75,12 +75,13 @@ def read_drivable_ways(path: Path, settings: RoutingSettings, limits: RoadLimits
     ------
     RoadNetworkError
         If the file cannot be read as OpenStreetMap data, or its drivable ways hold more nodes than
-        ``limits.max_way_nodes``.
+        ``limits`` allow for its size (:meth:`RoadLimits.way_node_cap`).
     """
     refs, starts, direction, speed_class = array("q"), array("q", [0]), array("b"), array("i")
     classes: dict[tuple, int] = {}
     speeds: list[float] = []
     way_ids, kept_tags = array("q"), []
+    cap = limits.way_node_cap(path.stat().st_size)
     processor = osmium.FileProcessor(str(path), osmium.osm.WAY).with_filter(osmium.filter.KeyFilter("highway"))
     try:
         for way in processor:
@@ -89,7 +90,7 @@ def read_drivable_ways(path: Path, settings: RoutingSettings, limits: RoadLimits
                 continue
             nodes = [node.ref for node in way.nodes]
             refs.extend(nodes)
-            if len(refs) > limits.max_way_nodes:
+            if len(refs) > cap:
                 raise too_many_way_nodes(len(refs), path, limits)
             starts.append(len(refs))
             direction.append(way_direction(tags))
@@ -137,9 +138,10 @@ def read_node_locations(path: Path, node_ids: np.ndarray) -> tuple[np.ndarray, n
     except _FORMAT_ERRORS as error:
         raise _unreadable(path, error) from error
     get = index.get
+    new = _new_node_locations(path, node_ids) if node_ids.size and node_ids[0] < 0 else {}
     for position, node in enumerate(node_ids.tolist()):
         try:
-            location = get(node)
+            location = new[node] if node < 0 else get(node)
         except KeyError:
             continue  # a way reaching beyond the extract
         if not location.valid():
@@ -148,6 +150,22 @@ def read_node_locations(path: Path, node_ids: np.ndarray) -> tuple[np.ndarray, n
                 f"and latitude within −90…90). The file is damaged: download the extract again.")
         coordinates[position] = location.lon, location.lat
     return coordinates[:, 0], coordinates[:, 1]
+
+
+def _new_node_locations(path: Path, node_ids: np.ndarray) -> dict[int, osmium.osm.Location]:
+    """Locations of the nodes with negative ids among ``node_ids`` (sorted): objects an editor such as JOSM has
+    not yet uploaded. osmium's index holds only positive ids, so these are read in Python, on a pass made only
+    for files that have them."""
+    wanted = set(node_ids[node_ids < 0].tolist())
+    found: dict[int, osmium.osm.Location] = {}
+    try:
+        for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
+            if node.id < 0 and node.id in wanted:
+                found[node.id] = osmium.osm.Location(node.location.lon_without_check(),
+                                                     node.location.lat_without_check())
+    except _FORMAT_ERRORS as error:
+        raise _unreadable(path, error) from error
+    return found
 
 
 @dataclass

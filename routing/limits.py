@@ -25,6 +25,9 @@ about 560 bytes on a dense grid, 680 on Rutland with its file-wide location inde
 BYTES_PER_FILE_NODE = 16
 """Memory of the location index per node of the file (osmium's sparse array: id and location)."""
 
+FREE_WAY_NODES = 100_000
+"""Node references in drivable ways any file may hold, however small (about 60 MB to build)."""
+
 _MAX_BLOB_HEADER = 64 * 1024
 _MAX_BLOB = 32 * 1024 * 1024  # the PBF format's own ceiling for one block, compressed or not
 _NAME_LIMIT = 80
@@ -47,18 +50,31 @@ class RoadLimits:
     max_file_nodes : int
         Most nodes in a ``.osm.pbf`` file, counted before their locations are indexed
         (:data:`BYTES_PER_FILE_NODE` bytes each).
+    max_way_nodes_per_byte : float or None
+        Most node references in drivable ways per byte of the file (None: no such limit), beyond the first
+        :data:`FREE_WAY_NODES`. Real extracts take 50 bytes a reference (Rutland, all tags) or about 10 (roads
+        only); a file packing more than two into a byte is a regular pattern made to be small on disk and huge
+        in memory.
     """
 
     max_file_bytes: int = 2 * 1024**3
     max_decompressed_bytes: int = 6 * 1024**3
     max_way_nodes: int = 40_000_000
     max_file_nodes: int = 400_000_000
+    max_way_nodes_per_byte: float | None = None
+
+    def way_node_cap(self, file_bytes: int) -> int:
+        """Most node references in drivable ways for a file of ``file_bytes`` bytes."""
+        if self.max_way_nodes_per_byte is None:
+            return self.max_way_nodes
+        return min(self.max_way_nodes, max(FREE_WAY_NODES, int(file_bytes * self.max_way_nodes_per_byte)))
 
     @classmethod
     def for_uploads(cls) -> "RoadLimits":
         """Limits for a file given in the app (Streamlit takes 50 MB): a county, not a country."""
         return cls(max_file_bytes=50 * 1024**2, max_decompressed_bytes=1024**3,
-                   max_way_nodes=min(3_000_000, _memory_way_nodes()), max_file_nodes=40_000_000)
+                   max_way_nodes=min(3_000_000, _memory_way_nodes()), max_file_nodes=40_000_000,
+                   max_way_nodes_per_byte=2.0)
 
     @classmethod
     def for_machine(cls) -> "RoadLimits":
@@ -312,6 +328,15 @@ def check_node_count(path: Path, limits: RoadLimits) -> None:
 
 def too_many_way_nodes(count: int, path: Path, limits: RoadLimits) -> RoadNetworkError:
     """The error for a file whose drivable ways hold more nodes than the limit."""
+    size = path.stat().st_size
+    cap = limits.way_node_cap(size)
+    if cap < limits.max_way_nodes:
+        return RoadNetworkError(
+            f"{safe_name(path)!r} is {size / 1024:,.0f} KB but its drivable ways hold more than {cap:,} road nodes "
+            f"(counted {count:,} before stopping): real OpenStreetMap extracts take about 10 bytes or more a road "
+            f"node, and this file packs more than {limits.max_way_nodes_per_byte:g} into a byte, so it would take far "
+            f"more memory than its size suggests. Use an extract downloaded from OpenStreetMap (e.g. Geofabrik) of "
+            f"the council's area.")
     return RoadNetworkError(
         f"{safe_name(path)!r} holds more than {limits.max_way_nodes:,} road nodes in drivable ways (counted "
         f"{count:,} before stopping): more than this machine can build here (about {BYTES_PER_WAY_NODE} bytes each). "

@@ -212,8 +212,12 @@ def prepare_roads(council: Council, outline: gpd.GeoDataFrame, *, pbf: str | Pat
 
 def build_engine(council: Council, source: str, *, settings: RoutingSettings | None = None,
                  upload: str | Path | None = None, outline: gpd.GeoDataFrame | None = None,
-                 progress: Progress | None = None, cache_dir: Path | None = None) -> TravelEngine:
+                 progress: Progress | None = None, cache_dir: Path | None = None,
+                 limits: RoadLimits | None = None) -> TravelEngine:
     """The travel engine for a council and a chosen source.
+
+    ``limits`` bound a file given as ``upload`` (default: the machine's, for the command line;
+    :meth:`RoadLimits.for_uploads` for a file checked as the app would read it).
 
     Raises
     ------
@@ -243,7 +247,7 @@ def build_engine(council: Council, source: str, *, settings: RoutingSettings | N
             raise RoadNetworkError("No road network file was given: choose an .osm.pbf, .osm or .graphml file.")
         description = f"OpenStreetMap, {safe_name(upload)}"
         network = network_from_file(upload, settings, description=description, progress=progress,
-                                    cache_dir=cache_dir)
+                                    cache_dir=cache_dir, limits=limits)
     elif source == DOWNLOAD:
         if outline is None:
             raise RoadNetworkError("Downloading needs the council's outline.")

@@ -46,6 +46,22 @@ def test_osm_files_with_a_bad_last_node_are_refused_by_both_builders(name, messa
         graph_from_osm_file(BAD / name, RoutingSettings())
 
 
+def test_negative_ids_from_an_editor_are_read_like_any_other(tmp_path):
+    """JOSM saves objects not yet uploaded with negative ids; osmium's location index holds only positive ones."""
+    xml = BAD / "road_josm_negative_ids.osm"
+    pbf = tmp_path / "josm.osm.pbf"
+    with osmium.SimpleWriter(str(pbf)) as writer:
+        for kind in (osmium.osm.NODE, osmium.osm.WAY):
+            for item in osmium.FileProcessor(str(xml), kind):
+                (writer.add_node if kind == osmium.osm.NODE else writer.add_way)(item)
+    reference = graph_from_osm_file(xml, RoutingSettings())
+    for path in (xml, pbf):
+        network = network_from_osm_file(path, RoutingSettings())
+        # A cross of two ways through node -102: five junctions and ends, every link both ways.
+        assert sorted(network.node_ids.tolist()) == sorted(reference.nodes) == [-104, -102, -101, 3, 5]
+        assert network.n_edges == reference.number_of_edges() == 8
+
+
 @pytest.fixture(scope="module")
 def graphml_text(tmp_path_factory) -> str:
     """A valid OSMnx GraphML of a small network (several nodes, edges with and without line shapes)."""
@@ -231,13 +247,24 @@ def test_a_dense_grid_within_the_limits_is_built_within_memory_and_time_caps(tmp
     grid = tmp_path / "grid.osm.pbf"
     _grid_pbf(grid, 400)
     output, seconds, peak = _run_capped(f"""
-        network = network_from_osm_file({str(grid)!r}, RoutingSettings(), limits=RoadLimits.for_uploads())
+        network = network_from_osm_file({str(grid)!r}, RoutingSettings(), limits=RoadLimits(max_way_nodes=3_000_000))
         print("NODES", network.n_nodes, "EDGES", network.n_edges)
     """, tmp_path)
     # Every node is a junction except the 4 corners (two neighbours: contracted), so 2 × 2 × 399 × 400 segments
     # less one per corner and direction.
     assert "NODES 159996 EDGES 638392" in output
     assert seconds < 60 and peak < 1000
+
+
+def test_an_upload_packing_many_road_nodes_into_few_bytes_is_refused_early(tmp_path):
+    grid = tmp_path / "grid.osm.pbf"
+    _grid_pbf(grid, 400)  # 320,000 node references in 15 KB: 22 a byte, where real extracts take 10 bytes one
+    with pytest.raises(RoadNetworkError, match=r"'grid.osm.pbf' is 14 KB but its drivable ways hold more than 100,000 "
+                                               r"road nodes \(counted 100,400 before stopping\)"):
+        network_from_osm_file(grid, RoutingSettings(), limits=RoadLimits.for_uploads())
+    # Rutland's real extract (1.6 MB, 30,949 references: 52 bytes each) keeps the whole count limit.
+    uploads = RoadLimits.for_uploads()
+    assert uploads.way_node_cap(RUTLAND_PBF.stat().st_size) == uploads.max_way_nodes
 
 
 def test_a_grid_bomb_is_refused_while_counting_ways_within_memory_and_time_caps(tmp_path):
@@ -247,7 +274,7 @@ def test_a_grid_bomb_is_refused_while_counting_ways_within_memory_and_time_caps(
     output, seconds, peak = _run_capped(f"""
         network_from_osm_file({str(bomb)!r}, RoutingSettings(), limits=RoadLimits.for_uploads())
     """, tmp_path)
-    assert "RoadNetworkError" in output and re.search(r"more than [\d,]+ road nodes in drivable ways", output), output
+    assert "RoadNetworkError" in output and re.search(r"more than [\d,]+ road nodes", output), output
     assert seconds < 60 and peak < 800, output
 
 
