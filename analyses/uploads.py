@@ -20,6 +20,7 @@ from layers.clients import ClientTable, read_client_table
 from layers.council_data import CouncilData
 from layers.user_files import RowProblem
 from routing.engine import TravelEngine
+from routing.limits import RoadLimits
 from routing.settings import RoutingSettings
 from routing.sources import UPLOAD, build_engine
 
@@ -69,12 +70,15 @@ def round_clients(content: bytes, filename: str, data: CouncilData, settings: ro
     """A client list for rounds: location plus calls_per_day, minutes_per_call, windows, days_per_week.
 
     Call windows are checked with the other values, so a row with unreadable windows never claims a client id
-    that a later, valid row of the same client needs.
+    that a later, valid row of the same client needs. A list of more addresses than one plan takes
+    (:data:`analyses.rounds.MAX_PLAN_PLACES`) is refused.
     """
     table = read_client_table(content, filename, postcodes=data.postcodes, outline=data.outline,
                               council_name=data.council.name, numeric=rounds.ROUND_CLIENT_COLUMNS,
                               checks={"windows": lambda text: rounds.parse_windows(text, settings)})
-    return rounds.check_client_windows(table, settings)
+    table = rounds.check_client_windows(table, settings)
+    rounds.check_plan_size(table.clients)
+    return table
 
 
 def care_homes(content: bytes, filename: str, data: CouncilData) -> CareHomeTable:
@@ -89,5 +93,6 @@ def candidate_sites(content: bytes, filename: str, data: CouncilData) -> Candida
 
 def road_network(path: str | Path, council: Council, *, settings: RoutingSettings | None = None,
                  cache_dir: Path | None = None) -> TravelEngine:
-    """A road network from a user's .osm.pbf, .osm or OSMnx GraphML file."""
-    return build_engine(council, UPLOAD, settings=settings, upload=path, cache_dir=cache_dir)
+    """A road network from a user's .osm.pbf, .osm or OSMnx GraphML file, within the app's upload limits."""
+    return build_engine(council, UPLOAD, settings=settings, upload=path, cache_dir=cache_dir,
+                        limits=RoadLimits.for_uploads())

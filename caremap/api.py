@@ -207,7 +207,8 @@ def build_rounds(data: CouncilData, engine: "TravelEngine", *, clients: gpd.GeoD
     Raises
     ------
     InputDataError
-        For fewer than 1 synthetic client or carer, or an unknown locality.
+        For fewer than 1 synthetic client or carer, an unknown locality, or more client addresses than one plan
+        takes (:data:`analyses.rounds.MAX_PLAN_PLACES`).
     """
     from analyses import rounds
     from analyses.demand import DemandAssumptions, area_share
@@ -217,6 +218,7 @@ def build_rounds(data: CouncilData, engine: "TravelEngine", *, clients: gpd.GeoD
         clients = synthetic_clients(data, locality=locality, clients=40 if clients is None else clients, seed=seed)
     if carers is not None and int(carers) < 1:
         raise InputDataError(f"{carers} carers asked for: give 1 or more, or leave carers out for the suggested count.")
+    rounds.check_plan_size(clients)
     settings = settings or rounds.RoundSettings.for_council(council)
     calls = rounds.calls_for_week(clients, settings)
     where = rounds.client_localities(clients, data.lsoa)

@@ -39,6 +39,10 @@ from layers.user_files import (
     shown_name,
 )
 
+MAX_CARE_HOMES_NEAR = 2_000
+"""Most care homes in or within 15 km of a council (each is a column of the coverage matrix: for
+Hertfordshire's 32,776 postcodes, 2,000 homes are half a gigabyte a measure). A council and its border hold a few
+hundred; more means repeated rows, or a file of another area."""
 MAX_CANDIDATE_SITES = 500
 """Most candidate sites read from a user's list (each one is a column of the site-choice matrix)."""
 CANDIDATE_KIND = "your candidate"
@@ -228,7 +232,8 @@ def read_care_homes(content: bytes, filename: str, *, postcodes: gpd.GeoDataFram
     Raises
     ------
     InputDataError
-        If the file cannot be read, lacks a name and a location column, or holds no usable home.
+        If the file cannot be read, lacks a name and a location column, or holds no usable home or more than
+        :data:`MAX_CARE_HOMES_NEAR` of them.
     """
     # Title lines above the header are skipped by the reader; it keeps only the columns read here.
     table = read_table(content, filename, limits=CARE_HOME_LIST, columns=COLUMNS, also_keep=_is_dementia_service_type)
@@ -306,6 +311,11 @@ def read_care_homes(content: bytes, filename: str, *, postcodes: gpd.GeoDataFram
     if not rows:
         raise InputDataError(f"No care home in {shown_name(filename)} lies in or near {council_name}. Check the file is "
                              f"the care directory for this area.", [str(p) for p in problems])
+    if len(rows) > MAX_CARE_HOMES_NEAR:
+        raise InputDataError(f"{shown_name(filename)} places {len(rows):,} care homes in or within 15 km of "
+                             f"{council_name}; at most {MAX_CARE_HOMES_NEAR:,} are measured, and a council with its "
+                             f"border holds a few hundred. Remove repeated rows (rows without a CQC Location ID are "
+                             f"not recognised as repeats) or use the care directory for this area.")
     homes = points_frame(rows)
     notes += _band_notes(homes)
     if homes["nursing"].isna().all():

@@ -317,6 +317,17 @@ def test_care_home_files_have_a_row_limit(rutland):
         _read("repeated_rows.ods", rutland, uploads.care_homes)
 
 
+def test_more_care_homes_near_a_council_than_are_measured_is_refused(rutland):
+    from layers.care_homes import MAX_CARE_HOMES_NEAR
+
+    repeated = b"name,postcode,beds\n" + b"Oakham House,LE15 6AA,30\n" * (MAX_CARE_HOMES_NEAR + 1)
+    with pytest.raises(InputDataError, match=r"'homes.csv' places 2,001 care homes in or within 15 km of Rutland; at "
+                                             r"most 2,000 are measured"):
+        uploads.care_homes(repeated, "homes.csv", rutland)
+    fewer = b"name,postcode,beds\n" + b"Oakham House,LE15 6AA,30\n" * MAX_CARE_HOMES_NEAR
+    assert len(uploads.care_homes(fewer, "homes.csv", rutland).homes) == MAX_CARE_HOMES_NEAR
+
+
 def test_markdown_in_values_is_quoted_as_text(herefordshire):
     with pytest.raises(InputDataError) as refused:
         _read("markdown_in_values.csv", herefordshire)
@@ -352,3 +363,15 @@ def test_bombs_are_refused_quickly_in_little_memory(bombs, name):
 
 def test_the_two_million_row_workbook_is_small(bombs):
     assert bombs["two_million_rows.xlsx"]["bytes"] < 1_000_000 and bombs["repeated_rows.ods"]["bytes"] < 1_000
+
+
+def test_more_addresses_than_one_plan_takes_are_refused_before_measuring(herefordshire):
+
+    postcodes = herefordshire.postcodes.drop_duplicates("geometry").head(rounds.MAX_PLAN_PLACES + 1)
+    content = ("client_id,postcode,calls_per_day\n" + "".join(
+        f"C{number},{postcode},2\n" for number, postcode in enumerate(postcodes["postcode"]))).encode()
+    settings = rounds.RoundSettings.for_council(herefordshire.council)
+    with pytest.raises(InputDataError, match=r"3,001 client addresses: one plan of rounds takes at most 3,000"):
+        uploads.round_clients(content, "county.csv", herefordshire, settings)
+    fewer = content.rsplit(b"\n", 2)[0] + b"\n"  # one address fewer
+    assert len(uploads.round_clients(fewer, "county.csv", herefordshire, settings).clients) == rounds.MAX_PLAN_PLACES

@@ -54,7 +54,7 @@ def test_report_refuses_absurd_numbers_before_computing(tmp_path, capsys, no_com
 
 
 @pytest.mark.parametrize("arguments, message", [
-    (["rounds", "--synthetic", "0"], "--synthetic 0 is not allowed: the number of SYNTHETIC clients must be between 1"),
+    (["rounds", "--synthetic", "0"], "--synthetic 0 is not allowed: the number of SYNTHETIC clients must be between 1 and 3000."),
     (["rounds", "--synthetic", "-3"], "--synthetic -3 is not allowed"),
     (["rounds", "--carers", "0"], "--carers 0 is not allowed: the number of carers must be between 1"),
     (["rounds", "--radius", "-1"], "--radius -1 is not allowed: the fee-zone radius (miles) must be between 0 and 30."),
@@ -181,6 +181,16 @@ def test_check_reads_roads_and_leaves_nothing_on_disk(tmp_path, capsys, monkeypa
     assert code == 2 and "'corrupt.osm.pbf' is not a readable OpenStreetMap file" in lines[0]
     assert lines[-1] == "Summary: not usable as a road network."
     assert list((tmp_path / "temporary").iterdir()) == []
+
+
+def test_check_reads_roads_within_the_apps_upload_limits(capsys, monkeypatch):
+    from routing.limits import RoadLimits
+
+    # Rutland's extract fits the app's limits; with uploads capped below it, check refuses it as the app would.
+    monkeypatch.setattr(RoadLimits, "for_uploads", classmethod(lambda cls: cls(max_way_nodes=1_000)))
+    code, lines = _check(capsys, ROOT / "data" / "osm" / "rutland-latest.osm.pbf", "--kind", "roads",
+                         "--council", "rutland")
+    assert code == 2 and "road nodes" in lines[0] and lines[-1] == "Summary: not usable as a road network."
 
 
 def test_check_never_ends_in_a_traceback(capsys, monkeypatch):

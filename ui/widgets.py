@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import InputDataError
+from layers.care_homes import MAX_CARE_HOMES_NEAR
 from layers.user_files import CARE_HOME_LIST, CLIENT_LIST, UploadSummary
 from routing.engine import TravelEngine
 
@@ -27,7 +28,8 @@ below state only the other limits, once."""
 UPLOAD_LIMITS = (f"Up to {CLIENT_LIST.max_rows:,} rows of data and {CLIENT_LIST.max_columns:,} columns (the file "
                  f"size limit is under the box). Kept in memory only.")
 CARE_HOME_LIMITS = (f"Up to {CARE_HOME_LIST.max_rows:,} rows of data and {CARE_HOME_LIST.max_columns:,} columns (the "
-                    f"file size limit is under the box). Kept in memory only.")
+                    f"file size limit is under the box), of which up to {MAX_CARE_HOMES_NEAR:,} homes in or near the "
+                    f"council. Kept in memory only.")
 
 _MARKDOWN_SIGNS = re.compile(r"([!-/:-@\[-`{-~])")
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")

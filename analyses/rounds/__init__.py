@@ -10,10 +10,12 @@ package's public interface.
 from analyses.rounds.bases import base_candidates, suggest_bases, suggest_carers
 from analyses.rounds.calls import (
                                    CALL_PATTERNS,
+                                   MAX_PLAN_PLACES,
                                    ROUND_CLIENT_COLUMNS,
                                    calls_for_day,
                                    calls_for_week,
                                    check_client_windows,
+                                   check_plan_size,
                                    default_windows,
                                    parse_windows,
                                    separate_calls,
@@ -67,10 +69,10 @@ from analyses.rounds.viability import (
 from analyses.rounds.week import Carer, WeekPlan, best_continuity, carer_rota, continuity, plan_week, working_per_day
 
 __all__ = [
-    "Base", "CALL_PATTERNS", "Carer", "DAY_NAMES", "FeeOption", "INSIDE", "OUTSIDE", "PROJECTION_YEARS",
+    "Base", "CALL_PATTERNS", "Carer", "MAX_PLAN_PLACES", "DAY_NAMES", "FeeOption", "INSIDE", "OUTSIDE", "PROJECTION_YEARS",
     "ROUND_CLIENT_COLUMNS", "RoundPlan", "RoundSettings", "Shift", "Stops", "UNREACHABLE", "WeekPlan", "WeekReport",
     "ZoneRule", "allocate_rounds", "apportion", "base_candidates", "best_continuity", "build_problem", "call_prize",
-    "calls_for_day", "calls_for_week", "carer_rota", "carer_week", "check_client_windows", "client_localities",
+    "calls_for_day", "calls_for_week", "carer_rota", "carer_week", "check_client_windows", "check_plan_size", "client_localities",
     "client_zones", "clock", "clock_minutes", "continuity", "default_providers", "default_windows",
     "explain_unserved", "fee_option_for", "fee_options", "greedy_solution", "judge_rounds", "judge_week",
     "locality_week", "most_viable_providers", "parse_windows", "plan_rounds", "plan_week", "price_visits",

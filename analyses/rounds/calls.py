@@ -240,6 +240,26 @@ def weekly_contact_hours(clients: pd.DataFrame, settings: RoundSettings) -> pd.S
     return (per_day * days).reindex(clients["client_id"]).fillna(0.0)
 
 
+MAX_PLAN_PLACES = 3_000
+"""Most client addresses in one plan. Travel is measured between every pair of places (a 3,000-place plan holds
+about 400 MB of matrices) and a larger area is better planned a locality at a time."""
+
+
+def check_plan_size(clients: gpd.GeoDataFrame) -> None:
+    """Refuse a plan with more client addresses than :data:`MAX_PLAN_PLACES` before anything is measured.
+
+    Raises
+    ------
+    InputDataError
+        Naming the count and what to do.
+    """
+    places = len(set(zip(clients.geometry.x.round(1), clients.geometry.y.round(1))))
+    if places > MAX_PLAN_PLACES:
+        raise InputDataError(f"{places:,} client addresses: one plan of rounds takes at most {MAX_PLAN_PLACES:,} "
+                             f"(travel is measured between every pair). Plan a PCN locality at a time: split the "
+                             f"list by locality, or choose a locality for synthetic clients.")
+
+
 ROUND_CLIENT_COLUMNS = {"calls_per_day": (1.0, 6.0), "minutes_per_call": (5.0, 240.0), "days_per_week": (1.0, 7.0),
                         "hours_per_week": (0.0, 168.0)}
 """Numeric columns of a round-planning client list, with their allowed ranges."""

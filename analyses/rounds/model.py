@@ -24,6 +24,7 @@ import pandas as pd
 import pyvrp
 from pyvrp.exceptions import PenaltyBoundWarning
 
+from analyses.rounds.calls import MAX_PLAN_PLACES, check_plan_size
 from analyses.rounds.settings import RoundSettings, Shift, clock
 from geo.errors import InputDataError
 from geo.units import METRES_PER_MILE
@@ -156,6 +157,8 @@ class Stops:
         ``longest_leg_min`` minutes, which no round can drive, are left unmeasured: UNREACHABLE)."""
         keys = cls._keys(calls)
         distinct = list(dict.fromkeys(keys))
+        if len(distinct) > MAX_PLAN_PLACES:
+            check_plan_size(calls)
         position = {key: len(bases) + index for index, key in enumerate(distinct)}
         xs = np.array([base.x for base in bases] + [x for x, _ in distinct], dtype=float)
         ys = np.array([base.y for base in bases] + [y for _, y in distinct], dtype=float)

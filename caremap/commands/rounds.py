@@ -10,8 +10,6 @@ from caremap.commands import _common
 
 NAME = "rounds"
 HELP = "plan a week of home-care rounds and judge their viability (XLSX or CSV)"
-MAX_SYNTHETIC = 20_000
-"""Most SYNTHETIC clients, as many as a client list may hold."""
 DESCRIPTION = ("Plans Monday to Sunday with PyVRP, on real roads or the labelled estimate: each client visited on "
                "their days a week, calls at least the least gap apart, the same carers and bases every day. Each "
                "round is judged on its cost against its income (the council's fee, with the rural uplift outside "
@@ -54,7 +52,8 @@ def run(arguments: argparse.Namespace) -> int:
     if arguments.seconds <= 0:
         raise InputDataError("--seconds must be more than 0.")
     if not clients_file:
-        _common.in_range(arguments.synthetic, 1, MAX_SYNTHETIC, option="--synthetic", what="the number of SYNTHETIC clients")
+        _common.in_range(arguments.synthetic, 1, rounds.MAX_PLAN_PLACES, option="--synthetic",
+                         what="the number of SYNTHETIC clients")
     if arguments.carers is not None:
         _common.in_range(arguments.carers, 1, 10_000, option="--carers", what="the number of carers")
     if arguments.radius is not None:
