@@ -108,29 +108,65 @@ def placed_hours(data: CouncilData, assumptions: DemandAssumptions | None = None
     return placed.reindex(lsoa["lsoa21_code"].to_numpy()).fillna(0.0)
 
 
+HOURS = "home_care_hours"
+HOURS_MEASURES = {HOURS: "Home-care hours a week (modelled placement)"}
+"""The Explore page's measure of where the council's home-care hours are."""
+
+
+def hours_by_area(data: CouncilData, level: str) -> pd.Series:
+    """The council's weekly home-care hours placed on its LSOAs (:func:`placed_hours`), summed by the areas of
+    ``level`` (an LSOA column such as ``lad_code`` or ``ward22_code``), named :data:`HOURS`."""
+    hours = placed_hours(data)
+    return hours.groupby(data.lsoa.set_index("lsoa21_code")[level].reindex(hours.index).to_numpy()).sum().rename(HOURS)
+
+
+def hours_source(data: CouncilData) -> str:
+    """How the hours are placed, in one sentence with its sources."""
+    council = data.council
+    total = f"{council.weekly_home_care_hours:,.0f} hours a week ({council.source('weekly_home_care_hours')})"
+    if district_rows(data).empty:
+        return (f"The council's {total} shared over its LSOAs by people aged 65+/85+ (assumption: the council "
+                f"documents no hours by area).")
+    return (f"The council's {total}, documented by district ({council.source('home_care_hours_by_district')}), "
+            f"then shared within each district by people aged 65+/85+ (assumption).")
+
+
 def demand_weights(data: CouncilData, assumptions: DemandAssumptions | None = None) -> pd.Series:
     """Each LSOA's share of the council's home-care demand (sums to 1; see :func:`placed_hours`)."""
     hours = placed_hours(data, assumptions)
     return hours / hours.sum()
 
 
-def area_share(data: CouncilData, locality: str | None, assumptions: DemandAssumptions) -> float:
-    """Share of the council's demand in one locality (1.0 for the whole council)."""
-    if locality is None:
+def area_lsoa(data: CouncilData, locality: str | None = None, district: str | None = None) -> pd.DataFrame:
+    """The LSOAs of a PCN locality (``locality_name``) or a district (``lad_name``); all of them for neither."""
+    lsoa = data.lsoa
+    if locality is not None:
+        lsoa = lsoa[lsoa["locality_name"] == locality]
+    if district is not None:
+        lsoa = lsoa[lsoa["lad_name"] == district]
+    return lsoa
+
+
+def area_share(data: CouncilData, locality: str | None, assumptions: DemandAssumptions, *,
+               district: str | None = None) -> float:
+    """Share of the council's demand in one locality or district (1.0 for the whole council)."""
+    if locality is None and district is None:
         return 1.0
-    codes = data.lsoa.loc[data.lsoa["locality_name"] == locality, "lsoa21_code"]
+    codes = area_lsoa(data, locality, district)["lsoa21_code"]
     return float(demand_weights(data, assumptions).reindex(codes).sum())
 
 
 def synthetic_clients(data: CouncilData, locality: str | None = None, clients: int | None = None, seed: int = 0,
-                      assumptions: DemandAssumptions | None = None) -> gpd.GeoDataFrame:
-    """A reproducible set of synthetic clients for a council or one of its localities.
+                      assumptions: DemandAssumptions | None = None, *, district: str | None = None) -> gpd.GeoDataFrame:
+    """A reproducible set of synthetic clients for a council or one of its localities or districts.
 
     Parameters
     ----------
     data : CouncilData
     locality : str, optional
         Restrict to one locality (``locality_name``); None for the whole council.
+    district : str, optional
+        Restrict to one district (``lad_name``) of a two-tier council.
     clients : int, optional
         Number of clients; by default the council's documented client count × the area's share.
     seed : int
@@ -146,10 +182,10 @@ def synthetic_clients(data: CouncilData, locality: str | None = None, clients: i
     """
     assumptions = assumptions or DemandAssumptions()
     council = data.council
-    lsoa = data.lsoa if locality is None else data.lsoa[data.lsoa["locality_name"] == locality]
+    lsoa = area_lsoa(data, locality, district)
     if lsoa.empty:
-        raise ValueError(f"No LSOA in locality {locality!r}")
-    share = area_share(data, locality, assumptions)
+        raise ValueError(f"No LSOA in locality {locality!r} / district {district!r}")
+    share = area_share(data, locality, assumptions, district=district)
     count = clients if clients is not None else max(1, round(council.home_care_clients * share))
     target_hours = council.weekly_home_care_hours * share * (count / max(council.home_care_clients * share, 1e-9))
     rng = np.random.default_rng(seed)

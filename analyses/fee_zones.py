@@ -201,9 +201,9 @@ def area_sheets(data, classified: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The classified postcodes and their summary by every area level of the council, each with the names people
     use beside the codes: the tables of a fee-zone workbook (page and command line alike)."""
     from layers.areas import area_levels
-    from layers.names import with_area_names
+    from layers.names import with_area_names, with_level_names
 
-    sheets = {"postcodes": with_area_names(classified, data, "lsoa21_code")}
+    sheets = {"postcodes": with_level_names(with_area_names(classified, data, "lsoa21_code"), data)}
     for key, name in area_levels(data.council, "locality_name", "lad_code", "ward22_code", "lsoa21_code").items():
         sheets[name] = with_area_names(area_summary(classified, key).reset_index(), data, key)
     return sheets

@@ -32,6 +32,9 @@ MEASURES = {
 }
 TABLE_LEVELS = ("lsoa21_code", "ward22_code", "lad_code", "locality_name")
 HOME_COLOURS = {"residential": "#2166ac", "nursing": "#b2182b", "other": "#8c8c8c"}
+OUTSIDE_HOME_COLOURS = {"residential": "#92c5de", "nursing": "#f4a582", "other": "#d9d9d9"}
+"""Pale versions for homes beyond the council's border (within 15 km), as on the Explore map."""
+
 @dataclasses.dataclass(frozen=True)
 class SiteSettings:
     """How new sites are chosen on the page."""
@@ -197,13 +200,15 @@ def build_coverage_map(data: CouncilData, result: cv.CoverageResult, gaps: pd.Da
     homes = result.homes
     kind = np.where(~homes["older_people"], "other", np.where(homes["nursing"], "nursing", "residential"))
     dementia = homes["dementia"] if result.dementia_known else pd.Series(None, index=homes.index)
-    maps.add_points(fmap, homes, f"Care homes ({len(homes)})", [
+    maps.add_points(fmap, homes, f"Care homes ({len(homes)}; pale: outside the council)", [
         maps.tooltip_html(r.name, [("Beds", f"{r.beds:.0f}" + (" (ASSUMED)" if r.beds_assumed else "")),
                                    ("For older people", "yes" if r.older_people else "no"),
                                    ("Nursing", ("yes" if r.nursing else "no") if result.nursing_known else "not known"),
                                    ("Dementia", "not known" if flag is None else "yes" if flag else "no"),
-                                   ("Postcode", r.postcode or "—")])
-        for r, flag in zip(homes.itertuples(), dementia)], colour=[HOME_COLOURS[k] for k in kind],
+                                   ("Postcode", r.postcode or "—"),
+                                   ("Where", "in the council" if r.in_council else "OUTSIDE the council (within 15 km)")])
+        for r, flag in zip(homes.itertuples(), dementia)],
+        colour=[(HOME_COLOURS if inside else OUTSIDE_HOME_COLOURS)[k] for k, inside in zip(kind, homes["in_council"])],
         radius=(3 + 1.2 * np.sqrt(homes["beds"])).tolist())
     if len(sites):
         maps.add_points(fmap, sites, "Suggested sites", [
@@ -214,7 +219,9 @@ def build_coverage_map(data: CouncilData, result: cv.CoverageResult, gaps: pd.Da
                                                      (HOME_COLOURS["nursing"], "care home with nursing"),
                                                      (HOME_COLOURS["other"], "home not for older people (apart)"),
                                                      ("#6a3d9a", "suggested site")]
-    maps.add_legend(fmap, label, legend, note=f"Red outlines: gaps. Drive-time bands: {', '.join(names)} (layer).")
+    outside = int((~homes["in_council"]).sum())
+    beyond = f" Pale homes: outside the council ({outside})." if outside else ""
+    maps.add_legend(fmap, label, legend, note=f"Red outlines: gaps. Drive-time bands: {', '.join(names)} (layer).{beyond}")
     maps.add_banner(fmap, state.method_banner(engine), warning=engine.is_estimate)
     return maps.finish_map(fmap, data.outline)
 

@@ -9,13 +9,13 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analyses import gp_access
+from analyses import demand, gp_access
 from layers.areas import AREA_LEVELS, area_levels
 from layers.council_data import CouncilData
 from layers.sublocalities import MEASURES as AREA_MEASURES
 from ui import maps, state
 
-MEASURES = {**AREA_MEASURES, **gp_access.GP_MEASURES}
+MEASURES = {**AREA_MEASURES, **gp_access.GP_MEASURES, **demand.HOURS_MEASURES}
 OUTSIDE_COLOUR = "#7fbf7b"
 
 NUMBER_FORMATS = {
@@ -24,6 +24,7 @@ NUMBER_FORMATS = {
     "pop_65plus": lambda v: f"{v:,.0f}",
     "pop_total": lambda v: f"{v:,.0f}",
     gp_access.GP_MINUTES: lambda v: f"{v:.1f} min",
+    demand.HOURS: lambda v: f"{v:,.0f} h",
 }
 
 
@@ -121,6 +122,11 @@ def page() -> None:
         st.caption(f"Drive time from each postcode to its nearest GP practice, including practices up to 15 km beyond "
                    f"the border (pale green on the map); area means weight postcodes by population. "
                    f"{'ESTIMATE: straight lines, no road network.' if engine.is_estimate else ''}")
+    if measure == demand.HOURS:
+        frame = frame.join(demand.hours_by_area(data, level), on="code")
+        documented = "lad_code" in levels and not demand.district_rows(data).empty
+        st.caption(f"MODELLED: {demand.hours_source(data)}"
+                   + (f" Areas: {levels['lad_code']} shows the documented rows." if documented else ""))
     fmap = build_explore_map(data, frame, level=level, measure=measure, merged=merged, tiles=tiles,
                              method=state.method_banner(engine), estimate=engine.is_estimate,
                              roads=state.main_roads(engine.token, engine))

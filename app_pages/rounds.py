@@ -27,6 +27,7 @@ from routing.engine import TravelEngine
 from ui import maps, state, widgets
 
 WHOLE_COUNCIL = "Whole council"
+DISTRICT_PREFIX = "District: "
 BUSY_DAY_CALLS = 600
 """Above this many calls on one day, say that the week may take minutes."""
 ZONE_COLOURS = {rounds_model.INSIDE: "#1a1a1a", rounds_model.OUTSIDE: "#e66101"}
@@ -59,21 +60,27 @@ def _clients(council: Council, data: CouncilData, settings: rounds_model.RoundSe
                                     key=(council.slug, repr(settings)))
         return (table.clients if table is not None else None), False, (f"client list {uploaded.name}" if uploaded
                                                                        else "")
-    localities = [WHOLE_COUNCIL, *sorted(data.lsoa["locality_name"].unique())]
+    localities = sorted(data.lsoa["locality_name"].unique())
+    # Two-tier councils report by district too: their districts are areas to plan as well.
+    districts = sorted(data.lsoa["lad_name"].unique()) if council.two_tier else []
+    areas = [WHOLE_COUNCIL, *localities, *(f"{DISTRICT_PREFIX}{name}" for name in districts)]
     a, b, c = st.columns([2, 1, 1])
-    area = a.selectbox("Area", localities, index=1 if len(localities) > 2 else 0, key=f"rv_area_{council.slug}")
-    locality = None if area == WHOLE_COUNCIL else area
-    expected = max(1, round(council.home_care_clients * area_share(data, locality, DemandAssumptions())))
+    area = a.selectbox("Area", areas, index=1 if len(areas) > 2 else 0, key=f"rv_area_{council.slug}",
+                       help="A PCN locality" + (" or a district" if districts else "") + " (or the whole council).")
+    locality = area if area in localities else None
+    district = area.removeprefix(DISTRICT_PREFIX) if area.startswith(DISTRICT_PREFIX) else None
+    expected = max(1, round(council.home_care_clients * area_share(data, locality, DemandAssumptions(),
+                                                                   district=district)))
     most = 2000  # a week of 2,000 clients' calls takes minutes to plan: larger areas are planned by locality
     capped = f" ({expected:,}), capped at {most:,}: plan a locality at a time" if expected > most else ""
     count = b.number_input("Number of clients", 1, most, min(expected, most), key=f"rv_count_{council.slug}_{area}",
                            help=f"Default: the council's {council.home_care_clients:,} clients × this area's share{capped}.")
     seed = c.number_input("Seed", 0, 10_000, 1, key="rv_seed", help="Same seed, same synthetic clients.")
-    clients = synthetic_clients(data, locality, int(count), int(seed))
+    clients = synthetic_clients(data, locality, int(count), int(seed), district=district)
     st.caption(f"SYNTHETIC clients placed by 65+/85+ population at real postcode centroids, each visited every day; "
                f"{clients['hours_per_week'].sum():,.0f} hours/week, {clients['calls_per_day'].sum():,} calls a day. "
                f"Not real people.")
-    where = f" in {area}" if locality else ""
+    where = f" in {area}" if area != WHOLE_COUNCIL else ""
     return clients, True, f"SYNTHETIC: {int(count)} clients{where}, seed {int(seed)}"
 
 

@@ -112,3 +112,16 @@ def with_area_names(table: pd.DataFrame, data, column: str) -> pd.DataFrame:
     named = table.copy()
     named.insert(named.columns.get_loc(column), "area_name", named[column].map(area_names(data, column)))
     return named
+
+
+LEVEL_NAME_COLUMNS = {"ward22_code": "ward22_name", "lad_code": "lad_name"}
+"""The name column set beside each code column of a table of places (:func:`with_level_names`)."""
+
+
+def with_level_names(table: pd.DataFrame, data) -> pd.DataFrame:
+    """``table`` with the ward's and district's names beside their codes (where the table has the codes)."""
+    named = table.copy()
+    for code, name in LEVEL_NAME_COLUMNS.items():
+        if code in named.columns and name not in named.columns:
+            named.insert(named.columns.get_loc(code), name, named[code].map(area_names(data, code)))
+    return named

@@ -90,6 +90,9 @@ def test_fee_zone_workbook_from_the_command_line_reads_as_it_is(tmp_path):
     assert lsoa.columns[:2].tolist() == ["Area", "LSOA code"]
     assert lsoa["Area"].str.contains(r" ward \(E01", regex=True).all()  # a name people use beside every code
     assert "People aged 65+ outside (by road)" in lsoa.columns
+    postcodes = book["postcodes"]
+    assert {"Ward", "Ward code", "District", "District code"} <= set(postcodes.columns)
+    assert set(postcodes["District"]) == {"Rutland"} and postcodes["Ward"].notna().all()
 
 
 def test_one_client_list_serves_every_page(herefordshire):

@@ -5,6 +5,7 @@ import re
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pytest
 from shapely.geometry import Point, box
 
 from app_pages.explore import build_explore_map
@@ -79,3 +80,35 @@ def test_legend_and_banner_are_in_the_map_script_so_changes_redraw_the_map():
     assert scripts[0] != scripts[1]
     assert "Legend &lt;b&gt;" in scripts[0] or "Legend \\u0026lt;b\\u0026gt;" in scripts[0]
     assert "<b>Legend <b>" not in scripts[0]
+
+
+def test_care_homes_beyond_the_border_are_pale_and_say_so(rutland):
+    from analyses import coverage, uploads
+    from app_pages.coverage import HOME_COLOURS, OUTSIDE_HOME_COLOURS, build_coverage_map
+    from routing.engine import EstimateEngine
+
+    # Oakham (in Rutland) and Stamford, Lincolnshire (about 2 km beyond the border).
+    content = b"name,lat,lon,beds,nursing\nOakham home,52.6703,-0.7275,30,N\nStamford home,52.6531,-0.4797,40,Y\n"
+    homes = uploads.care_homes(content, "homes.csv", rutland).homes
+    assert homes["in_council"].tolist() == [True, False]
+    engine = EstimateEngine()
+    result = coverage.measure_coverage(rutland, homes, engine, year=2028)
+    html = build_coverage_map(rutland, result, result.areas["lsoa21_code"].head(0), sites=homes.head(0),
+                              measure="access", engine=engine, tiles=False).get_root().render()
+    assert html.count("OUTSIDE the council (within 15 km)") == 1 and html.count("in the council") >= 1
+    assert OUTSIDE_HOME_COLOURS["nursing"] in html and HOME_COLOURS["residential"] in html
+    assert "Pale homes: outside the council (1)." in html
+
+
+def test_hertfordshire_hours_by_district_are_mapped_as_documented(all_councils):
+    from analyses import demand
+
+    data = all_councils["hertfordshire"]
+    frame = sublocality_layer(data, "lad_code").join(demand.hours_by_area(data, "lad_code"), on="code")
+    assert frame[demand.HOURS].sum() == pytest.approx(39_517)
+    # Dacorum: its 3,118 hours and 822 rural hours (Table 10), all within the district.
+    assert frame.set_index("code").loc["E07000096", demand.HOURS] == pytest.approx(3_940, abs=0.1)
+    html = build_explore_map(data, frame, level="lad_code", measure=demand.HOURS, merged=True,
+                             tiles=False).get_root().render()
+    assert "Home-care hours a week (modelled placement)" in html and "3,940 h" in html
+    assert "Table 10" in demand.hours_source(data) and "assumption" in demand.hours_source(data)

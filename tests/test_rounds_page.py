@@ -1,0 +1,40 @@
+"""The Round viability page without a browser (Streamlit's AppTest): a two-tier council's districts are areas to
+plan, as its PCN localities are."""
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+
+def _hertfordshire_rounds_page():
+    import streamlit as st
+
+    from app_pages import rounds
+
+    st.session_state.setdefault("council_slug", "hertfordshire")
+    rounds.page()
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def test_a_district_of_a_two_tier_council_can_be_planned(all_councils):
+    from analyses.demand import DemandAssumptions, area_share
+
+    app = AppTest.from_function(_hertfordshire_rounds_page, default_timeout=240).run()
+    assert not app.exception and not app.error
+    area = app.selectbox(key="rv_area_hertfordshire")
+    assert "District: Dacorum" in area.options and "District: Watford" in area.options
+    area.set_value("District: Watford").run()
+    assert not app.exception and not app.error
+    data = all_councils["hertfordshire"]
+    share = area_share(data, None, DemandAssumptions(), district="Watford")
+    # Watford's documented 2,845 hours a week of the rows' 39,518 (Table 10): its share of the council's clients.
+    assert share == pytest.approx(2_845 / 39_518, abs=1e-12)
+    count = app.number_input(key="rv_count_hertfordshire_District: Watford").value
+    assert count == round(data.council.home_care_clients * share)
+    assert any("SYNTHETIC clients placed" in caption.value for caption in app.caption)
