@@ -1,8 +1,8 @@
 """On-disk cache of road networks, keyed by the source's content and the speed settings.
 
 A built network is stored as a compressed ``.npz`` of its arrays, which the app reloads in milliseconds.
-Failed builds are remembered in memory (by the file's content), so a file that was refused is not read
-again on every rerun of the page.
+Failed builds are remembered in memory (by the file's content, name, settings and limits), so a file that was
+refused is not read again on every rerun of the page, while the same file under larger limits is read afresh.
 """
 
 from __future__ import annotations
@@ -85,16 +85,21 @@ def load_or_build(key: str, build: Callable[[], RoadNetwork], cache_dir: Path | 
     return network
 
 
-def remember_failure(digest: str, message: str) -> None:
-    """Remember (in memory, for this process) why the file with this content could not be used."""
+def failure_key(source_digest: str, name: str, settings: RoutingSettings, limits: object) -> str:
+    """Key of a refusal: everything the verdict and its message depend on (content, shown name, settings, limits)."""
+    return f"{cache_key(source_digest, settings)}|{name}|{limits!r}"
+
+
+def remember_failure(key: str, message: str) -> None:
+    """Remember (in memory, for this process) why a build (:func:`failure_key`) was refused."""
     with _FAILURES_LOCK:
-        _FAILURES[digest] = message
-        _FAILURES.move_to_end(digest)
+        _FAILURES[key] = message
+        _FAILURES.move_to_end(key)
         while len(_FAILURES) > _MAX_FAILURES:
             _FAILURES.popitem(last=False)
 
 
-def known_failure(digest: str) -> str | None:
-    """Why the file with this content was refused before, or None."""
+def known_failure(key: str) -> str | None:
+    """Why the build with this :func:`failure_key` was refused before, or None."""
     with _FAILURES_LOCK:
-        return _FAILURES.get(digest)
+        return _FAILURES.get(key)

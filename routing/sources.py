@@ -89,7 +89,8 @@ def network_from_file(path: str | Path, settings: RoutingSettings, *, descriptio
                       keep: bool = True) -> RoadNetwork:
     """Road network from an OSM or GraphML file, through the cache (keyed by the file's bytes).
 
-    A file refused once is refused again at once (its content is remembered for this process).
+    A file refused once is refused again at once (its content, name, settings and limits are remembered for this
+    process).
     ``keep=False`` builds without writing the network to the cache.
 
     Raises
@@ -101,16 +102,17 @@ def network_from_file(path: str | Path, settings: RoutingSettings, *, descriptio
     if not path.is_file():
         raise RoadNetworkError(f"Road network file {safe_name(path)!r} does not exist.")
     digest = cache.file_digest(path)
-    if (message := cache.known_failure(digest)) is not None:
+    limits = limits or RoadLimits.for_machine()
+    refusal = cache.failure_key(digest, path.name, settings, limits)
+    if (message := cache.known_failure(refusal)) is not None:
         raise RoadNetworkError(message)
     key = cache.cache_key(digest, settings)
     description = description or f"OpenStreetMap, {safe_name(path)}"
-    limits = limits or RoadLimits.for_machine()
     try:
         return cache.load_or_build(key, lambda: _build_network(path, settings, description=description, limits=limits,
                                                                progress=progress), cache_dir, keep=keep)
     except RoadNetworkError as error:
-        cache.remember_failure(digest, str(error))
+        cache.remember_failure(refusal, str(error))
         raise
 
 
@@ -127,15 +129,16 @@ def engine_from_upload(content: bytes, name: str, settings: RoutingSettings, *, 
     RoadNetworkError
         If the file is not a usable road network.
     """
-    digest = cache.bytes_digest(content)
-    if (message := cache.known_failure(digest)) is not None:
+    limits = RoadLimits.for_uploads()
+    refusal = cache.failure_key(cache.bytes_digest(content), _file_name(name), settings, limits)
+    if (message := cache.known_failure(refusal)) is not None:
         raise RoadNetworkError(message)
     description = f"OpenStreetMap, {safe_name(name)}"
     with tempfile.TemporaryDirectory(prefix="caremap-road-") as folder:
         temporary = Path(folder) / _file_name(name)
         temporary.write_bytes(content)
         network = network_from_file(temporary, settings, description=description, progress=progress,
-                                    cache_dir=cache_dir, limits=RoadLimits.for_uploads(), keep=False)
+                                    cache_dir=cache_dir, limits=limits, keep=False)
     if keep:
         keep_upload(content, name, network, settings, upload_dir=upload_dir, cache_dir=cache_dir)
     return RoadEngine(network, settings, description=description)

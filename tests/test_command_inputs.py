@@ -191,6 +191,11 @@ def test_check_reads_roads_within_the_apps_upload_limits(capsys, monkeypatch):
     code, lines = _check(capsys, ROOT / "data" / "osm" / "rutland-latest.osm.pbf", "--kind", "roads",
                          "--council", "rutland")
     assert code == 2 and "road nodes" in lines[0] and lines[-1] == "Summary: not usable as a road network."
+    # The refusal is remembered for those limits only: with the real ones the same file is read afresh and accepted.
+    monkeypatch.undo()
+    code, lines = _check(capsys, ROOT / "data" / "osm" / "rutland-latest.osm.pbf", "--kind", "roads",
+                         "--council", "rutland")
+    assert code == 0 and lines[-1].startswith("Summary: usable"), lines
 
 
 def test_check_never_ends_in_a_traceback(capsys, monkeypatch):
@@ -202,3 +207,12 @@ def test_check_never_ends_in_a_traceback(capsys, monkeypatch):
                                         "Please report this with the file.", "Summary: not checked."]
     code = main(["check", str(CORPUS / "missing.csv"), "--kind", "clients"])
     assert code == 2 and "The file" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    # The reader (as `| head` does) closes the pipe before the command writes: every write then fails.
+    command = subprocess.Popen([sys.executable, "-m", "caremap", "councils", "--council", "herefordshire"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    command.stdout.close()
+    errors = command.stderr.read().decode()
+    assert command.wait(timeout=120) == 0 and errors == ""

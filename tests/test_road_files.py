@@ -200,20 +200,25 @@ def test_a_decompression_bomb_is_refused_before_decompressing_and_the_refusal_re
 
 
 def _run_capped(script: str, tmp_path: Path) -> tuple[str, float, float]:
-    """Run a script in a fresh interpreter; return its output, wall seconds and peak memory (MB) of the build."""
+    """Run a script in a fresh interpreter; return its output, wall seconds and peak memory (MB) of that interpreter.
+
+    The peak is the child's own (:func:`hostile_files.peak_memory_mb`): ``ru_maxrss`` would report pytest's size
+    too, since Linux folds the parent's high-water mark into a child started with vfork and exec."""
     code = textwrap.dedent("""
-        import resource, sys, time
+        import sys, time
+        sys.path.insert(0, {tests!r})
+        from hostile_files import peak_memory_mb
         from routing.builder import network_from_osm_file
         from routing.limits import RoadLimits
         from routing.settings import RoutingSettings
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         start = time.perf_counter()
         try:
-    """) + textwrap.indent(textwrap.dedent(script), "    ") + textwrap.dedent("""
+    """).replace("{tests!r}", repr(str(Path(__file__).parent)))
+    code += textwrap.indent(textwrap.dedent(script), "    ") + textwrap.dedent("""
         except Exception as error:
             print(type(error).__name__, error)
         print("SECONDS", time.perf_counter() - start)
-        print("PEAK_MB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        print("PEAK_MB", peak_memory_mb())
     """)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -300,7 +305,9 @@ def test_a_refused_road_upload_leaves_nothing_on_disk(tmp_path, private_temp, na
                                    cache_dir=tmp_path / "cache")
     assert not (tmp_path / "uploads").exists() and not (tmp_path / "cache").exists()
     assert list(private_temp.iterdir()) == []
-    assert cache.known_failure(cache.bytes_digest(content)) is not None
+    refusal = cache.failure_key(cache.bytes_digest(content), sources._file_name(name), RoutingSettings(),
+                                RoadLimits.for_uploads())
+    assert cache.known_failure(refusal) is not None
 
 
 def test_an_accepted_upload_stays_only_when_kept(tmp_path, private_temp):
