@@ -3,6 +3,7 @@ memory and time caps, refusals remembered, and nothing an upload refused (or not
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -205,22 +206,22 @@ def _run_capped(script: str, tmp_path: Path) -> tuple[str, float, float]:
     The peak is the child's own (:func:`hostile_files.peak_memory_mb`): ``ru_maxrss`` would report pytest's size
     too, since Linux folds the parent's high-water mark into a child started with vfork and exec."""
     code = textwrap.dedent("""
-        import sys, time
-        sys.path.insert(0, {tests!r})
+        import time
         from hostile_files import peak_memory_mb
         from routing.builder import network_from_osm_file
         from routing.limits import RoadLimits
         from routing.settings import RoutingSettings
         start = time.perf_counter()
         try:
-    """).replace("{tests!r}", repr(str(Path(__file__).parent)))
+    """)
     code += textwrap.indent(textwrap.dedent(script), "    ") + textwrap.dedent("""
         except Exception as error:
             print(type(error).__name__, error)
         print("SECONDS", time.perf_counter() - start)
         print("PEAK_MB", peak_memory_mb())
     """)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parent)})
     assert done.returncode == 0, done.stderr
     seconds = float(re.search(r"SECONDS ([\d.]+)", done.stdout).group(1))
     peak = float(re.search(r"PEAK_MB ([\d.]+)", done.stdout).group(1))
