@@ -47,10 +47,11 @@ def _difference(documented: float, recomputed: float, unit: str) -> str:
     change = recomputed - documented
     if abs(change) < 0.5 and unit != "%":
         return "none"
+    # Words rather than a leading sign: a cell starting with + or − reads as a formula in a spreadsheet.
     if unit == "%":
-        return f"{change:+.1f} points"
+        return f"{abs(change):.1f} points {'higher' if change > 0 else 'lower'}"
     relative = f" ({100 * change / documented:+.1f}%)" if documented else ""
-    return f"{change:+,.0f}{relative}"
+    return f"{abs(change):,.0f} {'more' if change > 0 else 'fewer'}{relative}"
 
 
 def _series_at(figure: Figure, year: int) -> tuple[float, str]:

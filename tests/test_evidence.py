@@ -54,7 +54,7 @@ def test_homes_and_beds_are_counted_from_a_loaded_file(rutland):
     data = dataclasses.replace(rutland, council=rutland.council.with_overrides(figures=figures))
     table = evidence_table(data, homes=homes, homes_source="homes.csv")
     beds = _row(table, "Care-home beds")
-    assert beds["Tool's figure"] == "50" and beds["Difference"] == "+10 (+25.0%)" and "homes.csv" in beds[
+    assert beds["Tool's figure"] == "50" and beds["Difference"] == "10 more (+25.0%)" and "homes.csv" in beds[
         "How the tool gets it"]
     assert _row(table, "Nursing-home beds")["Tool's figure"] == "30"
 
