@@ -112,9 +112,11 @@ def clean_text(value: object) -> object:
     return value
 
 
-def plain_table(frame: pd.DataFrame) -> pd.DataFrame:
+def plain_table(frame: pd.DataFrame, *, defuse: bool = True) -> pd.DataFrame:
     """A table for CSV/XLSX at full precision: geometry replaced by longitude/latitude (points) or dropped, text
-    made safe (:func:`clean_text`)."""
+    made safe (:func:`clean_text`; with ``defuse`` False only control characters are removed, for a workbook that
+    stores every text cell as text)."""
+    clean = clean_text if defuse else _without_controls
     table = pd.DataFrame(frame).copy()
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in table.columns:
         geometry = frame.geometry
@@ -123,11 +125,28 @@ def plain_table(frame: pd.DataFrame) -> pd.DataFrame:
             table["longitude"] = lonlat.x.round(6)
             table["latitude"] = lonlat.y.round(6)
         table = table.drop(columns=[frame.geometry.name])
-    table.columns = [clean_text(str(column)) for column in table.columns]
+    table.columns = [clean(str(column)) for column in table.columns]
     for column in table.columns:
         if table[column].dtype == object or pd.api.types.is_string_dtype(table[column]):
-            table[column] = table[column].map(clean_text)
+            table[column] = table[column].map(clean)
     return table
+
+
+def _blank(value: object) -> bool:
+    """True for an empty cell: None, NaN, NA or empty text (never for a list or other object)."""
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value) \
+        or (isinstance(value, str) and value == "")
+
+
+def _without_controls(value: object) -> object:
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+def round_half_up(values: pd.Series, places: int) -> pd.Series:
+    """Values rounded as people round (4.5 -> 5, −4.5 -> −5), not to the nearest even digit as numpy does."""
+    scale = 10.0 ** places
+    # The small nudge keeps 2.675 (stored as 2.67499…) from rounding down.
+    return np.sign(values) * np.floor(np.abs(values) * scale + 0.5 + 1e-9) / scale
 
 
 def _decimals(column: str, values: pd.Series) -> int:
@@ -138,20 +157,24 @@ def _decimals(column: str, values: pd.Series) -> int:
     if column in ("longitude", "latitude"):
         return 5
     if "pct" in column or column.endswith("_share") or "minutes" in column or column.endswith("_min") \
-            or column in ("access", "minutes_mean"):
+            or "per_1000" in column or column in ("access", "minutes_mean"):
         return 1
+    if column.startswith(("weekly_", "annual_")):  # money totals: whole pounds
+        return 0
     if column.startswith(("pop", "projected", "bed_demand", "capacity", "shortfall", "gap_score", "beds",
                           "clients", "hours", "new_people")):
         return 0
     return 2
 
 
-def readable_table(frame: pd.DataFrame, *, titles: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """A table for people: titles with units, numbers rounded for reading, shares as percentages, yes/no flags.
+def readable_table(frame: pd.DataFrame, *, titles: Mapping[str, str] | None = None, defuse: bool = True
+                   ) -> pd.DataFrame:
+    """A table for people: titles with units, numbers rounded for reading (halves up), shares as percentages,
+    yes/no flags, text columns that are empty throughout left out.
 
-    ``titles`` adds or overrides column titles (see :data:`TITLES`).
+    ``titles`` adds or overrides column titles (see :data:`TITLES`); ``defuse`` as for :func:`plain_table`.
     """
-    table = plain_table(frame)
+    table = plain_table(frame, defuse=defuse)
     for column in list(table.columns):
         values = table[column]
         if pd.api.types.is_bool_dtype(values):
@@ -161,23 +184,29 @@ def readable_table(frame: pd.DataFrame, *, titles: Mapping[str, str] | None = No
             if column.endswith("_share"):
                 numbers = numbers * 100.0
             places = _decimals(column, numbers)
-            rounded = numbers.round(places).replace([np.inf, -np.inf], np.nan)
+            rounded = round_half_up(numbers, places).replace([np.inf, -np.inf], np.nan)
             table[column] = rounded.astype("Int64") if places == 0 and rounded.notna().any() else rounded
+        elif (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)) and len(values) \
+                and values.map(_blank).all():
+            table = table.drop(columns=column)
     table.columns = [column_title(column, titles) for column in table.columns]
     return table
 
 
-def about_table(rows: Sequence[tuple[str, str]] | Sequence[str], *, version: str | None = None) -> pd.DataFrame:
+def about_table(rows: Sequence[tuple[str, str]] | Sequence[str], *, version: str | None = None,
+                defuse: bool = True) -> pd.DataFrame:
     """The "About" sheet: a two-column table (item, detail), with the date it was produced and the tool version.
 
-    ``rows`` are (item, detail) pairs; plain strings become rows titled "Note".
+    ``rows`` are (item, detail) pairs; plain strings become rows titled "Note". ``defuse`` as for
+    :func:`plain_table`.
     """
+    clean = clean_text if defuse else _without_controls
     pairs = [row if isinstance(row, tuple) else ("Note", row) for row in rows]
     if version is None:
         from caremap import __version__ as version
     pairs += [("Produced", f"{date.today():%d %B %Y}"), ("Tool", f"Rural care planner (caremap) {version}")]
-    return pd.DataFrame({"Item": [clean_text(item) for item, _ in pairs],
-                         "Detail": [clean_text(str(detail)) for _, detail in pairs]})
+    return pd.DataFrame({"Item": [clean(item) for item, _ in pairs],
+                         "Detail": [clean(str(detail)) for _, detail in pairs]})
 
 
 def csv_bytes(frame: pd.DataFrame, header_lines: Sequence[str] = ()) -> bytes:
@@ -213,19 +242,51 @@ def xlsx_bytes(sheets: Mapping[str, pd.DataFrame], about: Sequence[tuple[str, st
     buffer = io.BytesIO()
     used: set[str] = {"about"}
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        about_table(about).to_excel(writer, sheet_name="About", index=False)
+        about_table(about, defuse=False).to_excel(writer, sheet_name="About", index=False)
         writer.sheets["About"].column_dimensions["A"].width = 24
         writer.sheets["About"].column_dimensions["B"].width = 120
+        _as_text(writer.sheets["About"])
         for name, frame in sheets.items():
             sheet = _sheet_name(name, used)
-            table = readable_table(frame, titles=titles)
+            table = readable_table(frame, titles=titles, defuse=False)
             table.to_excel(writer, sheet_name=sheet, index=False)
+            worksheet = writer.sheets[sheet]
             for position, column in enumerate(table.columns):
-                width = max([len(str(column))] + [len(str(value)) for value in table[column].head(200)])
-                letter = writer.sheets[sheet].cell(row=1, column=position + 1).column_letter
-                writer.sheets[sheet].column_dimensions[letter].width = min(max(width + 2, 8), 60)
-            writer.sheets[sheet].freeze_panes = "A2"
+                width = max([len(str(column))] + [len(f"{value:,}" if isinstance(value, int) else str(value))
+                                                  for value in table[column].head(200)])
+                letter = worksheet.cell(row=1, column=position + 1).column_letter
+                worksheet.column_dimensions[letter].width = min(max(width + 2, 8), 60)
+                number_format = _number_format(str(column), table[column])
+                if number_format:
+                    for (cell,) in worksheet.iter_rows(min_row=2, min_col=position + 1, max_col=position + 1):
+                        cell.number_format = number_format
+            _as_text(worksheet)
+            worksheet.freeze_panes = "A2"
     return buffer.getvalue()
+
+
+def _as_text(worksheet) -> None:
+    """Store every text cell as text: openpyxl takes text starting with "=" for a formula, which a name such as
+    ``=HYPERLINK(…)`` in a user's file must never become. Text cells need no defusing apostrophe then."""
+    for row in worksheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
+def _number_format(title: str, values: pd.Series) -> str | None:
+    """Excel's format for a column of numbers: thousands separated, the decimals the column was rounded to;
+    years and coordinates as they are."""
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return None
+    if "year" in title.lower() or title.lower().startswith(("longitude", "latitude")):
+        return None
+    finite = pd.to_numeric(values, errors="coerce").astype(float)
+    finite = finite[np.isfinite(finite)]
+    places = 0
+    while places < 5 and len(finite) and not np.allclose(finite, round_half_up(finite, places)):
+        places += 1
+    return "#,##0" + ("." + "0" * places if places else "")
 
 
 def gpkg_bytes(layers: Mapping[str, gpd.GeoDataFrame]) -> bytes:

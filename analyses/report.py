@@ -216,8 +216,9 @@ class CoverageReport:
         found.append(self.site_sentence())
         return found
 
-    def year_table(self) -> pd.DataFrame:
-        """Need and usable beds side by side by year (rows: measures; columns: years)."""
+    def year_table(self, *, as_text: bool = True) -> pd.DataFrame:
+        """Need and usable beds side by side by year (rows: measures; columns: years): as text for reading
+        (signed shortfalls, "—" where not known), or as whole numbers for a spreadsheet (``as_text=False``)."""
         by_year = self.by_year()
         rows = [("Bed need, aged 65+", "need_65"), ("Beds for older people, usable", "usable_65"),
                 ("Shortfall (+) / spare (−), aged 65+", "shortfall_65"),
@@ -235,12 +236,18 @@ class CoverageReport:
         table = pd.DataFrame({"Measure": [label for label, _ in rows]})
         for year in self.years:
             signed = [column.endswith("shortfall") or column == "shortfall_65" for _, column in rows]
-            table[str(year)] = [number(by_year.loc[year, column], signed=flag) for (_, column), flag in zip(rows, signed)]
+            values = [by_year.loc[year, column] for _, column in rows]
+            table[str(year)] = [number(value, signed=flag) for value, flag in zip(values, signed)] if as_text \
+                else pd.Series(values, dtype=float).round()
         return table
 
-    def totals_table(self) -> pd.DataFrame:
-        """The loaded homes beside the council's documented totals."""
+    def totals_table(self, *, as_text: bool = True) -> pd.DataFrame:
+        """The loaded homes beside the council's documented totals (numbers as numbers with ``as_text=False``)."""
         table = self.totals.table
+        if not as_text:
+            return pd.DataFrame({"What": table["what"], "Loaded": table["loaded"], "Documented": table["documented"],
+                                 "Year": table["year"], "Difference (%)": table["difference_pct"].round(),
+                                 "Source": table["source"]})
         return pd.DataFrame({"What": table["what"], "Loaded": table["loaded"].map(number),
                              "Documented": table["documented"].map(number), "Year": table["year"],
                              "Difference": table["difference_pct"].map(lambda v: f"{v:+.0f}%"),
@@ -327,14 +334,17 @@ class CoverageReport:
                                  sites["new_people_within"].round().to_numpy(),
                              "Access gap closed (beds)": sites["access_gap_closed"].round(1).to_numpy()})
 
-    def homes_table(self) -> pd.DataFrame:
-        """Every home used, inside the council first, by name."""
+    def homes_table(self, *, as_text: bool = True) -> pd.DataFrame:
+        """Every home used, inside the council first, by name (beds as numbers, with a column saying which are
+        assumed, with ``as_text=False``)."""
         homes = self.result.homes.sort_values(["in_council", "name"], ascending=[False, True])
         yes_no = {True: "yes", False: "no"}
+        beds = {"Beds": homes["beds"].round().astype(int).to_numpy(),
+                "Beds assumed": homes["beds_assumed"].map(yes_no).to_numpy()} if not as_text else {
+            "Beds": [f"{count:,.0f}{' (assumed)' if assumed else ''}"
+                     for count, assumed in zip(homes["beds"], homes["beds_assumed"])]}
         table = pd.DataFrame({
-            "Home": homes["name"].to_numpy(), "Postcode": homes["postcode"].to_numpy(),
-            "Beds": [f"{beds:,.0f}{' (assumed)' if assumed else ''}"
-                     for beds, assumed in zip(homes["beds"], homes["beds_assumed"])],
+            "Home": homes["name"].to_numpy(), "Postcode": homes["postcode"].to_numpy(), **beds,
             "Older people": homes["older_people"].map(yes_no).to_numpy(),
             "Nursing": homes["nursing"].map(yes_no).to_numpy() if self.result.nursing_known else "not known"})
         if self.result.dementia_known:

@@ -355,6 +355,11 @@ def page() -> None:
         widgets.download_row(f"coverage_report_{council.slug}_{year}_{key[:6]}", {"PDF": pdf, "HTML": page_html})
 
 
+def _without_repeated_names(table: pd.DataFrame, key: str) -> pd.DataFrame:
+    """An area table without its ``name`` column where the key already is the name (PCN localities)."""
+    return table.drop(columns="name") if "name" in table and table["name"].equals(table[key]) else table
+
+
 def _downloads(council: Council, data: CouncilData, report: reporting.CoverageReport, year: int) -> None:
     """CSV, XLSX and GeoPackage of the measures (made when clicked)."""
     result = report.result
@@ -364,10 +369,10 @@ def _downloads(council: Council, data: CouncilData, report: reporting.CoverageRe
              *[("Assumption", line) for line in report.assumptions], *[("Care-home data", note) for note in report.notes]]
 
     def sheets() -> dict[str, pd.DataFrame]:  # built only when the workbook is asked for
-        return {"need by year": report.year_table()} | {
-            levels[k]: v.reset_index() for k, v in result.areas.items() if k in levels} | {
-            "gaps": report.gap_table(), "suggested sites": report.site_table(), "care homes": report.homes_table(),
-            "documented totals": report.totals_table()}
+        return {"need by year": report.year_table(as_text=False)} | {
+            levels[k]: _without_repeated_names(v.reset_index(), k) for k, v in result.areas.items() if k in levels} | {
+            "gaps": report.gap_table(), "suggested sites": report.site_table(),
+            "care homes": report.homes_table(as_text=False), "documented totals": report.totals_table(as_text=False)}
 
     widgets.download_row(f"coverage_{council.slug}_{year}", {
         "CSV": lambda: exports.csv_bytes(result.areas["lsoa21_code"].reset_index(), [f"{k}: {v}" for k, v in about]),

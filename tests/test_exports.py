@@ -21,7 +21,11 @@ def test_names_with_control_characters_and_formulas_export_safely():
     workbook = _workbook({"clients\x01": names}, about=[("File", "list\x1b.csv")])
     sheet = next(name for name in workbook if name != "About")
     assert sheet == "clients"
-    assert workbook[sheet]["Name"].tolist() == ["Mrs Bell", "'=HYPERLINK(\"http://x\")", "-12.5", "Tab\there"]
+    # In the workbook a formula stays text as it is (a text cell, never evaluated); in CSV it is defused.
+    assert workbook[sheet]["Name"].tolist() == ["Mrs Bell", "=HYPERLINK(\"http://x\")", "-12.5", "Tab\there"]
+    book = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes({"clients": names}, [("File", "=cmd")])))
+    assert all(cell.data_type == "s" for row in book["clients"].iter_rows(min_row=2, max_col=1) for cell in row)
+    assert book["About"]["B2"].data_type == "s" and book["About"]["B2"].value == "=cmd"
     assert workbook["About"].iloc[0].tolist() == ["File", "list.csv"]
     csv = exports.csv_bytes(names, ["made from list\x1b.csv"]).decode("utf-8-sig")
     assert "\x07" not in csv and "'=HYPERLINK" in csv and csv.startswith("# made from list.csv")
@@ -129,3 +133,16 @@ def test_a_list_without_any_weekly_hours_is_refused(herefordshire):
     content = b"client_id,postcode,minutes_per_call\nF1,HR4 9AB,30\n"
     with pytest.raises(InputDataError, match="no row gives weekly hours"):
         uploads.fee_zone_clients(content, "no_hours.csv", herefordshire)
+
+
+def test_numbers_read_as_people_expect():
+    frame = pd.DataFrame({"hours_per_week": [4.5, 2.5, 1234.4], "beds_per_1000_65": [4.44, 20.96, 0.05],
+                          "annual_uplift": [10922916.4, 17501.5, 3.0], "name": ["", None, ""]})
+    table = exports.readable_table(frame)
+    assert table.iloc[:, 0].tolist() == [5, 3, 1234]  # halves round up, not to even
+    assert table.iloc[:, 1].tolist() == [4.4, 21.0, 0.1]  # rates per 1,000 keep a decimal
+    assert table.iloc[:, 2].tolist() == [10922916, 17502, 3]  # money totals in whole pounds
+    assert "Name" not in table.columns  # a column empty throughout is left out
+    book = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes({"zones": frame}, [("Source", "test")])))
+    sheet = book["zones"]
+    assert [sheet.cell(row=2, column=column).number_format for column in (1, 2, 3)] == ["#,##0", "#,##0.0", "#,##0"]
