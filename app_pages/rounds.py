@@ -18,7 +18,8 @@ from analyses import rounds as rounds_model
 from analyses.demand import DemandAssumptions, area_share, synthetic_clients
 from analyses.rounds import workbook
 from analyses.rounds.bases import BASE_CUT
-from geo.council import Council
+from analyses.rounds.settings import UKHCA_SOURCE
+from geo.council import WHAT_IF, Council
 from geo.errors import CareMapError, InputDataError
 from geo.postcode import format_postcode, postcode_key
 from layers.council_data import CouncilData
@@ -114,7 +115,11 @@ def _clock_table(what: str, rows: list[tuple[str, int, int]], *, key: str) -> li
 
 
 def _settings(council: Council) -> rounds_model.RoundSettings:
-    defaults = rounds_model.RoundSettings.for_council(council)
+    # Pay defaults to the National Living Wage of the chosen fee's year (the fee is chosen further down the page;
+    # its last choice is in the session).
+    options = {option.key: option for option in rounds_model.fee_options(council)}
+    fee = options.get(st.session_state.get(f"rv_fee_{council.slug}"), next(iter(options.values())))
+    defaults = rounds_model.RoundSettings.for_council(council, fee=fee)
     with st.expander("The week: call windows, shifts, the gap between calls, carers' days (assumptions)"):
         left, right = st.columns(2)
         with left:
@@ -134,10 +139,16 @@ def _settings(council: Council) -> rounds_model.RoundSettings:
         longest = c.number_input("Longest round (h, leaving the base to returning)", 1.0, 14.0,
                                  defaults.max_paid_hours, 0.5, key="rv_paid")
     with st.expander("Pay, verdict thresholds and search effort (assumptions)"):
-        a, b, c = st.columns(3)
-        pay = a.number_input("Carer pay (£/h)", 5.0, 50.0, defaults.carer_pay_per_hour, 0.1, key="rv_pay")
-        mileage = b.number_input("Mileage (£/mile)", 0.0, 2.0, defaults.mileage_per_mile, 0.01, key="rv_mileage")
-        waiting = c.checkbox("Pay waiting time between calls", defaults.pay_waiting, key="rv_waiting",
+        a, b, c, m, w = st.columns(5)
+        pay = a.number_input("Carer pay (£/h)", 5.0, 50.0, defaults.carer_pay_per_hour, 0.01,
+                             key=f"rv_pay_{council.slug}_{fee.year}", help=defaults.pay_source)
+        on_costs = b.number_input("Employer's on-costs (% of pay)", 0.0, 100.0, defaults.wage_on_costs_pct, 0.5,
+                                  key="rv_on_costs", help=f"NI, pension, holiday, sickness, training. {UKHCA_SOURCE}.")
+        business = c.number_input("Business costs (% of income)", 0.0, 80.0, defaults.business_costs_pct, 0.5,
+                                  key="rv_business", help=f"Office, managers, rostering, recruitment, insurance, "
+                                                          f"surplus: not there to pay for the rounds. {UKHCA_SOURCE}.")
+        mileage = m.number_input("Mileage (£/mile)", 0.0, 2.0, defaults.mileage_per_mile, 0.01, key="rv_mileage")
+        waiting = w.checkbox("Pay waiting time between calls", defaults.pay_waiting, key="rv_waiting",
                              help="On: all time on the round is paid. Off: contact and travel only.")
         d, e, f, g, h = st.columns(5)
         travel = d.slider("Most travel (% of paid time)", 5, 80, int(defaults.max_travel_share * 100), key="rv_travel")
@@ -154,6 +165,8 @@ def _settings(council: Council) -> rounds_model.RoundSettings:
     return rounds_model.RoundSettings(
         windows=windows, shifts=shifts, max_paid_hours=float(longest), min_gap_minutes=float(gap) * 60,
         carer_days_per_week=int(days), carer_pay_per_hour=float(pay), mileage_per_mile=float(mileage),
+        pay_source=defaults.pay_source if abs(pay - defaults.carer_pay_per_hour) < 1e-9 else WHAT_IF,
+        wage_on_costs_pct=float(on_costs), business_costs_pct=float(business),
         pay_waiting=bool(waiting), income_per_contact_hour=defaults.income_per_contact_hour,
         rural_uplift_pct=defaults.rural_uplift_pct, max_travel_share=travel / 100, min_contact_hours=float(contact),
         iterations=int(iterations), time_limit_s=float(seconds), seed=int(seed))
@@ -205,7 +218,7 @@ def _suggestions(council: Council, data: CouncilData, clients: gpd.GeoDataFrame,
         candidates = rounds_model.base_candidates(data.places, data.localities,
                                                   clients.assign(locality_name=locality.to_numpy()))
         weights = calls.groupby("client_id").size().reindex(clients["client_id"]).fillna(0).to_numpy()
-        chosen = rounds_model.suggest_bases(candidates, clients, engine, weights=weights)
+        chosen = rounds_model.suggest_bases_by_locality(candidates, clients, engine, weights=weights, locality=locality)
         bases = [rounds_model.Base(row.name, row.x, row.y, 0) for row in chosen.itertuples()]
         carers = rounds_model.suggest_carers(calls, bases, settings, engine=engine)
     points = gpd.GeoSeries(gpd.points_from_xy(chosen["x"], chosen["y"]), crs="EPSG:27700")
@@ -355,22 +368,34 @@ def _verdict(report: rounds_model.WeekReport, flat: rounds_model.WeekReport) -> 
     settings = report.settings
     served, total = len(report.plan.visits), len(report.plan.calls)
     a, b, c, d, e = st.columns(5)
-    a.metric("Calls fitted", f"{served:,} of {total:,}", help="Calls of the whole week, Monday to Sunday.")
-    b.metric("Rounds viable", f"{report.viable_rounds} of {len(report.weekly)}",
+    # "of N" sits in the label: a value such as "14,875 of 14,875" is cut short in a fifth of the page.
+    a.metric(f"Calls fitted (of {total:,})", f"{served:,}", help="Calls of the whole week, Monday to Sunday.")
+    b.metric(f"Rounds viable (of {len(report.weekly):,})", f"{report.viable_rounds:,}",
              help="Rounds through the week (a round runs on several days), judged on their weekly totals.")
     viable_days = int((report.rounds["verdict"] == "viable").sum())
-    c.metric("Day rounds viable", f"{viable_days} of {len(report.rounds)}")
+    c.metric(f"Day rounds viable (of {len(report.rounds):,})", f"{viable_days:,}")
     margin = report.weekly["margin"].sum() if len(report.weekly) else 0.0
-    d.metric("Margin a week", f"£{margin:,.0f}", help="Income less pay and mileage, all rounds.")
+    d.metric("Margin a week", f"£{margin:,.0f}", help="Income less business costs, pay with on-costs, and mileage, "
+                                                       "all rounds.")
     mean = report.continuity["continuity"].mean() if len(report.continuity) else 0.0
     e.metric("Continuity", f"{mean:.0%}", help=f"Share of each client's calls served by the carer who serves most of "
                                                f"them (mean over clients); at most {report.best_continuity:.0%} when "
                                                f"carers work {settings.carer_days_per_week} days of 7.")
     st.markdown(f"**Verdict:** {report.viable_rounds} of {len(report.weekly)} rounds are viable with the "
                 f"{settings.rural_uplift_pct:g}% rural uplift outside the fee zone; {flat.viable_rounds} would be at "
-                f"the base fee alone. A round is viable when its income covers its pay and mileage, its travel is at "
+                f"the base fee alone. A round is viable when its income, less {settings.business_costs_pct:g}% business "
+                f"costs, covers its pay (with {settings.wage_on_costs_pct:g}% on-costs) and mileage, its travel is at "
                 f"most {settings.max_travel_share:.0%} of paid time and it has at least "
                 f"{settings.min_contact_hours:g} contact hours a day.")
+    waiting = float(report.weekly["idle_hours"].sum()) if len(report.weekly) else 0.0
+    if waiting > 0:
+        on_round = waiting + float(report.weekly[["contact_hours", "travel_hours"]].sum().sum())
+        long_waits = int((report.plan.visits["wait_min"] >= 60).sum()) if len(report.plan.visits) else 0
+        st.markdown(f"**Waiting:** carers wait {waiting:,.0f} hours a week between calls ({waiting / on_round:.0%} of "
+                    f"their time on the rounds; {long_waits:,} waits of an hour or more), "
+                    + ("paid, as set under the assumptions." if settings.pay_waiting else
+                       "unpaid by default, as providers cost it: a carer may not accept it. Tick 'Pay waiting time' "
+                       "under the assumptions to cost it."))
 
 
 def _providers(council: Council, data: CouncilData, report: rounds_model.WeekReport) -> pd.DataFrame:

@@ -190,7 +190,7 @@ def build_rounds(data: CouncilData, engine: "TravelEngine", *, clients: gpd.GeoD
     locality : str, optional
         PCN locality of the synthetic clients (default the whole council).
     bases : sequence of Base, optional
-        Default: the best one to three of the clients' localities' city and towns by drive time.
+        Default: in each of the clients' PCN localities, the best one to three of its city and towns by drive time.
     providers : mapping, optional
         Providers per locality; default the council's documented count shared by demand.
     radius_miles, reading, measure_from
@@ -225,7 +225,7 @@ def build_rounds(data: CouncilData, engine: "TravelEngine", *, clients: gpd.GeoD
     if bases is None:
         candidates = rounds.base_candidates(data.places, data.localities, clients.assign(locality_name=where.to_numpy()))
         weights = calls.groupby("client_id").size().reindex(clients["client_id"]).fillna(0).to_numpy()
-        chosen = rounds.suggest_bases(candidates, clients, engine, weights=weights)
+        chosen = rounds.suggest_bases_by_locality(candidates, clients, engine, weights=weights, locality=where)
         bases = [rounds.Base(row.name, row.x, row.y, 0) for row in chosen.itertuples()]
         shares = chosen.set_index("name")["calls_share"]
     else:

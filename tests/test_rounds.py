@@ -41,7 +41,7 @@ def test_six_calls_match_brute_force():
     matrix = STRAIGHT.matrix(xy, xy)
     seconds = np.round(matrix.minutes * 60)
     metres = np.round(matrix.miles * METRES_PER_MILE)
-    per_second = round(settings.carer_pay_per_hour * 100_000 / 3600)
+    per_second = round(settings.carer_pay_per_hour * (1 + settings.wage_on_costs_pct / 100) * 100_000 / 3600)
     per_metre = round(settings.mileage_per_mile * 100_000 / METRES_PER_MILE)
     best = min(
         per_second * (sum(seconds[a, b] for a, b in zip((0, *order), (*order, 0))) + 6 * 600)

@@ -62,7 +62,8 @@ def test_income_is_the_fee_with_the_uplift_outside_the_zone():
     assert priced.loc["C1", "income"] == pytest.approx(19.45 * 1.2 * 45 / 60)
     judged = r.judge_rounds(plan.rounds, settings, visits=r.price_visits(plan.visits, zones, settings))
     assert judged["income"].sum() == pytest.approx(19.45 * 0.5 + 23.34 * 0.75)
-    assert (judged["margin"] == judged["income"] - judged["cost"]).all()
+    assert np.allclose(judged["business_costs"], judged["income"] * 0.28)  # UKHCA: 28% of the price runs the business
+    assert np.allclose(judged["margin"], judged["income"] - judged["business_costs"] - judged["cost"])
     flat = r.price_visits(plan.visits, zones, r.RoundSettings(income_per_contact_hour=19.45))
     assert flat["income"].sum() == pytest.approx(19.45 * 1.25)
 
@@ -72,12 +73,31 @@ def test_the_verdict_compares_cost_with_income():
         {"round": "rural", "contact_hours": 2.0, "travel_hours": 0.5, "idle_hours": 0.0, "paid_hours": 2.5,
          "miles": 20, "travel_share": 0.2, "cost": 40.0, "cost_per_contact_hour": 20.0},
     ])
+    # £40 of pay and mileage for 2 contact hours: viable when the income left after business costs covers it.
+    no_business = r.RoundSettings(business_costs_pct=0.0)
     visits = pd.DataFrame({"round": ["rural"], "income": [2.0 * 19.45 * 1.2]})
-    assert r.judge_rounds(rounds, r.RoundSettings(), visits=visits)["verdict"].tolist() == ["viable"]
+    assert r.judge_rounds(rounds, no_business, visits=visits)["verdict"].tolist() == ["viable"]
     visits["income"] = 2.0 * 19.45
-    judged = r.judge_rounds(rounds, r.RoundSettings(), visits=visits)
+    judged = r.judge_rounds(rounds, no_business, visits=visits)
     assert judged["verdict"].tolist() == ["not viable"]
-    assert "costs £20.00 per contact hour, paid £19.45" in judged.loc[0, "why"]
+    assert "costs £20.00 per contact hour, paid £19.45 of which £19.45 is left" in judged.loc[0, "why"]
+    # With UKHCA's 28% for running the business, the uplifted £23.34 leaves £16.80 a contact hour: not enough.
+    visits["income"] = 2.0 * 19.45 * 1.2
+    judged = r.judge_rounds(rounds, r.RoundSettings(), visits=visits)
+    assert judged["verdict"].tolist() == ["not viable"] and "£16.80 is left after business costs" in judged.loc[0, "why"]
+
+
+def test_pay_follows_the_fee_year_and_on_costs_follow_ukhca():
+    council = load_council("herefordshire")
+    options = {option.key: option for option in r.fee_options(council)}
+    base = r.RoundSettings.for_council(council)
+    assert base.carer_pay_per_hour == 8.21 and "April 2019" in base.pay_source  # the 2019/20 fee
+    current = r.RoundSettings.for_council(council, fee=options["current"])
+    assert current.carer_pay_per_hour == 10.42 and current.income_per_contact_hour == pytest.approx(19.45 * 1.087)
+    # UKHCA 2020/21: £3.11 of on-costs on £10.42 of pay; £5.80 of £20.69 runs the business.
+    assert base.wage_on_costs_pct == pytest.approx(100 * 3.11 / 10.42, abs=0.05)
+    assert base.business_costs_pct == pytest.approx(100 * 5.80 / 20.69, abs=0.05)
+    assert base.employer_cost_per_hour == pytest.approx(8.21 * 1.298)
 
 
 def test_fee_options_offer_the_documented_rise():
@@ -186,6 +206,25 @@ def test_east_herefordshire_gets_bases_in_both_its_towns(herefordshire):
     assert set(chosen["name"]) == {"Ledbury", "Bromyard"} and chosen["calls_share"].sum() == pytest.approx(1.0)
     alone = r.suggest_bases(candidates, clients, EstimateEngine(), most=1)
     assert len(alone) == 1 and alone["mean_minutes"].iloc[0] > chosen["mean_minutes"].max()
+
+
+def test_the_whole_council_gets_bases_in_every_locality(herefordshire):
+    clients = synthetic_clients(herefordshire, clients=300, seed=1)
+    locality = r.client_localities(clients, herefordshire.lsoa)
+    candidates = r.base_candidates(herefordshire.places, herefordshire.localities,
+                                   clients.assign(locality_name=locality.to_numpy()))
+    chosen = r.suggest_bases_by_locality(candidates, clients, EstimateEngine(), locality=locality)
+    home = candidates.set_index("name")["locality_name"]
+    assert set(home[chosen["name"]]) == set(locality)  # each locality's clients start from its own towns
+    assert chosen["calls_share"].sum() == pytest.approx(1.0)
+    for name in set(locality):  # each locality's share is its own clients'
+        assert chosen.loc[home[chosen["name"]].to_numpy() == name, "calls_share"].sum() == \
+            pytest.approx((locality == name).mean())
+    # One locality is planned as before.
+    east = locality == "East Herefordshire PCN"
+    alone = r.suggest_bases_by_locality(candidates, clients[east.to_numpy()], EstimateEngine(), locality=locality[east])
+    assert set(alone["name"]) == set(r.suggest_bases(candidates[candidates["locality_name"] == "East Herefordshire PCN"],
+                                                     clients[east.to_numpy()], EstimateEngine())["name"])
 
 
 def test_suggested_carers_fit_every_call_in_rutland(rutland, rutland_engine):

@@ -7,7 +7,7 @@ rounds, carers, localities and providers; ``workbook`` writes the plan for peopl
 package's public interface.
 """
 
-from analyses.rounds.bases import base_candidates, suggest_bases, suggest_carers
+from analyses.rounds.bases import base_candidates, suggest_bases, suggest_bases_by_locality, suggest_carers
 from analyses.rounds.calls import (
                                    CALL_PATTERNS,
                                    MAX_PLAN_PLACES,
@@ -77,6 +77,7 @@ __all__ = [
     "explain_unserved", "fee_option_for", "fee_options", "greedy_solution", "judge_rounds", "judge_week",
     "locality_week", "most_viable_providers", "parse_windows", "plan_rounds", "plan_week", "price_visits",
     "provider_scenario", "provider_table", "round_localities", "round_table", "separate_calls", "solve_day",
-    "solve_problem", "suggest_bases", "suggest_carers", "visit_days", "weekly_contact_hours", "weekly_rounds",
+    "solve_problem", "suggest_bases", "suggest_bases_by_locality", "suggest_carers", "visit_days",
+    "weekly_contact_hours", "weekly_rounds",
     "window_text", "working_per_day", "longest_leg_min",
 ]

@@ -1,10 +1,11 @@
 """Where carers start and how many are needed: bases among a locality's city and towns, carers that fit every call.
 
-Bases are chosen as a small p-median: among the city and towns of the clients' localities, the one, two or
+Bases are chosen as a small p-median: among the city and towns of the clients' locality, the one, two or
 three that make the calls' drive from their nearest base shortest, a further base being suggested only
-when it shortens that mean drive by a clear margin. Carers are counted from a quick first plan of each
-day with as many carers as wanted (every call that fits any round is fitted), then converted to a
-number of carers through the rota (carers work some days of the week).
+when it shortens that mean drive by a clear margin; clients of several localities get each locality's
+own. Carers are counted from a quick first plan of each day with as many carers as wanted (every call
+that fits any round is fitted), then converted to a number of carers through the rota (carers work some
+days of the week).
 """
 
 from __future__ import annotations
@@ -94,6 +95,48 @@ def suggest_bases(candidates: gpd.GeoDataFrame, clients: gpd.GeoDataFrame, engin
         rows.append({"name": str(candidates["name"].iloc[index]), "x": float(towns[index, 0]),
                      "y": float(towns[index, 1]), "calls_share": share, "mean_minutes": mean})
     return pd.DataFrame(rows)
+
+
+def suggest_bases_by_locality(candidates: gpd.GeoDataFrame, clients: gpd.GeoDataFrame, engine: TravelEngine, *,
+                              locality: pd.Series, weights: Sequence[float] | None = None,
+                              most: int = MOST_BASES, cut: float = BASE_CUT) -> pd.DataFrame:
+    """Bases for clients of several PCN localities: each locality's best one to ``most`` among its own city and
+    towns (:func:`suggest_bases`), as councils organise home care by locality; one locality is planned as one.
+
+    Parameters
+    ----------
+    candidates : GeoDataFrame
+        :func:`base_candidates` (with ``locality_name``).
+    locality : Series
+        Each client's locality, in the order of ``clients``.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`suggest_bases`; ``calls_share`` is the share of all the clients' weight nearest each base.
+    """
+    weight = np.ones(len(clients)) if weights is None else np.asarray(weights, dtype=float)
+    names = locality.to_numpy()
+    groups = [name for name in dict.fromkeys(names) if not pd.isna(name)]
+    if len(groups) <= 1:
+        return suggest_bases(candidates, clients, engine, weights=weight, most=most, cut=cut)
+    total = weight.sum() or 1.0
+    parts = []
+    for name in groups:
+        mine = names == name
+        own = candidates[candidates["locality_name"] == name]
+        chosen = suggest_bases(own if len(own) else candidates, clients[mine], engine, weights=weight[mine],
+                               most=most, cut=cut)
+        parts.append(chosen.assign(calls_share=chosen["calls_share"] * weight[mine].sum() / total))
+    table = pd.concat(parts, ignore_index=True)
+    # A town chosen by two localities (one without towns of its own) is one base.
+    table["weighted_minutes"] = table["mean_minutes"].fillna(0.0) * table["calls_share"]
+    merged = table.groupby("name", sort=False).agg(x=("x", "first"), y=("y", "first"),
+                                                    calls_share=("calls_share", "sum"),
+                                                    weighted_minutes=("weighted_minutes", "sum"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        merged["mean_minutes"] = merged["weighted_minutes"] / merged["calls_share"]
+    return merged.drop(columns="weighted_minutes").reset_index()
 
 
 def suggest_carers(calls: gpd.GeoDataFrame, bases: Sequence[Base], settings: RoundSettings, *,

@@ -118,8 +118,8 @@ class RoundPlan:
 
 
 def _pay_units(settings: RoundSettings) -> tuple[int, int]:
-    """Integer solver costs per second (pay) and per metre (mileage), in thousandths of a penny."""
-    per_second = round(settings.carer_pay_per_hour * 100_000 / 3600)
+    """Integer solver costs per second (pay with on-costs) and per metre (mileage), in thousandths of a penny."""
+    per_second = round(settings.employer_cost_per_hour * 100_000 / 3600)
     per_metre = round(settings.mileage_per_mile * 100_000 / METRES_PER_MILE)
     return per_second, per_metre
 
@@ -692,7 +692,7 @@ def _round_row(round_id: str, base_name: str, shift: Shift, route, settings: Rou
     travel_h = route.travel_duration() / 3600
     wait_h = route.wait_duration() / 3600
     paid_h = route.duration() / 3600 if settings.pay_waiting else contact_h + travel_h
-    cost = paid_h * settings.carer_pay_per_hour + miles * settings.mileage_per_mile
+    cost = paid_h * settings.employer_cost_per_hour + miles * settings.mileage_per_mile
     return {"round": round_id, "base": base_name, "shift": shift.label(), "calls": route.num_clients(),
             "start": clock(int(route.start_time() // 60)), "end": clock(int(route.end_time() // 60)),
             "contact_hours": contact_h, "travel_hours": travel_h, "idle_hours": wait_h, "paid_hours": paid_h,
@@ -707,6 +707,6 @@ ROUND_COLUMNS = ["round", "base", "shift", "calls", "start", "end", "contact_hou
 def round_table(rows: list[dict]) -> pd.DataFrame:
     """Rounds as a table: ``round``, ``base``, ``shift``, ``calls``, ``start``, ``end``, ``contact_hours``,
     ``travel_hours``, ``idle_hours`` (waiting), ``paid_hours`` (all three, or contact and travel when waiting is not
-    paid), ``miles``, ``travel_share`` (of paid time), ``cost`` (£ pay and
-    mileage) and ``cost_per_contact_hour`` (£)."""
+    paid), ``miles``, ``travel_share`` (of paid time), ``cost`` (£ pay with its
+    on-costs, and mileage) and ``cost_per_contact_hour`` (£)."""
     return pd.DataFrame(rows, columns=ROUND_COLUMNS)

@@ -51,14 +51,43 @@ class Shift:
         return f"{self.name} {clock(self.start_min)}–{clock(self.end_min)}"
 
 
+NATIONAL_LIVING_WAGE = {2016: 7.20, 2017: 7.50, 2018: 7.83, 2019: 8.21, 2020: 8.72, 2021: 8.91, 2022: 9.50,
+                        2023: 10.42, 2024: 11.44, 2025: 12.21}
+"""The statutory National Living Wage from April of each year, £ an hour (GOV.UK, National Minimum Wage and National
+Living Wage rates). UKHCA's Minimum Price for Homecare costs careworkers at it."""
+
+WAGE_ON_COSTS_PCT = 29.8
+BUSINESS_COSTS_PCT = 28.0
+UKHCA_SOURCE = ("UKHCA, A Minimum Price for Homecare, April 2020 to March 2021 (20 January 2020): of £20.69 a contact "
+                "hour, careworkers' contact and travel time £10.42, employer's NI and pension £1.14 and other wage "
+                "on-costs (holiday, sickness, training) £1.97, so on-costs are 29.8% of pay; running the business "
+                "£5.20 and surplus £0.60, so 28.0% of the price")
+"""Where the default on-costs and business costs come from (a national costing, not a council document)."""
+
+
+def fee_year(text: str | None) -> int | None:
+    """The first year named in a figure's year (``"2019/20"`` -> 2019, ``"April 2023"`` -> 2023)."""
+    match = re.search(r"(19|20)\d\d", text or "")
+    return int(match.group(0)) if match else None
+
+
+def living_wage(year: int) -> tuple[float, str]:
+    """The National Living Wage from April of ``year`` (the nearest year known beyond the table) and its source."""
+    known = min(NATIONAL_LIVING_WAGE, key=lambda candidate: abs(candidate - year))
+    return NATIONAL_LIVING_WAGE[known], (f"assumption: the National Living Wage from April {known} (GOV.UK), the year "
+                                         f"of the fee, as UKHCA's minimum price costs careworkers")
+
+
 @dataclass(frozen=True)
 class FeeOption:
-    """A fee the provider may be paid: its label for people, £ per contact hour, and where it comes from."""
+    """A fee the provider may be paid: its label for people, £ per contact hour, where it comes from, and the year
+    its price level belongs to (which sets the default carer pay)."""
 
     key: str
     label: str
     fee_per_hour: float
     source: str
+    year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -83,7 +112,14 @@ class RoundSettings:
         working that day): the solver counts this much for each call served by another carer. 0 plans each day
         on pay and mileage only and hands the rounds to carers afterwards.
     carer_pay_per_hour : float
-        Carer pay, £ per paid hour.
+        Carer pay, £ per paid hour (:meth:`for_council`: the National Living Wage of the fee's year).
+    pay_source : str
+        Where the carer pay comes from.
+    wage_on_costs_pct : float
+        Employer's costs on top of pay: NI, pension, holiday, sickness and training time (% of pay; UKHCA).
+    business_costs_pct : float
+        Share of the income that runs the business (office, managers, rostering, recruitment, insurance, surplus)
+        and is not there to pay for the rounds (%; UKHCA).
     pay_waiting : bool
         Whether waiting between calls is paid: False (the default) pays contact and travel, as a provider's
         costing does (waiting is reported, not paid); True pays all time on the round.
@@ -114,7 +150,10 @@ class RoundSettings:
     min_gap_minutes: float = 120.0
     carer_days_per_week: int = 5
     continuity_cost: float = 5.0
-    carer_pay_per_hour: float = 12.60
+    carer_pay_per_hour: float = NATIONAL_LIVING_WAGE[2019]
+    pay_source: str = living_wage(2019)[1]
+    wage_on_costs_pct: float = WAGE_ON_COSTS_PCT
+    business_costs_pct: float = BUSINESS_COSTS_PCT
     pay_waiting: bool = False
     mileage_per_mile: float = 0.45
     income_per_contact_hour: float | None = None
@@ -132,10 +171,18 @@ class RoundSettings:
             raise InputDataError("The least gap between a client's calls cannot be negative.")
 
     @classmethod
-    def for_council(cls, council: Council, **changes: Any) -> "RoundSettings":
-        """The model's defaults with the council's own figures (base fee and rural uplift), then ``changes``."""
-        return dataclasses.replace(cls(income_per_contact_hour=council.base_fee_per_hour,
-                                       rural_uplift_pct=council.rural_uplift_pct), **changes)
+    def for_council(cls, council: Council, *, fee: FeeOption | None = None, **changes: Any) -> "RoundSettings":
+        """The model's defaults with the council's own figures (the fee, its base fee unless ``fee`` is given, and
+        the rural uplift), carer pay at the National Living Wage of the fee's year, then ``changes``."""
+        fee = fee or fee_options(council)[0]
+        pay, pay_source = living_wage(fee.year) if fee.year else (cls.carer_pay_per_hour, cls.pay_source)
+        return dataclasses.replace(cls(income_per_contact_hour=fee.fee_per_hour, rural_uplift_pct=council.rural_uplift_pct,
+                                       carer_pay_per_hour=pay, pay_source=pay_source), **changes)
+
+    @property
+    def employer_cost_per_hour(self) -> float:
+        """£ a paid hour costs the employer: pay with its on-costs."""
+        return self.carer_pay_per_hour * (1.0 + self.wage_on_costs_pct / 100.0)
 
     def fee_for(self, outside: bool) -> float | None:
         """£ per contact hour for a call inside or outside the fee zone (None without a fee)."""
@@ -145,7 +192,8 @@ class RoundSettings:
 
     def solver_key(self) -> str:
         """The settings that change the planned rounds (not the fee or the thresholds, which only judge them)."""
-        judged_only = {"income_per_contact_hour", "rural_uplift_pct", "max_travel_share", "min_contact_hours"}
+        judged_only = {"income_per_contact_hour", "rural_uplift_pct", "max_travel_share", "min_contact_hours",
+                       "business_costs_pct", "pay_source"}
         return repr({name: value for name, value in self.__dict__.items() if name not in judged_only})
 
 
@@ -154,13 +202,14 @@ def fee_options(council: Council) -> list[FeeOption]:
     later rise (``fee_rise_pct``), the base fee with that rise."""
     base = council.figure("base_fee_per_hour")
     options = [FeeOption("base", f"{base.year + ' fee' if base.year else 'base fee'} (£{council.base_fee_per_hour:.2f})",
-                         council.base_fee_per_hour, council.source("base_fee_per_hour"))]
+                         council.base_fee_per_hour, council.source("base_fee_per_hour"), fee_year(base.year))]
     rise = council.value("fee_rise_pct")
     if rise is not None:
         figure = council.figure("fee_rise_pct")
         fee = council.base_fee_per_hour * (1.0 + float(rise) / 100.0)
         options.append(FeeOption("current", f"current fee (+{float(rise):g}%, {figure.year}): £{fee:.2f}", fee,
-                                 f"{council.source('base_fee_per_hour')}; raised by {council.source('fee_rise_pct')}"))
+                                 f"{council.source('base_fee_per_hour')}; raised by {council.source('fee_rise_pct')}",
+                                 fee_year(figure.year)))
     return options
 
 

@@ -36,9 +36,10 @@ def judge_rounds(rounds: pd.DataFrame, settings: RoundSettings, *, visits: pd.Da
     Returns
     -------
     DataFrame
-        ``rounds`` with ``income`` (£), ``margin`` (£, income − cost), ``income_per_contact_hour`` (£),
-        ``verdict`` and ``why``. The verdict compares the round's cost with its income, its travel with
-        ``max_travel_share`` of paid time and its contact hours with ``min_contact_hours``.
+        ``rounds`` with ``income`` (£), ``business_costs`` (£, ``business_costs_pct`` of the income: what runs the
+        business rather than the round), ``margin`` (£, income − business costs − cost), ``income_per_contact_hour``
+        (£), ``verdict`` and ``why``. The verdict compares the round's cost with the income left after business
+        costs, its travel with ``max_travel_share`` of paid time and its contact hours with ``min_contact_hours``.
     """
     judged = rounds.copy()
     if visits is not None and "income" in visits.columns:
@@ -50,12 +51,15 @@ def judge_rounds(rounds: pd.DataFrame, settings: RoundSettings, *, visits: pd.Da
         fee = settings.income_per_contact_hour
         judged["income"] = judged["contact_hours"] * fee if fee is not None else np.nan
     judged["income"] = judged["income"].astype(float)
-    judged["margin"] = judged["income"] - judged["cost"]
+    if "business_costs" not in judged.columns:  # weekly totals carry the sum of their days'
+        judged["business_costs"] = judged["income"] * settings.business_costs_pct / 100.0
+    judged["margin"] = judged["income"] - judged["business_costs"] - judged["cost"]
     with np.errstate(divide="ignore", invalid="ignore"):
         judged["income_per_contact_hour"] = judged["income"] / judged["contact_hours"]
+        left_per_contact_hour = (judged["income"] - judged["business_costs"]) / judged["contact_hours"]
     days = judged["days"] if "days" in judged.columns else pd.Series(1, index=judged.index)
     reasons = []
-    for row, runs in zip(judged.itertuples(), days):
+    for row, runs, left in zip(judged.itertuples(), days, left_per_contact_hour):
         broken = []
         if row.travel_share > settings.max_travel_share:
             broken.append(f"travel {row.travel_share:.0%} of paid time (limit {settings.max_travel_share:.0%})")
@@ -63,16 +67,17 @@ def judge_rounds(rounds: pd.DataFrame, settings: RoundSettings, *, visits: pd.Da
         if contact < settings.min_contact_hours:
             broken.append(f"{contact:.1f} contact hours{' a day' if 'days' in judged.columns else ''} (minimum "
                           f"{settings.min_contact_hours:g})")
-        if not pd.isna(row.income) and row.cost > row.income + 1e-9:
+        if not pd.isna(row.income) and row.margin < -1e-9:
             broken.append(f"costs £{row.cost_per_contact_hour:.2f} per contact hour, paid "
-                          f"£{row.income_per_contact_hour:.2f}")
+                          f"£{row.income_per_contact_hour:.2f} of which £{left:.2f} is left after business costs")
         reasons.append("; ".join(broken))
     judged["verdict"] = ["viable" if not reason else "not viable" for reason in reasons]
     judged["why"] = reasons
     return judged
 
 
-_SUMS = ["calls", "contact_hours", "travel_hours", "idle_hours", "paid_hours", "miles", "cost", "income"]
+_SUMS = ["calls", "contact_hours", "travel_hours", "idle_hours", "paid_hours", "miles", "cost", "income",
+         "business_costs"]
 
 
 def _totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -118,7 +123,8 @@ def carer_week(judged: pd.DataFrame, carers: Sequence) -> pd.DataFrame:
     """
     rota = pd.DataFrame({"carer": [carer.name for carer in carers], "base": [carer.base for carer in carers],
                          "rota_days": [", ".join(DAY_NAMES[day][:3] for day in carer.days) for carer in carers]})
-    worked = _totals(judged, ["carer"]).drop(columns=["income"], errors="ignore") if len(judged) else pd.DataFrame()
+    worked = _totals(judged, ["carer"]).drop(columns=["income", "business_costs"], errors="ignore") \
+        if len(judged) else pd.DataFrame()
     if len(judged):
         grouped = judged.groupby("carer")
         worked.insert(0, "days_worked", grouped["day"].nunique())
@@ -145,8 +151,8 @@ def round_localities(visits: pd.DataFrame, client_locality: pd.Series) -> pd.Ser
 def locality_week(calls: pd.DataFrame, visits: pd.DataFrame, rounds_week: pd.DataFrame, client_locality: pd.Series,
                   continuity_table: pd.DataFrame) -> pd.DataFrame:
     """The week by PCN locality: clients, calls planned and fitted, contact hours and income of the visits there,
-    the rounds based there (most of their contact time in the locality) with their paid and travel hours, cost
-    and margin, and the mean continuity of its clients.
+    the rounds based there (most of their contact time in the locality) with their paid and travel hours, cost,
+    business costs and margin, and the mean continuity of its clients.
 
     Parameters
     ----------
@@ -177,6 +183,7 @@ def locality_week(calls: pd.DataFrame, visits: pd.DataFrame, rounds_week: pd.Dat
     table["paid_hours"] = rounds["paid_hours"].sum()
     table["travel_hours"] = rounds["travel_hours"].sum()
     table["cost"] = rounds["cost"].sum()
+    table["business_costs"] = rounds["business_costs"].sum()
     table["margin"] = rounds["margin"].sum()
     continuity = continuity_table.assign(locality=continuity_table.index.map(locality))
     table["continuity"] = continuity.groupby("locality")["continuity"].mean()

@@ -7,18 +7,27 @@ About (from :func:`analyses.exports.xlsx_bytes`), ``rounds``, ``rounds_by_day``,
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 import pandas as pd
 
 from analyses import exports
-from analyses.rounds.settings import RoundSettings, clock, fee_option_for
+from analyses.rounds.settings import (
+    BUSINESS_COSTS_PCT,
+    UKHCA_SOURCE,
+    WAGE_ON_COSTS_PCT,
+    RoundSettings,
+    clock,
+    fee_option_for,
+)
 from analyses.rounds.viability import PROJECTION_YEARS, WeekReport
-from geo.council import Council
+from geo.council import WHAT_IF, Council
 
 TITLES = {
     "day_name": "Day", "carer": "Carer", "locality": "PCN locality", "days": "Days it runs", "carers": "Carers",
-    "main_carer": "Carer on most days", "income": "Income (£)", "margin": "Margin (£, income − cost)",
+    "main_carer": "Carer on most days", "income": "Income (£)", "margin": "Margin (£, income − business costs − cost)",
+    "business_costs": "Business costs (£, share of income)",
     "income_per_contact_hour": "Income per contact hour (£)", "zone": "Fee zone", "fee_per_hour": "Fee (£ per hour)",
     "minutes": "Visit (minutes)", "rota_days": "Days on the rota", "days_worked": "Days with a round",
     "rounds": "Rounds", "calls_fitted": "Calls fitted", "round_hours": "Contact hours of its rounds",
@@ -27,12 +36,17 @@ TITLES = {
     "smallest_provider_hours": "Smallest provider (hours per week)",
     "largest_provider_hours": "Largest provider (hours per week)", "providers_above": "Providers above the threshold",
     "viable": "Every provider above the threshold", "most_viable_providers": "Most providers kept above the threshold",
-    "window_text": "Window planned (clock)", "cost": "Cost: pay and mileage (£)", "idle_hours": "Waiting (hours)",
+    "window_text": "Window planned (clock)", "cost": "Cost: pay with on-costs, and mileage (£)", "idle_hours": "Waiting (hours)",
     "paid_hours": "Paid (hours)", "calls": "Calls",
     **{f"hours_{year}": f"Contact hours per week in {year} (projected)" for year in PROJECTION_YEARS},
     **{f"providers_{year}": f"Most providers above the threshold in {year}" for year in PROJECTION_YEARS},
 }
 """Titles of the plan's columns that :data:`analyses.exports.TITLES` lacks or words differently."""
+
+
+def natural_key(name: str) -> tuple:
+    """Sort key reading the numbers in a name as numbers ("Evening 2" before "Evening 10")."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(name)))
 
 
 def _percent(table: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -52,6 +66,7 @@ def plan_sheets(report: WeekReport, providers: pd.DataFrame | None, *, synthetic
     visits = visits[[column for column in order if column in visits.columns]]
     not_fitted = report.unserved.drop(columns=["day"], errors="ignore")
     weekly = report.weekly[["round", "locality", *[c for c in report.weekly.columns if c not in ("round", "locality")]]]
+    weekly = weekly.sort_values("round", key=lambda names: names.map(natural_key), kind="stable")
     continuity = _percent(report.continuity.reset_index(), "continuity")
     localities = _percent(report.localities.reset_index(), "continuity")
     sheets = {"rounds": weekly, "rounds_by_day": rounds_by_day, "carers": report.carers, "localities": localities,
@@ -72,13 +87,20 @@ def settings_rows(settings: RoundSettings) -> list[tuple[str, str]]:
         ("Shifts (each is one round)", shifts),
         ("Longest round", f"{settings.max_paid_hours:g} hours from leaving the base to returning"),
         ("Carers' week", f"{settings.carer_days_per_week} days of 7, consecutive days off spread over the week"),
-        ("Carer pay", f"£{settings.carer_pay_per_hour:.2f} per paid hour"),
+        ("Carer pay", f"£{settings.carer_pay_per_hour:.2f} per paid hour — {settings.pay_source}"),
+        ("Employer's on-costs", f"{settings.wage_on_costs_pct:g}% of pay (NI, pension, holiday, sickness, training), "
+                                f"so £{settings.employer_cost_per_hour:.2f} per paid hour"),
+        ("Business costs", f"{settings.business_costs_pct:g}% of income (office, managers, rostering, recruitment, "
+                           f"insurance, surplus): not there to pay for the rounds"),
+        ("On-costs and business costs from", UKHCA_SOURCE if (settings.wage_on_costs_pct, settings.business_costs_pct)
+         == (WAGE_ON_COSTS_PCT, BUSINESS_COSTS_PCT) else WHAT_IF),
         ("Paid time", "contact, travel and waiting between calls" if settings.pay_waiting
          else "contact and travel (waiting between calls not paid)"),
         ("Mileage", f"£{settings.mileage_per_mile:.2f} per mile"),
         ("Verdict: most travel", f"{settings.max_travel_share:.0%} of paid time"),
         ("Verdict: fewest contact hours", f"{settings.min_contact_hours:g} a round a day"),
-        ("Verdict: cost and income", "a round whose pay and mileage exceed its income is not viable"),
+        ("Verdict: cost and income", "a round whose pay (with on-costs) and mileage exceed its income less business "
+                                     "costs is not viable"),
         ("Days a week", "a client with N days a week is visited on N days spread evenly (N rounded to a whole day)"),
         ("Solver", f"PyVRP, {settings.iterations:,} iterations a day (at most {settings.time_limit_s:g} s), seed "
                    f"{settings.seed}: same inputs, same rounds"),

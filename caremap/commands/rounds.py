@@ -63,8 +63,8 @@ def run(arguments: argparse.Namespace) -> int:
         raise InputDataError(f"{council.name}'s settings record no fee rise: use --fee base.")
     data = api.load_data(council)
     engine = api.travel_engine(council, _common.roads_of(arguments, council))
-    settings = rounds.RoundSettings.for_council(council, time_limit_s=arguments.seconds, seed=arguments.seed,
-                                                income_per_contact_hour=options[arguments.fee].fee_per_hour)
+    settings = rounds.RoundSettings.for_council(council, fee=options[arguments.fee], time_limit_s=arguments.seconds,
+                                                seed=arguments.seed)
     if clients_file:
         table = api.read_clients(clients_file, data, settings=settings)
         for problem in table.problems:
