@@ -18,7 +18,7 @@ from analyses import rounds as rounds_model
 from analyses.demand import DemandAssumptions, area_share, synthetic_clients
 from analyses.rounds import workbook
 from analyses.rounds.bases import BASE_CUT
-from analyses.rounds.settings import UKHCA_SOURCE
+from analyses.rounds.settings import UKHCA_SOURCE, pounds
 from geo.council import WHAT_IF, Council
 from geo.errors import CareMapError, InputDataError
 from geo.postcode import format_postcode, postcode_key
@@ -375,7 +375,7 @@ def _verdict(report: rounds_model.WeekReport, flat: rounds_model.WeekReport) -> 
     viable_days = int((report.rounds["verdict"] == "viable").sum())
     c.metric(f"Day rounds viable (of {len(report.rounds):,})", f"{viable_days:,}")
     margin = report.weekly["margin"].sum() if len(report.weekly) else 0.0
-    d.metric("Margin a week", f"£{margin:,.0f}", help="Income less business costs, pay with on-costs, and mileage, "
+    d.metric("Margin a week", pounds(margin), help="Income less business costs, pay with on-costs, and mileage, "
                                                        "all rounds.")
     mean = report.continuity["continuity"].mean() if len(report.continuity) else 0.0
     e.metric("Continuity", f"{mean:.0%}", help=f"Share of each client's calls served by the carer who serves most of "

@@ -22,6 +22,11 @@ def clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def pounds(value: float) -> str:
+    """Whole pounds as people write them, the sign before the pound sign (``-277.4`` -> ``"−£277"``)."""
+    return f"{'−' if round(value) < 0 else ''}£{abs(value):,.0f}"
+
+
 def clock_minutes(text: object, what: str = "time") -> int:
     """Minutes after midnight of a clock time written ``HH:MM`` (``"07:30"`` -> ``450``; ``"24:00"`` allowed).
 

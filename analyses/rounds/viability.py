@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analyses.rounds.income import ZoneRule, price_visits
-from analyses.rounds.settings import DAY_NAMES, RoundSettings
+from analyses.rounds.settings import DAY_NAMES, RoundSettings, pounds
 from analyses.rounds.week import WeekPlan, best_continuity, continuity
 from geo.council import Council
 from layers.postcodes import assign_lsoa
@@ -368,7 +368,7 @@ class WeekReport:
         kept = f"{self.continuity['continuity'].mean():.0%}" if len(self.continuity) else "—"
         return (f"{fitted:,} of {calls:,} calls fitted over the week in {len(self.weekly)} rounds "
                 f"({self.viable_rounds} viable; day rounds {int((self.rounds['verdict'] == 'viable').sum())} of "
-                f"{len(self.rounds)} viable); margin £{margin:,.0f}/week; continuity {kept} (at most "
+                f"{len(self.rounds)} viable); margin {pounds(margin)}/week; continuity {kept} (at most "
                 f"{self.best_continuity:.0%} with carers working {self.settings.carer_days_per_week} days)")
 
 
