@@ -200,7 +200,8 @@ def build_coverage_map(data: CouncilData, result: cv.CoverageResult, gaps: pd.Da
     homes = result.homes
     kind = np.where(~homes["older_people"], "other", np.where(homes["nursing"], "nursing", "residential"))
     dementia = homes["dementia"] if result.dementia_known else pd.Series(None, index=homes.index)
-    maps.add_points(fmap, homes, f"Care homes ({len(homes)}; pale: outside the council)", [
+    outside = int((~homes["in_council"]).sum())
+    maps.add_points(fmap, homes, f"Care homes ({len(homes)}{f'; {outside} pale: outside the council' if outside else ''})", [
         maps.tooltip_html(r.name, [("Beds", f"{r.beds:.0f}" + (" (ASSUMED)" if r.beds_assumed else "")),
                                    ("For older people", "yes" if r.older_people else "no"),
                                    ("Nursing", ("yes" if r.nursing else "no") if result.nursing_known else "not known"),
@@ -219,7 +220,6 @@ def build_coverage_map(data: CouncilData, result: cv.CoverageResult, gaps: pd.Da
                                                      (HOME_COLOURS["nursing"], "care home with nursing"),
                                                      (HOME_COLOURS["other"], "home not for older people (apart)"),
                                                      ("#6a3d9a", "suggested site")]
-    outside = int((~homes["in_council"]).sum())
     beyond = f" Pale homes: outside the council ({outside})." if outside else ""
     maps.add_legend(fmap, label, legend, note=f"Red outlines: gaps. Drive-time bands: {', '.join(names)} (layer).{beyond}")
     maps.add_banner(fmap, state.method_banner(engine), warning=engine.is_estimate)
@@ -256,7 +256,10 @@ def _area_table(council: Council, result: cv.CoverageResult) -> None:
     level = st.radio("Areas", list(levels), format_func=levels.get, horizontal=True, key="cv_level",
                      index=list(levels).index("locality_name"))
     table = result.areas[level]
-    shown = table.reset_index(names=f"{levels[level]} code").rename(columns=_column_label)
+    shown = _without_repeated_names(table.reset_index(names=level), level)
+    # A locality's key is its name: it is then shown once, as the name.
+    shown = shown.rename(columns={level: levels[level] + ("" if "name" not in shown else " code")}).rename(
+        columns=_column_label)
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         _column_label(column): st.column_config.NumberColumn(format="%.0f" if column.endswith("homes") else "%.1f")
         for column in table.columns if column != "name"})

@@ -43,6 +43,9 @@ def test_a_changed_year_changes_the_download(tmp_path):
     assert "Rutland has 9 care homes for older people with 216 beds" in findings
     assert {"Key findings", "Need and supply by year", "Suggested new sites"} <= {h.value for h in app.subheader}
     assert app.number_input(key="cv_sites").min == 1  # site suggestions are always offered
+    # A locality is keyed by its name: one column says it, not a "code" column repeated as "name".
+    areas = next(frame.value for frame in app.dataframe if "PCN locality" in frame.value.columns)
+    assert areas["PCN locality"].tolist() == ["Rutland Health PCN"] and "name" not in areas.columns
     assert _report_downloads(app) == []
     app.button(key="cv_report").click().run()
     first_key, first_pdf, first_html = app.session_state["cv_report_files"]

@@ -97,7 +97,7 @@ def test_care_homes_beyond_the_border_are_pale_and_say_so(rutland):
                               measure="access", engine=engine, tiles=False).get_root().render()
     assert html.count("OUTSIDE the council (within 15 km)") == 1 and html.count("in the council") >= 1
     assert OUTSIDE_HOME_COLOURS["nursing"] in html and HOME_COLOURS["residential"] in html
-    assert "Pale homes: outside the council (1)." in html
+    assert "Pale homes: outside the council (1)." in html and "Care homes (2; 1 pale: outside the council)" in html
 
 
 def test_hertfordshire_hours_by_district_are_mapped_as_documented(all_councils):
