@@ -9,6 +9,7 @@ and year it comes from, or the reason it is assumed. What-if values are applied 
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +62,8 @@ class Figure:
     document : Document or None
         The document it comes from; None for an assumption.
     where : str
-        Section, table and line of the document.
+        Section and table of the document, with the lines of its plain-text copy as ``(seed 000:494)`` for
+        checking the quote (not shown to users: :attr:`source` leaves them out).
     assumption : str
         Why this value, when no document gives it ("" for documented figures).
     grows_with : str
@@ -89,10 +91,20 @@ class Figure:
 
     @property
     def source(self) -> str:
-        """Where the figure comes from, in one line ("assumption: …" when it is not documented)."""
+        """Where the figure comes from, in one line ("assumption: …" when it is not documented), as people read
+        it: the document's title, year, section and words, without the line pointers into its plain-text copy."""
         if self.document is None:
-            return f"assumption: {self.assumption}" if self.assumption else "assumption"
-        return f"{self.document.title}{f' ({self.year})' if self.year else ''}: {self.where}"
+            return f"assumption: {without_line_pointers(self.assumption)}" if self.assumption else "assumption"
+        return f"{self.document.title}{f' ({self.year})' if self.year else ''}: {without_line_pointers(self.where)}"
+
+
+_LINE_POINTER = re.compile(r"\s*\(seed \d{3}:[\d\s,–-]+\)")
+
+
+def without_line_pointers(text: str) -> str:
+    """Text of a source without its pointers into the documents' plain-text copies (``" (seed 000:492-494)"``),
+    which help the team check a quote and mean nothing to a reader of the council's own document."""
+    return _LINE_POINTER.sub("", text)
 
 
 def series_value(points: SeriesValue, year: float) -> tuple[float, bool]:

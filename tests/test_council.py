@@ -1,6 +1,6 @@
 import pytest
 
-from geo.council import default_council, list_councils, load_council
+from geo.council import default_council, list_councils, load_council, without_line_pointers
 from geo.errors import UnknownCouncilError
 
 
@@ -49,7 +49,9 @@ def test_every_figure_names_its_document_and_place_or_says_why_it_is_assumed():
                 assert figure.assumption and figure.source.startswith("assumption: "), (council.slug, figure.key)
             else:
                 assert figure.document.title and figure.where and figure.year, (council.slug, figure.key)
-                assert figure.document.title in figure.source and figure.where in figure.source
+                assert figure.document.title in figure.source and without_line_pointers(figure.where) in figure.source
+            # Pointers into the team's plain-text copies of the documents stay in the settings file, not the text.
+            assert "seed" not in figure.source, (council.slug, figure.key, figure.source)
 
 
 def test_no_code_holds_a_council_figure_as_a_literal():
