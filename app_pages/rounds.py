@@ -15,7 +15,7 @@ from streamlit_folium import st_folium
 
 from analyses import exports, fee_zones, uploads
 from analyses import rounds as rounds_model
-from analyses.demand import DemandAssumptions, area_share, synthetic_clients
+from analyses.demand import DemandAssumptions, area_share, demand_weights, synthetic_clients
 from analyses.rounds import workbook
 from analyses.rounds.bases import BASE_CUT
 from analyses.rounds.settings import UKHCA_SOURCE, pounds
@@ -47,6 +47,17 @@ def _where(clients: gpd.GeoDataFrame) -> list:
 # --- Inputs -------------------------------------------------------------------------------------------
 
 
+def _first_area(data: CouncilData, localities: list[str]) -> str:
+    """The area shown first: the first locality with at least half the median locality's demand. A locality far
+    smaller (a neighbouring council's PCN holding a few border areas) is a poor first example."""
+    if len(localities) <= 1:
+        return WHOLE_COUNCIL
+    weights = demand_weights(data, DemandAssumptions())
+    shares = weights.groupby(data.lsoa.set_index("lsoa21_code")["locality_name"].reindex(weights.index)).sum()
+    shares = shares.reindex(localities, fill_value=0.0)
+    return next(name for name, share in shares.items() if share >= shares.median() / 2)
+
+
 def _clients(council: Council, data: CouncilData, settings: rounds_model.RoundSettings):
     """The clients to plan for, whether they are synthetic, and a label for exports."""
     source = st.radio("Clients", ["synthetic", "upload"], horizontal=True, key="rv_source",
@@ -66,7 +77,7 @@ def _clients(council: Council, data: CouncilData, settings: rounds_model.RoundSe
     districts = sorted(data.lsoa["lad_name"].unique()) if council.two_tier else []
     areas = [WHOLE_COUNCIL, *localities, *(f"{DISTRICT_PREFIX}{name}" for name in districts)]
     a, b, c = st.columns([2, 1, 1])
-    area = a.selectbox("Area", areas, index=1 if len(areas) > 2 else 0, key=f"rv_area_{council.slug}",
+    area = a.selectbox("Area", areas, index=areas.index(_first_area(data, localities)), key=f"rv_area_{council.slug}",
                        help="A PCN locality" + (" or a district" if districts else "") + " (or the whole council).")
     locality = area if area in localities else None
     district = area.removeprefix(DISTRICT_PREFIX) if area.startswith(DISTRICT_PREFIX) else None
