@@ -161,6 +161,8 @@ def _decimals(column: str, values: pd.Series) -> int:
         return 1
     if column.startswith(("weekly_", "annual_")):  # money totals: whole pounds
         return 0
+    if column == "hours_per_week":  # one client's hours: 7.5 is not 8
+        return 1
     if column.startswith(("pop", "projected", "bed_demand", "capacity", "shortfall", "gap_score", "beds",
                           "clients", "hours", "new_people")):
         return 0

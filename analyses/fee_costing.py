@@ -13,6 +13,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from analyses import fee_zones
 from analyses.demand import demand_weights
 from geo.council import WHAT_IF, Council
 from geo.errors import InputDataError
@@ -218,3 +219,28 @@ def scheme_costs(schemes: Sequence[BandedScheme], miles: np.ndarray, demand: Dem
             "mean_uplift_pct": float((demand.hours * rate).sum() / demand.hours.sum()) if demand.hours.sum() else 0.0,
         })
     return pd.DataFrame(rows)
+
+
+def costing_sheets(data: CouncilData, classified: pd.DataFrame, located: pd.DataFrame, demand: Demand, *,
+                   radii: pd.DataFrame, schemes: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The fee-zone workbook: every area and postcode (:func:`analyses.fee_zones.area_sheets`, with the modelled
+    hours at each postcode when the demand is SYNTHETIC), the radius what-if, the banded schemes, and the
+    clients with their zones when a client list was costed.
+
+    Parameters
+    ----------
+    classified : DataFrame
+        The council's postcodes (:func:`analyses.fee_zones.classify_postcodes`).
+    located : DataFrame
+        What was costed: ``classified`` itself for modelled demand, or the classified client list.
+    radii, schemes : DataFrame
+        :func:`radius_what_if` and :func:`scheme_costs`.
+    """
+    sheets = fee_zones.area_sheets(data, classified)
+    if demand.is_synthetic and located is classified:
+        sheets["postcodes"]["modelled_hours_per_week"] = demand.hours
+        sheets["postcodes"]["demand_source"] = SYNTHETIC_LABEL
+    sheets.update({"radius what-if": radii, "banded schemes": schemes})
+    if located is not classified:
+        sheets["clients"] = located
+    return sheets

@@ -130,6 +130,16 @@ def classify_points(points_xy: np.ndarray, centres: gpd.GeoDataFrame, engine: Tr
     })
 
 
+def classify_clients(clients: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, engine: TravelEngine, *,
+                     radius_miles: float, measure_from: str = "point") -> gpd.GeoDataFrame:
+    """A client list (point geometry, BNG) with both readings of the fee zone beside each client
+    (the columns of :func:`classify_points`)."""
+    points = np.column_stack([clients.geometry.x, clients.geometry.y])
+    zones = classify_points(points, centres, engine, radius_miles=radius_miles, measure_from=measure_from)
+    return gpd.GeoDataFrame(pd.concat([clients.reset_index(drop=True), zones], axis=1), geometry="geometry",
+                            crs=clients.crs)
+
+
 def classify_postcodes(postcodes: gpd.GeoDataFrame, lsoa: gpd.GeoDataFrame, centres: gpd.GeoDataFrame,
                        engine: TravelEngine, *, radius_miles: float, measure_from: str = "point") -> gpd.GeoDataFrame:
     """Classify every postcode of a council and attach its estimated people aged 65+.

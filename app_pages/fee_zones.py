@@ -128,12 +128,9 @@ def _demand(data: CouncilData, classified: gpd.GeoDataFrame, engine: TravelEngin
         table = widgets.read_upload(uploaded, lambda content, name: uploads.fee_zone_clients(content, name, data),
                                     key=data.council.slug)
         if table is not None:
-            clients = table.clients
-            zones = fee_zones.classify_points(np.column_stack([clients.geometry.x, clients.geometry.y]), centres,
-                                              engine, radius_miles=radius, measure_from=measure_from)
-            located = gpd.GeoDataFrame(pd.concat([clients.reset_index(drop=True), zones], axis=1),
-                                       geometry="geometry", crs=clients.crs)
-            return located, fee_costing.client_demand(clients["hours_per_week"], uploaded.name), table
+            located = fee_zones.classify_clients(table.clients, centres, engine, radius_miles=radius,
+                                                 measure_from=measure_from)
+            return located, fee_costing.client_demand(located["hours_per_week"], uploaded.name), table
         st.info("Until a client list is read, the costing uses modelled demand (SYNTHETIC).")
     demand = fee_costing.modelled_demand(classified, data)
     return classified, demand, None
@@ -215,14 +212,8 @@ def _exports(data: CouncilData, classified: gpd.GeoDataFrame, located: pd.DataFr
                "the CSV and GeoPackage keep every figure at full precision for analysis.")
     about = [("Analysis", f"Rural fee zones for {council.name}"), *settings,
              ("Travel times", engine.label), ("People at postcodes", POPULATION_SPREAD), ("Demand", demand.source)]
-    sheets = fee_zones.area_sheets(data, classified)
+    sheets = fee_costing.costing_sheets(data, classified, located, demand, radii=radii, schemes=compared)
     postcodes = sheets["postcodes"]
-    if demand.is_synthetic:
-        postcodes["modelled_hours_per_week"] = demand.hours
-        postcodes["demand_source"] = fee_costing.SYNTHETIC_LABEL
-    sheets.update({"radius what-if": radii, "banded schemes": compared})
-    if located is not classified:
-        sheets["clients"] = located
     lsoa_layer = data.lsoa[["lsoa21_code", "area_name", "geometry"]].join(
         fee_zones.area_summary(classified, "lsoa21_code"), on="lsoa21_code")
     widgets.download_row(f"fee_zones_{council.slug}", {

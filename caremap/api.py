@@ -156,11 +156,23 @@ def synthetic_clients(data: CouncilData, *, clients: int | None = None, locality
     return make(data, locality=locality, clients=clients, seed=seed)
 
 
-def read_clients(path: str | Path, data: CouncilData, *, settings: "RoundSettings | None" = None):
-    """A client list (CSV, XLSX or ODS) read and checked as the app reads it (see :mod:`analyses.uploads`)."""
+def read_clients(path: str | Path, data: CouncilData, *, settings: "RoundSettings | None" = None,
+                 purpose: str = "rounds"):
+    """A client list (CSV, XLSX or ODS) read and checked as the app reads it (see :mod:`analyses.uploads`).
+
+    Parameters
+    ----------
+    purpose : {"rounds", "fee-zones"}
+        What the list is for: rounds need each client's calls; fee-zone costing needs weekly hours
+        (``hours_per_week``, or the round columns they follow from).
+    """
     from analyses import rounds, uploads
 
     path = Path(path)
+    if purpose == "fee-zones":
+        return uploads.fee_zone_clients(path.read_bytes(), path.name, data)
+    if purpose != "rounds":
+        raise InputDataError(f"A client list is read for 'rounds' or 'fee-zones', not {purpose!r}.")
     return uploads.round_clients(path.read_bytes(), path.name, data,
                                  settings or rounds.RoundSettings.for_council(data.council))
 

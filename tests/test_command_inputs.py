@@ -60,6 +60,9 @@ def test_report_refuses_absurd_numbers_before_computing(tmp_path, capsys, no_com
     (["rounds", "--radius", "-1"], "--radius -1 is not allowed: the fee-zone radius (miles) must be between 0 and 30."),
     (["fee-zones", "--radius", "nan"], "--radius nan is not allowed"),
     (["fee-zones", "--radius", "99"], "--radius 99 is not allowed"),
+    (["fee-zones", "--fee", "-1"], "--fee -1 is not allowed: the base fee (£ an hour) must be between 0 and 200."),
+    (["fee-zones", "--uplift", "inf"], "--uplift inf is not allowed: the rural uplift (%) must be between 0 and 200."),
+    (["fee-zones", "--clients", "no_such_file.csv"], "The client list 'no_such_file.csv' does not exist."),
 ])
 def test_rounds_and_fee_zones_refuse_absurd_numbers_before_computing(tmp_path, capsys, no_computing, arguments,
                                                                     message):

@@ -136,13 +136,47 @@ def test_a_list_without_any_weekly_hours_is_refused(herefordshire):
 
 
 def test_numbers_read_as_people_expect():
-    frame = pd.DataFrame({"hours_per_week": [4.5, 2.5, 1234.4], "beds_per_1000_65": [4.44, 20.96, 0.05],
-                          "annual_uplift": [10922916.4, 17501.5, 3.0], "name": ["", None, ""]})
+    frame = pd.DataFrame({"hours_outside": [4.5, 2.5, 1234.4], "beds_per_1000_65": [4.44, 20.96, 0.05],
+                          "annual_uplift": [10922916.4, 17501.5, 3.0], "name": ["", None, ""],
+                          "hours_per_week": [7.25, 2.5, 14.0]})
     table = exports.readable_table(frame)
     assert table.iloc[:, 0].tolist() == [5, 3, 1234]  # halves round up, not to even
     assert table.iloc[:, 1].tolist() == [4.4, 21.0, 0.1]  # rates per 1,000 keep a decimal
     assert table.iloc[:, 2].tolist() == [10922916, 17502, 3]  # money totals in whole pounds
+    assert table.iloc[:, 3].tolist() == [7.3, 2.5, 14.0]  # one client's hours keep a decimal
     assert "Name" not in table.columns  # a column empty throughout is left out
     book = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes({"zones": frame}, [("Source", "test")])))
     sheet = book["zones"]
-    assert [sheet.cell(row=2, column=column).number_format for column in (1, 2, 3)] == ["#,##0", "#,##0.0", "#,##0"]
+    assert [sheet.cell(row=2, column=column).number_format for column in (1, 2, 3, 4)] == [
+        "#,##0", "#,##0.0", "#,##0", "#,##0.0"]
+
+
+def test_fee_zones_command_costs_a_client_list_with_what_ifs(tmp_path, capsys):
+    import pandas as pd
+
+    from caremap.cli import main
+
+    clients = tmp_path / "clients.csv"
+    # Four Oakham and Uppingham postcodes within 4 miles of a centre, one at Ashwell (4.8 miles out), one unknown.
+    clients.write_text("client_id,postcode,hours_per_week\nC0,LE15 0SA,5\nC1,LE15 6FQ,10\nC2,LE15 7AT,7.5\n"
+                       "C3,LE15 8AA,14\nC4,LE15 8SR,3\nC9,ZZ99 9ZZ,4\n")
+    out = tmp_path / "zones.xlsx"
+    code = main(["fee-zones", "--council", "rutland", "--clients", str(clients), "--fee", "21", "--uplift", "15",
+                 "--reading", "road", "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0 and "'ZZ99 9ZZ' is not a postcode in Rutland" in printed
+    assert "straight line: 1 of 5 clients outside" in printed
+    book = pd.read_excel(out, sheet_name=None)
+    about = dict(zip(book["About"]["Item"], book["About"]["Detail"]))
+    assert about["Base fee"] == "£21.00 per hour (what-if value chosen by the user)"
+    assert about["Rural uplift"].startswith("15% (what-if") and about["Demand"] == "uploaded client list clients.csv"
+    assert about["Banded schemes costed on"] == "road distance"
+    listed = book["clients"]
+    assert listed["Hours per week"].tolist() == [5, 10, 7.5, 14, 3]
+    assert listed["Inside the zone (straight line)"].tolist() == ["yes", "yes", "no", "yes", "yes"]
+    radii = book["radius what-if"].set_index(["Radius (miles)", "Reading"])
+    # Only C2's 7.5 hours are outside 4 miles: 7.5 h × £21 × 15% × 52 weeks.
+    assert radii.loc[(4, "straight"), "Annual uplift (£)"] == pytest.approx(7.5 * 21 * 0.15 * 52, abs=0.5)
+    assert radii.loc[(4, "straight"), "Clients outside"] == 1
+    schemes = book["banded schemes"]
+    assert schemes["Scheme"].str.startswith("Illustrative").sum() == 2 and len(schemes) == 3

@@ -109,3 +109,22 @@ def output_file(text: str, suffixes: tuple[str, ...], what: str) -> Path:
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise InputDataError(f"The {what} {text!r} cannot be written (permissions). Choose a folder you can write to.")
     return path
+
+
+def read_client_list(path: Path, data, *, purpose: str, settings=None):
+    """A client list read as the app reads it (:func:`caremap.api.read_clients`), each refused row printed as a
+    warning, the usable clients returned.
+
+    Raises
+    ------
+    InputDataError
+        If no row is usable.
+    """
+    from caremap import api
+
+    table = api.read_clients(path, data, settings=settings, purpose=purpose)
+    for problem in table.problems:
+        print(f"warning: {path.name}: {problem}")
+    if table.clients.empty:
+        raise InputDataError(f"No usable client in {path.name}: fix the rows listed above.")
+    return table.clients

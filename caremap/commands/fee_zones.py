@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from caremap import api
 from caremap.commands import _common
 
+if TYPE_CHECKING:
+    from analyses.fee_costing import FeeAssumptions
+
 NAME = "fee-zones"
 HELP = "classify every postcode by the rural fee-zone rule and cost the uplift (CSV, XLSX or GeoPackage)"
 DESCRIPTION = ("Both readings of the rule (straight line and by road) from the council's centres, with the "
-               "council's own fee and uplift, and its radius unless you give another; the cost on modelled "
-               "(SYNTHETIC) demand.")
+               "council's own fee, uplift and radius unless you give others; the cost on your client list, or on "
+               "modelled (SYNTHETIC) demand; radius what-ifs (2-10 miles) and banded schemes in the workbook.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,42 +23,78 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--radius", type=float, metavar="MILES", help="radius, miles (default: the council's)")
     parser.add_argument("--from", dest="measure_from", choices=["point", "extent"], default="point",
                         help="measure from the settlement's point (default) or its edge")
+    parser.add_argument("--clients", metavar="FILE", help="client list to cost instead of modelled demand: "
+                        "client_id, postcode (or lat/lon), hours_per_week (or calls_per_day or windows, "
+                        "minutes_per_call, days_per_week)")
+    parser.add_argument("--fee", type=float, metavar="POUNDS", help="base fee, £ an hour (default: the council's)")
+    parser.add_argument("--uplift", type=float, metavar="PERCENT", help="rural uplift, %% (default: the council's)")
+    parser.add_argument("--reading", choices=["straight", "road"], default="straight",
+                        help="distance the banded schemes are costed on: straight line (default) or road")
     _common.add_roads(parser)
     parser.add_argument("--out", required=True, metavar="FILE", help="zones.csv, zones.xlsx or zones.gpkg")
+
+
+def _fees(arguments: argparse.Namespace, council) -> "FeeAssumptions":
+    """The council's fee and uplift, or the ones given (reported as what-ifs unless they equal the council's)."""
+    from analyses.fee_costing import FeeAssumptions
+
+    fee = council.base_fee_per_hour if arguments.fee is None else \
+        _common.in_range(arguments.fee, 0, 200, option="--fee", what="the base fee (£ an hour)")
+    uplift = council.rural_uplift_pct if arguments.uplift is None else \
+        _common.in_range(arguments.uplift, 0, 200, option="--uplift", what="the rural uplift (%)")
+    return FeeAssumptions(fee, uplift, base_fee_source=council.source_of_value("base_fee_per_hour", fee),
+                          uplift_source=council.source_of_value("rural_uplift_pct", uplift))
 
 
 def run(arguments: argparse.Namespace) -> int:
     from analyses import exports, fee_costing, fee_zones
 
     council = _common.council_of(arguments)
+    clients_file = _common.input_file(arguments.clients, "client list")
     out = _common.output_file(arguments.out, (".csv", ".xlsx", ".gpkg"), "output file")
     radius = council.fee_zone_radius_miles if arguments.radius is None else \
         _common.in_range(arguments.radius, 0, 30, option="--radius", what="the fee-zone radius (miles)")
+    fees = _fees(arguments, council)
     data = api.load_data(council)
     engine = api.travel_engine(council, _common.roads_of(arguments, council))
     zones = api.classify_fee_zones(data, engine, radius_miles=radius, measure_from=arguments.measure_from)
-    demand = fee_costing.modelled_demand(zones, data)
-    fees = fee_costing.FeeAssumptions.for_council(council)
-    costs = {reading: fee_costing.zone_cost(~zones[f"inside_{reading}"].to_numpy(), demand, fees)
+    if clients_file:
+        clients = _common.read_client_list(clients_file, data, purpose="fee-zones")
+        centres = fee_zones.zone_centres(data.places, council.fee_zone_centres)
+        located = fee_zones.classify_clients(clients, centres, engine, radius_miles=radius,
+                                             measure_from=arguments.measure_from)
+        demand = fee_costing.client_demand(located["hours_per_week"], clients_file.name)
+    else:
+        located, demand = zones, fee_costing.modelled_demand(zones, data)
+    costs = {reading: fee_costing.zone_cost(~located[f"inside_{reading}"].to_numpy(), demand, fees)
              for reading in fee_zones.READINGS}
+    radii = fee_costing.radius_what_if({reading: located[f"{reading}_miles"].to_numpy()
+                                        for reading in fee_zones.READINGS}, demand, fees)
+    schemes = fee_costing.scheme_costs(fee_costing.default_schemes(council),
+                                       located[f"{arguments.reading}_miles"].to_numpy(), demand,
+                                       base_fee=fees.base_fee_per_hour, weeks_per_year=fees.weeks_per_year)
     about = [("Analysis", f"Rural fee zones for {council.name}"),
              ("Radius", f"{radius:g} miles from the {fee_zones.MEASURE_FROM[arguments.measure_from]} "
                         f"({council.source_of_value('fee_zone_radius_miles', radius)})"),
              ("Base fee", f"£{fees.base_fee_per_hour:.2f} per hour ({fees.base_fee_source})"),
              ("Rural uplift", f"{fees.uplift_pct:g}% ({fees.uplift_source})"),
              ("Travel times", engine.label), ("Demand", demand.source),
+             ("Banded schemes costed on", fee_zones.READINGS[arguments.reading]),
              *[(f"Uplift cost, {fee_zones.READINGS[reading]}", f"£{cost['annual_uplift']:,.0f} a year")
                for reading, cost in costs.items()]]
-    sheets = fee_zones.area_sheets(data, zones)
+    sheets = fee_costing.costing_sheets(data, zones, located, demand, radii=radii, schemes=schemes)
     if out.suffix.lower() == ".gpkg":
-        content = exports.gpkg_bytes({"postcodes": sheets["postcodes"]})
+        content = exports.gpkg_bytes({"postcodes": sheets["postcodes"]} | (
+            {"clients": located} if clients_file else {}))
     elif out.suffix.lower() == ".xlsx":
         content = exports.xlsx_bytes(sheets, about)
     else:
-        content = exports.csv_bytes(sheets["postcodes"], [f"{item}: {text}" for item, text in about])
+        content = exports.csv_bytes(located if clients_file else sheets["postcodes"],
+                                    [f"{item}: {text}" for item, text in about])
     _common.write(out, content, "output file")
+    counted = f"of {len(located):,} clients" if clients_file else f"of {len(zones):,} postcodes"
     for reading, cost in costs.items():
-        print(f"{fee_zones.READINGS[reading]}: {int((~zones[f'inside_{reading}']).sum()):,} of {len(zones):,} postcodes "
-              f"outside; uplift £{cost['annual_uplift']:,.0f}/year on SYNTHETIC demand")
+        print(f"{fee_zones.READINGS[reading]}: {int((~located[f'inside_{reading}']).sum()):,} {counted} outside; "
+              f"uplift £{cost['annual_uplift']:,.0f}/year on {'SYNTHETIC demand' if demand.is_synthetic else demand.source}")
     print(f"Wrote {out} ({engine.label}).")
     return 0

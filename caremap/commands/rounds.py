@@ -66,12 +66,8 @@ def run(arguments: argparse.Namespace) -> int:
     settings = rounds.RoundSettings.for_council(council, fee=options[arguments.fee], time_limit_s=arguments.seconds,
                                                 seed=arguments.seed)
     if clients_file:
-        table = api.read_clients(clients_file, data, settings=settings)
-        for problem in table.problems:
-            print(f"warning: {clients_file.name}: {problem}")
-        if table.clients.empty:
-            raise InputDataError(f"No usable client in {clients_file.name}: fix the rows listed above.")
-        clients, label = table.clients, f"client list {clients_file.name}"
+        clients = _common.read_client_list(clients_file, data, purpose="rounds", settings=settings)
+        label = f"client list {clients_file.name}"
     else:
         clients = api.synthetic_clients(data, clients=arguments.synthetic, locality=arguments.locality,
                                         seed=arguments.seed)
