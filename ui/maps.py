@@ -283,8 +283,10 @@ var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
 """
 _BOX_STYLE = ("background:rgba(255,255,255,0.92);padding:4px 7px;border:1px solid #999;border-radius:4px;"
               "font:11px/1.3 sans-serif;max-width:210px;")
+# The map is its own frame, so 100vw is the map's width: a long method label wraps short of the layer switcher
+# instead of running off the map.
 _BANNER_STYLE = ("background:rgba(255,255,255,0.92);padding:2px 7px;border:1px solid #999;border-radius:4px;"
-                 "font:11px/1.3 sans-serif;white-space:nowrap;")
+                 "font:11px/1.3 sans-serif;white-space:normal;max-width:calc(100vw - 100px);")
 
 
 class _HtmlControl(MacroElement):
