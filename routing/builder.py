@@ -31,7 +31,15 @@ from scipy.sparse.csgraph import connected_components
 
 from geo.errors import RoadNetworkError
 from geo.units import lonlat_to_bng
-from routing.limits import RoadLimits, check_file_size, check_node_count, safe_name, safe_text, too_many_way_nodes
+from routing.limits import (
+    RoadLimits,
+    check_file_size,
+    check_in_great_britain,
+    check_node_count,
+    safe_name,
+    safe_text,
+    too_many_way_nodes,
+)
 from routing.network import RoadNetwork
 from routing.settings import RoutingSettings
 from routing.speeds import edge_speed_kph
@@ -129,7 +137,7 @@ def read_node_locations(path: Path, node_ids: np.ndarray) -> tuple[np.ndarray, n
     Raises
     ------
     RoadNetworkError
-        If a node has a coordinate outside −180…180 / −90…90 (a damaged or forged file).
+        If a node has a coordinate outside −180…180 / −90…90 (a damaged or forged file) or outside Great Britain.
     """
     coordinates = np.full((len(node_ids), 2), np.nan)
     index = osmium.index.create_map("sparse_mem_array")
@@ -149,6 +157,7 @@ def read_node_locations(path: Path, node_ids: np.ndarray) -> tuple[np.ndarray, n
                 f"{safe_name(path)!r}: node {node} has no valid coordinate (longitude must be within −180…180 "
                 f"and latitude within −90…90). The file is damaged: download the extract again.")
         coordinates[position] = location.lon, location.lat
+    check_in_great_britain(path, node_ids, coordinates[:, 0], coordinates[:, 1])
     return coordinates[:, 0], coordinates[:, 1]
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from geo.errors import RoadNetworkError
+from geo.units import in_great_britain_lonlat
 
 BYTES_PER_WAY_NODE = 600
 """Peak memory of the streaming builder per node reference of a drivable way (measured by ``bench/routing.py``:
@@ -343,3 +344,26 @@ def too_many_way_nodes(count: int, path: Path, limits: RoadLimits) -> RoadNetwor
         f"Use an extract of a smaller area (the council plus a few kilometres), or build it on a larger machine with "
         f"python -m caremap roads."
     )
+
+
+def check_in_great_britain(path: str | os.PathLike, node_ids: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> None:
+    """Refuse a road file with a located node outside Great Britain (NaN, a node the file lacks, is skipped).
+
+    The tool plans for councils in Great Britain; a node elsewhere is a damaged or forged file, or the wrong
+    extract. It also catches coordinates osmium cannot read and takes as 0 (``lat="1e400"``).
+
+    Raises
+    ------
+    RoadNetworkError
+        Naming the first such node, its coordinate and how many there are.
+    """
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    located = np.isfinite(lon) & np.isfinite(lat)
+    outside = np.flatnonzero(located & ~in_great_britain_lonlat(np.where(located, lon, 0.0), np.where(located, lat, 0.0)))
+    if outside.size:
+        first = outside[0]
+        raise RoadNetworkError(
+            f"{safe_name(path)!r}: node {int(np.asarray(node_ids)[first])} lies at latitude {lat[first]:.4f}, longitude "
+            f"{lon[first]:.4f}, outside Great Britain ({outside.size:,} road node(s) in all). The tool plans for "
+            f"councils in Great Britain: the file is damaged (a coordinate osmium cannot read, such as 1e400, is "
+            f"taken as 0) or of another area. Use an extract of the council's area, e.g. from Geofabrik.")

@@ -27,7 +27,7 @@ from shapely.geometry import LineString
 from geo.errors import RoadNetworkError
 from geo.units import BNG, WGS84, lonlat_to_bng
 from routing.graphml import check_graphml
-from routing.limits import RoadLimits, check_file_size, safe_name, safe_text
+from routing.limits import RoadLimits, check_file_size, check_in_great_britain, safe_name, safe_text
 from routing.settings import RoutingSettings
 from routing.speeds import add_travel_times
 from routing.tags import DRIVABLE, is_drivable
@@ -179,6 +179,7 @@ def graph_from_osm_file(path: str | Path, settings: RoutingSettings, progress: P
             if not (np.isfinite(data["x"]) and np.isfinite(data["y"]) and abs(data["x"]) <= 180 and abs(data["y"]) <= 90):
                 raise RoadNetworkError(f"{safe_name(path)!r}: node {int(node)} has no valid coordinate (longitude must be "
                                        f"within −180…180 and latitude within −90…90). The file is damaged.")
+        _check_graph_in_great_britain(path, graph)
     report("Keeping connected roads, simplifying and timing edges…")
     return prepare_drive_graph(graph, settings)
 
@@ -205,7 +206,15 @@ def graph_from_graphml(path: str | Path, settings: RoutingSettings, *, limits: R
         ) from error
     if not isinstance(graph, nx.MultiDiGraph):
         graph = nx.MultiDiGraph(graph)
+    _check_graph_in_great_britain(path, graph)
     return prepare_drive_graph(graph, settings, simplify=False)
+
+
+def _check_graph_in_great_britain(path: Path, graph: nx.MultiDiGraph) -> None:
+    """:func:`routing.limits.check_in_great_britain` for every node of a graph (coordinates ``x``, ``y``)."""
+    nodes = list(graph.nodes)
+    check_in_great_britain(path, np.array(nodes, dtype=object), [graph.nodes[n]["x"] for n in nodes],
+                           [graph.nodes[n]["y"] for n in nodes])
 
 
 def overpass_endpoint() -> tuple[str, int]:

@@ -35,6 +35,8 @@ MARKUP = re.compile(r"[<>\[\]!`]")
     ("road_node_inf.osm", r"not a readable OpenStreetMap file \(wrong format for coordinate: 'inf'\)"),
     ("road_node_latitude_95.osm", r"node 3 has no valid coordinate"),
     ("road_node_without_coordinates.osm", r"node 3 has no valid coordinate"),
+    # osmium reads 1e400 as 0 without complaint: the node lands off West Africa, outside Great Britain.
+    ("road_node_exponent.osm", r"node 3 lies at latitude 0\.0000, longitude -0\.7000, outside Great Britain"),
     ("road_huge_node_id.osm", r"illegal id"),
     ("road_huge_way_ref.osm", r"illegal id"),
 ])
@@ -79,6 +81,15 @@ def graphml_text(tmp_path_factory) -> str:
     text = target.read_text()
     assert graph_from_graphml(target, RoutingSettings()).number_of_nodes() >= 2
     return text
+
+
+def test_graphml_of_roads_outside_great_britain_is_refused(tmp_path, graphml_text):
+    x = _key(graphml_text, "x", "node")
+    node_x = re.search(rf'<data key="{x}">[^<]*</data>', graphml_text[_last(graphml_text, "node")[0]:]).group(0)
+    path = tmp_path / "roads.graphml"
+    path.write_text(_edit_last(graphml_text, "node", node_x, f'<data key="{x}">15.5</data>'))  # Austria
+    with pytest.raises(RoadNetworkError, match=r"longitude 15\.5000, outside Great Britain \(1 road node"):
+        graph_from_graphml(path, RoutingSettings())
 
 
 def _last(text: str, tag: str) -> tuple[int, int]:
