@@ -1,8 +1,9 @@
 """On-disk cache of road networks, keyed by the source's content and the speed settings.
 
 A built network is stored as a compressed ``.npz`` of its arrays, which the app reloads in milliseconds.
-Failed builds are remembered in memory (by the file's content, name, settings and limits), so a file that was
-refused is not read again on every rerun of the page, while the same file under larger limits is read afresh.
+Failed builds are remembered in memory (by the file's content, name and settings, with the limits they were
+refused under), so a file that was refused is not read again on every rerun of the page, while the same file
+under larger limits is read afresh.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Callable
 
+from routing.limits import RoadLimits
 from routing.network import RoadNetwork
 from routing.settings import RoutingSettings
 
 CACHE_DIR = Path(os.environ.get("CAREMAP_CACHE_DIR", Path(__file__).resolve().parent.parent / "cache"))
 
-_FAILURES: OrderedDict[str, str] = OrderedDict()
+_FAILURES: OrderedDict[str, tuple[RoadLimits, str]] = OrderedDict()
 _FAILURES_LOCK = threading.Lock()
 _MAX_FAILURES = 256
 
@@ -85,21 +87,24 @@ def load_or_build(key: str, build: Callable[[], RoadNetwork], cache_dir: Path | 
     return network
 
 
-def failure_key(source_digest: str, name: str, settings: RoutingSettings, limits: object) -> str:
-    """Key of a refusal: everything the verdict and its message depend on (content, shown name, settings, limits)."""
-    return f"{cache_key(source_digest, settings)}|{name}|{limits!r}"
+def failure_key(source_digest: str, name: str, settings: RoutingSettings) -> str:
+    """Key of a refusal: what its message depends on (content, shown name, settings); the limits are kept beside
+    it (:func:`remember_failure`)."""
+    return f"{cache_key(source_digest, settings)}|{name}"
 
 
-def remember_failure(key: str, message: str) -> None:
-    """Remember (in memory, for this process) why a build (:func:`failure_key`) was refused."""
+def remember_failure(key: str, message: str, limits: RoadLimits) -> None:
+    """Remember (in memory, for this process) why a build (:func:`failure_key`) under ``limits`` was refused."""
     with _FAILURES_LOCK:
-        _FAILURES[key] = message
+        _FAILURES[key] = (limits, message)
         _FAILURES.move_to_end(key)
         while len(_FAILURES) > _MAX_FAILURES:
             _FAILURES.popitem(last=False)
 
 
-def known_failure(key: str) -> str | None:
-    """Why the build with this :func:`failure_key` was refused before, or None."""
+def known_failure(key: str, limits: RoadLimits) -> str | None:
+    """Why the build with this :func:`failure_key` was refused before, if it was under limits no smaller than
+    ``limits`` (a file refused under small limits is read afresh under larger ones), else None."""
     with _FAILURES_LOCK:
-        return _FAILURES.get(key)
+        refused = _FAILURES.get(key)
+    return refused[1] if refused is not None and limits.within(refused[0]) else None

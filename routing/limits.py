@@ -64,6 +64,15 @@ class RoadLimits:
     max_file_nodes: int = 400_000_000
     max_way_nodes_per_byte: float | None = None
 
+    def within(self, other: "RoadLimits") -> bool:
+        """True when no ceiling here is above ``other``'s (None, no ceiling, is above any number): a file refused
+        under ``other`` is refused under these too, whatever the reason."""
+        for name in self.__dataclass_fields__:
+            mine, theirs = getattr(self, name), getattr(other, name)
+            if theirs is not None and (mine is None or mine > theirs):
+                return False
+        return True
+
     def way_node_cap(self, file_bytes: int) -> int:
         """Most node references in drivable ways for a file of ``file_bytes`` bytes."""
         if self.max_way_nodes_per_byte is None:

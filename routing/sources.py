@@ -89,8 +89,8 @@ def network_from_file(path: str | Path, settings: RoutingSettings, *, descriptio
                       keep: bool = True) -> RoadNetwork:
     """Road network from an OSM or GraphML file, through the cache (keyed by the file's bytes).
 
-    A file refused once is refused again at once (its content, name, settings and limits are remembered for this
-    process).
+    A file refused once is refused again at once under the same or smaller limits (its content, name and
+    settings are remembered for this process).
     ``keep=False`` builds without writing the network to the cache.
 
     Raises
@@ -103,8 +103,8 @@ def network_from_file(path: str | Path, settings: RoutingSettings, *, descriptio
         raise RoadNetworkError(f"Road network file {safe_name(path)!r} does not exist.")
     digest = cache.file_digest(path)
     limits = limits or RoadLimits.for_machine()
-    refusal = cache.failure_key(digest, path.name, settings, limits)
-    if (message := cache.known_failure(refusal)) is not None:
+    refusal = cache.failure_key(digest, path.name, settings)
+    if (message := cache.known_failure(refusal, limits)) is not None:
         raise RoadNetworkError(message)
     key = cache.cache_key(digest, settings)
     description = description or f"OpenStreetMap, {safe_name(path)}"
@@ -112,7 +112,7 @@ def network_from_file(path: str | Path, settings: RoutingSettings, *, descriptio
         return cache.load_or_build(key, lambda: _build_network(path, settings, description=description, limits=limits,
                                                                progress=progress), cache_dir, keep=keep)
     except RoadNetworkError as error:
-        cache.remember_failure(refusal, str(error))
+        cache.remember_failure(refusal, str(error), limits)
         raise
 
 
@@ -130,8 +130,8 @@ def engine_from_upload(content: bytes, name: str, settings: RoutingSettings, *, 
         If the file is not a usable road network.
     """
     limits = RoadLimits.for_uploads()
-    refusal = cache.failure_key(cache.bytes_digest(content), _file_name(name), settings, limits)
-    if (message := cache.known_failure(refusal)) is not None:
+    refusal = cache.failure_key(cache.bytes_digest(content), _file_name(name), settings)
+    if (message := cache.known_failure(refusal, limits)) is not None:
         raise RoadNetworkError(message)
     description = f"OpenStreetMap, {safe_name(name)}"
     with tempfile.TemporaryDirectory(prefix="caremap-road-") as folder:

@@ -3,6 +3,7 @@ memory and time caps, refusals remembered, and nothing an upload refused (or not
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
@@ -317,9 +318,12 @@ def test_a_refused_road_upload_leaves_nothing_on_disk(tmp_path, private_temp, na
                                    cache_dir=tmp_path / "cache")
     assert not (tmp_path / "uploads").exists() and not (tmp_path / "cache").exists()
     assert list(private_temp.iterdir()) == []
-    refusal = cache.failure_key(cache.bytes_digest(content), sources._file_name(name), RoutingSettings(),
-                                RoadLimits.for_uploads())
-    assert cache.known_failure(refusal) is not None
+    refusal = cache.failure_key(cache.bytes_digest(content), sources._file_name(name), RoutingSettings())
+    assert cache.known_failure(refusal, RoadLimits.for_uploads()) is not None
+    # Remembered for those limits and smaller ones, not for larger ones (the command line's).
+    smaller = dataclasses.replace(RoadLimits.for_uploads(), max_way_nodes=1_000, max_way_nodes_per_byte=1.0)
+    assert cache.known_failure(refusal, smaller) is not None
+    assert cache.known_failure(refusal, RoadLimits()) is None
 
 
 def test_an_accepted_upload_stays_only_when_kept(tmp_path, private_temp):
