@@ -45,7 +45,7 @@ def _documented_text(figure: Figure) -> str:
 
 def _difference(documented: float, recomputed: float, unit: str) -> str:
     change = recomputed - documented
-    if abs(change) < 0.5 and unit != "%":
+    if abs(change) < (0.05 if unit == "%" else 0.5):
         return "none"
     # Words rather than a leading sign: a cell starting with + or − reads as a formula in a spreadsheet.
     if unit == "%":

@@ -7,8 +7,9 @@ Two audiences, two forms:
 * **CSV and GeoPackage for analysts**: the machine column names at full precision (the CSV starts with ``# ``
   lines saying what it is).
 
-Every text cell is made safe for a spreadsheet: cells a spreadsheet would run as a formula (starting with =, +,
--, @) get an apostrophe, and control characters (which Excel files cannot hold) are removed.
+Every text cell is made safe for a spreadsheet: control characters (which Excel files cannot hold) are removed,
+and a cell a spreadsheet would run as a formula (starting with =, +, -, @) is stored as text in XLSX and gets an
+apostrophe in CSV (which has no cell types).
 """
 
 from __future__ import annotations
@@ -159,7 +160,7 @@ def _decimals(column: str, values: pd.Series) -> int:
     if "pct" in column or column.endswith("_share") or "minutes" in column or column.endswith("_min") \
             or "per_1000" in column or column in ("access", "minutes_mean"):
         return 1
-    if column.startswith(("weekly_", "annual_")):  # money totals: whole pounds
+    if column.startswith(("weekly_", "annual_")):  # weekly and yearly totals (pounds, hours): whole numbers
         return 0
     if column == "hours_per_week":  # one client's hours: 7.5 is not 8
         return 1
