@@ -126,8 +126,8 @@ def _clock_table(what: str, rows: list[tuple[str, int, int]], *, key: str) -> li
 
 
 def _settings(council: Council) -> rounds_model.RoundSettings:
-    # Pay defaults to the National Living Wage of the chosen fee's year (the fee is chosen further down the page;
-    # its last choice is in the session).
+    # Pay defaults to the chosen fee's price level (the fee is chosen further down the page; its last choice is in
+    # the session). Money is applied when the rounds are judged, so changing it never re-plans the week.
     options = {option.key: option for option in rounds_model.fee_options(council)}
     fee = options.get(st.session_state.get(f"rv_fee_{council.slug}"), next(iter(options.values())))
     defaults = rounds_model.RoundSettings.for_council(council, fee=fee)
@@ -152,7 +152,7 @@ def _settings(council: Council) -> rounds_model.RoundSettings:
     with st.expander("Pay, verdict thresholds and search effort (assumptions)"):
         a, b, c, m, w = st.columns(5)
         pay = a.number_input("Carer pay (£/h)", 5.0, 50.0, defaults.carer_pay_per_hour, 0.01,
-                             key=f"rv_pay_{council.slug}_{fee.year}", help=defaults.pay_source)
+                             key=f"rv_pay_{council.slug}_{fee.key}", help=defaults.pay_source)
         on_costs = b.number_input("Employer's on-costs (% of pay)", 0.0, 100.0, defaults.wage_on_costs_pct, 0.5,
                                   key="rv_on_costs", help=f"NI, pension, holiday, sickness, training. {UKHCA_SOURCE}.")
         business = c.number_input("Business costs (% of income)", 0.0, 80.0, defaults.business_costs_pct, 0.5,
@@ -245,8 +245,8 @@ def _bases(council: Council, data: CouncilData, suggested: pd.DataFrame, setting
            ) -> list[rounds_model.Base]:
     """The bases and carers the user keeps or edits; an emptied carers cell counts as no carers, said so."""
     st.subheader("Bases and carers")
-    st.caption(f"Suggested: the best {len(suggested)} of the clients' city and towns by drive time to their calls "
-               f"(a further base only when it shortens the mean drive by {BASE_CUT:.0%}), with "
+    st.caption(f"Suggested: in each PCN locality of the clients, the best one to three of its city and towns by drive "
+               f"time to its calls (a further base only when it shortens the mean drive by {BASE_CUT:.0%}), with "
                f"enough carers to fit every call any round can take, each working {settings.carer_days_per_week} days "
                f"a week and any shift of those days. Edit, add or remove rows.")
     signature = _signature(suggested.to_dict("list"))
@@ -357,7 +357,8 @@ def build_rounds_map(data: CouncilData, report: rounds_model.WeekReport, *, day:
 # --- Results --------------------------------------------------------------------------------------------
 
 HOURS = {"contact_hours": "contact h", "travel_hours": "travel h", "idle_hours": "waiting h", "paid_hours": "paid h",
-         "miles": "miles", "cost": "cost £", "income": "income £", "margin": "margin £",
+         "miles": "miles", "cost": "cost £", "income": "income £", "business_costs": "business costs £",
+         "margin": "margin £",
          "cost_per_contact_hour": "cost £/contact h", "income_per_contact_hour": "income £/contact h"}
 
 
@@ -385,7 +386,7 @@ def _verdict(report: rounds_model.WeekReport, flat: rounds_model.WeekReport) -> 
              help="Rounds through the week (a round runs on several days), judged on their weekly totals.")
     viable_days = int((report.rounds["verdict"] == "viable").sum())
     c.metric(f"Day rounds viable (of {len(report.rounds):,})", f"{viable_days:,}")
-    margin = report.weekly["margin"].sum() if len(report.weekly) else 0.0
+    margin = report.weekly["margin"].sum(min_count=1) if len(report.weekly) else float("nan")
     d.metric("Margin a week", pounds(margin), help="Income less business costs, pay with on-costs, and mileage, "
                                                        "all rounds.")
     mean = report.continuity["continuity"].mean() if len(report.continuity) else 0.0

@@ -41,8 +41,9 @@ def test_six_calls_match_brute_force():
     matrix = STRAIGHT.matrix(xy, xy)
     seconds = np.round(matrix.minutes * 60)
     metres = np.round(matrix.miles * METRES_PER_MILE)
-    per_second = round(settings.carer_pay_per_hour * (1 + settings.wage_on_costs_pct / 100) * 100_000 / 3600)
-    per_metre = round(settings.mileage_per_mile * 100_000 / METRES_PER_MILE)
+    rates = r.RoundSettings()  # the solver's fixed rates: the model's default pay, on-costs and mileage
+    per_second = round(rates.carer_pay_per_hour * (1 + rates.wage_on_costs_pct / 100) * 100_000 / 3600)
+    per_metre = round(rates.mileage_per_mile * 100_000 / METRES_PER_MILE)
     best = min(
         per_second * (sum(seconds[a, b] for a, b in zip((0, *order), (*order, 0))) + 6 * 600)
         + per_metre * sum(metres[a, b] for a, b in zip((0, *order), (*order, 0)))
@@ -182,9 +183,12 @@ def test_solve_path_reaches_the_best_known_solomon_cost():
     assert result.best.distance() / 10 == pytest.approx(827.3, rel=0.01)
 
 
-def test_verdict_thresholds_do_not_change_the_solver_key():
+def test_verdict_thresholds_and_money_do_not_change_the_solver_key():
+    # Money is applied when rounds are judged (the solver weighs time and distance at fixed rates).
     base = r.RoundSettings()
     assert base.solver_key() == r.RoundSettings(max_travel_share=0.1, min_contact_hours=4.0,
-                                                income_per_contact_hour=30.0).solver_key()
-    assert base.solver_key() != r.RoundSettings(carer_pay_per_hour=15.0).solver_key()
+                                                income_per_contact_hour=30.0, carer_pay_per_hour=15.0,
+                                                wage_on_costs_pct=10.0, business_costs_pct=5.0,
+                                                mileage_per_mile=0.6, pay_source="x").solver_key()
+    assert base.solver_key() != r.RoundSettings(pay_waiting=True).solver_key()
     assert base.solver_key() != r.RoundSettings(seed=2).solver_key()

@@ -73,9 +73,12 @@ def test_the_verdict_compares_cost_with_income():
         {"round": "rural", "contact_hours": 2.0, "travel_hours": 0.5, "idle_hours": 0.0, "paid_hours": 2.5,
          "miles": 20, "travel_share": 0.2, "cost": 40.0, "cost_per_contact_hour": 20.0},
     ])
-    # £40 of pay and mileage for 2 contact hours: viable when the income left after business costs covers it.
-    no_business = r.RoundSettings(business_costs_pct=0.0)
+    # 2.5 paid hours at £12.40 and 20 miles at £0.45: £40 for 2 contact hours, costed when judged (the planned
+    # cost is replaced). Viable when the income left after business costs covers it.
+    pay = {"carer_pay_per_hour": 12.40, "wage_on_costs_pct": 0.0}
+    no_business = r.RoundSettings(business_costs_pct=0.0, **pay)
     visits = pd.DataFrame({"round": ["rural"], "income": [2.0 * 19.45 * 1.2]})
+    assert r.judge_rounds(rounds.assign(cost=0.0), no_business, visits=visits)["cost"].tolist() == [pytest.approx(40.0)]
     assert r.judge_rounds(rounds, no_business, visits=visits)["verdict"].tolist() == ["viable"]
     visits["income"] = 2.0 * 19.45
     judged = r.judge_rounds(rounds, no_business, visits=visits)
@@ -83,8 +86,13 @@ def test_the_verdict_compares_cost_with_income():
     assert "costs £20.00 per contact hour, paid £19.45 of which £19.45 is left" in judged.loc[0, "why"]
     # With UKHCA's 28% for running the business, the uplifted £23.34 leaves £16.80 a contact hour: not enough.
     visits["income"] = 2.0 * 19.45 * 1.2
-    judged = r.judge_rounds(rounds, r.RoundSettings(), visits=visits)
+    judged = r.judge_rounds(rounds, r.RoundSettings(**pay), visits=visits)
     assert judged["verdict"].tolist() == ["not viable"] and "£16.80 is left after business costs" in judged.loc[0, "why"]
+    assert judged["business_costs"].tolist() == [pytest.approx(0.28 * 2.0 * 19.45 * 1.2)]
+    # Judged again with other money, the same round is costed afresh: no stale business costs or pay.
+    again = r.judge_rounds(judged, r.RoundSettings(carer_pay_per_hour=14.0, wage_on_costs_pct=0.0,
+                                                   business_costs_pct=0.0), visits=visits)
+    assert again["cost"].tolist() == [pytest.approx(2.5 * 14.0 + 20 * 0.45)] and again["business_costs"].tolist() == [0]
 
 
 def test_pay_follows_the_fee_year_and_on_costs_follow_ukhca():
@@ -92,8 +100,14 @@ def test_pay_follows_the_fee_year_and_on_costs_follow_ukhca():
     options = {option.key: option for option in r.fee_options(council)}
     base = r.RoundSettings.for_council(council)
     assert base.carer_pay_per_hour == 8.21 and "April 2019" in base.pay_source  # the 2019/20 fee
+    # The current fee is the 2019/20 fee raised 8.7%: pay is 2019 pay raised 8.7%, one price level for both.
     current = r.RoundSettings.for_council(council, fee=options["current"])
-    assert current.carer_pay_per_hour == 10.42 and current.income_per_contact_hour == pytest.approx(19.45 * 1.087)
+    assert current.carer_pay_per_hour == pytest.approx(8.21 * 1.087)
+    assert current.income_per_contact_hour == pytest.approx(19.45 * 1.087)
+    assert "April 2019" in current.pay_source and "raised by the fee's 8.7% rise" in current.pay_source
+    assert "not recorded" in r.fee_pay(r.FeeOption("x", "x", 20.0, "x"))[1]
+    wage, source = r.fee_pay(r.FeeOption("x", "x", 20.0, "x", 2031))
+    assert wage == 12.21 and "April 2025" in source and "nearest year known to the fee's 2031" in source
     # UKHCA 2020/21: £3.11 of on-costs on £10.42 of pay; £5.80 of £20.69 runs the business.
     assert base.wage_on_costs_pct == pytest.approx(100 * 3.11 / 10.42, abs=0.05)
     assert base.business_costs_pct == pytest.approx(100 * 5.80 / 20.69, abs=0.05)
@@ -220,6 +234,11 @@ def test_the_whole_council_gets_bases_in_every_locality(herefordshire):
     for name in set(locality):  # each locality's share is its own clients'
         assert chosen.loc[home[chosen["name"]].to_numpy() == name, "calls_share"].sum() == \
             pytest.approx((locality == name).mean())
+    # Clients of no known locality are served too, from any town.
+    unknown = locality.astype(object).copy()
+    unknown.iloc[:10] = None
+    assert r.suggest_bases_by_locality(candidates, clients, EstimateEngine(), locality=unknown)["calls_share"].sum() == \
+        pytest.approx(1.0)
     # One locality is planned as before.
     east = locality == "East Herefordshire PCN"
     alone = r.suggest_bases_by_locality(candidates, clients[east.to_numpy()], EstimateEngine(), locality=locality[east])

@@ -48,6 +48,7 @@ from analyses.rounds.settings import (
                                    clock_minutes,
                                    fee_option_for,
                                    fee_options,
+                                   fee_pay,
 )
 from analyses.rounds.viability import (
                                    PROJECTION_YEARS,
@@ -74,7 +75,7 @@ __all__ = [
     "ZoneRule", "allocate_rounds", "apportion", "base_candidates", "best_continuity", "build_problem", "call_prize",
     "calls_for_day", "calls_for_week", "carer_rota", "carer_week", "check_client_windows", "check_plan_size", "client_localities",
     "client_zones", "clock", "clock_minutes", "continuity", "default_providers", "default_windows",
-    "explain_unserved", "fee_option_for", "fee_options", "greedy_solution", "judge_rounds", "judge_week",
+    "explain_unserved", "fee_option_for", "fee_options", "fee_pay", "greedy_solution", "judge_rounds", "judge_week",
     "locality_week", "most_viable_providers", "parse_windows", "plan_rounds", "plan_week", "price_visits",
     "provider_scenario", "provider_table", "round_localities", "round_table", "separate_calls", "solve_day",
     "solve_problem", "suggest_bases", "suggest_bases_by_locality", "suggest_carers", "visit_days",

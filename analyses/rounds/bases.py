@@ -108,7 +108,7 @@ def suggest_bases_by_locality(candidates: gpd.GeoDataFrame, clients: gpd.GeoData
     candidates : GeoDataFrame
         :func:`base_candidates` (with ``locality_name``).
     locality : Series
-        Each client's locality, in the order of ``clients``.
+        Each client's locality, in the order of ``clients`` (NaN where not known).
 
     Returns
     -------
@@ -116,8 +116,9 @@ def suggest_bases_by_locality(candidates: gpd.GeoDataFrame, clients: gpd.GeoData
         As :func:`suggest_bases`; ``calls_share`` is the share of all the clients' weight nearest each base.
     """
     weight = np.ones(len(clients)) if weights is None else np.asarray(weights, dtype=float)
-    names = locality.to_numpy()
-    groups = [name for name in dict.fromkeys(names) if not pd.isna(name)]
+    # Clients of no known locality are a group of their own, served from any of the candidates.
+    names = locality.astype(object).where(locality.notna(), "").to_numpy()
+    groups = list(dict.fromkeys(names))
     if len(groups) <= 1:
         return suggest_bases(candidates, clients, engine, weights=weight, most=most, cut=cut)
     total = weight.sum() or 1.0

@@ -117,10 +117,16 @@ class RoundPlan:
     feasible: bool = True
 
 
-def _pay_units(settings: RoundSettings) -> tuple[int, int]:
-    """Integer solver costs per second (pay with on-costs) and per metre (mileage), in thousandths of a penny."""
-    per_second = round(settings.employer_cost_per_hour * 100_000 / 3600)
-    per_metre = round(settings.mileage_per_mile * 100_000 / METRES_PER_MILE)
+SOLVER_RATES = RoundSettings()
+"""Whose pay with on-costs and mileage weigh time against distance in the solver: the model's defaults, whatever
+a user sets, so a plan depends on its planning settings alone and money is applied when rounds are judged."""
+
+
+def _pay_units() -> tuple[int, int]:
+    """Integer solver costs per second (pay with on-costs) and per metre (mileage), in thousandths of a penny, at
+    :data:`SOLVER_RATES`."""
+    per_second = round(SOLVER_RATES.employer_cost_per_hour * 100_000 / 3600)
+    per_metre = round(SOLVER_RATES.mileage_per_mile * 100_000 / METRES_PER_MILE)
     return per_second, per_metre
 
 
@@ -183,7 +189,7 @@ def call_prize(settings: RoundSettings, seconds: np.ndarray, metres: np.ndarray)
 
     An insertion lengthens a round by at most a whole shift of paid time plus two of the longest legs.
     """
-    per_second, per_metre = _pay_units(settings)
+    per_second, per_metre = _pay_units()
     finite = seconds < UNREACHABLE
     longest_shift = max(shift.end_min - shift.start_min for shift in settings.shifts) * 60
     return int(per_second * longest_shift + 2 * (per_second * seconds[finite].max() + per_metre * metres[finite].max()))
@@ -222,7 +228,7 @@ def build_problem(calls: gpd.GeoDataFrame, bases: Sequence[Base], settings: Roun
     per leg. ``calls`` are the calls to plan (those that keep the gap, ``gap_ok``), all at places of ``stops``;
     client ``i`` of the instance is row ``i`` of ``calls``.
     """
-    per_second, _ = _pay_units(settings)
+    per_second, _ = _pay_units()
     prize = call_prize(settings, stops.seconds, stops.metres)
     call_location = stops.locate(calls)
     locations = [pyvrp.Location(float(x), float(y)) for x, y in zip(stops.xs, stops.ys)]
@@ -262,7 +268,7 @@ def build_problem(calls: gpd.GeoDataFrame, bases: Sequence[Base], settings: Roun
 def _leg_cost(settings: RoundSettings, stops: Stops) -> np.ndarray:
     """The solver's "distance": the cost of each leg in solver units, mileage plus, when waiting is not paid (so
     the round's duration is not costed), the pay for the time driving it."""
-    per_second, per_metre = _pay_units(settings)
+    per_second, per_metre = _pay_units()
     return (per_metre * stops.metres + (0 if settings.pay_waiting else per_second * stops.seconds)).astype(np.int64)
 
 
@@ -636,7 +642,7 @@ def _interpret(solution: pyvrp.Solution | None, data: pyvrp.ProblemData | None, 
     type_names = [vehicle.name for vehicle in data.vehicle_types()] if data is not None else []
     shifts = {shift.name: shift for shift in settings.shifts}
     rounds, visits, paths, served, routes = [], [], {}, set(), []
-    per_second, _ = _pay_units(settings)
+    per_second, _ = _pay_units()
     leg_cost = _leg_cost(settings, stops)
     cost = 0.0
     for number, route in enumerate(solution.routes() if solution is not None else []):

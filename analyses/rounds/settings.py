@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +24,10 @@ def clock(minutes: int) -> str:
 
 
 def pounds(value: float) -> str:
-    """Whole pounds as people write them, the sign before the pound sign (``-277.4`` -> ``"−£277"``)."""
+    """Whole pounds as people write them, the sign before the pound sign (``-277.4`` -> ``"−£277"``; ``"—"`` when
+    not known)."""
+    if value is None or not math.isfinite(value):
+        return "—"
     return f"{'−' if round(value) < 0 else ''}£{abs(value):,.0f}"
 
 
@@ -76,23 +80,51 @@ def fee_year(text: str | None) -> int | None:
     return int(match.group(0)) if match else None
 
 
-def living_wage(year: int) -> tuple[float, str]:
-    """The National Living Wage from April of ``year`` (the nearest year known beyond the table) and its source."""
+def living_wage(year: int) -> tuple[float, int]:
+    """The National Living Wage from April of ``year`` and the year it is of (the nearest year known beyond the
+    table)."""
     known = min(NATIONAL_LIVING_WAGE, key=lambda candidate: abs(candidate - year))
-    return NATIONAL_LIVING_WAGE[known], (f"assumption: the National Living Wage from April {known} (GOV.UK), the year "
-                                         f"of the fee, as UKHCA's minimum price costs careworkers")
+    return NATIONAL_LIVING_WAGE[known], known
+
+
+DEFAULT_PAY_YEAR = 2019
+"""Year of the default carer pay when no fee year is known (the year of Herefordshire's rural uplift)."""
 
 
 @dataclass(frozen=True)
 class FeeOption:
-    """A fee the provider may be paid: its label for people, £ per contact hour, where it comes from, and the year
-    its price level belongs to (which sets the default carer pay)."""
+    """A fee the provider may be paid: its label for people, £ per contact hour, where it comes from, the year its
+    price level belongs to, and the rise it carries on that price level (%). The last two set the default pay
+    (:func:`fee_pay`)."""
 
     key: str
     label: str
     fee_per_hour: float
     source: str
     year: int | None = None
+    rise_pct: float = 0.0
+
+
+def fee_pay(fee: FeeOption | None) -> tuple[float, str]:
+    """Default carer pay for a fee, £ an hour, and where it comes from: the National Living Wage of the year the
+    fee's price level belongs to (as UKHCA's Minimum Price for Homecare costs careworkers), raised by the rise the
+    fee carries, so that fee and pay are at one price level. A fee "raised by 8.7% in 2023" on a 2019/20 fee thus
+    pays 2019 pay raised by 8.7%, not 2023 pay: the fee's other rises since 2019/20 are not documented, and 2023
+    pay against it would judge every round against a fee years behind its costs."""
+    wanted = fee.year if fee is not None and fee.year else None
+    wage, known = living_wage(wanted or DEFAULT_PAY_YEAR)
+    if wanted is None:
+        where = "the fee's year is not recorded"
+    elif known != wanted:
+        where = f"the nearest year known to the fee's {wanted}"
+    else:
+        where = "the year of the fee"
+    source = f"assumption: the National Living Wage from April {known} (GOV.UK, £{wage:.2f}), {where}"
+    rise = fee.rise_pct if fee is not None else 0.0
+    if rise:
+        wage *= 1.0 + rise / 100.0
+        source += f", raised by the fee's {rise:g}% rise so that pay and fee are at one price level"
+    return wage, source + ", as UKHCA's minimum price costs careworkers"
 
 
 @dataclass(frozen=True)
@@ -155,8 +187,8 @@ class RoundSettings:
     min_gap_minutes: float = 120.0
     carer_days_per_week: int = 5
     continuity_cost: float = 5.0
-    carer_pay_per_hour: float = NATIONAL_LIVING_WAGE[2019]
-    pay_source: str = living_wage(2019)[1]
+    carer_pay_per_hour: float = fee_pay(None)[0]
+    pay_source: str = fee_pay(None)[1]
     wage_on_costs_pct: float = WAGE_ON_COSTS_PCT
     business_costs_pct: float = BUSINESS_COSTS_PCT
     pay_waiting: bool = False
@@ -178,9 +210,9 @@ class RoundSettings:
     @classmethod
     def for_council(cls, council: Council, *, fee: FeeOption | None = None, **changes: Any) -> "RoundSettings":
         """The model's defaults with the council's own figures (the fee, its base fee unless ``fee`` is given, and
-        the rural uplift), carer pay at the National Living Wage of the fee's year, then ``changes``."""
+        the rural uplift), carer pay at the fee's price level (:func:`fee_pay`), then ``changes``."""
         fee = fee or fee_options(council)[0]
-        pay, pay_source = living_wage(fee.year) if fee.year else (cls.carer_pay_per_hour, cls.pay_source)
+        pay, pay_source = fee_pay(fee)
         return dataclasses.replace(cls(income_per_contact_hour=fee.fee_per_hour, rural_uplift_pct=council.rural_uplift_pct,
                                        carer_pay_per_hour=pay, pay_source=pay_source), **changes)
 
@@ -196,9 +228,12 @@ class RoundSettings:
         return self.income_per_contact_hour * (1.0 + self.rural_uplift_pct / 100.0 if outside else 1.0)
 
     def solver_key(self) -> str:
-        """The settings that change the planned rounds (not the fee or the thresholds, which only judge them)."""
+        """The settings that change the planned rounds: not money (fee, uplift, pay, on-costs, business costs,
+        mileage: the solver weighs time and distance at fixed rates and rounds are costed when judged) nor the
+        thresholds, which only judge them."""
         judged_only = {"income_per_contact_hour", "rural_uplift_pct", "max_travel_share", "min_contact_hours",
-                       "business_costs_pct", "pay_source"}
+                       "carer_pay_per_hour", "pay_source", "wage_on_costs_pct", "business_costs_pct",
+                       "mileage_per_mile"}
         return repr({name: value for name, value in self.__dict__.items() if name not in judged_only})
 
 
@@ -214,7 +249,7 @@ def fee_options(council: Council) -> list[FeeOption]:
         fee = council.base_fee_per_hour * (1.0 + float(rise) / 100.0)
         options.append(FeeOption("current", f"current fee (+{float(rise):g}%, {figure.year}): £{fee:.2f}", fee,
                                  f"{council.source('base_fee_per_hour')}; raised by {council.source('fee_rise_pct')}",
-                                 fee_year(figure.year)))
+                                 fee_year(base.year), float(rise)))
     return options
 
 

@@ -21,8 +21,10 @@ def _round_keys(rounds: pd.DataFrame) -> list[str]:
     return ["day", "round"] if "day" in rounds.columns else ["round"]
 
 
-def judge_rounds(rounds: pd.DataFrame, settings: RoundSettings, *, visits: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Add income, margin and a verdict to each round: "viable", or "not viable" with the thresholds it breaks.
+def judge_rounds(rounds: pd.DataFrame, settings: RoundSettings, *, visits: pd.DataFrame | None = None,
+                 totals: bool = False) -> pd.DataFrame:
+    """Cost each round at ``settings``' pay and mileage, add its income, margin and a verdict: "viable", or
+    "not viable" with the thresholds it breaks.
 
     Parameters
     ----------
@@ -32,17 +34,27 @@ def judge_rounds(rounds: pd.DataFrame, settings: RoundSettings, *, visits: pd.Da
     visits : DataFrame, optional
         Priced visits (:func:`analyses.rounds.price_visits`): each round's ``income`` is the sum of its visits'.
         Without them, a round already carrying ``income`` keeps it, else income is the base fee × contact hours.
+    totals : bool
+        The rows are sums of judged rounds (a week's totals): their cost, income and business costs are kept.
 
     Returns
     -------
     DataFrame
-        ``rounds`` with ``income`` (£), ``business_costs`` (£, ``business_costs_pct`` of the income: what runs the
-        business rather than the round), ``margin`` (£, income − business costs − cost), ``income_per_contact_hour``
-        (£), ``verdict`` and ``why``. The verdict compares the round's cost with the income left after business
+        ``rounds`` with ``cost`` (£, paid hours at pay with on-costs, and mileage) and ``cost_per_contact_hour``
+        (£), ``income`` (£), ``business_costs`` (£, ``business_costs_pct`` of the income: what runs the business
+        rather than the round), ``margin`` (£, income − business costs − cost), ``income_per_contact_hour`` (£),
+        ``verdict`` and ``why``. The verdict compares the round's cost with the income left after business
         costs, its travel with ``max_travel_share`` of paid time and its contact hours with ``min_contact_hours``.
     """
     judged = rounds.copy()
-    if visits is not None and "income" in visits.columns:
+    if not totals and {"paid_hours", "miles"} <= set(judged.columns):
+        # Costed here, not when planned: a change of pay or mileage re-judges the same plan.
+        judged["cost"] = judged["paid_hours"] * settings.employer_cost_per_hour + \
+            judged["miles"] * settings.mileage_per_mile
+        with np.errstate(divide="ignore", invalid="ignore"):
+            judged["cost_per_contact_hour"] = np.where(judged["contact_hours"] > 0,
+                                                       judged["cost"] / judged["contact_hours"], np.inf)
+    if not totals and visits is not None and "income" in visits.columns:
         keys = _round_keys(judged)
         income = visits.groupby(keys)["income"].sum(min_count=1)
         judged["income"] = pd.MultiIndex.from_frame(judged[keys]).map(income) if len(keys) > 1 else \
@@ -51,7 +63,7 @@ def judge_rounds(rounds: pd.DataFrame, settings: RoundSettings, *, visits: pd.Da
         fee = settings.income_per_contact_hour
         judged["income"] = judged["contact_hours"] * fee if fee is not None else np.nan
     judged["income"] = judged["income"].astype(float)
-    if "business_costs" not in judged.columns:  # weekly totals carry the sum of their days'
+    if not totals or "business_costs" not in judged.columns:
         judged["business_costs"] = judged["income"] * settings.business_costs_pct / 100.0
     judged["margin"] = judged["income"] - judged["business_costs"] - judged["cost"]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -98,7 +110,8 @@ def weekly_rounds(judged: pd.DataFrame, settings: RoundSettings) -> pd.DataFrame
     DataFrame
         One row per round: ``round``, ``base``, ``shift``, ``days`` (days it ran), ``carers`` (how many worked
         it), ``main_carer`` (who worked it most), weekly ``calls``, ``contact_hours``, ``travel_hours``,
-        ``idle_hours``, ``paid_hours``, ``miles``, ``cost``, ``income``, ``margin``, ``travel_share``,
+        ``idle_hours``, ``paid_hours``, ``miles``, ``cost``, ``income``, ``business_costs``, ``margin``,
+        ``travel_share``,
         ``cost_per_contact_hour``, ``income_per_contact_hour``, ``verdict`` and ``why``.
     """
     table = _totals(judged, ["round"])
@@ -108,11 +121,12 @@ def weekly_rounds(judged: pd.DataFrame, settings: RoundSettings) -> pd.DataFrame
     table.insert(2, "days", grouped["day"].nunique())
     table.insert(3, "carers", grouped["carer"].nunique())
     table.insert(4, "main_carer", grouped["carer"].agg(lambda names: names.value_counts().index[0]))
-    return judge_rounds(table.reset_index(), settings)
+    return judge_rounds(table.reset_index(), settings, totals=True)
 
 
 def carer_week(judged: pd.DataFrame, carers: Sequence) -> pd.DataFrame:
-    """Each carer's week: days on the rota, days with a round, rounds, hours, miles and cost (£ pay and mileage).
+    """Each carer's week: days on the rota, days with a round, rounds, hours, miles and cost (£ pay with on-costs,
+    and mileage).
 
     Parameters
     ----------
@@ -183,8 +197,8 @@ def locality_week(calls: pd.DataFrame, visits: pd.DataFrame, rounds_week: pd.Dat
     table["paid_hours"] = rounds["paid_hours"].sum()
     table["travel_hours"] = rounds["travel_hours"].sum()
     table["cost"] = rounds["cost"].sum()
-    table["business_costs"] = rounds["business_costs"].sum()
-    table["margin"] = rounds["margin"].sum()
+    table["business_costs"] = rounds["business_costs"].sum(min_count=1)
+    table["margin"] = rounds["margin"].sum(min_count=1)
     continuity = continuity_table.assign(locality=continuity_table.index.map(locality))
     table["continuity"] = continuity.groupby("locality")["continuity"].mean()
     table = table.fillna({"calls_fitted": 0, "contact_hours": 0.0, "rounds": 0, "round_hours": 0.0,
@@ -364,7 +378,7 @@ class WeekReport:
         """One line: calls fitted, rounds viable, margin and continuity."""
         calls = len(self.plan.calls)
         fitted = len(self.plan.visits)
-        margin = self.weekly["margin"].sum() if len(self.weekly) else 0.0
+        margin = self.weekly["margin"].sum(min_count=1) if len(self.weekly) else float("nan")
         kept = f"{self.continuity['continuity'].mean():.0%}" if len(self.continuity) else "—"
         return (f"{fitted:,} of {calls:,} calls fitted over the week in {len(self.weekly)} rounds "
                 f"({self.viable_rounds} viable; day rounds {int((self.rounds['verdict'] == 'viable').sum())} of "

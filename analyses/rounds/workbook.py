@@ -76,6 +76,11 @@ def plan_sheets(report: WeekReport, providers: pd.DataFrame | None, *, synthetic
     return sheets
 
 
+def _ukhca_or_what_if(value: float, default: float) -> str:
+    """Where a cost share comes from: UKHCA's costing at its default, else the user's what-if."""
+    return "assumption from UKHCA's costing (below)" if abs(value - default) < 1e-9 else WHAT_IF
+
+
 def settings_rows(settings: RoundSettings) -> list[tuple[str, str]]:
     """The round model's assumptions as (item, value) rows, in words and clock times."""
     windows = "; ".join(f"{name} {clock(start)}–{clock(end)}" for name, (start, end) in settings.windows.items())
@@ -89,11 +94,12 @@ def settings_rows(settings: RoundSettings) -> list[tuple[str, str]]:
         ("Carers' week", f"{settings.carer_days_per_week} days of 7, consecutive days off spread over the week"),
         ("Carer pay", f"£{settings.carer_pay_per_hour:.2f} per paid hour — {settings.pay_source}"),
         ("Employer's on-costs", f"{settings.wage_on_costs_pct:g}% of pay (NI, pension, holiday, sickness, training), "
-                                f"so £{settings.employer_cost_per_hour:.2f} per paid hour"),
+                                f"so £{settings.employer_cost_per_hour:.2f} per paid hour — "
+                                f"{_ukhca_or_what_if(settings.wage_on_costs_pct, WAGE_ON_COSTS_PCT)}"),
         ("Business costs", f"{settings.business_costs_pct:g}% of income (office, managers, rostering, recruitment, "
-                           f"insurance, surplus): not there to pay for the rounds"),
-        ("On-costs and business costs from", UKHCA_SOURCE if (settings.wage_on_costs_pct, settings.business_costs_pct)
-         == (WAGE_ON_COSTS_PCT, BUSINESS_COSTS_PCT) else WHAT_IF),
+                           f"insurance, surplus): not there to pay for the rounds — "
+                           f"{_ukhca_or_what_if(settings.business_costs_pct, BUSINESS_COSTS_PCT)}"),
+        ("UKHCA's costing", UKHCA_SOURCE),
         ("Paid time", "contact, travel and waiting between calls" if settings.pay_waiting
          else "contact and travel (waiting between calls not paid)"),
         ("Mileage", f"£{settings.mileage_per_mile:.2f} per mile"),

@@ -9,9 +9,16 @@ import argparse
 import math
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from geo.council import Council, load_council
 from geo.errors import InputDataError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from analyses.rounds import RoundSettings
+    from layers.council_data import CouncilData
 
 
 def add_council(parser: argparse.ArgumentParser) -> None:
@@ -111,9 +118,19 @@ def output_file(text: str, suffixes: tuple[str, ...], what: str) -> Path:
     return path
 
 
-def read_client_list(path: Path, data, *, purpose: str, settings=None):
+def read_client_list(path: Path, data: CouncilData, *, purpose: str,
+                     settings: RoundSettings | None = None) -> gpd.GeoDataFrame:
     """A client list read as the app reads it (:func:`caremap.api.read_clients`), each refused row printed as a
     warning, the usable clients returned.
+
+    Parameters
+    ----------
+    path : Path
+    data : CouncilData
+    purpose : {"rounds", "fee-zones"}
+        What the list is for (what it must give: calls for rounds, weekly hours for fee zones).
+    settings : RoundSettings, optional
+        For rounds: the settings the calls are read with.
 
     Raises
     ------

@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                                    "every call any round can take)")
     parser.add_argument("--fee", choices=["base", "current"], default="base",
                         help="judge against the council's base fee (default) or the current fee where its documents "
-                             "record a rise")
+                             "record a rise; carer pay follows the fee's price level")
     parser.add_argument("--reading", choices=["straight", "road"], default="straight",
                         help="fee zone by straight line (default) or by road")
     parser.add_argument("--radius", type=float, metavar="MILES", help="fee-zone radius (default: the council's)")
