@@ -18,7 +18,7 @@ from analyses import rounds as rounds_model
 from analyses.demand import DemandAssumptions, area_share, demand_weights, synthetic_clients
 from analyses.rounds import workbook
 from analyses.rounds.bases import BASE_CUT
-from analyses.rounds.settings import UKHCA_SOURCE, pounds
+from analyses.rounds.settings import MILEAGE_SOURCE, UKHCA_SOURCE, pounds
 from geo.council import WHAT_IF, Council
 from geo.errors import CareMapError, InputDataError
 from geo.postcode import format_postcode, postcode_key
@@ -48,14 +48,18 @@ def _where(clients: gpd.GeoDataFrame) -> list:
 
 
 def _first_area(data: CouncilData, localities: list[str]) -> str:
-    """The area shown first: the first locality with at least half the median locality's demand. A locality far
-    smaller (a neighbouring council's PCN holding a few border areas) is a poor first example."""
+    """The area shown first: of the localities with at least half the median locality's demand (a locality far
+    smaller, such as a neighbouring council's PCN holding a few border areas, is a poor example), the one whose
+    people aged 65+ live most in rural areas, where rounds are hardest."""
     if len(localities) <= 1:
         return WHOLE_COUNCIL
     weights = demand_weights(data, DemandAssumptions())
-    shares = weights.groupby(data.lsoa.set_index("lsoa21_code")["locality_name"].reindex(weights.index)).sum()
-    shares = shares.reindex(localities, fill_value=0.0)
-    return next(name for name, share in shares.items() if share >= shares.median() / 2)
+    lsoa = data.lsoa.set_index("lsoa21_code")
+    shares = weights.groupby(lsoa["locality_name"].reindex(weights.index)).sum().reindex(localities, fill_value=0.0)
+    rural = (lsoa["pop_65plus"] * lsoa["is_rural"]).groupby(lsoa["locality_name"]).sum() / \
+        lsoa["pop_65plus"].groupby(lsoa["locality_name"]).sum()
+    sizeable = [name for name in localities if shares[name] >= shares.median() / 2]
+    return max(sizeable, key=lambda name: (float(rural.get(name, 0.0)), -sizeable.index(name)))
 
 
 def _clients(council: Council, data: CouncilData, settings: rounds_model.RoundSettings):
@@ -158,7 +162,8 @@ def _settings(council: Council) -> rounds_model.RoundSettings:
         business = c.number_input("Business costs (% of income)", 0.0, 80.0, defaults.business_costs_pct, 0.5,
                                   key="rv_business", help=f"Office, managers, rostering, recruitment, insurance, "
                                                           f"surplus: not there to pay for the rounds. {UKHCA_SOURCE}.")
-        mileage = m.number_input("Mileage (£/mile)", 0.0, 2.0, defaults.mileage_per_mile, 0.01, key="rv_mileage")
+        mileage = m.number_input("Mileage (£/mile)", 0.0, 2.0, defaults.mileage_per_mile, 0.01, key="rv_mileage",
+                                 help=MILEAGE_SOURCE)
         waiting = w.checkbox("Pay waiting time between calls", defaults.pay_waiting, key="rv_waiting",
                              help="On: all time on the round is paid. Off: contact and travel only.")
         d, e, f, g, h = st.columns(5)
@@ -394,8 +399,8 @@ def _verdict(report: rounds_model.WeekReport, flat: rounds_model.WeekReport) -> 
                                                f"them (mean over clients); at most {report.best_continuity:.0%} when "
                                                f"carers work {settings.carer_days_per_week} days of 7.")
     st.markdown(f"**Verdict:** {report.viable_rounds} of {len(report.weekly)} rounds are viable with the "
-                f"{settings.rural_uplift_pct:g}% rural uplift outside the fee zone; {flat.viable_rounds} would be at "
-                f"the base fee alone. A round is viable when its income, less {settings.business_costs_pct:g}% business "
+                f"{settings.rural_uplift_pct:g}% rural uplift outside the fee zone; {flat.viable_rounds} would be "
+                f"without the uplift. A round is viable when its income, less {settings.business_costs_pct:g}% business "
                 f"costs, covers its pay (with {settings.wage_on_costs_pct:g}% on-costs) and mileage, its travel is at "
                 f"most {settings.max_travel_share:.0%} of paid time and it has at least "
                 f"{settings.min_contact_hours:g} contact hours a day.")

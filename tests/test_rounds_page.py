@@ -28,8 +28,9 @@ def test_a_district_of_a_two_tier_council_can_be_planned(all_councils):
     app = AppTest.from_function(_hertfordshire_rounds_page, default_timeout=240).run()
     assert not app.exception and not app.error
     area = app.selectbox(key="rv_area_hertfordshire")
-    # The first locality is far smaller than most (20 clients of a typical 100): the page opens on the next one.
-    assert area.options[1] == "Abbey Health PCN" and area.value == "Alban Healthcare PCN"
+    # The page opens on the most rural of the localities of a typical size: Ware and Rurals, not the first in
+    # the list (Abbey Health, 20 clients of a typical 100) nor St Albans' Alban Healthcare (no rural areas).
+    assert area.options[1] == "Abbey Health PCN" and area.value == "Ware and Rurals PCN"
     assert "District: Dacorum" in area.options and "District: Watford" in area.options
     area.set_value("District: Watford").run()
     assert not app.exception and not app.error

@@ -362,8 +362,10 @@ def test_the_command_line_plans_a_week(tmp_path):
                            "--roads", "estimate", "--seconds", "5", "--out", str(out)],
                           capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
-    line = done.stdout.strip().splitlines()[-1]
-    assert line.startswith("Rutland:") and "calls fitted over the week" in line and "SYNTHETIC" in line
+    lines = done.stdout.strip().splitlines()
+    assert lines[0].startswith("Rutland:") and "calls fitted over the week" in lines[0]
+    assert lines[1].startswith("Fee: £19.45 an hour (base), 20% more outside the fee zone; pay £8.21 an hour")
+    assert "SYNTHETIC" in lines[2] and "ESTIMATE" in lines[3] and lines[-1] == f"Wrote {out}."
     assert {"rounds", "visits", "not_fitted", "providers", "assumptions"} <= set(pd.read_excel(out, sheet_name=None))
     bad = subprocess.run([sys.executable, "-m", "caremap", "rounds", "--council", "rutland", "--locality", "Nowhere",
                           "--roads", "estimate", "--out", str(out)], capture_output=True, text=True, timeout=120)

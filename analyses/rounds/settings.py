@@ -23,6 +23,11 @@ def clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def natural_key(name: str) -> tuple:
+    """Sort key reading the numbers in a name as numbers ("Evening 2" before "Evening 10")."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(name)))
+
+
 def pounds(value: float) -> str:
     """Whole pounds as people write them, the sign before the pound sign (``-277.4`` -> ``"−£277"``; ``"—"`` when
     not known)."""
@@ -72,6 +77,10 @@ UKHCA_SOURCE = ("UKHCA, A Minimum Price for Homecare, April 2020 to March 2021 (
                 "on-costs (holiday, sickness, training) £1.97, so on-costs are 29.8% of pay; running the business "
                 "£5.20 and surplus £0.60, so 28.0% of the price")
 """Where the default on-costs and business costs come from (a national costing, not a council document)."""
+
+MILEAGE_SOURCE = ("assumption: HMRC's approved mileage allowance for a car, 45p a mile for the first 10,000 business "
+                  "miles a year, which providers commonly pay carers")
+"""Where the default mileage rate comes from."""
 
 
 def fee_year(text: str | None) -> int | None:

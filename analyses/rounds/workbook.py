@@ -7,7 +7,6 @@ About (from :func:`analyses.exports.xlsx_bytes`), ``rounds``, ``rounds_by_day``,
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 import pandas as pd
@@ -15,6 +14,7 @@ import pandas as pd
 from analyses import exports
 from analyses.rounds.settings import (
     BUSINESS_COSTS_PCT,
+    MILEAGE_SOURCE,
     UKHCA_SOURCE,
     WAGE_ON_COSTS_PCT,
     RoundSettings,
@@ -44,11 +44,6 @@ TITLES = {
 """Titles of the plan's columns that :data:`analyses.exports.TITLES` lacks or words differently."""
 
 
-def natural_key(name: str) -> tuple:
-    """Sort key reading the numbers in a name as numbers ("Evening 2" before "Evening 10")."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(name)))
-
-
 def _percent(table: pd.DataFrame, column: str) -> pd.DataFrame:
     return table.assign(**{f"{column}_pct": table[column] * 100.0}).drop(columns=[column])
 
@@ -66,7 +61,6 @@ def plan_sheets(report: WeekReport, providers: pd.DataFrame | None, *, synthetic
     visits = visits[[column for column in order if column in visits.columns]]
     not_fitted = report.unserved.drop(columns=["day"], errors="ignore")
     weekly = report.weekly[["round", "locality", *[c for c in report.weekly.columns if c not in ("round", "locality")]]]
-    weekly = weekly.sort_values("round", key=lambda names: names.map(natural_key), kind="stable")
     continuity = _percent(report.continuity.reset_index(), "continuity")
     localities = _percent(report.localities.reset_index(), "continuity")
     sheets = {"rounds": weekly, "rounds_by_day": rounds_by_day, "carers": report.carers, "localities": localities,
@@ -102,7 +96,8 @@ def settings_rows(settings: RoundSettings) -> list[tuple[str, str]]:
         ("UKHCA's costing", UKHCA_SOURCE),
         ("Paid time", "contact, travel and waiting between calls" if settings.pay_waiting
          else "contact and travel (waiting between calls not paid)"),
-        ("Mileage", f"£{settings.mileage_per_mile:.2f} per mile"),
+        ("Mileage", f"£{settings.mileage_per_mile:.2f} per mile — "
+                    f"{MILEAGE_SOURCE if abs(settings.mileage_per_mile - RoundSettings.mileage_per_mile) < 1e-9 else WHAT_IF}"),
         ("Verdict: most travel", f"{settings.max_travel_share:.0%} of paid time"),
         ("Verdict: fewest contact hours", f"{settings.min_contact_hours:g} a round a day"),
         ("Verdict: cost and income", "a round whose pay (with on-costs) and mileage exceed its income less business "

@@ -84,5 +84,11 @@ def run(arguments: argparse.Namespace) -> int:
         content = exports.csv_bytes(visits, [f"Rounds for a week in {council.name}; clients: {label}.",
                                              f"Travel times: {engine.label}.", report.summary()])
     _common.write(out, content, "plan file")
-    print(f"{council.name}: {report.summary()}; {label}; {engine.label}. Wrote {out}.")
+    print(f"{council.name}: {report.summary()}.")
+    print(f"Fee: £{settings.income_per_contact_hour:.2f} an hour ({arguments.fee}), {settings.rural_uplift_pct:g}% more "
+          f"outside the fee zone; pay £{settings.carer_pay_per_hour:.2f} an hour with {settings.wage_on_costs_pct:g}% "
+          f"on-costs; {settings.business_costs_pct:g}% of income to business costs.")
+    print(f"Clients: {label}.")
+    print(f"Travel times: {engine.label}")
+    print(f"Wrote {out}.")
     return 0
