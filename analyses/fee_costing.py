@@ -186,11 +186,16 @@ def validate_bands(bands: Sequence[tuple[float, float]]) -> tuple[tuple[float, f
     return tuple(cleaned)
 
 
-def default_schemes(council: Council) -> list[BandedScheme]:
-    """The council's current rule and two illustrative banded schemes (labelled as such)."""
+def default_schemes(council: Council, *, radius_miles: float | None = None,
+                    uplift_pct: float | None = None) -> list[BandedScheme]:
+    """The council's current rule, the user's what-if rule when ``radius_miles`` or ``uplift_pct`` differ from it,
+    and two illustrative banded schemes (labelled as such)."""
     radius, uplift = council.fee_zone_radius_miles, council.rural_uplift_pct
+    chosen = (radius if radius_miles is None else radius_miles, uplift if uplift_pct is None else uplift_pct)
+    what_if = [BandedScheme(f"What-if rule ({chosen[0]:g} mi, {chosen[1]:g}%)", ((0.0, 0.0), chosen))] \
+        if chosen != (radius, uplift) else []
     return [
-        BandedScheme(f"Current rule ({radius:g} mi, {uplift:g}%)", ((0.0, 0.0), (radius, uplift))),
+        BandedScheme(f"Current rule ({radius:g} mi, {uplift:g}%)", ((0.0, 0.0), (radius, uplift))), *what_if,
         BandedScheme("Illustrative: three bands 0–3 / 3–6 / 6+ mi", ((0.0, 0.0), (3.0, 10.0), (6.0, 20.0))),
         BandedScheme("Illustrative: graded 4–8 / 8+ mi", ((0.0, 0.0), (4.0, 15.0), (8.0, 25.0))),
     ]

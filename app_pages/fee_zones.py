@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import altair as alt
 import folium
 import geopandas as gpd
 import numpy as np
@@ -163,7 +164,8 @@ def _costing(council: Council, located: pd.DataFrame, demand: Demand) -> tuple[F
     return fees, reading
 
 
-def _what_ifs(council: Council, located: pd.DataFrame, demand: Demand, fees: FeeAssumptions, reading: str):
+def _what_ifs(council: Council, located: pd.DataFrame, demand: Demand, fees: FeeAssumptions, reading: str, *,
+              radius: float):
     st.subheader("What if the radius changed?")
     radii = fee_costing.radius_what_if({"straight": located["straight_miles"].to_numpy(),
                                         "road": located["road_miles"].to_numpy()}, demand, fees)
@@ -172,9 +174,10 @@ def _what_ifs(council: Council, located: pd.DataFrame, demand: Demand, fees: Fee
     wide = radii.pivot(index="radius_miles", columns="reading",
                        values=["clients_outside", "hours_outside", "annual_uplift"])
     wide.columns = [f"{measure.replace('_', ' ')} ({reading_name})" for measure, reading_name in wide.columns]
-    st.dataframe(wide.reset_index().rename(columns={"radius_miles": "radius (miles)"}), hide_index=True,
-                 width="stretch", column_config={name: st.column_config.NumberColumn(format="%.0f")
-                                                 for name in ["radius (miles)", *wide.columns]})
+    # Whole numbers with thousands separators ("localized"): printf formats have no separator.
+    st.dataframe(wide.round().reset_index().rename(columns={"radius_miles": "radius (miles)"}), hide_index=True,
+                 width="stretch", column_config={"radius (miles)": st.column_config.NumberColumn(format="%g")} | {
+                     name: st.column_config.NumberColumn(format="localized") for name in wide.columns})
 
     st.subheader("Banded schemes")
     st.caption("Some councils pay more the farther out a client lives. The bands below are illustrative; edit the "
@@ -184,7 +187,7 @@ def _what_ifs(council: Council, located: pd.DataFrame, demand: Demand, fees: Fee
                             column_config={"from_miles": st.column_config.NumberColumn("from (miles)", min_value=0.0),
                                            "uplift_pct": st.column_config.NumberColumn("uplift (%)", min_value=0.0,
                                                                                        max_value=200.0)})
-    schemes = fee_costing.default_schemes(council)
+    schemes = fee_costing.default_schemes(council, radius_miles=radius, uplift_pct=fees.uplift_pct)
     try:
         bands = fee_costing.validate_bands(list(custom.dropna().itertuples(index=False, name=None)))
         schemes.append(BandedScheme("Custom", bands))
@@ -192,12 +195,19 @@ def _what_ifs(council: Council, located: pd.DataFrame, demand: Demand, fees: Fee
         st.error(f"Custom scheme not used: {widgets.plain(error)}")
     compared = fee_costing.scheme_costs(schemes, located[f"{reading}_miles"].to_numpy(), demand,
                                         base_fee=fees.base_fee_per_hour)
-    st.bar_chart(compared.set_index("scheme")["annual_uplift"], horizontal=True, x_label="annual uplift (£)")
-    st.dataframe(compared, hide_index=True, width="stretch", column_config={
-        "clients_uplifted": st.column_config.NumberColumn("clients uplifted", format="%.0f"),
-        "hours_uplifted": st.column_config.NumberColumn("hours/week uplifted", format="%.0f"),
-        "weekly_uplift": st.column_config.NumberColumn("weekly (£)", format="%.0f"),
-        "annual_uplift": st.column_config.NumberColumn("annual (£)", format="%.0f"),
+    # Altair, not st.bar_chart: its horizontal bars put the value's title on the names' axis and cut long names.
+    st.altair_chart(alt.Chart(compared).mark_bar().encode(
+        x=alt.X("annual_uplift:Q", title="annual uplift (£)", axis=alt.Axis(format=",.0f")),
+        y=alt.Y("scheme:N", sort=None, title=None, axis=alt.Axis(labelLimit=500)),
+        tooltip=[alt.Tooltip("scheme:N"), alt.Tooltip("annual_uplift:Q", title="annual uplift (£)", format=",.0f")]),
+        width="stretch")
+    whole = ["clients_uplifted", "hours_uplifted", "weekly_uplift", "annual_uplift"]
+    st.dataframe(compared.assign(**{name: compared[name].round() for name in whole}), hide_index=True,
+                 width="stretch", column_config={
+        "clients_uplifted": st.column_config.NumberColumn("clients uplifted", format="localized"),
+        "hours_uplifted": st.column_config.NumberColumn("hours/week uplifted", format="localized"),
+        "weekly_uplift": st.column_config.NumberColumn("weekly (£)", format="localized"),
+        "annual_uplift": st.column_config.NumberColumn("annual (£)", format="localized"),
         "mean_uplift_pct": st.column_config.NumberColumn("mean uplift (%)", format="%.1f")})
     return radii, compared
 
@@ -287,7 +297,7 @@ def page() -> None:
         st.caption(f"Road zone: {road_method} {POPULATION_SPREAD}")
         _area_tables(data, classified)
 
-    radii, compared = _what_ifs(council, located, demand, fees, cost_reading)
+    radii, compared = _what_ifs(council, located, demand, fees, cost_reading, radius=radius)
     zones = gpd.GeoDataFrame({"reading": ["straight line", "by road" + (" (estimate)" if engine.is_estimate else "")]},
                              geometry=[straight.iloc[0], road.iloc[0]], crs=straight.crs)
     settings = [("Centres", ", ".join(centres_names)),

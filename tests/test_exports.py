@@ -178,5 +178,8 @@ def test_fee_zones_command_costs_a_client_list_with_what_ifs(tmp_path, capsys):
     # Only C2's 7.5 hours are outside 4 miles: 7.5 h × £21 × 15% × 52 weeks.
     assert radii.loc[(4, "straight"), "Annual uplift (£)"] == pytest.approx(7.5 * 21 * 0.15 * 52, abs=0.5)
     assert radii.loc[(4, "straight"), "Clients outside"] == 1
-    schemes = book["banded schemes"]
-    assert schemes["Scheme"].str.startswith("Illustrative").sum() == 2 and len(schemes) == 3
+    schemes = book["banded schemes"].set_index("Scheme")
+    assert schemes.index.str.startswith("Illustrative").sum() == 2 and len(schemes) == 4
+    # The what-if rule is costed beside the council's, on the same hours: the About sheet's cost by road.
+    assert schemes.loc["What-if rule (4 mi, 15%)", "Annual uplift (£)"] == pytest.approx(7.5 * 21 * 0.15 * 52, abs=0.5)
+    assert schemes.loc["Current rule (4 mi, 20%)", "Annual uplift (£)"] == pytest.approx(7.5 * 21 * 0.20 * 52, abs=0.5)

@@ -70,7 +70,8 @@ def run(arguments: argparse.Namespace) -> int:
              for reading in fee_zones.READINGS}
     radii = fee_costing.radius_what_if({reading: located[f"{reading}_miles"].to_numpy()
                                         for reading in fee_zones.READINGS}, demand, fees)
-    schemes = fee_costing.scheme_costs(fee_costing.default_schemes(council),
+    schemes = fee_costing.scheme_costs(fee_costing.default_schemes(council, radius_miles=radius,
+                                                                   uplift_pct=fees.uplift_pct),
                                        located[f"{arguments.reading}_miles"].to_numpy(), demand,
                                        base_fee=fees.base_fee_per_hour, weeks_per_year=fees.weeks_per_year)
     about = [("Analysis", f"Rural fee zones for {council.name}"),
