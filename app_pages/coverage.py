@@ -216,8 +216,9 @@ def build_coverage_map(data: CouncilData, result: cv.CoverageResult, gaps: pd.Da
             maps.tooltip_html(f"Suggested: {r.name}", [("People 65+ newly within reach", f"{r.new_people_within:,.0f}"),
                                                        ("Access gap closed", f"{r.access_gap_closed:,.1f} beds")])
             for r in sites.itertuples()], colour="#6a3d9a", radius=10)
-    legend = maps.class_legend(edges, formatter) + [(HOME_COLOURS["residential"], "care home (size: beds)"),
-                                                     (HOME_COLOURS["nursing"], "care home with nursing"),
+    # Nursing is told apart only where the file says which homes have it (not in OpenStreetMap's tags).
+    nursing = [(HOME_COLOURS["nursing"], "care home with nursing")] if result.nursing_known else []
+    legend = maps.class_legend(edges, formatter) + [(HOME_COLOURS["residential"], "care home (size: beds)"), *nursing,
                                                      (HOME_COLOURS["other"], "home not for older people (apart)"),
                                                      ("#6a3d9a", "suggested site")]
     beyond = f" Pale homes: outside the council ({outside})." if outside else ""
@@ -260,8 +261,11 @@ def _area_table(council: Council, result: cv.CoverageResult) -> None:
     # A locality's key is its name: it is then shown once, as the name.
     shown = shown.rename(columns={level: levels[level] + ("" if "name" not in shown else " code")}).rename(
         columns=_column_label)
+    # People, homes and beds are whole numbers; rates, shares and minutes keep a decimal.
+    decimal = ("per_1000", "pct", "minutes", "access")
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        _column_label(column): st.column_config.NumberColumn(format="%.0f" if column.endswith("homes") else "%.1f")
+        _column_label(column): st.column_config.NumberColumn(
+            format="%.1f" if any(part in column for part in decimal) else "%.0f")
         for column in table.columns if column != "name"})
 
 
@@ -375,7 +379,8 @@ def _downloads(council: Council, data: CouncilData, report: reporting.CoverageRe
         return {"need by year": report.year_table(as_text=False)} | {
             levels[k]: _without_repeated_names(v.reset_index(), k) for k, v in result.areas.items() if k in levels} | {
             "gaps": report.gap_table(), "suggested sites": report.site_table(),
-            "care homes": report.homes_table(as_text=False), "documented totals": report.totals_table(as_text=False)}
+            "care homes": report.homes_table(as_text=False)} | (  # a council documenting no totals has no such sheet
+            {"documented totals": totals} if len(totals := report.totals_table(as_text=False)) else {})
 
     widgets.download_row(f"coverage_{council.slug}_{year}", {
         "CSV": lambda: exports.csv_bytes(result.areas["lsoa21_code"].reset_index(), [f"{k}: {v}" for k, v in about]),
