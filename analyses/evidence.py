@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analyses.demand import district_rows, placed_hours
-from geo.council import Figure, series_value
+from geo.council import Figure, figure_text, number_text, series_value
 from layers.council_data import CouncilData
 
 COLUMNS = ["Figure", "Documented", "Year", "Tool's figure", "Difference", "How the tool gets it", "Source", "Kind"]
@@ -25,22 +25,6 @@ DATA_YEAR = 2020
 """The year of the bundled population estimates (ONS mid-2020), against which documented series are compared."""
 
 
-def _number(value: float, unit: str) -> str:
-    if unit == "%":
-        return f"{value:,.1f}%"
-    return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.2f}"
-
-
-def _documented_text(figure: Figure) -> str:
-    value = figure.value
-    if isinstance(value, dict):
-        return "; ".join(f"{key}: {_documented_text(Figure(figure.key, '', item, figure.unit))}"
-                         for key, item in value.items())
-    if isinstance(value, (int, float)):
-        if figure.unit == "index":
-            return f"× {float(value):.2f}"
-        return f"{_number(float(value), figure.unit)}{'' if figure.unit == '%' else ' ' + figure.unit}".strip()
-    return str(value)
 
 
 def _difference(documented: float, recomputed: float, unit: str) -> str:
@@ -189,19 +173,19 @@ def evidence_table(data: CouncilData, *, homes: gpd.GeoDataFrame | None = None, 
     counted = _homes_rows(data, homes, homes_source)
     rows: list[dict] = []
     for figure in data.council.figures.values():
-        documented_text = _documented_text(figure)
+        documented_text = figure_text(figure)
         if figure.key == "home_care_hours_by_district":
             rows += _district_rows(data, figure)
         elif figure.key == "older_people_pct_by_district":
             rows += _district_pct_rows(data, figure)
         elif figure.key in RECOMPUTE:
             documented, year, tool, how = RECOMPUTE[figure.key](data, figure)
-            rows.append(_row(figure, documented=_number(float(documented), figure.unit), year=str(year),
-                             tool=_number(tool, figure.unit), difference=_difference(float(documented), tool, figure.unit),
+            rows.append(_row(figure, documented=number_text(float(documented), figure.unit), year=str(year),
+                             tool=number_text(tool, figure.unit), difference=_difference(float(documented), tool, figure.unit),
                              how=how))
         elif figure.key in counted and isinstance(figure.value, (int, float)):
             tool, how = counted[figure.key]
-            rows.append(_row(figure, documented=documented_text, year=figure.year, tool=_number(tool, figure.unit),
+            rows.append(_row(figure, documented=documented_text, year=figure.year, tool=number_text(tool, figure.unit),
                              difference=_difference(float(figure.value), tool, figure.unit), how=how))
         elif figure.key in counted:
             rows.append(_row(figure, documented=documented_text, year=figure.year))

@@ -22,8 +22,8 @@ def page() -> None:
     st.subheader("Straight-line estimate")
     st.markdown(f"Without a road network, travel is estimated from straight lines ({ESTIMATE_CALIBRATION}; "
                 f"`python -m bench.routing` measures it again). Every such figure is labelled ESTIMATE.")
-    st.table([{"straight line (median of band, km)": km, "road ÷ straight": circuity, "average speed (mph)": mph}
-              for km, circuity, mph in ESTIMATE_BANDS])
+    st.table([{"straight line (median of band, km)": f"{km:.2f}", "road ÷ straight": f"{circuity:.3f}",
+               "average speed (mph)": f"{mph:.1f}"} for km, circuity, mph in ESTIMATE_BANDS])
     st.subheader("Attribution")
     st.markdown("\n".join(f"- {line}" for line in (*ATTRIBUTION, LEAFLET)))
     st.subheader("Data sources, vintages and licences")

@@ -29,6 +29,9 @@ def page() -> None:
             st.dataframe(table, hide_index=True, width="stretch", column_config={
                 "Source": st.column_config.TextColumn(width="large"),
                 "How the tool gets it": st.column_config.TextColumn(width="medium")})
+            with st.expander("Every source in full"):  # a table cell cuts a long citation short
+                st.markdown("\n".join(f"- **{widgets.plain(row.Figure)}**: {widgets.plain(row.Source)}"
+                                       for row in table[["Figure", "Source"]].itertuples()))
             widgets.download_row(f"evidence_{council.slug}", {
                 "CSV": lambda table=table, council=council: exports.csv_bytes(
                     table, [f"Evidence for {council.name}: documented figures beside the tool's own"]),

@@ -98,6 +98,27 @@ class Figure:
         return f"{self.document.title}{f' ({self.year})' if self.year else ''}: {without_line_pointers(self.where)}"
 
 
+def number_text(value: float, unit: str) -> str:
+    """A figure's number as people read it: thousands separated, a percentage whole or to one decimal, small
+    fractions to two."""
+    if unit == "%":
+        return f"{value:,.0f}%" if float(value).is_integer() else f"{value:,.1f}%"
+    return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.2f}"
+
+
+def figure_text(figure: Figure) -> str:
+    """A figure's value with its unit as people read it (``"10,000,000 £/year"``, ``"20.0%"``, ``"× 1.35"``); a
+    table of values as ``key: value`` pairs."""
+    value = figure.value
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {figure_text(Figure(figure.key, '', item, figure.unit))}" for key, item in value.items())
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if figure.unit == "index":
+            return f"× {float(value):.2f}"
+        return f"{number_text(float(value), figure.unit)}{'' if figure.unit == '%' else ' ' + figure.unit}".strip()
+    return str(value)
+
+
 _LINE_POINTER = re.compile(r"\s*\(seed \d{3}:[\d\s,–-]+\)")
 
 

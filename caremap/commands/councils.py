@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from geo.council import list_councils, load_council
+from geo.council import figure_text, list_councils, load_council
 
 NAME = "councils"
 HELP = "list the councils, or one council's figures and where each comes from"
@@ -25,8 +25,6 @@ def run(arguments: argparse.Namespace) -> int:
     council = load_council(arguments.council)
     print(f"{council.name}: {len(council.figures)} figures")
     for figure in council.figures.values():
-        value = figure.value if not isinstance(figure.value, dict) else "; ".join(
-            f"{key}: {item}" for key, item in figure.value.items())
-        print(f"- {figure.label}: {value} {figure.unit}".rstrip())
+        print(f"- {figure.label}: {figure_text(figure)}")
         print(f"    {figure.source}")
     return 0
