@@ -321,7 +321,8 @@ class CoverageReport:
         text = (f"{len(sites.sites)} new home(s) of {number(sites.new_beds)} beds at {names} would bring "
                 f"{number(sites.covered_after - sites.covered_before)} more people aged 65+ ({self.year}) within "
                 f"{sites.minutes:g} minutes of a home for older people ({share_before:.0f}% → {share_after:.0f}%) and "
-                f"close {number(sites.gap_before - sites.gap_after)} of the {number(sites.gap_before)}-bed access gap. "
+                f"close {number(sites.gap_before - sites.gap_after)} of the {number(sites.gap_before)} beds by which "
+                f"people below the council's average access fall short of it (the E2SFCA access gap). "
                 f"Chosen by {site_choice.MEASURES[sites.measure]}; solver: {sites.solver}.")
         return f"{sites.note} {text}" if sites.note else text
 
