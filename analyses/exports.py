@@ -289,6 +289,8 @@ def _number_format(title: str, values: pd.Series) -> str | None:
     places = 0
     while places < 5 and len(finite) and not np.allclose(finite, round_half_up(finite, places)):
         places += 1
+    if places and "£" in title:  # pounds and pence, never £12.5
+        places = 2
     return "#,##0" + ("." + "0" * places if places else "")
 
 

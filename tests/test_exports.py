@@ -149,6 +149,10 @@ def test_numbers_read_as_people_expect():
     sheet = book["zones"]
     assert [sheet.cell(row=2, column=column).number_format for column in (1, 2, 3, 4)] == [
         "#,##0", "#,##0.0", "#,##0", "#,##0.0"]
+    # Pounds with pence show both digits of the pence, though the column needs only one (£12.50, not £12.5).
+    money = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes({"rounds": pd.DataFrame({"cost": [12.5, 3.0]})},
+                                                                 [("Source", "test")])))["rounds"]
+    assert money.cell(row=2, column=1).number_format == "#,##0.00"
 
 
 def test_fee_zones_command_costs_a_client_list_with_what_ifs(tmp_path, capsys):
