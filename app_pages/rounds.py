@@ -129,6 +129,17 @@ def _clock_table(what: str, rows: list[tuple[str, int, int]], *, key: str) -> li
     return periods
 
 
+def _pay_key(council: Council, defaults: rounds_model.RoundSettings) -> str:
+    """The pay box's key, its value moved to the chosen fee's default pay when the fee changes, unless the user
+    typed a pay of their own (kept: a typed figure is never dropped without a word)."""
+    key, default = f"rv_pay_{council.slug}", round(defaults.carer_pay_per_hour, 2)
+    shown_default = st.session_state.get(f"{key}_default")
+    if key not in st.session_state or (shown_default is not None and st.session_state[key] == shown_default):
+        st.session_state[key] = default
+    st.session_state[f"{key}_default"] = default
+    return key
+
+
 def _settings(council: Council) -> rounds_model.RoundSettings:
     # Pay defaults to the chosen fee's price level (the fee is chosen further down the page; its last choice is in
     # the session). Money is applied when the rounds are judged, so changing it never re-plans the week.
@@ -155,8 +166,8 @@ def _settings(council: Council) -> rounds_model.RoundSettings:
                                  defaults.max_paid_hours, 0.5, key="rv_paid")
     with st.expander("Pay, verdict thresholds and search effort (assumptions)"):
         a, b, c, m, w = st.columns(5)
-        pay = a.number_input("Carer pay (£/h)", 5.0, 50.0, defaults.carer_pay_per_hour, 0.01,
-                             key=f"rv_pay_{council.slug}_{fee.key}", help=defaults.pay_source)
+        pay = a.number_input("Carer pay (£/h)", 5.0, 50.0, step=0.01, key=_pay_key(council, defaults),
+                             help=defaults.pay_source)
         on_costs = b.number_input("Employer's on-costs (% of pay)", 0.0, 100.0, defaults.wage_on_costs_pct, 0.5,
                                   key="rv_on_costs", help=f"NI, pension, holiday, sickness, training. {UKHCA_SOURCE}.")
         business = c.number_input("Business costs (% of income)", 0.0, 80.0, defaults.business_costs_pct, 0.5,
@@ -178,10 +189,11 @@ def _settings(council: Council) -> rounds_model.RoundSettings:
                                       "result may then vary from run to run).")
         seed = h.number_input("Seed", 0, 10_000, defaults.seed, key="rv_solver_seed",
                               help="Seed of the solver and of the days each client is visited.")
+    typed = abs(pay - defaults.carer_pay_per_hour) >= 0.005  # the box shows pence: 8.92 is the default 8.924
     return rounds_model.RoundSettings(
         windows=windows, shifts=shifts, max_paid_hours=float(longest), min_gap_minutes=float(gap) * 60,
-        carer_days_per_week=int(days), carer_pay_per_hour=float(pay), mileage_per_mile=float(mileage),
-        pay_source=defaults.pay_source if abs(pay - defaults.carer_pay_per_hour) < 1e-9 else WHAT_IF,
+        carer_days_per_week=int(days), carer_pay_per_hour=float(pay) if typed else defaults.carer_pay_per_hour,
+        mileage_per_mile=float(mileage), pay_source=WHAT_IF if typed else defaults.pay_source,
         wage_on_costs_pct=float(on_costs), business_costs_pct=float(business),
         pay_waiting=bool(waiting), income_per_contact_hour=defaults.income_per_contact_hour,
         rural_uplift_pct=defaults.rural_uplift_pct, max_travel_share=travel / 100, min_contact_hours=float(contact),

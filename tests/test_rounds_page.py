@@ -41,3 +41,24 @@ def test_a_district_of_a_two_tier_council_can_be_planned(all_councils):
     count = app.number_input(key="rv_count_hertfordshire_District: Watford").value
     assert count == round(data.council.home_care_clients * share)
     assert any("SYNTHETIC clients placed" in caption.value for caption in app.caption)
+
+
+def _herefordshire_rounds_page():
+    import streamlit as st
+
+    from app_pages import rounds
+
+    st.session_state.setdefault("council_slug", "herefordshire")
+    rounds.page()
+
+
+def test_pay_follows_the_fee_until_the_user_types_their_own():
+    app = AppTest.from_function(_herefordshire_rounds_page, default_timeout=240).run()
+    assert not app.exception and not app.error
+    pay = app.number_input(key="rv_pay_herefordshire")
+    assert pay.value == 8.21  # the 2019/20 fee's price level
+    app.radio(key="rv_fee_herefordshire").set_value("current").run()
+    assert app.number_input(key="rv_pay_herefordshire").value == round(8.21 * 1.087, 2)  # the same price level
+    app.number_input(key="rv_pay_herefordshire").set_value(9.5).run()
+    app.radio(key="rv_fee_herefordshire").set_value("base").run()
+    assert not app.exception and app.number_input(key="rv_pay_herefordshire").value == 9.5  # a typed pay is kept

@@ -386,3 +386,14 @@ def test_an_uploaded_list_is_planned_on_its_days_with_the_councils_providers(her
     assert report.visits.groupby("client_id")["minutes"].first().to_dict() == {"A1": 30.0, "A2": 45.0, "A3": 30.0}
     assert set(report.visits["postcode"]) == {"HR4 9AB", "HR2 0RG"}
     assert report.providers["providers"].sum() >= 1 and "framework" in report.providers_source
+
+
+def test_rounds_are_listed_by_base_shift_and_number(rutland_report):
+    from analyses.rounds.settings import round_order
+
+    key = round_order(rutland_report.settings.shifts)
+    assert sorted(["B · Evening 10", "B · Evening 2", "B · Morning 11", "A · Evening 1"], key=key) == [
+        "A · Evening 1", "B · Morning 11", "B · Evening 2", "B · Evening 10"]  # mornings first, 2 before 10
+    for day, rounds in rutland_report.rounds.groupby("day"):
+        assert rounds["round"].tolist() == sorted(rounds["round"], key=key), day
+    assert rutland_report.weekly["round"].tolist() == sorted(rutland_report.weekly["round"], key=key)

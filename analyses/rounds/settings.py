@@ -6,7 +6,7 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Sequence
 
 from geo.council import WHAT_IF, Council
 from geo.errors import InputDataError
@@ -64,6 +64,18 @@ class Shift:
     def label(self) -> str:
         return f"{self.name} {clock(self.start_min)}–{clock(self.end_min)}"
 
+
+
+def round_order(shifts: Sequence["Shift"]) -> Callable[[str], tuple]:
+    """Sort key of round names (``"Oakham · Evening 10"``): by base, then the shifts in the day's order, then the
+    number read as a number (Morning 2 before Morning 10 before Evening 1)."""
+    order = {shift.name: number for number, shift in enumerate(shifts)}
+
+    def key(name: str) -> tuple:
+        base, _, rest = str(name).rpartition(" · ")
+        return base, order.get(re.sub(r"\s*\d+$", "", rest), len(order)), natural_key(rest)
+
+    return key
 
 NATIONAL_LIVING_WAGE = {2016: 7.20, 2017: 7.50, 2018: 7.83, 2019: 8.21, 2020: 8.72, 2021: 8.91, 2022: 9.50,
                         2023: 10.42, 2024: 11.44, 2025: 12.21}

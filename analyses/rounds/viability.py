@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analyses.rounds.income import ZoneRule, price_visits
-from analyses.rounds.settings import DAY_NAMES, RoundSettings, natural_key, pounds
+from analyses.rounds.settings import DAY_NAMES, RoundSettings, pounds, round_order
 from analyses.rounds.week import WeekPlan, best_continuity, continuity
 from geo.council import Council
 from layers.postcodes import assign_lsoa
@@ -103,8 +103,8 @@ def _totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def weekly_rounds(judged: pd.DataFrame, settings: RoundSettings) -> pd.DataFrame:
-    """Each round through the week (same name on several days), judged on its weekly totals, in order of name
-    with numbers read as numbers ("Evening 2" before "Evening 10").
+    """Each round through the week (same name on several days), judged on its weekly totals, in order of base,
+    shift and number (:func:`analyses.rounds.settings.round_order`).
 
     Returns
     -------
@@ -122,7 +122,8 @@ def weekly_rounds(judged: pd.DataFrame, settings: RoundSettings) -> pd.DataFrame
     table.insert(2, "days", grouped["day"].nunique())
     table.insert(3, "carers", grouped["carer"].nunique())
     table.insert(4, "main_carer", grouped["carer"].agg(lambda names: names.value_counts().index[0]))
-    table = table.reset_index().sort_values("round", key=lambda names: names.map(natural_key), kind="stable")
+    key = round_order(settings.shifts)
+    table = table.reset_index().sort_values("round", key=lambda names: names.map(key), kind="stable")
     return judge_rounds(table.reset_index(drop=True), settings, totals=True)
 
 

@@ -35,7 +35,7 @@ from analyses.rounds.model import (
     longest_leg_min,
     solve_day,
 )
-from analyses.rounds.settings import DAY_NAMES, RoundSettings
+from analyses.rounds.settings import DAY_NAMES, RoundSettings, round_order
 from geo.errors import InputDataError
 from routing.engine import TravelEngine
 
@@ -329,8 +329,10 @@ def _name_and_assign(solution: DaySolution, day: int, follow: _Follow, settings:
     for frame in (rounds, visits):
         frame.insert(0, "day_name", DAY_NAMES[day])
         frame.insert(0, "day", day)
-    rounds = rounds.sort_values(["round"], kind="stable")
-    return rounds, visits.sort_values(["round", "order"], kind="stable")
+    key = round_order(settings.shifts)
+    rounds = rounds.sort_values("round", key=lambda names: names.map(key), kind="stable")
+    visits = visits.assign(_order=visits["round"].map(key)).sort_values(["_order", "order"], kind="stable")
+    return rounds, visits.drop(columns="_order")
 
 
 def _day_unserved(unserved: pd.DataFrame, day: int, day_bases: Sequence[Base]) -> pd.DataFrame:
