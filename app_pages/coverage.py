@@ -218,9 +218,9 @@ def build_coverage_map(data: CouncilData, result: cv.CoverageResult, gaps: pd.Da
             for r in sites.itertuples()], colour="#6a3d9a", radius=10)
     # Nursing is told apart only where the file says which homes have it (not in OpenStreetMap's tags).
     nursing = [(HOME_COLOURS["nursing"], "care home with nursing")] if result.nursing_known else []
+    other = [(HOME_COLOURS["other"], "home not for older people (apart)")] if (~homes["older_people"]).any() else []
     legend = maps.class_legend(edges, formatter) + [(HOME_COLOURS["residential"], "care home (size: beds)"), *nursing,
-                                                     (HOME_COLOURS["other"], "home not for older people (apart)"),
-                                                     ("#6a3d9a", "suggested site")]
+                                                     *other, ("#6a3d9a", "suggested site")]
     beyond = f" Pale homes: outside the council ({outside})." if outside else ""
     maps.add_legend(fmap, label, legend, note=f"Red outlines: gaps. Drive-time bands: {', '.join(names)} (layer).{beyond}")
     maps.add_banner(fmap, state.method_banner(engine), warning=engine.is_estimate)
@@ -261,11 +261,13 @@ def _area_table(council: Council, result: cv.CoverageResult) -> None:
     # A locality's key is its name: it is then shown once, as the name.
     shown = shown.rename(columns={level: levels[level] + ("" if "name" not in shown else " code")}).rename(
         columns=_column_label)
-    # People, homes and beds are whole numbers; rates, shares and minutes keep a decimal.
+    # People, homes and beds are whole numbers with thousands separators; rates, shares and minutes keep a decimal.
     decimal = ("per_1000", "pct", "minutes", "access")
+    whole = [column for column in table.columns if column != "name" and not any(part in column for part in decimal)]
+    labels = [_column_label(column) for column in whole if _column_label(column) in shown]
+    shown = shown.assign(**{label: pd.to_numeric(shown[label], errors="coerce").round() for label in labels})
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        _column_label(column): st.column_config.NumberColumn(
-            format="%.1f" if any(part in column for part in decimal) else "%.0f")
+        _column_label(column): st.column_config.NumberColumn(format="localized" if column in whole else "%.1f")
         for column in table.columns if column != "name"})
 
 

@@ -253,8 +253,11 @@ def _area_tables(data: CouncilData, classified: gpd.GeoDataFrame) -> None:
     table = with_area_names(fee_zones.area_summary(classified, level).reset_index(), data, level)
     table = table.rename(columns={"area_name": "area", level: levels[level],
                                                                                    **AREA_COLUMNS})
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={name: st.column_config.NumberColumn(format="%.0f") for name in AREA_COLUMNS.values()})
+    counts = [name for name in AREA_COLUMNS.values() if name in table and not name.startswith("%")]
+    st.dataframe(table.assign(**{name: pd.to_numeric(table[name], errors="coerce").round() for name in counts}),
+                 hide_index=True, width="stretch",
+                 column_config={name: st.column_config.NumberColumn(format="localized" if name in counts else "%.0f")
+                                for name in AREA_COLUMNS.values()})
 
 
 def page() -> None:

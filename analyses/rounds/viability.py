@@ -384,9 +384,10 @@ class WeekReport:
         margin = self.weekly["margin"].sum(min_count=1) if len(self.weekly) else float("nan")
         kept = f"{self.continuity['continuity'].mean():.0%}" if len(self.continuity) else "—"
         return (f"{fitted:,} of {calls:,} calls fitted over the week in {len(self.weekly)} rounds "
-                f"({self.viable_rounds} viable; day rounds {int((self.rounds['verdict'] == 'viable').sum())} of "
-                f"{len(self.rounds)} viable); margin {pounds(margin)}/week; continuity {kept} (at most "
-                f"{self.best_continuity:.0%} with carers working {self.settings.carer_days_per_week} days)")
+                f"({self.viable_rounds} viable through the week; on single days "
+                f"{int((self.rounds['verdict'] == 'viable').sum())} of {len(self.rounds)} viable); "
+                f"margin {pounds(margin)}/week; continuity {kept} (at most {self.best_continuity:.0%} with carers "
+                f"working {self.settings.carer_days_per_week} days)")
 
 
 def client_localities(clients: gpd.GeoDataFrame, lsoa: gpd.GeoDataFrame) -> pd.Series:
