@@ -307,7 +307,8 @@ def _bases(council: Council, data: CouncilData, suggested: pd.DataFrame, setting
 def _round_lines(report: rounds_model.WeekReport, day: int, engine: TravelEngine) -> gpd.GeoDataFrame:
     """A day's rounds as lines: road paths between stops, or straight segments for estimates."""
     names, lines = [], []
-    for (plan_day, name), stops in sorted(report.plan.stops.items()):
+    key = rounds_model.round_order(report.settings.shifts)
+    for (plan_day, name), stops in sorted(report.plan.stops.items(), key=lambda item: (item[0][0], key(item[0][1]))):
         if plan_day != day:
             continue
         legs = engine.paths(stops[:-1], stops[1:])

@@ -49,6 +49,7 @@ from analyses.rounds.settings import (
                                    fee_option_for,
                                    fee_options,
                                    fee_pay,
+                                   round_order,
 )
 from analyses.rounds.viability import (
                                    PROJECTION_YEARS,
@@ -77,7 +78,7 @@ __all__ = [
     "client_zones", "clock", "clock_minutes", "continuity", "default_providers", "default_windows",
     "explain_unserved", "fee_option_for", "fee_options", "fee_pay", "greedy_solution", "judge_rounds", "judge_week",
     "locality_week", "most_viable_providers", "parse_windows", "plan_rounds", "plan_week", "price_visits",
-    "provider_scenario", "provider_table", "round_localities", "round_table", "separate_calls", "solve_day",
+    "provider_scenario", "provider_table", "round_localities", "round_order", "round_table", "separate_calls", "solve_day",
     "solve_problem", "suggest_bases", "suggest_bases_by_locality", "suggest_carers", "visit_days",
     "weekly_contact_hours", "weekly_rounds",
     "window_text", "working_per_day", "longest_leg_min",
