@@ -264,10 +264,9 @@ def _area_table(council: Council, result: cv.CoverageResult) -> None:
     # People, homes and beds are whole numbers with thousands separators; rates, shares and minutes keep a decimal.
     decimal = ("per_1000", "pct", "minutes", "access")
     whole = [column for column in table.columns if column != "name" and not any(part in column for part in decimal)]
-    labels = [_column_label(column) for column in whole if _column_label(column) in shown]
-    shown = shown.assign(**{label: pd.to_numeric(shown[label], errors="coerce").round() for label in labels})
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        _column_label(column): st.column_config.NumberColumn(format="localized" if column in whole else "%.1f")
+    st.dataframe(widgets.whole_numbers(shown, [_column_label(column) for column in whole]), hide_index=True,
+                 width="stretch", column_config={
+        _column_label(column): st.column_config.NumberColumn(format=widgets.WHOLE if column in whole else "%.1f")
         for column in table.columns if column != "name"})
 
 

@@ -174,10 +174,10 @@ def _what_ifs(council: Council, located: pd.DataFrame, demand: Demand, fees: Fee
     wide = radii.pivot(index="radius_miles", columns="reading",
                        values=["clients_outside", "hours_outside", "annual_uplift"])
     wide.columns = [f"{measure.replace('_', ' ')} ({reading_name})" for measure, reading_name in wide.columns]
-    # Whole numbers with thousands separators ("localized"): printf formats have no separator.
-    st.dataframe(wide.round().reset_index().rename(columns={"radius_miles": "radius (miles)"}), hide_index=True,
-                 width="stretch", column_config={"radius (miles)": st.column_config.NumberColumn(format="%g")} | {
-                     name: st.column_config.NumberColumn(format="localized") for name in wide.columns})
+    st.dataframe(widgets.whole_numbers(wide, wide.columns).reset_index().rename(columns={"radius_miles": "radius (miles)"}),
+                 hide_index=True, width="stretch",
+                 column_config={"radius (miles)": st.column_config.NumberColumn(format="%g")} | {
+                     name: st.column_config.NumberColumn(format=widgets.WHOLE) for name in wide.columns})
 
     st.subheader("Banded schemes")
     st.caption("Some councils pay more the farther out a client lives. The bands below are illustrative; edit the "
@@ -202,12 +202,11 @@ def _what_ifs(council: Council, located: pd.DataFrame, demand: Demand, fees: Fee
         tooltip=[alt.Tooltip("scheme:N"), alt.Tooltip("annual_uplift:Q", title="annual uplift (£)", format=",.0f")]),
         width="stretch")
     whole = ["clients_uplifted", "hours_uplifted", "weekly_uplift", "annual_uplift"]
-    st.dataframe(compared.assign(**{name: compared[name].round() for name in whole}), hide_index=True,
-                 width="stretch", column_config={
-        "clients_uplifted": st.column_config.NumberColumn("clients uplifted", format="localized"),
-        "hours_uplifted": st.column_config.NumberColumn("hours/week uplifted", format="localized"),
-        "weekly_uplift": st.column_config.NumberColumn("weekly (£)", format="localized"),
-        "annual_uplift": st.column_config.NumberColumn("annual (£)", format="localized"),
+    st.dataframe(widgets.whole_numbers(compared, whole), hide_index=True, width="stretch", column_config={
+        "clients_uplifted": st.column_config.NumberColumn("clients uplifted", format=widgets.WHOLE),
+        "hours_uplifted": st.column_config.NumberColumn("hours/week uplifted", format=widgets.WHOLE),
+        "weekly_uplift": st.column_config.NumberColumn("weekly (£)", format=widgets.WHOLE),
+        "annual_uplift": st.column_config.NumberColumn("annual (£)", format=widgets.WHOLE),
         "mean_uplift_pct": st.column_config.NumberColumn("mean uplift (%)", format="%.1f")})
     return radii, compared
 
@@ -254,9 +253,8 @@ def _area_tables(data: CouncilData, classified: gpd.GeoDataFrame) -> None:
     table = table.rename(columns={"area_name": "area", level: levels[level],
                                                                                    **AREA_COLUMNS})
     counts = [name for name in AREA_COLUMNS.values() if name in table and not name.startswith("%")]
-    st.dataframe(table.assign(**{name: pd.to_numeric(table[name], errors="coerce").round() for name in counts}),
-                 hide_index=True, width="stretch",
-                 column_config={name: st.column_config.NumberColumn(format="localized" if name in counts else "%.0f")
+    st.dataframe(widgets.whole_numbers(table, counts), hide_index=True, width="stretch",
+                 column_config={name: st.column_config.NumberColumn(format=widgets.WHOLE if name in counts else "%.0f")
                                 for name in AREA_COLUMNS.values()})
 
 

@@ -454,22 +454,19 @@ def _providers(council: Council, data: CouncilData, report: rounds_model.WeekRep
                f"there) are shared out whole among its providers, largest first, each to the provider with fewest "
                f"hours; the smallest and largest provider's hours are compared with the threshold. "
                + " ".join(f"{year}: × {factor:.2f} ({text})." for year, (factor, text) in growth.items()))
-    # Whole hours with thousands separators ("localized" shows what it is given: the hours are rounded first).
     hours = ["weekly_hours", "smallest_provider_hours", "largest_provider_hours",
              *[f"hours_{year}" for year in rounds_model.PROJECTION_YEARS]]
-    config = {"weekly_hours": st.column_config.NumberColumn("contact h/week", format="localized"),
-              "smallest_provider_hours": st.column_config.NumberColumn("smallest provider h", format="localized"),
-              "largest_provider_hours": st.column_config.NumberColumn("largest provider h", format="localized"),
+    config = {"weekly_hours": st.column_config.NumberColumn("contact h/week", format=widgets.WHOLE),
+              "smallest_provider_hours": st.column_config.NumberColumn("smallest provider h", format=widgets.WHOLE),
+              "largest_provider_hours": st.column_config.NumberColumn("largest provider h", format=widgets.WHOLE),
               "providers_above": st.column_config.NumberColumn(f"providers ≥ {threshold:.0f} h"),
               "most_viable_providers": st.column_config.NumberColumn(f"most providers ≥ {threshold:.0f} h")} | {
-        f"hours_{year}": st.column_config.NumberColumn(f"h/week {year}", format="localized")
+        f"hours_{year}": st.column_config.NumberColumn(f"h/week {year}", format=widgets.WHOLE)
         for year in rounds_model.PROJECTION_YEARS} | {
         f"providers_{year}": st.column_config.NumberColumn(f"most providers ≥ {threshold:.0f} h in {year}")
         for year in rounds_model.PROJECTION_YEARS}
-    shown = table.reset_index()
-    st.dataframe(shown.assign(**{name: pd.to_numeric(shown[name], errors="coerce").round() for name in hours
-                                 if name in shown}), hide_index=True,
-                 width="stretch", column_config=config)
+    st.dataframe(widgets.whole_numbers(table.reset_index(), hours), hide_index=True, width="stretch",
+                 column_config=config)
     return table
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import OrderedDict
-from typing import Callable, Hashable
+from typing import Callable, Hashable, Iterable
 
 import pandas as pd
 import streamlit as st
@@ -37,6 +37,17 @@ _AUTOLINK = re.compile(r"(?i)(?:https?|ftp|mailto)(?=:)|www(?=\.)|(?=@)")
 """Where GitHub-flavoured Markdown would start a link by itself: before ``://`` and ``www.``, and before ``@``."""
 REMEMBERED_UPLOADS = 8
 """Upload results kept per session, so a rerun (every widget change) does not read a file again."""
+
+
+WHOLE = "localized"
+"""Column format of whole numbers with thousands separators (printf formats have none). Streamlit shows what it is
+given, so the values are rounded first (:func:`whole_numbers`)."""
+
+
+def whole_numbers(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """``frame`` with those of ``columns`` it has rounded to whole numbers, for display as :data:`WHOLE`."""
+    return frame.assign(**{name: pd.to_numeric(frame[name], errors="coerce").round() for name in columns
+                           if name in frame})
 
 
 def plain(text: object) -> str:
