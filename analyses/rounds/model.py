@@ -698,7 +698,7 @@ def _round_row(round_id: str, base_name: str, shift: Shift, route, settings: Rou
     travel_h = route.travel_duration() / 3600
     wait_h = route.wait_duration() / 3600
     paid_h = route.duration() / 3600 if settings.pay_waiting else contact_h + travel_h
-    cost = paid_h * settings.employer_cost_per_hour + miles * settings.mileage_per_mile
+    cost = settings.round_cost(paid_h, miles)
     return {"round": round_id, "base": base_name, "shift": shift.label(), "calls": route.num_clients(),
             "start": clock(int(route.start_time() // 60)), "end": clock(int(route.end_time() // 60)),
             "contact_hours": contact_h, "travel_hours": travel_h, "idle_hours": wait_h, "paid_hours": paid_h,

@@ -6,10 +6,13 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Sequence, TypeVar
 
 from geo.council import WHAT_IF, Council
 from geo.errors import InputDataError
+
+Quantity = TypeVar("Quantity")
+"""A number, an array or a Series: arithmetic applies to each alike."""
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 """Days of the planned week, Monday first (day 0)."""
@@ -65,7 +68,6 @@ class Shift:
         return f"{self.name} {clock(self.start_min)}–{clock(self.end_min)}"
 
 
-
 def round_order(shifts: Sequence["Shift"]) -> Callable[[str], tuple]:
     """Sort key of round names (``"Oakham · Evening 10"``): by base, then the shifts in the day's order, then the
     number read as a number (Morning 2 before Morning 10 before Evening 1)."""
@@ -76,6 +78,7 @@ def round_order(shifts: Sequence["Shift"]) -> Callable[[str], tuple]:
         return base, order.get(re.sub(r"\s*\d+$", "", rest), len(order)), natural_key(rest)
 
     return key
+
 
 NATIONAL_LIVING_WAGE = {2016: 7.20, 2017: 7.50, 2018: 7.83, 2019: 8.21, 2020: 8.72, 2021: 8.91, 2022: 9.50,
                         2023: 10.42, 2024: 11.44, 2025: 12.21}
@@ -241,6 +244,10 @@ class RoundSettings:
     def employer_cost_per_hour(self) -> float:
         """£ a paid hour costs the employer: pay with its on-costs."""
         return self.carer_pay_per_hour * (1.0 + self.wage_on_costs_pct / 100.0)
+
+    def round_cost(self, paid_hours: Quantity, miles: Quantity) -> Quantity:
+        """£ a round costs: its paid hours at pay with on-costs, and its miles (numbers or arrays alike)."""
+        return paid_hours * self.employer_cost_per_hour + miles * self.mileage_per_mile
 
     def fee_for(self, outside: bool) -> float | None:
         """£ per contact hour for a call inside or outside the fee zone (None without a fee)."""

@@ -49,8 +49,7 @@ def judge_rounds(rounds: pd.DataFrame, settings: RoundSettings, *, visits: pd.Da
     judged = rounds.copy()
     if not totals and {"paid_hours", "miles"} <= set(judged.columns):
         # Costed here, not when planned: a change of pay or mileage re-judges the same plan.
-        judged["cost"] = judged["paid_hours"] * settings.employer_cost_per_hour + \
-            judged["miles"] * settings.mileage_per_mile
+        judged["cost"] = settings.round_cost(judged["paid_hours"], judged["miles"])
         with np.errstate(divide="ignore", invalid="ignore"):
             judged["cost_per_contact_hour"] = np.where(judged["contact_hours"] > 0,
                                                        judged["cost"] / judged["contact_hours"], np.inf)

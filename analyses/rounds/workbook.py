@@ -70,9 +70,12 @@ def plan_sheets(report: WeekReport, providers: pd.DataFrame | None, *, synthetic
     return sheets
 
 
-def _ukhca_or_what_if(value: float, default: float) -> str:
-    """Where a cost share comes from: UKHCA's costing at its default, else the user's what-if."""
-    return "assumption from UKHCA's costing (below)" if abs(value - default) < 1e-9 else WHAT_IF
+UKHCA_ASSUMPTION = "assumption from UKHCA's costing (below)"
+
+
+def _default_or_what_if(value: float, default: float, source: str) -> str:
+    """Where a model figure comes from: ``source`` at its default, else the user's what-if."""
+    return source if abs(value - default) < 1e-9 else WHAT_IF
 
 
 def settings_rows(settings: RoundSettings) -> list[tuple[str, str]]:
@@ -89,15 +92,15 @@ def settings_rows(settings: RoundSettings) -> list[tuple[str, str]]:
         ("Carer pay", f"£{settings.carer_pay_per_hour:.2f} per paid hour — {settings.pay_source}"),
         ("Employer's on-costs", f"{settings.wage_on_costs_pct:g}% of pay (NI, pension, holiday, sickness, training), "
                                 f"so £{settings.employer_cost_per_hour:.2f} per paid hour — "
-                                f"{_ukhca_or_what_if(settings.wage_on_costs_pct, WAGE_ON_COSTS_PCT)}"),
+                                f"{_default_or_what_if(settings.wage_on_costs_pct, WAGE_ON_COSTS_PCT, UKHCA_ASSUMPTION)}"),
         ("Business costs", f"{settings.business_costs_pct:g}% of income (office, managers, rostering, recruitment, "
                            f"insurance, surplus): not there to pay for the rounds — "
-                           f"{_ukhca_or_what_if(settings.business_costs_pct, BUSINESS_COSTS_PCT)}"),
+                           f"{_default_or_what_if(settings.business_costs_pct, BUSINESS_COSTS_PCT, UKHCA_ASSUMPTION)}"),
         ("UKHCA's costing", UKHCA_SOURCE),
         ("Paid time", "contact, travel and waiting between calls" if settings.pay_waiting
          else "contact and travel (waiting between calls not paid)"),
         ("Mileage", f"£{settings.mileage_per_mile:.2f} per mile — "
-                    f"{MILEAGE_SOURCE if abs(settings.mileage_per_mile - RoundSettings.mileage_per_mile) < 1e-9 else WHAT_IF}"),
+                    f"{_default_or_what_if(settings.mileage_per_mile, RoundSettings.mileage_per_mile, MILEAGE_SOURCE)}"),
         ("Verdict: most travel", f"{settings.max_travel_share:.0%} of paid time"),
         ("Verdict: fewest contact hours", f"{settings.min_contact_hours:g} a round a day"),
         ("Verdict: cost and income", "a round whose pay (with on-costs) and mileage exceed its income less business "
