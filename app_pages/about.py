@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from layers.catalog import ATTRIBUTION, DATA_DIR
+from geo.settings import settings
+from layers.catalog import ATTRIBUTION
 from routing.settings import ESTIMATE_BANDS, ESTIMATE_CALIBRATION
 
 LEAFLET = "Map library: Leaflet 1.9.4 © Volodymyr Agafonkin and contributors (BSD-2-Clause), served by this app."
@@ -27,7 +28,7 @@ def page() -> None:
     st.subheader("Attribution")
     st.markdown("\n".join(f"- {line}" for line in (*ATTRIBUTION, LEAFLET)))
     st.subheader("Data sources, vintages and licences")
-    sources = DATA_DIR / "SOURCES.md"
+    sources = settings.data_folder / "SOURCES.md"
     if sources.is_file():
         with st.expander("data/SOURCES.md", expanded=False):
             st.markdown(sources.read_text(encoding="utf-8"))

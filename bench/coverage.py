@@ -21,8 +21,8 @@ from analyses import report as reporting
 from analyses import sites
 from bench.common import best_of, print_table
 from geo.council import load_council
+from geo.settings import settings
 from layers.care_homes import care_homes_from_osm
-from layers.catalog import DATA_DIR
 from layers.council_data import load_council_data
 from layers.postcodes import postcode_population
 from routing.engine import EstimateEngine
@@ -62,7 +62,7 @@ def site_timings(name: str, data, homes: gpd.GeoDataFrame, engine) -> tuple[dict
 def main() -> None:
     rutland = load_council_data(load_council("rutland"))
     engine = build_engine(rutland.council, "bundled")
-    table = care_homes_from_osm(DATA_DIR / "osm" / "rutland-latest.osm.pbf", outline=rutland.outline,
+    table = care_homes_from_osm(settings.data_folder / "osm" / "rutland-latest.osm.pbf", outline=rutland.outline,
                                 council=rutland.council)
     homes = table.homes
     nearest_s, e2sfca_s, rutland_row = measure("Rutland", rutland, homes, engine)

@@ -32,7 +32,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from bench.common import best_of, print_table
 from geo.council import load_council
-from layers.catalog import DATA_DIR
+from geo.settings import settings
 from layers.council_data import load_council_data
 from routing import cache
 from routing.builder import network_from_osm_file
@@ -43,7 +43,7 @@ from routing.osm import graph_from_osm_file
 from routing.settings import ESTIMATE_BANDS, RoutingSettings
 
 NX_GRID_SOURCES = 20  # networkx is timed on 20 of the 200 matrix sources on the grid and scaled ×10
-RUTLAND_PBF = DATA_DIR / "osm" / "rutland-latest.osm.pbf"
+RUTLAND_PBF = settings.data_folder / "osm" / "rutland-latest.osm.pbf"
 PBF_NODES, PBF_WAY_NODES = 170_885, 26_340  # raw nodes in the Rutland file; node references of its drivable ways
 
 

@@ -280,14 +280,13 @@ def care_homes(data: CouncilData, path: str | Path | None = None) -> "CareHomeTa
     """
     from analyses import uploads
     from layers.care_homes import care_homes_from_osm
-    from layers.catalog import DATA_DIR
 
     council = data.council
     if path is not None:
         path = Path(path)
         return uploads.care_homes(path.read_bytes(), path.name, data)
     if council.osm_extract:
-        return care_homes_from_osm(DATA_DIR / council.osm_extract, outline=data.outline, council=council)
+        return care_homes_from_osm(council.data_dir / council.osm_extract, outline=data.outline, council=council)
     raise InputDataError(f"{council.name} has no care-home data in the tool: give the CQC care directory (CSV, XLSX or "
                          f"ODS) from cqc.org.uk.")
 

@@ -18,8 +18,8 @@ from typing import Any, Mapping
 import numpy as np
 
 from geo.errors import DataFileError, UnknownCouncilError
+from geo.settings import settings
 
-COUNCILS_DIR = Path(__file__).resolve().parent.parent / "councils"
 WHAT_IF = "what-if value chosen by the user"
 """The source given for a value the user entered in place of a council's figure."""
 
@@ -176,6 +176,16 @@ class Council:
         Date of that extract's data.
     is_default : bool
         The council the app opens with.
+    data_folder : Path or None
+        Where the council's data files live (laid out as the project's ``data/``): the bundled data for the
+        councils shipped with the tool, ``home/data`` for a council set up by the user; None means the bundled
+        data folder of :data:`geo.settings.settings`.
+    gss_code : str
+        ONS code of the social-care council (county or unitary, ``E06000019``); "" when not recorded.
+    bundled : bool
+        Shipped with the tool (its settings in the project's ``councils/``), as opposed to set up by the user.
+    settings_file : Path or None
+        The settings file the council was read from.
     """
 
     slug: str
@@ -190,6 +200,15 @@ class Council:
     osm_extract: str | None = None
     osm_extract_date: str | None = None
     is_default: bool = False
+    data_folder: Path | None = None
+    gss_code: str = ""
+    bundled: bool = True
+    settings_file: Path | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        """The folder the council's data files are read from (see :attr:`data_folder`)."""
+        return self.data_folder if self.data_folder is not None else settings.data_folder
 
     # --- Figures ---------------------------------------------------------------------------------------------
 
@@ -378,7 +397,8 @@ def _figure_from_toml(key: str, entry: Mapping[str, Any], documents: Mapping[str
                   grows_with=str(entry.get("grows_with", "")), scope=str(entry.get("scope", "")))
 
 
-def council_from_toml(data: Mapping[str, Any], path: Path) -> Council:
+def council_from_toml(data: Mapping[str, Any], path: Path, *, data_folder: Path | None = None,
+                      bundled: bool = True) -> Council:
     """Build a :class:`Council` from a parsed settings file, checking every figure names its source.
 
     Raises
@@ -411,30 +431,61 @@ def council_from_toml(data: Mapping[str, Any], path: Path) -> Council:
         locality_merges=merges,
         osm_extract=roads.get("osm_extract"),
         osm_extract_date=roads.get("osm_extract_date"),
-        is_default=bool(data.get("default", False)),
+        is_default=bool(data.get("default", False)) and bundled,
+        data_folder=data_folder,
+        gss_code=str(data.get("gss_code", "")),
+        bundled=bundled,
+        settings_file=path,
     )
 
 
-def _load_all(directory: Path = COUNCILS_DIR) -> dict[str, Council]:
-    councils = {}
-    for path in sorted(directory.glob("*.toml")):
-        try:
-            with path.open("rb") as handle:
-                data = tomllib.load(handle)
-        except (OSError, tomllib.TOMLDecodeError) as error:
-            raise DataFileError(f"Cannot read the council settings {path.name}: {error}. Restore it from the "
-                                f"repository (git checkout -- councils).") from error
-        council = council_from_toml(data, path)
+def read_council_file(path: Path, *, data_folder: Path | None = None, bundled: bool = True) -> Council:
+    """One council's settings file, checked (see :func:`council_from_toml`).
+
+    Raises
+    ------
+    DataFileError
+        If the file cannot be read or parsed, or a figure lacks its source.
+    """
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        hint = ("Restore it from the repository (git checkout -- councils)." if bundled else
+                f"Set the council up again: python -m caremap setup --council {path.stem}.")
+        raise DataFileError(f"Cannot read the council settings {path}: {error}. {hint}") from error
+    return council_from_toml(data, path, data_folder=data_folder, bundled=bundled)
+
+
+_READ: dict[tuple[Path, int, int, bool], Council] = {}
+"""Councils already read, by file, its modification time and size (a file changed on disk is read again)."""
+
+
+def _read_cached(path: Path, *, data_folder: Path | None, bundled: bool) -> Council:
+    stat = path.stat()
+    key = (path, stat.st_mtime_ns, stat.st_size, bundled)
+    if key not in _READ:
+        _READ[key] = read_council_file(path, data_folder=data_folder, bundled=bundled)
+    return _READ[key]
+
+
+def _registry() -> dict[str, Council]:
+    """Every council with settings, by slug: the bundled ones (``settings.councils_folder``) and those set up by
+    the user (``settings.setup_councils_folder``), read when asked for, so a council set up a moment ago is found.
+    A bundled council wins over a set-up one of the same slug (its figures come from the council's documents)."""
+    councils: dict[str, Council] = {}
+    for path in sorted(settings.setup_councils_folder.glob("*.toml")):
+        council = _read_cached(path, data_folder=settings.setup_data_folder, bundled=False)
+        councils[council.slug] = council
+    for path in sorted(settings.councils_folder.glob("*.toml")):
+        council = _read_cached(path, data_folder=None, bundled=True)
         councils[council.slug] = council
     return councils
 
 
-_COUNCILS = _load_all()
-
-
 def list_councils() -> list[Council]:
-    """All councils with settings, the default first, then by name."""
-    return sorted(_COUNCILS.values(), key=lambda c: (not c.is_default, c.name))
+    """All councils with settings, bundled and set up: the default first, then by name."""
+    return sorted(_registry().values(), key=lambda c: (not c.is_default, c.name))
 
 
 def default_council() -> Council:
@@ -442,20 +493,28 @@ def default_council() -> Council:
     return list_councils()[0]
 
 
+def _simple(text: str) -> str:
+    """A name as compared: lower case, letters and digits only (``"Herefordshire, County of"`` →
+    ``"herefordshirecountyof"``)."""
+    return re.sub(r"[^a-z0-9]", "", str(text).lower())
+
+
 def load_council(name: str) -> Council:
-    """Settings of one council, by slug or display name (case-insensitive).
+    """Settings of one council, bundled or set up, by slug, display name or GSS code (case and punctuation
+    forgiven).
 
     Raises
     ------
     UnknownCouncilError
-        If no council of that name has a settings file; the message lists the known ones.
+        If no council of that name has a settings file; the message lists the known ones and how to set one up.
     """
-    wanted = str(name).strip().lower()
-    for council in _COUNCILS.values():
-        if wanted in (council.slug, council.name.lower()):
+    wanted = _simple(name)
+    councils = _registry()
+    for council in councils.values():
+        if wanted and wanted in (_simple(council.slug), _simple(council.name), _simple(council.gss_code)):
             return council
     known = ", ".join(c.slug for c in list_councils())
     raise UnknownCouncilError(
-        f"Unknown council {name!r}. Known councils: {known}. "
-        f"To add one, put a settings file in {COUNCILS_DIR.name}/ and its data under data/."
+        f"Unknown council {name!r}. Known councils: {known}. Any other English social-care council can be set up "
+        f"from the national data shipped with the tool: python -m caremap setup --council NAME."
     )

@@ -39,7 +39,7 @@ def lsoa21(council: Council) -> gpd.GeoDataFrame:
         ward), ``lad_code``, ``lad_name``, ``msoa21_code``, ``msoa21_name``, ``geometry``; one row per LSOA,
         sorted by code.
     """
-    frame = read_layer("lsoa21", council.slug, ["lsoa21_code", "lsoa21_name", "ward24_code", "ward24_name",
+    frame = read_layer("lsoa21", council, ["lsoa21_code", "lsoa21_name", "ward24_code", "ward24_name",
                                                    "ltla24_code", "ltla24_name"])
     frame = frame.rename(columns={"ltla24_code": "lad_code", "ltla24_name": "lad_name"})
     frame = frame[frame["lad_code"].isin(council.lad_codes)]
@@ -54,13 +54,13 @@ def lsoa21(council: Council) -> gpd.GeoDataFrame:
 
 def msoa21(council: Council) -> gpd.GeoDataFrame:
     """MSOA 2021 polygons of a council: ``msoa21_code``, ``msoa21_name``, ``geometry``."""
-    frame = read_layer("msoa21", council.slug, ["msoa21_code", "msoa21_name"])
+    frame = read_layer("msoa21", council, ["msoa21_code", "msoa21_name"])
     return frame[["msoa21_code", "msoa21_name", "geometry"]].sort_values("msoa21_code").reset_index(drop=True)
 
 
 def wards22(council: Council) -> gpd.GeoDataFrame:
     """Electoral ward polygons (December 2022): ``ward22_code``, ``ward22_name``, ``geometry``."""
-    frame = read_layer("wards22", council.slug, ["ward22_code", "ward22_name"])
+    frame = read_layer("wards22", council, ["ward22_code", "ward22_name"])
     return frame[["ward22_code", "ward22_name", "geometry"]].sort_values("ward22_code").reset_index(drop=True)
 
 

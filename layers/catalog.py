@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+from geo.settings import settings
 
 ATTRIBUTION: tuple[str, ...] = (
     "Contains public sector information licensed under the Open Government Licence v3.0.",
@@ -34,8 +34,8 @@ class Dataset:
     per_council: bool = True
 
     def location(self, slug: str | None = None, data_dir: Path | None = None) -> Path:
-        """Absolute path of the file for a council (``slug``)."""
-        return (data_dir or DATA_DIR) / self.path.format(slug=slug)
+        """Absolute path of the file for a council (``slug``) under ``data_dir`` (default: the bundled data)."""
+        return (data_dir or settings.data_folder) / self.path.format(slug=slug)
 
 
 DATASETS: dict[str, Dataset] = {

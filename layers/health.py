@@ -47,7 +47,7 @@ def gp_practices(council: Council) -> gpd.GeoDataFrame:
         Columns ``practice_code``, ``practice_name``, ``postcode``, ``pcn_code``, ``pcn_name``
         (readable), ``in_council`` and ``geometry`` (postcode centroid, BNG).
     """
-    table = read_table("practices", council.slug, [*_PRACTICE_COLUMNS, "in_council"],
+    table = read_table("practices", council, [*_PRACTICE_COLUMNS, "in_council"],
                        dtype={"pcn_code": str, "in_council": str})
     return _practice_frame(table, in_council=table["in_council"].str.lower().eq("true"))
 
@@ -84,7 +84,7 @@ def border_practices(council: Council) -> gpd.GeoDataFrame:
     GeoDataFrame
         Columns as :func:`gp_practices` (``in_council`` always False) plus ``distance_to_boundary_m``.
     """
-    table = read_table("border_practices", council.slug, [*_PRACTICE_COLUMNS, "distance_to_boundary_m"],
+    table = read_table("border_practices", council, [*_PRACTICE_COLUMNS, "distance_to_boundary_m"],
                        dtype={"pcn_code": str})
     return _practice_frame(table, in_council=False,
                            distance_to_boundary_m=table["distance_to_boundary_m"].astype(float))
@@ -125,7 +125,7 @@ def hospitals(council: Council, same_site_m: float = 250.0) -> gpd.GeoDataFrame:
         Columns ``name``, ``aliases`` (other names of the site, ``"; "``-separated), ``within_area``
         and ``geometry`` (BNG).
     """
-    frame = read_layer("hospitals", council.slug, ["hospital22_name", "within_area"])
+    frame = read_layer("hospitals", council, ["hospital22_name", "within_area"])
     site, chosen = deduplicate_sites(frame["hospital22_name"], frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy(),
                                      same_site_m)
     frame = frame.assign(site=site, clean=frame["hospital22_name"].str.strip())

@@ -8,9 +8,10 @@ from typing import Iterable
 import geopandas as gpd
 import pandas as pd
 
+from geo.council import Council
 from geo.errors import DataFileError
+from geo.settings import settings
 from geo.units import BNG, WGS84
-from layers import catalog
 from layers.catalog import DATASETS, Dataset
 
 RESTORE_HINT = (
@@ -21,7 +22,7 @@ RESTORE_HINT = (
 
 def _describe(dataset: Dataset, path: Path) -> str:
     try:
-        shown = path.relative_to(catalog.DATA_DIR.parent)
+        shown = path.relative_to(settings.data_folder.parent)
     except ValueError:
         shown = path
     return f"{shown} ({dataset.title}; source: {dataset.origin})"
@@ -36,38 +37,48 @@ def _check_columns(frame: pd.DataFrame, required: Iterable[str], dataset: Datase
         )
 
 
-def dataset_path(key: str, slug: str | None = None, data_dir: Path | None = None) -> Path:
-    """Path of a bundled dataset for a council (under ``data/`` unless ``data_dir`` is given), raising
+def _restore_hint(council: Council | None) -> str:
+    if council is not None and not council.bundled:
+        return (f"Set {council.name} up again from the national data: python -m caremap setup --council "
+                f"{council.slug}.")
+    return RESTORE_HINT
+
+
+def dataset_path(key: str, council: Council | None = None, data_dir: Path | None = None) -> Path:
+    """Path of a dataset for a council (under the council's data folder unless ``data_dir`` is given), raising
     :class:`DataFileError` if it is missing."""
     dataset = DATASETS[key]
-    path = dataset.location(slug, data_dir or catalog.DATA_DIR)
+    path = dataset.location(council.slug if council else None, data_dir or (council.data_dir if council else None))
     if not path.is_file():
-        raise DataFileError(f"Missing data file {_describe(dataset, path)}. {RESTORE_HINT}")
+        raise DataFileError(f"Missing data file {_describe(dataset, path)}. {_restore_hint(council)}")
     return path
 
 
 def read_table(
-    key: str, slug: str, required: Iterable[str] = (), data_dir: Path | None = None, **read_csv_kwargs
+    key: str, council: Council, required: Iterable[str] = (), data_dir: Path | None = None, **read_csv_kwargs
 ) -> pd.DataFrame:
-    """Read a bundled CSV table, checking that the required columns are present."""
-    path = dataset_path(key, slug, data_dir)
+    """Read one of a council's CSV tables, checking that the required columns are present."""
+    path = dataset_path(key, council, data_dir)
     try:
         frame = pd.read_csv(path, **read_csv_kwargs)
     except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
-        raise DataFileError(f"Cannot read {_describe(DATASETS[key], path)}: {error}. {RESTORE_HINT}") from error
+        raise DataFileError(f"Cannot read {_describe(DATASETS[key], path)}: {error}. {_restore_hint(council)}") \
+            from error
     _check_columns(frame, required, DATASETS[key], path)
     return frame
 
 
-def read_layer(key: str, slug: str, required: Iterable[str] = (), data_dir: Path | None = None) -> gpd.GeoDataFrame:
-    """Read a bundled GeoJSON layer (WGS84) and return it in British National Grid."""
-    path = dataset_path(key, slug, data_dir)
+def read_layer(key: str, council: Council, required: Iterable[str] = (),
+               data_dir: Path | None = None) -> gpd.GeoDataFrame:
+    """Read one of a council's GeoJSON layers (WGS84) and return it in British National Grid."""
+    path = dataset_path(key, council, data_dir)
     try:
         frame = gpd.read_file(path)
     except Exception as error:  # GDAL raises several unrelated types for a damaged file
-        raise DataFileError(f"Cannot read {_describe(DATASETS[key], path)}: {error}. {RESTORE_HINT}") from error
+        raise DataFileError(f"Cannot read {_describe(DATASETS[key], path)}: {error}. {_restore_hint(council)}") \
+            from error
     if frame.empty or frame.geometry.isna().all():
-        raise DataFileError(f"{_describe(DATASETS[key], path)} holds no geometries. {RESTORE_HINT}")
+        raise DataFileError(f"{_describe(DATASETS[key], path)} holds no geometries. {_restore_hint(council)}")
     _check_columns(frame, required, DATASETS[key], path)
     if frame.crs is None:
         frame = frame.set_crs(WGS84)

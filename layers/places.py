@@ -28,7 +28,7 @@ def settlements(council: Council) -> gpd.GeoDataFrame:
         ``postcode_district``, ``xmin``, ``ymin``, ``xmax``, ``ymax`` (bounding box of the named
         place, metres BNG) and ``geometry`` (the OS Open Names point), sorted by kind then name.
     """
-    table = read_table("places", council.slug, ["ID", "NAME1", "LOCAL_TYPE", "X", "Y", "MBRXMIN", "MBRYMIN",
+    table = read_table("places", council, ["ID", "NAME1", "LOCAL_TYPE", "X", "Y", "MBRXMIN", "MBRYMIN",
                                                 "MBRXMAX", "MBRYMAX"])
     frame = gpd.GeoDataFrame(
         {

@@ -86,7 +86,7 @@ def apportion_to_lsoa21(counts11: pd.DataFrame, lookup: pd.DataFrame, weights21:
 
 def population_lsoa11(council: Council) -> pd.DataFrame:
     """Mid-2020 persons by single year of age on 2011 LSOAs, indexed by ``lsoa11_code``."""
-    table = read_table("population", council.slug, ["lsoa11_code", "total_population", *AGE_COLUMNS])
+    table = read_table("population", council, ["lsoa11_code", "total_population", *AGE_COLUMNS])
     return table.set_index("lsoa11_code")[list(AGE_COLUMNS)].astype("int64")
 
 
@@ -104,7 +104,7 @@ def population_lsoa21(council: Council, postcode_counts: pd.Series) -> pd.DataFr
     DataFrame
         Indexed by ``lsoa21_code``; integer columns ``0`` … ``89``, ``90+``.
     """
-    lookup = read_table("lsoa_lookup", council.slug, ["lsoa11_code", "lsoa21_code", "change_code"])
+    lookup = read_table("lsoa_lookup", council, ["lsoa11_code", "lsoa21_code", "change_code"])
     return apportion_to_lsoa21(population_lsoa11(council), lookup, postcode_counts)
 
 

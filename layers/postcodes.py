@@ -32,7 +32,7 @@ def postcode_points(council: Council, lsoas: gpd.GeoDataFrame) -> gpd.GeoDataFra
         ``lsoa21_code``, ``geometry`` (points). LSOA by point-in-polygon; the few points just outside
         the generalised LSOA edges take the nearest LSOA.
     """
-    table = read_table("postcodes", council.slug, ["Postcode", "Eastings", "Northings", "Admin_district_code"],
+    table = read_table("postcodes", council, ["Postcode", "Eastings", "Northings", "Admin_district_code"],
                        dtype={"Postcode": str, "Admin_district_code": str, "Admin_ward_code": str})
     table = table[table["Admin_district_code"].isin(council.lad_codes)]
     points = gpd.GeoDataFrame(

@@ -17,7 +17,7 @@ def rural_urban_lsoa21(council: Council) -> pd.DataFrame:
         Indexed by ``lsoa21_code``: ``ruc21_code`` (e.g. ``RLN1``), ``ruc21_name`` (e.g. "Rural
         village and dispersed: nearer to a major town or city") and ``is_rural`` (bool).
     """
-    table = read_table("ruc21", council.slug, ["lsoa21_code", "ruc21_code", "classification", "ruc"])
+    table = read_table("ruc21", council, ["lsoa21_code", "ruc21_code", "classification", "ruc"])
     return pd.DataFrame(
         {
             "ruc21_code": table["ruc21_code"].to_numpy(),

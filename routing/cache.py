@@ -16,11 +16,10 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Callable
 
+from geo.settings import settings
 from routing.limits import RoadLimits
 from routing.network import RoadNetwork
 from routing.settings import RoutingSettings
-
-CACHE_DIR = Path(os.environ.get("CAREMAP_CACHE_DIR", Path(__file__).resolve().parent.parent / "cache"))
 
 _FAILURES: OrderedDict[str, tuple[RoadLimits, str]] = OrderedDict()
 _FAILURES_LOCK = threading.Lock()
@@ -48,7 +47,7 @@ def cache_key(source_digest: str, settings: RoutingSettings) -> str:
 
 def cached_path(key: str, cache_dir: Path | None = None) -> Path:
     """Location of the compiled arrays of a cached network."""
-    return (cache_dir or CACHE_DIR) / "networks" / f"{key}.npz"
+    return (cache_dir or settings.cache_folder) / "networks" / f"{key}.npz"
 
 
 def load_cached(key: str, cache_dir: Path | None = None) -> RoadNetwork | None:

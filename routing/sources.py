@@ -20,8 +20,8 @@ import numpy as np
 
 from geo.council import Council
 from geo.errors import RoadNetworkError
+from geo.settings import settings
 from geo.units import WGS84
-from layers.catalog import DATA_DIR
 from routing import cache
 from routing.engine import EstimateEngine, RoadEngine, TravelEngine
 from routing.limits import RoadLimits, safe_name
@@ -43,7 +43,7 @@ Progress = Callable[[str], None]
 
 def prepared_extract(slug: str, cache_dir: Path | None = None) -> Path:
     """Where the council's prepared roads (drivable ways as ``.osm.pbf``) are kept."""
-    return (cache_dir or cache.CACHE_DIR) / "roads" / f"{slug}.osm.pbf"
+    return (cache_dir or settings.cache_folder) / "roads" / f"{slug}.osm.pbf"
 
 
 def prepared_description(slug: str, cache_dir: Path | None = None) -> str | None:
@@ -236,7 +236,7 @@ def build_engine(council: Council, source: str, *, settings: RoutingSettings | N
                                    f"download one, or use the straight-line estimate.")
         description = f"OpenStreetMap extract of {council.name}" + (
             f" ({council.osm_extract_date})" if council.osm_extract_date else "")
-        network = network_from_file(DATA_DIR / council.osm_extract, settings, description=description,
+        network = network_from_file(council.data_dir / council.osm_extract, settings, description=description,
                                     progress=progress, cache_dir=cache_dir)
     elif source == PREPARED:
         description = prepared_description(council.slug, cache_dir)

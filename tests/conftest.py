@@ -1,11 +1,29 @@
-"""Shared fixtures: council data loaded once per test session."""
+"""Shared fixtures: council data loaded once per test session; the user's folder kept apart from the real one."""
 
 from __future__ import annotations
+
+import os
+import shutil
+import tempfile
 
 import pytest
 
 from geo.council import load_council
 from layers.council_data import load_council_data
+
+
+def pytest_configure(config):
+    """Councils set up, caches and downloads of the tests go to a folder of their own, never to the user's;
+    commands run as subprocesses inherit it."""
+    if "CAREMAP_HOME" not in os.environ:
+        config._caremap_home = os.environ["CAREMAP_HOME"] = tempfile.mkdtemp(prefix="caremap-tests-home-")
+
+
+def pytest_unconfigure(config):
+    home = getattr(config, "_caremap_home", None)
+    if home:
+        shutil.rmtree(home, ignore_errors=True)
+        os.environ.pop("CAREMAP_HOME", None)
 
 
 @pytest.fixture(scope="session")
@@ -27,11 +45,11 @@ def all_councils():
 @pytest.fixture(scope="session")
 def rutland_graph():
     """Rutland's drive graph built straight from the bundled PBF (no cache), for networkx references."""
-    from layers.catalog import DATA_DIR
+    from geo.settings import settings
     from routing.osm import graph_from_osm_file
     from routing.settings import RoutingSettings
 
-    return graph_from_osm_file(DATA_DIR / "osm" / "rutland-latest.osm.pbf", RoutingSettings())
+    return graph_from_osm_file(settings.data_folder / "osm" / "rutland-latest.osm.pbf", RoutingSettings())
 
 
 @pytest.fixture(scope="session")

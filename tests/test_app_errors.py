@@ -8,7 +8,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from layers import catalog
+from geo.settings import settings
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -30,9 +30,9 @@ def test_the_app_starts_on_explore_without_errors():
 
 def test_a_missing_data_file_is_named_not_traced(tmp_path, monkeypatch):
     copy = tmp_path / "data"
-    shutil.copytree(catalog.DATA_DIR, copy, ignore=shutil.ignore_patterns("*.pbf"))
+    shutil.copytree(settings.data_folder, copy, ignore=shutil.ignore_patterns("*.pbf"))
     (copy / "boundaries" / "herefordshire" / "msoa21.geojson").unlink()
-    monkeypatch.setattr(catalog, "DATA_DIR", copy)
+    monkeypatch.setenv("CAREMAP_DATA_DIR", str(copy))
     app = AppTest.from_file(APP, default_timeout=120).run()
     assert not app.exception
     messages = [re.sub(r"\\(.)", r"\1", error.value) for error in app.error]  # as shown: messages are escaped

@@ -7,8 +7,8 @@ import pytest
 
 from analyses import coverage as cv
 from analyses import sites
+from geo.settings import settings
 from layers.care_homes import care_homes_from_osm, read_care_homes
-from layers.catalog import DATA_DIR
 from routing.engine import EstimateEngine
 
 
@@ -30,7 +30,7 @@ def test_weights_follow_the_bands():
 
 @pytest.fixture(scope="module")
 def rutland_homes(rutland):
-    return care_homes_from_osm(DATA_DIR / "osm" / "rutland-latest.osm.pbf", outline=rutland.outline,
+    return care_homes_from_osm(settings.data_folder / "osm" / "rutland-latest.osm.pbf", outline=rutland.outline,
                                council=rutland.council).homes
 
 

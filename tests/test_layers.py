@@ -8,8 +8,8 @@ import pytest
 
 from geo.council import load_council
 from geo.errors import DataFileError
+from geo.settings import settings
 from geo.units import BNG
-from layers.catalog import DATA_DIR
 from layers.population import AGE_COLUMNS, apportion_to_lsoa21
 from layers.sublocalities import sublocality_layer
 
@@ -22,7 +22,7 @@ def test_herefordshire_population_matches_ons_totals(herefordshire):
 
 @pytest.mark.parametrize("slug", ["herefordshire", "rutland", "worcestershire", "hertfordshire"])
 def test_carrying_to_2021_lsoas_preserves_every_age_total(all_councils, slug):
-    raw = pd.read_csv(DATA_DIR / f"tables/{slug}/population_mid2020_lsoa11_syoa.csv")
+    raw = pd.read_csv(settings.data_folder / f"tables/{slug}/population_mid2020_lsoa11_syoa.csv")
     carried = all_councils[slug].population_by_age
     assert (carried[list(AGE_COLUMNS)].sum() == raw[list(AGE_COLUMNS)].sum()).all()
     assert carried.to_numpy().sum() == raw["total_population"].sum()
@@ -136,13 +136,13 @@ def test_rural_urban_class_counts(herefordshire):
 
 def test_missing_data_file_names_the_file_and_its_source(tmp_path, monkeypatch):
     copy = tmp_path / "data"
-    shutil.copytree(DATA_DIR / "boundaries" / "rutland", copy / "boundaries" / "rutland")
-    monkeypatch.setattr("layers.catalog.DATA_DIR", copy)
+    shutil.copytree(settings.data_folder / "boundaries" / "rutland", copy / "boundaries" / "rutland")
+    monkeypatch.setenv("CAREMAP_DATA_DIR", str(copy))
     from layers import io
 
     with pytest.raises(DataFileError, match=r"msoa21\.geojson \(MSOA 2021 boundaries; source: ONS"):
         (copy / "boundaries/rutland/msoa21.geojson").unlink()
-        io.read_layer("msoa21", "rutland", data_dir=copy)
+        io.read_layer("msoa21", load_council("rutland"), data_dir=copy)
 
 
 def test_unreadable_data_file_is_reported(tmp_path):
@@ -152,7 +152,7 @@ def test_unreadable_data_file_is_reported(tmp_path):
     broken.mkdir(parents=True)
     (broken / "lsoa21.geojson").write_text("{not json", encoding="utf-8")
     with pytest.raises(DataFileError, match="Cannot read .*lsoa21.geojson .*Restore the data folder"):
-        io.read_layer("lsoa21", "rutland", data_dir=tmp_path)
+        io.read_layer("lsoa21", load_council("rutland"), data_dir=tmp_path)
     (broken / "wards22.geojson").write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
     with pytest.raises(DataFileError, match="holds no geometries"):
-        io.read_layer("wards22", "rutland", data_dir=tmp_path)
+        io.read_layer("wards22", load_council("rutland"), data_dir=tmp_path)

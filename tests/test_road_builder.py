@@ -14,16 +14,16 @@ import pytest
 
 from caremap import cli
 from geo.council import load_council
+from geo.settings import settings
 from geo.units import lonlat_to_bng
-from layers.catalog import DATA_DIR
-from routing import cache, sources
+from routing import sources
 from routing.builder import network_from_osm_file
 from routing.engine import RoadEngine
 from routing.network import RoadNetwork
 from routing.settings import RoutingSettings
 from routing.tags import is_drivable
 
-RUTLAND_PBF = DATA_DIR / "osm" / "rutland-latest.osm.pbf"
+RUTLAND_PBF = settings.data_folder / "osm" / "rutland-latest.osm.pbf"
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +153,7 @@ def test_roads_command_downloads_through_the_configured_endpoint(tmp_path, monke
     import osmnx as ox
 
     url, cut = overpass_stand_in
-    monkeypatch.setattr(cache, "CACHE_DIR", tmp_path)
+    monkeypatch.setenv("CAREMAP_CACHE_DIR", str(tmp_path))
     for name in ("overpass_url", "use_cache", "requests_timeout", "cache_folder"):
         monkeypatch.setattr(ox.settings, name, getattr(ox.settings, name))
     assert cli.main(["roads", "--council", "rutland", "--overpass-url", url, "--timeout", "20"]) == 0
@@ -184,7 +184,7 @@ def test_roads_command_downloads_through_the_configured_endpoint(tmp_path, monke
 def test_download_fails_fast_at_an_unreachable_configured_endpoint(tmp_path, monkeypatch, capsys):
     import osmnx as ox
 
-    monkeypatch.setattr(cache, "CACHE_DIR", tmp_path)
+    monkeypatch.setenv("CAREMAP_CACHE_DIR", str(tmp_path))
     for name in ("overpass_url", "use_cache", "requests_timeout"):
         monkeypatch.setattr(ox.settings, name, getattr(ox.settings, name))
     # Port 9 on the loopback: nothing listens, the connection is refused at once.
@@ -195,7 +195,7 @@ def test_download_fails_fast_at_an_unreachable_configured_endpoint(tmp_path, mon
 
 
 def test_roads_command_from_a_pbf_writes_the_cache_the_app_reads(tmp_path, monkeypatch, capsys, streamed):
-    monkeypatch.setattr(cache, "CACHE_DIR", tmp_path)
+    monkeypatch.setenv("CAREMAP_CACHE_DIR", str(tmp_path))
     assert cli.main(["roads", "--council", "rutland", "--pbf", str(RUTLAND_PBF)]) == 0
     assert "99.7% of its 1,274 postcodes" in capsys.readouterr().out
     assert len(list((tmp_path / "networks").glob("*.npz"))) == 1

@@ -19,7 +19,7 @@ import osmnx as ox
 import pytest
 
 from geo.errors import RoadNetworkError
-from layers.catalog import DATA_DIR
+from geo.settings import settings
 from routing import cache, limits, sources
 from routing.builder import network_from_osm_file
 from routing.limits import RoadLimits, pbf_declared_size
@@ -27,7 +27,7 @@ from routing.osm import graph_from_graphml, graph_from_osm_file
 from routing.settings import RoutingSettings
 
 BAD = Path(__file__).parent / "bad_inputs"
-RUTLAND_PBF = DATA_DIR / "osm" / "rutland-latest.osm.pbf"
+RUTLAND_PBF = settings.data_folder / "osm" / "rutland-latest.osm.pbf"
 MARKUP = re.compile(r"[<>\[\]!`]")
 
 

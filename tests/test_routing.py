@@ -10,8 +10,8 @@ from shapely.geometry import LineString
 
 from geo.council import load_council
 from geo.errors import RoadNetworkError
+from geo.settings import settings
 from geo.units import METRES_PER_MILE
-from layers.catalog import DATA_DIR
 from routing import cache
 from routing.calibrate import calibrate_estimate
 from routing.engine import EstimateEngine, RoadEngine
@@ -304,7 +304,7 @@ def test_pbf_and_xml_give_the_same_graph(tmp_path, rutland_graph):
 
     xml = tmp_path / "rutland.osm"
     with osmium.SimpleWriter(str(xml)) as writer:
-        for item in osmium.FileProcessor(str(DATA_DIR / "osm" / "rutland-latest.osm.pbf")):
+        for item in osmium.FileProcessor(str(settings.data_folder / "osm" / "rutland-latest.osm.pbf")):
             writer.add(item)
     from_xml = graph_from_osm_file(xml, RoutingSettings())
     assert from_xml.number_of_nodes() == rutland_graph.number_of_nodes()

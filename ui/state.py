@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Callable
 
 import geopandas as gpd
@@ -16,8 +17,8 @@ from analyses import fee_zones, gp_access
 from analyses.localities import drive_time_localities
 from geo.council import Council, default_council, list_councils, load_council
 from geo.errors import CareMapError
+from geo.settings import settings
 from layers.care_homes import care_homes_from_osm
-from layers.catalog import DATA_DIR
 from layers.council_data import CouncilData, load_council_data
 from layers.sublocalities import sublocality_layer
 from routing import cache, sources
@@ -82,8 +83,9 @@ def nearest_gp_by_area(slug: str, level: str, engine_token: str, _engine: Travel
 
 # --- Road network -----------------------------------------------------------------------------
 
-UPLOAD_DIR = cache.CACHE_DIR / "uploads"
-"""Road network files a user chose to keep (nothing else a user uploads is written to disk)."""
+def upload_dir() -> Path:
+    """Road network files a user chose to keep (nothing else a user uploads is written to disk)."""
+    return settings.cache_folder / "uploads"
 
 
 _ENGINES: OrderedDict[tuple, TravelEngine] = OrderedDict()
@@ -96,7 +98,7 @@ def _engine(slug: str, source: str, upload_key: str | None, lane_factor: float, 
     """The travel engine for a council and source, shared by every session (engines are never modified).
 
     ``upload_key`` names the road file: ``"new:<content hash>"`` for a file uploaded now (its bytes and name in
-    ``upload``, built from a temporary file) or ``"kept:<path under UPLOAD_DIR>"`` for one kept earlier. Kept in a
+    ``upload``, built from a temporary file) or ``"kept:<path under upload_dir()>"`` for one kept earlier. Kept in a
     small process-wide cache rather than ``st.cache_resource``: building reports progress in the page, and
     Streamlit cannot replay page elements written inside a cached function.
     """
@@ -109,10 +111,10 @@ def _engine(slug: str, source: str, upload_key: str | None, lane_factor: float, 
     settings = RoutingSettings(lane_factor=lane_factor)
     if source == sources.UPLOAD and upload is not None:
         content, name = upload
-        engine = sources.engine_from_upload(content, name, settings, keep=False, upload_dir=UPLOAD_DIR,
+        engine = sources.engine_from_upload(content, name, settings, keep=False, upload_dir=upload_dir(),
                                             progress=progress)
     else:
-        kept = UPLOAD_DIR / upload_key.removeprefix("kept:") if upload_key and upload_key.startswith("kept:") else None
+        kept = upload_dir() / upload_key.removeprefix("kept:") if upload_key and upload_key.startswith("kept:") else None
         outline = council_data(slug).outline if source == sources.DOWNLOAD else None
         engine = sources.build_engine(council, source, settings=settings, upload=kept, outline=outline,
                                       progress=progress)
@@ -125,7 +127,7 @@ def _engine(slug: str, source: str, upload_key: str | None, lane_factor: float, 
 
 def _saved_upload(council: Council) -> str | None:
     """A road network kept from an earlier upload, if the user picks one (``"kept:<path>"``), else None."""
-    kept = sources.kept_uploads(UPLOAD_DIR)
+    kept = sources.kept_uploads(upload_dir())
     if not kept:
         return None
     names = ["—", *kept]
@@ -134,15 +136,15 @@ def _saved_upload(council: Council) -> str | None:
         return None
     path = kept[choice]
     if st.sidebar.button("Delete this kept network", key=f"road_forget_{council.slug}"):
-        sources.forget_upload(path, UPLOAD_DIR)
+        sources.forget_upload(path, upload_dir())
         st.rerun()
-    return f"kept:{path.relative_to(UPLOAD_DIR).as_posix()}"
+    return f"kept:{path.relative_to(upload_dir()).as_posix()}"
 
 
 def road_network_picker(council: Council) -> None:
     """Sidebar choice of road network, building it with visible progress; the result goes in session state.
 
-    An uploaded road file is read from memory through a temporary file; it is written under ``UPLOAD_DIR`` only
+    An uploaded road file is read from memory through a temporary file; it is written under ``upload_dir()`` only
     when it was accepted as a road network and the user ticked "Keep this road network for next time".
     """
     options = sources.available_sources(council)
@@ -182,7 +184,7 @@ def road_network_picker(council: Council) -> None:
             source = sources.ESTIMATE
     engine = _build_with_status(council, source, upload_key, lane_factor, upload=upload)
     if keep and upload is not None and not engine.is_estimate:
-        sources.keep_upload(*upload, engine.network, engine.settings, upload_dir=UPLOAD_DIR)
+        sources.keep_upload(*upload, engine.network, engine.settings, upload_dir=upload_dir())
     st.session_state["travel_engine"] = engine
 
 
@@ -287,4 +289,4 @@ def coverage_sites(*, slug: str, engine_token: str, _engine: TravelEngine, homes
 def osm_care_homes(slug: str):
     """Care homes tagged in the council's bundled OSM extract (Rutland demo)."""
     council = load_council(slug)
-    return care_homes_from_osm(DATA_DIR / council.osm_extract, outline=council_data(slug).outline, council=council)
+    return care_homes_from_osm(council.data_dir / council.osm_extract, outline=council_data(slug).outline, council=council)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from layers.catalog import DATA_DIR
+from geo.settings import settings
 from tests.browser.conftest import map_frame
 
 pytestmark = pytest.mark.browser
@@ -13,7 +13,7 @@ def test_uploaded_network_for_another_area_is_flagged(app_url, page):
     page.get_by_role("combobox", name="Road network").click()
     page.get_by_role("option", name="My own file").click()
     page.locator("section[data-testid=stSidebar] input[type=file]").set_input_files(
-        str(DATA_DIR / "osm" / "rutland-latest.osm.pbf"))
+        str(settings.data_folder / "osm" / "rutland-latest.osm.pbf"))
     page.get_by_text("Roads ready").wait_for(timeout=120_000)
     page.get_by_text("Only 0% of Herefordshire's postcodes are within 1 km of a road").wait_for(timeout=30_000)
     frame = map_frame(page, min_paths=117, contains="Travel times: Road network: OpenStreetMap, rutland-latest.osm.pbf")
