@@ -186,6 +186,10 @@ class Council:
         Shipped with the tool (its settings in the project's ``councils/``), as opposed to set up by the user.
     settings_file : Path or None
         The settings file the council was read from.
+    vintages : mapping of str to str
+        The date of each data layer where it differs from the bundled data's (``{"care_homes": "CQC care
+        directory, 1 November 2026"}``), by the layer's key in :data:`layers.catalog.DATASETS`: a council set up
+        or brought up to date from newer files records them here.
     """
 
     slug: str
@@ -204,6 +208,7 @@ class Council:
     gss_code: str = ""
     bundled: bool = True
     settings_file: Path | None = None
+    vintages: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def data_dir(self) -> Path:
@@ -436,6 +441,7 @@ def council_from_toml(data: Mapping[str, Any], path: Path, *, data_folder: Path 
         gss_code=str(data.get("gss_code", "")),
         bundled=bundled,
         settings_file=path,
+        vintages={str(key): str(value) for key, value in data.get("vintages", {}).items()},
     )
 
 

@@ -26,12 +26,14 @@ ATTRIBUTION: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Dataset:
-    """One bundled file, per council unless ``per_council`` is False."""
+    """One bundled file, per council unless ``per_council`` is False; ``vintage`` is the date of its data as
+    bundled (a council set up from newer files records its own: :func:`vintage`)."""
 
     path: str
     title: str
     origin: str
     per_council: bool = True
+    vintage: str = ""
 
     def location(self, slug: str | None = None, data_dir: Path | None = None) -> Path:
         """Absolute path of the file for a council (``slug``) under ``data_dir`` (default: the bundled data)."""
@@ -43,66 +45,92 @@ DATASETS: dict[str, Dataset] = {
         "boundaries/{slug}/lsoa21.geojson",
         "LSOA 2021 boundaries with best-fit ward (2024) and district",
         "ONS LSOA Dec 2021 BSC via humaniverse/geographr (OGL v3)",
+        vintage="LSOA December 2021 boundaries; wards and districts May 2024",
     ),
     "msoa21": Dataset(
         "boundaries/{slug}/msoa21.geojson",
         "MSOA 2021 boundaries",
         "ONS MSOA 2021 BSC via humaniverse/geographr (OGL v3)",
+        vintage="MSOA 2021 boundaries",
     ),
     "wards22": Dataset(
         "boundaries/{slug}/wards22.geojson",
         "electoral wards (December 2022)",
         "ONS Wards Dec 2022 BSC via humaniverse/geographr (OGL v3)",
+        vintage="wards December 2022",
     ),
     "lad24": Dataset(
         "boundaries/{slug}/lad24.geojson",
         "council outline (display only, 500 m generalised)",
         "ONS LAD May 2024 BUC via humaniverse/geographr (OGL v3)",
+        vintage="districts May 2024",
     ),
     "population": Dataset(
         "tables/{slug}/population_mid2020_lsoa11_syoa.csv",
         "mid-2020 population by single year of age on 2011 LSOAs",
         "ONS small-area population estimates via humaniverse/demographr (OGL v3)",
+        vintage="mid-2020 estimates",
     ),
     "lsoa_lookup": Dataset(
         "tables/{slug}/lookup_lsoa11_lsoa21.csv",
         "LSOA 2011 to 2021 lookup with change codes",
         "ONS LSOA11_LSOA21_LAD22 lookup via humaniverse/geographr (OGL v3)",
+        vintage="ONS lookup of 15 August 2022",
     ),
     "ruc21": Dataset(
         "tables/{slug}/ruc21_lsoa21.csv",
         "rural-urban classification 2021 of LSOAs",
         "ONS RUC 2021 via humaniverse/geographr (OGL v3)",
+        vintage="2021 classification",
     ),
     "postcodes": Dataset(
         "tables/{slug}/postcodes.csv",
         "postcode centroids",
         "OS Code-Point Open (OGL v3; Royal Mail and ONS data)",
+        vintage="Code-Point Open, 2025 release (district codes of April 2025)",
     ),
     "places": Dataset(
         "tables/{slug}/places.csv",
         "settlements (city, towns, villages, hamlets)",
         "OS Open Names 2017 populated places via alasdairrae/gb-places (OGL v3)",
+        vintage="OS Open Names, 2017",
     ),
     "practices": Dataset(
         "tables/{slug}/gp_practices_pcn.csv",
         "GP practices with their Primary Care Network",
         "NHS ODS epraccur and ePCN, February 2023 (OGL v3)",
+        vintage="NHS ODS, February 2023",
     ),
     "border_practices": Dataset(
         "tables/{slug}/gp_practices_border15km.csv",
         "GP practices within 15 km beyond the council's boundary",
         "NHS ODS epraccur and ePCN, February 2023, with Code-Point Open (OGL v3)",
+        vintage="NHS ODS, February 2023",
+    ),
+    "care_homes": Dataset(
+        "tables/{slug}/cqc_care_homes.csv",
+        "CQC care homes in the council and within 15 km beyond its boundary",
+        "Care Quality Commission care directory (HSCA active locations) via CallumMCB/VirtUK (OGL v3; © CQC)",
+        vintage="CQC care directory, 1 March 2021",
     ),
     "hospitals": Dataset(
         "points/{slug}/hospitals.geojson",
         "NHS hospitals within 15 km",
         "NHS.uk hospital list 2022 via humaniverse/geographr (OGL v3)",
+        vintage="NHS.uk list, July 2022",
     ),
     "rutland_osm": Dataset(
         "osm/rutland-latest.osm.pbf",
         "OpenStreetMap extract of Rutland",
         "Geofabrik extract via mikeqfu/pydriosm test data, ODbL 1.0 (c) OpenStreetMap contributors",
         per_council=False,
+        vintage="OpenStreetMap, 20 July 2022",
     ),
 }
+
+
+def vintage(key: str, council=None) -> str:
+    """The date of a council's layer (``key`` of :data:`DATASETS`): the council's own record when it was set up or
+    brought up to date from newer files, else the bundled data's."""
+    recorded = getattr(council, "vintages", {}) or {}
+    return recorded.get(key) or DATASETS[key].vintage
