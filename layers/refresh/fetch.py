@@ -27,7 +27,9 @@ from layers.refresh.errors import ChecksumMismatch, PublisherError, PublishersUn
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 """Answers that mean "not now": asked again after a wait."""
-CHUNK_BYTES = 1 << 20
+CHUNK_BYTES = 1 << 16
+"""Bytes read at a time. A connection that drops loses the chunk it was reading, so resuming starts at the last
+whole chunk."""
 _BROKEN = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
            requests.exceptions.ContentDecodingError)
 """What a dropped connection, a silent server or a body cut short raise in requests."""
@@ -168,8 +170,8 @@ class Client:
                 answer = self.session.get(url, params=params, headers=headers, timeout=self.timeout,
                                           allow_redirects=allow_redirects)
             except _BROKEN as error:
-                last, problem = None, f"the connection failed ({type(error).__name__})"
-                cut_short = isinstance(error, requests.exceptions.ChunkedEncodingError)
+                last = None
+                problem, cut_short = _broken(error)
                 continue
             if answer.status_code in RETRY_STATUSES:
                 last, problem, cut_short = answer, f"it answered {answer.status_code} {answer.reason}", False
@@ -266,8 +268,7 @@ class Client:
                     return self._finish(part, target, answer, md5, resumed or appending)
             except _BROKEN as error:
                 last = None
-                problem = f"the connection failed ({type(error).__name__})"
-                cut_short = isinstance(error, requests.exceptions.ChunkedEncodingError)
+                problem, cut_short = _broken(error)
         tries = self.retries + 1
         message = (f"{_shown(url)}: {problem} ({tries} attempts); the {part.stat().st_size if part.exists() else 0:,} "
                    f"bytes received are kept and the next attempt resumes from there.")
@@ -283,6 +284,15 @@ class Client:
                                    f"checksum ({md5}): the download is damaged and was discarded. Try again.")
         part.replace(target)
         return Download(target, answer.url, target.stat().st_size, file_sha256(target), dict(answer.headers), resumed)
+
+
+def _broken(error: Exception) -> tuple[str, bool]:
+    """What a requests exception means, and whether it was a body cut short."""
+    if isinstance(error, requests.exceptions.ChunkedEncodingError):
+        return "its answer was cut short (the connection dropped mid-body)", True
+    if isinstance(error, requests.Timeout):
+        return "it did not answer in time", False
+    return f"the connection failed ({type(error).__name__})", False
 
 
 def _total_size(answer: requests.Response, offset: int) -> int | None:

@@ -1,0 +1,174 @@
+"""ONS small-area population estimates by single year of age, from Nomis, checked against the district totals.
+
+The current release (dataset ``NM_2014_1``, 2021 LSOAs, geography ``TYPE151``; districts of April 2023,
+``TYPE424``) makes the table ``population_lsoa21_syoa``. The pack's own table, mid-2020 on 2011 LSOAs, came from the
+older dataset on 2011 LSOAs (:data:`MID2020_LSOA11`; its Nomis codes are unconfirmed) and keeps the pack's name.
+
+Nomis's ``C_AGE`` is 101 + age for single years (191 = 90 and over) and 200 for all ages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from geo.settings import settings
+from layers.refresh import nomis
+from layers.refresh.cache import Release
+from layers.refresh.columns import col, pick_columns, require_equal, require_rows
+from layers.refresh.errors import SourceCheckFailed
+from layers.refresh.sources.base import Context, Converted, RawFiles, Source
+from layers.refresh.tables import AGES
+
+AGE_CODES = {"200": "total_population", **{str(101 + age): str(age) for age in range(90)}, "191": "90+"}
+DISTRICT_TOLERANCE = 0.05
+"""Largest share by which a district's LSOAs may differ from its published total."""
+NOMIS_COLUMNS = (col("DATE"), col("GEOGRAPHY_CODE"), col("GEOGRAPHY_NAME"), col("C_AGE"), col("OBS_VALUE"))
+
+
+@dataclass(frozen=True)
+class NomisQuery:
+    """Which Nomis dataset and geographies to ask.
+
+    Attributes
+    ----------
+    dataset : str
+        Nomis dataset id.
+    lsoa_geography, district_geography : str
+        Nomis geography types of the LSOAs and of the districts whose totals check them.
+    date : str
+        ``"latest"`` or a year.
+    lsoa_year : int
+        2011 or 2021: which LSOAs the dataset is on (names the table's columns).
+    """
+
+    dataset: str = "NM_2014_1"
+    lsoa_geography: str = "TYPE151"
+    district_geography: str = "TYPE424"
+    date: str = "latest"
+    lsoa_year: int = 2021
+
+    @property
+    def table(self) -> str:
+        return "population_lsoa21_syoa" if self.lsoa_year == 2021 else "population_mid2020_lsoa11_syoa"
+
+    @property
+    def prefix(self) -> str:
+        return f"lsoa{self.lsoa_year % 100}"
+
+
+CURRENT = NomisQuery()
+MID2020_LSOA11 = NomisQuery("NM_2010_1", "TYPE298", "TYPE433", "2020", 2011)
+
+
+class PopulationSource(Source):
+    """ONS small-area population estimates by single year of age (Nomis)."""
+
+    name = "population"
+    title = "ONS population estimates (Nomis)"
+    roles = {"lsoa": "Nomis CSV of LSOA populations by single year of age (GEOGRAPHY_CODE, C_AGE, OBS_VALUE)",
+             "district": "Nomis CSV of district populations, all ages (the check)"}
+    required_roles = ("lsoa",)
+    where_to_get = ("https://www.nomisweb.co.uk/api/v01/dataset/NM_2014_1.data.csv?geography=TYPE151&date=latest&"
+                    "gender=0&c_age=200,101...191&measures=20100&select=date,geography_code,geography_name,c_age,"
+                    "obs_value (in pages of 25,000 rows: add &RecordOffset=25000 and so on)")
+
+    def __init__(self, query: NomisQuery = CURRENT) -> None:
+        self.query = query
+        self.tables = (query.table,)
+
+    def urls(self) -> list[str]:
+        return [settings.nomis_url]
+
+    def download(self, context: Context) -> Release:
+        query = self.query
+        url = f"{settings.nomis_url.rstrip('/')}/dataset/{query.dataset}.data.csv"
+        common = {"date": query.date, "gender": "0", "measures": "20100",
+                  "select": "date,geography_code,geography_name,c_age,obs_value,record_count"}
+        staging = context.cache.stage(self.name)
+        try:
+            context.progress(f"{self.title}: LSOA populations by single year of age…")
+            rows = nomis.fetch_pages(context.client, url, {**common, "geography": query.lsoa_geography,
+                                                           "c_age": "200,101...191"},
+                                     staging, role="lsoa", what=f"{query.dataset} LSOA populations")
+            context.progress(f"{self.title}: {rows:,} rows; district totals…")
+            nomis.fetch_pages(context.client, url, {**common, "geography": query.district_geography, "c_age": "200"},
+                              staging, role="district", what=f"{query.dataset} district totals")
+            year = str(nomis.read_pages([staging.folder / "lsoa-0000.csv"])["DATE"].iloc[0])
+        except BaseException:
+            staging.discard()
+            raise
+        return staging.commit(f"{query.dataset}-{year}", vintage=self.vintage_of(year))
+
+    def vintage_of(self, year: str) -> str:
+        return f"ONS small-area population estimates, mid-{year} ({self.query.dataset}, Nomis)"
+
+    def convert(self, files: RawFiles, context: Context) -> Converted:
+        query = self.query
+        frame = nomis.read_pages(files.paths("lsoa") + files.paths("district"))
+        where = f"{self.title} ({files.name})"
+        names = pick_columns(list(frame.columns), NOMIS_COLUMNS, where=where)
+        frame = frame.rename(columns={name: target for target, name in names.items()})
+        codes = frame["GEOGRAPHY_CODE"]
+        lsoas = frame[codes.str.startswith("E01")]
+        districts = frame[codes.str.match(r"^E0[6789]") & frame["C_AGE"].eq("200")]
+        require_rows(len(lsoas), 1, where=where, what="English LSOA rows")
+        table = self._wide(lsoas, where)
+        notes = self._check_districts(table, districts, context)
+        vintage = self.vintage_of(str(lsoas["DATE"].iloc[0]))  # the estimates' year, as the rows state it
+        return Converted({query.table: table}, {query.table: vintage}, notes)
+
+    def _wide(self, lsoas: pd.DataFrame, where: str) -> pd.DataFrame:
+        """One row per LSOA, one column per age, in the order the LSOAs came."""
+        prefix = self.query.prefix
+        known = lsoas[lsoas["C_AGE"].isin(AGE_CODES)]
+        values = pd.to_numeric(known["OBS_VALUE"], errors="coerce")
+        if values.isna().any():
+            bad = known.loc[values.isna(), "OBS_VALUE"].iloc[0]
+            raise SourceCheckFailed(f"{where}: a population count is not a number ({bad!r}).")
+        wide = known.assign(value=values.round().astype("int64"), age=known["C_AGE"].map(AGE_CODES)) \
+            .pivot_table(index="GEOGRAPHY_CODE", columns="age", values="value", aggfunc="first", sort=False)
+        missing = [column for column in ("total_population", *AGES) if column not in wide.columns]
+        incomplete = wide.index[wide.isna().any(axis=1)] if not missing else wide.index
+        if missing or len(incomplete):
+            raise SourceCheckFailed(f"{where}: ages missing for {len(incomplete):,} LSOAs (e.g. {incomplete[0]}"
+                                    f"{': ' + ', '.join(missing[:5]) if missing else ''}); ask for c_age "
+                                    f"200,101...191.")
+        wide = wide[["total_population", *AGES]].astype("int64")
+        off = (wide[list(AGES)].sum(axis=1) - wide["total_population"]).abs() > wide["total_population"] * 0.01 + 1
+        if off.any():
+            raise SourceCheckFailed(f"{where}: the single years of age of {int(off.sum()):,} LSOAs do not add up to "
+                                    f"their total (e.g. {off.index[off][0]}).")
+        names = lsoas.drop_duplicates("GEOGRAPHY_CODE").set_index("GEOGRAPHY_CODE")["GEOGRAPHY_NAME"]
+        table = wide.reset_index().rename(columns={"GEOGRAPHY_CODE": f"{prefix}_code"})
+        table.insert(0, f"{prefix}_name", names.reindex(table[f"{prefix}_code"]).to_numpy())
+        table.columns.name = None
+        return table
+
+    def _check_districts(self, table: pd.DataFrame, districts: pd.DataFrame, context: Context) -> list[str]:
+        """Each district's LSOAs must add up to within 5% of its published total (via the LSOA lookup)."""
+        prefix = self.query.prefix
+        lookup_name = "lookup_lsoa21_ward24_ltla24" if self.query.lsoa_year == 2021 else "lookup_lsoa11_lsoa21_ltla22"
+        district_column = "ltla24_code" if self.query.lsoa_year == 2021 else "ltla22_code"
+        lookup = context.table(lookup_name)
+        if lookup is None:
+            return ["District totals not checked: no LSOA lookup to place the LSOAs in districts."]
+        lookup = lookup[[f"{prefix}_code", district_column]].drop_duplicates(f"{prefix}_code")
+        lookup = lookup[lookup[f"{prefix}_code"].astype(str).str.startswith("E")]
+        require_equal(len(table), len(lookup), where=self.title, what="LSOAs with a population against the "
+                                                                      "lookup's LSOAs")
+        if districts.empty:
+            return ["District totals not checked: none among the files."]
+        placed = table.merge(lookup, on=f"{prefix}_code", how="left")
+        sums = placed.groupby(district_column)["total_population"].sum()
+        totals = pd.to_numeric(districts.drop_duplicates("GEOGRAPHY_CODE").set_index("GEOGRAPHY_CODE")["OBS_VALUE"])
+        compared = totals[totals.index.isin(sums.index)]
+        share = (sums.reindex(compared.index) - compared).abs() / compared
+        off = share[share > DISTRICT_TOLERANCE]
+        if len(off):
+            shown = ", ".join(f"{code} ({sums[code]:,} against {int(compared[code]):,})" for code in off.index[:5])
+            raise SourceCheckFailed(f"{self.title}: the LSOAs of {len(off)} district{'s' if len(off) > 1 else ''} add "
+                                    f"up to more than {DISTRICT_TOLERANCE:.0%} away from the published total: {shown}.")
+        return [f"District totals checked: {len(compared)} districts within {DISTRICT_TOLERANCE:.0%} "
+                f"(largest gap {share.max():.2%})."]
