@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from geo.settings import settings
 from layers.refresh.errors import ChecksumMismatch
@@ -103,6 +103,16 @@ class Release:
         if not paths:
             raise KeyError(role)
         return paths[0]
+
+    @property
+    def rejected(self) -> str:
+        """Why the tool refused this release's data (``""`` if it did not): it stays for inspection, unused."""
+        return self.manifest.get("rejected", "")
+
+    def reject(self, reason: str) -> None:
+        """Record that this release's data failed the checks, so it is not used again (its files stay)."""
+        self.manifest["rejected"] = reason
+        (self.folder / MANIFEST).write_text(json.dumps(self.manifest, indent=1, ensure_ascii=False), encoding="utf-8")
 
     def verify(self) -> None:
         """Check every file against its recorded size and SHA-256.
@@ -210,7 +220,7 @@ class RawCache:
     def find(self, source: str, release: str) -> Release | None:
         """The cached copy of one release, if it is there and intact."""
         for cached in self.releases(source):
-            if cached.name == release:
+            if cached.name == release and not cached.rejected:
                 try:
                     cached.verify()
                 except ChecksumMismatch:
@@ -218,14 +228,25 @@ class RawCache:
                 return cached
         return None
 
-    def latest(self, source: str) -> tuple[Release | None, list[str]]:
-        """The most recent intact release of ``source``, and a note for each newer one skipped as damaged."""
-        skipped = []
+    def usable(self, source: str) -> Iterator[Release | str]:
+        """The intact, unrejected releases of ``source``, the most recent first; a damaged one yields, in its
+        place, the message saying so."""
         for release in self.releases(source):
+            if release.rejected:
+                continue
             try:
                 release.verify()
             except ChecksumMismatch as error:
-                skipped.append(str(error))
+                yield str(error)
                 continue
-            return release, skipped
+            yield release
+
+    def latest(self, source: str) -> tuple[Release | None, list[str]]:
+        """The most recent intact release of ``source``, and a note for each newer one skipped as damaged."""
+        skipped = []
+        for item in self.usable(source):
+            if isinstance(item, str):
+                skipped.append(item)
+                continue
+            return item, skipped
         return None, skipped
