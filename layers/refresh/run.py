@@ -134,7 +134,8 @@ def resolve_sources(sources: str | Iterable[str]) -> list[str]:
 
 def refresh(sources: str | Iterable[str] = "all", *, offline: bool = False, from_folder: str | Path | None = None,
             progress: Progress | None = None, client: Client | None = None, cache: RawCache | None = None,
-            pack_reader: PackReader | None = None, writer: Writer = write_table) -> RefreshReport:
+            pack_reader: PackReader | None = None, writer: Writer = write_table,
+            adapters: Iterable[Source] = ()) -> RefreshReport:
     """Fetch, check, convert and write the national tables of the given sources.
 
     Parameters
@@ -154,6 +155,9 @@ def refresh(sources: str | Iterable[str] = "all", *, offline: bool = False, from
         shipped copy kept.
     writer : callable
         Writes one table (:func:`layers.refresh.tables.write_table`'s signature).
+    adapters : iterable of Source
+        Adapters used instead of the default ones of the same name (the ONS Postcode Directory instead of
+        Code-Point: ``PostcodesSource("onspd")``; the population of another Nomis dataset).
 
     Returns
     -------
@@ -167,7 +171,7 @@ def refresh(sources: str | Iterable[str] = "all", *, offline: bool = False, from
         For an unknown source name.
     """
     names = resolve_sources(sources)
-    adapters = all_sources()
+    chosen = {**all_sources(), **{adapter.name: adapter for adapter in adapters}}
     context = Context(client=client or Client(), cache=cache or RawCache(), progress=progress or (lambda line: None),
                       pack_reader=pack_reader)
     run = _Run(context, writer)
@@ -175,10 +179,10 @@ def refresh(sources: str | Iterable[str] = "all", *, offline: bool = False, from
     answers: dict[str, bool] = {}
     if recognition is None and not offline:
         context.progress("Checking the connection to the publishers…")
-        answers = require_online([url for name in names for url in adapters[name].urls()])
+        answers = require_online([url for name in names for url in chosen[name].urls()])
     outcomes = []
     for name in names:
-        adapter = adapters[name]
+        adapter = chosen[name]
         if recognition is not None:
             outcome = run.from_folder(adapter, recognition)
         elif offline:

@@ -208,7 +208,7 @@ class Nomis:
     def __post_init__(self) -> None:
         population = pack_csv("population_mid2020_lsoa11_syoa")
         self.lsoa_rows = []
-        for _, lsoa in population.iterrows():
+        for lsoa in population.to_dict("records"):
             ages = [("200", lsoa["total_population"])] + [(str(101 + age), lsoa[str(age)]) for age in range(90)]
             ages.append(("191", lsoa["90+"]))
             for code, value in ages:
