@@ -47,7 +47,8 @@ class Column:
     def describe(self) -> str:
         shown = " or ".join(repr(name) for name in self.names)
         if self.pattern:
-            shown = f"{shown} or a name like {self.pattern!r}" if shown else f"a name like {self.pattern!r}"
+            like = f"a name like {self.pattern.replace(chr(92) + 'd', '#')} (# a digit)"
+            shown = f"{shown} or {like}" if shown else like
         return shown
 
 

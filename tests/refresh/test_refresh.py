@@ -13,7 +13,7 @@ import pytest
 from shapely.geometry import shape
 
 from geo.settings import settings
-from layers.refresh import FROM_CACHE, REFRESHED, SHIPPED, PublishersUnreachable, read_refreshed_table, refresh
+from layers.refresh import FROM_CACHE, SHIPPED, PublishersUnreachable, read_refreshed_table, refresh
 from layers.refresh.cache import RawCache
 from layers.refresh.sources.population import MID2020_LSOA11, PopulationSource
 from layers.refresh.tables import layer_vintages, refreshed
