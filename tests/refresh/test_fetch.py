@@ -124,3 +124,14 @@ def test_an_offline_machine_is_told_so_in_seconds():
     with pytest.raises(PublishersUnreachable, match="seems to be offline.*--offline.*--from FOLDER"):
         require_online([f"http://127.0.0.1:{port}/arcgis", f"http://127.0.0.1:{port}/nomis"], timeout=2)
     assert time.perf_counter() - started < 3
+
+
+def test_publishers_addresses_and_patience_come_from_the_settings_or_the_environment(monkeypatch):
+    from geo.settings import Settings
+
+    fresh = Settings()
+    assert fresh.ods_url == "https://www.odsdatasearchandexport.nhs.uk/api" and fresh.download_retries == 4
+    monkeypatch.setenv("CAREMAP_ODS_URL", "http://mirror.example/ods")
+    monkeypatch.setenv("CAREMAP_RETRIES", "7")
+    assert fresh.ods_url == "http://mirror.example/ods" and fresh.download_retries == 7
+    assert Client().retries == 7  # read when the client is made

@@ -140,3 +140,18 @@ def test_a_workbook_that_is_not_the_care_directory_is_refused(tmp_path):
                                         '"Sheet1"/></office:spreadsheet></office:body></office:document-content>')
     with pytest.raises(SourceCheckFailed, match="no visible sheet named HSCA Active Locations or HSCA_Active_Locations"):
         care_homes(odd)
+
+
+def test_an_xlsx_care_directory_is_read_from_its_named_sheet_behind_a_readme(tmp_path):
+    rows = pd.read_csv(CQC / "01_March_2021_HSCA_Active_Locations.csv", dtype=str, keep_default_na=False)
+    workbook = tmp_path / "01_March_2021_HSCA_Active_Locations.xlsx"
+    with pd.ExcelWriter(workbook) as writer:
+        pd.DataFrame({"Active locations": ["Source: CQC database as at 01 March 2021"]}).to_excel(
+            writer, sheet_name="README", index=False)
+        rows.to_excel(writer, sheet_name="HSCA_Active_Locations", index=False)
+    table = care_homes(workbook)
+    assert table["Location ID"].tolist() == pack_csv_ids() and int(table["Care homes beds"].sum()) == 419
+
+
+def pack_csv_ids() -> list[str]:
+    return pd.read_csv(PACK / "cqc_care_homes.csv", dtype=str)["Location ID"].tolist()
