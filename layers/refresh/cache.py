@@ -45,8 +45,7 @@ def age_text(retrieved: datetime, now: datetime | None = None) -> str:
     """How old a download is, in words (``"3 days old (downloaded 2026-12-01)"``)."""
     days = ((now or now_utc()) - retrieved).total_seconds() / 86400
     if days < 1:
-        old = "downloaded today" if days * 24 >= 1 else "downloaded within the hour"
-        return f"{old} ({retrieved:%Y-%m-%d %H:%M} UTC)"
+        return f"less than a day old (downloaded {retrieved:%Y-%m-%d %H:%M} UTC)"
     whole = int(days)
     return f"{whole} day{'s' if whole != 1 else ''} old (downloaded {retrieved:%Y-%m-%d})"
 

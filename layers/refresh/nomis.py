@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 
@@ -71,12 +72,12 @@ def fetch_pages(client: Client, url: str, params: dict[str, str], staging: Stagi
     return seen
 
 
-def read_pages(paths: list[Path]) -> pd.DataFrame:
-    """Saved pages (or a Nomis CSV downloaded by hand) as one frame of text, column names upper-cased."""
-    frames = [pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig") for path in paths
-              if path.stat().st_size]
-    if not frames:
-        return pd.DataFrame()
-    frame = pd.concat(frames, ignore_index=True)
-    frame.columns = [str(column).strip().upper() for column in frame.columns]
-    return frame
+def chunks(paths: list[Path], *, rows: int = 500_000) -> Iterator[pd.DataFrame]:
+    """Saved pages (or a Nomis CSV downloaded by hand, however large) as frames of text of at most ``rows`` rows,
+    column names upper-cased (Nomis's own)."""
+    for path in paths:
+        if not path.stat().st_size:
+            continue
+        for chunk in pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=rows):
+            chunk.columns = [str(column).strip().upper() for column in chunk.columns]
+            yield chunk

@@ -115,6 +115,8 @@ def test_the_cache_records_each_file_and_detects_a_changed_one(tmp_path):
         newer.verify()
     release, skipped = cache.latest("care_homes")
     assert release.name == "2021-03-01" and "2021-04-01" in skipped[0]
+    three_days_on = release.retrieved + timedelta(days=3, hours=2)
+    assert release.age_text(three_days_on) == f"3 days old (downloaded {release.retrieved:%Y-%m-%d})"
     assert cache.find("care_homes", "2021-04-01") is None
 
 

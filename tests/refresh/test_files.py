@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from layers.refresh.errors import ChecksumMismatch, PublisherError, SourceCheckFailed
+from layers.refresh.recognise import recognise
 from layers.refresh.sources.base import FolderFiles
 from layers.refresh.sources.cqc import CareHomesSource, care_homes, directory_link
 from layers.refresh.sources.gp import GPPracticesSource, read_partners
@@ -88,6 +89,7 @@ def _onspd(tmp_path, district: str):
 @pytest.mark.parametrize("district", ["oslaua", "lad25cd"])
 def test_the_postcode_directory_is_read_under_its_old_or_new_district_name(tmp_path, district):
     archive, expected = _onspd(tmp_path, district)
+    assert [(f.source, f.role) for f in recognise(tmp_path).found] == [("postcodes", "onspd")]
     table = read_onspd(archive, "ONSPD")
     assert table["Postcode"].tolist() == expected["Postcode"].tolist()
     assert (table["Admin_district_code"] == "E06000017").all() and table["NHS_HA_code"].isna().all()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -52,9 +53,15 @@ MINIMUM_PCN_SHARE = 0.5
 
 
 def read_headerless(path: Path) -> pd.DataFrame:
-    """A headerless ODS report as text, columns numbered from 0 (a JSON wrapper, as the DSE API may send, is
-    unwrapped)."""
+    """A headerless ODS report as text, columns numbered from 0 (a JSON wrapper or a zip, as the DSE API may send
+    them, is opened)."""
     content = path.read_bytes()
+    if zipfile.is_zipfile(path):  # several reports asked at once come zipped
+        with zipfile.ZipFile(path) as archive:
+            members = [name for name in archive.namelist() if name.lower().endswith(".csv")]
+            if not members:
+                raise SourceCheckFailed(f"{path.name} is a zip without a CSV report in it.")
+            content = archive.read(members[0])
     stripped = content.lstrip(b"\xef\xbb\xbf \r\n\t")
     if stripped.startswith(b"{"):
         body = json.loads(stripped)

@@ -173,7 +173,8 @@ class ArcGISSource(Source):
                 fields = [field.get("name", "") for field in layer.info.get("fields", [])]
                 where = f"ONS service {layer.service}"
                 names = pick_columns(fields, spec.columns, where=where) if fields else {}
-                code_field = names.get(spec.england_by, spec.england_by)
+                code_field = names.get(spec.england_by) or next(
+                    column.names[0] for column in spec.columns if column.target == spec.england_by)
                 count = arcgis.fetch_pages(context.client, layer, staging, role=spec.role,
                                            where=f"{code_field} LIKE 'E%'", fields=list(names.values()) or ["*"],
                                            geometry=spec.geometry)

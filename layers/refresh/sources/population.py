@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from geo.settings import settings
@@ -21,7 +22,8 @@ from layers.refresh.errors import SourceCheckFailed
 from layers.refresh.sources.base import Context, Converted, RawFiles, Source
 from layers.refresh.tables import AGES
 
-AGE_CODES = {"200": "total_population", **{str(101 + age): str(age) for age in range(90)}, "191": "90+"}
+AGE_POSITION = {"200": 0, **{str(101 + age): 1 + age for age in range(91)}}
+"""Nomis ``C_AGE`` -> column of the table after the LSOA's name and code: all ages, then 0…89 and 90+ (191)."""
 DISTRICT_TOLERANCE = 0.05
 """Largest share by which a district's LSOAs may differ from its published total."""
 NOMIS_COLUMNS = (col("DATE"), col("GEOGRAPHY_CODE"), col("GEOGRAPHY_NAME"), col("C_AGE"), col("OBS_VALUE"))
@@ -95,7 +97,7 @@ class PopulationSource(Source):
             context.progress(f"{self.title}: {rows:,} rows; district totals…")
             nomis.fetch_pages(context.client, url, {**common, "geography": query.district_geography, "c_age": "200"},
                               staging, role="district", what=f"{query.dataset} district totals")
-            year = str(nomis.read_pages([staging.folder / "lsoa-0000.csv"])["DATE"].iloc[0])
+            year = str(next(nomis.chunks([staging.folder / "lsoa-0000.csv"], rows=1))["DATE"].iloc[0])
         except BaseException:
             staging.discard()
             raise
@@ -106,45 +108,59 @@ class PopulationSource(Source):
 
     def convert(self, files: RawFiles, context: Context) -> Converted:
         query = self.query
-        frame = nomis.read_pages(files.paths("lsoa") + files.paths("district"))
+        paths = files.paths("lsoa") + files.paths("district")
         where = f"{self.title} ({files.name})"
-        names = pick_columns(list(frame.columns), NOMIS_COLUMNS, where=where)
-        frame = frame.rename(columns={name: target for target, name in names.items()})
-        codes = frame["GEOGRAPHY_CODE"]
-        lsoas = frame[codes.str.startswith("E01")]
-        districts = frame[codes.str.match(r"^E0[6789]") & frame["C_AGE"].eq("200")]
-        require_rows(len(lsoas), 1, where=where, what="English LSOA rows")
-        table = self._wide(lsoas, where)
+        table, year, districts = self._read(paths, where)
         notes = self._check_districts(table, districts, context)
-        vintage = self.vintage_of(str(lsoas["DATE"].iloc[0]))  # the estimates' year, as the rows state it
+        vintage = self.vintage_of(year)  # the estimates' year, as the rows state it
         return Converted({query.table: table}, {query.table: vintage}, notes)
 
-    def _wide(self, lsoas: pd.DataFrame, where: str) -> pd.DataFrame:
-        """One row per LSOA, one column per age, in the order the LSOAs came."""
-        prefix = self.query.prefix
-        known = lsoas[lsoas["C_AGE"].isin(AGE_CODES)]
-        values = pd.to_numeric(known["OBS_VALUE"], errors="coerce")
-        if values.isna().any():
-            bad = known.loc[values.isna(), "OBS_VALUE"].iloc[0]
-            raise SourceCheckFailed(f"{where}: a population count is not a number ({bad!r}).")
-        wide = known.assign(value=values.round().astype("int64"), age=known["C_AGE"].map(AGE_CODES)) \
-            .pivot_table(index="GEOGRAPHY_CODE", columns="age", values="value", aggfunc="first", sort=False)
-        missing = [column for column in ("total_population", *AGES) if column not in wide.columns]
-        incomplete = wide.index[wide.isna().any(axis=1)] if not missing else wide.index
-        if missing or len(incomplete):
-            raise SourceCheckFailed(f"{where}: ages missing for {len(incomplete):,} LSOAs (e.g. {incomplete[0]}"
-                                    f"{': ' + ', '.join(missing[:5]) if missing else ''}); ask for c_age "
-                                    f"200,101...191.")
-        wide = wide[["total_population", *AGES]].astype("int64")
-        off = (wide[list(AGES)].sum(axis=1) - wide["total_population"]).abs() > wide["total_population"] * 0.01 + 1
+    def _read(self, paths: list, where: str) -> tuple[pd.DataFrame, str, pd.DataFrame]:
+        """The LSOA table (one row per English LSOA in the order they came, one column per age), the estimates' year
+        and the English districts' totals, from Nomis rows read a chunk at a time into one array."""
+        ids: dict[str, int] = {}
+        names: list[str] = []
+        blocks, districts, year = [], [], ""
+        for chunk in nomis.chunks(paths):
+            found = pick_columns(list(chunk.columns), NOMIS_COLUMNS, where=where)
+            chunk = chunk.rename(columns={name: target for target, name in found.items()})
+            codes = chunk["GEOGRAPHY_CODE"].str.strip()
+            districts.append(chunk[codes.str.match(r"^E0[6789]") & chunk["C_AGE"].str.strip().eq("200")])
+            chunk = chunk[codes.str.startswith("E01")]
+            position = chunk["C_AGE"].str.strip().map(AGE_POSITION)
+            chunk, position = chunk[position.notna()], position.dropna().astype("int64").to_numpy()
+            values = pd.to_numeric(chunk["OBS_VALUE"], errors="coerce")
+            if values.isna().any():
+                raise SourceCheckFailed(f"{where}: a population count is not a number "
+                                        f"({chunk.loc[values.isna(), 'OBS_VALUE'].iloc[0]!r}).")
+            local, uniques = pd.factorize(chunk["GEOGRAPHY_CODE"].str.strip())
+            first_names = chunk["GEOGRAPHY_NAME"].to_numpy()[np.unique(local, return_index=True)[1]]
+            for code, name in zip(uniques, first_names):
+                if code not in ids:
+                    ids[code] = len(ids)
+                    names.append(name)
+            translate = np.array([ids[code] for code in uniques], dtype="int64")
+            blocks.append((translate[local], position, values.round().to_numpy()))
+            year = year or (str(chunk["DATE"].iloc[0]) if len(chunk) else "")
+        require_rows(len(ids), 1, where=where, what="English LSOAs")
+        counts = np.full((len(ids), len(AGE_POSITION)), np.nan)
+        for lsoa, position, values in blocks:
+            counts[lsoa, position] = values
+        codes = np.array(list(ids))
+        incomplete = np.isnan(counts).any(axis=1)
+        if incomplete.any():
+            raise SourceCheckFailed(f"{where}: ages missing for {int(incomplete.sum()):,} LSOAs (e.g. "
+                                    f"{codes[incomplete][0]}); ask for c_age 200,101...191.")
+        counts = counts.astype("int64")
+        off = np.abs(counts[:, 1:].sum(axis=1) - counts[:, 0]) > counts[:, 0] * 0.01 + 1
         if off.any():
             raise SourceCheckFailed(f"{where}: the single years of age of {int(off.sum()):,} LSOAs do not add up to "
-                                    f"their total (e.g. {off.index[off][0]}).")
-        names = lsoas.drop_duplicates("GEOGRAPHY_CODE").set_index("GEOGRAPHY_CODE")["GEOGRAPHY_NAME"]
-        table = wide.reset_index().rename(columns={"GEOGRAPHY_CODE": f"{prefix}_code"})
-        table.insert(0, f"{prefix}_name", names.reindex(table[f"{prefix}_code"]).to_numpy())
-        table.columns.name = None
-        return table
+                                    f"their total (e.g. {codes[off][0]}).")
+        prefix = self.query.prefix
+        table = pd.DataFrame(counts, columns=["total_population", *AGES])
+        table.insert(0, f"{prefix}_code", codes)
+        table.insert(0, f"{prefix}_name", names)
+        return table, year, pd.concat(districts, ignore_index=True)
 
     def _check_districts(self, table: pd.DataFrame, districts: pd.DataFrame, context: Context) -> list[str]:
         """Each district's LSOAs must add up to within 5% of its published total (via the LSOA lookup)."""
