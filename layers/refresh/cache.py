@@ -142,9 +142,9 @@ class Staging:
         self.folder.mkdir(parents=True)
         self.files: list[dict[str, Any]] = []
 
-    def _entry(self, role: str, path: Path, url: str, counts: dict[str, int] | None) -> Path:
+    def _entry(self, role: str, path: Path, url: str, counts: dict[str, int] | None, sha256: str = "") -> Path:
         self.files.append({"role": role, "name": path.name, "url": url, "retrieved": now_utc().isoformat(),
-                           "size": path.stat().st_size, "sha256": file_sha256(path), "counts": counts or {}})
+                           "size": path.stat().st_size, "sha256": sha256 or file_sha256(path), "counts": counts or {}})
         return path
 
     def write(self, role: str, name: str, content: bytes, *, url: str, counts: dict[str, int] | None = None) -> Path:
@@ -154,11 +154,12 @@ class Staging:
         return self._entry(role, path, url, counts)
 
     def adopt(self, role: str, path: Path, *, url: str, name: str | None = None,
-              counts: dict[str, int] | None = None) -> Path:
-        """Add a file already on disk (a finished download), moving it into the release."""
+              counts: dict[str, int] | None = None, sha256: str = "") -> Path:
+        """Add a file already on disk (a finished download, whose SHA-256 may be known already), moving it into the
+        release."""
         target = self.folder / safe_name(name or path.name)
         shutil.move(str(path), target)
-        return self._entry(role, target, url, counts)
+        return self._entry(role, target, url, counts, sha256)
 
     def count(self, name: str, counts: dict[str, int]) -> None:
         """Record what a file was found to hold, once it has been read."""

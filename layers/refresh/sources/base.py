@@ -17,8 +17,8 @@ from typing import Callable, Protocol
 
 import pandas as pd
 
-from layers.refresh.cache import RawCache, Release
-from layers.refresh.fetch import Client
+from layers.refresh.cache import RawCache, Release, Staging
+from layers.refresh.fetch import Client, Download
 from layers.refresh.tables import read_refreshed_table
 
 Progress = Callable[[str], None]
@@ -107,6 +107,24 @@ class Context:
     progress: Progress
     made: dict[str, pd.DataFrame] = field(default_factory=dict)
     pack_reader: PackReader | None = None
+
+    def download_file(self, source: str, role: str, url: str, name: str, *,
+                      md5: str | None = None) -> tuple[Staging, Download]:
+        """Download one large file of ``source`` (resuming an earlier attempt) and stage it as ``role`` of a new
+        release; the caller commits the staging with the release's name and vintage.
+
+        Raises
+        ------
+        PublisherError, TruncatedDownload, ChecksumMismatch
+            As :meth:`layers.refresh.fetch.Client.download`.
+        """
+        self.progress(f"{source}: downloading {name}…")
+        download = self.client.download(url, self.cache.download_path(source, name), md5=md5, progress=self.progress)
+        staging = self.cache.stage(source)
+        download.path = staging.adopt(role, download.path, url=download.url, sha256=download.sha256)
+        if md5:
+            staging.files[-1]["md5"] = md5
+        return staging, download
 
     def table(self, name: str) -> pd.DataFrame | None:
         """The newest copy of a table there is: made in this run, else refreshed earlier, else shipped."""

@@ -195,10 +195,7 @@ class CareHomesSource(Source):
         if cached is not None:
             context.progress(f"{self.title}: {name} is already in the cache.")
             return cached
-        context.progress(f"{self.title}: downloading {name}…")
-        download = context.client.download(url, context.cache.download_path(self.name, name), progress=context.progress)
-        staging = context.cache.stage(self.name)
-        staging.adopt("directory", download.path, url=download.url)
+        staging, download = context.download_file(self.name, "directory", url, name)
         return staging.commit(release, vintage=self.vintage_of(name, download.headers.get("Last-Modified", "")))
 
     @staticmethod

@@ -81,15 +81,11 @@ def fetch_extract(region: str, context: Context, *, offline: bool = False) -> Re
     if cached is not None:
         context.progress(f"OpenStreetMap {region}: this release is already in the cache.")
         return cached
-    context.progress(f"OpenStreetMap {region}: downloading {Path(urlsplit(url).path).name}…")
-    download = context.client.download(url, context.cache.download_path(source, Path(urlsplit(url).path).name),
-                                       md5=md5, progress=context.progress)
+    staging, download = context.download_file(source, "extract", url, Path(urlsplit(url).path).name, md5=md5)
     try:
         check_pbf(download.path)
     except SourceCheckFailed:
-        download.path.unlink()
+        staging.discard()
         raise
-    staging = context.cache.stage(source)
-    staging.adopt("extract", download.path, url=download.url)
     modified = download.headers.get("Last-Modified", "")
     return staging.commit(md5[:16], vintage=f"OpenStreetMap via Geofabrik ({region}){', ' + modified if modified else ''}")

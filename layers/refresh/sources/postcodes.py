@@ -186,19 +186,12 @@ class PostcodesSource(Source):
         if cached is not None and cached.manifest["files"][0].get("md5") in (None, entry.get("md5")):
             context.progress(f"{self.title}: release {release} is already in the cache.")
             return cached
-        context.progress(f"{self.title}: downloading {entry.get('fileName', 'codepo_gb.zip')}…")
-        download = context.client.download(entry["url"], context.cache.download_path(self.name, "codepo_gb.zip"),
-                                           md5=entry.get("md5"), progress=context.progress)
-        staging = context.cache.stage(self.name)
-        staging.adopt("codepoint", download.path, url=download.url)
-        staging.files[-1]["md5"] = entry.get("md5")
+        staging, _ = context.download_file(self.name, "codepoint", entry["url"], entry.get("fileName") or "codepo_gb.zip",
+                                           md5=entry.get("md5"))
         return staging.commit(release, vintage=self.vintage_of(version or f"retrieved {today()}"))
 
     def _download_onspd(self, context: Context) -> Release:
-        download = context.client.download(settings.onspd_url, context.cache.download_path(self.name, "onspd.zip"),
-                                           progress=context.progress)
-        staging = context.cache.stage(self.name)
-        staging.adopt("onspd", download.path, url=download.url)
+        staging, _ = context.download_file(self.name, "onspd", settings.onspd_url, "onspd.zip")
         return staging.commit(f"onspd-{today()}", vintage=f"ONS Postcode Directory, retrieved {today()}")
 
     @staticmethod

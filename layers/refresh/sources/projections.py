@@ -99,12 +99,12 @@ class ProjectionsSource(Source):
         return [settings.snpp_url]
 
     def download(self, context: Context) -> Release:
-        context.progress(f"{self.title}: downloading…")
-        target = context.cache.download_path(self.name, "projections.zip")
-        download = context.client.download(settings.snpp_url, target, progress=context.progress)
-        _, base = projection_table(download.path, self.title)
-        staging = context.cache.stage(self.name)
-        staging.adopt("projections", download.path, url=download.url)
+        staging, download = context.download_file(self.name, "projections", settings.snpp_url, "projections.zip")
+        try:
+            _, base = projection_table(download.path, self.title)
+        except SourceCheckFailed:
+            staging.discard()
+            raise
         return staging.commit(f"{base}-based", vintage=self.vintage_of(base))
 
     @staticmethod
