@@ -16,12 +16,14 @@ On a machine with no internet at all, :func:`refresh` stops within seconds with 
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 import pandas as pd
 
+from layers import workbooks
 from layers.catalog import DATASETS
 from layers.refresh.cache import RawCache, Release
 from layers.refresh.errors import ChecksumMismatch, PublisherError, SourceCheckFailed
@@ -37,6 +39,8 @@ MINIMUM_SHARE_OF_PREVIOUS = 0.9
 truncated somewhere no other check sees)."""
 
 Writer = Callable[..., Path]
+UNREADABLE = (ValueError, KeyError, IndexError, OSError, UnicodeError, zipfile.BadZipFile, *workbooks.READ_ERRORS)
+"""What reading a damaged or unexpected file can raise (pandas' parser errors are ValueErrors)."""
 
 
 @dataclass
@@ -207,7 +211,7 @@ class _Run:
         self.context.progress(f"{adapter.title}: asking the publisher…")
         try:
             release = adapter.download(self.context)
-        except (PublisherError, ChecksumMismatch) as error:
+        except (PublisherError, ChecksumMismatch, SourceCheckFailed) as error:
             return self.from_cache(adapter, str(error))
         try:
             return self.write(adapter, release, REFRESHED)
@@ -254,7 +258,11 @@ class _Run:
         return Outcome(adapter.name, SHIPPED, vintages=vintages, why=why)
 
     def write(self, adapter: Source, files: RawFiles | Release, status: str) -> Outcome:
-        converted = adapter.convert(files, self.context)
+        try:
+            converted = adapter.convert(files, self.context)
+        except UNREADABLE as error:  # a damaged or foreign file the adapter's own checks did not name
+            raise SourceCheckFailed(f"{adapter.title}: cannot read {files.name} ({type(error).__name__}: "
+                                    f"{str(error)[:200]}).") from error
         for table, frame in converted.tables.items():
             _not_much_smaller(table, frame, self.context.table(table))
         for table, frame in converted.tables.items():

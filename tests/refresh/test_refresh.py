@@ -134,3 +134,24 @@ def test_without_internet_refresh_fails_in_seconds_with_one_message(publishers, 
         with pytest.raises(PublishersUnreachable, match=r"Cannot reach the publishers \(127.0.0.1\).*offline"):
             refresh("all", client=client)
     assert time.perf_counter() - started < 3
+
+
+def test_a_renamed_column_keeps_the_shipped_copy_and_names_the_column(publishers, client):
+    service = publishers.services["LSOA21_RUC21_EW_LU"]
+    service.rows = [{("RUC21_CODE" if key == "RUC21CD" else key): value for key, value in row.items()}
+                    for row in service.rows]
+    outcome = refresh("rural_urban", client=client).outcomes[0]
+    assert outcome.status == SHIPPED and "lacks the column ruc21_code ('RUC21CD')" in outcome.why
+
+
+def test_a_damaged_file_in_the_folder_is_reported_not_raised(tmp_path, client):
+    folder = tmp_path / "Downloads"
+    folder.mkdir()
+    published = PACK.parent / "published" / "ods"
+    lines = (published / "epraccur_legacy.csv").read_text().splitlines()
+    lines.insert(10, lines[10] + ',"an extra field","and another"')  # a line damaged in the middle of the file
+    (folder / "epraccur.csv").write_text("\n".join(lines) + "\n")
+    (folder / "ePCN.xlsx").write_bytes((published / "ePCN.xlsx").read_bytes())
+    outcome = refresh("gp_practices", from_folder=folder, client=client).outcomes[0]
+    assert outcome.status == SHIPPED
+    assert outcome.why.startswith("GP practices and PCNs (NHS ODS): cannot read files downloaded by hand (ParserError")
