@@ -134,7 +134,8 @@ class Settings:
                         lambda s: "https://www.ons.gov.uk/file?uri=/peoplepopulationandcommunity/populationandmigration/"
                                   "populationprojections/datasets/localauthoritiesinenglandz1/2022based/"
                                   "2022snpppopulationsyoa5yr.zip", str,
-                        "ONS subnational population projections zip (persons by single year of age).")
+                        "ONS subnational population projections zip (persons by single year of age; the default "
+                        "address is unconfirmed: a mirror or ONS's current one is set here).")
     os_downloads_url = _Setting("CAREMAP_OS_DOWNLOADS_URL", lambda s: "https://api.os.uk/downloads/v1", str,
                                 "Ordnance Survey Downloads API (Code-Point Open).")
     onspd_url = _Setting("CAREMAP_ONSPD_URL",
