@@ -22,6 +22,14 @@ Folders
     the project.
 ``cache_folder``
     Built road networks, prepared roads and downloaded publishers' files: ``home/cache`` by default.
+
+Publishers
+----------
+The national data are refreshed from their publishers (:mod:`layers.refresh`) at base URLs that a mirror or a test
+replaces: ``ons_arcgis_url``, ``nomis_url``, ``snpp_url``, ``os_downloads_url``, ``onspd_url``, ``ods_url``,
+``cqc_page_url``, ``geofabrik_url`` (``CAREMAP_ONS_ARCGIS_URL``, …), asked with ``user_agent``, retried
+``download_retries`` times from ``retry_backoff`` seconds (a server's Retry-After honoured up to ``retry_wait_max``),
+and deemed offline when none accepts a connection within ``reach_timeout`` seconds.
 """
 
 from __future__ import annotations
@@ -46,6 +54,16 @@ def platform_home() -> Path:
     else:
         base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "caremap"
+
+
+def _default_user_agent() -> str:
+    try:
+        from importlib.metadata import version
+
+        release = version("caremap")
+    except Exception:  # not installed (a source checkout run in place)
+        release = "dev"
+    return f"caremap/{release} (adult social care planning; refreshes open data from its publishers)"
 
 
 class _Setting:
@@ -93,6 +111,44 @@ class Settings:
                                 "Longest wait for one network request, seconds.")
     overpass_url = _Setting("CAREMAP_OVERPASS_URL", lambda s: "https://overpass-api.de/api", str,
                             "Overpass API the roads are downloaded from.")
+
+    # Publishers of the national data (``layers.refresh``): where each is asked, who asks, and how patiently.
+    # A mirror or a test's stand-in server replaces a base URL; each is read when used.
+    user_agent = _Setting("CAREMAP_USER_AGENT", lambda s: _default_user_agent(), str,
+                          "User-Agent sent to the publishers (they ask for a contact).")
+    download_retries = _Setting("CAREMAP_RETRIES", lambda s: 4, int,
+                                "Retries of one request after a 429, a 5xx, a dropped connection or a cut body.")
+    retry_backoff = _Setting("CAREMAP_RETRY_BACKOFF", lambda s: 2.0, float,
+                             "First wait before a retry, seconds (doubled each time unless the server says when).")
+    retry_wait_max = _Setting("CAREMAP_RETRY_WAIT_MAX", lambda s: 300.0, float,
+                              "Longest wait honoured from a Retry-After header, seconds.")
+    reach_timeout = _Setting("CAREMAP_REACH_TIMEOUT", lambda s: 3.0, float,
+                             "Seconds to wait for a publisher to accept a connection before the machine is deemed "
+                             "offline.")
+    ons_arcgis_url = _Setting("CAREMAP_ONS_ARCGIS_URL",
+                              lambda s: "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services", str,
+                              "ONS Open Geography Portal's ArcGIS REST services (boundaries, lookups, rural-urban).")
+    nomis_url = _Setting("CAREMAP_NOMIS_URL", lambda s: "https://www.nomisweb.co.uk/api/v01", str,
+                         "Nomis API (ONS small-area population estimates).")
+    snpp_url = _Setting("CAREMAP_SNPP_URL",
+                        lambda s: "https://www.ons.gov.uk/file?uri=/peoplepopulationandcommunity/populationandmigration/"
+                                  "populationprojections/datasets/localauthoritiesinenglandz1/2022based/"
+                                  "2022snpppopulationsyoa5yr.zip", str,
+                        "ONS subnational population projections zip (persons by single year of age; the default "
+                        "address is unconfirmed: a mirror or ONS's current one is set here).")
+    os_downloads_url = _Setting("CAREMAP_OS_DOWNLOADS_URL", lambda s: "https://api.os.uk/downloads/v1", str,
+                                "Ordnance Survey Downloads API (Code-Point Open).")
+    onspd_url = _Setting("CAREMAP_ONSPD_URL",
+                         lambda s: "https://www.arcgis.com/sharing/rest/content/items/"
+                                   "3635ca7f69df4733af27caf86473ffa1/data", str,
+                         "ONS Postcode Directory zip (an alternative to Code-Point Open).")
+    ods_url = _Setting("CAREMAP_ODS_URL", lambda s: "https://www.odsdatasearchandexport.nhs.uk/api", str,
+                       "NHS ODS Data Search and Export API (GP practices, PCNs, branch surgeries).")
+    cqc_page_url = _Setting("CAREMAP_CQC_PAGE_URL",
+                            lambda s: "https://www.cqc.org.uk/about-us/transparency/using-cqc-data", str,
+                            "CQC's 'Using CQC data' page, which links the monthly care directory.")
+    geofabrik_url = _Setting("CAREMAP_GEOFABRIK_URL", lambda s: "https://download.geofabrik.de", str,
+                             "Geofabrik's OpenStreetMap extracts.")
 
     def __init__(self) -> None:
         self._values: dict[str, Any] = {}

@@ -20,7 +20,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable, Collection, Iterator
 from xml.parsers import expat
 
 CHUNK_BYTES = 1 << 16
@@ -110,19 +110,21 @@ def workbook_kind(content: bytes) -> str | None:
     return None
 
 
-def read_first_visible_sheet(content: bytes, kind: str, limits: SheetLimits) -> Sheet:
-    """The first visible sheet of an ``"xlsx"`` or ``"ods"`` workbook (its rows are read when iterated).
+def read_first_visible_sheet(content: bytes, kind: str, limits: SheetLimits, *,
+                             sheet_names: Collection[str] = ()) -> Sheet:
+    """The first visible sheet of an ``"xlsx"`` or ``"ods"`` workbook (its rows are read when iterated); with
+    ``sheet_names``, the first visible sheet bearing one of those names (a publisher's data sheet behind a README).
 
     Raises
     ------
     WorkbookProblem
-        If the archive or its XML cannot be read, no sheet is visible, or a limit is passed (also while the
-        rows are iterated).
+        If the archive or its XML cannot be read, no sheet is visible (or none has one of the names), or a limit
+        is passed (also while the rows are iterated).
     """
     archive = zipfile.ZipFile(io.BytesIO(content))
     if kind == "xlsx":
-        return _xlsx_sheet(archive, limits)
-    return _ods_sheet(archive, limits)
+        return _xlsx_sheet(archive, limits, frozenset(sheet_names))
+    return _ods_sheet(archive, limits, frozenset(sheet_names))
 
 
 READ_ERRORS = (WorkbookProblem, zipfile.BadZipFile, zipfile.LargeZipFile, expat.ExpatError, KeyError, ValueError,
@@ -262,7 +264,7 @@ def _xlsx_relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[
     return found
 
 
-def _xlsx_sheet(archive: zipfile.ZipFile, limits: SheetLimits) -> Sheet:
+def _xlsx_sheet(archive: zipfile.ZipFile, limits: SheetLimits, wanted: frozenset[str] = frozenset()) -> Sheet:
     workbook = "xl/workbook.xml"
     sheets: list[tuple[str, str, str]] = []  # name, state, relationship id
 
@@ -275,7 +277,10 @@ def _xlsx_sheet(archive: zipfile.ZipFile, limits: SheetLimits) -> Sheet:
     visible = [sheet for sheet in sheets if sheet[1] in ("", "visible")]
     if not visible:
         raise WorkbookProblem("it has no visible sheet")
-    name, _, relationship = visible[0]
+    chosen = [sheet for sheet in visible if not wanted or sheet[0] in wanted]
+    if not chosen:
+        raise WorkbookProblem(f"it has no visible sheet named {' or '.join(sorted(wanted))}")
+    name, _, relationship = chosen[0]
     if relationship not in relationships:
         raise WorkbookProblem(f"its sheet {name!r} has no data part")
     shared = next((target for kind, target in relationships.values() if kind == "sharedStrings"), None)
@@ -405,7 +410,7 @@ def _ods_name(prefix: str, local: str) -> str:
     return f"{_ODS[prefix]} {local}"
 
 
-def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits) -> Sheet:
+def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits, wanted: frozenset[str] = frozenset()) -> Sheet:
     """The first visible table of content.xml. Sheet names come from a first pass that stops at the table read."""
     table_tag, cell_tags = _ods_name("table", "table"), {_ods_name("table", "table-cell"),
                                                           _ods_name("table", "covered-table-cell")}
@@ -422,8 +427,9 @@ def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits) -> Sheet:
     hidden_styles: set[str] = set()
     names: list[str] = []
     hidden: list[str] = []
-    state = {"style": None, "table_depth": 0, "reading": False, "done": False, "row": 1, "row_repeat": 1, "row_elements": 0,
-             "column": 0, "cell_repeat": 1, "stored": None, "paragraphs": 0, "in_paragraph": False, "annotation": 0}
+    state = {"style": None, "table_depth": 0, "reading": False, "done": False, "read": "", "row": 1, "row_repeat": 1,
+             "row_elements": 0, "column": 0, "cell_repeat": 1, "stored": None, "paragraphs": 0, "in_paragraph": False,
+             "annotation": 0}
     text_of = _Text(limits.max_cell_chars)
 
     def count(value: str | None, what: str) -> int:
@@ -443,8 +449,8 @@ def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits) -> Sheet:
                 names.append(attributes.get(name_key, f"Sheet{len(names) + 1}"))
                 if attributes.get(style_key) in hidden_styles:
                     hidden.append(names[-1])
-                elif not state["done"]:
-                    state["reading"] = True
+                elif not state["done"] and (not wanted or names[-1] in wanted):
+                    state["reading"], state["read"] = True, names[-1]
         elif not state["reading"] or state["table_depth"] != 1:
             return
         elif tag == row_tag:
@@ -504,6 +510,8 @@ def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits) -> Sheet:
         if state["reading"] or state["done"]:
             break
     if not (state["reading"] or state["done"]):
+        if wanted and len(names) > len(hidden):
+            raise WorkbookProblem(f"it has no visible sheet named {' or '.join(sorted(wanted))}")
         raise WorkbookProblem("it has no visible sheet" if names else "it has no sheet")
 
     def rows() -> Iterator[Row]:
@@ -515,8 +523,7 @@ def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits) -> Sheet:
             if state["done"]:
                 break
 
-    read = next(name for name in names if name not in hidden)
-    return Sheet(read, names, hidden, rows())
+    return Sheet(state["read"], names, hidden, rows())
 
 
 def _ods_stored_value(attributes: dict[str, str], kind: str | None) -> str | None:
