@@ -15,8 +15,10 @@ import codecs
 import csv
 import io
 import itertools
+import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import geopandas as gpd
@@ -24,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import InputDataError
+from geo.files import read_bounded
 from geo.units import BNG, in_great_britain_bng, in_great_britain_lonlat, lonlat_to_bng
 from layers import workbooks
 
@@ -238,6 +241,22 @@ def read_table(content: bytes, filename: str, *, limits: TableLimits, columns: M
                         extra_cells_misalign=content[:4] != b"PK\x03\x04", also_keep=also_keep)
     finally:
         rows.close()
+
+
+def read_user_file(path: str | os.PathLike, limits: TableLimits) -> bytes:
+    """The bytes of a user's table named by its path: the one entry of the command line, the API and ``check``.
+
+    A regular file only (a folder, named pipe, device or socket is refused at once), its size checked before
+    reading and at most ``limits.max_bytes + 1`` bytes read (:func:`geo.files.read_bounded`).
+
+    Raises
+    ------
+    InputDataError
+        Naming the file and why it is not read.
+    """
+    name = Path(path).name
+    return read_bounded(path, what=limits.what, max_bytes=limits.max_bytes,
+                        check_size=lambda size: check_size(size, name, limits))
 
 
 def check_size(size: int, filename: str, limits: TableLimits) -> None:

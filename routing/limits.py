@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from geo.errors import RoadNetworkError
+from geo.errors import InputDataError, RoadNetworkError
+from geo.files import regular_file
 from geo.units import in_great_britain_lonlat
 
 BYTES_PER_WAY_NODE = 600
@@ -290,6 +291,22 @@ def pbf_node_count(path: str | Path, limit: int) -> int:
         raise RoadNetworkError(f"{safe_name(path)!r} is not a readable OpenStreetMap file ({safe_text(error)}). "
                                f"Download the .osm.pbf extract again.") from error
     return total
+
+
+def check_regular_file(path: str | os.PathLike) -> None:
+    """Refuse a road file that is not a regular file (missing, a folder, a named pipe, a device, a socket) before
+    anything reads it: a pipe would block and a device never end (:func:`geo.files.regular_file`).
+
+    Raises
+    ------
+    RoadNetworkError
+        Naming the file (in characters safe to show) and what it is.
+    """
+    try:
+        regular_file(path, "road network file")
+    except InputDataError as error:
+        shown = repr(os.fspath(path))
+        raise RoadNetworkError(str(error).replace(shown, repr(safe_name(path)))) from None
 
 
 def check_file_size(path: Path, limits: RoadLimits) -> None:

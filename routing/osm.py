@@ -27,7 +27,7 @@ from shapely.geometry import LineString
 from geo.errors import RoadNetworkError
 from geo.units import BNG, WGS84, lonlat_to_bng
 from routing.graphml import check_graphml
-from routing.limits import RoadLimits, check_file_size, check_in_great_britain, safe_name, safe_text
+from routing.limits import RoadLimits, check_file_size, check_in_great_britain, check_regular_file, safe_name, safe_text
 from routing.settings import RoutingSettings
 from routing.speeds import add_travel_times
 from routing.tags import DRIVABLE, is_drivable
@@ -62,9 +62,7 @@ def check_road_file(path: str | Path, limits: RoadLimits | None = None) -> None:
         Naming the file (in characters safe to show) and what to do.
     """
     path = Path(path)
-    if not path.is_file():
-        raise RoadNetworkError(f"Road network file {safe_name(path)!r} does not exist. Choose an .osm.pbf, .osm or "
-                               f".graphml file.")
+    check_regular_file(path)
     if path.stat().st_size == 0:
         raise RoadNetworkError(f"Road network file {safe_name(path)!r} is empty. Download the extract again.")
     if _suffix(path) not in OSM_SUFFIXES + GRAPHML_SUFFIXES:

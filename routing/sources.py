@@ -24,7 +24,7 @@ from geo.settings import settings
 from geo.units import WGS84
 from routing import cache
 from routing.engine import EstimateEngine, RoadEngine, TravelEngine
-from routing.limits import RoadLimits, safe_name
+from routing.limits import RoadLimits, check_regular_file, safe_name
 from routing.network import RoadNetwork
 from routing.settings import RoutingSettings
 
@@ -99,8 +99,7 @@ def network_from_file(path: str | Path, settings: RoutingSettings, *, descriptio
         If the file is missing, too large for ``limits``, damaged or holds no drivable roads.
     """
     path = Path(path)
-    if not path.is_file():
-        raise RoadNetworkError(f"Road network file {safe_name(path)!r} does not exist.")
+    check_regular_file(path)
     digest = cache.file_digest(path)
     limits = limits or RoadLimits.for_machine()
     refusal = cache.failure_key(digest, path.name, settings)

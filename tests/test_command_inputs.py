@@ -12,6 +12,7 @@ from caremap import api
 from caremap.cli import main
 from caremap.commands import _common
 from geo.errors import InputDataError
+from geo.files import OutputFile
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "bad_inputs"
@@ -97,7 +98,7 @@ def test_a_write_that_fails_late_is_a_message(tmp_path):
     blocker = tmp_path / "a file"
     blocker.write_text("x")
     with pytest.raises(InputDataError, match="The report file .* could not be written \\(Not a directory\\)"):
-        _common.write(blocker / "report.pdf", b"%PDF", "report file")
+        OutputFile(blocker / "report.pdf", "report file").write(b"%PDF")
 
 
 def test_a_mistyped_number_is_refused_by_the_parser(capsys):

@@ -51,7 +51,7 @@ def run(arguments: argparse.Namespace) -> int:
 
     council = _common.council_of(arguments)
     clients_file = _common.input_file(arguments.clients, "client list")
-    out = _common.output_file(arguments.out, (".csv", ".xlsx", ".gpkg"), "output file")
+    out = _common.output_file(arguments.out, (".csv", ".xlsx", ".gpkg"), "output file", arguments)
     radius = council.fee_zone_radius_miles if arguments.radius is None else \
         _common.in_range(arguments.radius, 0, 30, option="--radius", what="the fee-zone radius (miles)")
     fees = _fees(arguments, council)
@@ -85,14 +85,14 @@ def run(arguments: argparse.Namespace) -> int:
                for reading, cost in costs.items()]]
     sheets = fee_costing.costing_sheets(data, zones, located, demand, radii=radii, schemes=schemes)
     if out.suffix.lower() == ".gpkg":
-        content = exports.gpkg_bytes({"postcodes": sheets["postcodes"]} | (
+        content = lambda: exports.gpkg_bytes({"postcodes": sheets["postcodes"]} | (
             {"clients": located} if clients_file else {}))
     elif out.suffix.lower() == ".xlsx":
-        content = exports.xlsx_bytes(sheets, about)
+        content = lambda: exports.xlsx_bytes(sheets, about)
     else:
-        content = exports.csv_bytes(located if clients_file else sheets["postcodes"],
-                                    [f"{item}: {text}" for item, text in about])
-    _common.write(out, content, "output file")
+        content = lambda: exports.csv_bytes(located if clients_file else sheets["postcodes"],
+                                            [f"{item}: {text}" for item, text in about])
+    out.write(content)
     counted = f"of {len(located):,} clients" if clients_file else f"of {len(zones):,} postcodes"
     for reading, cost in costs.items():
         print(f"{fee_zones.READINGS[reading]}: {int((~located[f'inside_{reading}']).sum()):,} {counted} outside; "

@@ -47,8 +47,8 @@ def run(arguments: argparse.Namespace) -> int:
     council = _common.council_of(arguments)
     homes_file = _common.input_file(arguments.care_homes, "care-home file")
     candidates_file = _common.input_file(arguments.candidates, "candidate-sites file")
-    out = _common.output_file(arguments.out, (".pdf", ".html"), "report file")
-    html_copy = _common.output_file(arguments.html, (".html",), "HTML copy") if arguments.html else None
+    out = _common.output_file(arguments.out, (".pdf", ".html"), "report file", arguments)
+    html_copy = _common.output_file(arguments.html, (".html",), "HTML copy", arguments) if arguments.html else None
     if homes_file is None and not council.osm_extract:
         print(f"error: {council.name} has no care-home data in the tool: give --care-homes with the CQC care "
               f"directory (CSV, XLSX or ODS).", file=sys.stderr)
@@ -66,9 +66,9 @@ def run(arguments: argparse.Namespace) -> int:
     built = reporting.build_report(data, table.homes, engine, homes_source=source, year=arguments.year,
                                    sites=arguments.sites, site_minutes=arguments.minutes, notes=list(table.notes),
                                    measure=arguments.site_measure, candidates=candidates)
-    _common.write(out, reporting.to_html(built).encode("utf-8") if out.suffix.lower() == ".html" else
-                  reporting.to_pdf(built), "report file")
+    out.write(lambda: reporting.to_html(built).encode("utf-8") if out.suffix.lower() == ".html" else
+              reporting.to_pdf(built))
     if html_copy:
-        _common.write(html_copy, reporting.to_html(built).encode("utf-8"), "HTML copy")
+        html_copy.write(lambda: reporting.to_html(built).encode("utf-8"))
     print(f"Wrote {out}{f' and {html_copy}' if html_copy else ''} ({council.name}, {arguments.year}, {engine.label}).")
     return 0

@@ -48,7 +48,7 @@ def run(arguments: argparse.Namespace) -> int:
 
     council = _common.council_of(arguments)
     clients_file = _common.input_file(arguments.clients, "client list")
-    out = _common.output_file(arguments.out, (".xlsx", ".csv"), "plan file")
+    out = _common.output_file(arguments.out, (".xlsx", ".csv"), "plan file", arguments)
     if arguments.seconds <= 0:
         raise InputDataError("--seconds must be more than 0.")
     if not clients_file:
@@ -77,13 +77,13 @@ def run(arguments: argparse.Namespace) -> int:
                               radius_miles=arguments.radius, reading=arguments.reading)
     synthetic = not clients_file
     if out.suffix.lower() == ".xlsx":
-        content = workbook.week_workbook(report, council, clients_label=label, synthetic=synthetic,
-                                         engine_label=engine.label)
+        content = lambda: workbook.week_workbook(report, council, clients_label=label, synthetic=synthetic,
+                                                 engine_label=engine.label)
     else:
         visits = workbook.plan_sheets(report, report.providers, synthetic=synthetic)["visits"]
-        content = exports.csv_bytes(visits, [f"Rounds for a week in {council.name}; clients: {label}.",
-                                             f"Travel times: {engine.label}.", report.summary()])
-    _common.write(out, content, "plan file")
+        content = lambda: exports.csv_bytes(visits, [f"Rounds for a week in {council.name}; clients: {label}.",
+                                                     f"Travel times: {engine.label}.", report.summary()])
+    out.write(content)
     print(f"{council.name}: {report.summary()}.")
     print(f"Fee: £{settings.income_per_contact_hour:.2f} an hour ({arguments.fee}), {settings.rural_uplift_pct:g}% more "
           f"outside the fee zone; pay £{settings.carer_pay_per_hour:.2f} an hour with {settings.wage_on_costs_pct:g}% "
