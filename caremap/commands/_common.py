@@ -6,7 +6,6 @@ Everything here is checked before any computing starts, so a mistyped path costs
 from __future__ import annotations
 
 import argparse
-import math
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,19 +47,6 @@ def roads_of(arguments: argparse.Namespace, council: Council) -> str:
     if council.osm_extract:
         return f"{council.slug}-osm"
     return "prepared" if prepared_extract(council.slug).is_file() else "estimate"
-
-
-def in_range(value: float, low: float, high: float, *, option: str, what: str) -> float:
-    """A number given on the command line, checked against its allowed range.
-
-    Raises
-    ------
-    InputDataError
-        If it is not a finite number between ``low`` and ``high``.
-    """
-    if not math.isfinite(value) or not low <= value <= high:
-        raise InputDataError(f"{option} {value:g} is not allowed: {what} must be between {low:g} and {high:g}.")
-    return value
 
 
 def input_file(text: str | None, what: str) -> Path | None:

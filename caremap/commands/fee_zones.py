@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from caremap import api
 from caremap.commands import _common
+from geo import checks
 
 if TYPE_CHECKING:
     from analyses.fee_costing import FeeAssumptions
@@ -38,10 +39,9 @@ def _fees(arguments: argparse.Namespace, council) -> "FeeAssumptions":
     """The council's fee and uplift, or the ones given (reported as what-ifs unless they equal the council's)."""
     from analyses.fee_costing import FeeAssumptions
 
-    fee = council.base_fee_per_hour if arguments.fee is None else \
-        _common.in_range(arguments.fee, 0, 200, option="--fee", what="the base fee (£ an hour)")
+    fee = council.base_fee_per_hour if arguments.fee is None else checks.BASE_FEE.check(arguments.fee, "--fee")
     uplift = council.rural_uplift_pct if arguments.uplift is None else \
-        _common.in_range(arguments.uplift, 0, 200, option="--uplift", what="the rural uplift (%)")
+        checks.UPLIFT_PCT.check(arguments.uplift, "--uplift")
     return FeeAssumptions(fee, uplift, base_fee_source=council.source_of_value("base_fee_per_hour", fee),
                           uplift_source=council.source_of_value("rural_uplift_pct", uplift))
 
@@ -53,7 +53,7 @@ def run(arguments: argparse.Namespace) -> int:
     clients_file = _common.input_file(arguments.clients, "client list")
     out = _common.output_file(arguments.out, (".csv", ".xlsx", ".gpkg"), "output file", arguments)
     radius = council.fee_zone_radius_miles if arguments.radius is None else \
-        _common.in_range(arguments.radius, 0, 30, option="--radius", what="the fee-zone radius (miles)")
+        checks.FEE_ZONE_RADIUS_MILES.check(arguments.radius, "--radius")
     fees = _fees(arguments, council)
     data = api.load_data(council)
     engine = api.travel_engine(council, _common.roads_of(arguments, council))

@@ -7,6 +7,7 @@ import sys
 
 from caremap import api
 from caremap.commands import _common
+from geo import checks
 
 NAME = "report"
 HELP = "write the care-home coverage report (PDF or HTML)"
@@ -33,17 +34,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--html", metavar="FILE", help="also write an HTML copy here")
 
 
-YEARS = (2018, 2040)
-"""Projection years the bed-need series covers."""
-SITES = (1, 10)
-MINUTES = (1.0, 120.0)
-
-
 def run(arguments: argparse.Namespace) -> int:
-    _common.in_range(arguments.year, *YEARS, option="--year", what="the projection year")
-    _common.in_range(arguments.sites, *SITES, option="--sites", what="the number of new sites to suggest")
-    _common.in_range(arguments.minutes, *MINUTES, option="--minutes", what="the drive time a new site should reach, in "
-                                                                           "minutes,")
+    checks.PROJECTION_YEAR.check(arguments.year, "--year")
+    checks.NEW_SITES.check(arguments.sites, "--sites")
+    checks.SITE_MINUTES.check(arguments.minutes, "--minutes")
     council = _common.council_of(arguments)
     homes_file = _common.input_file(arguments.care_homes, "care-home file")
     candidates_file = _common.input_file(arguments.candidates, "candidate-sites file")

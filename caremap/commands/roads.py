@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from caremap.commands import _common
+from geo import checks
 
 NAME = "roads"
 HELP = "prepare a council's road network from OpenStreetMap (download, or a Geofabrik .osm.pbf) for the app"
@@ -34,6 +35,7 @@ def run(arguments: argparse.Namespace) -> int:
     from routing.engine import RoadEngine
 
     council = _common.council_of(arguments)
+    checks.DOWNLOAD_TIMEOUT.check(arguments.timeout, "--timeout")
     pbf = _common.input_file(arguments.pbf, "OpenStreetMap extract")
     started = time.perf_counter()
 

@@ -7,6 +7,7 @@ import argparse
 
 from caremap import api
 from caremap.commands import _common
+from geo import checks
 
 NAME = "rounds"
 HELP = "plan a week of home-care rounds and judge their viability (XLSX or CSV)"
@@ -49,15 +50,15 @@ def run(arguments: argparse.Namespace) -> int:
     council = _common.council_of(arguments)
     clients_file = _common.input_file(arguments.clients, "client list")
     out = _common.output_file(arguments.out, (".xlsx", ".csv"), "plan file", arguments)
-    if arguments.seconds <= 0:
-        raise InputDataError("--seconds must be more than 0.")
+    checks.SOLVER_SECONDS.check(arguments.seconds, "--seconds")
+    checks.SEED.check(arguments.seed, "--seed")
     if not clients_file:
-        _common.in_range(arguments.synthetic, 1, rounds.MAX_PLAN_PLACES, option="--synthetic",
-                         what="the number of SYNTHETIC clients")
+        checks.Bounds(1, rounds.MAX_PLAN_PLACES, "the number of SYNTHETIC clients", whole=True).check(
+            arguments.synthetic, "--synthetic")
     if arguments.carers is not None:
-        _common.in_range(arguments.carers, 1, 10_000, option="--carers", what="the number of carers")
+        checks.CARERS.check(arguments.carers, "--carers")
     if arguments.radius is not None:
-        _common.in_range(arguments.radius, 0, 30, option="--radius", what="the fee-zone radius (miles)")
+        checks.FEE_ZONE_RADIUS_MILES.check(arguments.radius, "--radius")
     options = {option.key: option for option in rounds.fee_options(council)}
     if arguments.fee not in options:
         raise InputDataError(f"{council.name}'s settings record no fee rise: use --fee base.")

@@ -312,3 +312,54 @@ def test_xlsx_about_sheet_of_a_workbook_read_back():
 
     book = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes({}, [("Source", "a\nb\x1b")])))
     assert book["About"]["B2"].value == "a\\nb\\x1b"
+
+
+# --- Numeric options --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_computing(monkeypatch):
+    """Loading a council's data fails the test: the options must be refused before."""
+    monkeypatch.setattr(api, "load_data", lambda *args, **kwargs: pytest.fail("computed before checking options"))
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--seconds", "nan"], "--seconds nan is not allowed: the solver's time for a day (seconds) must be between 1 and "
+                           "600."),
+    (["--seconds", "inf"], "--seconds inf is not allowed"),
+    (["--seconds", "0"], "--seconds 0 is not allowed"),
+    (["--seed", "-1"], "--seed -1 is not allowed: the seed must be between 0 and 2147483647."),
+    (["--seed", "9" * 40], "--seed 999999999999… (40 digits) is not allowed"),
+    (["--synthetic", "3001"], "--synthetic 3001 is not allowed"),
+    (["--carers", "-5"], "--carers -5 is not allowed"),
+    (["--radius=-inf"], "--radius -inf is not allowed"),
+])
+def test_rounds_options_are_finite_and_bounded(tmp_path, capsys, no_computing, options, message):
+    assert main(["rounds", "--council", "rutland", "--out", str(tmp_path / "plan.csv"), *options]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {message}")
+
+
+def test_roads_timeout_is_finite(capsys, no_computing):
+    assert main(["roads", "--council", "rutland", "--timeout", "nan"]) == 2
+    assert capsys.readouterr().err.startswith("error: --timeout nan is not allowed: the longest wait for one download "
+                                              "request (seconds) must be between 1 and 3600.")
+
+
+def test_bounds_are_one_reusable_set():
+    from geo import checks
+
+    assert checks.SEED.check(7, "seed") == 7 and checks.PROJECTION_YEAR.check(2028.0, "year") == 2028
+    assert str(checks.BASE_FEE.check(-0.0, "fee")) == "0.0"  # never "-0"
+    with pytest.raises(InputDataError, match="must be a whole number between 1 and 10"):
+        checks.NEW_SITES.check(2.5, "sites")
+    with pytest.raises(InputDataError, match="'3' is not allowed"):
+        checks.NEW_SITES.check("3", "sites")
+
+
+def test_a_fee_of_minus_zero_is_shown_as_zero(tmp_path, capsys):
+    out = tmp_path / "zones.csv"
+    assert main(_fee_zones("--fee", "-0", "--uplift", "-0", "--clients", _clients(tmp_path), "--out", out)) == 0
+    printed = capsys.readouterr().out
+    text = out.read_text(encoding="utf-8-sig")
+    assert "-0" not in printed and "£-" not in text and "# Base fee: £0.00 per hour" in text
+    assert "uplift £0/year" in printed
