@@ -128,6 +128,9 @@ def test_check_lists_problems_and_the_pages_a_client_list_suits(capsys):
     assert lines == [
         "'duplicate_ids.csv', read as a client list for Herefordshire, as the app reads it.",
         "Round viability: 2 client(s) usable; 1 row(s) left out.",
+        "  note: The file gives hours_per_week but no calls: round viability plans one call a day of 30 minutes, 7 "
+        "days a week, for each client (3.5 hours) whatever its hours; rural fee zones cost hours_per_week. Give "
+        "calls_per_day (or windows) and minutes_per_call to plan the real calls.",
         "  row 3, column 'client_id': client id 'A1' is already used on row 2; give each client a unique id.",
         "Rural fee zones: 2 client(s) usable; 1 row(s) left out.",
         "  row 3, column 'client_id': client id 'A1' is already used on row 2; give each client a unique id.",
