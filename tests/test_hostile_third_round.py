@@ -363,3 +363,64 @@ def test_a_fee_of_minus_zero_is_shown_as_zero(tmp_path, capsys):
     text = out.read_text(encoding="utf-8-sig")
     assert "-0" not in printed and "£-" not in text and "# Base fee: £0.00 per hour" in text
     assert "uplift £0/year" in printed
+
+
+# --- Road networks ----------------------------------------------------------------------------------------------
+
+OAKHAM_STREETS = """<?xml version='1.0' encoding='UTF-8'?>
+<osm version="0.6" generator="caremap tests">
+  <node id="1" lat="52.670" lon="-0.730" version="1"/><node id="2" lat="52.670" lon="-0.720" version="1"/>
+  <node id="3" lat="52.670" lon="-0.710" version="1"/><node id="4" lat="52.660" lon="-0.720" version="1"/>
+  <node id="5" lat="52.680" lon="-0.720" version="1"/>
+  <way id="10" version="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="residential"/>{oneway}</way>
+  <way id="11" version="1"><nd ref="4"/><nd ref="2"/><nd ref="5"/><tag k="highway" v="unclassified"/>{oneway}</way>
+</osm>
+"""
+"""Two crossing Oakham streets (invented for the test), two-way or one-way."""
+
+
+def _streets(folder: Path, *, one_way: bool) -> Path:
+    path = folder / ("one_way.osm" if one_way else "streets.osm")
+    path.write_text(OAKHAM_STREETS.format(oneway='<tag k="oneway" v="yes"/>' if one_way else ""))
+    return path
+
+
+def test_a_one_way_network_that_never_leads_back_is_refused(tmp_path, capsys):
+    from geo.errors import RoadNetworkError
+    from routing.builder import network_from_osm_file
+    from routing.osm import graph_from_osm_file
+    from routing.settings import RoutingSettings
+
+    one_way = _streets(tmp_path, one_way=True)
+    message = ("'one_way.osm': the largest part of its roads in which every junction can reach every other holds 1 of "
+               "its 5 road nodes (20.0%) and 0 links: not a network to measure travel on.")
+    for build in (network_from_osm_file, graph_from_osm_file):  # the app's builder and the OSMnx reference alike
+        with pytest.raises(RoadNetworkError) as refused:
+            build(one_way, RoutingSettings())
+        assert str(refused.value).startswith(message)
+    assert main(["check", str(one_way), "--kind", "roads", "--council", "rutland"]) == 2
+    assert capsys.readouterr().out.startswith(f"error: {message}")
+    # The same streets both ways are a network (5 junctions, 8 links), however small.
+    assert main(["check", str(_streets(tmp_path, one_way=False)), "--kind", "roads", "--council", "rutland"]) == 0
+
+
+def test_a_network_covering_part_of_the_council_is_warned_about_everywhere(tmp_path, capsys):
+    streets = _streets(tmp_path, one_way=False)
+    out = tmp_path / "zones.xlsx"
+    assert main(["fee-zones", "--council", "rutland", "--roads", str(streets), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    warning = printed.splitlines()[0]
+    assert warning.startswith("warning: Only ") and warning.endswith(
+        "of Rutland's postcodes are within 1 km of a road in this network: it may cover another area, and travel from "
+        "the rest is measured from roads far away.")
+    about = {row[0]: row[1] for row in openpyxl.load_workbook(out)["About"].iter_rows(min_row=2, values_only=True)}
+    assert about["Travel times"] == f"Road network: OpenStreetMap, streets.osm. WARNING: {warning[9:]}"
+    plan = tmp_path / "plan.csv"
+    assert main(["rounds", "--council", "rutland", "--roads", str(streets), "--synthetic", "4", "--seconds", "1",
+                 "--out", str(plan)]) == 0
+    assert capsys.readouterr().out.startswith(warning)
+    assert f"# Travel times: Road network: OpenStreetMap, streets.osm. WARNING: {warning[9:]}" in \
+        plan.read_text(encoding="utf-8-sig")
+    # A network that covers the council says nothing of the kind.
+    assert main(["fee-zones", "--council", "rutland", "--out", str(tmp_path / "zones.csv")]) == 0
+    assert "warning" not in capsys.readouterr().out

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from analyses.rounds import RoundSettings
     from layers.council_data import CouncilData
+    from routing.engine import TravelEngine
 
 
 def add_council(parser: argparse.ArgumentParser) -> None:
@@ -32,6 +33,24 @@ def add_roads(parser: argparse.ArgumentParser) -> None:
                         help="travel times from: '<council>-osm' (the bundled network, e.g. rutland-osm; the default "
                              "where there is one), 'prepared' (roads prepared by the roads command; the default after "
                              "it), 'estimate' (straight line, labelled ESTIMATE), or an .osm.pbf/.osm/.graphml file")
+
+
+def travel_engine(arguments: argparse.Namespace, council: Council, data: CouncilData) -> TravelEngine:
+    """The travel engine of ``--roads`` (:func:`roads_of`), with a warning printed, and carried in its label to every
+    output that names the travel method (About sheets, CSV comment lines, the report), when its roads cover less
+    than the council (:func:`routing.sources.coverage_warning`, the app's measure)."""
+    import numpy as np
+
+    from caremap import api
+    from routing.sources import coverage_warning
+
+    engine = api.travel_engine(council, roads_of(arguments, council))
+    postcodes = data.postcodes.geometry
+    warning = coverage_warning(engine, np.column_stack([postcodes.x, postcodes.y]), council.name)
+    if warning:
+        print(f"warning: {warning}")
+        engine.label = f"{engine.label}. WARNING: {warning}"
+    return engine
 
 
 def council_of(arguments: argparse.Namespace) -> Council:

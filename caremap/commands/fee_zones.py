@@ -56,7 +56,7 @@ def run(arguments: argparse.Namespace) -> int:
         checks.FEE_ZONE_RADIUS_MILES.check(arguments.radius, "--radius")
     fees = _fees(arguments, council)
     data = api.load_data(council)
-    engine = api.travel_engine(council, _common.roads_of(arguments, council))
+    engine = _common.travel_engine(arguments, council, data)
     zones = api.classify_fee_zones(data, engine, radius_miles=radius, measure_from=arguments.measure_from)
     if clients_file:
         clients = _common.read_client_list(clients_file, data, purpose="fee-zones")

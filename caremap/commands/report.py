@@ -50,7 +50,7 @@ def run(arguments: argparse.Namespace) -> int:
     from analyses import report as reporting
 
     data = api.load_data(council)
-    engine = api.travel_engine(council, _common.roads_of(arguments, council))
+    engine = _common.travel_engine(arguments, council, data)
     table = api.care_homes(data, homes_file)
     for problem in table.problems:
         print(f"warning: {homes_file.name if homes_file else 'care homes'}: {problem}", file=sys.stderr)

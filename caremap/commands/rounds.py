@@ -63,7 +63,7 @@ def run(arguments: argparse.Namespace) -> int:
     if arguments.fee not in options:
         raise InputDataError(f"{council.name}'s settings record no fee rise: use --fee base.")
     data = api.load_data(council)
-    engine = api.travel_engine(council, _common.roads_of(arguments, council))
+    engine = _common.travel_engine(arguments, council, data)
     settings = rounds.RoundSettings.for_council(council, fee=options[arguments.fee], time_limit_s=arguments.seconds,
                                                 seed=arguments.seed)
     if clients_file:
