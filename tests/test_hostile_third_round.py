@@ -424,3 +424,28 @@ def test_a_network_covering_part_of_the_council_is_warned_about_everywhere(tmp_p
     # A network that covers the council says nothing of the kind.
     assert main(["fee-zones", "--council", "rutland", "--out", str(tmp_path / "zones.csv")]) == 0
     assert "warning" not in capsys.readouterr().out
+
+
+# --- Text drawn by matplotlib ------------------------------------------------------------------------------------
+
+
+def test_drawn_text_is_never_mathematical_notation():
+    from matplotlib.figure import Figure
+
+    from analyses.report_maps import drawn_text
+
+    assert drawn_text("$x^{$ Farm") == r"\$x^{\$ Farm" and drawn_text("a\nb") == "a\\nb"
+    figure = Figure()
+    for name in ["$\\frac{1}{0}$ House", "$x^{$ Farm", "C:\\new\\$5 Hall", "\\$ sign", "$$"]:
+        text = figure.text(0, 0, drawn_text(name))
+        figure.savefig(io.BytesIO(), format="png")  # mathtext would raise here
+        assert text._preprocess_math(text.get_text()) == (name, False)
+
+
+def test_site_names_with_dollars_draw_in_the_report(tmp_path, capsys):
+    sites = tmp_path / "sites.csv"
+    sites.write_text("name,postcode\n$\\frac{1}{0}$ House,LE15 6RP\nC:\\new\\$5 Hall,LE15 8AA\n")
+    out = tmp_path / "report.html"
+    assert main(["report", "--council", "rutland", "--candidates", str(sites), "--sites", "2", "--out", str(out)]) == 0
+    html = out.read_text()
+    assert "$\\frac{1}{0}$ House" in html and "C:\\new\\$5 Hall" in html and html.count("data:image/png") == 3
