@@ -229,7 +229,7 @@ def test_a_good_write_replaces_the_output_whole_and_keeps_its_link(tmp_path):
 
 def test_the_api_writes_reports_through_the_same_writer(rutland, tmp_path):
     with pytest.raises(InputDataError, match="No file name was given for the report file"):
-        api.write_report(rutland, api.care_homes(rutland), None, "")
+        api.write_report(rutland, None, None, "")  # refused before anything is built
 
 
 # --- One reader entry -----------------------------------------------------------------------------------------------
