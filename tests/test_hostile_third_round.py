@@ -317,29 +317,8 @@ def test_xlsx_about_sheet_of_a_workbook_read_back():
 # --- Numeric options --------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def no_computing(monkeypatch):
-    """Loading a council's data fails the test: the options must be refused before."""
+def test_roads_timeout_is_finite(capsys, monkeypatch):
     monkeypatch.setattr(api, "load_data", lambda *args, **kwargs: pytest.fail("computed before checking options"))
-
-
-@pytest.mark.parametrize("options, message", [
-    (["--seconds", "nan"], "--seconds nan is not allowed: the solver's time for a day (seconds) must be between 1 and "
-                           "600."),
-    (["--seconds", "inf"], "--seconds inf is not allowed"),
-    (["--seconds", "0"], "--seconds 0 is not allowed"),
-    (["--seed", "-1"], "--seed -1 is not allowed: the seed must be between 0 and 2147483647."),
-    (["--seed", "9" * 40], "--seed 999999999999… (40 digits) is not allowed"),
-    (["--synthetic", "3001"], "--synthetic 3001 is not allowed"),
-    (["--carers", "-5"], "--carers -5 is not allowed"),
-    (["--radius=-inf"], "--radius -inf is not allowed"),
-])
-def test_rounds_options_are_finite_and_bounded(tmp_path, capsys, no_computing, options, message):
-    assert main(["rounds", "--council", "rutland", "--out", str(tmp_path / "plan.csv"), *options]) == 2
-    assert capsys.readouterr().err.startswith(f"error: {message}")
-
-
-def test_roads_timeout_is_finite(capsys, no_computing):
     assert main(["roads", "--council", "rutland", "--timeout", "nan"]) == 2
     assert capsys.readouterr().err.startswith("error: --timeout nan is not allowed: the longest wait for one download "
                                               "request (seconds) must be between 1 and 3600.")
