@@ -229,7 +229,7 @@ def _numbers(get, columns, numeric, *, wanted, decimal, durations: list[str]) ->
         try:
             if isinstance(raw, FormattedNumber) and raw.kind == "duration" and name in DURATION_UNITS:
                 per_day, unit = DURATION_UNITS[name]
-                number = round(float(raw) * per_day, 6)
+                number = round(float(raw.stored) * per_day, 6)
                 durations.append(f"column {quote(columns[name])}: {raw.shown} as {number:g} {unit}")
             else:
                 number = parse_number(raw, decimal=decimal)

@@ -584,7 +584,7 @@ _SHOWN_AS = {
 
 def formatted_cell_problem(cell: workbooks.FormattedNumber) -> str:
     """Why a workbook cell shown as a date, time, duration or percentage is not read as a number, and the fix."""
-    return f"{quote(cell.shown)} is {_SHOWN_AS[cell.kind].format(text=str(cell))}."
+    return f"{quote(cell.shown)} is {_SHOWN_AS[cell.kind].format(text=cell.stored)}."
 
 
 def parse_number(value: object, *, decimal: str = ".", degrees: bool = False) -> float | None:

@@ -45,7 +45,10 @@ _CELL_REFERENCE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
 class FormattedNumber(str):
-    """A cell's number, as text, that the workbook shows as a date, a time of day, a duration or a percentage.
+    """A cell, as text, whose number the workbook shows as a date, a time of day, a duration or a percentage.
+
+    The text is what a reader of any other column gets, as before: the stored number for XLSX, the date for an ODS
+    date, the time as ``hh:mm`` for an ODS time.
 
     Attributes
     ----------
@@ -54,14 +57,17 @@ class FormattedNumber(str):
         hours such as [h]:mm).
     shown : str
         The value as the spreadsheet shows it (``"10:30"``, ``"25%"``, ``"10 May 2024"``), for messages.
+    stored : str
+        The number the file stores (a fraction of a day for times and durations), as text.
     """
 
     kind: str
     shown: str
+    stored: str
 
-    def __new__(cls, text: str, kind: str, shown: str) -> "FormattedNumber":
+    def __new__(cls, text: str, kind: str, shown: str, stored: str | None = None) -> "FormattedNumber":
         cell = super().__new__(cls, text)
-        cell.kind, cell.shown = kind, shown
+        cell.kind, cell.shown, cell.stored = kind, shown, text if stored is None else stored
         return cell
 
 
@@ -648,7 +654,8 @@ def _ods_stored_value(attributes: dict[str, str], kind: str | None) -> str | Non
         if match is None:
             return None
         hours, minutes, seconds = (float(part or 0) for part in match.groups())
-        return formatted_number(format((hours * 3600 + minutes * 60 + seconds) / 86400, ".15g"), "time")
+        cell = formatted_number(format((hours * 3600 + minutes * 60 + seconds) / 86400, ".15g"), "time")
+        return FormattedNumber(cell.shown, "time", cell.shown, stored=str(cell))
     if kind == "boolean":
         return "TRUE" if attributes.get(_ods_name("office", "boolean-value")) == "true" else "FALSE"
     return None
