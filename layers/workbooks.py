@@ -70,6 +70,9 @@ class FormattedNumber(str):
         cell.kind, cell.shown, cell.stored = kind, shown, text if stored is None else stored
         return cell
 
+    def __getnewargs__(self) -> tuple[str, str, str, str]:  # pickled and copied whole (caches, session state)
+        return str(self), self.kind, self.shown, self.stored
+
 
 class WorkbookProblem(ValueError):
     """Why a workbook cannot be read, in words for the user (the caller adds the file name and what to do)."""
