@@ -15,12 +15,18 @@ CLIENTS = b"client_id,postcode,hours_per_week\nA1,HR4 9AB,10\nA2,HR2 0RG,7.5\n"
 SITES = "name,postcode\n$\\frac{1}{0}$ House,LE15 6RP\nC:\\new\\$5 Hall,LE15 8AA\n"
 
 
+def _finished(page) -> None:
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
+
+
 def test_a_file_name_with_line_breaks_gives_a_safe_csv(app_url, page):
     page.goto(f"{app_url}/fee-zones")
     page.get_by_text("My client list").click()
     page.locator("input[type=file]").first.set_input_files({"name": INJECTED, "mimeType": "text/csv",
                                                             "buffer": CLIENTS})
     page.get_by_text("2 client(s) read, no problems found.").wait_for(timeout=60_000)
+    page.get_by_text("Demand: uploaded client list clients").wait_for(timeout=60_000)
+    _finished(page)  # the download buttons of the run before the upload are gone
     page.get_by_text("Download CSV").scroll_into_view_if_needed()
     with page.expect_download() as download:
         page.get_by_text("Download CSV").click()
@@ -48,6 +54,7 @@ def test_site_names_in_math_notation_draw_in_the_apps_report(app_url, page, tmp_
     page.get_by_text("2 candidate site(s) read", exact=False).wait_for(timeout=60_000)
     page.get_by_role("button", name=re.compile("Prepare the coverage report")).click()
     page.get_by_text("Download HTML").wait_for(timeout=120_000)
+    _finished(page)
     assert page.locator("[data-testid=stException]").count() == 0
     with page.expect_download() as download:
         page.get_by_text("Download HTML").click()
