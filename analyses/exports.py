@@ -9,7 +9,9 @@ Two audiences, two forms:
 
 Every text cell is made safe for a spreadsheet: control characters (which Excel files cannot hold) are removed,
 and a cell a spreadsheet would run as a formula (starting with =, +, -, @) is stored as text in XLSX and gets an
-apostrophe in CSV (which has no cell types).
+apostrophe in CSV (which has no cell types). Text outside the data cells (the CSV's ``# `` lines, the About
+sheet) follows :func:`geo.text.safe_line`: every control character, line breaks included, is shown escaped, so a
+file name can never end a comment line and start a row.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.text import safe_line
 from geo.units import WGS84
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -146,8 +149,9 @@ def _without_controls(value: object) -> object:
 def round_half_up(values: pd.Series, places: int) -> pd.Series:
     """Values rounded as people round (4.5 -> 5, −4.5 -> −5), not to the nearest even digit as numpy does."""
     scale = 10.0 ** places
-    # The small nudge keeps 2.675 (stored as 2.67499…) from rounding down.
-    return np.sign(values) * np.floor(np.abs(values) * scale + 0.5 + 1e-9) / scale
+    # The small nudge keeps 2.675 (stored as 2.67499…) from rounding down; adding 0 turns −0 (a small negative
+    # rounded) into 0, which spreadsheets and CSV readers would otherwise show as "-0".
+    return np.sign(values) * np.floor(np.abs(values) * scale + 0.5 + 1e-9) / scale + 0.0
 
 
 def _decimals(column: str, values: pd.Series) -> int:
@@ -200,16 +204,16 @@ def about_table(rows: Sequence[tuple[str, str]] | Sequence[str], *, version: str
                 defuse: bool = True) -> pd.DataFrame:
     """The "About" sheet: a two-column table (item, detail), with the date it was produced and the tool version.
 
-    ``rows`` are (item, detail) pairs; plain strings become rows titled "Note". ``defuse`` as for
-    :func:`plain_table`.
+    ``rows`` are (item, detail) pairs; plain strings become rows titled "Note". Each is one line
+    (:func:`geo.text.safe_line`); ``defuse`` as for :func:`plain_table`.
     """
     clean = clean_text if defuse else _without_controls
     pairs = [row if isinstance(row, tuple) else ("Note", row) for row in rows]
     if version is None:
         from caremap import __version__ as version
     pairs += [("Produced", f"{date.today():%d %B %Y}"), ("Tool", f"Rural care planner (caremap) {version}")]
-    return pd.DataFrame({"Item": [clean(item) for item, _ in pairs],
-                         "Detail": [clean(str(detail)) for _, detail in pairs]})
+    return pd.DataFrame({"Item": [clean(safe_line(item)) for item, _ in pairs],
+                         "Detail": [clean(safe_line(detail)) for _, detail in pairs]})
 
 
 def csv_bytes(frame: pd.DataFrame, header_lines: Sequence[str] = ()) -> bytes:
@@ -220,9 +224,9 @@ def csv_bytes(frame: pd.DataFrame, header_lines: Sequence[str] = ()) -> bytes:
 
 def _comment_line(line: str) -> str:
     """A ``# `` line that readers skipping comments skip, and that a spreadsheet splitting it at its commas shows
-    as text: no control characters, no double quotes (which would open a quoted cell), no piece after a comma
-    read as a formula."""
-    pieces = _CONTROL.sub("", str(line)).replace('"', "'").split(",")
+    as text: one line (control characters and line breaks escaped, :func:`geo.text.safe_line`), no double quotes
+    (which would open a quoted cell), no piece after a comma read as a formula."""
+    pieces = safe_line(line).replace('"', "'").split(",")
     safe = [piece if clean_text(piece.lstrip()) == piece.lstrip() else "'" + piece for piece in pieces[1:]]
     return "# " + ",".join([pieces[0], *safe])
 

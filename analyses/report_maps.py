@@ -2,7 +2,9 @@
 
 Each map is a matplotlib :class:`~matplotlib.figure.Figure` of its own (no pyplot state, so drawing a
 report never changes matplotlib's backend or global figures), in British National Grid metres, with
-town labels, a scale bar, a north arrow, a legend and the travel method stated under it.
+town labels, a scale bar, a north arrow, a legend and the travel method stated under it. Text from data or users
+(place and site names, the travel method naming a file) is drawn as it is written (:func:`drawn_text`), never read
+as matplotlib's mathematical notation.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from matplotlib.patches import Patch, Rectangle
 
 from analyses import coverage as cv
 from analyses.sites import SiteChoice
+from geo.text import safe_line
 from layers.council_data import CouncilData
 
 ACCESS_COLOURS = ["#f7fcf0", "#ccebc5", "#7bccc4", "#2b8cbe", "#084081"]
@@ -29,6 +32,13 @@ SITE_COLOUR = "#6a3d9a"
 GAP_COLOUR = "#fdae61"
 MAP_CREDIT = "Contains OS data © Crown copyright and database right; ONS and NHS data (OGL v3.0)."
 _HALO = [patheffects.withStroke(linewidth=3, foreground="white")]
+
+
+def drawn_text(text: object) -> str:
+    """Text for matplotlib to draw literally: one line (:func:`geo.text.safe_line`), and each ``$`` escaped so that
+    no pair of them starts mathematical notation (``$\\frac{1}{0}$`` in a site's name would stop the drawing). A
+    backslash is literal outside that notation; a written ``\\$`` is drawn as written."""
+    return safe_line(text).replace("$", r"\$")
 
 
 def _figure_bytes(fig: Figure) -> bytes:
@@ -97,13 +107,13 @@ def town_labels(ax, places: gpd.GeoDataFrame, *, also: pd.Series | None = None) 
     towns = places[places["kind"].isin(["city", "town"])]
     for row in towns.itertuples():
         ax.plot(row.geometry.x, row.geometry.y, marker="s", markersize=3, color="#111", zorder=7)
-        ax.annotate(row.name, (row.geometry.x, row.geometry.y), xytext=(4, 3), textcoords="offset points",
+        ax.annotate(drawn_text(row.name), (row.geometry.x, row.geometry.y), xytext=(4, 3), textcoords="offset points",
                     fontsize=8, fontweight="bold", zorder=9, path_effects=_HALO)
     if also is not None and len(also):
         extra = places[places["name"].isin(set(also)) & ~places["kind"].isin(["city", "town"])]
         for row in extra.drop_duplicates("name").itertuples():
-            ax.annotate(row.name, (row.geometry.x, row.geometry.y), xytext=(4, -9), textcoords="offset points",
-                        fontsize=7, style="italic", zorder=9, path_effects=_HALO)
+            ax.annotate(drawn_text(row.name), (row.geometry.x, row.geometry.y), xytext=(4, -9),
+                        textcoords="offset points", fontsize=7, style="italic", zorder=9, path_effects=_HALO)
 
 
 def _homes(ax, homes: gpd.GeoDataFrame) -> list:
@@ -137,7 +147,7 @@ def _finish(fig: Figure, ax, data: CouncilData, handles: list, *, method_label: 
     handles = handles + [Line2D([], [], color="#222", linestyle="--", label="PCN locality boundary"),
                          Line2D([], [], marker="s", linestyle="", markersize=4, color="#111", label="town")]
     fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.02, 0.045), ncol=2, fontsize=7, frameon=False)
-    lines = [method_label + ("" if not note else f" · {note}"), MAP_CREDIT]
+    lines = [drawn_text(method_label + ("" if not note else f" · {note}")), MAP_CREDIT]
     fig.text(0.02, 0.01, "\n".join(lines), fontsize=6.5, color="#8a4b00" if estimate else "#444", va="bottom")
     return _figure_bytes(fig)
 
@@ -204,8 +214,9 @@ def draw_figures(data: CouncilData, result: cv.CoverageResult, gaps: pd.DataFram
         ax.scatter(sites.sites.geometry.x, sites.sites.geometry.y, marker="*", s=260, c=SITE_COLOUR, edgecolor="white",
                    zorder=8)
         for row in sites.sites.itertuples():
-            ax.annotate(row.name, (row.geometry.x, row.geometry.y), xytext=(6, 6), textcoords="offset points",
-                        fontsize=8, color="#3f007d", fontweight="bold", zorder=9, path_effects=_HALO)
+            ax.annotate(drawn_text(row.name), (row.geometry.x, row.geometry.y), xytext=(6, 6),
+                        textcoords="offset points", fontsize=8, color="#3f007d", fontweight="bold", zorder=9,
+                        path_effects=_HALO)
         handles.append(Line2D([], [], marker="*", linestyle="", markersize=12, color=SITE_COLOUR, label="suggested site"))
     town_labels(ax, data.places)
     figures["gaps"] = _finish(fig, ax, data, handles, method_label=method_label, estimate=estimate)

@@ -31,6 +31,59 @@ FEE_ZONE_HOURS = (("hours_per_week",), ("minutes_per_call",))
 """Weekly hours come from ``hours_per_week`` or, without it, from the columns of a round-planning list: the number
 of call windows (or calls a day) × minutes a call × days a week (7 when not given) — one client list serves every
 page."""
+HOURS_TOLERANCE = 0.1
+"""Hours a week by which ``hours_per_week`` may differ from calls × minutes × days before the difference is reported
+(rounding to a tenth of an hour is not a disagreement)."""
+ROUND_MINUTES = 30.0
+"""Minutes a call when a client list gives none: the rounds' own default (:func:`analyses.rounds.calls_for_week`)."""
+CALL_COLUMNS = ("calls_per_day", "windows", "minutes_per_call")
+
+
+def hours_from_calls(clients: pd.DataFrame, settings: rounds.RoundSettings, *,
+                     default_minutes: float | None = None) -> pd.Series:
+    """Weekly hours from a client's calls: the number of call windows (or calls a day where no windows are given) ×
+    minutes a call × days a week (7 where not given) ÷ 60. Without ``default_minutes`` a client without calls or
+    minutes has none (NaN); with it, as the rounds plan them: one call a day of ``default_minutes``."""
+    nothing = pd.Series(float("nan"), index=clients.index)
+    windows = clients.get("windows", pd.Series("", index=clients.index)).fillna("")
+    from_windows = windows.map(lambda text: len(rounds.parse_windows(text, settings)) if str(text).strip() else 0)
+    calls = clients["calls_per_day"] if "calls_per_day" in clients else nothing
+    calls = from_windows.where(from_windows > 0, calls)  # windows first, as the rounds read them
+    minutes = clients["minutes_per_call"] if "minutes_per_call" in clients else nothing
+    if default_minutes is not None:
+        calls, minutes = calls.fillna(1.0), minutes.fillna(default_minutes)
+    days = clients["days_per_week"] if "days_per_week" in clients else pd.Series(7.0, index=clients.index)
+    return calls * minutes * days.fillna(7.0) / 60
+
+
+def report_disagreeing_hours(table: ClientTable, settings: rounds.RoundSettings, *, for_rounds: bool) -> ClientTable:
+    """Say in a note which clients' ``hours_per_week`` differs from the calls round viability plans for them (calls
+    × minutes × days, :func:`hours_from_calls` with the rounds' defaults) by more than :data:`HOURS_TOLERANCE`:
+    rural fee zones cost the first, round viability plans the second. ``for_rounds``: the list is read for rounds,
+    which then also hear when it gives hours but no calls at all."""
+    clients = table.clients
+    if "hours_per_week" not in clients or clients.empty:
+        return table
+    gives_calls = "calls_per_day" in clients or "minutes_per_call" in clients or \
+        clients.get("windows", pd.Series(dtype=object)).fillna("").astype(str).str.strip().ne("").any()
+    if not gives_calls:
+        if for_rounds:
+            table.notes.append(f"The file gives hours_per_week but no calls: round viability plans one call a day of "
+                               f"{ROUND_MINUTES:g} minutes, 7 days a week, for each client ({ROUND_MINUTES * 7 / 60:g} "
+                               f"hours) whatever its hours; rural fee zones cost hours_per_week. Give calls_per_day (or "
+                               f"windows) and minutes_per_call to plan the real calls.")
+        return table
+    planned = hours_from_calls(clients, settings, default_minutes=ROUND_MINUTES)
+    given = clients["hours_per_week"]
+    differ = (planned - given).abs() > HOURS_TOLERANCE
+    if not differ.any():
+        return table
+    examples = [f"row {clients.at[index, 'row']}: {given[index]:g} given, {planned[index]:.4g} from the calls"
+                for index in clients.index[differ][:3]]
+    table.notes.append(f"{int(differ.sum()):,} client(s) have hours_per_week that differ from calls a day × minutes a "
+                       f"call × days a week ({'; '.join(examples)}{'; …' if differ.sum() > 3 else ''}). Rural fee zones "
+                       f"cost hours_per_week; round viability plans the calls. Correct whichever is wrong.")
+    return table
 
 
 def fee_zone_clients(content: bytes, filename: str, data: CouncilData) -> ClientTable:
@@ -42,15 +95,10 @@ def fee_zone_clients(content: bytes, filename: str, data: CouncilData) -> Client
                               one_of_text="hours_per_week, or minutes_per_call with calls_per_day or windows",
                               checks={"windows": lambda text: rounds.parse_windows(text, settings)})
     clients = table.clients
-    if "hours_per_week" not in clients:
-        windows = clients.get("windows", pd.Series("", index=clients.index)).fillna("")
-        from_windows = windows.map(lambda text: len(rounds.parse_windows(text, settings)) if str(text).strip() else 0)
-        calls = clients["calls_per_day"] if "calls_per_day" in clients else pd.Series(float("nan"), index=clients.index)
-        # Windows first, as the rounds read them: a client's windows are its calls.
-        calls = from_windows.where(from_windows > 0, calls)
-        days = clients["days_per_week"] if "days_per_week" in clients else pd.Series(7.0, index=clients.index)
-        days = days.fillna(7.0)
-        hours = calls * clients["minutes_per_call"] * days / 60
+    if "hours_per_week" in clients:
+        report_disagreeing_hours(table, settings, for_rounds=False)
+    else:
+        hours = hours_from_calls(clients, settings)
         unknown = hours.isna()
         for row in clients.loc[unknown, "row"]:
             table.problems.append(RowProblem(int(row), None, "no weekly hours: give hours_per_week, or calls_per_day "
@@ -78,7 +126,7 @@ def round_clients(content: bytes, filename: str, data: CouncilData, settings: ro
                               checks={"windows": lambda text: rounds.parse_windows(text, settings)})
     table = rounds.check_client_windows(table, settings)
     rounds.check_plan_size(table.clients)
-    return table
+    return report_disagreeing_hours(table, settings, for_rounds=True)
 
 
 def care_homes(content: bytes, filename: str, data: CouncilData) -> CareHomeTable:

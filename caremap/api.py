@@ -167,14 +167,15 @@ def read_clients(path: str | Path, data: CouncilData, *, settings: "RoundSetting
         (``hours_per_week``, or the round columns they follow from).
     """
     from analyses import rounds, uploads
+    from layers.user_files import CLIENT_LIST, read_user_file
 
     path = Path(path)
-    if purpose == "fee-zones":
-        return uploads.fee_zone_clients(path.read_bytes(), path.name, data)
-    if purpose != "rounds":
+    if purpose not in ("rounds", "fee-zones"):
         raise InputDataError(f"A client list is read for 'rounds' or 'fee-zones', not {purpose!r}.")
-    return uploads.round_clients(path.read_bytes(), path.name, data,
-                                 settings or rounds.RoundSettings.for_council(data.council))
+    content = read_user_file(path, CLIENT_LIST)
+    if purpose == "fee-zones":
+        return uploads.fee_zone_clients(content, path.name, data)
+    return uploads.round_clients(content, path.name, data, settings or rounds.RoundSettings.for_council(data.council))
 
 
 def build_rounds(data: CouncilData, engine: "TravelEngine", *, clients: gpd.GeoDataFrame | int | None = None,
@@ -283,8 +284,10 @@ def care_homes(data: CouncilData, path: str | Path | None = None) -> "CareHomeTa
 
     council = data.council
     if path is not None:
+        from layers.user_files import CARE_HOME_LIST, read_user_file
+
         path = Path(path)
-        return uploads.care_homes(path.read_bytes(), path.name, data)
+        return uploads.care_homes(read_user_file(path, CARE_HOME_LIST), path.name, data)
     if council.osm_extract:
         return care_homes_from_osm(council.data_dir / council.osm_extract, outline=data.outline, council=council)
     raise InputDataError(f"{council.name} has no care-home data in the tool: give the CQC care directory (CSV, XLSX or "
@@ -296,9 +299,11 @@ def candidate_sites(data: CouncilData, path: str | Path) -> gpd.GeoDataFrame:
     their area and locality, for :func:`write_report` or :func:`analyses.sites.suggest_sites`."""
     from analyses import uploads
     from analyses.sites import user_candidates
+    from layers.care_homes import CANDIDATE_LIST
+    from layers.user_files import read_user_file
 
     path = Path(path)
-    return user_candidates(uploads.candidate_sites(path.read_bytes(), path.name, data).sites, data)
+    return user_candidates(uploads.candidate_sites(read_user_file(path, CANDIDATE_LIST), path.name, data).sites, data)
 
 
 def measure_coverage(data: CouncilData, homes: gpd.GeoDataFrame, engine: "TravelEngine", *,
@@ -316,16 +321,21 @@ def write_report(data: CouncilData, homes: "CareHomeTable", engine: "TravelEngin
 
     ``candidates`` are your candidate sites (:func:`candidate_sites`); by default the council's towns and villages.
     ``site_measure`` is ``"reach"`` (people aged 65+ brought within ``site_minutes``) or ``"access"`` (the E2SFCA
-    access gap closed).
+    access gap closed). The file is written whole or not at all (:func:`geo.files.check_output`).
+
+    Raises
+    ------
+    InputDataError
+        If ``path`` cannot be written (no such folder, a folder, the tool's own data, a full disk…).
     """
     from analyses import report as reporting
+    from geo.files import check_output
+
+    output = check_output(path, what="report file", suffixes=(".pdf", ".html"))
 
     built = reporting.build_report(data, homes.homes, engine, year=year, sites=sites, site_minutes=site_minutes,
                                    homes_source=homes_source or f"{len(homes.homes)} care homes", notes=homes.notes,
                                    measure=site_measure, candidates=candidates)
-    path = Path(path)
-    if path.suffix.lower() == ".html":
-        path.write_text(reporting.to_html(built), encoding="utf-8")
-    else:
-        path.write_bytes(reporting.to_pdf(built))
-    return path
+    output.write(lambda: reporting.to_html(built).encode("utf-8") if output.suffix.lower() == ".html" else
+                 reporting.to_pdf(built))
+    return Path(path)

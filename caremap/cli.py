@@ -1,18 +1,23 @@
 """The command line: ``python -m caremap <command> …`` (or ``caremap <command> …`` once installed).
 
 Every command prints what it wrote or found, exits 0 on success and 2 when an input cannot be used, with a
-message that names the problem and what to do, never a traceback.
+message that names the problem and what to do, never a traceback. What reaches the terminal follows the one rule
+for text outside a data cell (:func:`geo.text.safe_line`): a file name's escape sequences or line breaks are shown
+escaped, never acted on.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
 import textwrap
+from typing import Iterator, TextIO
 
 from geo.errors import CareMapError
+from geo.text import safe_line
 
 COMMANDS = ["councils", "evidence", "report", "rounds", "fee_zones", "check", "roads"]
 """Command modules under :mod:`caremap.commands`, in the order ``--help`` lists them."""
@@ -49,10 +54,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _SafeTerminal:
+    """A text stream that writes each piece as one line (:func:`geo.text.safe_line`), keeping only a line break
+    that ends it: ``print`` writes its text and then its line end, so a line break inside a printed file name is
+    shown escaped while the lines the command prints stay lines."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        line, end = (text[:-1], "\n") if text.endswith("\n") else (text, "")
+        self.stream.write(safe_line(line) + end)
+        return len(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
+@contextlib.contextmanager
+def safe_terminal() -> Iterator[None]:
+    """Within the block, everything printed to stdout and stderr follows :func:`geo.text.safe_line`."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _SafeTerminal(sys.stdout), _SafeTerminal(sys.stderr)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit code (0 done, 2 an input could not be used, 130 interrupted)."""
     parser = build_parser()
-    arguments = parser.parse_args(argv)
+    arguments = parser.parse_args(argv)  # help and usage are the parser's own lines: printed as they are
+    with safe_terminal():
+        return _run(arguments)
+
+
+def _run(arguments: argparse.Namespace) -> int:
     try:
         return int(arguments.run(arguments) or 0)
     except CareMapError as error:

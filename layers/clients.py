@@ -36,6 +36,7 @@ from layers.user_files import (
     read_table,
     shown_name,
 )
+from layers.workbooks import FormattedNumber
 
 OUTSIDE_TOLERANCE_M = 2_000.0
 """Points this close outside the council's outline still count as inside (generalised boundaries)."""
@@ -85,6 +86,10 @@ _ID_AS_ROUNDED_NUMBER = re.compile(r"[+-]?\d(\.\d+)?[eE][+-]?\d+")
 """An id a spreadsheet turned into a rounded number (``1.23457E+19``)."""
 NUMBER_COLUMNS = ("lat", "lon", "easting", "northing")
 """Location columns whose numbers tell, with the numeric columns, how the file writes decimals."""
+DURATION_UNITS = {"hours_per_week": (24.0, "hours"), "minutes_per_call": (24.0 * 60.0, "minutes")}
+"""Columns in which a workbook cell formatted as a duration (``[h]:mm``: elapsed time, stored as a fraction of a
+day) is read as the time it shows, in the column's unit, and said in a note. A time of day (``hh:mm``), a date or
+a percentage there is refused: 10:30 as a time of day is a clock reading, almost surely not meant as hours."""
 
 
 def read_client_table(
@@ -161,6 +166,7 @@ def read_client_table(
     problems: list[RowProblem] = list(table.problems)
     rows = []
     seen_ids: dict[str, int] = {}
+    durations: list[str] = []
 
     def reject(row_number: int, column: str | None, message: str) -> None:
         problems.append(RowProblem(row_number, column, message))
@@ -178,7 +184,8 @@ def read_client_table(
             reject(row_number, columns.get("client_id"), f"client id {quote(client_id)} is already used on row "
                                                          f"{seen_ids[client_id]}; give each client a unique id.")
             continue
-        values = _numbers(get, columns, numeric, wanted=wanted, decimal=decimal)
+        read_durations: list[str] = []
+        values = _numbers(get, columns, numeric, wanted=wanted, decimal=decimal, durations=read_durations)
         if isinstance(values, RowProblem):
             reject(row_number, values.column, values.message)
             continue
@@ -198,24 +205,34 @@ def read_client_table(
                    f"the address or remove the client.")
             continue
         seen_ids[client_id] = row_number  # only a valid row claims its id
+        durations += [f"row {row_number}, {duration}" for duration in read_durations]
         rows.append({"row": int(row_number), "client_id": client_id, "name": get("name"), "postcode": postcode,
                      "located_by": how, "windows": get("windows"), **values, "x": x, "y": y})
     problems.sort(key=lambda problem: problem.row or 0)
     if not rows:
         summary = "; ".join(str(p) for p in problems[:5])
         raise InputDataError(f"No usable client in {shown}. First problems: {summary}", [str(p) for p in problems])
+    if durations:
+        table.notes.append(f"{len(durations):,} cell(s) formatted as durations ([h]:mm) were read as the time they "
+                           f"show: {'; '.join(durations[:5])}{'; …' if len(durations) > 5 else ''}.")
     return ClientTable(points_frame(rows), problems, table.notes)
 
 
-def _numbers(get, columns, numeric, *, wanted, decimal) -> dict[str, float] | RowProblem:
-    """The row's numeric values, checked against their ranges, or the first problem."""
+def _numbers(get, columns, numeric, *, wanted, decimal, durations: list[str]) -> dict[str, float] | RowProblem:
+    """The row's numeric values, checked against their ranges, or the first problem. A duration read in a column
+    of :data:`DURATION_UNITS` is said in ``durations``."""
     values = {}
     for name, (low, high) in numeric.items():
         if name not in columns:
             continue
         raw, label = get(name), name.replace("_", " ")
         try:
-            number = parse_number(raw, decimal=decimal)
+            if isinstance(raw, FormattedNumber) and raw.kind == "duration" and name in DURATION_UNITS:
+                per_day, unit = DURATION_UNITS[name]
+                number = round(float(raw.stored) * per_day, 6)
+                durations.append(f"column {quote(columns[name])}: {raw.shown} as {number:g} {unit}")
+            else:
+                number = parse_number(raw, decimal=decimal)
         except AmbiguousNumber as error:
             return RowProblem(None, columns[name], str(error))
         if number is None:

@@ -15,8 +15,10 @@ import codecs
 import csv
 import io
 import itertools
+import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import geopandas as gpd
@@ -24,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import InputDataError
+from geo.files import read_bounded
 from geo.units import BNG, in_great_britain_bng, in_great_britain_lonlat, lonlat_to_bng
 from layers import workbooks
 
@@ -47,6 +50,10 @@ MAX_ZIP_PARTS = 10_000
 """Parts in a zipped workbook (real ones have a few dozen)."""
 HEADER_SCAN_ROWS = 15
 """Non-blank rows searched for the header (title lines can sit above it)."""
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""The start of an OLE compound file: an old Excel (.xls) workbook, or an encrypted .xlsx."""
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+"""The stream an encrypted Office document keeps its workbook in (named in UTF-16 in the compound file's directory)."""
 
 PLACEHOLDERS = frozenset({"null", "none", "nan", "n/a", "na", "#n/a", "#na", "-", "--", "—", "–", "?", "nil",
                           "missing", "unknown", "not known", "tbc", "#value!", "#ref!", "#num!", "#div/0!", "#null!",
@@ -226,7 +233,11 @@ def read_table(content: bytes, filename: str, *, limits: TableLimits, columns: M
     if not content or not content.strip():
         raise InputDataError(f"{shown} is empty. Export the list again with a header row and one row per record.")
     check_size(len(content), filename, limits)
-    if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if content[:8] == OLE_SIGNATURE and ENCRYPTED_PACKAGE in content:
+        raise InputDataError(f"{shown} is a password-protected (encrypted) workbook, which the tool cannot open. Open it "
+                             f"in Excel, remove the password (File › Info › Protect Workbook › Encrypt with Password: "
+                             f"clear it) and save, or save it as CSV (UTF-8); then upload that.")
+    if content[:8] == OLE_SIGNATURE:
         raise InputDataError(f"{shown} is an old Excel (.xls) workbook. Save it as CSV (UTF-8) or .xlsx and upload "
                              f"that.")
     if content[:4] == b"PK\x03\x04":
@@ -238,6 +249,22 @@ def read_table(content: bytes, filename: str, *, limits: TableLimits, columns: M
                         extra_cells_misalign=content[:4] != b"PK\x03\x04", also_keep=also_keep)
     finally:
         rows.close()
+
+
+def read_user_file(path: str | os.PathLike, limits: TableLimits) -> bytes:
+    """The bytes of a user's table named by its path: the one entry of the command line, the API and ``check``.
+
+    A regular file only (a folder, named pipe, device or socket is refused at once), its size checked before
+    reading and at most ``limits.max_bytes + 1`` bytes read (:func:`geo.files.read_bounded`).
+
+    Raises
+    ------
+    InputDataError
+        Naming the file and why it is not read.
+    """
+    name = Path(path).name
+    return read_bounded(path, what=limits.what, max_bytes=limits.max_bytes,
+                        check_size=lambda size: check_size(size, name, limits))
 
 
 def check_size(size: int, filename: str, limits: TableLimits) -> None:
@@ -419,11 +446,16 @@ def _collect(rows: Iterator[workbooks.Row], shown: str, *, limits: TableLimits, 
     at = scores.index(max(scores))
     header_row, header = leading[at]
     headers = [cell.strip() for cell in header]
-    positions, seen = [], set()
+    positions, seen, repeats = [], {}, {}
     for position, name in enumerate(map(normalise_header, headers)):
-        if (name in wanted or (also_keep is not None and also_keep(name))) and name not in seen:
-            seen.add(name)
+        if name in wanted or (also_keep is not None and also_keep(name)):
+            if name in seen:
+                repeats.setdefault(name, [seen[name]]).append(position)
+                continue
+            seen[name] = position
             positions.append(position)
+    notes += _synonym_notes(headers, positions, wanted, columns)
+    differing: dict[str, tuple[int, list[str]]] = {}  # repeated header -> first row where its columns differ
     if at:
         notes.append(f"Row(s) {leading[0][0]}–{leading[at - 1][0]} above the header (row {header_row}) were read as "
                      f"titles and skipped." if at > 1 else f"Row {leading[0][0]} above the header (row {header_row}) "
@@ -443,9 +475,62 @@ def _collect(rows: Iterator[workbooks.Row], shown: str, *, limits: TableLimits, 
             continue
         index.append(number)
         values.append([cells[position] if position < len(cells) else "" for position in positions])
+        for name, repeated in repeats.items():
+            texts = [cells[position].strip() if position < len(cells) else "" for position in repeated]
+            if name not in differing and len(set(texts)) > 1:
+                differing[name] = (number, texts)
+    notes += _repeated_header_notes(shown, headers, repeats, differing)
     frame = pd.DataFrame(values, columns=[headers[position] for position in positions],
                          index=pd.Index(index, name="row"), dtype=object)
     return TableText(frame, headers, notes, problems, decimal)
+
+
+def column_letters(position: int) -> str:
+    """A spreadsheet's letters for a 0-based column (0 -> ``"A"``, 27 -> ``"AB"``)."""
+    letters = ""
+    position += 1
+    while position:
+        position, remainder = divmod(position - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _repeated_header_notes(shown: str, headers: list[str], repeats: dict[str, list[int]],
+                           differing: dict[str, tuple[int, list[str]]]) -> list[str]:
+    """Notes on columns that repeat a header the reader uses, all holding the same values (the first is read).
+
+    Raises
+    ------
+    InputDataError
+        When such columns differ on some row: which one is meant cannot be told.
+    """
+    notes = []
+    for name, repeated in repeats.items():
+        where = " and ".join(column_letters(position) for position in repeated)
+        header = quote(headers[repeated[0]])
+        if name in differing:
+            row, texts = differing[name]
+            raise InputDataError(f"{shown} has {len(repeated)} columns headed {header} (columns {where}) that differ "
+                                 f"(first on row {row}: {', '.join(map(quote, texts))}): the tool cannot tell which to "
+                                 f"use. Delete or rename the others and upload again.")
+        notes.append(f"Columns {where} are {'both' if len(repeated) == 2 else 'all'} headed {header} and hold the same "
+                     f"values: column {column_letters(repeated[0])} was read.")
+    return notes
+
+
+def _synonym_notes(headers: list[str], positions: list[int], wanted: Mapping[str, str],
+                   columns: Mapping[str, Sequence[str]]) -> list[str]:
+    """Notes on canonical columns that more than one header could give: which was read (the first synonym)."""
+    present = {normalise_header(headers[position]): position for position in positions}
+    notes = []
+    for canonical, names in columns.items():
+        found = [name for name in names if name in present]
+        if len(found) > 1:
+            read, *others = (quote(headers[present[name]]) for name in found)
+            notes.append(f"Column {read} was read for {canonical.replace('_', ' ')}; {', '.join(others)} could also "
+                         f"mean it and {'was' if len(others) == 1 else 'were'} left out. Rename or delete "
+                         f"{'it' if len(others) == 1 else 'them'} if that is wrong.")
+    return notes
 
 
 # --- Values -------------------------------------------------------------------------------------------------------
@@ -460,6 +545,8 @@ def cell_text(record: dict, columns: Mapping[str, str], name: str) -> str:
     value = record.get(columns.get(name, ""), "")
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
+    if isinstance(value, workbooks.FormattedNumber):
+        return value  # kept as it is, so that a number reader sees how the workbook showed it
     text = str(value).strip()
     if name in COORDINATE_COLUMNS and _is_placeholder(text, zero=name in ZERO_MEANS_MISSING):
         return ""
@@ -477,11 +564,27 @@ def is_blank(record: dict) -> bool:
 
 
 class AmbiguousNumber(ValueError):
-    """A number that can be read two ways (``1,234`` in a file whose decimals are written with commas)."""
+    """A number that can be read two ways, refused with a message saying so rather than guessed: ``1,234`` in a
+    file whose decimals are written with commas, a workbook cell shown as 10:30 or 25% but stored as 0.4375 or 0.25,
+    digits other than 0–9 (full-width ``１０``)."""
 
 
-_SPACES_IN_NUMBER = re.compile(r"(?<=\d)[ \u00a0\u202f'](?=\d{3}(\D|$))")
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_SPACES_IN_NUMBER = re.compile(r"(?<=\d)[ \u00a0\u202f'](?=\d{3}(\D|$))", re.ASCII)
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+_SHOWN_AS = {
+    "time": "a time of day in the spreadsheet (stored as {text} of a day), not a number: enter the number itself (e.g. "
+            "10.5 for ten and a half hours) in a cell formatted as Number",
+    "duration": "a duration in the spreadsheet (stored as {text} of a day), not a number: enter the number itself "
+                "in a cell formatted as Number",
+    "date": "a date in the spreadsheet, not a number: format the column as Number and enter the value again",
+    "percent": "a percentage in the spreadsheet (stored as {text}), not a number: format the column as Number and "
+               "enter the value itself (25, not 25%)",
+}
+
+
+def formatted_cell_problem(cell: workbooks.FormattedNumber) -> str:
+    """Why a workbook cell shown as a date, time, duration or percentage is not read as a number, and the fix."""
+    return f"{quote(cell.shown)} is {_SHOWN_AS[cell.kind].format(text=cell.stored)}."
 
 
 def parse_number(value: object, *, decimal: str = ".", degrees: bool = False) -> float | None:
@@ -504,15 +607,21 @@ def parse_number(value: object, *, decimal: str = ".", degrees: bool = False) ->
     Raises
     ------
     AmbiguousNumber
-        For a number that could be read two ways.
+        For a number that could be read two ways, a workbook cell shown as a date, time, duration or percentage
+        (:class:`layers.workbooks.FormattedNumber`), or digits other than 0–9.
     """
+    if isinstance(value, workbooks.FormattedNumber):
+        raise AmbiguousNumber(formatted_cell_problem(value))
     text = _SPACES_IN_NUMBER.sub("", str(value).strip().replace("\u2212", "-"))
     if not text:
         return None
+    if any(char.isdigit() and not char.isascii() for char in text):
+        raise AmbiguousNumber(f"{quote(text)} is written with digits other than 0–9 (full-width or another script's): "
+                              f"retype it with the digits 0–9.")
     sign = text[0] if text[0] in "+-" else ""
     body, _, exponent = text[len(sign):].partition("e") if "e" in text.lower() else (text[len(sign):], "", "")
     body = body.rstrip("Ee") if exponent else body
-    if not re.fullmatch(r"[\d.,]+", body) or not re.search(r"\d", body):
+    if not re.fullmatch(r"[0-9.,]+", body) or not re.search(r"[0-9]", body):
         return _finite(text) if _PLAIN_NUMBER.fullmatch(text) else None
     plain = _plain_digits(body, decimal=decimal, degrees=degrees, shown=text)
     if plain is None:
@@ -560,8 +669,8 @@ def _plain_digits(body: str, *, decimal: str, degrees: bool, shown: str) -> str 
                           f"({whole}{separator}{fraction}0).")
 
 
-_COMMA_DECIMAL = re.compile(r"[+-]?(\d*,(\d{1,2}|\d{4,})|0,\d+|\d{4,},\d+|\d{1,3}(\.\d{3})+,\d+)")
-_POINT_DECIMAL = re.compile(r"[+-]?(\d*\.(\d{1,2}|\d{4,})|0\.\d+|\d{4,}\.\d+|\d{1,3}(,\d{3})+\.\d+)")
+_COMMA_DECIMAL = re.compile(r"[+-]?(\d*,(\d{1,2}|\d{4,})|0,\d+|\d{4,},\d+|\d{1,3}(\.\d{3})+,\d+)", re.ASCII)
+_POINT_DECIMAL = re.compile(r"[+-]?(\d*\.(\d{1,2}|\d{4,})|0\.\d+|\d{4,}\.\d+|\d{1,3}(,\d{3})+\.\d+)", re.ASCII)
 
 
 def decimal_mark(values: Iterable[object], *, default: str = ".") -> str:
@@ -583,7 +692,10 @@ def decimal_mark(values: Iterable[object], *, default: str = ".") -> str:
 def point_from_lat_lon(lat_text: str, lon_text: str, column: str | None) -> tuple[float, float] | RowProblem:
     """BNG easting and northing of a latitude/longitude in degrees, or the problem with them: not numbers,
     grid metres given as degrees, latitude and longitude swapped, or a place outside Great Britain."""
-    lat, lon = parse_number(lat_text, degrees=True), parse_number(lon_text, degrees=True)
+    try:
+        lat, lon = parse_number(lat_text, degrees=True), parse_number(lon_text, degrees=True)
+    except AmbiguousNumber as error:
+        return RowProblem(None, column, str(error))
     if lat is None or lon is None:
         return RowProblem(None, column, "latitude and longitude must both be numbers in degrees (e.g. 52.056, -2.716).")
     if abs(lat) > 90 or abs(lon) > 180:

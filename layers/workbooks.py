@@ -7,12 +7,15 @@ each cell is kept as the text the file stores (never converted through a float, 
 a row the file repeats is handed over once with its count; and every limit is checked as the data arrives,
 so reading stops as soon as a file is too big. Hidden sheets are skipped: the first visible sheet is read.
 
-Dates stored as numbers (Excel's usual way) come out as the serial number: none of the columns read from
-uploads is a date.
+A number the workbook shows as a date, a time of day, a duration or a percentage (its cell's number format)
+comes out as a :class:`FormattedNumber`: text like any other cell, which says how it was shown, so a reader of a
+numeric column can refuse 10:30 (stored as 0.4375 of a day) or 25% (stored as 0.25) rather than take the stored
+number for hours.
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import io
 import posixpath
@@ -39,6 +42,36 @@ _ODS = {
     "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
 }
 _CELL_REFERENCE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+class FormattedNumber(str):
+    """A cell, as text, whose number the workbook shows as a date, a time of day, a duration or a percentage.
+
+    The text is what a reader of any other column gets, as before: the stored number for XLSX, the date for an ODS
+    date, the time as ``hh:mm`` for an ODS time.
+
+    Attributes
+    ----------
+    kind : {"date", "time", "duration", "percent"}
+        How the cell's number format shows it (``"time"``: a time of day such as 10:30; ``"duration"``: elapsed
+        hours such as [h]:mm).
+    shown : str
+        The value as the spreadsheet shows it (``"10:30"``, ``"25%"``, ``"10 May 2024"``), for messages.
+    stored : str
+        The number the file stores (a fraction of a day for times and durations), as text.
+    """
+
+    kind: str
+    shown: str
+    stored: str
+
+    def __new__(cls, text: str, kind: str, shown: str, stored: str | None = None) -> "FormattedNumber":
+        cell = super().__new__(cls, text)
+        cell.kind, cell.shown, cell.stored = kind, shown, text if stored is None else stored
+        return cell
+
+    def __getnewargs__(self) -> tuple[str, str, str, str]:  # pickled and copied whole (caches, session state)
+        return str(self), self.kind, self.shown, self.stored
 
 
 class WorkbookProblem(ValueError):
@@ -244,6 +277,84 @@ class _Cells:
         return cells
 
 
+# --- Number formats ---------------------------------------------------------------------------------------------
+
+_BUILTIN_FORMATS = {9: "percent", 10: "percent", 18: "time", 19: "time", 20: "time", 21: "time", 45: "time",
+                    46: "duration", 47: "time",
+                    **{number: "date" for number in (14, 15, 16, 17, 22, *range(27, 37), *range(50, 59))}}
+"""Excel's built-in number formats (by id) that show a number as something else."""
+_EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
+
+
+def number_format_kind(code: str) -> str | None:
+    """How an Excel number format code shows a number: ``"percent"``, ``"duration"`` (elapsed ``[h]:mm``),
+    ``"date"``, ``"time"`` (of day) or None (as a number or text).
+
+    >>> number_format_kind("[h]:mm"), number_format_kind("hh:mm AM/PM"), number_format_kind('0.0" hours"')
+    ('duration', 'time', None)
+    """
+    text = re.sub(r'"[^"]*"|\\.|[_*].', "", code).split(";")[0]  # quoted text, escaped characters, spacing, fill
+    elapsed = re.search(r"\[(h+|m+|s+)\]", text, re.IGNORECASE)
+    text = re.sub(r"\[[^\]]*\]", "", text).lower().replace("general", "")  # colours, locales, conditions
+    if "%" in text:
+        return "percent"
+    if elapsed:
+        return "duration"
+    if re.search(r"[yd]", text):
+        return "date"
+    if re.search(r"[hs]|am/pm|a/p", text):
+        return "time"
+    return "date" if "m" in text else None
+
+
+def formatted_number(text: str, kind: str | None) -> str:
+    """A stored number as a cell's text: a :class:`FormattedNumber` (with the value as shown) when ``kind`` says
+    it is shown as a date, time, duration or percentage."""
+    if kind is None:
+        return text
+    try:
+        number = float(text)
+        if kind == "percent":
+            shown = f"{number * 100:.15g}%"
+        elif kind == "date":
+            day = _EXCEL_EPOCH + datetime.timedelta(days=number)
+            shown = f"{day.day} {day:%B %Y}"
+        else:
+            minutes = round(number * 24 * 60)
+            shown = f"{minutes // 60}:{minutes % 60:02d}" if kind == "duration" else \
+                f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
+    except (ValueError, OverflowError):
+        shown = text
+    return FormattedNumber(text, kind, shown)
+
+
+def _xlsx_number_formats(archive: zipfile.ZipFile, part: str, limits: SheetLimits) -> list[str | None]:
+    """The :func:`number_format_kind` of each cell style of an XLSX styles part (its ``cellXfs``), by index."""
+    custom: dict[int, str] = {}
+    styles: list[int] = []
+    state = {"cell_styles": False}
+
+    def number(text: str | None) -> int:
+        return int(text) if text and text.isdigit() else 0
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        local = _local(tag)
+        if local == "numFmt":
+            custom[number(attributes.get("numFmtId"))] = attributes.get("formatCode", "")
+        elif local == "cellXfs":
+            state["cell_styles"] = True
+        elif local == "xf" and state["cell_styles"]:
+            styles.append(number(attributes.get("numFmtId")))
+
+    def end(tag: str) -> None:
+        if _local(tag) == "cellXfs":
+            state["cell_styles"] = False
+
+    for _ in _parse(_open_part(archive, part, limits.max_part_bytes), start=start, end=end):
+        pass
+    return [number_format_kind(custom[id_]) if id_ in custom else _BUILTIN_FORMATS.get(id_) for id_ in styles]
+
+
 # --- XLSX -------------------------------------------------------------------------------------------------------
 
 
@@ -285,7 +396,9 @@ def _xlsx_sheet(archive: zipfile.ZipFile, limits: SheetLimits, wanted: frozenset
         raise WorkbookProblem(f"its sheet {name!r} has no data part")
     shared = next((target for kind, target in relationships.values() if kind == "sharedStrings"), None)
     strings = _xlsx_shared_strings(archive, shared, limits) if shared else []
-    rows = _xlsx_rows(archive, relationships[relationship][1], strings, limits)
+    styles = next((target for kind, target in relationships.values() if kind == "styles"), None)
+    formats = _xlsx_number_formats(archive, styles, limits) if styles in archive.namelist() else []
+    rows = _xlsx_rows(archive, relationships[relationship][1], strings, limits, formats)
     return Sheet(name, [sheet[0] for sheet in sheets], [sheet[0] for sheet in sheets if sheet not in visible], rows)
 
 
@@ -343,10 +456,11 @@ def _number_text(stored: str) -> str:
         return stored
 
 
-def _xlsx_rows(archive: zipfile.ZipFile, part: str, strings: list[str], limits: SheetLimits) -> Iterator[Row]:
+def _xlsx_rows(archive: zipfile.ZipFile, part: str, strings: list[str], limits: SheetLimits,
+               formats: list[str | None]) -> Iterator[Row]:
     cells = _Cells(limits)
     ready: list[Row] = []
-    state = {"row": 0, "column": -1, "type": "n", "in": None, "phonetic": 0}
+    state = {"row": 0, "column": -1, "type": "n", "in": None, "phonetic": 0, "format": None}
     value = _Text(limits.max_cell_chars)
 
     def start(tag: str, attributes: dict[str, str]) -> None:
@@ -364,6 +478,8 @@ def _xlsx_rows(archive: zipfile.ZipFile, part: str, strings: list[str], limits: 
             match = _CELL_REFERENCE.match(attributes.get("r", ""))
             state["column"] = _column_number(match.group(1)) if match else state["column"] + 1
             state["type"] = attributes.get("t", "n")
+            style = attributes.get("s", "")
+            state["format"] = formats[int(style)] if style.isdigit() and int(style) < len(formats) else None
             value.clear()
         elif local == "rPh":
             state["phonetic"] += 1
@@ -374,7 +490,10 @@ def _xlsx_rows(archive: zipfile.ZipFile, part: str, strings: list[str], limits: 
         local = _local(tag)
         if local == "c":
             if value.parts:  # most cells of a bloated sheet are empty: nothing to convert
-                cells.put(state["column"], _xlsx_value(state["type"], value.value(), strings))
+                text = _xlsx_value(state["type"], value.value(), strings)
+                if state["type"] == "n" and text:
+                    text = formatted_number(text, state["format"])
+                cells.put(state["column"], text)
         elif local == "row":
             ready.append((state["row"], cells.take(), 1))
         elif local == "rPh":
@@ -526,12 +645,27 @@ def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits, wanted: frozenset[
     return Sheet(state["read"], names, hidden, rows())
 
 
+_ODS_TIME = re.compile(r"-?PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d*)?)S)?")
+
+
 def _ods_stored_value(attributes: dict[str, str], kind: str | None) -> str | None:
-    """The value an ODS cell stores for its type (None: use its text, as for strings and times)."""
-    if kind in ("float", "percentage", "currency"):
+    """The value an ODS cell stores for its type (None: use its text, as for strings). Percentages, dates and times
+    come as a :class:`FormattedNumber` (LibreOffice writes times of day and durations alike: both are "time")."""
+    if kind in ("float", "currency"):
         return attributes.get(_ods_name("office", "value"))
+    if kind == "percentage":
+        stored = attributes.get(_ods_name("office", "value"))
+        return formatted_number(stored, "percent") if stored is not None else None
     if kind == "date":
-        return attributes.get(_ods_name("office", "date-value"))
+        stored = attributes.get(_ods_name("office", "date-value"))
+        return FormattedNumber(stored, "date", stored) if stored is not None else None
+    if kind == "time":
+        match = _ODS_TIME.fullmatch(attributes.get(_ods_name("office", "time-value")) or "")
+        if match is None:
+            return None
+        hours, minutes, seconds = (float(part or 0) for part in match.groups())
+        cell = formatted_number(format((hours * 3600 + minutes * 60 + seconds) / 86400, ".15g"), "time")
+        return FormattedNumber(cell.shown, "time", cell.shown, stored=str(cell))
     if kind == "boolean":
         return "TRUE" if attributes.get(_ods_name("office", "boolean-value")) == "true" else "FALSE"
     return None

@@ -33,6 +33,7 @@ from geo.errors import RoadNetworkError
 from geo.units import lonlat_to_bng
 from routing.limits import (
     RoadLimits,
+    check_connected_part,
     check_file_size,
     check_in_great_britain,
     check_node_count,
@@ -349,6 +350,8 @@ def network_from_osm_file(path: str | Path, settings: RoutingSettings, *, limits
     report("Keeping connected roads, contracting chains and timing edges…")
     keep = largest_strong_component(len(node_ids), tail, head)
     inside = keep[tail] & keep[head]
+    check_connected_part(path, int(keep.sum()), int(np.unique(np.concatenate([tail, head])).size),
+                         int(inside.sum()))
     kept = np.flatnonzero(keep)
     renumber = np.full(len(node_ids), -1, dtype=np.int64)
     renumber[kept] = np.arange(len(kept))

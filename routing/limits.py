@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from geo.errors import RoadNetworkError
+from geo.errors import InputDataError, RoadNetworkError
+from geo.files import regular_file
 from geo.units import in_great_britain_lonlat
 
 BYTES_PER_WAY_NODE = 600
@@ -28,6 +29,9 @@ BYTES_PER_FILE_NODE = 16
 
 FREE_WAY_NODES = 100_000
 """Node references in drivable ways any file may hold, however small (about 60 MB to build)."""
+MIN_CONNECTED_SHARE = 0.01
+"""Least share of a file's road nodes its largest strongly connected part must hold (where every junction can reach
+every other: the part routes are measured on)."""
 
 _MAX_BLOB_HEADER = 64 * 1024
 _MAX_BLOB = 32 * 1024 * 1024  # the PBF format's own ceiling for one block, compressed or not
@@ -290,6 +294,41 @@ def pbf_node_count(path: str | Path, limit: int) -> int:
         raise RoadNetworkError(f"{safe_name(path)!r} is not a readable OpenStreetMap file ({safe_text(error)}). "
                                f"Download the .osm.pbf extract again.") from error
     return total
+
+
+def check_regular_file(path: str | os.PathLike) -> None:
+    """Refuse a road file that is not a regular file (missing, a folder, a named pipe, a device, a socket) before
+    anything reads it: a pipe would block and a device never end (:func:`geo.files.regular_file`).
+
+    Raises
+    ------
+    RoadNetworkError
+        Naming the file (in characters safe to show) and what it is.
+    """
+    try:
+        regular_file(path, "road network file")
+    except InputDataError as error:
+        shown = repr(os.fspath(path))
+        raise RoadNetworkError(str(error).replace(shown, repr(safe_name(path)))) from None
+
+
+def check_connected_part(name: str | os.PathLike, kept_nodes: int, all_nodes: int, kept_links: int) -> None:
+    """Refuse a road network whose largest strongly connected part is trivial: fewer than 2 junctions or 2 links,
+    or under :data:`MIN_CONNECTED_SHARE` of the file's road nodes (a file of one-way ways that never return, or an
+    extract cut into pieces, leaves a junction or two to route on and every point far from it).
+
+    Raises
+    ------
+    RoadNetworkError
+        Naming what is left of the file and what to do.
+    """
+    if kept_nodes >= 2 and kept_links >= 2 and kept_nodes >= MIN_CONNECTED_SHARE * all_nodes:
+        return
+    raise RoadNetworkError(
+        f"{safe_name(name)!r}: the largest part of its roads in which every junction can reach every other holds "
+        f"{kept_nodes:,} of its {all_nodes:,} road nodes ({kept_nodes / max(all_nodes, 1):.1%}) and {kept_links:,} "
+        f"links: not a network to measure travel on. Its one-way roads never lead back, or the extract is cut into "
+        f"pieces. Use a complete OpenStreetMap extract of the council's area (e.g. from Geofabrik).")
 
 
 def check_file_size(path: Path, limits: RoadLimits) -> None:

@@ -27,7 +27,15 @@ from shapely.geometry import LineString
 from geo.errors import RoadNetworkError
 from geo.units import BNG, WGS84, lonlat_to_bng
 from routing.graphml import check_graphml
-from routing.limits import RoadLimits, check_file_size, check_in_great_britain, safe_name, safe_text
+from routing.limits import (
+    RoadLimits,
+    check_connected_part,
+    check_file_size,
+    check_in_great_britain,
+    check_regular_file,
+    safe_name,
+    safe_text,
+)
 from routing.settings import RoutingSettings
 from routing.speeds import add_travel_times
 from routing.tags import DRIVABLE, is_drivable
@@ -62,9 +70,7 @@ def check_road_file(path: str | Path, limits: RoadLimits | None = None) -> None:
         Naming the file (in characters safe to show) and what to do.
     """
     path = Path(path)
-    if not path.is_file():
-        raise RoadNetworkError(f"Road network file {safe_name(path)!r} does not exist. Choose an .osm.pbf, .osm or "
-                               f".graphml file.")
+    check_regular_file(path)
     if path.stat().st_size == 0:
         raise RoadNetworkError(f"Road network file {safe_name(path)!r} is empty. Download the extract again.")
     if _suffix(path) not in OSM_SUFFIXES + GRAPHML_SUFFIXES:
@@ -125,16 +131,20 @@ def _measure_in_bng(graph: nx.MultiDiGraph) -> None:
             data["length"] = float(np.hypot(a["x_bng"] - b["x_bng"], a["y_bng"] - b["y_bng"]))
 
 
-def prepare_drive_graph(graph: nx.MultiDiGraph, settings: RoutingSettings, simplify: bool = True) -> nx.MultiDiGraph:
-    """Largest strongly connected component, measured in BNG, timed, and simplified.
+def prepare_drive_graph(graph: nx.MultiDiGraph, settings: RoutingSettings, simplify: bool = True, *,
+                        name: str | Path = "the road network") -> nx.MultiDiGraph:
+    """Largest strongly connected component (refused when trivial, :func:`routing.limits.check_connected_part`),
+    measured in BNG, timed, and simplified.
 
     An unsimplified graph is timed segment by segment (each at its own way's speed) and then simplified,
     summing lengths and times along each chain. A graph that arrives simplified (GraphML) is timed edge by
-    edge from the attributes OSMnx merged.
+    edge from the attributes OSMnx merged. ``name`` names the file in messages.
     """
     if graph.number_of_edges() == 0:
         raise RoadNetworkError("The road network has no drivable roads.")
+    all_nodes = graph.number_of_nodes()
     graph = ox.truncate.largest_component(graph, strongly=True)
+    check_connected_part(name, graph.number_of_nodes(), all_nodes, graph.number_of_edges())
     _measure_in_bng(graph)
     add_travel_times(graph, settings)
     if simplify and not graph.graph.get("simplified"):
@@ -181,7 +191,7 @@ def graph_from_osm_file(path: str | Path, settings: RoutingSettings, progress: P
                                        f"within −180…180 and latitude within −90…90). The file is damaged.")
         _check_graph_in_great_britain(path, graph)
     report("Keeping connected roads, simplifying and timing edges…")
-    return prepare_drive_graph(graph, settings)
+    return prepare_drive_graph(graph, settings, name=path)
 
 
 def graph_from_graphml(path: str | Path, settings: RoutingSettings, *, limits: RoadLimits | None = None) -> nx.MultiDiGraph:
@@ -207,7 +217,7 @@ def graph_from_graphml(path: str | Path, settings: RoutingSettings, *, limits: R
     if not isinstance(graph, nx.MultiDiGraph):
         graph = nx.MultiDiGraph(graph)
     _check_graph_in_great_britain(path, graph)
-    return prepare_drive_graph(graph, settings, simplify=False)
+    return prepare_drive_graph(graph, settings, simplify=False, name=path)
 
 
 def _check_graph_in_great_britain(path: Path, graph: nx.MultiDiGraph) -> None:

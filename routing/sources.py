@@ -24,7 +24,7 @@ from geo.settings import settings
 from geo.units import WGS84
 from routing import cache
 from routing.engine import EstimateEngine, RoadEngine, TravelEngine
-from routing.limits import RoadLimits, safe_name
+from routing.limits import RoadLimits, check_regular_file, safe_name
 from routing.network import RoadNetwork
 from routing.settings import RoutingSettings
 
@@ -38,6 +38,9 @@ SOURCE_NAMES = {
 }
 AREA_MARGIN_M = 5000.0
 """Roads this far beyond the council are kept, for trips that cross the border (metres)."""
+COVERAGE_WARNING_SHARE = 0.9
+"""Share of a council's postcodes near a road (within the snap limit) below which a network is said not to cover the
+council, wherever it is used (the app's sidebar, every command's output and export)."""
 Progress = Callable[[str], None]
 
 
@@ -99,8 +102,7 @@ def network_from_file(path: str | Path, settings: RoutingSettings, *, descriptio
         If the file is missing, too large for ``limits``, damaged or holds no drivable roads.
     """
     path = Path(path)
-    if not path.is_file():
-        raise RoadNetworkError(f"Road network file {safe_name(path)!r} does not exist.")
+    check_regular_file(path)
     digest = cache.file_digest(path)
     limits = limits or RoadLimits.for_machine()
     refusal = cache.failure_key(digest, path.name, settings)
@@ -268,6 +270,20 @@ def coverage_share(engine: TravelEngine, points_xy: np.ndarray) -> float:
     if len(points_xy) == 0:
         return 1.0
     return float(1.0 - engine.snap(points_xy).far.mean())
+
+
+def coverage_warning(engine: TravelEngine, points_xy: np.ndarray, council_name: str) -> str | None:
+    """The warning to give when a road network covers less than the council: fewer than
+    :data:`COVERAGE_WARNING_SHARE` of its postcodes (``points_xy``) near a road (:func:`coverage_share`); None when it
+    covers it, or for the estimate."""
+    if engine.is_estimate:
+        return None
+    share = coverage_share(engine, points_xy)
+    if share >= COVERAGE_WARNING_SHARE:
+        return None
+    return (f"Only {share:.0%} of {council_name}'s postcodes are within {engine.settings.snap_limit_m / 1000:g} km of a "
+            f"road in this network: it may cover another area, and travel from the rest is measured from roads far "
+            f"away.")
 
 
 def forget_upload(path: Path, upload_dir: Path) -> None:

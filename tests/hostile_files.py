@@ -4,13 +4,15 @@ two-million-row sheet costs a second and a few megabytes to write, and can say w
 
 ``python -m tests.hostile_files`` rewrites the small workbooks committed in ``tests/bad_inputs/``;
 ``python -m tests.hostile_files make FOLDER`` writes the generated bombs there, and ``… measure FOLDER`` reads
-each through the app's upload functions and prints the outcomes, seconds and memory as JSON.
+each through the reader entry of the command line and API (:func:`layers.user_files.read_user_file`) and the app's
+upload functions, and prints the outcomes, seconds, bytes read and memory as JSON.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from pathlib import Path
 from typing import Iterable
@@ -113,6 +115,41 @@ def ods_bytes(tables: list[tuple[str, list[str], bool]]) -> bytes:
 
 CLIENT_HEADER = ["client_id", "postcode", "hours_per_week"]
 CARE_HOME_HEADER = ["name", "postcode", "beds"]
+FORMATTED_ROWS = [  # client, postcode, hours (value, number format), minutes a call (value, format), calls a day
+    ("A1", "HR4 9AB", (7, "General"), (30 / 1440, "[h]:mm"), 2),  # 7 hours; 0:30 read as 30 minutes
+    ("A2", "HR2 0RG", (10.5 / 24, "h:mm"), (30, "General"), 2),  # 10:30, a time of day: refused
+    ("A3", "HR1 2AA", (0.25, "0%"), (30, "General"), 2),  # 25%: refused
+    ("A4", "HR4 9AB", (10.5 / 24, "[h]:mm"), (45, "General"), 2),  # 10:30 as a duration: 10.5 hours
+    ("A5", "HR2 0RG", (45421, "d/m/yyyy"), (30, "General"), 2),  # a date (9 May 2024): refused
+]
+"""Clients whose numbers a workbook shows as times, durations, percentages and dates."""
+
+
+def formatted_workbooks() -> dict[str, bytes]:
+    """``number_formats.xlsx`` (written by openpyxl, as Excel stores number formats) and ``number_formats.ods`` (time,
+    percentage and date cells as LibreOffice writes them) from :data:`FORMATTED_ROWS`."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["client_id", "postcode", "hours_per_week", "minutes_per_call", "calls_per_day"])
+    for row, (client, postcode, hours, minutes, calls) in enumerate(FORMATTED_ROWS, start=2):
+        sheet.append([client, postcode, hours[0], minutes[0], calls])
+        sheet.cell(row=row, column=3).number_format = hours[1]
+        sheet.cell(row=row, column=4).number_format = minutes[1]
+    xlsx = io.BytesIO()
+    book.save(xlsx)
+    office = {"h:mm": ('office:value-type="time" office:time-value="PT10H30M00S"', "10:30"),
+              "0%": ('office:value-type="percentage" office:value="0.25"', "25%"),
+              "d/m/yyyy": ('office:value-type="date" office:date-value="2024-05-09"', "09/05/2024")}
+    rows = [ods_row(["client_id", "postcode", "hours_per_week", "minutes_per_call", "calls_per_day"])]
+    for client, postcode, hours, _, calls in FORMATTED_ROWS[1:3] + FORMATTED_ROWS[4:]:
+        kind, shown = office[hours[1]]
+        rows.append("<table:table-row>" + ods_cell(client) + ods_cell(postcode)
+                    + f"<table:table-cell {kind}><text:p>{shown}</text:p></table:table-cell>" + ods_cell(30)
+                    + ods_cell(calls) + "</table:table-row>")
+    rows.append(ods_row(["A6", "HR4 9AB", 7, 30, 2]))
+    return {"number_formats.xlsx": xlsx.getvalue(), "number_formats.ods": ods_bytes([("Clients", rows, False)])}
 
 
 def committed_workbooks() -> dict[str, bytes]:
@@ -135,6 +172,7 @@ def committed_workbooks() -> dict[str, bytes]:
         "repeated_columns.ods": ods_bytes([("Clients", [ods_row(CLIENT_HEADER),
                                                         "<table:table-row>" + ods_cell("A1") + ods_cell("HR4 9AB")
                                                         + ods_cell("x", repeat=100_000) + "</table:table-row>"], False)]),
+        **formatted_workbooks(),
     }
 
 
@@ -171,6 +209,10 @@ def make_bombs(folder: Path) -> dict[str, tuple[str, str]]:
     (folder / "ten_million_lines.csv").write_bytes(b"client_id,postcode,hours_per_week\n" + b"\n" * 10_000_000)
     (folder / "care_homes_100001.csv").write_bytes(b"name,postcode,beds\n" + b"Home,LE15 6RP,30\n" * 100_001)
     (folder / "repeated_rows.ods").write_bytes((CORPUS / "repeated_rows.ods").read_bytes())
+    with (folder / "sparse_gigabyte.csv").open("wb") as handle:
+        handle.truncate(2**30)  # a gigabyte on the scale, nothing on the disk
+    os.symlink("/dev/zero", folder / "dev_zero.csv")
+    os.mkfifo(folder / "named_pipe.csv")  # nobody ever writes to it: reading it would wait for ever
     rows = "has more than {:,} rows of data"
     return {
         "two_million_rows.xlsx": ("clients", rows.format(20_000)),
@@ -181,6 +223,9 @@ def make_bombs(folder: Path) -> dict[str, tuple[str, str]]:
         "ten_million_lines.csv": ("clients", "it has more than 1,048,576 lines"),
         "care_homes_100001.csv": ("care-homes", rows.format(100_000)),
         "repeated_rows.ods": ("care-homes", rows.format(100_000)),
+        "sparse_gigabyte.csv": ("clients", "is 1024 MB; the limit for a client list is 10 MB"),
+        "dev_zero.csv": ("clients", "is a device, not a file saved on disk"),
+        "named_pipe.csv": ("clients", "is a named pipe, not a file saved on disk"),
     }
 
 
@@ -199,34 +244,59 @@ def peak_memory_mb() -> float:
     return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")) / 1024
 
 
+def bytes_read() -> int | None:
+    """Bytes this process has read so far by any read call (``rchar`` of /proc/self/io, which counts the reading of
+    /proc/self/io too; None elsewhere)."""
+    try:
+        with open("/proc/self/io", "rb", buffering=0) as handle:
+            status = handle.read(4096).decode()
+    except OSError:
+        return None
+    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("rchar:"))
+
+
 def measure(folder: Path) -> list[dict]:
-    """Read every bomb listed in ``folder``'s manifest through the app's upload functions, in this process: the
-    outcome, seconds, and the process's peak resident memory (MB) after loading the council data and after
-    each file (a high-water mark: it only grows)."""
+    """Read every bomb listed in ``folder``'s manifest as the command line does (the reader entry
+    :func:`layers.user_files.read_user_file`, then the app's upload function), in this process: the outcome,
+    seconds, the bytes the process read meanwhile (any read call: the limit and one byte at most) and its peak
+    resident memory (MB) after loading the council data and after each file (a high-water mark: it only grows)."""
     import time
 
     from analyses import uploads
     from geo.council import load_council
     from geo.errors import CareMapError
     from layers.council_data import load_council_data
+    from layers.user_files import CARE_HOME_LIST, CLIENT_LIST, read_user_file
 
     bombs = json.loads((folder / MANIFEST).read_text())
     data = {"clients": load_council_data(load_council("herefordshire")),
             "care-homes": load_council_data(load_council("rutland"))}
     readers = {"clients": uploads.fee_zone_clients, "care-homes": uploads.care_homes}
+    limits = {"clients": CLIENT_LIST, "care-homes": CARE_HOME_LIST}
+    # Good files of each format first, so that no import is counted as a bomb's reading.
+    good = [("client_id", "name", "postcode", "hours_per_week", "beds"), ("A1", "Home", "LE15 6RP", 10, 30)]
+    (folder / "warm_up.csv").write_text("\n".join(",".join(map(str, row)) for row in good) + "\n")
+    (folder / "warm_up.xlsx").write_bytes(xlsx_bytes([("Sheet", good, "visible")]))
+    (folder / "warm_up.ods").write_bytes(ods_bytes([("Sheet", [ods_row(row) for row in good], False)]))
+    for kind, reader in readers.items():
+        for suffix in ("csv", "xlsx", "ods"):
+            reader(read_user_file(folder / f"warm_up.{suffix}", limits[kind]), f"warm_up.{suffix}", data["care-homes"])
     results = [{"name": "council data loaded", "peak_rss_mb": peak_memory_mb()}]
     for name, (kind, expected) in bombs.items():
-        content = (folder / name).read_bytes()
-        start = time.perf_counter()
+        path = folder / name
+        size = path.stat().st_size if path.is_file() else 0
+        asking = bytes_read()
+        start, before = time.perf_counter(), bytes_read()
+        asking = None if before is None else before - asking  # what reading /proc/self/io itself adds
         try:
-            readers[kind](content, name, data[kind])
+            readers[kind](read_user_file(path, limits[kind]), name, data[kind])
             outcome = "read"
         except CareMapError as error:
             outcome = str(error)
-        results.append({"name": name, "bytes": len(content), "expected": expected, "outcome": outcome,
-                        "seconds": time.perf_counter() - start,
+        read = None if before is None else bytes_read() - before - asking
+        results.append({"name": name, "bytes": size, "limit_bytes": limits[kind].max_bytes, "bytes_read": read,
+                        "expected": expected, "outcome": outcome, "seconds": time.perf_counter() - start,
                         "peak_rss_mb": peak_memory_mb()})
-        del content
     return results
 
 

@@ -350,12 +350,15 @@ def bombs(tmp_path_factory):
 
 @pytest.mark.parametrize("name", ["two_million_rows.xlsx", "ten_million_empty_cells.xlsx", "one_huge_cell.xlsx",
                                   "a_million_texts.xlsx", "ten_thousand_parts.xlsx", "ten_million_lines.csv",
-                                  "care_homes_100001.csv", "repeated_rows.ods"])
+                                  "care_homes_100001.csv", "repeated_rows.ods", "sparse_gigabyte.csv", "dev_zero.csv",
+                                  "named_pipe.csv"])
 def test_bombs_are_refused_quickly_in_little_memory(bombs, name):
-    """Each generated file is refused with its limit named, in seconds, without the process growing past 500 MB
-    (about 320 MB of it is the two councils' data, loaded first)."""
+    """Each generated file is refused with its limit named, in seconds, having read no more than the limit and one
+    byte, without the process growing past 500 MB (about 320 MB of it is the two councils' data, loaded first)."""
     result = bombs[name]
-    assert result["expected"] in result["outcome"] and result["outcome"].startswith(f"'{name}' ")
+    assert result["expected"] in result["outcome"]
+    assert result["outcome"].startswith(f"'{name}' ") or f"{name}' is a" in result["outcome"]
+    assert result["bytes_read"] <= result["limit_bytes"] + 1
     assert result["seconds"] < 20
     assert result["peak_rss_mb"] < 500
     assert result["peak_rss_mb"] - bombs["council data loaded"]["peak_rss_mb"] < 150
@@ -375,3 +378,68 @@ def test_more_addresses_than_one_plan_takes_are_refused_before_measuring(herefor
         uploads.round_clients(content, "county.csv", herefordshire, settings)
     fewer = content.rsplit(b"\n", 2)[0] + b"\n"  # one address fewer
     assert len(uploads.round_clients(fewer, "county.csv", herefordshire, settings).clients) == rounds.MAX_PLAN_PLACES
+
+
+# --- Third round: numbers shown as something else, repeated headers, hours that disagree ---------------------------
+
+
+def test_numbers_shown_as_times_dates_or_percentages_are_refused_and_durations_read(herefordshire):
+    """10:30 as a time of day, 25% and a date in an hours column are refused naming the row and the fix; a duration
+    ([h]:mm) is read as the hours or minutes it shows, said in a note (XLSX as openpyxl writes it)."""
+    table = _read("number_formats.xlsx", herefordshire)
+    assert dict(zip(table.clients["client_id"], table.clients["hours_per_week"])) == {"A1": 7.0, "A4": 10.5}
+    assert table.clients["minutes_per_call"].tolist() == [30.0, 45.0]
+    assert _problems(table) == [
+        "row 3, column 'hours_per_week': '10:30' is a time of day in the spreadsheet (stored as 0.4375 of a day), not a "
+        "number: enter the number itself (e.g. 10.5 for ten and a half hours) in a cell formatted as Number.",
+        "row 4, column 'hours_per_week': '25%' is a percentage in the spreadsheet (stored as 0.25), not a number: "
+        "format the column as Number and enter the value itself (25, not 25%).",
+        "row 6, column 'hours_per_week': '9 May 2024' is a date in the spreadsheet, not a number: format the column as "
+        "Number and enter the value again."]
+    assert table.notes == ["2 cell(s) formatted as durations ([h]:mm) were read as the time they show: row 2, column "
+                           "'minutes_per_call': 0:30 as 30 minutes; row 5, column 'hours_per_week': 10:30 as 10.5 hours."]
+
+
+def test_ods_times_dates_and_percentages_are_refused(herefordshire):
+    table = _read("number_formats.ods", herefordshire)
+    assert table.clients["client_id"].tolist() == ["A6"]
+    assert [problem.split(": ", 1)[1].split(" (")[0].split(",")[0] for problem in _problems(table)] == [
+        "'10:30' is a time of day in the spreadsheet", "'25%' is a percentage in the spreadsheet",
+        "'2024-05-09' is a date in the spreadsheet"]
+
+
+def test_full_width_digits_are_not_numbers(herefordshire):
+    table = _read("full_width_digits.csv", herefordshire)
+    assert table.clients["client_id"].tolist() == ["A2"]
+    assert _problems(table) == ["row 2, column 'hours_per_week': '１０' is written with digits other than 0–9 (full-width "
+                                "or another script's): retype it with the digits 0–9."]
+
+
+def test_a_password_protected_workbook_is_named_so(herefordshire):
+    with pytest.raises(InputDataError, match="'password_protected.xlsx' is a password-protected \\(encrypted\\) "
+                                             "workbook, which the tool cannot open. Open it in Excel, remove the "
+                                             "password"):
+        _read("password_protected.xlsx", herefordshire)
+    with pytest.raises(InputDataError, match="old Excel \\(.xls\\) workbook"):
+        _read("old_excel_renamed.csv", herefordshire)
+
+
+def test_repeated_headers_are_reported_not_silently_first_taken(herefordshire):
+    with pytest.raises(InputDataError, match="'repeated_headers.csv' has 2 columns headed 'postcode' \\(columns B and "
+                                             "D\\) that differ \\(first on row 3: 'HR2 0RG', 'HR1 2AA'\\): the tool "
+                                             "cannot tell which to use."):
+        _read("repeated_headers.csv", herefordshire)
+    table = _read("repeated_headers_same.csv", herefordshire)
+    assert table.clients["hours_per_week"].tolist() == [10.0, 5.0]
+    assert table.notes == ["Column 'hours_per_week' was read for hours per week; 'hours' could also mean it and was "
+                           "left out. Rename or delete it if that is wrong.",
+                           "Columns B and D are both headed 'postcode' and hold the same values: column B was read."]
+
+
+def test_hours_that_disagree_with_the_calls_are_reported_on_every_page(herefordshire):
+    expected = ("1 client(s) have hours_per_week that differ from calls a day × minutes a call × days a week (row 3: "
+                "10 given, 7 from the calls). Rural fee zones cost hours_per_week; round viability plans the calls. "
+                "Correct whichever is wrong.")
+    for reader in (uploads.fee_zone_clients, uploads.round_clients):
+        table = _read("hours_disagree.csv", herefordshire, reader)
+        assert table.notes == [expected] and len(table.clients) == 3

@@ -12,6 +12,7 @@ from caremap import api
 from caremap.cli import main
 from caremap.commands import _common
 from geo.errors import InputDataError
+from geo.files import OutputFile
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "bad_inputs"
@@ -58,6 +59,14 @@ def test_report_refuses_absurd_numbers_before_computing(tmp_path, capsys, no_com
     (["rounds", "--synthetic", "-3"], "--synthetic -3 is not allowed"),
     (["rounds", "--carers", "0"], "--carers 0 is not allowed: the number of carers must be between 1"),
     (["rounds", "--radius", "-1"], "--radius -1 is not allowed: the fee-zone radius (miles) must be between 0 and 30."),
+    (["rounds", "--radius=-inf"], "--radius -inf is not allowed"),
+    (["rounds", "--seconds", "nan"], "--seconds nan is not allowed: the solver's time for a day (seconds) must be "
+                                     "between 1 and 600."),
+    (["rounds", "--seconds", "inf"], "--seconds inf is not allowed"),
+    (["rounds", "--seconds", "0"], "--seconds 0 is not allowed"),
+    (["rounds", "--seed", "-1"], "--seed -1 is not allowed: the seed must be between 0 and 2147483647."),
+    (["rounds", "--seed", "9" * 40], "--seed 999999999999… (40 digits) is not allowed"),
+    (["rounds", "--synthetic", "3001"], "--synthetic 3001 is not allowed"),
     (["fee-zones", "--radius", "nan"], "--radius nan is not allowed"),
     (["fee-zones", "--radius", "99"], "--radius 99 is not allowed"),
     (["fee-zones", "--fee", "-1"], "--fee -1 is not allowed: the base fee (£ an hour) must be between 0 and 200."),
@@ -97,7 +106,7 @@ def test_a_write_that_fails_late_is_a_message(tmp_path):
     blocker = tmp_path / "a file"
     blocker.write_text("x")
     with pytest.raises(InputDataError, match="The report file .* could not be written \\(Not a directory\\)"):
-        _common.write(blocker / "report.pdf", b"%PDF", "report file")
+        OutputFile(blocker / "report.pdf", "report file").write(b"%PDF")
 
 
 def test_a_mistyped_number_is_refused_by_the_parser(capsys):
@@ -127,6 +136,9 @@ def test_check_lists_problems_and_the_pages_a_client_list_suits(capsys):
     assert lines == [
         "'duplicate_ids.csv', read as a client list for Herefordshire, as the app reads it.",
         "Round viability: 2 client(s) usable; 1 row(s) left out.",
+        "  note: The file gives hours_per_week but no calls: round viability plans one call a day of 30 minutes, 7 "
+        "days a week, for each client (3.5 hours) whatever its hours; rural fee zones cost hours_per_week. Give "
+        "calls_per_day (or windows) and minutes_per_call to plan the real calls.",
         "  row 3, column 'client_id': client id 'A1' is already used on row 2; give each client a unique id.",
         "Rural fee zones: 2 client(s) usable; 1 row(s) left out.",
         "  row 3, column 'client_id': client id 'A1' is already used on row 2; give each client a unique id.",

@@ -180,3 +180,18 @@ def test_the_header_is_the_row_naming_most_columns():
     assert table.headers == ["client_id", "postcode", "notes"] and list(table.frame.columns) == ["client_id", "postcode"]
     assert table.frame.index.tolist() == [5] and table.decimal == ","
     assert table.notes[-1] == "Row(s) 1–2 above the header (row 4) were read as titles and skipped."
+
+
+def test_a_formatted_cell_survives_pickling_and_copying():
+    """Cells shown as times or percentages travel through caches and session state whole."""
+    import copy
+    import pickle
+
+    from layers.workbooks import FormattedNumber, number_format_kind
+
+    cell = FormattedNumber("0.25", "percent", "25%")
+    for twin in (pickle.loads(pickle.dumps(cell)), copy.deepcopy(cell)):
+        assert (twin, twin.kind, twin.shown, twin.stored) == ("0.25", "percent", "25%", "0.25")
+    assert [number_format_kind(code) for code in ("General", "0.00", "0%", "[h]:mm", "h:mm", "d/m/yyyy", "mmm-yy",
+                                                  '0 "days"', "0.00E+00", "[Red]#,##0;[Blue]-#,##0", "mm:ss")] == \
+        [None, None, "percent", "duration", "time", "date", "date", None, None, None, "time"]

@@ -199,11 +199,10 @@ def _build_with_status(council: Council, source: str, upload_key: str | None, la
                              progress=lambda text: status.write(plain(text)))  # the text may name the user's file
             status.update(label=f"Roads ready: {engine.network.n_nodes:,} junctions", state="complete")
         postcodes = council_data(council.slug).postcodes
-        share = sources.coverage_share(engine, np.column_stack([postcodes.geometry.x, postcodes.geometry.y]))
-        if share < 0.9:
-            st.sidebar.warning(f"Only {share:.0%} of {council.name}'s postcodes are within "
-                               f"{engine.settings.snap_limit_m / 1000:g} km of a road in this network: it may cover "
-                               f"another area. Points far from its roads are flagged in the results.")
+        warning = sources.coverage_warning(engine, np.column_stack([postcodes.geometry.x, postcodes.geometry.y]),
+                                           council.name)
+        if warning:
+            st.sidebar.warning(f"{warning} Points far from its roads are flagged in the results.")
         return engine
     except CareMapError as error:
         st.sidebar.error(f"{plain(error)} Travel times are straight-line estimates until this is fixed.")

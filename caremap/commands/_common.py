@@ -6,19 +6,21 @@ Everything here is checked before any computing starts, so a mistyped path costs
 from __future__ import annotations
 
 import argparse
-import math
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geo.council import Council, load_council
 from geo.errors import InputDataError
+from geo.files import OutputFile, check_output, regular_file
+from layers.user_files import shown_name
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
     from analyses.rounds import RoundSettings
     from layers.council_data import CouncilData
+    from routing.engine import TravelEngine
 
 
 def add_council(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +33,24 @@ def add_roads(parser: argparse.ArgumentParser) -> None:
                         help="travel times from: '<council>-osm' (the bundled network, e.g. rutland-osm; the default "
                              "where there is one), 'prepared' (roads prepared by the roads command; the default after "
                              "it), 'estimate' (straight line, labelled ESTIMATE), or an .osm.pbf/.osm/.graphml file")
+
+
+def travel_engine(arguments: argparse.Namespace, council: Council, data: CouncilData) -> TravelEngine:
+    """The travel engine of ``--roads`` (:func:`roads_of`), with a warning printed, and carried in its label to every
+    output that names the travel method (About sheets, CSV comment lines, the report), when its roads cover less
+    than the council (:func:`routing.sources.coverage_warning`, the app's measure)."""
+    import numpy as np
+
+    from caremap import api
+    from routing.sources import coverage_warning
+
+    engine = api.travel_engine(council, roads_of(arguments, council))
+    postcodes = data.postcodes.geometry
+    warning = coverage_warning(engine, np.column_stack([postcodes.x, postcodes.y]), council.name)
+    if warning:
+        print(f"warning: {warning}")
+        engine.label = f"{engine.label}. WARNING: {warning}"
+    return engine
 
 
 def council_of(arguments: argparse.Namespace) -> Council:
@@ -48,74 +68,47 @@ def roads_of(arguments: argparse.Namespace, council: Council) -> str:
     return "prepared" if prepared_extract(council.slug).is_file() else "estimate"
 
 
-def in_range(value: float, low: float, high: float, *, option: str, what: str) -> float:
-    """A number given on the command line, checked against its allowed range.
-
-    Raises
-    ------
-    InputDataError
-        If it is not a finite number between ``low`` and ``high``.
-    """
-    if not math.isfinite(value) or not low <= value <= high:
-        raise InputDataError(f"{option} {value:g} is not allowed: {what} must be between {low:g} and {high:g}.")
-    return value
-
-
 def input_file(text: str | None, what: str) -> Path | None:
-    """An existing, readable file given on the command line (None when not given).
+    """An existing, readable regular file given on the command line (None when not given).
 
     Raises
     ------
     InputDataError
-        If the path does not exist, is a folder, or cannot be read.
+        If the path does not exist, is a folder, a named pipe, a device or a socket, or cannot be read
+        (:func:`geo.files.regular_file`, as every reader checks again).
     """
     if text is None:
         return None
-    path = Path(text)
-    if not path.exists():
-        raise InputDataError(f"The {what} {text!r} does not exist. Check the path.")
-    if path.is_dir():
-        raise InputDataError(f"The {what} {text!r} is a folder, not a file. Give the file inside it.")
-    if not os.access(path, os.R_OK):
-        raise InputDataError(f"The {what} {text!r} cannot be read (permissions). Copy it somewhere readable.")
-    return path
+    regular_file(text, what)
+    return Path(text)
 
 
-def write(path: Path, content: bytes, what: str) -> None:
-    """Write an output, turning a failure the checks could not foresee (disk full, a folder made read-only
-    meanwhile) into a message.
-
-    Raises
-    ------
-    InputDataError
-        If the file cannot be written.
-    """
-    try:
-        path.write_bytes(content)
-    except OSError as error:
-        raise InputDataError(f"The {what} {str(path)!r} could not be written ({error.strerror or error}). Choose "
-                             f"another folder.") from error
+INPUT_OPTIONS = {"clients": "client list", "care_homes": "care-home file", "candidates": "candidate-sites file",
+                 "pbf": "OpenStreetMap extract", "roads": "road network file", "file": "file"}
+"""Options naming a file a command reads (attribute -> its role in messages): an output may be none of them."""
 
 
-def output_file(text: str, suffixes: tuple[str, ...], what: str) -> Path:
-    """A file the command may write: a known suffix, in an existing writable folder, and not a folder itself.
+def inputs_of(arguments: argparse.Namespace) -> list[tuple[str, Path]]:
+    """The files the command reads, each with its role (options of :data:`INPUT_OPTIONS` naming an existing file)."""
+    found = []
+    for option, what in INPUT_OPTIONS.items():
+        text = getattr(arguments, option, None)
+        if text and os.path.exists(text):
+            found.append((what, Path(text)))
+    return found
+
+
+def output_file(text: str, suffixes: tuple[str, ...], what: str, arguments: argparse.Namespace) -> OutputFile:
+    """A file the command may write (:func:`geo.files.check_output`): a name, with a known suffix, in an existing
+    writable folder, not a folder itself, and none of the files the command reads (:func:`inputs_of`), even
+    through a link. Write it with its ``write`` method: all at once, or not at all.
 
     Raises
     ------
     InputDataError
         If the path cannot be written, naming why.
     """
-    path = Path(text)
-    if path.is_dir():
-        raise InputDataError(f"The {what} {text!r} is a folder. Give a file name, e.g. {Path(text) / ('out' + suffixes[0])}.")
-    if path.suffix.lower() not in suffixes:
-        raise InputDataError(f"The {what} {text!r} should end in {' or '.join(suffixes)}.")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputDataError(f"The folder of the {what} ({folder}) does not exist. Create it or choose another.")
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise InputDataError(f"The {what} {text!r} cannot be written (permissions). Choose a folder you can write to.")
-    return path
+    return check_output(text, what=what, suffixes=suffixes, inputs=inputs_of(arguments))
 
 
 def read_client_list(path: Path, data: CouncilData, *, purpose: str,
@@ -140,8 +133,10 @@ def read_client_list(path: Path, data: CouncilData, *, purpose: str,
     from caremap import api
 
     table = api.read_clients(path, data, settings=settings, purpose=purpose)
+    for note in table.notes:
+        print(f"note: {shown_name(path.name)}: {note}")
     for problem in table.problems:
-        print(f"warning: {path.name}: {problem}")
+        print(f"warning: {shown_name(path.name)}: {problem}")
     if table.clients.empty:
-        raise InputDataError(f"No usable client in {path.name}: fix the rows listed above.")
+        raise InputDataError(f"No usable client in {shown_name(path.name)}: fix the rows listed above.")
     return table.clients

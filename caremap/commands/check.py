@@ -14,7 +14,7 @@ from pathlib import Path
 from caremap.commands import _common
 from geo.council import Council, default_council, load_council
 from geo.errors import CareMapError, InputDataError
-from layers.user_files import CARE_HOME_LIST, CLIENT_LIST, TableLimits, UploadSummary, check_size, shown_name
+from layers.user_files import CARE_HOME_LIST, CLIENT_LIST, UploadSummary, read_user_file, shown_name
 
 NAME = "check"
 HELP = "check a client list, care-home file or road network as the app reads it, listing every problem"
@@ -53,7 +53,7 @@ def _check(arguments: argparse.Namespace) -> int:
         return _check_roads(path, council)
     limits = CARE_HOME_LIST if arguments.kind == "care-homes" else CLIENT_LIST
     try:
-        content = _content(path, limits)
+        content = read_user_file(path, limits)  # the commands' and the API's own entry
     except InputDataError as error:
         return _refused(error)
     from caremap import api
@@ -63,13 +63,6 @@ def _check(arguments: argparse.Namespace) -> int:
     if arguments.kind == "care-homes":
         return _check_care_homes(content, path.name, data)
     return _check_clients(content, path.name, data)
-
-
-def _content(path: Path, limits: TableLimits) -> bytes:
-    """The file's bytes, refused by size before reading (a file past the limit is never read into memory)."""
-    check_size(path.stat().st_size, path.name, limits)
-    with path.open("rb") as handle:
-        return handle.read(limits.max_bytes + 1)
 
 
 def _refused(error: InputDataError) -> int:

@@ -25,12 +25,11 @@ def run(arguments: argparse.Namespace) -> int:
 
     council = _common.council_of(arguments)
     homes_file = _common.input_file(arguments.care_homes, "care-home file")
-    out = _common.output_file(arguments.out, (".csv",), "evidence file")
+    out = _common.output_file(arguments.out, (".csv",), "evidence file", arguments)
     data = api.load_data(council)
     homes = api.care_homes(data, homes_file).homes if homes_file else None
     table = evidence.evidence_table(data, homes=homes, homes_source=homes_file.name if homes_file else "")
-    _common.write(out, exports.csv_bytes(table, [f"Evidence for {council.name}: documented figures beside the tool's own"]),
-                  "evidence file")
+    out.write(exports.csv_bytes(table, [f"Evidence for {council.name}: documented figures beside the tool's own"]))
     checked = int((table["Tool's figure"] != "—").sum())
     print(f"{council.name}: {len(table)} figures, {checked} recomputed by the tool. Wrote {out}.")
     return 0

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from caremap import api
 from caremap.commands import _common
+from geo import checks
 
 if TYPE_CHECKING:
     from analyses.fee_costing import FeeAssumptions
@@ -38,10 +39,9 @@ def _fees(arguments: argparse.Namespace, council) -> "FeeAssumptions":
     """The council's fee and uplift, or the ones given (reported as what-ifs unless they equal the council's)."""
     from analyses.fee_costing import FeeAssumptions
 
-    fee = council.base_fee_per_hour if arguments.fee is None else \
-        _common.in_range(arguments.fee, 0, 200, option="--fee", what="the base fee (£ an hour)")
+    fee = council.base_fee_per_hour if arguments.fee is None else checks.BASE_FEE.check(arguments.fee, "--fee")
     uplift = council.rural_uplift_pct if arguments.uplift is None else \
-        _common.in_range(arguments.uplift, 0, 200, option="--uplift", what="the rural uplift (%)")
+        checks.UPLIFT_PCT.check(arguments.uplift, "--uplift")
     return FeeAssumptions(fee, uplift, base_fee_source=council.source_of_value("base_fee_per_hour", fee),
                           uplift_source=council.source_of_value("rural_uplift_pct", uplift))
 
@@ -51,12 +51,12 @@ def run(arguments: argparse.Namespace) -> int:
 
     council = _common.council_of(arguments)
     clients_file = _common.input_file(arguments.clients, "client list")
-    out = _common.output_file(arguments.out, (".csv", ".xlsx", ".gpkg"), "output file")
+    out = _common.output_file(arguments.out, (".csv", ".xlsx", ".gpkg"), "output file", arguments)
     radius = council.fee_zone_radius_miles if arguments.radius is None else \
-        _common.in_range(arguments.radius, 0, 30, option="--radius", what="the fee-zone radius (miles)")
+        checks.FEE_ZONE_RADIUS_MILES.check(arguments.radius, "--radius")
     fees = _fees(arguments, council)
     data = api.load_data(council)
-    engine = api.travel_engine(council, _common.roads_of(arguments, council))
+    engine = _common.travel_engine(arguments, council, data)
     zones = api.classify_fee_zones(data, engine, radius_miles=radius, measure_from=arguments.measure_from)
     if clients_file:
         clients = _common.read_client_list(clients_file, data, purpose="fee-zones")
@@ -85,14 +85,14 @@ def run(arguments: argparse.Namespace) -> int:
                for reading, cost in costs.items()]]
     sheets = fee_costing.costing_sheets(data, zones, located, demand, radii=radii, schemes=schemes)
     if out.suffix.lower() == ".gpkg":
-        content = exports.gpkg_bytes({"postcodes": sheets["postcodes"]} | (
+        content = lambda: exports.gpkg_bytes({"postcodes": sheets["postcodes"]} | (
             {"clients": located} if clients_file else {}))
     elif out.suffix.lower() == ".xlsx":
-        content = exports.xlsx_bytes(sheets, about)
+        content = lambda: exports.xlsx_bytes(sheets, about)
     else:
-        content = exports.csv_bytes(located if clients_file else sheets["postcodes"],
-                                    [f"{item}: {text}" for item, text in about])
-    _common.write(out, content, "output file")
+        content = lambda: exports.csv_bytes(located if clients_file else sheets["postcodes"],
+                                            [f"{item}: {text}" for item, text in about])
+    out.write(content)
     counted = f"of {len(located):,} clients" if clients_file else f"of {len(zones):,} postcodes"
     for reading, cost in costs.items():
         print(f"{fee_zones.READINGS[reading]}: {int((~located[f'inside_{reading}']).sum()):,} {counted} outside; "

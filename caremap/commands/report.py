@@ -7,6 +7,7 @@ import sys
 
 from caremap import api
 from caremap.commands import _common
+from geo import checks
 
 NAME = "report"
 HELP = "write the care-home coverage report (PDF or HTML)"
@@ -33,22 +34,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--html", metavar="FILE", help="also write an HTML copy here")
 
 
-YEARS = (2018, 2040)
-"""Projection years the bed-need series covers."""
-SITES = (1, 10)
-MINUTES = (1.0, 120.0)
-
-
 def run(arguments: argparse.Namespace) -> int:
-    _common.in_range(arguments.year, *YEARS, option="--year", what="the projection year")
-    _common.in_range(arguments.sites, *SITES, option="--sites", what="the number of new sites to suggest")
-    _common.in_range(arguments.minutes, *MINUTES, option="--minutes", what="the drive time a new site should reach, in "
-                                                                           "minutes,")
+    checks.PROJECTION_YEAR.check(arguments.year, "--year")
+    checks.NEW_SITES.check(arguments.sites, "--sites")
+    checks.SITE_MINUTES.check(arguments.minutes, "--minutes")
     council = _common.council_of(arguments)
     homes_file = _common.input_file(arguments.care_homes, "care-home file")
     candidates_file = _common.input_file(arguments.candidates, "candidate-sites file")
-    out = _common.output_file(arguments.out, (".pdf", ".html"), "report file")
-    html_copy = _common.output_file(arguments.html, (".html",), "HTML copy") if arguments.html else None
+    out = _common.output_file(arguments.out, (".pdf", ".html"), "report file", arguments)
+    html_copy = _common.output_file(arguments.html, (".html",), "HTML copy", arguments) if arguments.html else None
     if homes_file is None and not council.osm_extract:
         print(f"error: {council.name} has no care-home data in the tool: give --care-homes with the CQC care "
               f"directory (CSV, XLSX or ODS).", file=sys.stderr)
@@ -56,7 +50,7 @@ def run(arguments: argparse.Namespace) -> int:
     from analyses import report as reporting
 
     data = api.load_data(council)
-    engine = api.travel_engine(council, _common.roads_of(arguments, council))
+    engine = _common.travel_engine(arguments, council, data)
     table = api.care_homes(data, homes_file)
     for problem in table.problems:
         print(f"warning: {homes_file.name if homes_file else 'care homes'}: {problem}", file=sys.stderr)
@@ -66,9 +60,9 @@ def run(arguments: argparse.Namespace) -> int:
     built = reporting.build_report(data, table.homes, engine, homes_source=source, year=arguments.year,
                                    sites=arguments.sites, site_minutes=arguments.minutes, notes=list(table.notes),
                                    measure=arguments.site_measure, candidates=candidates)
-    _common.write(out, reporting.to_html(built).encode("utf-8") if out.suffix.lower() == ".html" else
-                  reporting.to_pdf(built), "report file")
+    out.write(lambda: reporting.to_html(built).encode("utf-8") if out.suffix.lower() == ".html" else
+              reporting.to_pdf(built))
     if html_copy:
-        _common.write(html_copy, reporting.to_html(built).encode("utf-8"), "HTML copy")
+        html_copy.write(lambda: reporting.to_html(built).encode("utf-8"))
     print(f"Wrote {out}{f' and {html_copy}' if html_copy else ''} ({council.name}, {arguments.year}, {engine.label}).")
     return 0

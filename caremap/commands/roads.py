@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from caremap.commands import _common
+from geo import checks
 
 NAME = "roads"
 HELP = "prepare a council's road network from OpenStreetMap (download, or a Geofabrik .osm.pbf) for the app"
@@ -34,6 +35,7 @@ def run(arguments: argparse.Namespace) -> int:
     from routing.engine import RoadEngine
 
     council = _common.council_of(arguments)
+    checks.DOWNLOAD_TIMEOUT.check(arguments.timeout, "--timeout")
     pbf = _common.input_file(arguments.pbf, "OpenStreetMap extract")
     started = time.perf_counter()
 
@@ -54,9 +56,8 @@ def run(arguments: argparse.Namespace) -> int:
     share = sources.coverage_share(engine, postcodes)
     progress(f"{council.name}: {network.n_nodes:,} junctions and {network.n_edges:,} road links; {share:.1%} of its "
              f"{len(postcodes):,} postcodes are within {engine.settings.snap_limit_m / 1000:g} km of a road.")
-    if share < 0.9:
-        print(f"warning: only {share:.0%} of {council.name}'s postcodes are near these roads: does the extract cover "
-              f"the whole council?")
+    if warning := sources.coverage_warning(engine, postcodes, council.name):
+        print(f"warning: {warning} Does the extract cover the whole council?")
     print(f"Prepared {sources.prepared_extract(council.slug)}. The app offers it as "
           f"'{sources.SOURCE_NAMES[sources.PREPARED]}'; commands take --roads prepared.")
     return 0

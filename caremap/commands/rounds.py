@@ -7,6 +7,7 @@ import argparse
 
 from caremap import api
 from caremap.commands import _common
+from geo import checks
 
 NAME = "rounds"
 HELP = "plan a week of home-care rounds and judge their viability (XLSX or CSV)"
@@ -48,21 +49,21 @@ def run(arguments: argparse.Namespace) -> int:
 
     council = _common.council_of(arguments)
     clients_file = _common.input_file(arguments.clients, "client list")
-    out = _common.output_file(arguments.out, (".xlsx", ".csv"), "plan file")
-    if arguments.seconds <= 0:
-        raise InputDataError("--seconds must be more than 0.")
+    out = _common.output_file(arguments.out, (".xlsx", ".csv"), "plan file", arguments)
+    checks.SOLVER_SECONDS.check(arguments.seconds, "--seconds")
+    checks.SEED.check(arguments.seed, "--seed")
     if not clients_file:
-        _common.in_range(arguments.synthetic, 1, rounds.MAX_PLAN_PLACES, option="--synthetic",
-                         what="the number of SYNTHETIC clients")
+        checks.Bounds(1, rounds.MAX_PLAN_PLACES, "the number of SYNTHETIC clients", whole=True).check(
+            arguments.synthetic, "--synthetic")
     if arguments.carers is not None:
-        _common.in_range(arguments.carers, 1, 10_000, option="--carers", what="the number of carers")
+        checks.CARERS.check(arguments.carers, "--carers")
     if arguments.radius is not None:
-        _common.in_range(arguments.radius, 0, 30, option="--radius", what="the fee-zone radius (miles)")
+        checks.FEE_ZONE_RADIUS_MILES.check(arguments.radius, "--radius")
     options = {option.key: option for option in rounds.fee_options(council)}
     if arguments.fee not in options:
         raise InputDataError(f"{council.name}'s settings record no fee rise: use --fee base.")
     data = api.load_data(council)
-    engine = api.travel_engine(council, _common.roads_of(arguments, council))
+    engine = _common.travel_engine(arguments, council, data)
     settings = rounds.RoundSettings.for_council(council, fee=options[arguments.fee], time_limit_s=arguments.seconds,
                                                 seed=arguments.seed)
     if clients_file:
@@ -77,13 +78,13 @@ def run(arguments: argparse.Namespace) -> int:
                               radius_miles=arguments.radius, reading=arguments.reading)
     synthetic = not clients_file
     if out.suffix.lower() == ".xlsx":
-        content = workbook.week_workbook(report, council, clients_label=label, synthetic=synthetic,
-                                         engine_label=engine.label)
+        content = lambda: workbook.week_workbook(report, council, clients_label=label, synthetic=synthetic,
+                                                 engine_label=engine.label)
     else:
         visits = workbook.plan_sheets(report, report.providers, synthetic=synthetic)["visits"]
-        content = exports.csv_bytes(visits, [f"Rounds for a week in {council.name}; clients: {label}.",
-                                             f"Travel times: {engine.label}.", report.summary()])
-    _common.write(out, content, "plan file")
+        content = lambda: exports.csv_bytes(visits, [f"Rounds for a week in {council.name}; clients: {label}.",
+                                                     f"Travel times: {engine.label}.", report.summary()])
+    out.write(content)
     print(f"{council.name}: {report.summary()}.")
     print(f"Fee: £{settings.income_per_contact_hour:.2f} an hour ({arguments.fee}), {settings.rural_uplift_pct:g}% more "
           f"outside the fee zone; pay £{settings.carer_pay_per_hour:.2f} an hour with {settings.wage_on_costs_pct:g}% "
