@@ -31,6 +31,7 @@ import shapely
 
 from geo.units import BNG, WGS84
 from layers.catalog import DATASETS
+from layers.population import apportion_to_lsoa21
 from layers.national import (
     AGE_COLUMNS,
     CODEPOINT_RECODES,
@@ -245,17 +246,20 @@ def cut_council(council: SocialCareCouncil, pack: NationalPack, folder: Path) ->
 
 def _cut_people(council: SocialCareCouncil, pack: NationalPack, folder: Path, lsoa: gpd.GeoDataFrame,
                 summary: CutSummary) -> None:
-    slug, lads = council.slug, set(council.lad_codes)
+    slug, lads, mine = council.slug, set(council.lad_codes), set(lsoa["lsoa21_code"])
+    # Rows by the 2021 LSOA's own district (May 2024), not the lookup's 2022 one: an LSOA can move (E01027305,
+    # "West Northamptonshire 048E", is in Cherwell's May 2024 lookup).
     lookup = pack.table("lookup_lsoa11_lsoa21_ltla22")
-    district = lookup["ltla22_code"].astype(str)
-    rows = lookup[district.map(pack.district_2024).fillna(district).isin(lads).to_numpy()]
+    rows = lookup[lookup["lsoa21_code"].isin(mine)]
     _write_csv(rows, _path(folder, "lsoa_lookup", slug), quote_all=True)
-    unmatched = set(rows["lsoa21_code"]) ^ set(lsoa["lsoa21_code"])
-    if unmatched:
-        summary.notes.append(f"{len(unmatched)} LSOA(s) are in only one of the LSOA boundaries and the 2011-2021 "
-                             f"lookup ({', '.join(sorted(unmatched)[:3])}).")
     population = pack.table("population_mid2020_lsoa11")
     population = population[population["lsoa11_code"].isin(set(rows["lsoa11_code"]))]
+    shared = lookup[lookup["lsoa11_code"].isin(set(rows["lsoa11_code"])) & ~lookup["lsoa21_code"].isin(mine)]
+    if len(shared):
+        population = _own_share(population, lookup[lookup["lsoa11_code"].isin(set(shared["lsoa11_code"]))], mine, pack)
+        summary.notes.append(f"{shared['lsoa11_code'].nunique()} 2011 LSOA(s) were split between this council and "
+                             f"another ({', '.join(sorted(set(shared['lsoa11_code'])))}): only this council's share of "
+                             f"their people, by postcodes, is kept.")
     _write_csv(population, _path(folder, "population", slug))
     ages = population[list(AGE_COLUMNS)].sum()
     years = np.array([int(column.rstrip("+")) for column in AGE_COLUMNS])
@@ -269,6 +273,26 @@ def _cut_people(council: SocialCareCouncil, pack: NationalPack, folder: Path, ls
     summary.projection = mine.groupby("age")[list(SNPP_YEARS)].sum()
     if mine.empty:
         summary.notes.append("No ONS 2016-based projection covers its districts: no growth is projected.")
+
+
+def _own_share(population: pd.DataFrame, pairs: pd.DataFrame, mine: set[str], pack: NationalPack) -> pd.DataFrame:
+    """``population`` with each 2011 LSOA of ``pairs`` (split between councils) cut to the people of its successors in
+    ``mine``, shared by postcodes as :func:`layers.population.apportion_to_lsoa21` shares them."""
+    successors = sorted(set(pairs["lsoa21_code"]))
+    polygons = pack.lsoa_bng[pack.lsoa["lsoa21_code"].isin(successors).to_numpy()]
+    codes = pack.lsoa.loc[polygons.index, "lsoa21_code"]
+    x, y = pack.postcodes["Eastings"].to_numpy(float), pack.postcodes["Northings"].to_numpy(float)
+    weights = pd.Series({code: int(shapely.contains_xy(shape, x, y).sum()) for code, shape in zip(codes, polygons)})
+    ages = list(AGE_COLUMNS)
+    population = population.astype({column: "int64" for column in [*ages, "total_population"]})
+    for code, successors_of_one in pairs.groupby("lsoa11_code"):
+        row = population["lsoa11_code"].eq(code).to_numpy()
+        counts = population.loc[row, ages].astype("int64").set_axis(pd.Index([code], name="lsoa11_code"))
+        shares = apportion_to_lsoa21(counts, successors_of_one, weights)
+        population.loc[row, ages] = shares[shares.index.isin(mine)].sum().to_numpy()[None, :]
+    split = population["lsoa11_code"].isin(set(pairs["lsoa11_code"]))
+    population.loc[split, "total_population"] = population.loc[split, list(AGE_COLUMNS)].sum(axis=1)
+    return population
 
 
 def _cut_postcodes_and_places(council: SocialCareCouncil, pack: NationalPack, folder: Path,
