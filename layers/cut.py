@@ -31,7 +31,6 @@ import shapely
 
 from geo.units import BNG, WGS84
 from layers.catalog import DATASETS
-from layers.population import apportion_to_lsoa21
 from layers.national import (
     AGE_COLUMNS,
     CODEPOINT_RECODES,
@@ -43,6 +42,7 @@ from layers.national import (
     read_pack_table,
     social_care_councils,
 )
+from layers.population import apportion_to_lsoa21
 
 BORDER_M = 15_000.0
 """How far beyond the boundary practices and care homes are kept (people near a border use them)."""
