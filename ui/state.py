@@ -335,6 +335,24 @@ def coverage_sites(*, slug: str, engine_token: str, _engine: TravelEngine, homes
                                      new_beds=new_beds)
 
 
+def has_shipped_care_homes(council: Council) -> bool:
+    """Whether the council's data hold the CQC care homes in and near it (a council set up from the national data)."""
+    from layers.catalog import DATASETS
+
+    return DATASETS["care_homes"].location(council.slug, council.data_dir).is_file()
+
+
+@st.cache_data(show_spinner="Reading the council's CQC care homes…", max_entries=4)
+def shipped_care_homes(slug: str):
+    """The CQC care homes in and within 15 km of a council, from its own data (read as an uploaded CQC file is)."""
+    from analyses import uploads
+    from layers.catalog import DATASETS
+
+    council = load_council(slug)
+    path = DATASETS["care_homes"].location(slug, council.data_dir)
+    return uploads.care_homes(path.read_bytes(), path.name, council_data(slug))
+
+
 @st.cache_data(show_spinner="Reading the care homes tagged in OpenStreetMap…", max_entries=4)
 def osm_care_homes(slug: str):
     """Care homes tagged in the council's bundled OSM extract (Rutland demo)."""
