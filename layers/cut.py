@@ -106,10 +106,6 @@ class NationalPack:
         return gpd.GeoDataFrame(frame[LSOA_PROPERTIES + ["geometry"]], geometry="geometry", crs=WGS84)
 
     @cached_property
-    def lsoa_bng(self) -> gpd.GeoSeries:
-        return self.lsoa.geometry.to_crs(BNG)
-
-    @cached_property
     def district_2024(self) -> dict[str, str]:
         """Any district code of the pack's tables (2016–21 projections, 2022 LSOA lookup) -> its May 2024 code."""
         merges = self.table("lookup_ltla22_ltla23")
@@ -118,18 +114,15 @@ class NationalPack:
 
     @cached_property
     def postcodes(self) -> pd.DataFrame:
-        """Code-Point Open postcodes with coordinates, district codes on the May 2024 codes."""
+        """Code-Point Open postcodes with coordinates, district codes on the May 2024 codes (codes stay
+        dictionary-encoded: 1.49 M rows)."""
         table = self.table("codepoint_open")
-        table = table[table["Eastings"].gt(0) & table["Admin_district_code"].notna()].copy()
-        table["Admin_district_code"] = table["Admin_district_code"].astype(str).replace(CODEPOINT_RECODES)
-        table["Admin_ward_code"] = table["Admin_ward_code"].astype(str)
-        return table.reset_index(drop=True)
-
-    @cached_property
-    def postcode_rows(self) -> dict[str, np.ndarray]:
-        """Row positions of :attr:`postcodes` by district code."""
-        return {code: rows.to_numpy() for code, rows in
-                pd.Series(np.arange(len(self.postcodes))).groupby(self.postcodes["Admin_district_code"].to_numpy())}
+        table = table[table["Eastings"].gt(0) & table["Admin_district_code"].notna()].reset_index(drop=True)
+        districts = table["Admin_district_code"].cat
+        renamed = [CODEPOINT_RECODES.get(code, code) for code in districts.categories]
+        if len(set(renamed)) == len(renamed):
+            return table.assign(Admin_district_code=districts.rename_categories(renamed))
+        return table.assign(Admin_district_code=table["Admin_district_code"].astype(str).replace(CODEPOINT_RECODES))
 
     @cached_property
     def practices(self) -> pd.DataFrame:
@@ -147,7 +140,9 @@ class NationalPack:
         pcn = pd.DataFrame({"practice_code": current[EPCN_PRACTICE].astype(str),
                             "pcn_code": current["PCN Code"].astype(str), "pcn_name": current["PCN Name"].astype(str),
                             "pcn_start_date": current[EPCN_START]})
-        located = self.postcodes.drop(columns="Positional_quality_indicator").rename(columns={"Postcode": "postcode"})
+        located = self.postcodes[self.postcodes["Postcode"].isin(set(frame["postcode"].dropna()))]
+        located = located.drop(columns="Positional_quality_indicator").rename(columns={"Postcode": "postcode"})
+        located = located.astype({"Admin_district_code": str, "Admin_ward_code": str})
         frame = frame.merge(pcn, on="practice_code", how="left").merge(located, on="postcode", how="left")
         whole = {column: "Int64" for column in ("pcn_start_date", "Eastings", "Northings")}
         return frame[PRACTICE_COLUMNS].astype(whole).reset_index(drop=True)
@@ -223,7 +218,7 @@ def cut_council(council: SocialCareCouncil, pack: NationalPack, folder: Path) ->
     slug, lads = council.slug, set(council.lad_codes)
     chosen = pack.lsoa["ltla24_code"].isin(lads).to_numpy()
     lsoa = pack.lsoa[chosen].reset_index(drop=True)
-    outline = shapely.union_all(pack.lsoa_bng[chosen].to_numpy())
+    outline = shapely.union_all(lsoa.geometry.to_crs(BNG).to_numpy())
     summary.counts["lsoa"] = len(lsoa)
     _write_geojson(lsoa, _path(folder, "lsoa21", slug), "lsoa21_bsc")
     msoa = _dissolved(lsoa.assign(msoa21_name=lsoa["lsoa21_name"].str[:-1],
@@ -279,8 +274,8 @@ def _own_share(population: pd.DataFrame, pairs: pd.DataFrame, mine: set[str], pa
     """``population`` with each 2011 LSOA of ``pairs`` (split between councils) cut to the people of its successors in
     ``mine``, shared by postcodes as :func:`layers.population.apportion_to_lsoa21` shares them."""
     successors = sorted(set(pairs["lsoa21_code"]))
-    polygons = pack.lsoa_bng[pack.lsoa["lsoa21_code"].isin(successors).to_numpy()]
-    codes = pack.lsoa.loc[polygons.index, "lsoa21_code"]
+    chosen = pack.lsoa[pack.lsoa["lsoa21_code"].isin(successors)]
+    polygons, codes = chosen.geometry.to_crs(BNG), chosen["lsoa21_code"]
     x, y = pack.postcodes["Eastings"].to_numpy(float), pack.postcodes["Northings"].to_numpy(float)
     weights = pd.Series({code: int(shapely.contains_xy(shape, x, y).sum()) for code, shape in zip(codes, polygons)})
     ages = list(AGE_COLUMNS)
@@ -298,8 +293,7 @@ def _own_share(population: pd.DataFrame, pairs: pd.DataFrame, mine: set[str], pa
 def _cut_postcodes_and_places(council: SocialCareCouncil, pack: NationalPack, folder: Path,
                               summary: CutSummary) -> None:
     slug = council.slug
-    rows = np.sort(np.concatenate([pack.postcode_rows.get(code, np.array([], dtype=int)) for code in council.lad_codes]))
-    postcodes = pack.postcodes.iloc[rows]
+    postcodes = pack.postcodes[pack.postcodes["Admin_district_code"].isin(council.lad_codes)]
     _write_csv(postcodes, _path(folder, "postcodes", slug))
     summary.counts["postcodes"] = len(postcodes)
     recoded = [f"{old} as {new}" for old, new in CODEPOINT_RECODES.items() if new in council.lad_codes]
