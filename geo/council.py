@@ -499,7 +499,7 @@ def default_council() -> Council:
     return list_councils()[0]
 
 
-def _simple(text: str) -> str:
+def simple_name(text: str) -> str:
     """A name as compared: lower case, letters and digits only, ONS's ", County of" and ", City of" left out
     (``"Herefordshire, County of"`` → ``"herefordshire"``)."""
     text = re.sub(r",\s*(city|county) of\s*$", "", str(text).strip(), flags=re.IGNORECASE)
@@ -529,10 +529,10 @@ def load_council(name: str) -> Council:
         If no council of that name has a settings file; the message says how to set it up, or why it cannot be, or
         the closest names.
     """
-    wanted = _simple(name)
+    wanted = simple_name(name)
     councils = _registry()
     for council in councils.values():
-        if wanted and wanted in (_simple(council.slug), _simple(council.name), _simple(council.gss_code)):
+        if wanted and wanted in (simple_name(council.slug), simple_name(council.name), simple_name(council.gss_code)):
             return council
     known = ", ".join(c.slug for c in list_councils())
     raise UnknownCouncilError(f"Unknown council {name!r}. Known councils: {known}. {_not_set_up(name)}")

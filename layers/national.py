@@ -28,6 +28,7 @@ from typing import Mapping
 import geopandas as gpd
 import pandas as pd
 
+from geo.council import simple_name
 from geo.errors import DataFileError, UnknownCouncilError
 from geo.settings import settings
 
@@ -320,11 +321,6 @@ class SocialCareCouncil:
         return re.sub(r"[^a-z0-9]+", "-", self.short_name.lower()).strip("-")
 
 
-def simple_name(text: str) -> str:
-    """A name as compared: lower case, letters and digits only; "&" read as "and", "St." as "St"."""
-    return re.sub(r"[^a-z0-9]", "", str(text).lower().replace("&", "and"))
-
-
 def social_care_councils(lookup: pd.DataFrame | None = None) -> list[SocialCareCouncil]:
     """England's 153 social-care councils with their districts, by name.
 
@@ -383,8 +379,7 @@ def find_social_care_council(name: str, councils: list[SocialCareCouncil] | None
     councils = social_care_councils(lookup) if councils is None else councils
     wanted = simple_name(name)
     for council in councils:
-        if wanted and wanted in (simple_name(council.code), simple_name(council.name), simple_name(council.short_name),
-                                 simple_name(council.slug)):
+        if wanted and wanted in (simple_name(council.code), simple_name(council.name), simple_name(council.slug)):
             return council
     refusal = _refusal(wanted, lookup, councils) if wanted else None
     if refusal:

@@ -193,8 +193,8 @@ def settings_text(summary: CutSummary, reference: Council, national_beds_per_hom
                              f"({reference_value('home_care_providers')} / {reference65:,}) × {name}'s {people65:,}; "
                              f"set your own"),
         _figure("base_fee_per_hour", "Base home-care fee", reference_value("base_fee_per_hour"), "£/hour",
-                f"{held}: Herefordshire's 2019/20 average (£10m/year ÷ 9,900 hours/week × 52) as a placeholder; set "
-                f"{name}'s own rate", year="2019/20"),
+                f"{held}: Herefordshire's base fee as a placeholder ({reference.source('base_fee_per_hour')}); set "
+                f"{name}'s own rate", year=reference.figure("base_fee_per_hour").year),
     ]
     projected65, projected85 = _projection(summary, 65), _projection(summary, 85)
     if projected65:
@@ -220,7 +220,7 @@ def settings_text(summary: CutSummary, reference: Council, national_beds_per_hom
                 f"national share: {NURSING_SHARE_PCT}% of care-home residents aged 65+ lived in homes with nursing at "
                 f"Census 2021 ({ONS_CARE_HOMES_2021})"),
         _figure("free_bed_share", "Beds free at any time", reference_value("free_bed_share"), "%",
-                f"{held}: Herefordshire's 4-5% (Herefordshire Health and Wellbeing Board 2017)"),
+                f"{held}: Herefordshire's ({reference.source('free_bed_share')})"),
         _figure("assumed_beds_per_home", "Beds per home where a file gives none", _whole(national_beds_per_home),
                 "beds", f"national mean: beds per CQC-registered care home in England, 1 March 2021 "
                         f"({national_beds_per_home:.1f})"),
