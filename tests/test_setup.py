@@ -155,19 +155,19 @@ def test_councils_lists_the_ready_ones_and_the_153(home, capsys):
     assert re.search(r"E08000016\s+Barnsley\s+metropolitan borough\s+set up as 'barnsley'", out)
 
 
-def test_the_app_sets_up_another_council_and_opens_it(tmp_path, monkeypatch):
-    monkeypatch.setenv("CAREMAP_HOME", str(tmp_path))
+def test_the_app_sets_up_another_council_and_opens_it(tmp_path):
     st.cache_data.clear()
-    app = AppTest.from_file(APP, default_timeout=240).run()
-    assert not app.exception and app.title[0].value == "Explore Herefordshire"
-    assert "Isles of Scilly (unitary authority, E06000053)" in app.selectbox(key="setup_choice").options
-    app.selectbox(key="setup_choice").select("E06000053")
-    app.run()
-    app.button(key="setup_go").click()
-    app.run()
-    assert not app.exception and not app.error
-    assert app.title[0].value == "Explore Isles of Scilly"
-    assert (tmp_path / "councils" / "isles-of-scilly.toml").is_file()
-    assert "Isles of Scilly (national data)" in app.selectbox(key="council_slug").options
-    assert any("no hospital list is held" in info.value for info in app.info)
+    with settings.overridden(home=tmp_path):  # an empty user's folder (the app runs in this process)
+        app = AppTest.from_file(APP, default_timeout=240).run()
+        assert not app.exception and app.title[0].value == "Explore Herefordshire"
+        assert "Isles of Scilly (unitary authority, E06000053)" in app.selectbox(key="setup_choice").options
+        app.selectbox(key="setup_choice").select("E06000053")
+        app.run()
+        app.button(key="setup_go").click()
+        app.run()
+        assert not app.exception and not app.error
+        assert app.title[0].value == "Explore Isles of Scilly"
+        assert (tmp_path / "councils" / "isles-of-scilly.toml").is_file()
+        assert "Isles of Scilly (national data)" in app.selectbox(key="council_slug").options
+        assert any("no hospital list is held" in info.value for info in app.info)
     st.cache_data.clear()
