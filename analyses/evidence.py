@@ -153,6 +153,58 @@ def _homes_rows(data: CouncilData, homes: gpd.GeoDataFrame | None, homes_source:
             for row in totals.itertuples()}
 
 
+NO_DOCUMENT = "no council document held"
+"""What the Documented column says for a council set up from the national data."""
+
+TOOL_KIND = "tool's own"
+"""The Kind of a row the tool computes where no council document is held."""
+
+
+def _shipped_care_homes(data: CouncilData) -> pd.DataFrame | None:
+    """The CQC care homes inside the council from its cut of the national data (``care_homes`` of the catalog), or
+    None where the council has no such file."""
+    from layers.catalog import DATASETS
+    from layers.io import read_table
+
+    if not DATASETS["care_homes"].location(data.council.slug, data.council.data_dir).is_file():
+        return None
+    homes = read_table("care_homes", data.council, ["Care homes beds", "Service user band - Older People",
+                                                    "inside_council"], dtype={"inside_council": str})
+    return homes[homes["inside_council"].str.lower().eq("true")]
+
+
+def tool_figures(data: CouncilData) -> list[dict]:
+    """The tool's own figures for a council without documents (set up from the national data): people aged 65+ and
+    85+, rural shares of people and land, PCN localities, care homes and beds, older people's beds; each row says
+    "no council document held" and how the tool gets the figure."""
+    lsoa = data.lsoa
+    rural_people = 100.0 * float(lsoa.loc[lsoa["is_rural"], "pop_total"].sum() / lsoa["pop_total"].sum())
+    rural_land = 100.0 * float(lsoa.loc[lsoa["is_rural"]].area.sum() / lsoa.area.sum())
+    figures = [
+        ("People aged 65+", f"{lsoa['pop_65plus'].sum():,.0f}", "2020", "ONS mid-2020 estimates summed over the "
+                                                                         "council's LSOAs"),
+        ("People aged 85+", f"{lsoa['pop_85plus'].sum():,.0f}", "2020", "ONS mid-2020 estimates summed over the "
+                                                                         "council's LSOAs"),
+        ("People living in rural areas", f"{rural_people:.1f}%", "2020", "people in LSOAs the ONS rural-urban "
+                                                                         "classification 2021 calls rural"),
+        ("Land classified as rural", f"{rural_land:.1f}%", "2021", "area of the LSOAs the ONS rural-urban "
+                                                                   "classification 2021 calls rural"),
+        ("PCN localities", f"{len(data.localities)}", "Feb 2023", "PCNs of the council's GP practices (NHS ODS), "
+                                                                  "each LSOA joined to its nearest member practice"),
+    ]
+    homes = _shipped_care_homes(data)
+    if homes is not None:
+        older = homes["Service user band - Older People"].astype(str).eq("Y")
+        how = "CQC care directory (1 March 2021), homes whose point lies in the council"
+        figures += [("Care homes in the council", f"{len(homes):,}", "March 2021", how),
+                    ("Care-home beds in the council", f"{homes['Care homes beds'].sum():,.0f}", "March 2021", how),
+                    ("Beds in homes registered for older people", f"{homes.loc[older, 'Care homes beds'].sum():,.0f}",
+                     "March 2021", how + ", registered for the 'Older People' service-user band")]
+    return [{"Figure": label, "Documented": NO_DOCUMENT, "Year": year, "Tool's figure": value, "Difference": "—",
+             "How the tool gets it": how, "Source": f"the tool's own figure from national data: {how}",
+             "Kind": TOOL_KIND} for label, value, year, how in figures]
+
+
 def evidence_table(data: CouncilData, *, homes: gpd.GeoDataFrame | None = None, homes_source: str = "") -> pd.DataFrame:
     """Every figure of the council beside what the tool recomputes, with the difference and the source.
 
@@ -168,10 +220,10 @@ def evidence_table(data: CouncilData, *, homes: gpd.GeoDataFrame | None = None, 
     -------
     DataFrame
         Columns :data:`COLUMNS`, one row per figure (one per district for by-district tables), documented figures
-        first.
+        first. A council without documents (set up from the national data) starts with :func:`tool_figures`.
     """
     counted = _homes_rows(data, homes, homes_source)
-    rows: list[dict] = []
+    rows: list[dict] = [] if data.council.bundled else tool_figures(data)
     for figure in data.council.figures.values():
         documented_text = figure_text(figure)
         if figure.key == "home_care_hours_by_district":
@@ -195,7 +247,7 @@ def evidence_table(data: CouncilData, *, homes: gpd.GeoDataFrame | None = None, 
                    "not recomputed: the bundled data hold nothing to check it against")
             rows.append(_row(figure, documented=documented_text, year=figure.year, how=how))
     table = pd.DataFrame(rows, columns=COLUMNS)
-    order = np.argsort((table["Kind"] == "assumption").to_numpy(), kind="stable")
+    order = np.argsort(table["Kind"].map({"documented": 0, TOOL_KIND: 1}).fillna(2).to_numpy(), kind="stable")
     return table.iloc[order].reset_index(drop=True)
 
 

@@ -47,11 +47,16 @@ class SiteSettings:
 
 def _homes(council: Council, data: CouncilData):
     """The care homes to use, their source text and notes (None when there are none yet)."""
-    options = ["upload"] + (["osm"] if council.osm_extract else [])
-    names = {"upload": "CQC care directory or my list", "osm": "Care homes tagged in OpenStreetMap (demo)"}
-    default = 1 if council.osm_extract else 0
+    shipped = state.has_shipped_care_homes(council)
+    options = ["upload"] + (["osm"] if council.osm_extract else []) + (["shipped"] if shipped else [])
+    names = {"upload": "CQC care directory or my list", "osm": "Care homes tagged in OpenStreetMap (demo)",
+             "shipped": "CQC care homes, March 2021 (set up with the council)"}
+    default = len(options) - 1 if shipped or council.osm_extract else 0
     choice = st.radio("Care homes", options, index=default, format_func=names.get, horizontal=True,
                       key=f"cv_source_{council.slug}")
+    if choice == "shipped":
+        table = state.shipped_care_homes(council.slug)
+        return table.homes, f"CQC care directory of 1 March 2021 ({len(table.homes)} homes)", table.notes
     if choice == "osm":
         table = state.osm_care_homes(council.slug)
         for note in table.notes:

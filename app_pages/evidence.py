@@ -25,7 +25,12 @@ def page() -> None:
             homes, homes_source = st.session_state.get(state.LOADED_HOMES_KEY.format(slug=council.slug), (None, ""))
             table = evidence.evidence_table(data, homes=homes, homes_source=homes_source)
             documented = int((table["Kind"] == "documented").sum())
-            st.write(f"**{council.name}**: {documented} documented figures, {len(table) - documented} assumptions.")
+            own = int((table["Kind"] == evidence.TOOL_KIND).sum())
+            if council.bundled:
+                st.write(f"**{council.name}**: {documented} documented figures, {len(table) - documented} assumptions.")
+            else:
+                st.write(f"**{council.name}**: {evidence.NO_DOCUMENT} (set up from the national data). The tool's own "
+                         f"{own} figures, then {len(table) - own} labelled national defaults and assumptions.")
             st.dataframe(table, hide_index=True, width="stretch", column_config={
                 "Source": st.column_config.TextColumn(width="large"),
                 "How the tool gets it": st.column_config.TextColumn(width="medium")})

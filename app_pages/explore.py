@@ -71,8 +71,9 @@ def build_explore_map(data: CouncilData, frame: gpd.GeoDataFrame, *, level: str,
         edges = maps.quantile_bins(frame[measure])
         fills = maps.classify(frame[measure], edges)
         legend = maps.class_legend(edges, NUMBER_FORMATS[measure])
-    maps.add_polygons(fmap, frame, f"{MEASURES[measure]} by {AREA_LEVELS[level]}",
-                      _sublocality_tooltips(frame, measure, AREA_LEVELS[level]), fill_colours=fills)
+    level_name = area_levels(data.council, level)[level]
+    maps.add_polygons(fmap, frame, f"{MEASURES[measure]} by {level_name}",
+                      _sublocality_tooltips(frame, measure, level_name), fill_colours=fills)
     localities = data.localities_layer(merged)
     maps.add_polygons(fmap, localities, "PCN localities", [""] * len(localities), line_colour="#1a1a1a",
                       line_weight=3.0, dash="6 4", interactive=False)
@@ -84,14 +85,15 @@ def build_explore_map(data: CouncilData, frame: gpd.GeoDataFrame, *, level: str,
                                                             "OUTSIDE the council (used by residents near the border)")])
                      for row in practices.itertuples()],
                     colour=["#1b7837" if inside else OUTSIDE_COLOUR for inside in practices["in_council"]], radius=5)
-    maps.add_points(fmap, data.hospitals, "NHS hospitals (pale: outside the council)",
-                    [maps.tooltip_html(row.name, [("Also listed as", row.aliases or "—"),
-                                                  ("Where", "in the council" if row.within_area else
-                                                   "OUTSIDE the council (within 15 km)")])
-                     for row in data.hospitals.itertuples()],
-                    colour=["#b2182b" if inside else "#f4a582" for inside in data.hospitals["within_area"]], radius=6,
-                    show=False)
-    maps.add_legend(fmap, f"{MEASURES[measure]} ({AREA_LEVELS[level]})", legend,
+    if not data.hospitals.empty:  # a council set up from the national data has no hospital list
+        maps.add_points(fmap, data.hospitals, "NHS hospitals (pale: outside the council)",
+                        [maps.tooltip_html(row.name, [("Also listed as", row.aliases or "—"),
+                                                      ("Where", "in the council" if row.within_area else
+                                                       "OUTSIDE the council (within 15 km)")])
+                         for row in data.hospitals.itertuples()],
+                        colour=["#b2182b" if inside else "#f4a582" for inside in data.hospitals["within_area"]],
+                        radius=6, show=False)
+    maps.add_legend(fmap, f"{MEASURES[measure]} ({level_name})", legend,
                     note="Dashed: PCN localities. Green: GP practices.")
     if method:
         maps.add_banner(fmap, method, warning=estimate)
@@ -133,6 +135,11 @@ def page() -> None:
     st_folium(fmap, height=620, use_container_width=True, returned_objects=[], key=f"explore_map_{council.slug}")
     st.caption("Population: ONS mid-2020 estimates carried to 2021 LSOAs. Names: OS Open Names settlements and "
                "the LSOA's ward. Hover an area for its figures; the layer button (top right) turns layers on and off.")
+    if not council.bundled:
+        st.info(f"{council.name} was set up from the national data shipped with the tool: no council document is held "
+                f"(every figure is a labelled national default or assumption; see Evidence). MSOAs and wards are drawn "
+                f"from their LSOAs (the May 2024 wards the ONS lookup best-fits them to), and no hospital list is held, "
+                f"so the map shows no hospitals.")
 
     totals = data.lsoa[["pop_total", "pop_65plus", "pop_85plus"]].sum()
     a, b, c, d = st.columns(4)

@@ -267,7 +267,8 @@ def page() -> None:
     st.caption(f"{council.name}: home care at locations outside {council.fee_zone_radius_miles:g} miles of the "
                f"centres is paid {council.rural_uplift_pct:g}% more ({council.source('rural_uplift_pct')}). "
                f"The documents do not say whether the radius is straight-line or by road, nor from a town's centre "
-               f"or edge: both readings are shown.")
+               f"or edge: both readings are shown."
+               + ("" if council.bundled else f" Radius and centres: {council.source('fee_zone_radius_miles')}."))
     centres_names, radius, measure_from, reading = _zone_controls(council, data)
     if not centres_names:
         st.info("Choose at least one centre to draw the zones.")

@@ -19,12 +19,13 @@ from typing import Iterator, TextIO
 from geo.errors import CareMapError
 from geo.text import safe_line
 
-COMMANDS = ["councils", "evidence", "report", "rounds", "fee_zones", "check", "roads"]
+COMMANDS = ["councils", "setup", "evidence", "report", "rounds", "fee_zones", "check", "roads"]
 """Command modules under :mod:`caremap.commands`, in the order ``--help`` lists them."""
 
 EPILOG = textwrap.dedent("""\
     examples:
       python -m caremap councils
+      python -m caremap setup --council Shropshire                   # any English council, offline
       python -m caremap report --council rutland --out rutland.pdf --html rutland.html
       python -m caremap report --council herefordshire --care-homes HSCA_Active_Locations.csv --out report.pdf
       python -m caremap rounds --council rutland --clients clients.csv --out plan.xlsx

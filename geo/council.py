@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from geo.errors import DataFileError, UnknownCouncilError
+from geo.errors import CareMapError, DataFileError, UnknownCouncilError
 from geo.settings import settings
 
 WHAT_IF = "what-if value chosen by the user"
@@ -499,28 +499,40 @@ def default_council() -> Council:
     return list_councils()[0]
 
 
-def _simple(text: str) -> str:
-    """A name as compared: lower case, letters and digits only (``"Herefordshire, County of"`` →
-    ``"herefordshirecountyof"``)."""
-    return re.sub(r"[^a-z0-9]", "", str(text).lower())
+def simple_name(text: str) -> str:
+    """A name as compared: lower case, letters and digits only, ONS's ", County of" and ", City of" left out
+    (``"Herefordshire, County of"`` → ``"herefordshire"``)."""
+    text = re.sub(r",\s*(city|county) of\s*$", "", str(text).strip(), flags=re.IGNORECASE)
+    return re.sub(r"[^a-z0-9]", "", text.lower().replace("&", "and"))
+
+
+def _not_set_up(name: str) -> str:
+    """Why ``name`` is no council with settings, from the national data: one of the 153 not set up yet, a council
+    the tool cannot set up (with why) or an unknown name (with the closest)."""
+    from layers.national import find_social_care_council
+
+    try:
+        target = find_social_care_council(name)
+    except CareMapError as error:  # a refusal, an unknown name, or a damaged national pack: each says why
+        return str(error)
+    return (f"{target.name} is not set up yet. Set it up from the national data shipped with the tool (offline, "
+            f"seconds): python -m caremap setup --council {target.slug}")
 
 
 def load_council(name: str) -> Council:
     """Settings of one council, bundled or set up, by slug, display name or GSS code (case and punctuation
-    forgiven).
+    forgiven; ONS's "Herefordshire, County of" for Herefordshire).
 
     Raises
     ------
     UnknownCouncilError
-        If no council of that name has a settings file; the message lists the known ones and how to set one up.
+        If no council of that name has a settings file; the message says how to set it up, or why it cannot be, or
+        the closest names.
     """
-    wanted = _simple(name)
+    wanted = simple_name(name)
     councils = _registry()
     for council in councils.values():
-        if wanted and wanted in (_simple(council.slug), _simple(council.name), _simple(council.gss_code)):
+        if wanted and wanted in (simple_name(council.slug), simple_name(council.name), simple_name(council.gss_code)):
             return council
     known = ", ".join(c.slug for c in list_councils())
-    raise UnknownCouncilError(
-        f"Unknown council {name!r}. Known councils: {known}. Any other English social-care council can be set up "
-        f"from the national data shipped with the tool: python -m caremap setup --council NAME."
-    )
+    raise UnknownCouncilError(f"Unknown council {name!r}. Known councils: {known}. {_not_set_up(name)}")

@@ -22,11 +22,21 @@ AREA_LEVELS: dict[str, str] = {
 tables) -> its display name. Districts apply to two-tier councils only (see :func:`area_levels`)."""
 
 
+DERIVED_LEVELS: dict[str, str] = {
+    "msoa21_code": "MSOA 2021 (from LSOAs)",
+    "ward22_code": "Ward (May 2024, from LSOAs)",
+}
+"""Names of the levels a council set up from the national data has in a derived form (:mod:`layers.cut`): MSOAs and
+wards dissolved from LSOAs, wards of May 2024."""
+
+
 def area_levels(council: Council, *columns: str) -> dict[str, str]:
     """The area levels for a council, in the order asked (all of :data:`AREA_LEVELS` when none is named);
-    ``lad_code`` (district) only for a two-tier council, whose documents report by district."""
+    ``lad_code`` (district) only for a two-tier council, whose documents report by district. A council set up from
+    the national data names its derived levels so (:data:`DERIVED_LEVELS`)."""
     wanted = columns or tuple(AREA_LEVELS)
-    return {column: AREA_LEVELS[column] for column in wanted if column != "lad_code" or council.two_tier}
+    names = AREA_LEVELS if council.bundled else {**AREA_LEVELS, **DERIVED_LEVELS}
+    return {column: names[column] for column in wanted if column != "lad_code" or council.two_tier}
 
 
 def lsoa21(council: Council) -> gpd.GeoDataFrame:

@@ -13,6 +13,7 @@ from scipy.spatial import cKDTree
 
 from geo.council import Council
 from geo.units import BNG
+from layers.catalog import DATASETS
 from layers.io import read_layer, read_table
 
 _SMALL_WORDS = {"and", "of", "the", "on", "upon", "in", "at", "with"}
@@ -119,12 +120,17 @@ def hospitals(council: Council, same_site_m: float = 250.0) -> gpd.GeoDataFrame:
     The NHS.uk list holds aliases of one site (Hereford County Hospital appears four times, also as
     Wye Valley Hospital); points within ``same_site_m`` metres are one site.
 
+    A council set up from the national pack has no hospital list (none is held nationally): its layer is empty.
+
     Returns
     -------
     GeoDataFrame
         Columns ``name``, ``aliases`` (other names of the site, ``"; "``-separated), ``within_area``
         and ``geometry`` (BNG).
     """
+    if not council.bundled and not DATASETS["hospitals"].location(council.slug, council.data_dir).is_file():
+        return gpd.GeoDataFrame({"name": pd.Series(dtype=str), "aliases": pd.Series(dtype=str),
+                                 "within_area": pd.Series(dtype=bool)}, geometry=gpd.GeoSeries([], crs=BNG))
     frame = read_layer("hospitals", council, ["hospital22_name", "within_area"])
     site, chosen = deduplicate_sites(frame["hospital22_name"], frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy(),
                                      same_site_m)

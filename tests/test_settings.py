@@ -36,7 +36,7 @@ def test_a_council_in_the_users_folder_is_listed_and_found_by_name_code_or_slug(
     councils = tmp_path / "councils"
     councils.mkdir()
     text = (settings.councils_folder / "rutland.toml").read_text(encoding="utf-8")
-    text = text.replace('slug = "rutland"', 'slug = "rutland-copy"\ngss_code = "E06999999"')
+    text = text.replace('slug = "rutland"', 'slug = "rutland-copy"').replace('gss_code = "E06000017"', 'gss_code = "E06999999"')
     text = text.replace('name = "Rutland"', 'name = "Rutland, County of (copy)"')
     (councils / "rutland-copy.toml").write_text(text, encoding="utf-8")
     shutil.copytree(settings.data_folder / "boundaries" / "rutland", tmp_path / "data" / "boundaries" / "rutland-copy")
@@ -48,5 +48,5 @@ def test_a_council_in_the_users_folder_is_listed_and_found_by_name_code_or_slug(
     assert council.data_dir == tmp_path / "data"
     assert load_council("rutland").bundled and load_council("rutland").data_dir == settings.data_folder
     monkeypatch.delenv("CAREMAP_HOME")
-    with pytest.raises(UnknownCouncilError, match="python -m caremap setup --council NAME"):
+    with pytest.raises(UnknownCouncilError, match="not one of England's 153 social-care councils. Closest names: Rutland"):
         load_council("rutland-copy")

@@ -63,15 +63,65 @@ def current_council() -> Council:
     return load_council(slug)
 
 
+PENDING_COUNCIL_KEY = "council_slug_pending"
+"""Session key of a council just set up, opened on the next run (a widget's own key cannot change once it is drawn)."""
+
+
 def council_picker() -> Council:
-    """Sidebar select box of councils; the choice persists across pages in this session."""
+    """Sidebar select box of the councils ready to use (bundled, and set up from the national data), and "Set up
+    another council"; the choice persists across pages in this session."""
     councils = list_councils()
     slugs = [c.slug for c in councils]
-    names = {c.slug: c.name for c in councils}
+    names = {c.slug: c.name if c.bundled else f"{c.name} (national data)" for c in councils}
+    pending = st.session_state.pop(PENDING_COUNCIL_KEY, None)
+    if pending in slugs:
+        st.session_state["council_slug"] = pending
     if st.session_state.get("council_slug") not in slugs:
         st.session_state["council_slug"] = default_council().slug
-    st.sidebar.selectbox("Council", slugs, format_func=names.get, key="council_slug")
+    st.sidebar.selectbox("Council", slugs, format_func=names.get, key="council_slug",
+                         help="The four councils bundled with the tool carry their documents' figures; a council set "
+                              "up from the national data carries labelled national defaults and assumptions.")
+    with st.sidebar.expander("Set up another council"):
+        _setup_another({c.gss_code for c in councils if c.gss_code} | set(slugs))
     return current_council()
+
+
+@st.cache_data(show_spinner=False)
+def _social_care_councils():
+    from layers.national import social_care_councils
+
+    return social_care_councils()
+
+
+def _setup_another(ready: set[str]) -> None:
+    """A searchable list of England's social-care councils not yet ready, and a button that sets the chosen one up
+    from the national data with a progress bar, then opens it."""
+    try:
+        waiting = [c for c in _social_care_councils() if c.code not in ready and c.slug not in ready]
+    except CareMapError as error:  # a missing or damaged national pack: the message names the file and the fix
+        st.error(plain(error))
+        return
+    by_code = {c.code: c for c in waiting}
+    choice = st.selectbox("Any English social-care council", list(by_code), index=None, key="setup_choice",
+                          format_func=lambda code: f"{by_code[code].short_name} ({by_code[code].kind}, {code})",
+                          placeholder=f"Type to search {len(by_code)} councils…",
+                          help="Set up offline from the national data shipped with the tool (ONS, OS, NHS and CQC "
+                               "open data): areas, people, postcodes, GP practices, PCN localities and care homes. "
+                               "No council document is held, so every figure is a labelled default or assumption.")
+    st.caption("Travel times are the labelled straight-line estimate until you prepare real roads (Road network, or "
+               "python -m caremap roads).")
+    if not st.button("Set up this council", disabled=choice is None, key="setup_go", type="primary"):
+        return
+    from layers.setup import setup_council
+
+    bar = st.progress(0.0, text="Starting…")
+    try:
+        result = setup_council(choice, progress=lambda fraction, message: bar.progress(fraction, text=plain(message)))
+    except CareMapError as error:
+        st.error(plain(error))
+        return
+    st.session_state[PENDING_COUNCIL_KEY] = result.council.slug
+    st.rerun()
 
 
 @st.cache_data(show_spinner="Finding each postcode's nearest GP practice…", max_entries=32)
@@ -282,6 +332,24 @@ def coverage_sites(*, slug: str, engine_token: str, _engine: TravelEngine, homes
     candidates = site_choice.candidate_places(data, result.homes) if _candidates is None else _candidates
     return site_choice.suggest_sites(result, candidates, _engine, k=sites, minutes=minutes, measure=measure,
                                      new_beds=new_beds)
+
+
+def has_shipped_care_homes(council: Council) -> bool:
+    """Whether the council's data hold the CQC care homes in and near it (a council set up from the national data)."""
+    from layers.catalog import DATASETS
+
+    return DATASETS["care_homes"].location(council.slug, council.data_dir).is_file()
+
+
+@st.cache_data(show_spinner="Reading the council's CQC care homes…", max_entries=4)
+def shipped_care_homes(slug: str):
+    """The CQC care homes in and within 15 km of a council, from its own data (read as an uploaded CQC file is)."""
+    from analyses import uploads
+    from layers.catalog import DATASETS
+
+    council = load_council(slug)
+    path = DATASETS["care_homes"].location(slug, council.data_dir)
+    return uploads.care_homes(path.read_bytes(), path.name, council_data(slug))
 
 
 @st.cache_data(show_spinner="Reading the care homes tagged in OpenStreetMap…", max_entries=4)

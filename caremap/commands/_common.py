@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 def add_council(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--council", required=True, metavar="NAME",
-                        help="council slug or name: herefordshire, hertfordshire, rutland, worcestershire")
+                        help="council slug, name or GSS code: herefordshire, hertfordshire, rutland, worcestershire, or "
+                             "any council set up with the setup command")
 
 
 def add_roads(parser: argparse.ArgumentParser) -> None:

@@ -8,22 +8,47 @@ from geo.council import figure_text, list_councils, load_council
 
 NAME = "councils"
 HELP = "list the councils, or one council's figures and where each comes from"
-DESCRIPTION = ("Without --council: the councils with settings. With --council: every figure of that council's "
-               "settings file, documented (with document and place) or assumed (with why).")
+DESCRIPTION = ("Without --council: the councils ready to use (bundled with their documents' figures, or set up from the "
+               "national data). With --available: all 153 English social-care councils and which are ready. With "
+               "--council: every figure of that council's settings file, documented (with document and place) or "
+               "assumed (with why).")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--council", metavar="NAME", help="show this council's figures")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--council", metavar="NAME", help="show this council's figures")
+    which.add_argument("--available", action="store_true",
+                       help="list all 153 English social-care councils that can be set up, with their GSS codes")
+
+
+def _available() -> int:
+    from layers.national import social_care_councils
+
+    ready = {council.gss_code: council for council in list_councils() if council.gss_code}
+    councils = social_care_councils()
+    for council in councils:
+        known = ready.get(council.code)
+        status = ("bundled (documents' figures)" if known.bundled else f"set up as '{known.slug}'") if known else \
+            "python -m caremap setup --council " + council.slug
+        print(f"{council.code}  {council.short_name:38} {council.kind:21} {status}")
+    print(f"{len(councils)} councils: {sum(council.code in ready for council in councils)} ready to use.")
+    return 0
 
 
 def run(arguments: argparse.Namespace) -> int:
+    if arguments.available:
+        return _available()
     if not arguments.council:
         for council in list_councils():
             roads = "bundled road network" if council.osm_extract else "no bundled roads"
-            print(f"{council.slug:15} {council.name}{' (default)' if council.is_default else ''}; {roads}")
+            origin = "bundled, documents' figures" if council.bundled else "set up from national data, assumed figures"
+            print(f"{council.slug:15} {council.name}{' (default)' if council.is_default else ''}; {origin}; {roads}")
+        print("Set up any other English social-care council: python -m caremap setup --council NAME (list them with "
+              "--available).")
         return 0
     council = load_council(arguments.council)
-    print(f"{council.name}: {len(council.figures)} figures")
+    print(f"{council.name}: {len(council.figures)} figures"
+          + ("" if council.bundled else " (set up from the national data: no council document held)"))
     for figure in council.figures.values():
         print(f"- {figure.label}: {figure_text(figure)}")
         print(f"    {figure.source}")

@@ -1,0 +1,318 @@
+"""Set up any English social-care council from the national pack: its layers and a settings file of labelled figures.
+
+A council set up here lives in the user's folder (``settings.setup_councils_folder`` for its settings,
+``settings.setup_data_folder`` for its layers), never inside the project, and is then found by every command, the
+public API and the app by name, slug or GSS code (:func:`geo.council.load_council`).
+
+No council document is held for such a council, so every figure of its settings file is a labelled national
+default or assumption:
+
+- the fee rule (four miles, 20% uplift) and the 300-hour viability threshold are **Herefordshire's**, named as such
+  and offered as what-ifs;
+- home-care hours, clients and providers scale Herefordshire's per resident aged 65+ to the council's own people;
+- bed need applies a cited national rate (:data:`CARE_HOME_RATE_65PLUS`) to the council's own people aged 65+ and
+  grows with the ONS 2016-based projections of its districts, as home-care demand grows with its people aged 85+;
+- fee-zone centres are the council's city and towns in OS Open Names (:data:`layers.cut.CENTRE_KINDS` says what a
+  London borough, which has none, gets).
+
+The four bundled councils are already available with their documents' figures: they are never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from geo.council import Council, list_councils, load_council, read_council_file
+from geo.settings import settings
+from layers.catalog import DATASETS
+from layers.cut import CutSummary, NationalPack, cut_council
+from layers.national import SNPP_YEARS, SocialCareCouncil, find_social_care_council, table_vintage
+
+Progress = Callable[[float, str], None]
+
+ONS_CARE_HOMES_2021 = ("ONS, 'Older people living in care homes in 2021 and changes since 2011' (Census 2021, "
+                       "England and Wales, 9 October 2023)")
+CARE_HOME_RATE_65PLUS = 2.5
+"""Percent of people aged 65+ living in a care home at Census 2021 (:data:`ONS_CARE_HOMES_2021`: 278,946 people)."""
+CARE_HOME_RESIDENTS_65PLUS_PCT = 82.1
+"""Percent of all care-home residents who were aged 65+ at Census 2021 (same source)."""
+NURSING_SHARE_PCT = 49.4
+"""Percent of care-home residents aged 65+ living in homes with nursing at Census 2021 (same source)."""
+HEREFORDSHIRE_65PLUS = 48_458
+"""Herefordshire's people aged 65+ (ONS mid-2020): the denominator of the rates scaled from its documents."""
+PROJECTION_POINTS = (2018, 2020, 2023, 2025, 2028, 2030, 2033, 2035, 2038, 2041)
+"""Years of the ONS projections written into a set-up council's settings (interpolated between)."""
+
+LAYER_TABLES = {
+    "lsoa21": ("lsoa21_boundaries", "lookup_lsoa21_ward24_ltla24"), "lad24": ("lad24_boundaries",),
+    "population": ("population_mid2020_lsoa11",), "lsoa_lookup": ("lookup_lsoa11_lsoa21_ltla22",),
+    "ruc21": ("ruc21_lsoa21",), "postcodes": ("codepoint_open",), "places": ("open_names_places",),
+    "practices": ("epraccur", "epcn_core_partners"), "border_practices": ("epraccur", "epcn_core_partners"),
+    "care_homes": ("cqc_care_homes",),
+}
+"""The pack tables each layer of a set-up council is cut from (their vintages are recorded in its settings)."""
+
+DERIVED_VINTAGES = {
+    "msoa21": "MSOA 2021 areas dissolved from their LSOAs by name (no ONS MSOA boundary or code is held: the name is "
+              "the code)",
+    "wards22": "wards of May 2024 dissolved from the LSOAs the ONS lookup best-fits to them (not ONS ward boundaries)",
+    "hospitals": "none: no national hospital list is held",
+}
+
+
+@dataclass
+class SetupResult:
+    """One council set up (or found bundled): its settings, what was cut and how long it took."""
+
+    council: Council
+    status: str
+    seconds: float = 0.0
+    summary: CutSummary | None = None
+
+    def describe(self) -> str:
+        """A few lines for the command line: what was written and what was left out."""
+        if self.summary is None:
+            return f"{self.council.name}: {self.status}."
+        counts = self.summary.counts
+        lines = [f"{self.council.name} ({self.council.gss_code}, {self.summary.council.kind}): {self.status} in "
+                 f"{self.seconds:.1f} s, as '{self.council.slug}'.",
+                 f"  {counts['lsoa']:,} LSOAs, {counts['postcodes']:,} postcodes, {counts['practices']:,} GP practices "
+                 f"in {counts['pcns']:,} PCNs, {counts['border_practices']:,} more within 15 km, {counts['care_homes']:,} "
+                 f"care homes ({counts['care_home_beds']:,} beds) and {counts['care_homes_beyond']:,} within 15 km "
+                 f"beyond.",
+                 f"  Fee-zone centres ({self.summary.centre_kind or 'none'}): "
+                 f"{', '.join(self.summary.centres[:12]) or 'none'}{' …' if len(self.summary.centres) > 12 else ''}."]
+        lines += [f"  Note: {note}" for note in self.summary.notes]
+        lines.append(f"  Settings: {self.council.settings_file}")
+        return "\n".join(lines)
+
+
+def bundled_council(target: SocialCareCouncil) -> Council | None:
+    """The bundled council (with its documents' figures) that ``target`` is, if any."""
+    for council in list_councils():
+        if council.bundled and (council.gss_code == target.code or council.slug == target.slug):
+            return council
+    return None
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{key} = {_toml_value(item)}" for key, item in value.items()) + " }"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return repr(round(float(value), 4)) if isinstance(value, (float, np.floating)) else str(int(value))
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _figure(key: str, label: str, value, unit: str, assumption: str, **extra) -> str:
+    lines = [f"[figures.{key}]", f"label = {_toml_value(label)}", f"value = {_toml_value(value)}",
+             f"unit = {_toml_value(unit)}"]
+    lines += [f"{name} = {_toml_value(item)}" for name, item in extra.items()]
+    lines.append(f"assumption = {_toml_value(assumption)}")
+    return "\n".join(lines)
+
+
+def _projection(summary: CutSummary, lowest_age: int) -> dict[int, int]:
+    table = summary.projection
+    if table is None or table.empty:
+        return {}
+    ages = table[table.index >= lowest_age]
+    return {year: int(round(float(ages[str(year)].sum()))) for year in PROJECTION_POINTS if str(year) in SNPP_YEARS}
+
+
+def _whole(value: float) -> int:
+    return max(1, int(round(value)))
+
+
+def settings_text(summary: CutSummary, reference: Council, national_beds_per_home: float,
+                  vintages: dict[str, str]) -> str:
+    """The settings file of a council set up from the national pack (see the module's docstring).
+
+    Parameters
+    ----------
+    summary : CutSummary
+        What :func:`layers.cut.cut_council` wrote for it.
+    reference : Council
+        Herefordshire, whose documented figures are offered as what-ifs.
+    national_beds_per_home : float
+        Mean beds per CQC care home in England.
+    vintages : mapping
+        Layer key -> date of its data.
+    """
+    target = summary.council
+    name = target.short_name
+    people65 = summary.population["65plus"]
+    reference65 = HEREFORDSHIRE_65PLUS
+    per65 = people65 / reference65
+    held = f"no {name} document held"
+    hereford = "Herefordshire Market Position Statement 2020-25"
+    centres = {"city and town": f"the places OS Open Names calls a city or town in {name}",
+               "suburban area": f"{name}'s suburban areas (OS Open Names has no city or town in a London borough, so "
+                                f"the whole borough lies within the zone and no postcode earns the rural uplift)",
+               "village": f"{name}'s villages (OS Open Names has no city, town or suburb here)"}.get(
+        summary.centre_kind, "no settlement: choose centres on the Fee zones page")
+    need65 = CARE_HOME_RATE_65PLUS / 100 * people65
+    under65 = need65 * (100 - CARE_HOME_RESIDENTS_65PLUS_PCT) / CARE_HOME_RESIDENTS_65PLUS_PCT
+    districts = ", ".join(target.lad_names)
+    projection_source = (f"national data, not a council document: ONS 2016-based subnational population projections "
+                         f"for {districts} (districts on their May 2024 codes)")
+    reference_value = reference.value
+    blocks = [
+        f"# {target.name} ({target.code}, {target.kind}): set up from the national data shipped with the tool.\n"
+        f"# No council document is held: every figure below is a labelled national default or assumption.\n"
+        f"slug = {_toml_value(target.slug)}\nname = {_toml_value(target.name)}\ngss_code = {_toml_value(target.code)}\n"
+        f"lad_codes = {_toml_value(list(target.lad_codes))}\ntwo_tier = {_toml_value(target.two_tier)}\n"
+        f"set_up_from = \"national pack\"",
+        f"[fee_zones]\ncentres = {_toml_value(list(summary.centres))}",
+        "[vintages]\n" + "\n".join(f"{key} = {_toml_value(text)}" for key, text in vintages.items()),
+        _figure("fee_zone_radius_miles", "Rural fee zone radius", reference_value("fee_zone_radius_miles"), "miles",
+                f"{held}: Herefordshire's four-mile rule ({hereford}), offered as a what-if, measured from {centres}"),
+        _figure("rural_uplift_pct", "Rural fee uplift", reference_value("rural_uplift_pct"), "%",
+                f"{held}: Herefordshire's 20% rural uplift ({hereford}), offered as a what-if"),
+        _figure("viability_hours_per_week", "Provider viability threshold", reference_value("viability_hours_per_week"),
+                "hours/week", f"{held}: the threshold the {hereford} calls commonly accepted"),
+        _figure("weekly_home_care_hours", "Home-care hours commissioned",
+                _whole(reference_value("weekly_home_care_hours") * per65), "hours/week",
+                f"{held}: Herefordshire's hours per resident aged 65+ ({reference_value('weekly_home_care_hours'):,} / "
+                f"{reference65:,}) × {name}'s {people65:,} aged 65+ (ONS mid-2020)"),
+        _figure("home_care_clients", "Home-care clients", _whole(reference_value("home_care_clients") * per65), "people",
+                f"{held}: Herefordshire's customers per resident aged 65+ ({reference_value('home_care_clients'):,} / "
+                f"{reference65:,}) × {name}'s {people65:,} aged 65+"),
+        _figure("home_care_providers", "Home-care providers", _whole(reference_value("home_care_providers") * per65),
+                "providers", f"{held}: Herefordshire's approved providers per resident aged 65+ "
+                             f"({reference_value('home_care_providers')} / {reference65:,}) × {name}'s {people65:,}; "
+                             f"set your own"),
+        _figure("base_fee_per_hour", "Base home-care fee", reference_value("base_fee_per_hour"), "£/hour",
+                f"{held}: Herefordshire's base fee as a placeholder ({reference.source('base_fee_per_hour')}); set "
+                f"{name}'s own rate", year=reference.figure("base_fee_per_hour").year),
+    ]
+    projected65, projected85 = _projection(summary, 65), _projection(summary, 85)
+    if projected65:
+        blocks += [
+            _figure("population_65plus", "People aged 65+ (projected)", projected65, "people",
+                    f"{projection_source}, persons aged 65+", year=f"{min(projected65)}-{max(projected65)}"),
+            _figure("population_85plus", "People aged 85+ (projected)", projected85, "people",
+                    f"{projection_source}, persons aged 85+; home-care demand is taken to grow with them",
+                    year=f"{min(projected85)}-{max(projected85)}"),
+        ]
+    grows = {"grows_with": "population_65plus"} if projected65 else {}
+    blocks += [
+        _figure("bed_demand_65plus", "Care-home bed need, aged 65+", {2020: _whole(need65)}, "beds",
+                f"national rate: {CARE_HOME_RATE_65PLUS}% of people aged 65+ lived in a care home at Census 2021 "
+                f"({ONS_CARE_HOMES_2021}) × {name}'s {people65:,} aged 65+ (ONS mid-2020)"
+                + (", grown with its projected people aged 65+" if projected65 else "; no projection, so no growth"),
+                year="2020", **grows),
+        _figure("bed_demand_under65", "Care-home bed need, aged under 65", _whole(under65), "beds",
+                f"national share: {100 - CARE_HOME_RESIDENTS_65PLUS_PCT:.1f}% of care-home residents were under 65 at "
+                f"Census 2021 ({ONS_CARE_HOMES_2021}: {CARE_HOME_RESIDENTS_65PLUS_PCT}% aged 65+), applied to "
+                f"{name}'s need aged 65+", year="2020"),
+        _figure("nursing_share", "Placements in nursing homes", NURSING_SHARE_PCT, "%",
+                f"national share: {NURSING_SHARE_PCT}% of care-home residents aged 65+ lived in homes with nursing at "
+                f"Census 2021 ({ONS_CARE_HOMES_2021})"),
+        _figure("free_bed_share", "Beds free at any time", reference_value("free_bed_share"), "%",
+                f"{held}: Herefordshire's ({reference.source('free_bed_share')})"),
+        _figure("assumed_beds_per_home", "Beds per home where a file gives none", _whole(national_beds_per_home),
+                "beds", f"national mean: beds per CQC-registered care home in England, 1 March 2021 "
+                        f"({national_beds_per_home:.1f})"),
+    ]
+    return "\n\n".join(blocks) + "\n"
+
+
+def _vintages() -> dict[str, str]:
+    recorded = {key: "; ".join(dict.fromkeys(table_vintage(name) for name in names))
+                for key, names in LAYER_TABLES.items()}
+    recorded["lsoa21"] = f"{recorded['lsoa21']} (wards and districts May 2024)"
+    return {key: recorded.get(key) or DERIVED_VINTAGES[key] for key in DATASETS if DATASETS[key].per_council}
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".toml.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+class Setup:
+    """Sets councils up from one reading of the national pack (shared by every council of ``--all``)."""
+
+    def __init__(self, pack: NationalPack | None = None) -> None:
+        self.pack = pack or NationalPack()
+
+    @property
+    def councils(self) -> list[SocialCareCouncil]:
+        return self.pack.councils
+
+    def find(self, name: str) -> SocialCareCouncil:
+        return find_social_care_council(name, self.councils, self.pack.table("lookup_lad24_ctyua24"))
+
+    def national_beds_per_home(self) -> float:
+        beds = self.pack.table("cqc_care_homes")["Care homes beds"]
+        return float(beds.sum()) / max(1, int(beds.notna().sum()))
+
+    def run(self, target: SocialCareCouncil, *, progress: Progress | None = None) -> SetupResult:
+        """Set ``target`` up (or say it is bundled): cut its layers, then write its settings file last, so a council
+        whose cut failed is never listed."""
+        report = progress or (lambda fraction, message: None)
+        bundled = bundled_council(target)
+        if bundled is not None:
+            return SetupResult(bundled, "bundled with the tool, with its documents' figures: nothing to set up")
+        start = time.perf_counter()
+        settings_path = settings.setup_councils_folder / f"{target.slug}.toml"
+        again = settings_path.is_file()
+        report(0.05, f"Reading the national data for {target.short_name}…")
+        self.pack.lsoa  # noqa: B018 - the largest tables first, so the progress bar moves evenly afterwards
+        self.pack.postcodes  # noqa: B018
+        report(0.45, f"Cutting {target.short_name}'s areas, people, postcodes, practices and care homes…")
+        summary = cut_council(target, self.pack, settings.setup_data_folder)
+        report(0.9, "Writing its settings…")
+        text = settings_text(summary, load_council("herefordshire"), self.national_beds_per_home(), _vintages())
+        _write_atomically(settings_path, text)
+        council = read_council_file(settings_path, data_folder=settings.setup_data_folder, bundled=False)
+        report(1.0, f"{council.name} is set up.")
+        return SetupResult(council, "set up again" if again else "set up", time.perf_counter() - start, summary)
+
+
+def setup_council(name: str, *, progress: Progress | None = None) -> SetupResult:
+    """Set one English social-care council up from the national pack (see :class:`Setup`).
+
+    Parameters
+    ----------
+    name : str
+        Its name as ONS writes it (case and punctuation forgiven; ``"Herefordshire"`` for ``"Herefordshire, County
+        of"``) or its GSS code.
+    progress : callable, optional
+        Called with (fraction done, message).
+
+    Raises
+    ------
+    UnknownCouncilError
+        For an unknown name (the closest are listed), a council in Wales, Scotland or Northern Ireland, a district
+        council (its county is named) or an abolished one.
+    DataFileError
+        If a file of the national pack is missing or damaged (the message names it and the fix).
+    """
+    setup = Setup()
+    return setup.run(setup.find(name), progress=progress)
+
+
+def setup_all(*, progress: Progress | None = None) -> list[SetupResult]:
+    """Set up every English social-care council from one reading of the pack; the bundled four are left as they are
+    (their documents' figures) and reported as such."""
+    setup = Setup()
+    results = []
+    for number, target in enumerate(setup.councils):
+        if progress:
+            progress(number / len(setup.councils), f"{target.short_name} ({number + 1} of {len(setup.councils)})")
+        results.append(setup.run(target))
+    return results
+
