@@ -40,13 +40,21 @@ def judge_rounds(rounds: pd.DataFrame, settings: RoundSettings, *, visits: pd.Da
     Returns
     -------
     DataFrame
-        ``rounds`` with ``cost`` (£, paid hours at pay with on-costs, and mileage) and ``cost_per_contact_hour``
+        ``rounds`` with ``paid_hours`` and ``travel_share`` (contact and travel, and waiting when
+        ``settings.pay_waiting``), ``cost`` (£, paid hours at pay with on-costs, and mileage) and ``cost_per_contact_hour``
         (£), ``income`` (£), ``business_costs`` (£, ``business_costs_pct`` of the income: what runs the business
         rather than the round), ``margin`` (£, income − business costs − cost), ``income_per_contact_hour`` (£),
         ``verdict`` and ``why``. The verdict compares the round's cost with the income left after business
         costs, its travel with ``max_travel_share`` of paid time and its contact hours with ``min_contact_hours``.
     """
     judged = rounds.copy()
+    if not totals and {"contact_hours", "travel_hours", "idle_hours"} <= set(judged.columns):
+        # Paid time is money too: whether waiting is paid re-judges the same plan.
+        judged["paid_hours"] = judged["contact_hours"] + judged["travel_hours"] + (
+            judged["idle_hours"] if settings.pay_waiting else 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            judged["travel_share"] = np.where(judged["paid_hours"] > 0,
+                                              judged["travel_hours"] / judged["paid_hours"], 0.0)
     if not totals and {"paid_hours", "miles"} <= set(judged.columns):
         # Costed here, not when planned: a change of pay or mileage re-judges the same plan.
         judged["cost"] = settings.round_cost(judged["paid_hours"], judged["miles"])
