@@ -387,8 +387,9 @@ class _Rounds:
         home = self.depot_location[kind.end_depot]
         return end + self.seconds[self.clients[visits[-1]].location][home] - start if ok else -1
 
-    def insert(self, index: int) -> bool:
-        """Put a call where it lengthens a round least (any position), else open the nearest free round."""
+    def insert(self, index: int, *, may_open: bool = True) -> bool:
+        """Put a call where it lengthens a round least (any position), else open the nearest free round (unless
+        ``may_open`` is False: then the call is not placed)."""
         best, best_added = None, None
         for route in self.routes:
             vehicle, visits = route[0], route[1]
@@ -402,7 +403,7 @@ class _Rounds:
             route[1].insert(position, index)
             _, route[2], route[3] = self.schedule(route[0], route[1])
             return True
-        return self._open_nearest(index, None)
+        return self._open_nearest(index, None) if may_open else False
 
     def solution(self, data: pyvrp.ProblemData) -> pyvrp.Solution:
         return pyvrp.Solution(data, [pyvrp.Route(data, route[1], route[0]) for route in self.routes if route[1]])
@@ -436,6 +437,27 @@ def greedy_solution(data: pyvrp.ProblemData, seconds: np.ndarray, *,
         if index not in placed:
             rounds.insert(index)
     return rounds.solution(data)
+
+
+def insert_calls(data: pyvrp.ProblemData, seconds: np.ndarray, rounds: Sequence[tuple[int, Sequence[int]]],
+                 calls: Sequence[int]) -> list[tuple[int, list[int]]] | None:
+    """``rounds`` (vehicle type, client indices in visiting order) with each of ``calls`` (client indices) put where
+    it lengthens a round least, keeping every window and shift; no round is opened.
+
+    Returns
+    -------
+    list or None
+        The rounds with the calls in them, in the order given; None when some call fits no round (or a round given
+        does not keep its windows and shift as it is), so nothing is ever left unfitted.
+    """
+    built = _Rounds(data, seconds)
+    for vehicle, visits in rounds:
+        if not built.open(int(vehicle), [int(index) for index in visits]) or len(built.routes[-1][1]) != len(visits):
+            return None
+    for index in calls:
+        if not built.insert(int(index), may_open=False):
+            return None
+    return [(int(vehicle), list(visits)) for vehicle, visits, *_ in built.routes]
 
 
 # --- Why a call is not fitted -----------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Used by the page's download and by ``python -m caremap rounds``, so both give the same workbook:
 About (from :func:`analyses.exports.xlsx_bytes`), ``rounds``, ``rounds_by_day``, ``carers``, ``localities``,
-``continuity``, ``visits``, ``not_fitted``, ``providers`` and ``assumptions``.
+``continuity``, ``visits``, ``not_fitted``, ``merged`` (stub rounds merged into others), ``providers``, ``market``
+(the council's market beside the plan) and ``assumptions``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Sequence
 import pandas as pd
 
 from analyses import exports
+from analyses.rounds.market import market_note, market_table
 from analyses.rounds.settings import (
     BUSINESS_COSTS_PCT,
     MILEAGE_SOURCE,
@@ -37,7 +39,7 @@ TITLES = {
     "largest_provider_hours": "Largest provider (hours per week)", "providers_above": "Providers above the threshold",
     "viable": "Every provider above the threshold", "most_viable_providers": "Most providers kept above the threshold",
     "window_text": "Window planned (clock)", "cost": "Cost: pay with on-costs, and mileage (£)", "idle_hours": "Waiting (hours)",
-    "paid_hours": "Paid (hours)", "calls": "Calls", "arrive": "Arrive (after the drive)",
+    "paid_hours": "Paid (hours)", "calls": "Calls", "kind": "Kind", "arrive": "Arrive (after the drive)",
     "wait_min": "Wait for the window (minutes)", "visit_start": "Start of the visit", "finish": "Finish",
     **{f"hours_{year}": f"Contact hours per week in {year} (projected)" for year in PROJECTION_YEARS},
     **{f"providers_{year}": f"Most providers above the threshold in {year}" for year in PROJECTION_YEARS},
@@ -67,7 +69,8 @@ def plan_sheets(report: WeekReport, providers: pd.DataFrame | None, *, synthetic
     continuity = _percent(report.continuity.reset_index(), "continuity")
     localities = _percent(report.localities.reset_index(), "continuity")
     sheets = {"rounds": weekly, "rounds_by_day": rounds_by_day, "carers": report.carers, "localities": localities,
-              "continuity": continuity, "visits": visits, "not_fitted": not_fitted}
+              "continuity": continuity, "visits": visits, "not_fitted": not_fitted,
+              "merged": report.plan.merged.drop(columns=["day"], errors="ignore")}
     sheets["providers"] = providers.reset_index() if providers is not None and len(providers) else pd.DataFrame(
         {"locality": [], "note": []})
     return sheets
@@ -150,7 +153,11 @@ def week_workbook(report: WeekReport, council: Council, *, clients_label: str, s
              ("Clients", clients_label), ("Travel times", engine_label), ("Summary", report.summary())]
     if synthetic:
         about.insert(0, ("SYNTHETIC", "SYNTHETIC demand: modelled clients, not real people"))
+    pay = f"£{report.settings.carer_pay_per_hour:.2f} an hour; legal minimum {report.settings.minimum_text()}"
+    about += [("Pay", pay), *([("WARNING", report.settings.pay_warning())] if report.settings.pay_warning() else [])]
     sheets = plan_sheets(report, report.providers, synthetic=synthetic)
-    sheets["assumptions"] = assumptions_table(report, council)
-    titles = {**TITLES, "item": "Assumption", "value": "Value"}
+    sheets["market"] = market_table(council, report)
+    sheets["assumptions"] = assumptions_table(report, council, extra=[("Market figures", market_note(council))])
+    titles = {**TITLES, "item": "Assumption", "value": "Value", "figure": "Figure", "documented":
+              "In a council document", "your_plan": "This plan beside it", "into": "Merged into"}
     return exports.xlsx_bytes(sheets, about, titles=titles)
