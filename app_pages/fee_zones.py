@@ -11,7 +11,6 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from analyses import exports, fee_costing, fee_zones, uploads
-from analyses.base_fee import includes_uplift
 from analyses.fee_costing import BandedScheme, Demand, FeeAssumptions
 from geo.council import WHAT_IF, Council
 from geo.errors import InputDataError
@@ -152,22 +151,12 @@ def _money_range(low: float, high: float) -> str:
     return f"£{low / 1000:,.0f}k–£{high / 1000:,.0f}k" if high >= 10_000 else f"£{low:,.0f}–£{high:,.0f}"
 
 
-def _base_fee(council: Council, data: CouncilData, engine: TravelEngine, *, reading: str, measure_from: str):
-    """The council's base fee, net of the uplift on the costed reading where its figure is an average including it:
-    the share of hours outside comes from the council's own rule (its centres and radius) on modelled demand."""
-    if not includes_uplift(council):
-        return fee_costing.default_base_fee(council)
-    under_rule = state.fee_zone_postcodes(council.slug, engine.token, engine, tuple(council.fee_zone_centres),
-                                          council.fee_zone_radius_miles, measure_from)
-    return fee_costing.default_base_fee(council, fee_costing.outside_share(under_rule, data, reading=reading))
-
-
 def _costing(council: Council, data: CouncilData, located: pd.DataFrame, demand: Demand, *, engine: TravelEngine,
              radius: float, measure_from: str) -> tuple[FeeAssumptions, str]:
     a, b, c = st.columns(3)
     reading = c.radio("Costed on", list(fee_zones.READINGS), format_func=fee_zones.READINGS.get, horizontal=True,
                       key="fz_cost_reading")
-    base = _base_fee(council, data, engine, reading=reading, measure_from=measure_from)
+    base = state.base_fee(council, data, engine, reading=reading, measure_from=measure_from)
     fee = a.number_input("Base fee (£/hour)", 0.0, 200.0, step=0.25,
                          key=widgets.follows_default(f"fz_fee_{council.slug}", base.per_hour), help=base.source)
     uplift = b.number_input("Rural uplift (%)", 0.0, 200.0, float(council.rural_uplift_pct), 1.0,
