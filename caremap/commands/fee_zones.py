@@ -39,16 +39,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _fees(arguments: argparse.Namespace, council, share) -> "FeeAssumptions":
     """The council's fee (net of the uplift at ``share`` where its figure is an average including it) and uplift, or
-    the ones given (reported as what-ifs unless they equal the council's)."""
+    the ones given (checked in :func:`run`; reported as what-ifs unless they equal the council's)."""
     from analyses.fee_costing import FeeAssumptions
     from geo.council import WHAT_IF
 
     fees = FeeAssumptions.for_council(council, share)
-    uplift = council.rural_uplift_pct if arguments.uplift is None else \
-        _common.in_range(arguments.uplift, 0, 200, option="--uplift", what="the rural uplift (%)")
+    uplift = council.rural_uplift_pct if arguments.uplift is None else arguments.uplift
     if arguments.fee is not None and abs(arguments.fee - fees.base_fee_per_hour) >= 0.005:
-        fee = _common.in_range(arguments.fee, 0, 200, option="--fee", what="the base fee (£ an hour)")
-        fees = FeeAssumptions(fee, uplift, base_fee_source=WHAT_IF)
+        fees = FeeAssumptions(arguments.fee, uplift, base_fee_source=WHAT_IF)
     return FeeAssumptions(fees.base_fee_per_hour, uplift, base_fee_source=fees.base_fee_source,
                           uplift_source=council.source_of_value("rural_uplift_pct", uplift),
                           average_fee_per_hour=fees.average_fee_per_hour)
@@ -65,6 +63,8 @@ def run(arguments: argparse.Namespace) -> int:
         _common.in_range(arguments.radius, 0, 30, option="--radius", what="the fee-zone radius (miles)")
     if arguments.fee is not None:
         _common.in_range(arguments.fee, 0, 200, option="--fee", what="the base fee (£ an hour)")
+    if arguments.uplift is not None:
+        _common.in_range(arguments.uplift, 0, 200, option="--uplift", what="the rural uplift (%)")
     data = api.load_data(council)
     engine = api.travel_engine(council, _common.roads_of(arguments, council))
     share = fee_costing.council_outside_share(data, engine, reading=arguments.reading,
