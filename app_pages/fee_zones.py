@@ -173,6 +173,7 @@ def _costing(council: Council, data: CouncilData, located: pd.DataFrame, demand:
     else:
         st.caption(f"Base fee: {fee_source}. Uplift: {uplift_source}. "
                    f"Demand: {widgets.plain(demand.source)}.")  # the source names the user's file
+    fee = float(fee) if typed else base.per_hour  # the box shows pence; the base is costed exactly
     fees = FeeAssumptions(fee, uplift, base_fee_source=fee_source, uplift_source=uplift_source,
                           average_fee_per_hour=None if typed else base.average_per_hour)
     outside = ~located[f"inside_{reading}"].to_numpy()
@@ -284,12 +285,18 @@ AREA_COLUMNS = {
 }
 
 
-def _area_tables(data: CouncilData, classified: gpd.GeoDataFrame) -> None:
+def _area_tables(data: CouncilData, classified: gpd.GeoDataFrame, radius: float) -> None:
     council = data.council
     a, b, c = st.columns(3)
     total = len(classified)
     a.metric("Postcodes outside (straight)", f"{(~classified['inside_straight']).sum():,} of {total:,}")
-    b.metric("Postcodes outside (by road)", f"{(~classified['inside_road']).sum():,} of {total:,}")
+    if (classified["road_method"] == "estimate").any():
+        low, high = (int((~(classified[f"road_miles_{end}"] <= radius)).sum()) for end in fee_zones.BAND_ENDS)
+        b.metric(f"Postcodes outside by road (ESTIMATE, of {total:,})", f"{low:,}–{high:,}",
+                 help=f"At typical detours: {(~classified['inside_road']).sum():,}. The band runs from few detours to "
+                      f"many; prepare roads for one measured figure.")
+    else:
+        b.metric("Postcodes outside (by road)", f"{(~classified['inside_road']).sum():,} of {total:,}")
     c.metric("Disagree", f"{classified['disagree'].sum():,}", help="Inside by straight line, outside by road.")
     levels = area_levels(council, *TABLE_LEVELS)
     level = st.radio("Areas", list(levels), format_func=levels.get, horizontal=True, key="fz_level")
@@ -345,7 +352,7 @@ def page() -> None:
         st.caption(f"Road zone: {road_method}" + (f" {band[1]}; to make it real, "
                                                    f"{fee_zones.prepare_roads(council.slug)}." if band else "")
                    + f" {POPULATION_SPREAD}")
-        _area_tables(data, classified)
+        _area_tables(data, classified, radius)
 
     radii, compared = _what_ifs(council, located, demand, fees, cost_reading, radius=radius)
     zones = gpd.GeoDataFrame({"reading": ["straight line", "by road" + (" (estimate)" if engine.is_estimate else "")]},

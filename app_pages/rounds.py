@@ -167,8 +167,8 @@ def _settings(council: Council) -> rounds_model.RoundSettings:
                              key=widgets.follows_default(f"rv_pay_{council.slug}", defaults.carer_pay_per_hour),
                              help=defaults.pay_source)
         if pay < defaults.minimum_pay_per_hour - 0.005:
-            a.error(f"Below the legal minimum for the fee's year: {defaults.minimum_text()}. Rounds are judged at "
-                    f"this unlawful pay only because you typed it.")
+            a.error(f"Below the legal minimum, £{defaults.minimum_pay_per_hour:.2f} from April "
+                    f"{defaults.minimum_pay_year} (the fee's year): used only because you typed it.")
         else:
             a.caption(f"Legal minimum: {defaults.minimum_text()}.")
         on_costs = b.number_input("Employer's on-costs (% of pay)", 0.0, 100.0, defaults.wage_on_costs_pct, 0.5,
@@ -178,7 +178,7 @@ def _settings(council: Council) -> rounds_model.RoundSettings:
                                                           f"surplus: not there to pay for the rounds. {UKHCA_SOURCE}.")
         mileage = m.number_input("Mileage (£/mile)", 0.0, 2.0, defaults.mileage_per_mile, 0.01, key="rv_mileage",
                                  help=MILEAGE_SOURCE)
-        waiting = w.checkbox("Pay waiting time between calls", defaults.pay_waiting, key="rv_waiting",
+        waiting = w.checkbox("Pay waiting time", defaults.pay_waiting, key="rv_waiting",
                              help="On: all time on the round is paid. Off: contact and travel only. The plan stays "
                                   "the same: only its cost changes.")
         d, e, f, g, h = st.columns(5)
@@ -533,10 +533,10 @@ def _results(council: Council, data: CouncilData, report: rounds_model.WeekRepor
     with tabs[5]:
         st.caption("Each visit: the carer arrives after the drive, waits for the window to open where they arrive "
                    "early, then starts the visit.")
-        day_sheet = workbook.plan_sheets(report, None, synthetic=synthetic)["visits"]
+        day_sheet = workbook.plan_sheets(report, None, synthetic=synthetic)["visits"].drop(columns=["demand"])
+        titles = {**exports.TITLES, **workbook.TITLES}
         st.dataframe(day_sheet, hide_index=True, width="stretch",
-                     column_config={name: st.column_config.Column(workbook.TITLES.get(name, name))
-                                    for name in day_sheet.columns})
+                     column_config={name: st.column_config.Column(titles.get(name, name)) for name in day_sheet.columns})
     _providers(council, data, report)
     _market(council, report)
     visits = workbook.plan_sheets(report, report.providers, synthetic=synthetic)["visits"]
@@ -556,10 +556,10 @@ def _market(council: Council, report: rounds_model.WeekReport) -> None:
     if table.empty:
         st.info(f"{council.name}'s settings describe no home-care market.")
         return
-    st.dataframe(table.drop(columns=["documented"]), hide_index=True, width="stretch", column_config={
-        "figure": st.column_config.TextColumn("figure"), "value": st.column_config.TextColumn("council's figure"),
-        "year": st.column_config.TextColumn("year"), "source": st.column_config.TextColumn("source"),
-        "your_plan": st.column_config.TextColumn("this plan beside it")})
+    # A table of text wrapped in full (not a grid that cuts long sources short).
+    st.table(table.drop(columns=["documented"]).rename(columns={
+        "figure": "figure", "value": "council's figure", "year": "year", "source": "source",
+        "your_plan": "this plan beside it"}).set_index("figure"))
 
 
 def _gap_example(settings: rounds_model.RoundSettings, minutes: float) -> None:

@@ -66,8 +66,7 @@ def test_pay_follows_the_fee_until_the_user_types_their_own():
     app.number_input(key="rv_pay_herefordshire").set_value(9.5).run()
     # A typed pay below the fee year's minimum is used, and flagged beside the box.
     assert [error.value for error in app.error] == [
-        "Below the legal minimum for the fee's year: £10.42 (National Living Wage from April 2023, the fee's year). "
-        "Rounds are judged at this unlawful pay only because you typed it."]
+        "Below the legal minimum, £10.42 from April 2023 (the fee's year): used only because you typed it."]
     app.radio(key="rv_fee_herefordshire").set_value("base").run()
     assert not app.exception and app.number_input(key="rv_pay_herefordshire").value == 9.5  # a typed pay is kept
     assert not app.error  # above April 2019's £8.21

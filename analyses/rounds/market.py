@@ -37,7 +37,7 @@ def _beside(key: str, council: Council, report: WeekReport | None) -> str:
         return f"{report.plan.calls['client_id'].nunique():,} clients"
     if key == "home_care_providers":
         return (f"{council.weekly_home_care_hours / council.home_care_providers:,.0f} hours a week per provider on "
-                f"average; this plan {contact:,.0f}")
+                f"average; this plan: {contact:,.0f} contact hours a week")
     if key in ("viability_hours_per_week", "providers_below_threshold_pct"):
         return f"{contact:,.0f} contact hours a week: {side} the {threshold:g}-hour threshold"
     if key in ("framework_providers", "framework_localities", "package_delays_where"):
