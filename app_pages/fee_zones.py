@@ -240,6 +240,9 @@ def _what_ifs(council: Council, located: pd.DataFrame, demand: Demand, fees: Fee
         st.error(f"Custom scheme not used: {widgets.plain(error)}")
     compared = fee_costing.scheme_costs(schemes, located[f"{reading}_miles"].to_numpy(), demand,
                                         base_fee=fees.base_fee_per_hour)
+    if reading == "road" and (located["road_method"] == "estimate").any():
+        st.caption("Schemes costed by road at typical detours (ESTIMATE): each may cost less or more, as the band "
+                   "above shows for the current rule, until roads are prepared.")
     # Altair, not st.bar_chart: its horizontal bars put the value's title on the names' axis and cut long names.
     st.altair_chart(alt.Chart(compared).mark_bar().encode(
         x=alt.X("annual_uplift:Q", title="annual uplift (£)", axis=alt.Axis(format=",.0f")),
