@@ -137,7 +137,6 @@ def wage_for_year(year: int | None, basis: str = "minimum") -> Wage:
     return Wage(rates[known], known, name, f"{name}, £{rates[known]:.2f}{note} ({figure.source})")
 
 
-
 @dataclass(frozen=True)
 class FeeOption:
     """A fee the provider may be paid: its label for people, £ per contact hour, where it comes from, and the year it
@@ -226,7 +225,7 @@ class RoundSettings:
         A round that runs on at most this many days of the week ...
     stub_calls : int
         ... with at most this many calls on each is a stub: its calls are merged into the day's other rounds where
-        their windows allow, else reported apart as top-up calls (:func:`analyses.rounds.merge_stubs`). 0 days
+        their windows allow, else reported apart as top-up calls (:func:`analyses.rounds.stub_rounds`). 0 days
         keeps every round as planned.
     iterations : int
         Solver iterations per day: with the seed, this fixes the result (same seed and iterations, same rounds).
@@ -325,8 +324,8 @@ class RoundSettings:
         nor the thresholds, which only judge them."""
         judged_only = {"income_per_contact_hour", "fee_source", "rural_uplift_pct", "max_travel_share",
                        "min_contact_hours", "carer_pay_per_hour", "pay_source", "minimum_pay_per_hour",
-                       "minimum_pay_year", "minimum_pay_source", "wage_on_costs_pct", "business_costs_pct", "mileage_per_mile",
-                       "pay_waiting"}
+                       "minimum_pay_year", "minimum_pay_source", "wage_on_costs_pct", "business_costs_pct",
+                       "mileage_per_mile", "pay_waiting"}
         return repr({name: value for name, value in self.__dict__.items() if name not in judged_only})
 
 

@@ -133,6 +133,8 @@ class WeekPlan:
 
 
 MERGED_COLUMNS = ["day", "day_name", "round", "calls", "into"]
+"""Columns of :attr:`WeekPlan.merged`."""
+
 
 def _call_keys(calls: pd.DataFrame) -> list[tuple]:
     """What makes a call the same call on another day: client, call of the day and planned window."""
@@ -402,12 +404,16 @@ def _merge_day(record: _Day, stubs: set[str], settings: RoundSettings, stops: St
         return []
     fixed = [(solution.type_names[vehicle], [int(positions[client]) for client in visits]) for vehicle, visits in final]
     again = solve_day(record.calls, record.bases, settings, stops, crew=record.crew, fixed=fixed)
-    # Each round keeps its name and carer: it holds all of its calls of before.
+    # Each round keeps its name and carer: it holds all of its calls of before (the day is left as it was if not).
     old = [(route, solution.routes[route]) for route in [*kept, *left]]
     names, carers = {}, {}
     for number, (vehicle, visits) in enumerate(again.routes):
-        route = next(route for route, (was, calls) in old if was == vehicle and set(calls) <= set(visits))
+        route = next((route for route, (was, calls) in old if was == vehicle and set(calls) <= set(visits)), None)
+        if route is None or len(visits) > len(solution.visits):
+            return []
         names[number], carers[number] = record.names[route], record.carers[route]
+    if len(again.visits) != len(solution.visits):
+        return []
     record.solution, record.names, record.carers = again, names, carers
     return rows
 
