@@ -1,8 +1,9 @@
 """What the rural uplift costs: hours and clients by zone, the weekly and annual cost, and what-ifs.
 
 Fee rates are not in the council documents: the base hourly fee is an input, by default the one in the
-council's settings file (for Herefordshire, its documented spend divided by its documented hours: an
-average that already includes the uplift, so labelled an assumption).
+council's settings file. Where that figure is an average that already includes the uplift (Herefordshire: its
+documented spend divided by its documented hours), the base fee is solved from it with the modelled share of the
+council's hours outside the zone (:mod:`analyses.base_fee`), so the uplift is not counted twice; both are shown.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analyses import fee_zones
+from analyses.base_fee import BaseFee, OutsideShare, council_base_fee
 from analyses.demand import demand_weights
 from geo.council import WHAT_IF, Council
 from geo.errors import InputDataError
@@ -37,6 +39,8 @@ class FeeAssumptions:
     weeks_per_year : float
     base_fee_source, uplift_source : str
         Where the fee and the uplift come from (a council document, an assumption, or the user's what-if).
+    average_fee_per_hour : float or None
+        The council's average fee over all hours (uplift included) the base fee was solved from, when it was.
     """
 
     base_fee_per_hour: float
@@ -44,17 +48,53 @@ class FeeAssumptions:
     weeks_per_year: float = WEEKS_PER_YEAR
     base_fee_source: str = WHAT_IF
     uplift_source: str = WHAT_IF
+    average_fee_per_hour: float | None = None
 
     @classmethod
-    def for_council(cls, council: Council) -> "FeeAssumptions":
-        """The council's base fee and rural uplift (its settings file)."""
-        return cls(council.base_fee_per_hour, council.rural_uplift_pct, base_fee_source=council.source("base_fee_per_hour"),
-                   uplift_source=council.source("rural_uplift_pct"))
+    def for_council(cls, council: Council, share: OutsideShare | None = None) -> "FeeAssumptions":
+        """The council's base fee (net of the uplift with ``share`` where its figure is an average including it) and
+        rural uplift (its settings file)."""
+        base = council_base_fee(council, share)
+        return cls(base.per_hour, council.rural_uplift_pct, base_fee_source=base.source,
+                   uplift_source=council.source("rural_uplift_pct"), average_fee_per_hour=base.average_per_hour)
 
 
-def default_base_fee(council: Council) -> tuple[float, str]:
-    """The council's base hourly fee (its settings file) and where it comes from."""
-    return council.base_fee_per_hour, council.source("base_fee_per_hour")
+def default_base_fee(council: Council, share: OutsideShare | None = None) -> BaseFee:
+    """The council's base hourly fee and where it comes from: its figure, or its average net of the uplift at
+    ``share`` of the hours outside the zone (:func:`analyses.base_fee.council_base_fee`)."""
+    return council_base_fee(council, share)
+
+
+def outside_share(classified: pd.DataFrame, data: CouncilData, *, reading: str = "straight") -> OutsideShare:
+    """The share of the council's home-care hours outside its fee zone, on modelled (SYNTHETIC) demand.
+
+    Parameters
+    ----------
+    classified : DataFrame
+        The council's postcodes classified under its own rule (its centres and radius;
+        :func:`analyses.fee_zones.classify_postcodes`).
+    reading : {"straight", "road"}
+        Which reading of the rule decides who is outside.
+    """
+    demand = modelled_demand(classified, data)
+    outside = ~classified[f"inside_{reading}"].to_numpy()
+    council = data.council
+    method = classified["road_method"].iloc[0] if reading == "road" and len(classified) else ""
+    reading_text = fee_zones.READINGS[reading] + (" (ESTIMATE)" if method == "estimate" else "")
+    return OutsideShare(float(demand.hours[outside].sum() / demand.hours.sum()),
+                        f"the council's {council.weekly_home_care_hours:,.0f} hours a week modelled over its postcodes "
+                        f"(SYNTHETIC), outside {council.fee_zone_radius_miles:g} miles of its centres by "
+                        f"{reading_text}")
+
+
+def council_outside_share(data: CouncilData, engine, *, reading: str = "straight",
+                          measure_from: str = "point") -> OutsideShare:
+    """:func:`outside_share` under the council's own rule (its centres and radius), classifying its postcodes."""
+    council = data.council
+    centres = fee_zones.zone_centres(data.places, council.fee_zone_centres)
+    classified = fee_zones.classify_postcodes(data.postcodes, data.lsoa, centres, engine,
+                                              radius_miles=council.fee_zone_radius_miles, measure_from=measure_from)
+    return outside_share(classified, data, reading=reading)
 
 
 @dataclass(frozen=True)
@@ -120,6 +160,29 @@ def zone_cost(outside: np.ndarray, demand: Demand, fees: FeeAssumptions) -> dict
         "annual_uplift": weekly_uplift * fees.weeks_per_year,
         "annual_total": (weekly_base + weekly_uplift) * fees.weeks_per_year,
     }
+
+
+def road_cost_band(located: pd.DataFrame, demand: Demand, fees: FeeAssumptions, *, radius_miles: float
+                   ) -> dict[str, dict[str, float]] | None:
+    """:func:`zone_cost` on the road reading at the two ends of the estimate's band (``"low"``: few detours, the
+    uplift costs least; ``"high"``: many detours), or None when the road miles are measured on real roads.
+
+    ``located`` holds ``road_method``, ``road_miles_low`` and ``road_miles_high``
+    (:func:`analyses.fee_zones.classify_points`)."""
+    if not (located["road_method"] == "estimate").any():
+        return None
+    return {end: zone_cost(~(located[f"road_miles_{end}"].to_numpy() <= radius_miles), demand, fees)
+            for end in fee_zones.BAND_ENDS}
+
+
+def band_readings(located: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Distances of each reading for the what-ifs: straight line and road, and, on the estimate, the two ends of
+    the road reading's band (``"road, few detours"``, ``"road, many detours"``)."""
+    readings = {"straight": located["straight_miles"].to_numpy(), "road": located["road_miles"].to_numpy()}
+    if (located["road_method"] == "estimate").any():
+        readings.update({f"road, {text}": located[f"road_miles_{end}"].to_numpy()
+                         for end, text in fee_zones.BAND_ENDS.items()})
+    return readings
 
 
 def radius_what_if(miles_by_reading: dict[str, np.ndarray], demand: Demand, fees: FeeAssumptions, *,

@@ -10,6 +10,11 @@ This module computes every reading so the app can show where they disagree:
 
 Road distance is never shorter than the straight line (both end legs are added to the road path),
 so the road reading never puts inside a location that the straight reading puts outside.
+
+Without a road network the road reading is the labelled estimate, whose detours are typical ones: a single trip
+winds more or less (:data:`routing.settings.ESTIMATE_SPREAD`). The road reading then comes with a band, from the
+road miles with few detours to those with many (:func:`road_band`), and every count or cost on it is a range until
+real roads are prepared (:data:`PREPARE_ROADS`).
 """
 
 from __future__ import annotations
@@ -27,9 +32,33 @@ from geo.shapes import distance_to_boxes, grown_area
 from geo.units import METRES_PER_MILE
 from layers.postcodes import postcode_population
 from routing.engine import TravelEngine
+from routing.settings import ESTIMATE_SPREAD
 
 MEASURE_FROM = {"point": "settlement point", "extent": "settlement edge (OS Open Names extent)"}
 READINGS = {"straight": "straight line", "road": "road distance"}
+BAND_ENDS = {"low": "few detours", "high": "many detours"}
+"""The two ends of the estimate's band on the road reading: road miles with few detours (more people inside the
+zone, the uplift costs less) and with many (fewer inside, it costs more)."""
+
+
+def prepare_roads(council_slug: str, *, app: bool = True) -> str:
+    """The one action that makes the road reading real instead of an estimated band, in words (for the app, or for
+    the command line with ``app=False``)."""
+    command = f"python -m caremap roads --council {council_slug}"
+    if app:
+        return (f"prepare the roads once with `{command}` (needs internet), then choose 'Prepared OpenStreetMap "
+                f"roads' as the sidebar's Road network (or 'Download from OpenStreetMap' there)")
+    return f"prepare the roads once with `{command}` (needs internet): later runs use them"
+
+
+def road_band(engine: TravelEngine) -> tuple[float, float] | None:
+    """Multipliers on the road miles for the two ends of the estimate's band (few detours, many detours): the 10th
+    and 90th percentiles of the calibration's detours over its median (:data:`routing.settings.ESTIMATE_SPREAD`,
+    0.92 and 1.20). None with a road network: its road miles are measured, not estimated."""
+    if not engine.is_estimate:
+        return None
+    p10, median, p90 = ESTIMATE_SPREAD
+    return p10 / median, p90 / median
 
 
 def zone_centres(places: gpd.GeoDataFrame, names: Sequence[str]) -> gpd.GeoDataFrame:
@@ -106,9 +135,10 @@ def classify_points(points_xy: np.ndarray, centres: gpd.GeoDataFrame, engine: Tr
     Returns
     -------
     DataFrame
-        ``straight_miles``, ``straight_centre`` (name), ``road_miles``, ``road_minutes``, ``road_centre``,
-        ``road_method``, ``far_from_road``, ``inside_straight``, ``inside_road`` and ``disagree``
-        (inside by straight line but outside by road). Unreachable points count as outside by road.
+        ``straight_miles``, ``straight_centre`` (name), ``road_miles``, ``road_miles_low`` and ``road_miles_high``
+        (the ends of the estimate's band, :func:`road_band`; equal to ``road_miles`` on real roads),
+        ``road_minutes``, ``road_centre``, ``road_method``, ``far_from_road``, ``inside_straight``, ``inside_road``
+        and ``disagree`` (inside by straight line but outside by road). Unreachable points count as outside by road.
     """
     straight_m, straight_index = straight_distance(points_xy, centres, measure_from=measure_from)
     road = road_distance(engine, points_xy, centres, measure_from=measure_from)
@@ -116,10 +146,13 @@ def classify_points(points_xy: np.ndarray, centres: gpd.GeoDataFrame, engine: Tr
     straight_miles = straight_m / METRES_PER_MILE
     inside_straight = straight_miles <= radius_miles
     inside_road = road["reachable"].to_numpy() & (road["miles"].to_numpy() <= radius_miles)
+    low, high = road_band(engine) or (1.0, 1.0)
     return pd.DataFrame({
         "straight_miles": straight_miles,
         "straight_centre": names[straight_index],
         "road_miles": road["miles"].to_numpy(),
+        "road_miles_low": road["miles"].to_numpy() * low,
+        "road_miles_high": road["miles"].to_numpy() * high,
         "road_minutes": road["minutes"].to_numpy(),
         "road_centre": np.where(road["centre"] >= 0, names[np.clip(road["centre"], 0, None)], None),
         "road_method": road["method"].to_numpy(),
@@ -205,6 +238,22 @@ def road_zone(engine: TravelEngine, centres: gpd.GeoDataFrame, *, radius_miles: 
     for the estimate)."""
     shape, method = engine.zone_shape(_xy(centres), radius_miles=radius_miles, boxes=_boxes(centres, measure_from))
     return gpd.GeoSeries([shape], crs=centres.crs), method
+
+
+def road_band_zone(engine: TravelEngine, centres: gpd.GeoDataFrame, *, radius_miles: float,
+                   measure_from: str = "point") -> tuple[gpd.GeoSeries, str] | None:
+    """The estimate's band of the road-distance zone: the ring between the zone with many detours (inside it) and
+    the zone with few (outside it), and a sentence saying so; None with a road network."""
+    band = road_band(engine)
+    if band is None or radius_miles <= 0:
+        return None
+    low, high = band
+    few, _ = engine.zone_shape(_xy(centres), radius_miles=radius_miles / low, boxes=_boxes(centres, measure_from))
+    many, _ = engine.zone_shape(_xy(centres), radius_miles=radius_miles / high, boxes=_boxes(centres, measure_from))
+    p10, median, p90 = ESTIMATE_SPREAD
+    text = (f"ESTIMATE band: the zone by road lies between these edges for trips winding as eight in ten do on "
+            f"Rutland's roads (road/straight {p10:.2f}–{p90:.2f}, median {median:.3g})")
+    return gpd.GeoSeries([few.difference(many)], crs=centres.crs), text
 
 
 def area_sheets(data, classified: pd.DataFrame) -> dict[str, pd.DataFrame]:

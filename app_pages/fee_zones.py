@@ -12,7 +12,7 @@ from streamlit_folium import st_folium
 
 from analyses import exports, fee_costing, fee_zones, uploads
 from analyses.fee_costing import BandedScheme, Demand, FeeAssumptions
-from geo.council import Council
+from geo.council import WHAT_IF, Council
 from geo.errors import InputDataError
 from layers.areas import area_levels
 from layers.council_data import CouncilData
@@ -52,8 +52,9 @@ def _postcode_tips(frame: pd.DataFrame, label: str = "postcode") -> list[str]:
 def build_fee_zone_map(data: CouncilData, classified: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *,
                        zones: tuple[gpd.GeoSeries, gpd.GeoSeries], reading: str, engine: TravelEngine,
                        show_all: bool, tiles: bool, clients: gpd.GeoDataFrame | None = None,
-                       roads: gpd.GeoDataFrame | None = None) -> folium.Map:
-    """Map of both zone readings, the LSOA share of people aged 65+ outside, and the disagreement."""
+                       roads: gpd.GeoDataFrame | None = None, band: gpd.GeoSeries | None = None) -> folium.Map:
+    """Map of both zone readings, the LSOA share of people aged 65+ outside, and the disagreement; without roads,
+    the estimate's band of the road zone (``band``: :func:`analyses.fee_zones.road_band_zone`)."""
     straight, road = zones
     fmap = maps.new_map(data.outline, tiles=tiles)
     summary = fee_zones.area_summary(classified, "lsoa21_code")
@@ -73,10 +74,15 @@ def build_fee_zone_map(data: CouncilData, classified: gpd.GeoDataFrame, centres:
     if not straight.is_empty.all():
         maps.add_polygons(fmap, gpd.GeoDataFrame(geometry=straight), "Zone: straight line", [""],
                           line_colour="#08306b", line_weight=3, dash="8 5", interactive=False)
-    road_name = "Zone: by road" + (" (ESTIMATE)" if engine.is_estimate else "")
+    road_name = "Zone: by road" + (" (ESTIMATE, typical detours)" if engine.is_estimate else "")
     if not road.is_empty.all():
         maps.add_polygons(fmap, gpd.GeoDataFrame(geometry=road), road_name, [""], fill_colours=["#41ab5d"],
-                          line_colour="#006d2c", line_weight=2, fill_opacity=0.18, interactive=False)
+                          line_colour="#006d2c", line_weight=2, fill_opacity=0.18, interactive=False,
+                          dash="4 4" if engine.is_estimate else None)
+    if band is not None and not band.is_empty.all():
+        maps.add_polygons(fmap, gpd.GeoDataFrame(geometry=band), "Zone by road: ESTIMATE band", [""],
+                          fill_colours=["#fdae61"], line_colour="#d95f0e", line_weight=1, fill_opacity=0.35,
+                          interactive=False)
     maps.add_base_layer(fmap, outline=data.outline, places=data.places, localities=data.localities, roads=roads)
     disagree = classified[classified["disagree"]]
     if len(disagree):  # folium cannot draw an empty layer with tooltips
@@ -93,8 +99,11 @@ def build_fee_zone_map(data: CouncilData, classified: gpd.GeoDataFrame, centres:
     maps.add_points(fmap, centres, "Centres", [maps.tooltip_html(r.name, [("Settlement", r.kind)])
                                                for r in centres.itertuples()], colour="#6a3d9a", radius=8)
     entries = maps.class_legend(edges, lambda v: f"{v:.0f}%") + list((c, k) for k, c in CLASS_COLOURS.items())
-    maps.add_legend(fmap, f"% of 65+ outside ({fee_zones.READINGS[reading]}); postcodes", entries,
-                    note="Dashed: straight-line zone. Green: road zone.")
+    if band is not None:
+        entries.append(("#fdae61", "road zone's edge lies here (ESTIMATE band)"))
+    note = ("Dashed: straight-line zone. Green: road zone" + (" at typical detours; orange: where its edge may lie "
+                                                               "until roads are prepared." if band is not None else "."))
+    maps.add_legend(fmap, f"% of 65+ outside ({fee_zones.READINGS[reading]}); postcodes", entries, note=note)
     maps.add_banner(fmap, state.method_banner(engine), warning=engine.is_estimate)
     return maps.finish_map(fmap, data.outline)
 
@@ -137,27 +146,64 @@ def _demand(data: CouncilData, classified: gpd.GeoDataFrame, engine: TravelEngin
     return classified, demand, None
 
 
-def _costing(council: Council, located: pd.DataFrame, demand: Demand) -> tuple[FeeAssumptions, str]:
-    default_fee, fee_source = fee_costing.default_base_fee(council)  # the source shows as the input's help
+def _money_range(low: float, high: float) -> str:
+    """A range of pounds short enough for a metric (thousands as k)."""
+    return f"£{low / 1000:,.0f}k–£{high / 1000:,.0f}k" if high >= 10_000 else f"£{low:,.0f}–£{high:,.0f}"
+
+
+def _costing(council: Council, data: CouncilData, located: pd.DataFrame, demand: Demand, *, engine: TravelEngine,
+             radius: float, measure_from: str) -> tuple[FeeAssumptions, str]:
     a, b, c = st.columns(3)
-    fee = a.number_input("Base fee (£/hour)", 0.0, 200.0, float(default_fee), 0.25, key=f"fz_fee_{council.slug}",
-                         help=fee_source)
-    uplift = b.number_input("Rural uplift (%)", 0.0, 200.0, float(council.rural_uplift_pct), 1.0,
-                            key=f"fz_uplift_{council.slug}", help=council.source("rural_uplift_pct"))
     reading = c.radio("Costed on", list(fee_zones.READINGS), format_func=fee_zones.READINGS.get, horizontal=True,
                       key="fz_cost_reading")
-    fee_source = council.source_of_value("base_fee_per_hour", fee)
+    base = state.base_fee(council, data, engine, reading=reading, measure_from=measure_from)
+    fee = a.number_input("Base fee (£/hour)", 0.0, 200.0, step=0.25,
+                         key=widgets.follows_default(f"fz_fee_{council.slug}", base.per_hour), help=base.source)
+    uplift = b.number_input("Rural uplift (%)", 0.0, 200.0, float(council.rural_uplift_pct), 1.0,
+                            key=f"fz_uplift_{council.slug}", help=council.source("rural_uplift_pct"))
+    typed = abs(fee - base.per_hour) >= 0.005
+    fee_source = WHAT_IF if typed else base.source
     uplift_source = council.source_of_value("rural_uplift_pct", uplift)
-    st.caption(f"Base fee: {fee_source}. Uplift: {uplift_source}. "
-               f"Demand: {widgets.plain(demand.source)}.")  # the source names the user's file
-    fees = FeeAssumptions(fee, uplift, base_fee_source=fee_source, uplift_source=uplift_source)
+    if base.netted and not typed:
+        st.caption(f"Base fee **£{base.per_hour:.2f}** an hour inside the zone, solved from the council's average "
+                   f"**£{base.average_per_hour:.2f}** (every hour, the uplift included): £{base.average_per_hour:.2f} ÷ "
+                   f"(1 + {council.rural_uplift_pct:g}% × {base.share.share:.1%}), {base.share.share:.1%} being the "
+                   f"share of {base.share.source}. Uplift: {uplift_source}. "
+                   f"Demand costed: {widgets.plain(demand.source)}.")
+    else:
+        st.caption(f"Base fee: {fee_source}. Uplift: {uplift_source}. "
+                   f"Demand: {widgets.plain(demand.source)}.")  # the source names the user's file
+    fee = float(fee) if typed else base.per_hour  # the box shows pence; the base is costed exactly
+    fees = FeeAssumptions(fee, uplift, base_fee_source=fee_source, uplift_source=uplift_source,
+                          average_fee_per_hour=None if typed else base.average_per_hour)
     outside = ~located[f"inside_{reading}"].to_numpy()
     cost = fee_costing.zone_cost(outside, demand, fees)
+    band = fee_costing.road_cost_band(located, demand, fees, radius_miles=radius) if reading == "road" else None
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Weekly uplift cost", f"£{cost['weekly_uplift']:,.0f}")
-    m2.metric("Annual uplift cost", f"£{cost['annual_uplift']:,.0f}")
-    m3.metric("Hours/week outside", f"{cost['hours_outside']:,.0f}", help=f"Inside: {cost['hours_inside']:,.0f}")
-    m4.metric("Clients outside", f"{cost['clients_outside']:,.0f}", help=f"Inside: {cost['clients_inside']:,.0f}")
+    if band is None:
+        m1.metric("Weekly uplift cost", f"£{cost['weekly_uplift']:,.0f}")
+        m2.metric("Annual uplift cost", f"£{cost['annual_uplift']:,.0f}")
+        m3.metric("Hours/week outside", f"{cost['hours_outside']:,.0f}", help=f"Inside: {cost['hours_inside']:,.0f}")
+        m4.metric("Clients outside", f"{cost['clients_outside']:,.0f}", help=f"Inside: {cost['clients_inside']:,.0f}")
+    else:
+        low, high = band["low"], band["high"]
+        typical = "At typical detours: "
+        m1.metric("Weekly uplift cost (ESTIMATE)", _money_range(low["weekly_uplift"], high["weekly_uplift"]),
+                  help=f"{typical}£{cost['weekly_uplift']:,.0f}")
+        m2.metric("Annual uplift cost (ESTIMATE)", _money_range(low["annual_uplift"], high["annual_uplift"]),
+                  help=f"{typical}£{cost['annual_uplift']:,.0f}")
+        m3.metric("Hours/week outside (ESTIMATE)", f"{low['hours_outside']:,.0f}–{high['hours_outside']:,.0f}",
+                  help=f"{typical}{cost['hours_outside']:,.0f}")
+        m4.metric("Clients outside (ESTIMATE)", f"{low['clients_outside']:,.0f}–{high['clients_outside']:,.0f}",
+                  help=f"{typical}{cost['clients_outside']:,.0f}")
+        st.warning(f"No road network: the road reading is an **estimated band**, from few detours to many (eight trips "
+                   f"in ten on Rutland's roads). To cost it on real roads, "
+                   f"{fee_zones.prepare_roads(council.slug)}.", icon="⚠️")
+    if base.netted and not typed and cost["annual_uplift"] > 0:
+        doubled = fee_costing.zone_cost(outside, demand, FeeAssumptions(base.average_per_hour, uplift))
+        st.caption(f"Costed at the average £{base.average_per_hour:.2f} instead, the uplift would seem to cost "
+                   f"£{doubled['annual_uplift']:,.0f} a year ({doubled['annual_uplift'] / cost['annual_uplift'] - 1:.1%} "
+                   f"more{' at typical detours' if band is not None else ''}): the uplift counted twice.")
     if demand.is_synthetic:
         st.caption("SYNTHETIC demand: the council's weekly hours and clients spread over postcodes by people aged "
                    "65+. Not real clients.")
@@ -167,8 +213,7 @@ def _costing(council: Council, located: pd.DataFrame, demand: Demand) -> tuple[F
 def _what_ifs(council: Council, located: pd.DataFrame, demand: Demand, fees: FeeAssumptions, reading: str, *,
               radius: float):
     st.subheader("What if the radius changed?")
-    radii = fee_costing.radius_what_if({"straight": located["straight_miles"].to_numpy(),
-                                        "road": located["road_miles"].to_numpy()}, demand, fees)
+    radii = fee_costing.radius_what_if(fee_costing.band_readings(located), demand, fees)
     chart = radii.pivot(index="radius_miles", columns="reading", values="annual_uplift")
     st.line_chart(chart, x_label="radius (miles)", y_label="annual uplift (£)")
     wide = radii.pivot(index="radius_miles", columns="reading",
@@ -195,6 +240,9 @@ def _what_ifs(council: Council, located: pd.DataFrame, demand: Demand, fees: Fee
         st.error(f"Custom scheme not used: {widgets.plain(error)}")
     compared = fee_costing.scheme_costs(schemes, located[f"{reading}_miles"].to_numpy(), demand,
                                         base_fee=fees.base_fee_per_hour)
+    if reading == "road" and (located["road_method"] == "estimate").any():
+        st.caption("Schemes costed by road at typical detours (ESTIMATE): each may cost less or more, as the band "
+                   "above shows for the current rule, until roads are prepared.")
     # Altair, not st.bar_chart: its horizontal bars put the value's title on the names' axis and cut long names.
     st.altair_chart(alt.Chart(compared).mark_bar().encode(
         x=alt.X("annual_uplift:Q", title="annual uplift (£)", axis=alt.Axis(format=",.0f")),
@@ -240,12 +288,18 @@ AREA_COLUMNS = {
 }
 
 
-def _area_tables(data: CouncilData, classified: gpd.GeoDataFrame) -> None:
+def _area_tables(data: CouncilData, classified: gpd.GeoDataFrame, radius: float) -> None:
     council = data.council
     a, b, c = st.columns(3)
     total = len(classified)
     a.metric("Postcodes outside (straight)", f"{(~classified['inside_straight']).sum():,} of {total:,}")
-    b.metric("Postcodes outside (by road)", f"{(~classified['inside_road']).sum():,} of {total:,}")
+    if (classified["road_method"] == "estimate").any():
+        low, high = (int((~(classified[f"road_miles_{end}"] <= radius)).sum()) for end in fee_zones.BAND_ENDS)
+        b.metric(f"Postcodes outside by road (ESTIMATE, of {total:,})", f"{low:,}–{high:,}",
+                 help=f"At typical detours: {(~classified['inside_road']).sum():,}. The band runs from few detours to "
+                      f"many; prepare roads for one measured figure.")
+    else:
+        b.metric("Postcodes outside (by road)", f"{(~classified['inside_road']).sum():,} of {total:,}")
     c.metric("Disagree", f"{classified['disagree'].sum():,}", help="Inside by straight line, outside by road.")
     levels = area_levels(council, *TABLE_LEVELS)
     level = st.radio("Areas", list(levels), format_func=levels.get, horizontal=True, key="fz_level")
@@ -286,7 +340,9 @@ def page() -> None:
     map_area = st.container()
     st.subheader("Costing")
     located, demand, _ = _demand(data, classified, engine, centres=centres, radius=radius, measure_from=measure_from)
-    fees, cost_reading = _costing(council, located, demand)
+    fees, cost_reading = _costing(council, data, located, demand, engine=engine, radius=radius,
+                                  measure_from=measure_from)
+    band = fee_zones.road_band_zone(engine, centres, radius_miles=radius, measure_from=measure_from)
 
     with map_area:
         show_all = st.checkbox("Show every postcode on the map", value=False, key="fz_show_all",
@@ -294,10 +350,13 @@ def page() -> None:
         clients = located if located is not classified else None
         fmap = build_fee_zone_map(data, classified, centres, zones=(straight, road), reading=reading, engine=engine,
                                   show_all=show_all, tiles=st.session_state.get("basemap_tiles", False),
-                                  clients=clients, roads=state.main_roads(engine.token, engine))
+                                  clients=clients, roads=state.main_roads(engine.token, engine),
+                                  band=band[0] if band else None)
         st_folium(fmap, height=600, use_container_width=True, returned_objects=[], key=f"fz_map_{council.slug}")
-        st.caption(f"Road zone: {road_method} {POPULATION_SPREAD}")
-        _area_tables(data, classified)
+        st.caption(f"Road zone: {road_method}" + (f" {band[1]}; to make it real, "
+                                                   f"{fee_zones.prepare_roads(council.slug)}." if band else "")
+                   + f" {POPULATION_SPREAD}")
+        _area_tables(data, classified, radius)
 
     radii, compared = _what_ifs(council, located, demand, fees, cost_reading, radius=radius)
     zones = gpd.GeoDataFrame({"reading": ["straight line", "by road" + (" (estimate)" if engine.is_estimate else "")]},
@@ -305,6 +364,10 @@ def page() -> None:
     settings = [("Centres", ", ".join(centres_names)),
                 ("Radius", f"{radius:g} miles from the {fee_zones.MEASURE_FROM[measure_from]}"),
                 ("Base fee", f"£{fees.base_fee_per_hour:.2f} per hour ({fees.base_fee_source})"),
-                ("Rural uplift", f"{fees.uplift_pct:g}% ({fees.uplift_source})")]
+                *([("Council's average fee", f"£{fees.average_fee_per_hour:.2f} per hour, the uplift included")]
+                  if fees.average_fee_per_hour is not None else []),
+                ("Rural uplift", f"{fees.uplift_pct:g}% ({fees.uplift_source})"),
+                *([("Road reading", f"ESTIMATE band: {band[1]}; to make it real, "
+                                    f"{fee_zones.prepare_roads(council.slug)}")] if band else [])]
     _exports(data, classified, located, demand=demand, tables={"radius what-if": radii, "banded schemes": compared},
              engine=engine, settings=settings, zones=zones)

@@ -3,6 +3,7 @@ the rural uplift outside the fee zone), follow carers and continuity, and test p
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 
@@ -18,6 +19,7 @@ from analyses import rounds as rounds_model
 from analyses.demand import DemandAssumptions, area_share, demand_weights, synthetic_clients
 from analyses.rounds import workbook
 from analyses.rounds.bases import BASE_CUT
+from analyses.rounds.market import market_note, market_table
 from analyses.rounds.settings import MILEAGE_SOURCE, UKHCA_SOURCE, pounds
 from geo.council import WHAT_IF, Council
 from geo.errors import CareMapError, InputDataError
@@ -73,7 +75,7 @@ def _clients(council: Council, data: CouncilData, settings: rounds_model.RoundSe
                                     max_upload_size=widgets.CLIENT_UPLOAD_MB)
         st.caption(widgets.UPLOAD_LIMITS)
         table = widgets.read_upload(uploaded, lambda content, name: uploads.round_clients(content, name, data, settings),
-                                    key=(council.slug, repr(settings)))
+                                    key=(council.slug, settings.solver_key()))
         return (table.clients if table is not None else None), False, (f"client list {uploaded.name}" if uploaded
                                                                        else "")
     localities = sorted(data.lsoa["locality_name"].unique())
@@ -129,23 +131,14 @@ def _clock_table(what: str, rows: list[tuple[str, int, int]], *, key: str) -> li
     return periods
 
 
-def _pay_key(council: Council, defaults: rounds_model.RoundSettings) -> str:
-    """The pay box's key, its value moved to the chosen fee's default pay when the fee changes, unless the user
-    typed a pay of their own (kept: a typed figure is never dropped without a word)."""
-    key, default = f"rv_pay_{council.slug}", round(defaults.carer_pay_per_hour, 2)
-    shown_default = st.session_state.get(f"{key}_default")
-    if key not in st.session_state or (shown_default is not None and st.session_state[key] == shown_default):
-        st.session_state[key] = default
-    st.session_state[f"{key}_default"] = default
-    return key
-
-
 def _settings(council: Council) -> rounds_model.RoundSettings:
-    # Pay defaults to the chosen fee's price level (the fee is chosen further down the page; its last choice is in
-    # the session). Money is applied when the rounds are judged, so changing it never re-plans the week.
+    # Pay defaults to the legal minimum of the chosen fee's year (the fee is chosen further down the page; its last
+    # choice is in the session), or the real Living Wage of that year as a what-if. Money is applied when the rounds
+    # are judged, so changing it (waiting pay included) never re-plans the week.
     options = {option.key: option for option in rounds_model.fee_options(council)}
     fee = options.get(st.session_state.get(f"rv_fee_{council.slug}"), next(iter(options.values())))
-    defaults = rounds_model.RoundSettings.for_council(council, fee=fee)
+    basis = st.session_state.get("rv_pay_basis", "minimum")
+    defaults = rounds_model.RoundSettings.for_council(council, fee=fee, pay_basis=basis)
     with st.expander("The week: call windows, shifts, the gap between calls, carers' days (assumptions)"):
         left, right = st.columns(2)
         with left:
@@ -164,10 +157,20 @@ def _settings(council: Council) -> rounds_model.RoundSettings:
                         help="Consecutive days off, spread so about the same number of carers work each day.")
         longest = c.number_input("Longest round (h, leaving the base to returning)", 1.0, 14.0,
                                  defaults.max_paid_hours, 0.5, key="rv_paid")
-    with st.expander("Pay, verdict thresholds and search effort (assumptions)"):
+    with st.expander("Pay, verdict thresholds and search effort (assumptions)", expanded=True):
+        st.radio("Carer pay follows", list(rounds_model.PAY_BASES), format_func=rounds_model.PAY_BASES.get,
+                 horizontal=True, key="rv_pay_basis",
+                 help="The legal minimum is the National Living Wage in force in the fee's year (GOV.UK); the real "
+                      "Living Wage is the Living Wage Foundation's voluntary rate, a what-if.")
         a, b, c, m, w = st.columns(5)
-        pay = a.number_input("Carer pay (£/h)", 5.0, 50.0, step=0.01, key=_pay_key(council, defaults),
+        pay = a.number_input("Carer pay (£/h)", 5.0, 50.0, step=0.01,
+                             key=widgets.follows_default(f"rv_pay_{council.slug}", defaults.carer_pay_per_hour),
                              help=defaults.pay_source)
+        if pay < defaults.minimum_pay_per_hour - 0.005:
+            a.error(f"Below the legal minimum, £{defaults.minimum_pay_per_hour:.2f} from April "
+                    f"{defaults.minimum_pay_year} (the fee's year): used only because you typed it.")
+        else:
+            a.caption(f"Legal minimum: {defaults.minimum_text()}.")
         on_costs = b.number_input("Employer's on-costs (% of pay)", 0.0, 100.0, defaults.wage_on_costs_pct, 0.5,
                                   key="rv_on_costs", help=f"NI, pension, holiday, sickness, training. {UKHCA_SOURCE}.")
         business = c.number_input("Business costs (% of income)", 0.0, 80.0, defaults.business_costs_pct, 0.5,
@@ -175,8 +178,9 @@ def _settings(council: Council) -> rounds_model.RoundSettings:
                                                           f"surplus: not there to pay for the rounds. {UKHCA_SOURCE}.")
         mileage = m.number_input("Mileage (£/mile)", 0.0, 2.0, defaults.mileage_per_mile, 0.01, key="rv_mileage",
                                  help=MILEAGE_SOURCE)
-        waiting = w.checkbox("Pay waiting time between calls", defaults.pay_waiting, key="rv_waiting",
-                             help="On: all time on the round is paid. Off: contact and travel only.")
+        waiting = w.checkbox("Pay waiting time", defaults.pay_waiting, key="rv_waiting",
+                             help="On: all time on the round is paid. Off: contact and travel only. The plan stays "
+                                  "the same: only its cost changes.")
         d, e, f, g, h = st.columns(5)
         travel = d.slider("Most travel (% of paid time)", 5, 80, int(defaults.max_travel_share * 100), key="rv_travel")
         contact = e.number_input("Fewest contact hours a round", 0.0, 10.0, defaults.min_contact_hours, 0.5,
@@ -189,9 +193,9 @@ def _settings(council: Council) -> rounds_model.RoundSettings:
                                       "result may then vary from run to run).")
         seed = h.number_input("Seed", 0, 10_000, defaults.seed, key="rv_solver_seed",
                               help="Seed of the solver and of the days each client is visited.")
-    typed = abs(pay - defaults.carer_pay_per_hour) >= 0.005  # the box shows pence: 8.92 is the default 8.924
-    return rounds_model.RoundSettings(
-        windows=windows, shifts=shifts, max_paid_hours=float(longest), min_gap_minutes=float(gap) * 60,
+    typed = abs(pay - defaults.carer_pay_per_hour) >= 0.005  # the box shows pence
+    return dataclasses.replace(
+        defaults, windows=windows, shifts=shifts, max_paid_hours=float(longest), min_gap_minutes=float(gap) * 60,
         carer_days_per_week=int(days), carer_pay_per_hour=float(pay) if typed else defaults.carer_pay_per_hour,
         mileage_per_mile=float(mileage), pay_source=WHAT_IF if typed else defaults.pay_source,
         wage_on_costs_pct=float(on_costs), business_costs_pct=float(business),
@@ -200,35 +204,44 @@ def _settings(council: Council) -> rounds_model.RoundSettings:
         iterations=int(iterations), time_limit_s=float(seconds), seed=int(seed))
 
 
-def _income(council: Council, data: CouncilData, settings: rounds_model.RoundSettings
+def _income(council: Council, data: CouncilData, settings: rounds_model.RoundSettings, engine: TravelEngine
             ) -> tuple[rounds_model.RoundSettings, rounds_model.ZoneRule, rounds_model.FeeOption]:
-    """The fee, the uplift and the fee zone, defaulting to the Rural fee zones page's choices."""
+    """The fee (the council's base fee net of the uplift where its figure is an average including it; its current fee;
+    or a rate of the user's), the uplift and the fee zone, defaulting to the Rural fee zones page's choices."""
     st.subheader("Income")
-    options = {option.key: option for option in rounds_model.fee_options(council)}
-    a, b, c, d, e = st.columns([2.2, 1, 1, 1.3, 1.3])
-    key = a.radio("Fee", list(options), format_func=lambda k: options[k].label, key=f"rv_fee_{council.slug}",
-                  help=" · ".join(option.source for option in options.values()))
-    uplift = b.number_input("Rural uplift (%)", 0.0, 200.0, council.rural_uplift_pct, 1.0,
-                            key=f"rv_uplift_{council.slug}", help=council.source("rural_uplift_pct"))
-    radius = c.number_input("Zone radius (miles)", 0.0, 30.0,
-                            float(st.session_state.get(f"fz_radius_{council.slug}", council.fee_zone_radius_miles)),
-                            0.5, key=f"rv_radius_{council.slug}", help=council.source("fee_zone_radius_miles"))
+    a, f, b, c, d, e = st.columns([2.2, 1, 1, 1, 1.3, 1.3])
     readings = list(fee_zones.READINGS)
     reading = d.radio("Zone by", readings, index=readings.index(st.session_state.get("fz_cost_reading", "straight")),
                       format_func=fee_zones.READINGS.get, key="rv_reading")
     froms = list(fee_zones.MEASURE_FROM)
     measure_from = e.radio("Measured from", froms, index=froms.index(st.session_state.get("fz_from", "point")),
                            format_func=fee_zones.MEASURE_FROM.get, key="rv_from")
+    base = state.base_fee(council, data, engine, reading=reading, measure_from=measure_from)
+    options = {option.key: option for option in rounds_model.fee_options(council, base_fee=base)}
+    key = a.radio("Fee", list(options), format_func=lambda k: options[k].label, key=f"rv_fee_{council.slug}",
+                  help=" · ".join(option.source for option in options.values()))
+    rate = f.number_input("Fee rate (£/contact h)", 1.0, 200.0, step=0.01,
+                          key=widgets.follows_default(f"rv_fee_rate_{council.slug}", options[key].fee_per_hour),
+                          help="The chosen fee's rate; type your own for a what-if (paid from the same year).")
+    uplift = b.number_input("Rural uplift (%)", 0.0, 200.0, council.rural_uplift_pct, 1.0,
+                            key=f"rv_uplift_{council.slug}", help=council.source("rural_uplift_pct"))
+    radius = c.number_input("Zone radius (miles)", 0.0, 30.0,
+                            float(st.session_state.get(f"fz_radius_{council.slug}", council.fee_zone_radius_miles)),
+                            0.5, key=f"rv_radius_{council.slug}", help=council.source("fee_zone_radius_miles"))
     places = set(data.places["name"])
     centres = tuple(name for name in st.session_state.get(f"fz_centres_{council.slug}", council.fee_zone_centres)
                     if name in places) or tuple(council.fee_zone_centres)
     rule = rounds_model.ZoneRule(centres, float(radius), reading, measure_from)
-    option = options[key]
+    option = rounds_model.what_if_fee(options[key], float(rate))
+    netted = (f" The council's £{base.average_per_hour:.2f} is an average over every hour with the uplift in it: the "
+              f"base inside the zone is £{base.per_hour:.2f} = £{base.average_per_hour:.2f} ÷ (1 + "
+              f"{council.rural_uplift_pct:g}% × {base.share.share:.1%}), {base.share.share:.1%} being the share of "
+              f"{base.share.source}." if base.netted else "")
     st.caption(f"Each call is paid {option.label}, plus {uplift:g}% for clients outside the fee zone ({rule.describe()}"
-               f"; the same rule as the Rural fee zones page, whose choices are the defaults here). "
-               f"Fee: {option.source}. Uplift: {council.source_of_value('rural_uplift_pct', uplift)}.")
-    changed = rounds_model.RoundSettings(**{**settings.__dict__, "income_per_contact_hour": option.fee_per_hour,
-                                            "rural_uplift_pct": float(uplift)})
+               f"; the same rule as the Rural fee zones page, whose choices are the defaults here).{netted} "
+               f"Uplift: {council.source_of_value('rural_uplift_pct', uplift)}.")
+    changed = dataclasses.replace(settings, income_per_contact_hour=option.fee_per_hour,
+                                  fee_source=f"{option.label} — {option.source}", rural_uplift_pct=float(uplift))
     return changed, rule, option
 
 
@@ -400,10 +413,11 @@ def _verdict(report: rounds_model.WeekReport, flat: rounds_model.WeekReport) -> 
     a, b, c, d, e = st.columns(5)
     # "of N" sits in the label: a value such as "14,875 of 14,875" is cut short in a fifth of the page.
     a.metric(f"Calls fitted (of {total:,})", f"{served:,}", help="Calls of the whole week, Monday to Sunday.")
-    b.metric(f"Rounds viable (of {len(report.weekly):,})", f"{report.viable_rounds:,}",
-             help="Rounds through the week (a round runs on several days), judged on their weekly totals.")
-    viable_days = int((report.rounds["verdict"] == "viable").sum())
-    c.metric(f"Day rounds viable (of {len(report.rounds):,})", f"{viable_days:,}")
+    b.metric(f"Rounds viable (of {report.round_count:,})", f"{report.viable_rounds:,}",
+             help="Rounds through the week (a round runs on several days), judged on their weekly totals; top-up "
+                  "calls apart.")
+    day_rounds = report.rounds[report.rounds["kind"] == rounds_model.ROUND]
+    c.metric(f"Day rounds viable (of {len(day_rounds):,})", f"{int((day_rounds['verdict'] == 'viable').sum()):,}")
     margin = report.weekly["margin"].sum(min_count=1) if len(report.weekly) else float("nan")
     d.metric("Margin a week", pounds(margin), help="Income less business costs, pay with on-costs, and mileage, "
                                                        "all rounds.")
@@ -411,12 +425,21 @@ def _verdict(report: rounds_model.WeekReport, flat: rounds_model.WeekReport) -> 
     e.metric("Continuity", f"{mean:.0%}", help=f"Share of each client's calls served by the carer who serves most of "
                                                f"them (mean over clients); at most {report.best_continuity:.0%} when "
                                                f"carers work {settings.carer_days_per_week} days of 7.")
-    st.markdown(f"**Verdict:** {report.viable_rounds} of {len(report.weekly)} rounds are viable with the "
+    st.markdown(f"**Verdict:** {report.viable_rounds} of {report.round_count} rounds are viable with the "
                 f"{settings.rural_uplift_pct:g}% rural uplift outside the fee zone; {flat.viable_rounds} would be "
                 f"without the uplift. A round is viable when its income, less {settings.business_costs_pct:g}% business "
                 f"costs, covers its pay (with {settings.wage_on_costs_pct:g}% on-costs) and mileage, its travel is at "
                 f"most {settings.max_travel_share:.0%} of paid time and it has at least "
                 f"{settings.min_contact_hours:g} contact hours a day.")
+    if settings.pay_warning():
+        st.error(f"**Pay:** {settings.pay_warning()}")
+    else:
+        paid = ("your what-if" if settings.pay_source == WHAT_IF else settings.pay_source.split(",")[0])
+        st.markdown(f"**Pay:** carers are paid £{settings.carer_pay_per_hour:.2f} an hour ({paid}); the legal minimum "
+                    f"for the fee's year is {settings.minimum_text()}.")
+    if report.top_up_text():
+        st.markdown(f"**Stub rounds:** {report.top_up_text()}. Top-up calls are costed apart: neither viable nor "
+                    f"unviable rounds.")
     waiting = float(report.weekly["idle_hours"].sum()) if len(report.weekly) else 0.0
     if waiting > 0:
         on_round = waiting + float(report.weekly[["contact_hours", "travel_hours"]].sum().sum())
@@ -508,8 +531,14 @@ def _results(council: Council, data: CouncilData, report: rounds_model.WeekRepor
         else:
             st.caption("Every call of the week is fitted.")
     with tabs[5]:
-        st.dataframe(report.visits.drop(columns=["day", "x", "y"]), hide_index=True, width="stretch")
+        st.caption("Each visit: the carer arrives after the drive, waits for the window to open where they arrive "
+                   "early, then starts the visit.")
+        day_sheet = workbook.plan_sheets(report, None, synthetic=synthetic)["visits"].drop(columns=["demand"])
+        titles = {**exports.TITLES, **workbook.TITLES}
+        st.dataframe(day_sheet, hide_index=True, width="stretch",
+                     column_config={name: st.column_config.Column(titles.get(name, name)) for name in day_sheet.columns})
     _providers(council, data, report)
+    _market(council, report)
     visits = workbook.plan_sheets(report, report.providers, synthetic=synthetic)["visits"]
     about = [f"Rounds for a week in {council.name}; clients: {label}.", state.method_banner(engine), report.summary()]
     widgets.download_row(f"rounds_{council.slug}", {
@@ -517,6 +546,20 @@ def _results(council: Council, data: CouncilData, report: rounds_model.WeekRepor
                                                engine_label=engine.label),
         "CSV": lambda: exports.csv_bytes(visits, (["SYNTHETIC demand: not real clients."] if synthetic else []) + about),
     })
+
+
+def _market(council: Council, report: rounds_model.WeekReport) -> None:
+    """The market as the council's documents describe it, beside the plan."""
+    st.subheader("The market you enter")
+    st.caption(market_note(council))
+    table = market_table(council, report)
+    if table.empty:
+        st.info(f"{council.name}'s settings describe no home-care market.")
+        return
+    # A table of text wrapped in full (not a grid that cuts long sources short).
+    st.table(table.drop(columns=["documented"]).rename(columns={
+        "figure": "figure", "value": "council's figure", "year": "year", "source": "source",
+        "your_plan": "this plan beside it"}).set_index("figure"))
 
 
 def _gap_example(settings: rounds_model.RoundSettings, minutes: float) -> None:
@@ -557,7 +600,7 @@ def page() -> None:
     if busiest > BUSY_DAY_CALLS:
         st.warning(f"The busiest day has {busiest:,} calls: the week may take several minutes to plan. Choose a "
                    f"locality or fewer clients for a quicker answer.")
-    settings, rule, _ = _income(council, data, settings)
+    settings, rule, _ = _income(council, data, settings, engine)
     locality = rounds_model.client_localities(clients, data.lsoa)
     try:
         suggested = _suggestions(council, data, clients, calls, engine=engine, settings=settings, locality=locality)

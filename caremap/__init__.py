@@ -15,6 +15,7 @@ from caremap.api import (
                          load_data,
                          measure_coverage,
                          read_clients,
+                         round_settings,
                          synthetic_clients,
                          travel_engine,
                          write_report,
@@ -27,6 +28,6 @@ __version__ = "0.8.0"
 __all__ = [
     "CareMapError", "Council", "DataFileError", "InputDataError", "RoadNetworkError", "UnknownCouncilError",
     "__version__", "build_rounds", "candidate_sites", "care_homes", "classify_fee_zones", "engine_names", "list_councils",
-    "load_council", "load_data", "measure_coverage", "read_clients", "synthetic_clients", "travel_engine",
+    "load_council", "load_data", "measure_coverage", "read_clients", "round_settings", "synthetic_clients", "travel_engine",
     "write_report",
 ]

@@ -178,6 +178,40 @@ def read_clients(path: str | Path, data: CouncilData, *, settings: "RoundSetting
     return uploads.round_clients(content, path.name, data, settings or rounds.RoundSettings.for_council(data.council))
 
 
+def round_settings(data: CouncilData, engine: "TravelEngine", *, fee: str = "base", fee_rate: float | None = None,
+                   pay_basis: str = "minimum", reading: str = "straight", measure_from: str = "point",
+                   **changes) -> "RoundSettings":
+    """The round model's settings for a council: its fee, net of the rural uplift where its figure is an average
+    that includes it (with the modelled share of its hours outside its zone on ``reading``), carer pay of the fee's
+    year (the legal minimum, or the real Living Wage with ``pay_basis="real"``), then ``changes``.
+
+    Parameters
+    ----------
+    fee : {"base", "current"}
+        The council's base fee, or its current fee where its documents record a rise.
+    fee_rate : float, optional
+        A fee of your own (£ a contact hour) in place of that fee's rate, paid from the same year.
+    changes
+        Any other :class:`analyses.rounds.RoundSettings` field (``carer_pay_per_hour`` labelled a what-if).
+
+    Raises
+    ------
+    InputDataError
+        For a fee the council's settings do not record.
+    """
+    from analyses import fee_costing, rounds
+    from analyses.base_fee import council_base_fee, includes_uplift
+
+    council = data.council
+    share = fee_costing.council_outside_share(data, engine, reading=reading, measure_from=measure_from) \
+        if includes_uplift(council) else None
+    options = {option.key: option for option in rounds.fee_options(council, base_fee=council_base_fee(council, share))}
+    if fee not in options:
+        raise InputDataError(f"{council.name}'s settings give no {fee!r} fee: choose one of {', '.join(options)}.")
+    option = options[fee] if fee_rate is None else rounds.what_if_fee(options[fee], float(fee_rate))
+    return rounds.RoundSettings.for_council(council, fee=option, pay_basis=pay_basis, **changes)
+
+
 def build_rounds(data: CouncilData, engine: "TravelEngine", *, clients: gpd.GeoDataFrame | int | None = None,
                  settings: "RoundSettings | None" = None, carers: int | None = None, seed: int = 1,
                  locality: str | None = None, bases: Sequence["Base"] | None = None,
@@ -194,7 +228,8 @@ def build_rounds(data: CouncilData, engine: "TravelEngine", *, clients: gpd.GeoD
         A client list (the ``clients`` of :func:`read_clients`), or a number of SYNTHETIC clients; default 40
         synthetic clients.
     settings : RoundSettings, optional
-        Default: the model's defaults with the council's base fee and rural uplift.
+        Default: :func:`round_settings` (the council's base fee, net of the uplift where its figure is an average
+        including it, and its rural uplift).
     carers : int, optional
         Carers in all, shared among the bases by their share of the calls; default the suggested count, which
         fits every call that any round can take.
@@ -232,7 +267,7 @@ def build_rounds(data: CouncilData, engine: "TravelEngine", *, clients: gpd.GeoD
     if carers is not None and int(carers) < 1:
         raise InputDataError(f"{carers} carers asked for: give 1 or more, or leave carers out for the suggested count.")
     rounds.check_plan_size(clients)
-    settings = settings or rounds.RoundSettings.for_council(council)
+    settings = settings or round_settings(data, engine, reading=reading, measure_from=measure_from)
     calls = rounds.calls_for_week(clients, settings)
     where = rounds.client_localities(clients, data.lsoa)
     if bases is None:

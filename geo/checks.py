@@ -86,3 +86,8 @@ SEED = Bounds(0, 2**31 - 1, "the seed", whole=True)
 """Seeds the solver (an unsigned 32-bit number) and numpy both take."""
 CARERS = Bounds(1, 10_000, "the number of carers", whole=True)
 DOWNLOAD_TIMEOUT = Bounds(1, 3600, "the longest wait for one download request (seconds)")
+CARER_PAY = Bounds(5, 50, "carer pay (£ an hour)")
+FEE_RATE = Bounds(1, 200, "the fee (£ a contact hour)")
+ON_COSTS_PCT = Bounds(0, 100, "the on-costs (% of pay)")
+BUSINESS_COSTS_PCT = Bounds(0, 80, "the business costs (% of income)")
+MILEAGE = Bounds(0, 2, "the mileage (£ a mile)")

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from geo.errors import CareMapError, DataFileError, UnknownCouncilError
-from geo.settings import settings
+from geo.settings import PROJECT_ROOT, settings
 
 WHAT_IF = "what-if value chosen by the user"
 """The source given for a value the user entered in place of a council's figure."""
@@ -71,6 +71,9 @@ class Figure:
     scope : str
         What a count covers when narrower than everything of its kind (``"older people"``: homes registered
         for older people only), so that loaded data is compared with the same thing.
+    includes : str
+        The key of a figure whose effect this one already holds (``"rural_uplift_pct"``: an average fee over all
+        hours, the uplift paid on some of them included), so that it is not added twice.
     """
 
     key: str
@@ -83,6 +86,7 @@ class Figure:
     assumption: str = ""
     grows_with: str = ""
     scope: str = ""
+    includes: str = ""
 
     @property
     def is_assumption(self) -> bool:
@@ -399,7 +403,8 @@ def _figure_from_toml(key: str, entry: Mapping[str, Any], documents: Mapping[str
     return Figure(key=key, label=str(entry.get("label", key.replace("_", " "))), value=entry["value"],
                   unit=str(entry.get("unit", "")), year=str(entry.get("year", "")), document=document,
                   where=str(entry.get("where", "")), assumption=str(entry.get("assumption", "")),
-                  grows_with=str(entry.get("grows_with", "")), scope=str(entry.get("scope", "")))
+                  grows_with=str(entry.get("grows_with", "")), scope=str(entry.get("scope", "")),
+                  includes=str(entry.get("includes", "")))
 
 
 def council_from_toml(data: Mapping[str, Any], path: Path, *, data_folder: Path | None = None,
@@ -421,6 +426,9 @@ def council_from_toml(data: Mapping[str, Any], path: Path, *, data_folder: Path 
     for figure in figures.values():
         if figure.grows_with and figure.grows_with not in figures:
             raise DataFileError(f"{path.name}: figure {figure.key!r} grows with {figure.grows_with!r}, which is not a "
+                                f"figure of the file.")
+        if figure.includes and figure.includes not in figures:
+            raise DataFileError(f"{path.name}: figure {figure.key!r} includes {figure.includes!r}, which is not a "
                                 f"figure of the file.")
     merges = {name: tuple(codes) for name, codes in data.get("localities", {}).get("merges", {}).items()}
     roads = data.get("roads", {})
@@ -475,6 +483,57 @@ def _read_cached(path: Path, *, data_folder: Path | None, bundled: bool) -> Coun
     return _READ[key]
 
 
+NATIONAL_FILE = "national.toml"
+"""The file of national figures among the bundled councils' settings: figures the same for every council."""
+
+_NATIONAL: dict[tuple[Path, int, int], dict[str, Figure]] = {}
+
+
+def national_figures() -> Mapping[str, Figure]:
+    """Figures the same for every council, bundled or set up (``councils/national.toml``: the National Living Wage
+    and the real Living Wage by year), each with its document and place as a council's figures have.
+
+    Read from the bundled councils' folder (:data:`geo.settings.settings`), or the project's own when that folder
+    holds no such file.
+
+    Raises
+    ------
+    DataFileError
+        If the file cannot be read or a figure lacks its source.
+    """
+    path = settings.councils_folder / NATIONAL_FILE
+    if not path.exists():
+        path = PROJECT_ROOT / "councils" / NATIONAL_FILE
+    try:
+        stat = path.stat()
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        if key not in _NATIONAL:
+            with path.open("rb") as handle:
+                data = tomllib.load(handle)
+            documents = {name: Document(name, str(entry["title"]), entry.get("year"), entry.get("seed"))
+                         for name, entry in data.get("documents", {}).items()}
+            _NATIONAL[key] = {name: _figure_from_toml(name, entry, documents, path)
+                              for name, entry in data.get("figures", {}).items()}
+    except (OSError, tomllib.TOMLDecodeError, KeyError) as error:
+        raise DataFileError(f"Cannot read the national figures {path}: {error}. Restore it from the repository "
+                            f"(git checkout -- councils).") from error
+    return _NATIONAL[key]
+
+
+def national_figure(key: str) -> Figure:
+    """One national figure by key (:func:`national_figures`).
+
+    Raises
+    ------
+    KeyError
+        If ``councils/national.toml`` gives no such figure.
+    """
+    figures = national_figures()
+    if key not in figures:
+        raise KeyError(f"The national figures (councils/{NATIONAL_FILE}) give no figure {key!r}.")
+    return figures[key]
+
+
 def _registry() -> dict[str, Council]:
     """Every council with settings, by slug: the bundled ones (``settings.councils_folder``) and those set up by
     the user (``settings.setup_councils_folder``), read when asked for, so a council set up a moment ago is found.
@@ -484,6 +543,8 @@ def _registry() -> dict[str, Council]:
         council = _read_cached(path, data_folder=settings.setup_data_folder, bundled=False)
         councils[council.slug] = council
     for path in sorted(settings.councils_folder.glob("*.toml")):
+        if path.name == NATIONAL_FILE:
+            continue
         council = _read_cached(path, data_folder=None, bundled=True)
         councils[council.slug] = council
     return councils

@@ -29,6 +29,11 @@ ESTIMATE_BANDS: tuple[tuple[float, float, float], ...] = (
 fastest route, with the access legs, against straight miles. Short rural trips wind more (×1.86 under 1 km)
 and run slower (23 mph) than long ones (×1.27, 39 mph)."""
 ESTIMATE_CALIBRATION = ("calibrated on Rutland's roads: nearest-facility trips and postcode pairs, by distance")
+ESTIMATE_SPREAD = (1.14, 1.245, 1.49)
+"""How far one trip's detour strays from the typical: the 10th percentile, median and 90th percentile of road miles /
+straight miles over 86,515 Rutland postcode pairs (the single-factor calibration of ``bench/routing.py``, aggregate
+1.257 at 35.2 mph, recorded in the project's routing notes). Eight trips in ten wind between 0.92 and 1.20 times
+the median detour: the estimate's readings that depend on single trips (a fee zone by road) are given as that band."""
 SINGLE_CIRCUITY, SINGLE_SPEED_MPH = 1.26, 35.0
 """The older single-factor estimate (road/straight 1.26 over postcode pairs, 35 mph), used when a caller gives
 ``circuity`` or ``estimate_speed_mph``."""

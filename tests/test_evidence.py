@@ -27,7 +27,7 @@ def test_herefordshire_population_and_rural_share_are_recomputed(herefordshire):
     # Documented figures come first; assumptions say so.
     kinds = table["Kind"].tolist()
     assert kinds == sorted(kinds, key=lambda kind: kind == "assumption")
-    assert _row(table, "Base home-care fee (2019/20)")["Kind"] == "assumption"
+    assert _row(table, "Average home-care fee (2019/20), rural uplifts included")["Kind"] == "assumption"
 
 
 def test_hertfordshire_hours_by_district_are_set_beside_the_model(all_councils):

@@ -170,8 +170,9 @@ def test_current_rule_scheme_equals_zone_cost(herefordshire, hereford_zones):
     council = load_council("herefordshire")
     demand = fee_costing.modelled_demand(hereford_zones, herefordshire)
     assert demand.is_synthetic and demand.hours.sum() == pytest.approx(9_900)
-    fee, source = fee_costing.default_base_fee(council)
-    assert fee == pytest.approx(19.45) and source.startswith("assumption")
+    base = fee_costing.default_base_fee(council)
+    fee, source = base.per_hour, base.source
+    assert fee == pytest.approx(19.45) and source.startswith("assumption") and "not netted" in source
     rule = fee_costing.scheme_costs(fee_costing.default_schemes(council)[:1], hereford_zones["straight_miles"].to_numpy(),
                                     demand, base_fee=fee)
     cost = fee_costing.zone_cost(~hereford_zones["inside_straight"].to_numpy(), demand, FeeAssumptions(fee, 20.0))

@@ -189,6 +189,6 @@ def test_verdict_thresholds_and_money_do_not_change_the_solver_key():
     assert base.solver_key() == r.RoundSettings(max_travel_share=0.1, min_contact_hours=4.0,
                                                 income_per_contact_hour=30.0, carer_pay_per_hour=15.0,
                                                 wage_on_costs_pct=10.0, business_costs_pct=5.0,
-                                                mileage_per_mile=0.6, pay_source="x").solver_key()
-    assert base.solver_key() != r.RoundSettings(pay_waiting=True).solver_key()
+                                                mileage_per_mile=0.6, pay_source="x", pay_waiting=True,
+                                                minimum_pay_per_hour=12.0, fee_source="y").solver_key()
     assert base.solver_key() != r.RoundSettings(seed=2).solver_key()

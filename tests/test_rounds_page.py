@@ -56,9 +56,37 @@ def test_pay_follows_the_fee_until_the_user_types_their_own():
     app = AppTest.from_function(_herefordshire_rounds_page, default_timeout=240).run()
     assert not app.exception and not app.error
     pay = app.number_input(key="rv_pay_herefordshire")
-    assert pay.value == 8.21  # the 2019/20 fee's price level
+    assert pay.value == 8.21  # the legal minimum of the 2019/20 fee's year
+    assert any("Legal minimum: £8.21 (National Living Wage from April 2019" in c.value for c in app.caption)
     app.radio(key="rv_fee_herefordshire").set_value("current").run()
-    assert app.number_input(key="rv_pay_herefordshire").value == round(8.21 * 1.087, 2)  # the same price level
+    assert app.number_input(key="rv_pay_herefordshire").value == 10.42  # the fee is paid from April 2023
+    app.radio(key="rv_pay_basis").set_value("real").run()
+    assert app.number_input(key="rv_pay_herefordshire").value == 10.90  # the real Living Wage from May 2023
+    app.radio(key="rv_pay_basis").set_value("minimum").run()
     app.number_input(key="rv_pay_herefordshire").set_value(9.5).run()
+    # A typed pay below the fee year's minimum is used, and flagged beside the box.
+    assert [error.value for error in app.error] == [
+        "Below the legal minimum, £10.42 from April 2023 (the fee's year): used only because you typed it."]
     app.radio(key="rv_fee_herefordshire").set_value("base").run()
     assert not app.exception and app.number_input(key="rv_pay_herefordshire").value == 9.5  # a typed pay is kept
+    assert not app.error  # above April 2019's £8.21
+
+
+def test_paying_waiting_time_keeps_the_plan_and_changes_only_its_money():
+    app = AppTest.from_function(_herefordshire_rounds_page, default_timeout=240).run()
+    area = app.selectbox(key="rv_area_herefordshire").value
+    app.number_input(key=f"rv_count_herefordshire_{area}").set_value(6).run()
+    app.select_slider(key="rv_iterations").set_value(300).run()
+    app.button(key="rv_build").click().run()
+    assert not app.exception and not app.error
+    plan = app.session_state["rv_plan"]["plan"]
+    before = next(m.value for m in app.markdown if m.value.startswith("**Verdict:**"))
+    margin = next(m.value for m in app.metric if m.label == "Margin a week")
+    app.checkbox(key="rv_waiting").check().run()
+    assert not app.exception and not app.error
+    assert app.session_state["rv_plan"]["plan"] is plan  # the same rounds, re-judged: not planned again
+    assert not any("Press the button" in info.value for info in app.info)
+    assert any(m.value.startswith("**Verdict:**") for m in app.markdown) and before
+    waiting = float(plan.rounds["idle_hours"].sum())
+    if waiting > 0:  # paid waiting can only cost more
+        assert next(m.value for m in app.metric if m.label == "Margin a week") != margin

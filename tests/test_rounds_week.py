@@ -100,14 +100,14 @@ def test_pay_follows_the_fee_year_and_on_costs_follow_ukhca():
     options = {option.key: option for option in r.fee_options(council)}
     base = r.RoundSettings.for_council(council)
     assert base.carer_pay_per_hour == 8.21 and "April 2019" in base.pay_source  # the 2019/20 fee
-    # The current fee is the 2019/20 fee raised 8.7%: pay is 2019 pay raised 8.7%, one price level for both.
+    # The current fee is the 2019/20 fee raised 8.7% in April 2023: it pays at least April 2023's legal minimum.
     current = r.RoundSettings.for_council(council, fee=options["current"])
-    assert current.carer_pay_per_hour == pytest.approx(8.21 * 1.087)
+    assert current.carer_pay_per_hour == 10.42 and current.minimum_pay_per_hour == 10.42
     assert current.income_per_contact_hour == pytest.approx(19.45 * 1.087)
-    assert "April 2019" in current.pay_source and "raised by the fee's 8.7% rise" in current.pay_source
+    assert "April 2023" in current.pay_source and "the legal minimum" in current.pay_source
     assert "not recorded" in r.fee_pay(r.FeeOption("x", "x", 20.0, "x"))[1]
     wage, source = r.fee_pay(r.FeeOption("x", "x", 20.0, "x", 2031))
-    assert wage == 12.21 and "April 2025" in source and "nearest year known to the fee's 2031" in source
+    assert wage == 12.71 and "April 2026" in source and "the latest rate known for 2031" in source
     # UKHCA 2020/21: £3.11 of on-costs on £10.42 of pay; £5.80 of £20.69 runs the business.
     assert base.wage_on_costs_pct == pytest.approx(100 * 3.11 / 10.42, abs=0.05)
     assert base.business_costs_pct == pytest.approx(100 * 5.80 / 20.69, abs=0.05)
@@ -328,10 +328,14 @@ def test_the_workbook_is_for_people(rutland_report, rutland):
     sheets = pd.read_excel(BytesIO(content), sheet_name=None)
     assert list(sheets)[0] == "About" and {"rounds", "visits", "not_fitted", "providers", "assumptions"} <= set(sheets)
     visits = sheets["visits"]
-    for title in ("Day", "Carer", "Client id", "Postcode", "Fee zone", "Fee (£ per hour)", "Arrive", "Start",
-                  "Finish"):
+    for title in ("Day", "Carer", "Client id", "Postcode", "Fee zone", "Fee (£ per hour)", "Arrive (after the drive)",
+                  "Wait for the window (minutes)", "Start of the visit", "Finish"):
         assert title in visits.columns
-    assert (visits["Demand"] == "SYNTHETIC").all() and visits["Start"].str.match(r"^\d\d:\d\d$").all()
+    # Arrival, the wait for the window and the start are read apart, in that order.
+    columns = list(visits.columns)
+    assert columns.index("Arrive (after the drive)") + 1 == columns.index("Wait for the window (minutes)") == \
+        columns.index("Start of the visit") - 1
+    assert (visits["Demand"] == "SYNTHETIC").all() and visits["Start of the visit"].str.match(r"^\d\d:\d\d$").all()
     assert set(visits["Fee zone"]) <= {"inside", "outside"}
     assumptions = sheets["assumptions"]
     assert list(assumptions.columns) == ["Assumption", "Value"]
@@ -364,8 +368,10 @@ def test_the_command_line_plans_a_week(tmp_path):
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert lines[0].startswith("Rutland:") and "calls fitted over the week" in lines[0]
-    assert lines[1].startswith("Fee: £19.45 an hour (base), 20% more outside the fee zone; pay £8.21 an hour")
-    assert "SYNTHETIC" in lines[2] and "ESTIMATE" in lines[3] and lines[-1] == f"Wrote {out}."
+    assert lines[1].startswith("Fee: 2019/20 fee (£19.45) a contact hour, 20% more outside the fee zone; pay £8.21 an hour")
+    assert lines[2] == ("Pay: £8.21 an hour (National Living Wage from April 2019); legal minimum £8.21 "
+                        "(National Living Wage from April 2019, the fee's year).")
+    assert "SYNTHETIC" in lines[3] and "ESTIMATE" in lines[4] and lines[-1] == f"Wrote {out}."
     assert {"rounds", "visits", "not_fitted", "providers", "assumptions"} <= set(pd.read_excel(out, sheet_name=None))
     bad = subprocess.run([sys.executable, "-m", "caremap", "rounds", "--council", "rutland", "--locality", "Nowhere",
                           "--roads", "estimate", "--out", str(out)], capture_output=True, text=True, timeout=120)

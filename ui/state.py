@@ -296,6 +296,20 @@ def fee_zone_shapes(slug: str, engine_token: str, _engine: TravelEngine, centres
     return fee_zones.straight_zone(centre_layer, radius_miles=radius_miles, measure_from=measure_from), road, method
 
 
+def base_fee(council, data, engine: TravelEngine, *, reading: str, measure_from: str):
+    """The council's base fee for costing and rounds: its figure, or, where that is an average including the rural
+    uplift, the average net of it with the share of the council's modelled hours outside its own zone on
+    ``reading`` (:func:`analyses.base_fee.council_base_fee`; the postcodes classified once per setting)."""
+    from analyses import fee_costing
+    from analyses.base_fee import council_base_fee, includes_uplift
+
+    if not includes_uplift(council):
+        return council_base_fee(council)
+    under_rule = fee_zone_postcodes(council.slug, engine.token, engine, tuple(council.fee_zone_centres),
+                                    council.fee_zone_radius_miles, measure_from)
+    return council_base_fee(council, fee_costing.outside_share(under_rule, data, reading=reading))
+
+
 # --- Care-home coverage -------------------------------------------------------------------------
 
 

@@ -50,6 +50,17 @@ def whole_numbers(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
                            if name in frame})
 
 
+def follows_default(key: str, default: float) -> str:
+    """The key of a number box that shows ``default`` (moved when the default changes, e.g. with the fee) until the
+    user types a value of their own, which is then kept: a typed figure is never dropped without a word."""
+    default = round(float(default), 2)
+    shown = st.session_state.get(f"{key}_default")
+    if key not in st.session_state or (shown is not None and st.session_state[key] == shown):
+        st.session_state[key] = default
+    st.session_state[f"{key}_default"] = default
+    return key
+
+
 def plain(text: object) -> str:
     """Text that Streamlit's Markdown shows exactly as written: no link, image, HTML, emphasis or emoji code.
 

@@ -41,18 +41,25 @@ from analyses.rounds.model import (
 )
 from analyses.rounds.settings import (
                                    DAY_NAMES,
+                                   PAY_BASES,
                                    FeeOption,
                                    RoundSettings,
                                    Shift,
+                                   Wage,
                                    clock,
                                    clock_minutes,
                                    fee_option_for,
                                    fee_options,
                                    fee_pay,
+                                   legal_minimum,
                                    round_order,
+                                   wage_for_year,
+                                   what_if_fee,
 )
 from analyses.rounds.viability import (
                                    PROJECTION_YEARS,
+                                   ROUND,
+                                   TOP_UP,
                                    WeekReport,
                                    allocate_rounds,
                                    apportion,
@@ -68,10 +75,20 @@ from analyses.rounds.viability import (
                                    round_localities,
                                    weekly_rounds,
 )
-from analyses.rounds.week import Carer, WeekPlan, best_continuity, carer_rota, continuity, plan_week, working_per_day
+from analyses.rounds.week import (
+                                   Carer,
+                                   WeekPlan,
+                                   best_continuity,
+                                   carer_rota,
+                                   continuity,
+                                   plan_week,
+                                   stub_rounds,
+                                   working_per_day,
+)
 
 __all__ = [
-    "Base", "CALL_PATTERNS", "Carer", "MAX_PLAN_PLACES", "DAY_NAMES", "FeeOption", "INSIDE", "OUTSIDE", "PROJECTION_YEARS",
+    "Base", "CALL_PATTERNS", "Carer", "MAX_PLAN_PLACES", "DAY_NAMES", "FeeOption", "INSIDE", "OUTSIDE", "PAY_BASES",
+    "PROJECTION_YEARS", "ROUND", "TOP_UP", "Wage", "legal_minimum", "stub_rounds", "wage_for_year", "what_if_fee",
     "ROUND_CLIENT_COLUMNS", "RoundPlan", "RoundSettings", "Shift", "Stops", "UNREACHABLE", "WeekPlan", "WeekReport",
     "ZoneRule", "allocate_rounds", "apportion", "base_candidates", "best_continuity", "build_problem", "call_prize",
     "calls_for_day", "calls_for_week", "carer_rota", "carer_week", "check_client_windows", "check_plan_size", "client_localities",

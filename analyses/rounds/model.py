@@ -4,9 +4,10 @@ A day of calls (each with a time window and a visit length) is shared among care
 vehicles), starting and ending at their bases, with travel times from ``routing`` (real roads or the
 labelled estimate). Calls are optional with a large prize, so the solver serves every call it can; the
 plan returned never fits fewer calls than its greedy first plan, and the rest come back unserved, each
-with the constraint that binds and what change would fit it. The solver weighs pay (contact and travel,
-and waiting when paid) and mileage, plus, when carers are vehicles of their own (:class:`Crew`), a cost
-for a call served by someone other than the client's usual carer.
+with the constraint that binds and what change would fit it. The solver weighs pay for contact and travel
+(never waiting: whether waiting is paid is money, applied when rounds are judged) and mileage, plus, when
+carers are vehicles of their own (:class:`Crew`), a cost for a call served by someone other than the client's
+usual carer.
 
 All solving goes through :func:`solve_problem`, the same path the VRPLIB benchmark measures.
 """
@@ -228,7 +229,6 @@ def build_problem(calls: gpd.GeoDataFrame, bases: Sequence[Base], settings: Roun
     per leg. ``calls`` are the calls to plan (those that keep the gap, ``gap_ok``), all at places of ``stops``;
     client ``i`` of the instance is row ``i`` of ``calls``.
     """
-    per_second, _ = _pay_units()
     prize = call_prize(settings, stops.seconds, stops.metres)
     call_location = stops.locate(calls)
     locations = [pyvrp.Location(float(x), float(y)) for x, y in zip(stops.xs, stops.ys)]
@@ -239,14 +239,14 @@ def build_problem(calls: gpd.GeoDataFrame, bases: Sequence[Base], settings: Roun
                      required=False, name=str(call.call_id))
         for row, call in enumerate(calls.itertuples())
     ]
-    leg_cost = _leg_cost(settings, stops)
+    leg_cost = _leg_cost(stops)
 
     def vehicle(index: int, shift: Shift, *, available: int, profile: int, name: str) -> pyvrp.VehicleType:
         return pyvrp.VehicleType(
             num_available=available, start_depot=index, end_depot=index, tw_early=shift.start_min * 60,
             tw_late=shift.end_min * 60,
             shift_duration=int(min(settings.max_paid_hours * 3600, (shift.end_min - shift.start_min) * 60)),
-            unit_distance_cost=1, unit_duration_cost=per_second if settings.pay_waiting else 0, profile=profile,
+            unit_distance_cost=1, unit_duration_cost=0, profile=profile,
             name=name)
 
     if crew is None:
@@ -265,11 +265,11 @@ def build_problem(calls: gpd.GeoDataFrame, bases: Sequence[Base], settings: Roun
                              distance_matrices=matrices, duration_matrices=[stops.seconds] * len(matrices))
 
 
-def _leg_cost(settings: RoundSettings, stops: Stops) -> np.ndarray:
-    """The solver's "distance": the cost of each leg in solver units, mileage plus, when waiting is not paid (so
-    the round's duration is not costed), the pay for the time driving it."""
+def _leg_cost(stops: Stops) -> np.ndarray:
+    """The solver's "distance": the cost of each leg in solver units, mileage plus the pay for the time driving it
+    (waiting is never weighed, so the plan does not depend on whether it is paid)."""
     per_second, per_metre = _pay_units()
-    return (per_metre * stops.metres + (0 if settings.pay_waiting else per_second * stops.seconds)).astype(np.int64)
+    return (per_metre * stops.metres + per_second * stops.seconds).astype(np.int64)
 
 
 def _crew_costs(leg_cost: np.ndarray, calls: pd.DataFrame, call_location: np.ndarray, crew: Crew) -> list[np.ndarray]:
@@ -351,17 +351,14 @@ class _Rounds:
         return bool(kept)
 
     def append(self, index: int, new_round_penalty: int) -> bool:
-        """Put a call at the end of the round that reaches it at least cost (travel, plus waiting when waiting is
-        paid), or open a round from the nearest base with a free carer when that costs ``new_round_penalty``
-        seconds less."""
+        """Put a call at the end of the round that reaches it with least travel, or open a round from the nearest
+        base with a free carer when that costs ``new_round_penalty`` seconds less."""
         best, best_score = None, None
         for route in self.routes:
-            ok, begin = self._fits_after(route, index)
+            ok, _ = self._fits_after(route, index)
             if not ok:
                 continue
-            score = begin - route[3]  # travel and waiting
-            if not self.types[route[0]].unit_duration_cost:  # waiting is not paid: only the travel counts
-                score = self.seconds[self.clients[route[1][-1]].location][self.clients[index].location]
+            score = self.seconds[self.clients[route[1][-1]].location][self.clients[index].location]
             if best_score is None or score < best_score:
                 best, best_score = route, score
         if self._open_nearest(index, None if best_score is None else best_score - new_round_penalty):
@@ -390,8 +387,9 @@ class _Rounds:
         home = self.depot_location[kind.end_depot]
         return end + self.seconds[self.clients[visits[-1]].location][home] - start if ok else -1
 
-    def insert(self, index: int) -> bool:
-        """Put a call where it lengthens a round least (any position), else open the nearest free round."""
+    def insert(self, index: int, *, may_open: bool = True) -> bool:
+        """Put a call where it lengthens a round least (any position), else open the nearest free round (unless
+        ``may_open`` is False: then the call is not placed)."""
         best, best_added = None, None
         for route in self.routes:
             vehicle, visits = route[0], route[1]
@@ -405,7 +403,7 @@ class _Rounds:
             route[1].insert(position, index)
             _, route[2], route[3] = self.schedule(route[0], route[1])
             return True
-        return self._open_nearest(index, None)
+        return self._open_nearest(index, None) if may_open else False
 
     def solution(self, data: pyvrp.ProblemData) -> pyvrp.Solution:
         return pyvrp.Solution(data, [pyvrp.Route(data, route[1], route[0]) for route in self.routes if route[1]])
@@ -415,8 +413,8 @@ def greedy_solution(data: pyvrp.ProblemData, seconds: np.ndarray, *,
                     seeds: Sequence[tuple[int, Sequence[int]]] | None = None) -> pyvrp.Solution:
     """A quick first plan to start the search from.
 
-    Without ``seeds``: calls in order of their window's end, each appended to the round that reaches it at least
-    cost (travel, plus waiting when waiting is paid), or to a new round from the nearest base with a free carer
+    Without ``seeds``: calls in order of their window's end, each appended to the round that reaches it with least
+    travel, or to a new round from the nearest base with a free carer
     when that costs over half an hour less (or no round can take it). With ``seeds`` (vehicle type, calls in
     order), e.g. yesterday's rounds, those rounds are rebuilt first, keeping the calls that still fit, and every
     other call is inserted where it lengthens a round least.
@@ -439,6 +437,27 @@ def greedy_solution(data: pyvrp.ProblemData, seconds: np.ndarray, *,
         if index not in placed:
             rounds.insert(index)
     return rounds.solution(data)
+
+
+def insert_calls(data: pyvrp.ProblemData, seconds: np.ndarray, rounds: Sequence[tuple[int, Sequence[int]]],
+                 calls: Sequence[int]) -> list[tuple[int, list[int]]] | None:
+    """``rounds`` (vehicle type, client indices in visiting order) with each of ``calls`` (client indices) put where
+    it lengthens a round least, keeping every window and shift; no round is opened.
+
+    Returns
+    -------
+    list or None
+        The rounds with the calls in them, in the order given; None when some call fits no round (or a round given
+        does not keep its windows and shift as it is), so nothing is ever left unfitted.
+    """
+    built = _Rounds(data, seconds)
+    for vehicle, visits in rounds:
+        if not built.open(int(vehicle), [int(index) for index in visits]) or len(built.routes[-1][1]) != len(visits):
+            return None
+    for index in calls:
+        if not built.insert(int(index), may_open=False):
+            return None
+    return [(int(vehicle), list(visits)) for vehicle, visits, *_ in built.routes]
 
 
 # --- Why a call is not fitted -----------------------------------------------------------------------
@@ -643,7 +662,7 @@ def _interpret(solution: pyvrp.Solution | None, data: pyvrp.ProblemData | None, 
     shifts = {shift.name: shift for shift in settings.shifts}
     rounds, visits, paths, served, routes = [], [], {}, set(), []
     per_second, _ = _pay_units()
-    leg_cost = _leg_cost(settings, stops)
+    leg_cost = _leg_cost(stops)
     cost = 0.0
     for number, route in enumerate(solution.routes() if solution is not None else []):
         base_name, shift_name, *carer = type_names[route.vehicle_type()].split("|")
@@ -674,8 +693,7 @@ def _interpret(solution: pyvrp.Solution | None, data: pyvrp.ProblemData | None, 
         legs = [base_index, *[int(call_location[row]) for row in order_positions], base_index]
         miles = float(metres[legs[:-1], legs[1:]].sum()) / METRES_PER_MILE
         # Pay and mileage in solver units, without any cost of a change of carer the solver also weighed.
-        cost += float(leg_cost[legs[:-1], legs[1:]].sum()) + per_second * (
-            route.duration() if settings.pay_waiting else route.service_duration())
+        cost += float(leg_cost[legs[:-1], legs[1:]].sum()) + per_second * route.service_duration()
         rounds.append({"route": number, "shift_name": shift_name, "carer": carer[0] if carer else "",
                        **_round_row("", base_name, shifts[shift_name], route, settings, miles=miles)})
     unserved = [{"call_id": call.call_id, "client_id": call.client_id, "window": call.window,

@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence, TypeVar
 
-from geo.council import WHAT_IF, Council
+from analyses.base_fee import BaseFee, council_base_fee
+from geo.council import WHAT_IF, Council, national_figure
 from geo.errors import InputDataError
 
 Quantity = TypeVar("Quantity")
@@ -80,11 +81,6 @@ def round_order(shifts: Sequence["Shift"]) -> Callable[[str], tuple]:
     return key
 
 
-NATIONAL_LIVING_WAGE = {2016: 7.20, 2017: 7.50, 2018: 7.83, 2019: 8.21, 2020: 8.72, 2021: 8.91, 2022: 9.50,
-                        2023: 10.42, 2024: 11.44, 2025: 12.21}
-"""The statutory National Living Wage from April of each year, £ an hour (GOV.UK, National Minimum Wage and National
-Living Wage rates). UKHCA's Minimum Price for Homecare costs careworkers at it."""
-
 WAGE_ON_COSTS_PCT = 29.8
 BUSINESS_COSTS_PCT = 28.0
 UKHCA_SOURCE = ("UKHCA, A Minimum Price for Homecare, April 2020 to March 2021 (20 January 2020): of £20.69 a contact "
@@ -104,51 +100,71 @@ def fee_year(text: str | None) -> int | None:
     return int(match.group(0)) if match else None
 
 
-def living_wage(year: int) -> tuple[float, int]:
-    """The National Living Wage from April of ``year`` and the year it is of (the nearest year known beyond the
-    table)."""
-    known = min(NATIONAL_LIVING_WAGE, key=lambda candidate: abs(candidate - year))
-    return NATIONAL_LIVING_WAGE[known], known
-
+PAY_BASES = {"minimum": "the legal minimum (National Living Wage)", "real": "the real Living Wage (what-if)"}
+"""What carer pay may follow: the law, or the Living Wage Foundation's voluntary rate (a what-if)."""
+_PAY_FIGURES = {"minimum": "national_living_wage", "real": "real_living_wage"}
 
 DEFAULT_PAY_YEAR = 2019
 """Year of the default carer pay when no fee year is known (the year of Herefordshire's rural uplift)."""
 
 
 @dataclass(frozen=True)
+class Wage:
+    """An hourly wage for the year of a fee: £, the year whose rate it is, its name ("National Living Wage from April
+    2023") and where it comes from."""
+
+    per_hour: float
+    year: int
+    name: str
+    source: str
+
+
+def wage_for_year(year: int | None, basis: str = "minimum") -> Wage:
+    """The National Living Wage (``basis="minimum"``, the legal minimum) or the real Living Wage (``"real"``) in
+    force in ``year``, from the national figures (``councils/national.toml``).
+
+    Before the first year of the table its first rate is used, after the last its last (the latest known), said so.
+    """
+    if basis not in PAY_BASES:
+        raise ValueError(f"pay basis must be one of {', '.join(PAY_BASES)}, not {basis!r}")
+    figure = national_figure(_PAY_FIGURES[basis])
+    rates = {int(key): float(value) for key, value in figure.value.items()}
+    wanted = DEFAULT_PAY_YEAR if year is None else int(year)
+    known = min(max(wanted, min(rates)), max(rates))
+    month = "April" if basis == "minimum" else "May"
+    note = "" if known == wanted else f", the {'latest' if wanted > known else 'earliest'} rate known for {wanted}"
+    name = f"{figure.label.split(' (')[0]} from {month} {known}"
+    return Wage(rates[known], known, name, f"{name}, £{rates[known]:.2f}{note} ({figure.source})")
+
+
+@dataclass(frozen=True)
 class FeeOption:
-    """A fee the provider may be paid: its label for people, £ per contact hour, where it comes from, the year its
-    price level belongs to, and the rise it carries on that price level (%). The last two set the default pay
-    (:func:`fee_pay`)."""
+    """A fee the provider may be paid: its label for people, £ per contact hour, where it comes from, and the year it
+    is paid from, whose legal minimum pay applies to the carers it pays for (:func:`fee_pay`)."""
 
     key: str
     label: str
     fee_per_hour: float
     source: str
     year: int | None = None
-    rise_pct: float = 0.0
 
 
-def fee_pay(fee: FeeOption | None) -> tuple[float, str]:
-    """Default carer pay for a fee, £ an hour, and where it comes from: the National Living Wage of the year the
-    fee's price level belongs to (as UKHCA's Minimum Price for Homecare costs careworkers), raised by the rise the
-    fee carries, so that fee and pay are at one price level. A fee "raised by 8.7% in 2023" on a 2019/20 fee thus
-    pays 2019 pay raised by 8.7%, not 2023 pay: the fee's other rises since 2019/20 are not documented, and 2023
-    pay against it would judge every round against a fee years behind its costs."""
-    wanted = fee.year if fee is not None and fee.year else None
-    wage, known = living_wage(wanted or DEFAULT_PAY_YEAR)
-    if wanted is None:
-        where = "the fee's year is not recorded"
-    elif known != wanted:
-        where = f"the nearest year known to the fee's {wanted}"
-    else:
-        where = "the year of the fee"
-    source = f"assumption: the National Living Wage from April {known} (GOV.UK, £{wage:.2f}), {where}"
-    rise = fee.rise_pct if fee is not None else 0.0
-    if rise:
-        wage *= 1.0 + rise / 100.0
-        source += f", raised by the fee's {rise:g}% rise so that pay and fee are at one price level"
-    return wage, source + ", as UKHCA's minimum price costs careworkers"
+def legal_minimum(fee: FeeOption | None) -> Wage:
+    """The legal minimum pay for a fee's year (the National Living Wage in force when the fee is paid; the default
+    year when the fee's year is not recorded)."""
+    return wage_for_year(fee.year if fee is not None else None)
+
+
+def fee_pay(fee: FeeOption | None, basis: str = "minimum") -> tuple[float, str]:
+    """Default carer pay for a fee, £ an hour, and where it comes from: the National Living Wage of the year the fee
+    is paid (the legal minimum, as UKHCA's Minimum Price for Homecare costs careworkers), or the real Living Wage of
+    that year as a what-if. Never below the legal minimum of the fee's year: Herefordshire's 2019/20 fee raised by
+    8.7% in April 2023 pays at least April 2023's £10.42."""
+    wage = wage_for_year(fee.year if fee is not None and fee.year else None, basis)
+    whose = ("the fee's year is not recorded" if fee is None or not fee.year else
+             f"the year the fee is paid from ({fee.year})")
+    kind = "the legal minimum" if basis == "minimum" else "a what-if above the legal minimum"
+    return wage.per_hour, f"{wage.source}; {whose}; {kind}"
 
 
 @dataclass(frozen=True)
@@ -176,6 +192,13 @@ class RoundSettings:
         Carer pay, £ per paid hour (:meth:`for_council`: the National Living Wage of the fee's year).
     pay_source : str
         Where the carer pay comes from.
+    minimum_pay_per_hour : float
+        The legal minimum pay in the fee's year (National Living Wage), £ an hour: a lower pay is flagged
+        (:meth:`pay_warning`), never used silently.
+    minimum_pay_year : int
+        The year of that minimum (the year the fee is paid from).
+    minimum_pay_source : str
+        Which year's minimum that is, and its source.
     wage_on_costs_pct : float
         Employer's costs on top of pay: NI, pension, holiday, sickness and training time (% of pay; UKHCA).
     business_costs_pct : float
@@ -183,18 +206,27 @@ class RoundSettings:
         and is not there to pay for the rounds (%; UKHCA).
     pay_waiting : bool
         Whether waiting between calls is paid: False (the default) pays contact and travel, as a provider's
-        costing does (waiting is reported, not paid); True pays all time on the round.
+        costing does (waiting is reported, not paid); True pays all time on the round. Applied when rounds are
+        judged, as all money is: the solver plans the same rounds either way.
     mileage_per_mile : float
         Mileage paid, £ per mile (HMRC approved rate 45p).
     income_per_contact_hour : float or None
         The council's base fee, £ per contact hour inside the fee zone; None judges rounds on travel and
         contact time only. :meth:`for_council` sets it from the council's settings.
+    fee_source : str
+        What the fee is and where it comes from (the council's figure, its average net of the uplift, a what-if).
     rural_uplift_pct : float
         Added to the fee for calls to clients outside the fee zone (%).
     max_travel_share : float
         A round with more travel than this share of its paid time is not viable.
     min_contact_hours : float
         A round with fewer contact hours (a day) is not viable.
+    stub_days : int
+        A round that runs on at most this many days of the week ...
+    stub_calls : int
+        ... with at most this many calls on each is a stub: its calls are merged into the day's other rounds where
+        their windows allow, else reported apart as top-up calls (:func:`analyses.rounds.stub_rounds`). 0 days
+        keeps every round as planned.
     iterations : int
         Solver iterations per day: with the seed, this fixes the result (same seed and iterations, same rounds).
     time_limit_s : float
@@ -211,16 +243,22 @@ class RoundSettings:
     min_gap_minutes: float = 120.0
     carer_days_per_week: int = 5
     continuity_cost: float = 5.0
-    carer_pay_per_hour: float = fee_pay(None)[0]
-    pay_source: str = fee_pay(None)[1]
+    carer_pay_per_hour: float = field(default_factory=lambda: fee_pay(None)[0])
+    pay_source: str = field(default_factory=lambda: fee_pay(None)[1])
+    minimum_pay_per_hour: float = field(default_factory=lambda: legal_minimum(None).per_hour)
+    minimum_pay_year: int = field(default_factory=lambda: legal_minimum(None).year)
+    minimum_pay_source: str = field(default_factory=lambda: legal_minimum(None).source)
     wage_on_costs_pct: float = WAGE_ON_COSTS_PCT
     business_costs_pct: float = BUSINESS_COSTS_PCT
     pay_waiting: bool = False
     mileage_per_mile: float = 0.45
     income_per_contact_hour: float | None = None
+    fee_source: str = ""
     rural_uplift_pct: float = 0.0
     max_travel_share: float = 0.35
     min_contact_hours: float = 2.0
+    stub_days: int = 2
+    stub_calls: int = 6
     iterations: int = 3000
     time_limit_s: float = 60.0
     seed: int = 1
@@ -232,13 +270,38 @@ class RoundSettings:
             raise InputDataError("The least gap between a client's calls cannot be negative.")
 
     @classmethod
-    def for_council(cls, council: Council, *, fee: FeeOption | None = None, **changes: Any) -> "RoundSettings":
-        """The model's defaults with the council's own figures (the fee, its base fee unless ``fee`` is given, and
-        the rural uplift), carer pay at the fee's price level (:func:`fee_pay`), then ``changes``."""
-        fee = fee or fee_options(council)[0]
-        pay, pay_source = fee_pay(fee)
-        return dataclasses.replace(cls(income_per_contact_hour=fee.fee_per_hour, rural_uplift_pct=council.rural_uplift_pct,
-                                       carer_pay_per_hour=pay, pay_source=pay_source), **changes)
+    def for_council(cls, council: Council, *, fee: FeeOption | None = None, pay_basis: str = "minimum",
+                    base_fee: BaseFee | None = None, **changes: Any) -> "RoundSettings":
+        """The model's defaults with the council's own figures (its base fee, net of the uplift where its figure is
+        an average including it and ``base_fee`` gives the netted fee; or ``fee``; and the rural uplift), carer pay
+        of the fee's year (:func:`fee_pay`: the legal minimum, or the real Living Wage with ``pay_basis="real"``),
+        then ``changes``. A ``carer_pay_per_hour`` among the changes without its ``pay_source`` is labelled the
+        user's what-if."""
+        fee = fee or fee_options(council, base_fee=base_fee)[0]
+        pay, pay_source = fee_pay(fee, pay_basis)
+        minimum = legal_minimum(fee)
+        if "carer_pay_per_hour" in changes and "pay_source" not in changes and \
+                abs(float(changes["carer_pay_per_hour"]) - pay) >= 0.005:
+            changes["pay_source"] = WHAT_IF
+        return dataclasses.replace(cls(
+            income_per_contact_hour=fee.fee_per_hour, fee_source=f"{fee.label} — {fee.source}",
+            rural_uplift_pct=council.rural_uplift_pct, carer_pay_per_hour=pay, pay_source=pay_source,
+            minimum_pay_per_hour=minimum.per_hour, minimum_pay_year=minimum.year, minimum_pay_source=minimum.source),
+            **changes)
+
+    def pay_warning(self) -> str:
+        """A sentence when the carer pay is below the legal minimum of the fee's year ("" otherwise): such a pay is
+        used only when typed, and always flagged."""
+        if self.carer_pay_per_hour >= self.minimum_pay_per_hour - 0.005:
+            return ""
+        return (f"Pay £{self.carer_pay_per_hour:.2f} an hour is below the legal minimum for the fee's year: "
+                f"£{self.minimum_pay_per_hour:.2f}, the National Living Wage from April {self.minimum_pay_year}. "
+                f"Rounds judged at it are judged at an unlawful pay.")
+
+    def minimum_text(self) -> str:
+        """The legal minimum that applies, in words: ``"£10.42 (National Living Wage from April 2023, the fee's
+        year)"``."""
+        return f"£{self.minimum_pay_per_hour:.2f} (National Living Wage from April {self.minimum_pay_year}, the fee's year)"
 
     @property
     def employer_cost_per_hour(self) -> float:
@@ -257,33 +320,51 @@ class RoundSettings:
 
     def solver_key(self) -> str:
         """The settings that change the planned rounds: not money (fee, uplift, pay, on-costs, business costs,
-        mileage: the solver weighs time and distance at fixed rates and rounds are costed when judged) nor the
-        thresholds, which only judge them."""
-        judged_only = {"income_per_contact_hour", "rural_uplift_pct", "max_travel_share", "min_contact_hours",
-                       "carer_pay_per_hour", "pay_source", "wage_on_costs_pct", "business_costs_pct",
-                       "mileage_per_mile"}
+        mileage, paid waiting: the solver weighs time and distance at fixed rates and rounds are costed when judged)
+        nor the thresholds, which only judge them."""
+        judged_only = {"income_per_contact_hour", "fee_source", "rural_uplift_pct", "max_travel_share",
+                       "min_contact_hours", "carer_pay_per_hour", "pay_source", "minimum_pay_per_hour",
+                       "minimum_pay_year", "minimum_pay_source", "wage_on_costs_pct", "business_costs_pct",
+                       "mileage_per_mile", "pay_waiting"}
         return repr({name: value for name, value in self.__dict__.items() if name not in judged_only})
 
 
-def fee_options(council: Council) -> list[FeeOption]:
-    """The fees a user may judge rounds against: the council's base fee and, where its documents record a
-    later rise (``fee_rise_pct``), the base fee with that rise."""
-    base = council.figure("base_fee_per_hour")
-    options = [FeeOption("base", f"{base.year + ' fee' if base.year else 'base fee'} (£{council.base_fee_per_hour:.2f})",
-                         council.base_fee_per_hour, council.source("base_fee_per_hour"), fee_year(base.year))]
+def fee_options(council: Council, *, base_fee: BaseFee | None = None) -> list[FeeOption]:
+    """The fees a user may judge rounds against: the council's base fee and, where its documents record a later
+    rise (``fee_rise_pct``), the base fee with that rise, paid from the rise's year.
+
+    ``base_fee`` is the council's base fee net of the uplift where its figure is an average including it
+    (:func:`analyses.base_fee.council_base_fee` with the share of hours outside the zone); without it such an
+    average is used as it is, said so in the source.
+    """
+    base_fee = base_fee or council_base_fee(council)
+    figure = council.figure("base_fee_per_hour")
+    named = f"{figure.year} fee" if figure.year else "base fee"
+    average = f", net of the uplift from the £{base_fee.average_per_hour:.2f} average" if base_fee.netted else ""
+    options = [FeeOption("base", f"{named} (£{base_fee.per_hour:.2f}{average})", base_fee.per_hour, base_fee.source,
+                         fee_year(figure.year))]
     rise = council.value("fee_rise_pct")
     if rise is not None:
-        figure = council.figure("fee_rise_pct")
-        fee = council.base_fee_per_hour * (1.0 + float(rise) / 100.0)
-        options.append(FeeOption("current", f"current fee (+{float(rise):g}%, {figure.year}): £{fee:.2f}", fee,
-                                 f"{council.source('base_fee_per_hour')}; raised by {council.source('fee_rise_pct')}",
-                                 fee_year(base.year), float(rise)))
+        raised = council.figure("fee_rise_pct")
+        fee = base_fee.per_hour * (1.0 + float(rise) / 100.0)
+        options.append(FeeOption("current", f"current fee (+{float(rise):g}%, {raised.year}): £{fee:.2f}", fee,
+                                 f"{base_fee.source}; raised by {council.source('fee_rise_pct')}",
+                                 fee_year(raised.year) or fee_year(figure.year)))
     return options
 
 
-def fee_option_for(council: Council, fee_per_hour: float | None) -> FeeOption:
+def what_if_fee(option: FeeOption, fee_per_hour: float) -> FeeOption:
+    """A fee rate typed by the user in place of ``option``'s, paid from the same year (so the same legal minimum pay
+    applies); the option itself when the rate is its own."""
+    if abs(option.fee_per_hour - fee_per_hour) < 0.005:
+        return option
+    return FeeOption("what-if", f"£{fee_per_hour:.2f} (what-if in place of the {option.label})", float(fee_per_hour),
+                     WHAT_IF, option.year)
+
+
+def fee_option_for(council: Council, fee_per_hour: float | None, *, base_fee: BaseFee | None = None) -> FeeOption:
     """The council's fee option with this fee, or a what-if option labelled so."""
-    for option in fee_options(council):
+    for option in fee_options(council, base_fee=base_fee):
         if fee_per_hour is not None and abs(option.fee_per_hour - fee_per_hour) < 0.005:
             return option
     if fee_per_hour is None:

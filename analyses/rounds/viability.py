@@ -40,13 +40,21 @@ def judge_rounds(rounds: pd.DataFrame, settings: RoundSettings, *, visits: pd.Da
     Returns
     -------
     DataFrame
-        ``rounds`` with ``cost`` (£, paid hours at pay with on-costs, and mileage) and ``cost_per_contact_hour``
+        ``rounds`` with ``paid_hours`` and ``travel_share`` (contact and travel, and waiting when
+        ``settings.pay_waiting``), ``cost`` (£, paid hours at pay with on-costs, and mileage) and ``cost_per_contact_hour``
         (£), ``income`` (£), ``business_costs`` (£, ``business_costs_pct`` of the income: what runs the business
         rather than the round), ``margin`` (£, income − business costs − cost), ``income_per_contact_hour`` (£),
         ``verdict`` and ``why``. The verdict compares the round's cost with the income left after business
         costs, its travel with ``max_travel_share`` of paid time and its contact hours with ``min_contact_hours``.
     """
     judged = rounds.copy()
+    if not totals and {"contact_hours", "travel_hours", "idle_hours"} <= set(judged.columns):
+        # Paid time is money too: whether waiting is paid re-judges the same plan.
+        judged["paid_hours"] = judged["contact_hours"] + judged["travel_hours"] + (
+            judged["idle_hours"] if settings.pay_waiting else 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            judged["travel_share"] = np.where(judged["paid_hours"] > 0,
+                                              judged["travel_hours"] / judged["paid_hours"], 0.0)
     if not totals and {"paid_hours", "miles"} <= set(judged.columns):
         # Costed here, not when planned: a change of pay or mileage re-judges the same plan.
         judged["cost"] = settings.round_cost(judged["paid_hours"], judged["miles"])
@@ -376,17 +384,42 @@ class WeekReport:
         """Rounds through the week judged viable."""
         return int((self.weekly["verdict"] == "viable").sum()) if len(self.weekly) else 0
 
+    @property
+    def round_count(self) -> int:
+        """Rounds through the week, top-up calls apart."""
+        return int((self.weekly["kind"] == ROUND).sum()) if len(self.weekly) else 0
+
+    @property
+    def top_ups(self) -> pd.DataFrame:
+        """The top-up calls through the week (stub rounds that fit no other round), each with its cost and margin."""
+        return self.weekly[self.weekly["kind"] == TOP_UP] if len(self.weekly) else self.weekly
+
+    def top_up_text(self) -> str:
+        """The top-up calls and the stub rounds merged, in words ("" when there are none)."""
+        parts = []
+        merged = self.plan.merged
+        if len(merged):
+            parts.append(f"{merged['round'].nunique()} stub round(s) of a handful of calls on one or two days merged "
+                         f"into the day's other rounds ({int(merged['calls'].sum())} calls)")
+        top = self.top_ups
+        if len(top):
+            parts.append(f"{len(top)} run(s) of top-up calls apart ({int(top['calls'].sum())} calls, cost "
+                         f"{pounds(top['cost'].sum())}, margin {pounds(top['margin'].sum(min_count=1))} a week)")
+        return "; ".join(parts)
+
     def summary(self) -> str:
         """One line: calls fitted, rounds viable, margin and continuity."""
         calls = len(self.plan.calls)
         fitted = len(self.plan.visits)
         margin = self.weekly["margin"].sum(min_count=1) if len(self.weekly) else float("nan")
         kept = f"{self.continuity['continuity'].mean():.0%}" if len(self.continuity) else "—"
-        return (f"{fitted:,} of {calls:,} calls fitted over the week in {len(self.weekly)} rounds "
+        day_rounds = self.rounds[self.rounds["kind"] == ROUND] if len(self.rounds) else self.rounds
+        extra = self.top_up_text()
+        return (f"{fitted:,} of {calls:,} calls fitted over the week in {self.round_count} rounds "
                 f"({self.viable_rounds} viable through the week; on single days "
-                f"{int((self.rounds['verdict'] == 'viable').sum())} of {len(self.rounds)} viable); "
-                f"margin {pounds(margin)}/week; continuity {kept} (at most {self.best_continuity:.0%} with carers "
-                f"working {self.settings.carer_days_per_week} days)")
+                f"{int((day_rounds['verdict'] == 'viable').sum())} of {len(day_rounds)} viable)"
+                f"{f'; {extra}' if extra else ''}; margin {pounds(margin)}/week; continuity {kept} (at most "
+                f"{self.best_continuity:.0%} with carers working {self.settings.carer_days_per_week} days)")
 
 
 def client_localities(clients: gpd.GeoDataFrame, lsoa: gpd.GeoDataFrame) -> pd.Series:
@@ -411,6 +444,8 @@ def judge_week(plan: WeekPlan, settings: RoundSettings, *, zones: pd.DataFrame |
     visits["locality"] = visits["client_id"].map(client_locality).fillna("unknown")
     rounds = judge_rounds(plan.rounds, settings, visits=visits)
     weekly = weekly_rounds(rounds, settings) if len(rounds) else rounds.assign(days=[], carers=[], main_carer=[])
+    for frame in (rounds, weekly):
+        _mark_top_ups(frame, plan.top_ups)
     where = round_localities(visits, client_locality)
     weekly["locality"] = weekly["round"].map(where).fillna("unknown")
     rounds["locality"] = rounds["round"].map(where).fillna("unknown")
@@ -419,6 +454,19 @@ def judge_week(plan: WeekPlan, settings: RoundSettings, *, zones: pd.DataFrame |
     return WeekReport(plan, settings, visits, rounds, weekly, carer_week(rounds, plan.carers),
                       locality_week(plan.calls, visits, weekly, client_locality, kept), kept,
                       best_continuity(plan.calls, settings.carer_days_per_week), zone_rule)
+
+
+ROUND, TOP_UP = "round", "top-up calls"
+"""Kinds of a planned run: a round, or top-up calls (a stub round whose calls fit no other round of its day)."""
+
+
+def _mark_top_ups(judged: pd.DataFrame, top_ups: Sequence[str]) -> None:
+    """Mark the runs of top-up calls (``kind``), judged apart: not a round, so neither viable nor unviable."""
+    top = judged["round"].isin(list(top_ups)) if len(judged) else pd.Series(dtype=bool)
+    judged["kind"] = np.where(top, TOP_UP, ROUND) if len(judged) else pd.Series(dtype=object)
+    judged.loc[top, "verdict"] = TOP_UP
+    judged.loc[top, "why"] = ("a handful of calls on one or two days that fit no other round of the day: costed "
+                              "apart, not judged as a round")
 
 
 def default_providers(council: Council, shares: pd.Series) -> tuple[pd.Series, str]:

@@ -9,6 +9,10 @@ that day's rounds when the same carers work. Rounds are followed across the days
 name of the earlier round it shares most clients with). With ``continuity_cost`` 0 (or a plan too large
 for one cost table per carer), the rounds are planned per base and handed afterwards to the working
 carers who have served their clients most so far, as a rostering lead would hand them out.
+
+A round that runs a handful of calls on one or two days of the week (a stub, :func:`stub_rounds`: clients seen
+once or twice a week) is merged into the other rounds of its days where their windows and shifts allow, whole or
+not at all, so no call is ever left unfitted; what cannot be merged is kept apart as top-up calls.
 """
 
 from __future__ import annotations
@@ -32,7 +36,10 @@ from analyses.rounds.model import (
     DaySolution,
     Progress,
     Stops,
+    build_problem,
+    insert_calls,
     longest_leg_min,
+    solvable,
     solve_day,
 )
 from analyses.rounds.settings import DAY_NAMES, RoundSettings, round_order
@@ -101,6 +108,12 @@ class WeekPlan:
         Time taken to plan the week (measuring travel and solving).
     days_reused : list of int
         Days whose calls were exactly an earlier day's and kept its rounds.
+    merged : DataFrame
+        Stub rounds merged into the other rounds of their day: ``day``, ``day_name``, ``round`` (the stub, gone
+        from the plan), ``calls`` and ``into`` (the rounds that took them).
+    top_ups : list of str
+        Stub rounds that could not be merged (their calls fit no other round of the day): top-up calls, judged
+        apart from the rounds.
     """
 
     rounds: pd.DataFrame
@@ -115,6 +128,12 @@ class WeekPlan:
     feasible: bool = True
     solve_seconds: float = 0.0
     days_reused: list[int] = dataclasses.field(default_factory=list)
+    merged: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=MERGED_COLUMNS))
+    top_ups: list[str] = dataclasses.field(default_factory=list)
+
+
+MERGED_COLUMNS = ["day", "day_name", "round", "calls", "into"]
+"""Columns of :attr:`WeekPlan.merged`."""
 
 
 def _call_keys(calls: pd.DataFrame) -> list[tuple]:
@@ -263,8 +282,9 @@ def plan_week(calls: gpd.GeoDataFrame, bases: Sequence[Base], engine: TravelEngi
     carers = carer_rota(bases, settings.carer_days_per_week)
     follow = _Follow(carers)
     days = [day for day in range(7) if (calls["day"] == day).any()]
-    rounds, visits, unserved, paths, solved = [], [], [], {}, {}
-    cost, feasible, reused = 0.0, True, []
+    solutions: dict[int, _Day] = {}
+    solved: dict[tuple, DaySolution] = {}
+    feasible, reused = True, []
     previous = None
     for step, day in enumerate(days):
         day_calls = calls[calls["day"] == day].reset_index(drop=True)
@@ -290,42 +310,152 @@ def plan_week(calls: gpd.GeoDataFrame, bases: Sequence[Base], engine: TravelEngi
                                  iterations=max(1, settings.iterations // 2) if seeds else None)
             solved.setdefault(keys, solution)
         previous = (day_calls, solution)
-        cost += solution.cost
         feasible = feasible and solution.feasible
-        day_rounds, day_visits = _name_and_assign(solution, day, follow, settings)
-        rounds.append(day_rounds)
-        visits.append(day_visits)
-        paths.update({(day, names): solution.paths[route] for route, names in
-                      zip(day_rounds["route"], day_rounds["round"])})
-        unserved.append(_day_unserved(solution.unserved, day, day_bases))
+        names, chosen = _name_and_assign(solution, day, follow, settings)
+        solutions[day] = _Day(day_calls, day_bases, crew, solution, names, chosen)
+    merged = _merge_stubs(solutions, settings, stops) if settings.stub_days > 0 else []
+    frames = {day: _frames(record.solution, day, record.names, record.carers, settings)
+              for day, record in solutions.items()}
     columns_rounds = ["day", "day_name", "round", "carer", *[c for c in ROUND_COLUMNS if c != "round"]]
     columns_visits = ["day", "day_name", "round", "carer", *[c for c in VISIT_COLUMNS if c != "route"]]
-    round_frame = pd.concat(rounds, ignore_index=True)[columns_rounds] if rounds else pd.DataFrame(columns=columns_rounds)
-    visit_frame = pd.concat(visits, ignore_index=True)[columns_visits] if visits else pd.DataFrame(columns=columns_visits)
+    round_frame = pd.concat([rounds for rounds, _ in frames.values()], ignore_index=True)[columns_rounds] if frames \
+        else pd.DataFrame(columns=columns_rounds)
+    visit_frame = pd.concat([visits for _, visits in frames.values()], ignore_index=True)[columns_visits] if frames \
+        else pd.DataFrame(columns=columns_visits)
+    unserved = [_day_unserved(record.solution.unserved, day, record.bases) for day, record in solutions.items()]
     unserved_frame = pd.concat(unserved, ignore_index=True) if unserved else pd.DataFrame()
+    paths = {(day, record.names[route]): path for day, record in solutions.items()
+             for route, path in record.solution.paths.items()}
+    cost = sum(record.solution.cost for record in solutions.values())
     return WeekPlan(round_frame, visit_frame, unserved_frame, calls, carers, list(bases), paths, engine.method, cost,
-                    feasible, time.perf_counter() - started, reused)
+                    feasible, time.perf_counter() - started, reused,
+                    pd.DataFrame(merged, columns=MERGED_COLUMNS), stub_rounds(round_frame, settings))
+
+
+@dataclass
+class _Day:
+    """A day as planned: its calls, bases (with the carers at work), crew, solution, and each route's round name and
+    carer (by route number)."""
+
+    calls: pd.DataFrame
+    bases: list[Base]
+    crew: Crew | None
+    solution: DaySolution
+    names: dict[int, str]
+    carers: dict[int, str]
+
+
+def stub_rounds(rounds: pd.DataFrame, settings: RoundSettings) -> list[str]:
+    """Rounds of a week that run on at most ``settings.stub_days`` days with at most ``settings.stub_calls`` calls
+    on each: stubs (none when ``stub_days`` is 0), in round order."""
+    if settings.stub_days <= 0 or rounds.empty:
+        return []
+    per_round = rounds.groupby("round").agg(days=("day", "nunique"), most=("calls", "max"))
+    stubs = per_round.index[(per_round["days"] <= settings.stub_days) & (per_round["most"] <= settings.stub_calls)]
+    return sorted(stubs, key=round_order(settings.shifts))
+
+
+def _merge_stubs(solutions: dict[int, _Day], settings: RoundSettings, stops: Stops) -> list[dict]:
+    """Merge each stub round (:func:`stub_rounds`) into the other rounds of its day where every one of its calls
+    fits (else it stays, whole); the days changed are taken again as fixed rounds. Returns what was merged."""
+    table = pd.DataFrame([{"day": day, "round": name, "calls": len(record.solution.routes[route][1])}
+                          for day, record in solutions.items() for route, name in record.names.items()])
+    if table.empty:
+        return []
+    stubs = set(stub_rounds(table, settings))
+    if not stubs or stubs == set(table["round"]):
+        return []
+    merged = []
+    for day, record in solutions.items():
+        moved = _merge_day(record, stubs, settings, stops)
+        if moved:
+            merged += [{"day": day, "day_name": DAY_NAMES[day], **row} for row in moved]
+    return merged
+
+
+def _merge_day(record: _Day, stubs: set[str], settings: RoundSettings, stops: Stops) -> list[dict]:
+    """Merge a day's stub rounds into its other rounds, one stub at a time and only whole (every call fitted), then
+    take the day again as those fixed rounds; ``record`` is updated. Returns a row per stub merged."""
+    solution = record.solution
+    numbers = [route for route, name in record.names.items() if name in stubs]
+    if not numbers or len(numbers) == len(solution.routes):
+        return []
+    positions = np.flatnonzero(solvable(record.calls).to_numpy())
+    index = {int(position): row for row, position in enumerate(positions)}  # call position -> client of the problem
+    data = build_problem(record.calls.iloc[positions].reset_index(drop=True), record.bases, settings, stops,
+                         crew=record.crew)
+    kept = [route for route in range(len(solution.routes)) if route not in numbers]
+    current = [(solution.routes[route][0], [index[p] for p in solution.routes[route][1]]) for route in kept]
+    left, rows = [], []
+    for route in numbers:
+        vehicle, visits = solution.routes[route]
+        attempt = insert_calls(data, stops.seconds, current, [index[p] for p in visits])
+        if attempt is None:
+            left.append(route)
+            continue
+        into = [record.names[kept[number]] for number, (before, after) in enumerate(zip(current, attempt))
+                if len(after[1]) > len(before[1])]
+        current = attempt
+        rows.append({"round": record.names[route], "calls": len(visits), "into": ", ".join(into)})
+    if not rows:
+        return []
+    final = current + [(solution.routes[route][0], [index[p] for p in solution.routes[route][1]]) for route in left]
+    if not pyvrp_feasible(data, final):
+        return []
+    fixed = [(solution.type_names[vehicle], [int(positions[client]) for client in visits]) for vehicle, visits in final]
+    again = solve_day(record.calls, record.bases, settings, stops, crew=record.crew, fixed=fixed)
+    # Each round keeps its name and carer: it holds all of its calls of before (the day is left as it was if not).
+    old = [(route, solution.routes[route]) for route in [*kept, *left]]
+    names, carers = {}, {}
+    for number, (vehicle, visits) in enumerate(again.routes):
+        route = next((route for route, (was, calls) in old if was == vehicle and set(calls) <= set(visits)), None)
+        if route is None or len(visits) > len(solution.visits):
+            return []
+        names[number], carers[number] = record.names[route], record.carers[route]
+    if len(again.visits) != len(solution.visits):
+        return []
+    record.solution, record.names, record.carers = again, names, carers
+    return rows
+
+
+def pyvrp_feasible(data, rounds: Sequence[tuple[int, Sequence[int]]]) -> bool:
+    """Whether PyVRP finds these rounds (vehicle type, client indices) keep every window and shift."""
+    import pyvrp
+
+    return bool(pyvrp.Solution(data, [pyvrp.Route(data, list(visits), vehicle) for vehicle, visits in rounds])
+                .is_feasible())
 
 
 def _name_and_assign(solution: DaySolution, day: int, follow: _Follow, settings: RoundSettings
-                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A day's rounds and visits with their names through the week and their carers."""
-    rounds = solution.rounds.copy()
-    visits = solution.visits.copy()
-    clients = visits.groupby("route")["client_id"].apply(list)
+                     ) -> tuple[dict[int, str], dict[int, str]]:
+    """A day's rounds' names through the week and their carers, by route number."""
+    rounds = solution.rounds
+    clients = solution.visits.groupby("route")["client_id"].apply(list)
     order = {shift.name: number for number, shift in enumerate(settings.shifts)}
+    names, carers = {}, {}
     for (base, shift), group in sorted(rounds.groupby(["base", "shift_name"]), key=lambda item: order[item[0][1]]):
         routes = group["route"].tolist()
         groups = [clients.get(route, []) for route in routes]
-        names = follow.name_rounds(base, shift, groups)
-        rounds.loc[group.index, "round"] = names
+        named = follow.name_rounds(base, shift, groups)
         if (group["carer"] != "").all():  # the solver chose the carers
-            follow.record(names, group["carer"].tolist(), groups, group["paid_hours"].tolist())
+            chosen = group["carer"].tolist()
+            follow.record(named, chosen, groups, group["paid_hours"].tolist())
         else:
-            rounds.loc[group.index, "carer"] = follow.assign(day, base, names, groups, group["paid_hours"].tolist())
-    by_route = rounds.set_index("route")
-    visits["round"] = visits["route"].map(by_route["round"])
-    visits["carer"] = visits["route"].map(by_route["carer"])
+            chosen = follow.assign(day, base, named, groups, group["paid_hours"].tolist())
+        names.update(zip(routes, named))
+        carers.update(zip(routes, chosen))
+    return names, carers
+
+
+def _frames(solution: DaySolution, day: int, names: dict[int, str], carers: dict[int, str],
+            settings: RoundSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A day's rounds and visits with their names through the week and their carers, in round order."""
+    rounds = solution.rounds.copy()
+    visits = solution.visits.copy()
+    rounds["round"] = rounds["route"].map(names)
+    rounds["carer"] = rounds["route"].map(carers)
+    visits["round"] = visits["route"].map(names)
+    visits["carer"] = visits["route"].map(carers)
     for frame in (rounds, visits):
         frame.insert(0, "day_name", DAY_NAMES[day])
         frame.insert(0, "day", day)

@@ -2,7 +2,8 @@
 
 Used by the page's download and by ``python -m caremap rounds``, so both give the same workbook:
 About (from :func:`analyses.exports.xlsx_bytes`), ``rounds``, ``rounds_by_day``, ``carers``, ``localities``,
-``continuity``, ``visits``, ``not_fitted``, ``providers`` and ``assumptions``.
+``continuity``, ``visits``, ``not_fitted``, ``merged`` (stub rounds merged into others), ``providers``, ``market``
+(the council's market beside the plan) and ``assumptions``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Sequence
 import pandas as pd
 
 from analyses import exports
+from analyses.rounds.market import market_note, market_table
 from analyses.rounds.settings import (
     BUSINESS_COSTS_PCT,
     MILEAGE_SOURCE,
@@ -37,7 +39,8 @@ TITLES = {
     "largest_provider_hours": "Largest provider (hours per week)", "providers_above": "Providers above the threshold",
     "viable": "Every provider above the threshold", "most_viable_providers": "Most providers kept above the threshold",
     "window_text": "Window planned (clock)", "cost": "Cost: pay with on-costs, and mileage (£)", "idle_hours": "Waiting (hours)",
-    "paid_hours": "Paid (hours)", "calls": "Calls",
+    "paid_hours": "Paid (hours)", "calls": "Calls", "kind": "Kind", "arrive": "Arrive (after the drive)",
+    "wait_min": "Wait for the window (minutes)", "visit_start": "Start of the visit", "finish": "Finish",
     **{f"hours_{year}": f"Contact hours per week in {year} (projected)" for year in PROJECTION_YEARS},
     **{f"providers_{year}": f"Most providers above the threshold in {year}" for year in PROJECTION_YEARS},
 }
@@ -56,15 +59,18 @@ def plan_sheets(report: WeekReport, providers: pd.DataFrame | None, *, synthetic
     visits = report.visits.drop(columns=["day", "x", "y", "call_id"], errors="ignore")
     visits.insert(0, "demand", "SYNTHETIC" if synthetic else "client list")
     order = ["demand", "day_name", "round", "carer", "order", "client_id", "name", "postcode", "locality", "zone",
-             "fee_per_hour", "window", "window_text", "arrive", "start", "finish", "minutes", "wait_min",
-             "travel_min", "miles", "income"]
-    visits = visits[[column for column in order if column in visits.columns]]
+             "fee_per_hour", "window", "window_text", "travel_min", "miles", "arrive", "wait_min", "start", "finish",
+             "minutes", "income"]
+    # A carer reads arrival, the wait for the window to open and the visit's start apart: "Arrive 10:00" alone
+    # would send them to a call whose window opens at 12:00.
+    visits = visits[[column for column in order if column in visits.columns]].rename(columns={"start": "visit_start"})
     not_fitted = report.unserved.drop(columns=["day"], errors="ignore")
     weekly = report.weekly[["round", "locality", *[c for c in report.weekly.columns if c not in ("round", "locality")]]]
     continuity = _percent(report.continuity.reset_index(), "continuity")
     localities = _percent(report.localities.reset_index(), "continuity")
     sheets = {"rounds": weekly, "rounds_by_day": rounds_by_day, "carers": report.carers, "localities": localities,
-              "continuity": continuity, "visits": visits, "not_fitted": not_fitted}
+              "continuity": continuity, "visits": visits, "not_fitted": not_fitted,
+              "merged": report.plan.merged.drop(columns=["day"], errors="ignore")}
     sheets["providers"] = providers.reset_index() if providers is not None and len(providers) else pd.DataFrame(
         {"locality": [], "note": []})
     return sheets
@@ -90,6 +96,8 @@ def settings_rows(settings: RoundSettings) -> list[tuple[str, str]]:
         ("Longest round", f"{settings.max_paid_hours:g} hours from leaving the base to returning"),
         ("Carers' week", f"{settings.carer_days_per_week} days of 7, consecutive days off spread over the week"),
         ("Carer pay", f"£{settings.carer_pay_per_hour:.2f} per paid hour — {settings.pay_source}"),
+        ("Legal minimum pay for the fee's year", f"{settings.minimum_text()} — {settings.minimum_pay_source}"),
+        *([("WARNING: pay below the legal minimum", settings.pay_warning())] if settings.pay_warning() else []),
         ("Employer's on-costs", f"{settings.wage_on_costs_pct:g}% of pay (NI, pension, holiday, sickness, training), "
                                 f"so £{settings.employer_cost_per_hour:.2f} per paid hour — "
                                 f"{_default_or_what_if(settings.wage_on_costs_pct, WAGE_ON_COSTS_PCT, UKHCA_ASSUMPTION)}"),
@@ -115,12 +123,16 @@ def assumptions_table(report: WeekReport, council: Council, *, extra: Sequence[t
     """Every assumption of the plan as a two-column table (``item``, ``value``): fee, uplift, fee zone, bases,
     providers, growth, then the round model's settings, each with where it comes from."""
     settings = report.settings
-    fee = fee_option_for(council, settings.income_per_contact_hour)
+    if settings.fee_source:
+        fee = settings.fee_source
+    else:
+        option = fee_option_for(council, settings.income_per_contact_hour)
+        fee = f"{option.label} — {option.source}"
     uplift = council.source_of_value("rural_uplift_pct", settings.rural_uplift_pct)
     threshold = council.viability_hours_per_week if report.threshold_hours is None else report.threshold_hours
     threshold_source = council.source_of_value("viability_hours_per_week", threshold)
     rows = [
-        ("Fee per contact hour", f"{fee.label} — {fee.source}"),
+        ("Fee per contact hour", fee),
         ("Rural uplift outside the fee zone", f"{settings.rural_uplift_pct:g}% — {uplift}"),
         ("Fee zone", report.zone_rule.describe() if report.zone_rule else "not classified: base fee for every call"),
         ("Bases (carers)", "; ".join(f"{base.name} ({base.carers})" for base in report.plan.bases)),
@@ -141,7 +153,11 @@ def week_workbook(report: WeekReport, council: Council, *, clients_label: str, s
              ("Clients", clients_label), ("Travel times", engine_label), ("Summary", report.summary())]
     if synthetic:
         about.insert(0, ("SYNTHETIC", "SYNTHETIC demand: modelled clients, not real people"))
+    pay = f"£{report.settings.carer_pay_per_hour:.2f} an hour; legal minimum {report.settings.minimum_text()}"
+    about += [("Pay", pay), *([("WARNING", report.settings.pay_warning())] if report.settings.pay_warning() else [])]
     sheets = plan_sheets(report, report.providers, synthetic=synthetic)
-    sheets["assumptions"] = assumptions_table(report, council)
-    titles = {**TITLES, "item": "Assumption", "value": "Value"}
+    sheets["market"] = market_table(council, report)
+    sheets["assumptions"] = assumptions_table(report, council, extra=[("Market figures", market_note(council))])
+    titles = {**TITLES, "item": "Assumption", "value": "Value", "figure": "Figure", "documented":
+              "In a council document", "your_plan": "This plan beside it", "into": "Merged into"}
     return exports.xlsx_bytes(sheets, about, titles=titles)

@@ -27,36 +27,50 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clients", metavar="FILE", help="client list to cost instead of modelled demand: "
                         "client_id, postcode (or lat/lon), hours_per_week (or calls_per_day or windows, "
                         "minutes_per_call, days_per_week)")
-    parser.add_argument("--fee", type=float, metavar="POUNDS", help="base fee, £ an hour (default: the council's)")
+    parser.add_argument("--fee", type=float, metavar="POUNDS", help="base fee, £ an hour (default: the council's, net "
+                                                                    "of the uplift where its figure is an average "
+                                                                    "that includes it)")
     parser.add_argument("--uplift", type=float, metavar="PERCENT", help="rural uplift, %% (default: the council's)")
     parser.add_argument("--reading", choices=["straight", "road"], default="straight",
-                        help="distance the banded schemes are costed on: straight line (default) or road")
+                        help="distance the banded schemes are costed on, and the reading the council's average fee "
+                             "is netted of the uplift on: straight line (default) or road")
     _common.add_roads(parser)
     parser.add_argument("--out", required=True, metavar="FILE", help="zones.csv, zones.xlsx or zones.gpkg")
 
 
-def _fees(arguments: argparse.Namespace, council) -> "FeeAssumptions":
-    """The council's fee and uplift, or the ones given (reported as what-ifs unless they equal the council's)."""
+def _fees(arguments: argparse.Namespace, council, share) -> "FeeAssumptions":
+    """The council's fee (net of the uplift at ``share`` where its figure is an average including it) and uplift, or
+    the ones given (checked in :func:`run`; reported as what-ifs unless they equal the council's)."""
     from analyses.fee_costing import FeeAssumptions
+    from geo.council import WHAT_IF
 
-    fee = council.base_fee_per_hour if arguments.fee is None else checks.BASE_FEE.check(arguments.fee, "--fee")
-    uplift = council.rural_uplift_pct if arguments.uplift is None else \
-        checks.UPLIFT_PCT.check(arguments.uplift, "--uplift")
-    return FeeAssumptions(fee, uplift, base_fee_source=council.source_of_value("base_fee_per_hour", fee),
-                          uplift_source=council.source_of_value("rural_uplift_pct", uplift))
+    fees = FeeAssumptions.for_council(council, share)
+    uplift = council.rural_uplift_pct if arguments.uplift is None else arguments.uplift
+    if arguments.fee is not None and abs(arguments.fee - fees.base_fee_per_hour) >= 0.005:
+        fees = FeeAssumptions(arguments.fee, uplift, base_fee_source=WHAT_IF)
+    return FeeAssumptions(fees.base_fee_per_hour, uplift, base_fee_source=fees.base_fee_source,
+                          uplift_source=council.source_of_value("rural_uplift_pct", uplift),
+                          average_fee_per_hour=fees.average_fee_per_hour)
 
 
 def run(arguments: argparse.Namespace) -> int:
     from analyses import exports, fee_costing, fee_zones
+    from analyses.base_fee import includes_uplift
 
     council = _common.council_of(arguments)
     clients_file = _common.input_file(arguments.clients, "client list")
     out = _common.output_file(arguments.out, (".csv", ".xlsx", ".gpkg"), "output file", arguments)
     radius = council.fee_zone_radius_miles if arguments.radius is None else \
         checks.FEE_ZONE_RADIUS_MILES.check(arguments.radius, "--radius")
-    fees = _fees(arguments, council)
+    if arguments.fee is not None:
+        arguments.fee = checks.BASE_FEE.check(arguments.fee, "--fee")
+    if arguments.uplift is not None:
+        arguments.uplift = checks.UPLIFT_PCT.check(arguments.uplift, "--uplift")
     data = api.load_data(council)
     engine = _common.travel_engine(arguments, council, data)
+    share = fee_costing.council_outside_share(data, engine, reading=arguments.reading,
+                                              measure_from=arguments.measure_from) if includes_uplift(council) else None
+    fees = _fees(arguments, council, share)
     zones = api.classify_fee_zones(data, engine, radius_miles=radius, measure_from=arguments.measure_from)
     if clients_file:
         clients = _common.read_client_list(clients_file, data, purpose="fee-zones")
@@ -68,8 +82,8 @@ def run(arguments: argparse.Namespace) -> int:
         located, demand = zones, fee_costing.modelled_demand(zones, data)
     costs = {reading: fee_costing.zone_cost(~located[f"inside_{reading}"].to_numpy(), demand, fees)
              for reading in fee_zones.READINGS}
-    radii = fee_costing.radius_what_if({reading: located[f"{reading}_miles"].to_numpy()
-                                        for reading in fee_zones.READINGS}, demand, fees)
+    band = fee_costing.road_cost_band(located, demand, fees, radius_miles=radius)
+    radii = fee_costing.radius_what_if(fee_costing.band_readings(located), demand, fees)
     schemes = fee_costing.scheme_costs(fee_costing.default_schemes(council, radius_miles=radius,
                                                                    uplift_pct=fees.uplift_pct),
                                        located[f"{arguments.reading}_miles"].to_numpy(), demand,
@@ -78,10 +92,12 @@ def run(arguments: argparse.Namespace) -> int:
              ("Radius", f"{radius:g} miles from the {fee_zones.MEASURE_FROM[arguments.measure_from]} "
                         f"({council.source_of_value('fee_zone_radius_miles', radius)})"),
              ("Base fee", f"£{fees.base_fee_per_hour:.2f} per hour ({fees.base_fee_source})"),
+             *([("Council's average fee", f"£{fees.average_fee_per_hour:.2f} per hour, the uplift included")]
+               if fees.average_fee_per_hour is not None else []),
              ("Rural uplift", f"{fees.uplift_pct:g}% ({fees.uplift_source})"),
              ("Travel times", engine.label), ("Demand", demand.source),
              ("Banded schemes costed on", fee_zones.READINGS[arguments.reading]),
-             *[(f"Uplift cost, {fee_zones.READINGS[reading]}", f"£{cost['annual_uplift']:,.0f} a year")
+             *[(f"Uplift cost, {fee_zones.READINGS[reading]}", _cost_text(reading, cost, band))
                for reading, cost in costs.items()]]
     sheets = fee_costing.costing_sheets(data, zones, located, demand, radii=radii, schemes=schemes)
     if out.suffix.lower() == ".gpkg":
@@ -94,8 +110,24 @@ def run(arguments: argparse.Namespace) -> int:
                                             [f"{item}: {text}" for item, text in about])
     out.write(content)
     counted = f"of {len(located):,} clients" if clients_file else f"of {len(zones):,} postcodes"
+    on = "SYNTHETIC demand" if demand.is_synthetic else demand.source
+    print(f"Base fee: £{fees.base_fee_per_hour:.2f} an hour ({fees.base_fee_source}).")
     for reading, cost in costs.items():
+        if reading == "road" and band is not None:
+            low, high = (int((~(located[f"road_miles_{end}"] <= radius)).sum()) for end in fee_zones.BAND_ENDS)
+            print(f"{fee_zones.READINGS[reading]} (ESTIMATE band): {low:,}–{high:,} {counted} outside; uplift "
+                  f"{_cost_text(reading, cost, band)} on {on}. To make it real, "
+                  f"{fee_zones.prepare_roads(council.slug, app=False)}.")
+            continue
         print(f"{fee_zones.READINGS[reading]}: {int((~located[f'inside_{reading}']).sum()):,} {counted} outside; "
-              f"uplift £{cost['annual_uplift']:,.0f}/year on {'SYNTHETIC demand' if demand.is_synthetic else demand.source}")
+              f"uplift {_cost_text(reading, cost, band)} on {on}")
     print(f"Wrote {out} ({engine.label}).")
     return 0
+
+
+def _cost_text(reading: str, cost: dict, band: dict | None) -> str:
+    """A reading's annual uplift cost: one figure, or the estimate's band on the road reading without roads."""
+    if reading == "road" and band is not None:
+        return (f"£{band['low']['annual_uplift']:,.0f}–£{band['high']['annual_uplift']:,.0f} a year (ESTIMATE band; "
+                f"£{cost['annual_uplift']:,.0f} at typical detours)")
+    return f"£{cost['annual_uplift']:,.0f} a year"

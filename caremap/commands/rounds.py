@@ -31,8 +31,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--carers", type=int, help="carers in all, shared among the bases (default: enough to fit "
                                                    "every call any round can take)")
     parser.add_argument("--fee", choices=["base", "current"], default="base",
-                        help="judge against the council's base fee (default) or the current fee where its documents "
-                             "record a rise; carer pay follows the fee's price level")
+                        help="judge against the council's base fee (default; net of the uplift where its figure is an "
+                             "average that includes it) or the current fee where its documents record a rise; carer "
+                             "pay is at least the legal minimum of the fee's year")
+    parser.add_argument("--fee-rate", type=float, metavar="POUNDS",
+                        help="a fee of your own, £ a contact hour, in place of the --fee's rate (paid from the same "
+                             "year, so the same legal minimum pay applies)")
+    parser.add_argument("--uplift", type=float, metavar="PERCENT",
+                        help="rural uplift outside the fee zone, %% (default: the council's)")
+    parser.add_argument("--pay", default="minimum", metavar="POUNDS|minimum|real",
+                        help="carer pay: 'minimum' (default, the National Living Wage of the fee's year), 'real' (the "
+                             "real Living Wage of that year, a what-if) or £ an hour (flagged when below the minimum)")
+    parser.add_argument("--on-costs", type=float, metavar="PERCENT",
+                        help="employer's on-costs, %% of pay (default: UKHCA's 29.8)")
+    parser.add_argument("--business-costs", type=float, metavar="PERCENT",
+                        help="share of income that runs the business, %% (default: UKHCA's 28)")
+    parser.add_argument("--mileage", type=float, metavar="POUNDS", help="mileage paid, £ a mile (default 0.45)")
+    parser.add_argument("--pay-waiting", action="store_true",
+                        help="pay waiting between calls too (the plan is the same; only its cost changes)")
     parser.add_argument("--reading", choices=["straight", "road"], default="straight",
                         help="fee zone by straight line (default) or by road")
     parser.add_argument("--radius", type=float, metavar="MILES", help="fee-zone radius (default: the council's)")
@@ -40,6 +56,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="longest solver time per day of the week, seconds (default 15)")
     _common.add_roads(parser)
     parser.add_argument("--out", required=True, metavar="FILE", help="plan.xlsx (every sheet) or plan.csv (the visits)")
+
+
+def _money(arguments: argparse.Namespace) -> dict:
+    """The money options given, checked against the page's ranges, as keywords of :func:`caremap.api.round_settings`."""
+    money: dict = {"pay_waiting": bool(arguments.pay_waiting)}
+    if arguments.pay in ("minimum", "real"):
+        money["pay_basis"] = arguments.pay
+    else:
+        try:
+            pay = float(arguments.pay)
+        except ValueError:
+            from geo.errors import InputDataError
+
+            raise InputDataError(f"--pay {arguments.pay!r} is not allowed: give 'minimum', 'real' or £ an hour "
+                                 f"(e.g. 11.44).") from None
+        money["carer_pay_per_hour"] = checks.CARER_PAY.check(pay, "--pay")
+    for option, key, bounds in (
+            ("fee_rate", "fee_rate", checks.FEE_RATE),
+            ("uplift", "rural_uplift_pct", checks.UPLIFT_PCT),
+            ("on_costs", "wage_on_costs_pct", checks.ON_COSTS_PCT),
+            ("business_costs", "business_costs_pct", checks.BUSINESS_COSTS_PCT),
+            ("mileage", "mileage_per_mile", checks.MILEAGE)):
+        value = getattr(arguments, option)
+        if value is not None:
+            money[key] = bounds.check(value, f"--{option.replace('_', '-')}")
+    return money
 
 
 def run(arguments: argparse.Namespace) -> int:
@@ -59,13 +101,13 @@ def run(arguments: argparse.Namespace) -> int:
         checks.CARERS.check(arguments.carers, "--carers")
     if arguments.radius is not None:
         checks.FEE_ZONE_RADIUS_MILES.check(arguments.radius, "--radius")
-    options = {option.key: option for option in rounds.fee_options(council)}
-    if arguments.fee not in options:
+    if arguments.fee not in {option.key for option in rounds.fee_options(council)}:
         raise InputDataError(f"{council.name}'s settings record no fee rise: use --fee base.")
+    money = _money(arguments)
     data = api.load_data(council)
     engine = _common.travel_engine(arguments, council, data)
-    settings = rounds.RoundSettings.for_council(council, fee=options[arguments.fee], time_limit_s=arguments.seconds,
-                                                seed=arguments.seed)
+    settings = api.round_settings(data, engine, fee=arguments.fee, reading=arguments.reading, **money,
+                                  time_limit_s=arguments.seconds, seed=arguments.seed)
     if clients_file:
         clients = _common.read_client_list(clients_file, data, purpose="rounds", settings=settings)
         label = f"client list {clients_file.name}"
@@ -86,9 +128,14 @@ def run(arguments: argparse.Namespace) -> int:
                                                      f"Travel times: {engine.label}.", report.summary()])
     out.write(content)
     print(f"{council.name}: {report.summary()}.")
-    print(f"Fee: £{settings.income_per_contact_hour:.2f} an hour ({arguments.fee}), {settings.rural_uplift_pct:g}% more "
-          f"outside the fee zone; pay £{settings.carer_pay_per_hour:.2f} an hour with {settings.wage_on_costs_pct:g}% "
-          f"on-costs; {settings.business_costs_pct:g}% of income to business costs.")
+    print(f"Fee: {settings.fee_source.split(' — ')[0]} a contact hour, "
+          f"{settings.rural_uplift_pct:g}% more outside the fee zone; pay £{settings.carer_pay_per_hour:.2f} an hour "
+          f"with {settings.wage_on_costs_pct:g}% on-costs; {settings.business_costs_pct:g}% of income to business "
+          f"costs; waiting between calls {'paid' if settings.pay_waiting else 'not paid'}.")
+    print(f"Pay: £{settings.carer_pay_per_hour:.2f} an hour ({settings.pay_source.split(',')[0]}); legal minimum "
+          f"{settings.minimum_text()}.")
+    if settings.pay_warning():
+        print(f"Warning: {settings.pay_warning()}")
     print(f"Clients: {label}.")
     print(f"Travel times: {engine.label}")
     print(f"Wrote {out}.")
