@@ -1,8 +1,10 @@
-"""Care homes: from the CQC care directory (as published), a simple CSV, or OpenStreetMap tags.
+"""Care homes: CQC's care directory (the shipped cut of 1 March 2021, or the monthly file as published) or a
+simple list.
 
-No CQC file ships with the tool. Users upload the CQC "care directory with filters" (HSCA Active
-Locations, CSV/XLSX/ODS) or their own list; for the Rutland demo the care homes tagged in the
-OpenStreetMap extract are used, with bed numbers stated as an assumption where OSM has none.
+Every council's bundle holds the CQC care homes in it and within 15 km beyond its border
+(``tables/<slug>/cqc_care_homes.csv``, cut from CQC's national directory by :func:`homes_near`). That file
+is read by the same code as a file a user uploads (:func:`read_care_homes`): the CQC "care directory with
+filters" (HSCA Active Locations: ODS, XLSX or CSV) or their own list, which then replaces it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import osmium
 import pandas as pd
+import shapely
 
 from geo.council import Council
 from geo.errors import InputDataError, RoadNetworkError
@@ -71,6 +74,65 @@ COLUMNS = {
     "dementia": ("service_user_band_dementia", "dementia", "dementia_care", "dementia_registered"),
     "location_id": ("location_id", "cqc_location_id_for_office_use_only", "cqc_location_id"),
 }
+CQC_LATITUDE, CQC_LONGITUDE = "Location Latitude", "Location Longitude"
+"""CQC's coordinate columns (degrees, WGS84): homes are placed by them, never by CQC's own local authority."""
+INSIDE_COLUMN, DISTANCE_COLUMN = "inside_council", "distance_to_boundary_m"
+"""Columns a council's cut of the care directory adds to CQC's own (:func:`homes_near`)."""
+
+
+def near_council(area, x: np.ndarray, y: np.ndarray, *, within_m: float = NEARBY_M) -> np.ndarray:
+    """True where a point (BNG metres) lies inside ``area`` or within ``within_m`` of it: the one test of "near
+    the council" for the shipped cut and for every file read, so both keep exactly the same homes."""
+    shapely.prepare(area)
+    return shapely.dwithin(area, shapely.points(np.asarray(x, dtype=float), np.asarray(y, dtype=float)), within_m)
+
+
+def homes_near(cqc: pd.DataFrame, outline: gpd.GeoDataFrame, *, within_m: float = NEARBY_M) -> pd.DataFrame:
+    """The rows of CQC's care directory whose coordinates lie inside a council or within ``within_m`` of it.
+
+    Parameters
+    ----------
+    cqc : DataFrame
+        CQC's care directory in its own column names (the national file, read as text): ``Location Latitude``
+        and ``Location Longitude`` place each home.
+    outline : GeoDataFrame
+        The council area (the union of its LSOA 2021 polygons), British National Grid.
+    within_m : float
+        How far beyond the boundary homes are kept, metres (residents near a border use homes beyond it).
+
+    Returns
+    -------
+    DataFrame
+        CQC's columns as given, in CQC's order, for the homes kept, then ``inside_council`` (True/False) and
+        ``distance_to_boundary_m`` (whole metres from the council's boundary, 0 inside). Rows without
+        readable coordinates are left out. This is the layout of every council's
+        ``tables/<slug>/cqc_care_homes.csv``.
+
+    Raises
+    ------
+    InputDataError
+        If the frame lacks CQC's coordinate columns.
+    """
+    missing = [column for column in (CQC_LATITUDE, CQC_LONGITUDE) if column not in cqc.columns]
+    if missing:
+        raise InputDataError(f"The care directory has no {' or '.join(map(repr, missing))} column: homes are placed "
+                             f"by CQC's coordinates.")
+    lat = pd.to_numeric(cqc[CQC_LATITUDE], errors="coerce").to_numpy()
+    lon = pd.to_numeric(cqc[CQC_LONGITUDE], errors="coerce").to_numpy()
+    placed = np.isfinite(lat) & np.isfinite(lon)
+    x, y = np.full(len(cqc), np.nan), np.full(len(cqc), np.nan)
+    x[placed], y[placed] = lonlat_to_bng(lon[placed], lat[placed])
+    area = outline.union_all()
+    kept = placed.copy()
+    kept[placed] = near_council(area, x[placed], y[placed], within_m=within_m)
+    inside = shapely.contains_xy(area, x[kept], y[kept])
+    distance = shapely.distance(area, shapely.points(x[kept], y[kept]))
+    near = cqc[kept].copy()
+    near[INSIDE_COLUMN] = inside
+    near[DISTANCE_COLUMN] = np.where(inside, 0, np.round(distance)).astype(int)
+    return near.reset_index(drop=True)
+
+
 _YES = {"y", "yes", "true", "1", "t"}
 _NO = {"n", "no", "false", "0", "f"}
 _NOT_NURSING = re.compile(r"\b(?:without|non|no|not)\b[\s-]*(?:\w+\s+)?nursing")
