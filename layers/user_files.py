@@ -112,8 +112,30 @@ class UploadSummary:
 
     @property
     def rejected_rows(self) -> int:
-        """How many rows were left out."""
+        """How many rows were left out for a problem to fix."""
         return len({problem.row for problem in self.problems if problem.row is not None})
+
+    skip_words: dict[str, str] = {}
+    """Words for each reason a reader leaves rows out on purpose (keys of its ``skipped`` counts)."""
+
+    def left_out(self) -> dict[str, int]:
+        """Rows left out, by reason in words: those the reader set aside on purpose (its ``skipped`` counts: not
+        care homes, far away…) and those with a problem to fix."""
+        reasons = {self.skip_words.get(reason, reason): count
+                   for reason, count in (getattr(self, "skipped", None) or {}).items() if count}
+        if self.rejected_rows:
+            reasons["with a problem to fix (each listed)"] = self.rejected_rows
+        return reasons
+
+    def outcome(self) -> str:
+        """What reading the file gave, in one sentence that agrees with every row left out: the only message of an
+        upload (the app's, and the first line the commands print)."""
+        kept = f"{len(self.records):,} {self.noun}(s) read"
+        left = self.left_out()
+        if not left:
+            return f"{kept}, no problems found."
+        return (f"{kept}; {sum(left.values()):,} row(s) left out: "
+                + ", ".join(f"{count:,} {reason}" for reason, count in left.items()) + ".")
 
 
 @dataclass

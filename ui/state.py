@@ -18,7 +18,7 @@ from analyses.localities import drive_time_localities
 from geo.council import Council, default_council, list_councils, load_council
 from geo.errors import CareMapError
 from geo.settings import settings
-from layers.care_homes import care_homes_from_osm
+from layers import care_homes
 from layers.council_data import CouncilData, load_council_data
 from layers.sublocalities import sublocality_layer
 from routing import cache, sources
@@ -46,7 +46,8 @@ def sublocalities(slug: str, level: str, engine_token: str, _engine: TravelEngin
 
 
 LOADED_HOMES_KEY = "loaded_care_homes_{slug}"
-"""Session key where the Care-home coverage page leaves the homes it loaded (and their source) for the Evidence page."""
+"""Session key where the Care-home coverage page leaves the table of a file the user loaded (None: the shipped homes
+are in use), for the Evidence page."""
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -285,8 +286,14 @@ def coverage_sites(*, slug: str, engine_token: str, _engine: TravelEngine, homes
                                      new_beds=new_beds)
 
 
-@st.cache_data(show_spinner="Reading the care homes tagged in OpenStreetMap…", max_entries=4)
-def osm_care_homes(slug: str):
-    """Care homes tagged in the council's bundled OSM extract (Rutland demo)."""
-    council = load_council(slug)
-    return care_homes_from_osm(council.data_dir / council.osm_extract, outline=council_data(slug).outline, council=council)
+@st.cache_data(show_spinner="Reading the CQC care homes shipped with the tool…", max_entries=8)
+def shipped_care_homes(slug: str):
+    """The CQC care homes shipped for a council (:func:`layers.care_homes.shipped_care_homes`), read once."""
+    return care_homes.shipped_care_homes(council_data(slug))
+
+
+def care_homes_in_use(slug: str):
+    """The care homes a council's pages use: the ones the coverage page last loaded in this session (a user's file),
+    else the shipped CQC homes. Returns the table (:class:`layers.care_homes.CareHomeTable`)."""
+    loaded = st.session_state.get(LOADED_HOMES_KEY.format(slug=slug))
+    return loaded if loaded is not None else shipped_care_homes(slug)
