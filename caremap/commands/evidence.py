@@ -16,7 +16,8 @@ DESCRIPTION = ("Each figure of the council's settings with its document, place a
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     _common.add_council(parser)
-    parser.add_argument("--care-homes", metavar="FILE", help="CQC care directory or care-home list to count homes and beds")
+    parser.add_argument("--care-homes", metavar="FILE", help="CQC care directory or care-home list to count homes and "
+                                                             "beds from (default: CQC's homes shipped with the tool)")
     parser.add_argument("--out", required=True, metavar="FILE", help="evidence.csv")
 
 
