@@ -568,9 +568,8 @@ class Headline:
         """The shortfall against the council's documented supply, in words ("" without one)."""
         if self.documented_shortfall is None:
             return ""
-        return (f"{self.documented_shortfall:+,.0f} against the {self.documented_beds:,.0f} beds "
-                f"{'the council documents' if not self.documented_beds_what else 'documented'}"
-                f"{f' ({self.documented_beds_what})' if self.documented_beds_what else ''}")
+        what = f" ({self.documented_beds_what})" if self.documented_beds_what else ""
+        return f"{self.documented_shortfall:+,.0f} against the {self.documented_beds:,.0f} beds the council documents{what}"
 
     def sentence(self) -> str:
         """The headline in a sentence: plain for a full file; for a partial one, both figures and why."""

@@ -228,6 +228,16 @@ class CareHomeTable(UploadSummary):
         return float(self.homes.loc[self.homes["beds_assumed"].astype(bool), "beds"].sum())
 
 
+CQC_SHEETS = ("hsca_active_locations",)
+"""Normalised names of the sheet of locations in CQC's care directory with filters (``HSCA_Active_Locations``; in
+2020 ``HSCA Active Locations``): the workbook opens on a README sheet before it."""
+
+
+def is_locations_sheet(name: str) -> bool:
+    """True for the name of the care directory's sheet of locations (:data:`CQC_SHEETS`)."""
+    return normalise_header(name) in CQC_SHEETS
+
+
 def _is_dementia_service_type(header: str) -> bool:
     """A service-type column about dementia (``Service type - … dementia``), whatever its exact wording."""
     return header.startswith("service_type") and "dementia" in header
@@ -323,7 +333,8 @@ def read_care_homes(content: bytes, filename: str, *, postcodes: gpd.GeoDataFram
         :data:`MAX_CARE_HOMES_NEAR` of them.
     """
     # Title lines above the header are skipped by the reader; it keeps only the columns read here.
-    table = read_table(content, filename, limits=CARE_HOME_LIST, columns=COLUMNS, also_keep=_is_dementia_service_type)
+    table = read_table(content, filename, limits=CARE_HOME_LIST, columns=COLUMNS, also_keep=_is_dementia_service_type,
+                       sheet=is_locations_sheet)
     frame, notes = table.frame, table.notes
     columns = _care_home_columns(frame)
     council_name, assumed_beds = council.name, council.assumed_beds_per_home

@@ -221,7 +221,7 @@ def match_columns(headers: Sequence[object], synonyms: Mapping[str, Sequence[str
 
 
 def read_table(content: bytes, filename: str, *, limits: TableLimits, columns: Mapping[str, Sequence[str]],
-               also_keep: Callable[[str], bool] | None = None) -> TableText:
+               also_keep: Callable[[str], bool] | None = None, sheet: Callable[[str], bool] | None = None) -> TableText:
     """Read an uploaded table as text: CSV (any common separator and encoding), Excel (.xlsx) or ODS.
 
     The header is the row, among the first non-blank ones, that names the most of ``columns``; rows above it
@@ -238,6 +238,9 @@ def read_table(content: bytes, filename: str, *, limits: TableLimits, columns: M
         Canonical column -> accepted normalised headers (as for :func:`match_columns`).
     also_keep : callable, optional
         Keeps other columns whose normalised header it accepts (for headers whose wording varies).
+    sheet : callable, optional
+        Reads the first visible sheet whose name it accepts, where a workbook has one (CQC's care directory opens
+        on a README sheet), else the first visible sheet.
 
     Raises
     ------
@@ -252,7 +255,7 @@ def read_table(content: bytes, filename: str, *, limits: TableLimits, columns: M
         raise InputDataError(f"{shown} is an old Excel (.xls) workbook. Save it as CSV (UTF-8) or .xlsx and upload "
                              f"that.")
     if content[:4] == b"PK\x03\x04":
-        rows, notes, decimal, refuse = _workbook_rows(content, shown, filename, limits)
+        rows, notes, decimal, refuse = _workbook_rows(content, shown, filename, limits, sheet)
     else:
         rows, notes, decimal, refuse = _csv_rows(content, shown, limits)
     try:
@@ -284,7 +287,8 @@ def _refusing(rows: Iterator[workbooks.Row], refuse) -> Iterator[workbooks.Row]:
         raise refuse(error) from error
 
 
-def _workbook_rows(content: bytes, shown: str, filename: str, limits: TableLimits):
+def _workbook_rows(content: bytes, shown: str, filename: str, limits: TableLimits,
+                   prefer: Callable[[str], bool] | None = None):
     def refuse(error: Exception) -> InputDataError:
         if isinstance(error, workbooks.WorkbookTooBig):
             return InputDataError(f"{shown} is too big to read: {error}. A {limits.what} may have {limits.describe()}; "
@@ -298,7 +302,7 @@ def _workbook_rows(content: bytes, shown: str, filename: str, limits: TableLimit
     if kind is None:
         raise refuse(workbooks.WorkbookProblem("it is a zip archive but not an .xlsx or .ods workbook"))
     try:
-        sheet = workbooks.read_first_visible_sheet(content, kind, limits.sheet_limits())
+        sheet = workbooks.read_first_visible_sheet(content, kind, limits.sheet_limits(), prefer=prefer)
     except workbooks.READ_ERRORS as error:
         raise refuse(error) from error
     program = "a LibreOffice" if kind == "ods" else "an Excel"
@@ -307,7 +311,10 @@ def _workbook_rows(content: bytes, shown: str, filename: str, limits: TableLimit
         notes.append(f"{shown} is {program} workbook, not CSV: it was read as a workbook.")
     if len(sheet.sheets) > 1 or sheet.hidden:
         hidden = f"; hidden sheet(s) {', '.join(map(quote, sheet.hidden))} skipped" if sheet.hidden else ""
-        notes.append(f"Sheet {quote(sheet.name)} was read, the first visible sheet of the workbook{hidden}.")
+        before = [name for name in sheet.sheets[:sheet.sheets.index(sheet.name)] if name not in sheet.hidden]
+        which = (f"the sheet of that name; sheet(s) {', '.join(map(quote, before))} before it not read" if before
+                 else "the first visible sheet of the workbook")
+        notes.append(f"Sheet {quote(sheet.name)} was read, {which}{hidden}.")
     return sheet.rows, notes, ".", refuse
 
 

@@ -110,8 +110,11 @@ def workbook_kind(content: bytes) -> str | None:
     return None
 
 
-def read_first_visible_sheet(content: bytes, kind: str, limits: SheetLimits) -> Sheet:
-    """The first visible sheet of an ``"xlsx"`` or ``"ods"`` workbook (its rows are read when iterated).
+def read_first_visible_sheet(content: bytes, kind: str, limits: SheetLimits, *,
+                             prefer: Callable[[str], bool] | None = None) -> Sheet:
+    """The first visible sheet of an ``"xlsx"`` or ``"ods"`` workbook whose name ``prefer`` accepts, else its first
+    visible sheet (its rows are read when iterated). CQC's care directory, for one, opens on a README sheet before
+    its ``HSCA_Active_Locations``.
 
     Raises
     ------
@@ -121,8 +124,8 @@ def read_first_visible_sheet(content: bytes, kind: str, limits: SheetLimits) -> 
     """
     archive = zipfile.ZipFile(io.BytesIO(content))
     if kind == "xlsx":
-        return _xlsx_sheet(archive, limits)
-    return _ods_sheet(archive, limits)
+        return _xlsx_sheet(archive, limits, prefer)
+    return _ods_sheet(archive, limits, prefer)
 
 
 READ_ERRORS = (WorkbookProblem, zipfile.BadZipFile, zipfile.LargeZipFile, expat.ExpatError, KeyError, ValueError,
@@ -262,7 +265,7 @@ def _xlsx_relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[
     return found
 
 
-def _xlsx_sheet(archive: zipfile.ZipFile, limits: SheetLimits) -> Sheet:
+def _xlsx_sheet(archive: zipfile.ZipFile, limits: SheetLimits, prefer: Callable[[str], bool] | None = None) -> Sheet:
     workbook = "xl/workbook.xml"
     sheets: list[tuple[str, str, str]] = []  # name, state, relationship id
 
@@ -275,7 +278,7 @@ def _xlsx_sheet(archive: zipfile.ZipFile, limits: SheetLimits) -> Sheet:
     visible = [sheet for sheet in sheets if sheet[1] in ("", "visible")]
     if not visible:
         raise WorkbookProblem("it has no visible sheet")
-    name, _, relationship = visible[0]
+    name, _, relationship = next((sheet for sheet in visible if prefer is not None and prefer(sheet[0])), visible[0])
     if relationship not in relationships:
         raise WorkbookProblem(f"its sheet {name!r} has no data part")
     shared = next((target for kind, target in relationships.values() if kind == "sharedStrings"), None)
@@ -405,8 +408,9 @@ def _ods_name(prefix: str, local: str) -> str:
     return f"{_ODS[prefix]} {local}"
 
 
-def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits) -> Sheet:
-    """The first visible table of content.xml. Sheet names come from a first pass that stops at the table read."""
+def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits, prefer: Callable[[str], bool] | None = None) -> Sheet:
+    """The first visible table of content.xml (whose name ``prefer`` accepts, when given and one does). Sheet names
+    come from a first pass that stops at the table read; tables before it are skipped unread."""
     table_tag, cell_tags = _ods_name("table", "table"), {_ods_name("table", "table-cell"),
                                                           _ods_name("table", "covered-table-cell")}
     row_tag, style_tag = _ods_name("table", "table-row"), _ods_name("style", "style")
@@ -443,7 +447,7 @@ def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits) -> Sheet:
                 names.append(attributes.get(name_key, f"Sheet{len(names) + 1}"))
                 if attributes.get(style_key) in hidden_styles:
                     hidden.append(names[-1])
-                elif not state["done"]:
+                elif not state["done"] and (prefer is None or prefer(names[-1])):
                     state["reading"] = True
         elif not state["reading"] or state["table_depth"] != 1:
             return
@@ -504,6 +508,8 @@ def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits) -> Sheet:
         if state["reading"] or state["done"]:
             break
     if not (state["reading"] or state["done"]):
+        if prefer is not None and len(names) > len(hidden):  # no sheet of the name preferred: the first visible one
+            return _ods_sheet(archive, limits)
         raise WorkbookProblem("it has no visible sheet" if names else "it has no sheet")
 
     def rows() -> Iterator[Row]:
@@ -515,7 +521,7 @@ def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits) -> Sheet:
             if state["done"]:
                 break
 
-    read = next(name for name in names if name not in hidden)
+    read = next(name for name in names if name not in hidden and (prefer is None or prefer(name)))
     return Sheet(read, names, hidden, rows())
 
 
