@@ -471,22 +471,63 @@ class CoverageReport:
                 for rank, row in enumerate(self.sites.sites.itertuples(), start=1)]
 
     def homes_table(self, *, as_text: bool = True) -> pd.DataFrame:
-        """Every home used, inside the council first, by name (beds as numbers, with a column saying which are
-        assumed, with ``as_text=False``)."""
-        homes = self.result.homes.sort_values(["in_council", "name"], ascending=[False, True])
-        yes_no = {True: "yes", False: "no"}
-        beds = {"Beds": homes["beds"].round().astype(int).to_numpy(),
-                "Beds assumed": homes["beds_assumed"].map(yes_no).to_numpy()} if not as_text else {
-            "Beds": [f"{count:,.0f}{' (assumed)' if assumed else ''}"
-                     for count, assumed in zip(homes["beds"], homes["beds_assumed"])]}
-        table = pd.DataFrame({
-            "Home": homes["name"].to_numpy(), "Postcode": homes["postcode"].to_numpy(), **beds,
-            "Older people": homes["older_people"].map(yes_no).to_numpy(),
-            "Nursing": homes["nursing"].map(yes_no).to_numpy() if self.result.nursing_known else "not known"})
-        if self.result.dementia_known:
-            table["Dementia"] = homes["dementia"].astype(bool).map(yes_no).to_numpy()
-        table["Where"] = np.where(homes["in_council"], homes["locality_name"].fillna(""), "outside (within 15 km)")
-        return table
+        """Every home used, inside the council first, by name (:func:`homes_table`)."""
+        return homes_table(self.result.homes, nursing_known=self.result.nursing_known,
+                           dementia_known=self.result.dementia_known, as_text=as_text)
+
+
+def homes_table(homes: gpd.GeoDataFrame, *, nursing_known: bool = True, dementia_known: bool | None = None,
+                as_text: bool = True) -> pd.DataFrame:
+    """The care homes a coverage uses, inside the council first, by name: for reading (``as_text``: beds with
+    "(assumed)" where assumed), or for a spreadsheet (also the CQC Location ID, beds as numbers and a column saying
+    which are assumed).
+
+    Parameters
+    ----------
+    homes : GeoDataFrame
+        Placed homes (:func:`analyses.coverage.place_homes`: ``locality_name`` inside the council).
+    nursing_known, dementia_known : bool
+        Whether the homes say which are registered for nursing and for dementia (default: a ``dementia`` column).
+    """
+    homes = homes.sort_values(["in_council", "name"], ascending=[False, True])
+    dementia_known = "dementia" in homes.columns if dementia_known is None else dementia_known
+    yes_no = {True: "yes", False: "no"}
+    beds = {"Beds": homes["beds"].round().astype(int).to_numpy(),
+            "Beds assumed": homes["beds_assumed"].astype(bool).map(yes_no).to_numpy()} if not as_text else {
+        "Beds": [f"{count:,.0f}{' (assumed)' if assumed else ''}"
+                 for count, assumed in zip(homes["beds"], homes["beds_assumed"])]}
+    identity = {} if as_text else {"CQC Location ID": homes["home_id"].to_numpy()}
+    table = pd.DataFrame({
+        **identity, "Home": homes["name"].to_numpy(), "Postcode": homes["postcode"].to_numpy(), **beds,
+        "Older people": homes["older_people"].astype(bool).map(yes_no).to_numpy(),
+        "Nursing": homes["nursing"].astype(bool).map(yes_no).to_numpy() if nursing_known else "not known"})
+    if dementia_known:
+        table["Dementia"] = homes["dementia"].astype(bool).map(yes_no).to_numpy()
+    table["Where"] = np.where(homes["in_council"], homes["locality_name"].fillna(""), "outside (within 15 km)")
+    if not as_text:
+        table.insert(len(table.columns) - 1, "In the council", homes["in_council"].astype(bool).map(yes_no).to_numpy())
+    return table
+
+
+def homes_about(table: CareHomeTable, council: Council) -> list[tuple[str, str]]:
+    """The About rows of a list of care homes: what it is, where the homes come from and their date, how many are
+    inside the council and beyond its border (with their beds, saying how many are assumed), and what reading them
+    noted."""
+    homes = table.homes
+    inside, beyond = homes[homes["in_council"].astype(bool)], homes[~homes["in_council"].astype(bool)]
+
+    def beds(chosen: pd.DataFrame) -> str:
+        return cv.beds_text(chosen["beds"].sum(), chosen.loc[chosen["beds_assumed"].astype(bool), "beds"].sum())
+
+    rows = [("What", f"The care homes the coverage of {council.name} uses: in the council and within 15 km beyond its "
+                     f"border"),
+            ("Source", table.source), ("Data of", table.vintage or "not recorded"),
+            ("In the council", f"{len(inside):,} homes, {beds(inside)}"),
+            ("Beyond the border (within 15 km)", f"{len(beyond):,} homes, {beds(beyond)}")]
+    if table.left_out() or not table.shipped:
+        rows.append(("Read", table.outcome()))
+    rows += [("Note", note) for note in table.notes]
+    return rows + [("Licence", "Contains Care Quality Commission data, © CQC, OGL v3.0 (CQC's care directory).")]
 
 
 def export_titles(report: CoverageReport) -> dict[str, str]:

@@ -14,14 +14,15 @@ import textwrap
 
 from geo.errors import CareMapError
 
-COMMANDS = ["councils", "evidence", "report", "rounds", "fee_zones", "check", "roads"]
+COMMANDS = ["councils", "evidence", "report", "care_homes", "rounds", "fee_zones", "check", "roads"]
 """Command modules under :mod:`caremap.commands`, in the order ``--help`` lists them."""
 
 EPILOG = textwrap.dedent("""\
     examples:
       python -m caremap councils
       python -m caremap report --council rutland --out rutland.pdf --html rutland.html
-      python -m caremap report --council herefordshire --care-homes HSCA_Active_Locations.csv --out report.pdf
+      python -m caremap report --council herefordshire --care-homes HSCA_Active_Locations.ods --out report.pdf
+      python -m caremap care-homes --council herefordshire --out homes.xlsx
       python -m caremap rounds --council rutland --clients clients.csv --out plan.xlsx
       python -m caremap fee-zones --council herefordshire --radius 5 --out zones.xlsx
       python -m caremap check clients.csv --kind clients --council herefordshire

@@ -222,3 +222,37 @@ def test_a_whole_file_keeps_a_plain_headline(herefordshire):
     assert totals.loc["Nursing", "The homes loaded"].startswith("1,022 of the 1,970 beds for older people (52%)")
     areas = reporting.documents_area_table(beside)
     assert areas["Homes"].astype(int).sum() == 67 and "Shortfall 2038" in areas.columns
+
+
+def test_the_care_homes_command_writes_the_homes_the_coverage_uses(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "homes.csv"
+    done = subprocess.run([sys.executable, "-m", "caremap", "care-homes", "--council", "rutland", "--out", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == f"Wrote {out} (111 homes)."
+    comments = [line for line in out.read_text(encoding="utf-8-sig").splitlines() if line.startswith("#")]
+    assert "# Data of: CQC care directory, 1 March 2021" in comments
+    assert "# In the council: 12 homes, 419 beds" in comments and "# Beyond the border (within 15 km): 99 homes, " \
+                                                                 "3,294 beds" in comments
+    homes = pd.read_csv(out, comment="#")
+    assert list(homes.columns) == ["CQC Location ID", "Home", "Postcode", "Beds", "Beds assumed", "Older people",
+                                   "Nursing", "Dementia", "In the council", "Where"]
+    inside = homes[homes["In the council"] == "yes"]
+    assert len(inside) == 12 and inside["Beds"].sum() == 419 and (homes["Beds assumed"] == "no").all()
+    assert inside["Home"].iloc[0] == "Aberdeen House" and set(inside["Where"]) == {"Rutland Health PCN"}
+
+    mine = tmp_path / "mine.csv"
+    mine.write_text("name,postcode,beds\nOak House,LE15 6RP,\nAsh House,LE15 9UD,30\nFar House,TR1 1AA,10\n")
+    workbook = tmp_path / "homes.xlsx"
+    done = subprocess.run([sys.executable, "-m", "caremap", "care-homes", "--council", "rutland", "--care-homes",
+                           str(mine), "--out", str(workbook)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "2 care home(s) read; 1 row(s) left out: 1 with a problem to fix (each listed)." in done.stdout
+    sheets = pd.read_excel(workbook, sheet_name=None)
+    about = dict(zip(sheets["About"]["Item"], sheets["About"]["Detail"]))
+    assert about["In the council"] == "2 homes, 54 beds (24 of them assumed)"
+    assert "replaces the CQC care directory, 1 March 2021" in about["Source"]
+    assert sheets["care homes"]["Beds assumed"].tolist() == ["no", "yes"]
