@@ -130,37 +130,38 @@ def _settings(council: Council, homes: gpd.GeoDataFrame) -> tuple[int, cv.Covera
                                   help="For the access gain of a new site; default the mean of today's homes for "
                                        "older people (assumption).")
         columns = st.columns(len(defaults.bed_demand))
-        need = {year_: column.number_input(f"Bed need {year_} (65+)", 0.0, 100_000.0, float(round(value)), 10.0,
+        # The council's own figures as they are (a year between documented ones is read off the line, e.g. 350.2):
+        # shown whole, never rounded, so the page computes exactly what the report and the command line do.
+        need = {year_: column.number_input(f"Bed need {year_} (65+)", 0.0, 100_000.0, float(value), 10.0, format="%.0f",
                                            key=f"cv_need_{council.slug}_{year_}", help=defaults.bed_demand_source)
                 for column, (year_, value) in zip(columns, sorted(defaults.bed_demand.items()))}
         changes: dict = {}
         n, o = st.columns([1, 3])
         if defaults.nursing_share is not None:
-            share = n.number_input("Nursing share of need (%)", 0.0, 100.0, round(defaults.nursing_share * 100, 1),
-                                   1.0, key=f"cv_nursing_{council.slug}", help=defaults.nursing_share_source)
+            share = n.number_input("Nursing share of need (%)", 0.0, 100.0, defaults.nursing_share * 100, 1.0,
+                                   format="%.1f", key=f"cv_nursing_{council.slug}", help=defaults.nursing_share_source)
             changes["nursing_share"] = share / 100
         if defaults.under65_demand is not None:
             changes["under65_demand"] = o.number_input("Bed need under 65", 0.0, 100_000.0,
-                                                       float(round(defaults.under65_demand)), 10.0,
+                                                       float(defaults.under65_demand), 10.0, format="%.0f",
                                                        key=f"cv_under65_{council.slug}", help=defaults.under65_source)
         if defaults.dementia_demand:
             columns = st.columns(len(defaults.dementia_demand))
             changes["dementia_demand"] = {
-                year_: column.number_input(f"Dementia {year_} (people)", 0.0, 100_000.0, float(round(value)), 10.0,
+                year_: column.number_input(f"Dementia {year_} (people)", 0.0, 100_000.0, float(value), 10.0,
+                                           format="%.0f",
                                            key=f"cv_dementia_{council.slug}_{year_}", help=defaults.dementia_source)
                 for column, (year_, value) in zip(columns, sorted(defaults.dementia_demand.items()))}
-    sources = {"bed_demand_source": _source(need, {y: round(v) for y, v in defaults.bed_demand.items()},
-                                            defaults.bed_demand_source),
+    sources = {"bed_demand_source": _source(need, defaults.bed_demand, defaults.bed_demand_source),
                "free_bed_share_source": _source(free, defaults.free_bed_share * 100, defaults.free_bed_share_source)}
     if "nursing_share" in changes:
-        sources["nursing_share_source"] = _source(changes["nursing_share"] * 100,
-                                                  round(defaults.nursing_share * 100, 1), defaults.nursing_share_source)
+        sources["nursing_share_source"] = _source(changes["nursing_share"] * 100, defaults.nursing_share * 100,
+                                                  defaults.nursing_share_source)
     if "under65_demand" in changes:
-        sources["under65_source"] = _source(changes["under65_demand"], round(defaults.under65_demand),
+        sources["under65_source"] = _source(changes["under65_demand"], defaults.under65_demand,
                                             defaults.under65_source)
     if "dementia_demand" in changes:
-        sources["dementia_source"] = _source(changes["dementia_demand"], {y: round(v) for y, v in
-                                                                           defaults.dementia_demand.items()},
+        sources["dementia_source"] = _source(changes["dementia_demand"], defaults.dementia_demand,
                                              defaults.dementia_source)
     settings = dataclasses.replace(defaults, thresholds_min=bands, e2sfca_weights=dict(zip(bands, w)),
                                    free_bed_share=free / 100, bed_demand=need, **changes, **sources)
