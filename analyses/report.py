@@ -588,8 +588,8 @@ def documents_totals_table(beside: cv.DocumentsBeside, council: Council) -> pd.D
                          row["source"]))
     if beside.nursing_known:
         share = supply["nursing_beds"] / supply["beds"] if supply["beds"] else np.nan
-        nursing = (f"{number(supply['nursing_beds'])} of the {number(supply['beds'])} beds for older people "
-                   f"({share:.0%}) are in {number(supply['nursing_homes'])} homes registered for nursing")
+        nursing = (f"{number(supply['nursing_beds'])} of {number(supply['beds'])} beds for older people ({share:.0%}), "
+                   f"in {number(supply['nursing_homes'])} homes with nursing")
     else:
         nursing = "not known: the homes do not say which have nursing"
     rows.append(("Nursing", _documented(council, "nursing_share"), nursing, settings.nursing_share_source))
@@ -608,16 +608,17 @@ def documents_totals_table(beside: cv.DocumentsBeside, council: Council) -> pd.D
 
 
 def documents_year_table(beside: cv.DocumentsBeside, *, as_text: bool = True) -> pd.DataFrame:
-    """The council's need by year beside the loaded homes' usable beds and, where documented, its own bed total."""
+    """The council's need by year beside the usable beds of the loaded homes for older people and, where documented,
+    its own bed total (less the same share kept free; say which total it is beside the table:
+    :attr:`analyses.coverage.TotalsCheck.documented_beds_what`)."""
     by_year, totals = beside.by_year, beside.totals
     table = pd.DataFrame({"Year": [str(year) for year in by_year.index],
                           "Bed need, aged 65+": by_year["need_65"].to_numpy(),
-                          "Beds for older people loaded, usable": by_year["usable_65"].to_numpy(),
+                          "Beds loaded, usable": by_year["usable_65"].to_numpy(),
                           "Shortfall (+) / spare (−)": by_year["shortfall_65"].to_numpy()})
-    if totals.documented_beds is not None:
-        table[f"Documented beds, usable ({number(totals.documented_beds)}, {totals.documented_beds_what})"] = \
-            by_year["documented_usable"].to_numpy()
-        table["Shortfall (+) / spare (−) against the documented beds"] = by_year["documented_shortfall"].to_numpy()
+    if totals.documented_beds is not None:  # (the documented total and what it counts: TotalsCheck)
+        table["Documented beds, usable"] = by_year["documented_usable"].to_numpy()
+        table["Shortfall against the documented beds"] = by_year["documented_shortfall"].to_numpy()
     if not as_text:
         return table.assign(**{column: table[column].round() for column in table.columns[1:]})
     return table.assign(**{column: [number(value, signed="Shortfall" in column) for value in table[column]]

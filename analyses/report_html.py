@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analyses import coverage as cv
-from analyses.report_maps import ACCESS_COLOURS, HOME_COLOURS, MAP_CREDIT, SITE_COLOUR, access_classes
+from analyses.report_maps import ACCESS_COLOURS, BEYOND_COLOURS, HOME_COLOURS, MAP_CREDIT, SITE_COLOUR, access_classes
 from analyses.sites import SiteChoice
 from geo.units import WGS84
 from layers.council_data import CouncilData
@@ -62,12 +62,12 @@ def map_layers(data: CouncilData, result: cv.CoverageResult, gaps: pd.DataFrame,
                                                                  lsoa["minutes_mean"], lsoa["pop_65plus"])]
     homes = result.homes
     kind = np.where(~homes["older_people"], "other", np.where(homes["nursing"], "nursing", "residential"))
-    home_lines = [[name, f"Beds: {beds:,.0f}{' (assumed)' if assumed else ''}",
+    home_lines = [[name + ("" if inside else " (beyond the border)"), f"Beds: {beds:,.0f}{' (assumed)' if assumed else ''}",
                    "Older people: " + ("yes" if older else "no"), "Nursing: " + ("yes" if nursing else "no"),
                    f"Postcode: {postcode or '—'}"]
-                  for name, beds, assumed, older, nursing, postcode in
+                  for name, beds, assumed, older, nursing, postcode, inside in
                   zip(homes["name"], homes["beds"], homes["beds_assumed"], homes["older_people"], homes["nursing"],
-                      homes["postcode"])]
+                      homes["postcode"], homes["in_council"])]
     chosen = sites.sites
     site_lines = [[f"Suggested: {row.name}", f"People 65+ newly within {sites.minutes:g} min: {row.new_people_within:,.0f}",
                    f"Access gap closed: {row.access_gap_closed:,.1f} beds"] for row in chosen.itertuples()]
@@ -75,14 +75,17 @@ def map_layers(data: CouncilData, result: cv.CoverageResult, gaps: pd.DataFrame,
     return {
         "areas": _features(lsoa, area_lines, {"colour": [colours[c] for c in classes],
                                               "gap": [code in rank for code in lsoa["lsoa21_code"]]}),
-        "homes": _features(homes, home_lines, {"colour": [HOME_COLOURS[k] for k in kind],
+        "homes": _features(homes, home_lines, {"colour": [(HOME_COLOURS if inside else BEYOND_COLOURS)[k]
+                                                          for k, inside in zip(kind, homes["in_council"])],
                                                "radius": (3 + 0.9 * np.sqrt(homes["beds"])).round(1).tolist()}),
         "sites": _features(chosen, site_lines) if len(chosen) else {"type": "FeatureCollection", "features": []},
         "towns": _features(towns, [[name] for name in towns["name"]]),
         "legend": [[colour, f"{low:g}–{high:g} beds per 1,000 aged 65+"]
                    for colour, low, high in zip(colours, edges[:-1], edges[1:])]
         + [[HOME_COLOURS["residential"], "home for older people"], [HOME_COLOURS["nursing"], "… with nursing"],
-           [HOME_COLOURS["other"], "home not for older people"], [SITE_COLOUR, "suggested site"]],
+           [HOME_COLOURS["other"], "home not for older people"],
+           [BEYOND_COLOURS["residential"], "pale: homes beyond the border (within 15 km)"],
+           [SITE_COLOUR, "suggested site"]],
         "credit": MAP_CREDIT,
     }
 

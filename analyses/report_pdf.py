@@ -283,6 +283,7 @@ def _documents_beside(report: "CoverageReport", styles) -> list:
     story += [table(documents_totals_table(beside, report.council_settings), styles, [1.5, 1.8, 2.3, 2.6]),
               Paragraph("Need by year beside the beds", styles["h2"]),
               table(by_year, styles, [0.6] + [1.0] * (len(by_year.columns) - 1)),
+              *_documented_beds_note(beside, styles),
               Paragraph(f"By PCN locality: the homes loaded, and the council's need shared by its people aged "
                         f"{beside.settings.demand_column[4:6]}+", styles["h2"]),
               table(area, styles, [2.4] + [1.0] * (len(area.columns) - 1))]
@@ -316,6 +317,16 @@ def _maps(report: "CoverageReport", styles) -> list:
 def _section(title: str, styles, *content) -> list:
     """A section heading kept with what follows it (no heading alone at a page foot)."""
     return [CondPageBreak(5 * cm), Paragraph(title, styles["h1"]), *content]
+
+
+def _documented_beds_note(beside, styles) -> list:
+    """What the documented beds of the by-year table are (none when the council documents no total)."""
+    totals = beside.totals
+    if totals.documented_beds is None:
+        return []
+    return [Paragraph(f"Documented beds: the {totals.documented_beds:,.0f} the council documents "
+                      f"({html.escape(totals.documented_beds_what)}), less the {beside.settings.free_bed_share:.1%} kept "
+                      f"free, as the beds loaded are.", styles["small"])]
 
 
 def render_pdf(report: "CoverageReport") -> bytes:

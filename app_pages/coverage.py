@@ -321,7 +321,7 @@ def page() -> None:
     st.subheader(f"Coverage in {year}")
     council_row, head = report.council_row, report.headline
     first, last = settings.thresholds_min[0], settings.thresholds_min[-1]
-    a, b, c, d = st.columns(4)
+    a, b, c, d = st.columns([1, 1, 1, 1.7] if head.partial else 4)  # a partial headline needs room for its mark
     a.metric("Beds per 1,000 aged 65+", f"{council_row['beds_per_1000_65']:.1f}",
              help=f"{cv.beds_text(council_row['beds'], council_row['beds_assumed'])} in {int(council_row['homes'])} "
                   f"homes for older people in the council; {int(council_row['other_homes'])} other homes "
@@ -331,12 +331,10 @@ def page() -> None:
     b.metric(f"65+ within {first:g} / {last:g} min", f"{council_row[f'pct65_within_{first:g}']:.0f}% / "
                                                      f"{council_row[f'pct65_within_{last:g}']:.0f}%")
     c.metric(f"Bed need {year} (65+)", f"{council_row['bed_demand']:,.0f}", help=cv.bed_demand(year, settings)[1])
-    d.metric("Shortfall (+) / spare (−)" + (": PARTIAL FILE" if head.partial else ""), head.value(),
+    d.metric("Shortfall (+) / spare (−), PARTIAL FILE" if head.partial else "Shortfall (+) / spare (−)", head.value(),
              help=f"Need − beds for older people × (1 − {settings.free_bed_share:.1%}). " + head.sentence())
-    if head.partial:
+    if head.partial:  # the warning itself is under the documents above, and among the findings below
         d.caption(widgets.plain(head.against_documents() or "No documented bed total to set it beside."))
-    if report.totals.warning:
-        st.warning(widgets.plain(report.totals.warning), icon="⚠️")
     st.subheader("What this means")
     st.markdown(widgets.plain(report.what_this_means()))
     with st.expander("What “access” and “the access gap” mean"):
@@ -398,9 +396,19 @@ def _documents_beside(council: Council, beside: cv.DocumentsBeside) -> None:
     st.subheader("The council's documents beside the homes loaded")
     if beside.totals.warning:
         st.warning(widgets.plain(beside.totals.warning), icon="⚠️")
-    st.dataframe(reporting.documents_totals_table(beside, council), hide_index=True, width="stretch",
-                 column_config={"Source": st.column_config.TextColumn(width="medium")})
+    totals = reporting.documents_totals_table(beside, council)
+    st.dataframe(totals.drop(columns="Source"), hide_index=True, width="stretch", column_config={
+        "What": st.column_config.TextColumn(width=230),
+        "The council's documents": st.column_config.TextColumn(width=290),
+        "The homes loaded": st.column_config.TextColumn(width="large")})
+    with st.expander("Where the council's figures come from"):  # a table cell cuts a long citation short
+        st.markdown("\n".join(f"- **{widgets.plain(row.What)}**: {widgets.plain(row.Source)}"
+                               for row in totals.itertuples() if row.Source))
     st.dataframe(reporting.documents_year_table(beside), hide_index=True, width="stretch")
+    if beside.totals.documented_beds is not None:
+        st.caption(f"Documented beds: the {beside.totals.documented_beds:,.0f} the council documents "
+                   f"({widgets.plain(beside.totals.documented_beds_what)}), less the "
+                   f"{beside.settings.free_bed_share:.1%} kept free, as the beds loaded are.")
     with st.expander("By PCN locality: the homes loaded and the council's need shared by its people aged "
                      f"{beside.settings.demand_column[4:6]}+"):
         st.dataframe(reporting.documents_area_table(beside, "PCN locality"), hide_index=True, width="stretch")

@@ -219,7 +219,7 @@ def test_a_whole_file_keeps_a_plain_headline(herefordshire):
     totals = reporting.documents_totals_table(beside, herefordshire.council).set_index("What")
     assert totals.loc["Care homes in the council"].tolist()[:2] == ["87 homes (2020)", "88 (67 registered for older "
                                                                                        "people)"]
-    assert totals.loc["Nursing", "The homes loaded"].startswith("1,022 of the 1,970 beds for older people (52%)")
+    assert totals.loc["Nursing", "The homes loaded"] == "1,022 of 1,970 beds for older people (52%), in 25 homes with nursing"
     areas = reporting.documents_area_table(beside)
     assert areas["Homes"].astype(int).sum() == 67 and "Shortfall 2038" in areas.columns
 

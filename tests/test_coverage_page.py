@@ -138,7 +138,7 @@ def test_a_partial_file_marks_the_headline_and_says_what_was_left_out(tmp_path):
     text = _text(app)
     assert "Your file replaces the care homes shipped with the tool" in text
     shortfall = next(metric for metric in app.metric if metric.label.startswith("Shortfall"))
-    assert shortfall.label == "Shortfall (+) / spare (−): PARTIAL FILE" and shortfall.value.endswith(" (partial)")
+    assert shortfall.label == "Shortfall (+) / spare (−), PARTIAL FILE" and shortfall.value.endswith(" (partial)")
     assert "-18 against the 2,113 beds the council documents (all care homes, 2020)" in text
     beds = next(metric for metric in app.metric if metric.label == "Beds per 1,000 aged 65+")
     assert re.search(r"beds \(24 of them assumed\)", beds.help)
