@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from caremap import api
 from caremap.commands import _common
+
+if TYPE_CHECKING:
+    from layers.care_homes import CareHomeTable
 
 NAME = "care-homes"
 HELP = "write the care homes a council's coverage uses (CQC's shipped with the tool, or your file) as CSV or XLSX"
@@ -16,11 +20,30 @@ DESCRIPTION = ("Every care home the coverage page, report and commands use for t
                "The About part (CSV comment lines, XLSX first sheet) says where they come from and their date.")
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    _common.add_council(parser)
+def add_care_homes_option(parser: argparse.ArgumentParser) -> None:
+    """``--care-homes FILE``, as every command that uses care homes takes it."""
     parser.add_argument("--care-homes", metavar="FILE", help="CQC care directory (HSCA Active Locations) or a simple "
                                                              "care-home list: CSV, XLSX or ODS; replaces the CQC homes "
                                                              "shipped with the tool")
+
+
+def care_homes_of(arguments: argparse.Namespace, data, *, warnings=None) -> "CareHomeTable":
+    """The care homes a command uses (:func:`caremap.api.care_homes`: ``--care-homes`` or the shipped ones), said
+    on the standard output: where they come from, and, for a file, what reading it left out with each problem
+    (on ``warnings``, default the standard output)."""
+    homes_file = _common.input_file(arguments.care_homes, "care-home file")
+    table = api.care_homes(data, homes_file)
+    for problem in table.problems:
+        print(f"warning: {homes_file.name if homes_file else 'care homes'}: {problem}", file=warnings)
+    print(f"Care homes: {table.source}.")
+    if not table.shipped or table.left_out():
+        print(table.outcome())
+    return table
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    _common.add_council(parser)
+    add_care_homes_option(parser)
     parser.add_argument("--out", required=True, metavar="FILE", help="homes.csv or homes.xlsx")
 
 
@@ -30,12 +53,10 @@ def run(arguments: argparse.Namespace) -> int:
     from analyses.report import homes_about, homes_table
 
     council = _common.council_of(arguments)
-    homes_file = _common.input_file(arguments.care_homes, "care-home file")
+    _common.input_file(arguments.care_homes, "care-home file")  # checked before anything is read
     out = _common.output_file(arguments.out, (".csv", ".xlsx"), "care-home list")
     data = api.load_data(council)
-    table = api.care_homes(data, homes_file)
-    for problem in table.problems:
-        print(f"warning: {homes_file.name if homes_file else 'care homes'}: {problem}")
+    table = care_homes_of(arguments, data)
     homes = place_homes(table.homes, data)
     frame = homes_table(homes, nursing_known="nursing" in table.homes.columns, as_text=False)
     about = homes_about(table, data.council)
@@ -44,8 +65,5 @@ def run(arguments: argparse.Namespace) -> int:
     else:
         content = exports.csv_bytes(frame, [f"{item}: {detail}" for item, detail in about])
     _common.write(out, content, "care-home list")
-    print(f"Care homes: {table.source}.")
-    if not table.shipped or table.left_out():
-        print(table.outcome())
     print(f"Wrote {out} ({len(frame):,} homes).")
     return 0

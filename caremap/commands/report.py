@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from caremap import api
-from caremap.commands import _common
+from caremap.commands import _common, care_homes
 from geo.errors import InputDataError
 
 NAME = "report"
@@ -19,9 +19,7 @@ DESCRIPTION = ("Measures how far older people are from care-home beds (drive tim
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     _common.add_council(parser)
-    parser.add_argument("--care-homes", metavar="FILE", help="CQC care directory (HSCA Active Locations) or a simple "
-                                                             "care-home list: CSV, XLSX or ODS; replaces the CQC homes "
-                                                             "shipped with the tool")
+    care_homes.add_care_homes_option(parser)
     parser.add_argument("--year", type=int, default=2028, help="projection year, 2018-2040 (default 2028)")
     _common.add_roads(parser)
     parser.add_argument("--sites", type=int, default=3, help="new sites to suggest, 1-10 (default 3)")
@@ -59,7 +57,7 @@ def run(arguments: argparse.Namespace) -> int:
         if len(text) > TEXT_CHARS or any(ord(character) < 32 for character in text):
             raise InputDataError(f"{option} must be at most {TEXT_CHARS} characters on one line.")
     council = _common.council_of(arguments)
-    homes_file = _common.input_file(arguments.care_homes, "care-home file")
+    _common.input_file(arguments.care_homes, "care-home file")  # checked before anything is computed
     candidates_file = _common.input_file(arguments.candidates, "candidate-sites file")
     out = _common.output_file(arguments.out, (".pdf", ".html"), "report file")
     html_copy = _common.output_file(arguments.html, (".html",), "HTML copy") if arguments.html else None
@@ -67,12 +65,7 @@ def run(arguments: argparse.Namespace) -> int:
 
     data = api.load_data(council)
     engine = api.travel_engine(council, _common.roads_of(arguments, council))
-    table = api.care_homes(data, homes_file)
-    for problem in table.problems:
-        print(f"warning: {homes_file.name if homes_file else 'care homes'}: {problem}", file=sys.stderr)
-    print(f"Care homes: {table.source}.")
-    if not table.shipped or table.left_out():
-        print(table.outcome())
+    table = care_homes.care_homes_of(arguments, data, warnings=sys.stderr)
     candidates = api.candidate_sites(data, candidates_file) if candidates_file else None
     authorship = reporting.Authorship(arguments.author.strip(), arguments.organisation.strip(), arguments.status)
     built = reporting.build_report(data, table.homes, engine, year=arguments.year, sites=arguments.sites,
