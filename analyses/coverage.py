@@ -130,12 +130,9 @@ class CoverageSettings:
 
 def step_weights(cost: np.ndarray, weights: dict[float, float]) -> np.ndarray:
     """Weight of each travel cost: the weight of the first band whose upper bound it does not exceed."""
-    result = np.zeros_like(cost, dtype=float)
-    assigned = np.zeros(cost.shape, dtype=bool)
-    for bound, weight in sorted(weights.items()):
-        inside = (cost <= bound) & ~assigned
-        result[inside] = weight
-        assigned |= inside
+    result = np.zeros(np.shape(cost), dtype=float)
+    for bound, weight in sorted(weights.items(), reverse=True):  # nearer bands overwrite farther ones
+        result[cost <= bound] = weight
     return result
 
 
@@ -185,8 +182,22 @@ def with_service_flags(homes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         homes["older_people"] = True
     if "nursing" not in homes.columns:
         homes["nursing"] = False
-    homes["older_people"] = homes["older_people"].astype(bool)
-    homes["nursing"] = homes["nursing"].astype(bool)
+    if "beds_assumed" not in homes.columns:
+        homes["beds_assumed"] = False
+    for column in ("older_people", "nursing", "beds_assumed", "in_council"):
+        homes[column] = homes[column].astype(bool)
+    return homes
+
+
+def place_homes(homes: gpd.GeoDataFrame, data: CouncilData) -> gpd.GeoDataFrame:
+    """Homes with their service flags (:func:`with_service_flags`) and, for those inside the council, the area they
+    are in at every level (``lsoa21_code``, ``ward22_code``, ``lad_code``, ``locality_name``; empty beyond the
+    border). Needs no travel time: the page shows what the homes give before anything is measured."""
+    homes = with_service_flags(homes)
+    lookup = data.lsoa.set_index("lsoa21_code")
+    homes["lsoa21_code"] = assign_lsoa(homes, data.lsoa).where(homes["in_council"])
+    for column in ("locality_name", "ward22_code", "lad_code"):
+        homes[column] = homes["lsoa21_code"].map(lookup[column])
     return homes
 
 
@@ -249,7 +260,7 @@ def measure_coverage(data: CouncilData, homes: gpd.GeoDataFrame, engine: TravelE
     """
     settings = settings or CoverageSettings.for_council(data.council)
     nursing_known = "nursing" in homes.columns
-    homes = with_service_flags(homes)
+    homes = place_homes(homes, data)
     older = homes[homes["older_people"]]
     postcodes = data.postcodes[["postcode", "lsoa21_code", "geometry"]].copy()
     people = postcode_population(data.postcodes, data.lsoa, ("pop_65plus", "pop_75plus", "pop_85plus"))
@@ -273,9 +284,6 @@ def measure_coverage(data: CouncilData, homes: gpd.GeoDataFrame, engine: TravelE
                              with_other=False).minutes
         postcodes["access"] = 1000.0 * e2sfca(cost, postcodes["pop_65plus"].to_numpy(), older["beds"].to_numpy(),
                                               settings.e2sfca_weights)
-    homes["lsoa21_code"] = assign_lsoa(homes, data.lsoa).where(homes["in_council"])
-    for column in ("locality_name", "ward22_code", "lad_code"):
-        homes[column] = homes["lsoa21_code"].map(lookup[column])
     areas = {}
     for key in AREA_KEYS:
         table = area_table(postcodes, homes, key, settings=settings, year=year, nursing_known=nursing_known)
@@ -298,30 +306,19 @@ def _sum_by(homes: pd.DataFrame, key: str, index: pd.Index, chosen: pd.Series | 
     return values.reindex(index).fillna(0)
 
 
-def area_table(postcodes: pd.DataFrame, homes: pd.DataFrame, key: str, *, settings: CoverageSettings,
-               year: int, nursing_known: bool = True) -> pd.DataFrame:
-    """Coverage measures by area for a scenario year (nursing and residential beds NaN unless ``nursing_known``).
-
-    Returns
-    -------
-    DataFrame
-        Indexed by ``key``. Supply (homes inside the area): ``homes``, ``beds``, ``nursing_homes``, ``nursing_beds``,
-        ``residential_beds`` and, when known, ``dementia_homes``/``dementia_beds`` — all of homes for older people —
-        then ``other_homes``/``other_beds`` (homes not registered for older people). People: ``pop_65plus``,
-        ``pop_75plus``, ``pop_85plus``. Access: ``beds_per_1000_65``/``_75``/``_85``, ``pct65_within_<t>`` and
-        ``pct85_within_<t>`` for each threshold, ``minutes_mean`` (65+-weighted mean to the nearest home),
-        ``access`` (65+-weighted E2SFCA beds per 1,000 aged 65+). Need in ``year`` (the council's need shared by
-        ``settings.demand_column``): ``bed_demand``, ``capacity`` (beds × (1 − free share)), ``shortfall`` (need −
-        capacity; negative = spare) and the same for nursing, residential and dementia (``nursing_demand``,
-        ``nursing_shortfall``, …; NaN where the council or the homes do not give them).
-    """
-    people = postcodes.groupby(key)[["pop_65plus", "pop_75plus", "pop_85plus"]].sum()
-    table = people.copy()
-    index = table.index
+def supply_table(homes: pd.DataFrame, key: str, index: pd.Index, *, nursing_known: bool = True) -> pd.DataFrame:
+    """Homes and beds inside each area of ``index`` (the homes' ``key`` column; :func:`place_homes`): of homes for
+    older people ``homes``, ``beds``, ``beds_assumed`` (of those beds, how many are assumed), ``nursing_homes``,
+    ``nursing_beds``, ``residential_beds`` (NaN unless ``nursing_known``) and, when the homes say which are
+    registered for dementia, ``dementia_homes``/``dementia_beds``; then ``other_homes``/``other_beds`` (homes not
+    registered for older people)."""
+    table = pd.DataFrame(index=index)
     inside = homes[homes[key].notna()]
     older = inside["older_people"]
+    assumed = inside["beds_assumed"] if "beds_assumed" in inside.columns else pd.Series(False, index=inside.index)
     table["homes"] = _sum_by(inside, key, index, older).astype(int)
     table["beds"] = _sum_by(inside, key, index, older, "beds").astype(float)
+    table["beds_assumed"] = _sum_by(inside, key, index, older & assumed.astype(bool), "beds").astype(float)
     table["nursing_homes"] = _sum_by(inside, key, index, older & inside["nursing"]).astype(int)
     table["nursing_beds"] = _sum_by(inside, key, index, older & inside["nursing"], "beds").astype(float)
     table["residential_beds"] = table["beds"] - table["nursing_beds"]
@@ -333,6 +330,29 @@ def area_table(postcodes: pd.DataFrame, homes: pd.DataFrame, key: str, *, settin
         table["dementia_beds"] = _sum_by(inside, key, index, dementia, "beds").astype(float)
     table["other_homes"] = _sum_by(inside, key, index, ~older).astype(int)
     table["other_beds"] = _sum_by(inside, key, index, ~older, "beds").astype(float)
+    return table
+
+
+def area_table(postcodes: pd.DataFrame, homes: pd.DataFrame, key: str, *, settings: CoverageSettings,
+               year: int, nursing_known: bool = True) -> pd.DataFrame:
+    """Coverage measures by area for a scenario year (nursing and residential beds NaN unless ``nursing_known``).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``key``. Supply (homes inside the area, :func:`supply_table`): ``homes``, ``beds``,
+        ``beds_assumed``, ``nursing_homes``, ``nursing_beds``, ``residential_beds`` and, when known,
+        ``dementia_homes``/``dementia_beds`` — all of homes for older people — then ``other_homes``/``other_beds``
+        (homes not registered for older people). People: ``pop_65plus``,
+        ``pop_75plus``, ``pop_85plus``. Access: ``beds_per_1000_65``/``_75``/``_85``, ``pct65_within_<t>`` and
+        ``pct85_within_<t>`` for each threshold, ``minutes_mean`` (65+-weighted mean to the nearest home),
+        ``access`` (65+-weighted E2SFCA beds per 1,000 aged 65+). Need in ``year`` (the council's need shared by
+        ``settings.demand_column``): ``bed_demand``, ``capacity`` (beds × (1 − free share)), ``shortfall`` (need −
+        capacity; negative = spare) and the same for nursing, residential and dementia (``nursing_demand``,
+        ``nursing_shortfall``, …; NaN where the council or the homes do not give them).
+    """
+    people = postcodes.groupby(key)[["pop_65plus", "pop_75plus", "pop_85plus"]].sum()
+    table = people.join(supply_table(homes, key, people.index, nursing_known=nursing_known))
     for age in ("65", "75", "85"):
         table[f"beds_per_1000_{age}"] = 1000.0 * table["beds"] / table[f"pop_{age}plus"]
     for threshold in settings.thresholds_min:
@@ -419,14 +439,28 @@ class TotalsCheck:
     Attributes
     ----------
     table : DataFrame
-        One row per documented total: ``what``, ``loaded``, ``documented``, ``year``, ``difference_pct``
+        One row per documented total: ``key``, ``what``, ``loaded``, ``documented``, ``year``, ``difference_pct``
         ((loaded − documented) / documented), ``source``.
     warning : str
         Set when a loaded total differs from the documented one by more than :data:`TOTALS_TOLERANCE`.
+    partial : bool
+        The loaded homes or beds fall short of the documented total by more than the tolerance: a file that
+        covers part of the council, whose shortfall is overstated (:func:`headline`).
+    documented_beds : float or None
+        The council's documented bed total (``care_home_beds``), the supply a partial file's shortfall is shown
+        against; None when its documents give none.
+    documented_beds_what : str
+        What that total counts, in words ("all care homes, 2020").
+    assumed_beds : float
+        Of the loaded beds inside the council, how many are assumed (homes whose file gives no bed count).
     """
 
     table: pd.DataFrame
     warning: str = ""
+    partial: bool = False
+    documented_beds: float | None = None
+    documented_beds_what: str = ""
+    assumed_beds: float = 0.0
 
 
 def documented_totals(council: Council, homes: gpd.GeoDataFrame, *,
@@ -435,11 +469,12 @@ def documented_totals(council: Council, homes: gpd.GeoDataFrame, *,
 
     A figure whose ``scope`` is "older people" is compared with the homes registered for older people;
     others with every care home. Residential and nursing totals are compared where documented and where the
-    homes say which have nursing. The table's ``key`` is the figure's key in the council's settings.
+    homes say which have nursing. The table's ``key`` is the figure's key in the council's settings. The homes
+    are ``partial`` when the loaded homes or beds fall short of the documented ones by more than ``tolerance``.
     """
     nursing_known = "nursing" in homes.columns
     homes = with_service_flags(homes)
-    inside = homes[homes["in_council"].astype(bool)]
+    inside = homes[homes["in_council"]]
     figures = [("care_homes", "care homes", None, False), ("care_home_beds", "beds", None, True),
                ("residential_homes", "residential homes", False, False), ("residential_beds", "residential beds",
                                                                           False, True),
@@ -459,19 +494,184 @@ def documented_totals(council: Council, homes: gpd.GeoDataFrame, *,
         label = f"{what} ({figure.scope})" if figure.scope else what
         rows.append({"key": key, "what": label, "loaded": loaded, "documented": float(documented), "year": figure.year,
                      "difference_pct": 100.0 * (loaded - float(documented)) / float(documented),
-                     "source": figure.source})
-    table = pd.DataFrame(rows, columns=["key", "what", "loaded", "documented", "year", "difference_pct", "source"])
+                     "source": figure.source, "assumed": float(chosen.loc[chosen["beds_assumed"], "beds"].sum())
+                     if beds else 0.0})
+    table = pd.DataFrame(rows, columns=["key", "what", "loaded", "documented", "year", "difference_pct", "source",
+                                        "assumed"])
+    assumed = float(inside.loc[inside["beds_assumed"], "beds"].sum())
+    beds_figure = council.figures.get("care_home_beds")
+    supply = {} if beds_figure is None else {
+        "documented_beds": float(beds_figure.value),
+        "documented_beds_what": ", ".join(part for part in (beds_figure.scope or "all care homes", beds_figure.year)
+                                          if part)}
+    totals = table[table["key"].isin(["care_homes", "care_home_beds"])]
+    partial = bool((totals["difference_pct"] < -100.0 * tolerance).any())
     far = table[table["difference_pct"].abs() > 100.0 * tolerance]
     if far.empty:
-        return TotalsCheck(table)
+        return TotalsCheck(table, "", partial, assumed_beds=assumed, **supply)
     parts = "; ".join(f"{row.loaded:,.0f} {row.what} loaded against {row.documented:,.0f} documented ({row.year}, "
                       f"{row.difference_pct:+.0f}%)" for row in far.itertuples())
-    assumed = int(inside["beds_assumed"].sum()) if "beds_assumed" in inside.columns else 0
-    note = f" {assumed} of the loaded homes have assumed bed counts." if assumed else ""
+    assumed_homes = int(inside["beds_assumed"].sum())
+    note = (f" {assumed_homes} of the loaded homes have assumed bed counts ({assumed:,.0f} beds)."
+            if assumed_homes else "")
+    consequence = (" The shortfall is therefore shown against the council's documented supply as well, and marked "
+                   "partial." if partial and supply else "")
     warning = (f"The care homes loaded differ from {council.name}'s documented totals by more than {tolerance:.0%}: "
                f"{parts}.{note} A partial or out-of-date file reads as a shortfall (or hides one): check that the file "
-               f"covers the whole council before drawing conclusions.")
-    return TotalsCheck(table, warning)
+               f"covers the whole council before drawing conclusions.{consequence}")
+    return TotalsCheck(table, warning, partial, assumed_beds=assumed, **supply)
+
+
+def beds_text(beds: float, assumed: float = 0.0) -> str:
+    """A bed total that says how many of its beds are assumed: ``"951 beds (24 of them assumed)"``."""
+    text = f"{beds:,.0f} beds"
+    return text + (f" ({assumed:,.0f} of them assumed)" if assumed >= 0.5 else "")
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The headline shortfall of a scenario year: beds for older people needed beyond the usable beds loaded, and,
+    for a partial file (:attr:`TotalsCheck.partial`), the same against the council's documented supply.
+
+    Attributes
+    ----------
+    year : int
+    need : float
+        Bed need of people aged 65+ in ``year``.
+    shortfall : float
+        Need − usable beds of the loaded homes for older people (negative: spare).
+    beds, assumed_beds : float
+        Beds of the loaded homes for older people inside the council, and how many of them are assumed.
+    partial : bool
+        The loaded homes fall short of the documented totals by more than :data:`TOTALS_TOLERANCE`.
+    documented_shortfall : float or None
+        Need − usable documented beds (None without a documented bed total).
+    documented_beds, documented_beds_what : float or None, str
+        The documented bed total and what it counts.
+    """
+
+    year: int
+    need: float
+    shortfall: float
+    beds: float
+    assumed_beds: float
+    partial: bool
+    documented_shortfall: float | None = None
+    documented_beds: float | None = None
+    documented_beds_what: str = ""
+
+    def value(self) -> str:
+        """The shortfall as the headline shows it: signed, marked "partial" for a partial file."""
+        return f"{self.shortfall:+,.0f}" + (" (partial)" if self.partial else "")
+
+    def against_documents(self) -> str:
+        """The shortfall against the council's documented supply, in words ("" without one)."""
+        if self.documented_shortfall is None:
+            return ""
+        what = f" ({self.documented_beds_what})" if self.documented_beds_what else ""
+        return f"{self.documented_shortfall:+,.0f} against the {self.documented_beds:,.0f} beds the council documents{what}"
+
+    def sentence(self) -> str:
+        """The headline in a sentence: plain for a full file; for a partial one, both figures and why."""
+        loaded = (f"{self.shortfall:+,.0f} with the homes loaded ({beds_text(self.beds, self.assumed_beds)} for older "
+                  f"people)")
+        if not self.partial:
+            return loaded
+        documented = f"; {self.against_documents()}" if self.documented_shortfall is not None else ""
+        return (f"PARTIAL FILE: {loaded}{documented}. The file covers fewer homes than the council documents, so the "
+                f"first figure overstates the shortfall.")
+
+
+def headline(result: "CoverageResult", totals: TotalsCheck, year: int | None = None) -> Headline:
+    """The headline shortfall of ``year`` (default the scenario year) of a coverage result (:class:`Headline`)."""
+    year = result.year if year is None else int(year)
+    council = result.areas["council"].iloc[0]
+    settings = result.settings
+    need = settings.demand(year)
+    usable = 1.0 - settings.free_bed_share
+    documented = None if totals.documented_beds is None else need - totals.documented_beds * usable
+    return Headline(year, need, need - float(council["beds"]) * usable, float(council["beds"]),
+                    float(council["beds_assumed"]), totals.partial, documented if totals.partial else None,
+                    totals.documented_beds, totals.documented_beds_what)
+
+
+@dataclass
+class DocumentsBeside:
+    """What a council's documents say beside what the loaded homes give, before any travel time is measured.
+
+    Attributes
+    ----------
+    totals : TotalsCheck
+        The documented totals of homes and beds beside the loaded ones (:func:`documented_totals`).
+    council : Series
+        The loaded homes inside the council (:func:`supply_table`: homes and beds for older people, assumed beds,
+        nursing, dementia, other homes).
+    by_year : DataFrame
+        Indexed by year: ``need_65`` (the council's need), ``usable_65`` (beds of the loaded homes for older people
+        less the free share), ``shortfall_65``, ``documented_usable`` (the documented bed total less the free
+        share; NaN without one) and ``documented_shortfall``.
+    by_area : DataFrame
+        Indexed by area (PCN locality by default): :func:`supply_table` of the loaded homes, then ``need_<year>``
+        (the council's need shared by :attr:`CoverageSettings.demand_column`) and ``shortfall_<year>`` for each
+        year.
+    settings : CoverageSettings
+    nursing_known, dementia_known : bool
+        Whether the homes say which are registered for nursing, and for dementia.
+    """
+
+    totals: TotalsCheck
+    council: pd.Series
+    by_year: pd.DataFrame
+    by_area: pd.DataFrame
+    settings: CoverageSettings
+    nursing_known: bool
+    dementia_known: bool
+
+    @property
+    def years(self) -> list[int]:
+        return [int(year) for year in self.by_year.index]
+
+
+def documents_beside_homes(data: CouncilData, homes: gpd.GeoDataFrame, *, settings: CoverageSettings | None = None,
+                           years: Sequence[int] | None = None, key: str = "locality_name") -> DocumentsBeside:
+    """The council's documented homes, beds and need beside what the loaded homes give, by year and by area:
+    counting only, no travel time (the coverage page shows it before measuring anything).
+
+    Parameters
+    ----------
+    data : CouncilData
+    homes : GeoDataFrame
+        The loaded homes (:class:`layers.care_homes.CareHomeTable` ``homes``).
+    settings : CoverageSettings, optional
+        Default :meth:`CoverageSettings.for_council`.
+    years : sequence of int, optional
+        Default the settings' years (:data:`REPORT_YEARS`).
+    key : str
+        Area level of ``by_area`` (a column of the LSOA table).
+    """
+    settings = settings or CoverageSettings.for_council(data.council)
+    years = [int(year) for year in (years or settings.years)]
+    nursing_known = "nursing" in homes.columns
+    placed = place_homes(homes, data)
+    name = data.council.name
+    council = supply_table(placed.assign(council=np.where(placed["in_council"], name, None)), "council",
+                           pd.Index([name]), nursing_known=nursing_known).iloc[0]
+    areas = pd.Index(sorted(data.lsoa[key].dropna().unique()), name=key)
+    by_area = supply_table(placed, key, areas, nursing_known=nursing_known)
+    people = data.lsoa.groupby(key)[settings.demand_column].sum()
+    share = (people / people.sum()).reindex(areas).fillna(0.0)
+    usable = 1.0 - settings.free_bed_share
+    for year in years:
+        by_area[f"need_{year}"] = settings.demand(year) * share
+        by_area[f"shortfall_{year}"] = by_area[f"need_{year}"] - by_area["beds"] * usable
+    totals = documented_totals(data.council, homes)
+    documented_usable = np.nan if totals.documented_beds is None else totals.documented_beds * usable
+    by_year = pd.DataFrame({"need_65": [settings.demand(year) for year in years]}, index=pd.Index(years, name="year"))
+    by_year["usable_65"] = float(council["beds"]) * usable
+    by_year["shortfall_65"] = by_year["need_65"] - by_year["usable_65"]
+    by_year["documented_usable"] = documented_usable
+    by_year["documented_shortfall"] = by_year["need_65"] - documented_usable
+    return DocumentsBeside(totals, council, by_year, by_area, settings, nursing_known, "dementia" in homes.columns)
 
 
 # --- Gaps named for people ------------------------------------------------------------------------------

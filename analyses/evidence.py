@@ -1,7 +1,7 @@
 """Evidence: each figure a council's documents give, beside what the tool recomputes from the bundled data.
 
 A commissioner can see at a glance what was reproduced (population, rural shares, PCN localities, homes and
-beds when a care-home file is loaded, hours by district) and what is only taken from the documents or
+beds of CQC's care homes or a file loaded in their place, hours by district) and what is only taken from the documents or
 assumed. Recomputed figures use the data's own vintage (mid-2020 population, 2021 rural-urban classes), so
 a difference may be a change over time rather than an error; the table says which years are compared.
 """
@@ -16,6 +16,7 @@ import pandas as pd
 
 from analyses.demand import district_rows, placed_hours
 from geo.council import Figure, figure_text, number_text, series_value
+from geo.errors import InputDataError
 from layers.council_data import CouncilData
 
 COLUMNS = ["Figure", "Documented", "Year", "Tool's figure", "Difference", "How the tool gets it", "Source", "Kind"]
@@ -139,17 +140,27 @@ def _district_pct_rows(data: CouncilData, figure: Figure) -> list[dict]:
 
 
 def _homes_rows(data: CouncilData, homes: gpd.GeoDataFrame | None, homes_source: str) -> dict[str, tuple[float, str]]:
-    """Homes and beds of the loaded care-home file, counted as the coverage analysis counts them against the
-    documented totals (:func:`analyses.coverage.documented_totals`: older people's homes where the figure is about
-    them; the residential/nursing split only when the file says which homes have nursing)."""
-    if homes is None or homes.empty:
-        return {}
+    """Homes and beds of the care homes in use (a loaded file, else the CQC homes shipped with the tool), counted as
+    the coverage analysis counts them against the documented totals (:func:`analyses.coverage.documented_totals`:
+    older people's homes where the figure is about them; the residential/nursing split only when the homes say
+    which have nursing); a bed count says how many of its beds are assumed."""
     from analyses.coverage import documented_totals
 
+    if homes is None:
+        from layers.care_homes import shipped_care_homes
+
+        try:
+            shipped = shipped_care_homes(data)
+        except InputDataError:  # a council set up without CQC's homes: nothing to count
+            return {}
+        homes, homes_source = shipped.homes, f"the {shipped.vintage} shipped with the tool"
+    if homes.empty:
+        return {}
     how = f"counted from {homes_source or 'the loaded care-home file'} (homes inside the council)"
     totals = documented_totals(data.council, homes).table
     return {row.key: (float(row.loaded), how + (f", {row.what}" if "(" in row.what or "nursing" in row.what or
-                                                "residential" in row.what else ""))
+                                                "residential" in row.what else "")
+                      + (f"; {row.assumed:,.0f} of these beds assumed" if row.assumed >= 0.5 else ""))
             for row in totals.itertuples()}
 
 
@@ -212,7 +223,8 @@ def evidence_table(data: CouncilData, *, homes: gpd.GeoDataFrame | None = None, 
     ----------
     data : CouncilData
     homes : GeoDataFrame, optional
-        Care homes loaded by the user (``in_council``, ``beds``, ``nursing``): homes and beds are then recomputed.
+        Care homes loaded by the user (``in_council``, ``beds``, ``nursing``); default the CQC homes shipped with
+        the tool. Homes and beds are recomputed from them.
     homes_source : str
         What the homes are (a file name), for the table.
 
@@ -242,7 +254,8 @@ def evidence_table(data: CouncilData, *, homes: gpd.GeoDataFrame | None = None, 
         elif figure.key in counted:
             rows.append(_row(figure, documented=documented_text, year=figure.year))
         else:
-            how = ("load a care-home file to count homes and beds" if figure.key in _HOMES_KEYS else
+            how = ("no care homes in the tool for this council: load CQC's care directory to count homes and beds"
+                   if figure.key in _HOMES_KEYS else
                    "an assumption: nothing to recompute" if figure.is_assumption else
                    "not recomputed: the bundled data hold nothing to check it against")
             rows.append(_row(figure, documented=documented_text, year=figure.year, how=how))

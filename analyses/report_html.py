@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analyses import coverage as cv
-from analyses.report_maps import ACCESS_COLOURS, HOME_COLOURS, MAP_CREDIT, SITE_COLOUR, access_classes
+from analyses.report_maps import ACCESS_COLOURS, BEYOND_COLOURS, HOME_COLOURS, MAP_CREDIT, SITE_COLOUR, access_classes
 from analyses.sites import SiteChoice
 from geo.units import WGS84
 from layers.council_data import CouncilData
@@ -62,12 +62,12 @@ def map_layers(data: CouncilData, result: cv.CoverageResult, gaps: pd.DataFrame,
                                                                  lsoa["minutes_mean"], lsoa["pop_65plus"])]
     homes = result.homes
     kind = np.where(~homes["older_people"], "other", np.where(homes["nursing"], "nursing", "residential"))
-    home_lines = [[name, f"Beds: {beds:,.0f}{' (assumed)' if assumed else ''}",
+    home_lines = [[name + ("" if inside else " (beyond the border)"), f"Beds: {beds:,.0f}{' (assumed)' if assumed else ''}",
                    "Older people: " + ("yes" if older else "no"), "Nursing: " + ("yes" if nursing else "no"),
                    f"Postcode: {postcode or '—'}"]
-                  for name, beds, assumed, older, nursing, postcode in
+                  for name, beds, assumed, older, nursing, postcode, inside in
                   zip(homes["name"], homes["beds"], homes["beds_assumed"], homes["older_people"], homes["nursing"],
-                      homes["postcode"])]
+                      homes["postcode"], homes["in_council"])]
     chosen = sites.sites
     site_lines = [[f"Suggested: {row.name}", f"People 65+ newly within {sites.minutes:g} min: {row.new_people_within:,.0f}",
                    f"Access gap closed: {row.access_gap_closed:,.1f} beds"] for row in chosen.itertuples()]
@@ -75,14 +75,17 @@ def map_layers(data: CouncilData, result: cv.CoverageResult, gaps: pd.DataFrame,
     return {
         "areas": _features(lsoa, area_lines, {"colour": [colours[c] for c in classes],
                                               "gap": [code in rank for code in lsoa["lsoa21_code"]]}),
-        "homes": _features(homes, home_lines, {"colour": [HOME_COLOURS[k] for k in kind],
+        "homes": _features(homes, home_lines, {"colour": [(HOME_COLOURS if inside else BEYOND_COLOURS)[k]
+                                                          for k, inside in zip(kind, homes["in_council"])],
                                                "radius": (3 + 0.9 * np.sqrt(homes["beds"])).round(1).tolist()}),
         "sites": _features(chosen, site_lines) if len(chosen) else {"type": "FeatureCollection", "features": []},
         "towns": _features(towns, [[name] for name in towns["name"]]),
         "legend": [[colour, f"{low:g}–{high:g} beds per 1,000 aged 65+"]
                    for colour, low, high in zip(colours, edges[:-1], edges[1:])]
         + [[HOME_COLOURS["residential"], "home for older people"], [HOME_COLOURS["nursing"], "… with nursing"],
-           [HOME_COLOURS["other"], "home not for older people"], [SITE_COLOUR, "suggested site"]],
+           [HOME_COLOURS["other"], "home not for older people"],
+           [BEYOND_COLOURS["residential"], "pale: homes beyond the border (within 15 km)"],
+           [SITE_COLOUR, "suggested site"]],
         "credit": MAP_CREDIT,
     }
 
@@ -116,9 +119,13 @@ _MAP_SCRIPT = """
     return L.circleMarker(point(f), {radius: 10, color: '#fff', weight: 2, fillColor: '#6a3d9a', fillOpacity: 0.95})
       .bindTooltip(box(f.properties.lines));
   })).addTo(map);
+  // Towns above every other layer, their labels set off to the right so that neither hides the marker.
+  map.createPane('towns').style.zIndex = 650;
   var towns = L.layerGroup(data.towns.features.map(function (f) {
-    return L.circleMarker(point(f), {radius: 3, color: '#111', fillOpacity: 1})
-      .bindTooltip(box(f.properties.lines), {permanent: true, direction: 'right', className: 'town-label'});
+    return L.circleMarker(point(f), {pane: 'towns', radius: 4, color: '#fff', weight: 1.5, fillColor: '#111',
+                                      fillOpacity: 1})
+      .bindTooltip(box(f.properties.lines), {permanent: true, direction: 'right', offset: [8, 0],
+                                             className: 'town-label'});
   })).addTo(map);
   L.control.layers(null, {'Gaps (red outline)': gaps, 'Care homes': homes, 'Suggested sites': sites, 'Towns': towns},
                    {collapsed: false}).addTo(map);
@@ -152,6 +159,10 @@ img{max-width:100%} #caremap-map{height:560px;border:1px solid #ccc;margin:1em 0
 .map-legend{background:#fff;padding:6px 8px;font-size:12px;line-height:1.5;border-radius:4px}
 .map-legend .swatch{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:middle;border:1px solid #999}
 .town-label{font-weight:bold;background:rgba(255,255,255,0.8);border:0;box-shadow:none;padding:0 3px}
+.town-label:before{display:none}
+.meaning{background:#eef4fa;border:1px solid #2166ac;padding:0.6em 1em;font-size:1.05em}
+.explained{background:#f4f4f4;border:1px solid #888;padding:0.4em 1em;margin:1em 0}
+.status{color:#b2182b;font-weight:bold;font-size:1.2em}
 .title-block{border-bottom:2px solid #222;margin-bottom:1.5em}
 """
 
@@ -189,6 +200,32 @@ def _bullets(lines: list[str], *, warning_first: bool = False) -> str:
     return "<ul>" + "".join(items) + "</ul>"
 
 
+def _anchor(section: str) -> str:
+    """The id of a section's heading (for the contents' links)."""
+    return re.sub(r"[^a-z0-9]+", "-", section.lower()).strip("-")
+
+
+def _heading(section: str) -> str:
+    return f"<h2 id='{_anchor(section)}'>{html.escape(section)}</h2>"
+
+
+def _documents_beside(report: "CoverageReport") -> list[str]:
+    """The council's documents beside the homes: totals, need by year, and by locality."""
+    from analyses.report import documents_area_table, documents_totals_table, documents_year_table
+
+    beside = report.beside
+    if beside is None or report.council_settings is None:
+        return []
+    parts = [_heading("The council's documents beside the homes"),
+             f"<p>What the council's own documents say, beside what the care homes loaded give: counted before any "
+             f"travel time is measured. Care homes: {html.escape(report.homes_source)}.</p>"]
+    if beside.totals.warning:
+        parts.append(f"<p class='warning'>{html.escape(beside.totals.warning)}</p>")
+    return parts + [_table(documents_totals_table(beside, report.council_settings)),
+                    "<h3>Need by year beside the beds</h3>", _table(documents_year_table(beside)),
+                    "<h3>By PCN locality</h3>", _table(documents_area_table(beside))]
+
+
 def render_html(report: "CoverageReport") -> str:
     """The report as one self-contained HTML page (see the module's note on what is inlined and escaped)."""
     from analyses.report import ATTRIBUTION, SECTIONS, SUBTITLE
@@ -203,13 +240,19 @@ def render_html(report: "CoverageReport") -> str:
         f"<title>{esc(report.title())} ({report.year})</title>",
         f"<style>{style}</style><style>{_STYLE}</style></head><body>",
         "<div class='title-block'>", f"<h1>{esc(report.title())}</h1>", f"<p><b>{esc(SUBTITLE)}</b></p>",
+        f"<p class='status'>{esc(report.authorship.status_text.upper())}</p>",
+        *[f"<p>{esc(text)}</p>" for text in (report.authorship.author, report.authorship.organisation) if text],
         f"<p>Scenario {report.year}. Produced {report.produced:%d %B %Y} with caremap {esc(report.version)}.</p>",
-        f"<p{estimate}>{esc(report.method_label)}</p>", _pairs(report.scenario()),
-        "<h3>Data</h3>", _pairs(report.vintages),
-        "<p>Contents: " + " · ".join(esc(section) for section in SECTIONS) + "</p></div>",
-        "<h2>Summary</h2>", _bullets(report.findings(), warning_first=True),
-        _pairs(report.summary()), *[f"<p><i>{esc(note)}</i></p>" for note in report.notes],
-        "<h2>Need and supply by year</h2>",
+        f"<p{estimate}>{esc(report.method_label)}</p>",
+        "<p>Contents: " + " · ".join(f"<a href='#{_anchor(section)}'>{esc(section)}</a>" for section in SECTIONS)
+        + "</p></div>",
+        _heading("Summary"), f"<p class='meaning'><b>What this means.</b> {esc(report.what_this_means())}</p>",
+        "<div class='explained'><p><b>“Access” and “the access gap”, in plain English</b></p>"
+        + "".join(f"<p>{esc(paragraph)}</p>" for paragraph in report.access_explained()) + "</div>",
+        _pairs(report.summary()), "<h3>Findings</h3>", _bullets(report.findings(), warning_first=True),
+        *[f"<p><i>{esc(note)}</i></p>" for note in report.notes],
+        *_documents_beside(report),
+        _heading("Need and supply by year"),
         "<p>Need from the council's own figures; usable beds are today's beds less the share kept free. "
         "Shortfall (+) or spare (−).</p>", _table(report.year_table()),
     ]
@@ -217,27 +260,28 @@ def render_html(report: "CoverageReport") -> str:
         parts.append(f"<p class='warning'>{esc(report.totals.warning)}</p>")
     if len(report.totals.table):
         parts += ["<h3>Loaded homes beside the council's documented totals</h3>", _table(report.totals_table())]
-    parts += ["<h2>Maps</h2>", "<h3>Interactive map</h3>",
+    parts += [_heading("Maps"), "<h3>Interactive map</h3>",
               "<p>Areas coloured by access; hover for figures. Layers can be switched on and off at the top right.</p>",
               "<div id='caremap-map'></div>"]
     for name, png in report.figures.items():
         parts.append(f"<h3>{esc(MAP_NAMES.get(name, name))}</h3><img alt='{esc(MAP_NAMES.get(name, name))}' "
                      f"src='data:image/png;base64,{base64.b64encode(png).decode()}'>")
-    parts += ["<h2>By locality</h2>", _table(report.locality_table()), _table(report.locality_year_table())]
+    parts += [_heading("By locality"), _table(report.locality_table()), _table(report.locality_year_table())]
     if two_tier:
         parts += ["<h3>By district</h3>", _table(report.district_table()),
                   _table(report.locality_year_table("lad_code", "District"))]
-    parts += ["<h2>Gaps</h2>", "<p>Areas with access below the council average, ranked by projected people aged 65+ "
+    parts += [_heading("Gaps"), "<p>Areas with access below the council average, ranked by projected people aged 65+ "
               "times the shortfall in access; named by settlement and ward, with the nearest town.</p>",
               _table(report.gap_table()),
-              "<h2>Suggested sites</h2>", f"<p>{esc(report.site_sentence())}</p>",
+              _heading("Suggested sites"), f"<p>{esc(report.site_sentence())}</p>",
               _table(report.site_table()) if len(report.sites.sites) else "",
-              "<h2>Care homes used</h2>", _table(report.homes_table()),
-              "<h2>Method and assumptions</h2>", _bullets(report.assumptions),
-              "<h2>Appendix: the council's figures</h2>", "<p>Each figure the tool takes from the council's documents "
+              _heading("Method and assumptions"), _bullets(report.assumptions),
+              "<h3>Scenario</h3>", _pairs(report.scenario()), "<h3>Data and its date</h3>", _pairs(report.vintages),
+              _heading("Appendix: the council's figures"), "<p>Each figure the tool takes from the council's documents "
               "(or assumes, marked so), beside what the tool recomputes from its own data where it can.</p>",
               _table(report.evidence_table()) if len(report.evidence) else "",
-              "<h2>Data sources and licences</h2>", _bullets(ATTRIBUTION),
+              _heading("Appendix: care homes used"), _table(report.homes_table()),
+              _heading("Data sources and licences"), _bullets(ATTRIBUTION),
               f"<script type='application/json' id='caremap-map-data'>{_json_for_script(report.map_layers)}</script>"
               if report.map_layers else "",
               f"<script>{script}</script><script>{_MAP_SCRIPT}</script>" if report.map_layers else "",

@@ -2,14 +2,17 @@
 
 Each map is a matplotlib :class:`~matplotlib.figure.Figure` of its own (no pyplot state, so drawing a
 report never changes matplotlib's backend or global figures), in British National Grid metres, with
-town labels, a scale bar, a north arrow, a legend and the travel method stated under it. Text from data or users
-(place and site names, the travel method naming a file) is drawn as it is written (:func:`drawn_text`), never read
-as matplotlib's mathematical notation.
+town labels, a scale bar, a north arrow, a legend and the travel method stated under it. A map is drawn
+for a full page of the PDF: :data:`FIGURE_SIZE` is the page's text width and most of its height, the view
+is widened to fill it (showing the homes beyond the border), and the legend is set at a size read on paper. Text
+from data or users (place and site names, the travel method naming a file) is drawn as it is written
+(:func:`drawn_text`), never read as matplotlib's mathematical notation.
 """
 
 from __future__ import annotations
 
 import io
+import textwrap
 
 import geopandas as gpd
 import numpy as np
@@ -28,6 +31,17 @@ ACCESS_COLOURS = ["#f7fcf0", "#ccebc5", "#7bccc4", "#2b8cbe", "#084081"]
 """Five classes of access, low to high (ColorBrewer GnBu, colour-blind safe)."""
 BAND_COLOURS = ["#1a9850", "#fee08b", "#fc8d59", "#d73027"]
 HOME_COLOURS = {"residential": "#2166ac", "nursing": "#b2182b", "other": "#8c8c8c"}
+BEYOND_COLOURS = {"residential": "#92c5de", "nursing": "#f4a582", "other": "#d9d9d9"}
+"""Pale versions for homes beyond the council's border (within 15 km), as on the app's map."""
+FIGURE_SIZE = (7.2, 9.2)
+"""Inches: an A4 page's text width (17.4 cm once placed) and, with the heading and caption, its height."""
+MAP_BOX = (0.01, 0.215, 0.98, 0.735)
+"""Where the map sits in the figure (left, bottom, width, height) until its legend is known; the legend and notes
+fill the band below, and the map grows into what they leave (:func:`_finish`)."""
+MAP_TOP = 0.95
+"""Top of the map in the figure (its title sits above)."""
+LEGEND_SIZE = 9
+LABEL_SIZE = 9
 SITE_COLOUR = "#6a3d9a"
 GAP_COLOUR = "#fdae61"
 MAP_CREDIT = "Contains OS data © Crown copyright and database right; ONS and NHS data (OGL v3.0)."
@@ -43,28 +57,37 @@ def drawn_text(text: object) -> str:
 
 def _figure_bytes(fig: Figure) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=150)  # the whole figure: it is sized for the page
     return buffer.getvalue()
 
 
 def _base_map(data: CouncilData, title: str) -> tuple[Figure, object]:
     """A figure with the council outline and localities, the map area above a band for legend and notes."""
-    fig = Figure(figsize=(7.2, 8.0))
-    ax = fig.add_axes((0.02, 0.17, 0.96, 0.76))
-    ax.set_title(title, fontsize=11, loc="left")
+    fig = Figure(figsize=FIGURE_SIZE)
+    ax = fig.add_axes(MAP_BOX)
+    ax.set_title(title, fontsize=12, loc="left", fontweight="bold")
     data.outline.plot(ax=ax, color="#f7f7f7", edgecolor="#555", linewidth=0.8)
     ax.set_aspect("equal")
     ax.set_axis_off()
     return fig, ax
 
 
-def _frame(ax, data: CouncilData) -> None:
-    """Locality boundaries on top, and the view fitted to the council with a margin."""
+def _frame(ax, data: CouncilData, box: tuple[float, float, float, float] = MAP_BOX) -> None:
+    """Locality boundaries on top, and the view fitted to the council with a margin, then widened (or heightened)
+    to fill the map's box: the page's width is the map's, whatever the council's shape."""
     data.localities.boundary.plot(ax=ax, color="#222", linewidth=1.0, linestyle="--", zorder=4)
     xmin, ymin, xmax, ymax = data.outline.total_bounds
     pad = 0.04 * max(xmax - xmin, ymax - ymin)
-    ax.set_xlim(xmin - pad, xmax + pad)
-    ax.set_ylim(ymin - pad, ymax + pad)
+    xmin, ymin, xmax, ymax = xmin - pad, ymin - pad, xmax + pad, ymax + pad
+    shape = (box[3] * FIGURE_SIZE[1]) / (box[2] * FIGURE_SIZE[0])  # height / width of the map's box
+    middle_x, middle_y = (xmin + xmax) / 2, (ymin + ymax) / 2
+    width, height = xmax - xmin, ymax - ymin
+    if height / width > shape:
+        width = height / shape
+    else:
+        height = width * shape
+    ax.set_xlim(middle_x - width / 2, middle_x + width / 2)
+    ax.set_ylim(middle_y - height / 2, middle_y + height / 2)
 
 
 def _nice_length(width_m: float) -> float:
@@ -88,10 +111,10 @@ def scale_bar(ax) -> float:
                                linewidth=0.8, zorder=8))
     kilometres = length / 1000.0
     for offset, text in ((0.0, "0"), (length / 2, f"{kilometres / 2:g}"), (length, f"{kilometres:g} km")):
-        ax.text(x0 + offset, y0 + 1.8 * height, text, ha="center", va="bottom", fontsize=7, zorder=8,
+        ax.text(x0 + offset, y0 + 1.8 * height, text, ha="center", va="bottom", fontsize=8, zorder=8,
                 path_effects=_HALO)
     ax.text(x0 + length / 2, y0 - 0.6 * height, f"{kilometres / 1.609344:.1f} miles", ha="center", va="top",
-            fontsize=6, color="#333", zorder=8, path_effects=_HALO)
+            fontsize=7.5, color="#333", zorder=8, path_effects=_HALO)
     return length
 
 
@@ -108,47 +131,58 @@ def town_labels(ax, places: gpd.GeoDataFrame, *, also: pd.Series | None = None) 
     for row in towns.itertuples():
         ax.plot(row.geometry.x, row.geometry.y, marker="s", markersize=3, color="#111", zorder=7)
         ax.annotate(drawn_text(row.name), (row.geometry.x, row.geometry.y), xytext=(4, 3), textcoords="offset points",
-                    fontsize=8, fontweight="bold", zorder=9, path_effects=_HALO)
+                    fontsize=LABEL_SIZE, fontweight="bold", zorder=9, path_effects=_HALO)
     if also is not None and len(also):
         extra = places[places["name"].isin(set(also)) & ~places["kind"].isin(["city", "town"])]
         for row in extra.drop_duplicates("name").itertuples():
-            ax.annotate(drawn_text(row.name), (row.geometry.x, row.geometry.y), xytext=(4, -9),
-                        textcoords="offset points", fontsize=7, style="italic", zorder=9, path_effects=_HALO)
+            ax.annotate(drawn_text(row.name), (row.geometry.x, row.geometry.y), xytext=(4, -10), textcoords="offset points",
+                        fontsize=LABEL_SIZE - 1, style="italic", zorder=9, path_effects=_HALO)
 
 
 def _homes(ax, homes: gpd.GeoDataFrame) -> list:
-    """Homes sized by beds, coloured by kind; returns their legend handles."""
+    """Homes sized by beds, coloured by kind (pale beyond the border); returns their legend handles."""
     if homes.empty:
         return []
     older = homes["older_people"].astype(bool).to_numpy()
     nursing = homes["nursing"].astype(bool).to_numpy()
+    inside = homes["in_council"].astype(bool).to_numpy()
     sizes = 10 + 0.9 * homes["beds"].to_numpy()
     kinds = np.where(~older, "other", np.where(nursing, "nursing", "residential"))
     handles = []
     labels = {"residential": "home for older people (size: beds)", "nursing": "… with nursing",
               "other": "home not for older people"}
-    for kind, label in labels.items():
-        chosen = kinds == kind
-        if chosen.any():
-            marker = "^" if kind == "other" else "o"
-            ax.scatter(homes.geometry.x[chosen], homes.geometry.y[chosen], s=sizes[chosen], c=HOME_COLOURS[kind],
-                       marker=marker, edgecolor="white", linewidth=0.6, zorder=6)
-            handles.append(Line2D([], [], marker=marker, linestyle="", markersize=7, color=HOME_COLOURS[kind],
-                                  markeredgecolor="white", label=label))
+    for colours, where, suffix in ((HOME_COLOURS, inside, ""), (BEYOND_COLOURS, ~inside, ", beyond the border")):
+        for kind, label in labels.items():
+            chosen = (kinds == kind) & where
+            if chosen.any():
+                marker = "^" if kind == "other" else "o"
+                ax.scatter(homes.geometry.x[chosen], homes.geometry.y[chosen], s=sizes[chosen], c=colours[kind],
+                           marker=marker, edgecolor="white" if colours is HOME_COLOURS else "#777",
+                           linewidth=0.6, zorder=6 if colours is HOME_COLOURS else 5)
+                handles.append(Line2D([], [], marker=marker, linestyle="", markersize=8, color=colours[kind],
+                                      markeredgecolor="white" if colours is HOME_COLOURS else "#777",
+                                      label=label.replace(" (size: beds)", "") + suffix if suffix else label))
     return handles
 
 
 def _finish(fig: Figure, ax, data: CouncilData, handles: list, *, method_label: str, estimate: bool,
             note: str = "") -> bytes:
-    """Frame, town labels, scale bar, north arrow, legend below the map, the travel method and credits."""
-    _frame(ax, data)
+    """Frame, town labels, scale bar, north arrow, legend below the map, the travel method and credits: the map
+    fills the figure down to the legend, whose height follows its entries."""
+    handles = handles + [Line2D([], [], color="#222", linestyle="--", label="PCN locality boundary"),
+                         Line2D([], [], marker="s", linestyle="", markersize=5, color="#111", label="town")]
+    lines = [drawn_text(line) for line in textwrap.wrap(method_label + ("" if not note else f" · {note}"), 125)]
+    lines.append(MAP_CREDIT)
+    rows = -(-len(handles) // 2)
+    band = (rows * 0.205 + len(lines) * 0.13 + 0.2) / FIGURE_SIZE[1]  # legend rows, notes and a margin (inches)
+    box = (MAP_BOX[0], band, MAP_BOX[2], MAP_TOP - band)
+    ax.set_position(box)
+    _frame(ax, data, box)
     scale_bar(ax)
     north_arrow(ax)
-    handles = handles + [Line2D([], [], color="#222", linestyle="--", label="PCN locality boundary"),
-                         Line2D([], [], marker="s", linestyle="", markersize=4, color="#111", label="town")]
-    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.02, 0.045), ncol=2, fontsize=7, frameon=False)
-    lines = [drawn_text(method_label + ("" if not note else f" · {note}")), MAP_CREDIT]
-    fig.text(0.02, 0.01, "\n".join(lines), fontsize=6.5, color="#8a4b00" if estimate else "#444", va="bottom")
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, band - 0.005), ncol=2,
+               fontsize=LEGEND_SIZE, frameon=False, handletextpad=0.5, columnspacing=1.5, labelspacing=0.35)
+    fig.text(0.01, 0.005, "\n".join(lines), fontsize=7, color="#8a4b00" if estimate else "#444", va="bottom")
     return _figure_bytes(fig)
 
 

@@ -1,6 +1,8 @@
-"""The coverage report as an A4 PDF (reportlab): a title page, a one-page summary of findings, need and supply
-by year, one map a page, then the tables, method and sources flowing on, with a running header naming the
-section and "Page n of N" on every page after the title.
+"""The coverage report as an A4 PDF (reportlab), for a committee: a title page with the status, author and
+organisation and the contents with page numbers; a summary opening with what the figures mean and the decision
+they inform, and a plain-English box on "access" and the gap; the council's documents beside the homes; need and
+supply by year; one map a page, a full page wide; then the tables, method and sources flowing on, with a running
+header naming the section and status, and "Page n of N" on every page after the title.
 
 Pages are laid out so that none is left mostly empty: a section starts on a new page only where it fills
 pages of its own (summary, need by year, maps, tables), and headings are never left alone at a page foot.
@@ -36,6 +38,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.tableofcontents import TableOfContents
 
 if TYPE_CHECKING:
     from analyses.report import CoverageReport
@@ -66,6 +69,14 @@ def _styles() -> dict[str, ParagraphStyle]:
         "bullet": body.clone("bullet", leftIndent=12, bulletIndent=2, spaceAfter=5),
         "warning": body.clone("warning", textColor=_ESTIMATE_COLOUR, backColor=colors.HexColor("#fff4e5"),
                               borderPadding=4, spaceBefore=4, spaceAfter=8),
+        "meaning": body.clone("meaning", fontSize=11, leading=15, backColor=colors.HexColor("#eef4fa"),
+                              borderColor=colors.HexColor("#2166ac"), borderWidth=0.8, borderPadding=8, spaceBefore=6,
+                              spaceAfter=14),
+        "box": body.clone("box", fontSize=9.5, leading=12.5, backColor=colors.HexColor("#f4f4f4"), borderPadding=6,
+                          spaceBefore=0, spaceAfter=6),
+        "status": body.clone("status", fontSize=16, leading=20, fontName="Helvetica-Bold", spaceBefore=6,
+                             spaceAfter=10, textColor=colors.HexColor("#b2182b")),
+        "toc": body.clone("toc", fontSize=11, leading=16),
         "estimate": body.clone("estimate", textColor=_ESTIMATE_COLOUR),
         "small": body.clone("small", fontSize=7.5, leading=9.5, spaceAfter=2),
         "cell": body.clone("cell", fontSize=7.5, leading=9, spaceAfter=0),
@@ -132,7 +143,7 @@ def _png_size(png: bytes) -> tuple[int, int]:
     return struct.unpack(">II", png[16:24])
 
 
-def map_image(png: bytes, *, max_height: float = 19.5 * cm) -> Image:
+def map_image(png: bytes, *, max_height: float = 22.5 * cm) -> Image:
     """A map scaled to the text width, or to ``max_height`` when taller."""
     width, height = _png_size(png)
     scale = min(TEXT_WIDTH / width, max_height / height)
@@ -183,6 +194,7 @@ class _ReportDocument(BaseDocTemplate):
         heading = isinstance(flowable, Paragraph) and flowable.style.name == "H1"
         if heading:
             self.section = flowable.getPlainText()
+            self.notify("TOCEntry", (0, html.escape(self.section), self.page))
         if not self.page_started and isinstance(flowable, (Paragraph, Table, Image, KeepTogether)):
             self.page_started = True
             if heading:
@@ -205,34 +217,76 @@ class _ReportDocument(BaseDocTemplate):
 
 
 def _title_page(report: "CoverageReport", styles) -> list:
-    from analyses.report import SECTIONS, SUBTITLE
+    from analyses.report import SUBTITLE
 
     method_style = styles["estimate"] if report.method == "estimate" else styles["body"]
+    authorship = report.authorship
+    who = [Paragraph(html.escape(text), styles["subtitle"])
+           for text in (authorship.author, authorship.organisation) if text]
+    contents = TableOfContents(dotsMinLevel=0)
+    contents.levelStyles = [styles["toc"]]
     return [
         Spacer(1, 1.0 * cm), Paragraph(html.escape(report.title()), styles["title"]),
         Paragraph(SUBTITLE, styles["subtitle"]),
+        Paragraph(html.escape(authorship.status_text.upper()), styles["status"]), *who,
         Paragraph(f"Scenario {report.year} · produced {report.produced:%d %B %Y}", styles["subtitle"]),
         Paragraph("Where older people live far from care-home beds, how the need for beds grows from "
                   f"{report.years[0]} to {report.years[-1]}, and where new homes would help most. Residential, nursing "
                   "and dementia care are compared with the council's own projections.", styles["body"]),
         Paragraph(html.escape(report.method_label), method_style), Spacer(1, 0.3 * cm),
-        Paragraph("Scenario", styles["h2"]), pairs(report.scenario(), styles),
-        Paragraph("Data and its date", styles["h2"]), pairs(report.vintages, styles),
-        Paragraph("Contents", styles["h2"]),
-        Paragraph(" · ".join(html.escape(section) for section in SECTIONS), styles["body"]),
+        Paragraph("Contents", styles["h2"]), contents,
         NextPageTemplate("body"), PageBreak(),
     ]
 
 
 def _summary(report: "CoverageReport", styles) -> list:
-    story = [Paragraph("Summary", styles["h1"])]
+    box = [Paragraph("<b>“Access” and “the access gap”, in plain English</b>", styles["box"])]
+    box += [Paragraph(html.escape(paragraph), styles["box"]) for paragraph in report.access_explained()]
+    story = [Paragraph("Summary", styles["h1"]),
+             Paragraph("<b>What this means.</b> " + html.escape(report.what_this_means()), styles["meaning"]),
+             KeepTogether([_boxed(box)]),
+             Paragraph(f"Key figures, {report.year}", styles["h2"]), pairs(report.summary(), styles, key_width=0.45),
+             Paragraph("Findings", styles["h2"])]
     for line in report.findings():
         style = styles["warning"] if line.startswith("Warning:") else styles["bullet"]
         story.append(Paragraph(html.escape(line), style, bulletText=None if line.startswith("Warning:") else "•"))
-    story += [Paragraph(f"Key figures, {report.year}", styles["h2"]), pairs(report.summary(), styles, key_width=0.5)]
     if report.notes:
         story.append(Paragraph("About the care-home data", styles["h2"]))
         story += [Paragraph(html.escape(note), styles["small"]) for note in report.notes]
+    return story + [PageBreak()]
+
+
+def _boxed(flowables: list) -> Table:
+    """Flowables in one shaded, ruled box the text width."""
+    built = Table([[flowables]], colWidths=[TEXT_WIDTH])
+    built.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f4f4f4")),
+                               ("BOX", (0, 0), (-1, -1), 0.8, colors.HexColor("#888")),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                               ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+    return built
+
+
+def _documents_beside(report: "CoverageReport", styles) -> list:
+    from analyses.report import documents_area_table, documents_totals_table, documents_year_table
+
+    beside = report.beside
+    if beside is None:
+        return []
+    area = documents_area_table(beside)
+    by_year = documents_year_table(beside)
+    story = [Paragraph("The council's documents beside the homes", styles["h1"]),
+             Paragraph("What the council's own documents say, beside what the care homes loaded give: counted "
+                       f"before any travel time is measured. Care homes: {html.escape(report.homes_source)}.",
+                       styles["body"])]
+    if beside.totals.warning:
+        story.append(Paragraph("Warning: " + html.escape(beside.totals.warning), styles["warning"]))
+    story += [table(documents_totals_table(beside, report.council_settings), styles, [1.5, 1.8, 2.3, 2.6]),
+              Paragraph("Need by year beside the beds", styles["h2"]),
+              table(by_year, styles, [0.6] + [1.0] * (len(by_year.columns) - 1)),
+              *_documented_beds_note(beside, styles),
+              Paragraph(f"By PCN locality: the homes loaded, and the council's need shared by its people aged "
+                        f"{beside.settings.demand_column[4:6]}+", styles["h2"]),
+              table(area, styles, [2.4] + [1.0] * (len(area.columns) - 1))]
     return story + [PageBreak()]
 
 
@@ -254,8 +308,9 @@ def _maps(report: "CoverageReport", styles) -> list:
     story = []
     for position, (name, png) in enumerate(report.figures.items()):
         heading = [Paragraph("Maps", styles["h1"])] if position == 0 else []
-        story += [*heading, map_image(png),
-                  Paragraph(html.escape(MAP_CAPTIONS.get(name, "")), styles["small"]), PageBreak()]
+        room = 22.5 * cm - (1.3 * cm if heading else 0.0)  # the first map shares its page with the heading
+        story += [*heading, map_image(png, max_height=room),
+                  Paragraph(html.escape(MAP_CAPTIONS.get(name, "")), styles["body"]), PageBreak()]
     return story
 
 
@@ -264,17 +319,28 @@ def _section(title: str, styles, *content) -> list:
     return [CondPageBreak(5 * cm), Paragraph(title, styles["h1"]), *content]
 
 
+def _documented_beds_note(beside, styles) -> list:
+    """What the documented beds of the by-year table are (none when the council documents no total)."""
+    totals = beside.totals
+    if totals.documented_beds is None:
+        return []
+    return [Paragraph(f"Documented beds: the {totals.documented_beds:,.0f} the council documents "
+                      f"({html.escape(totals.documented_beds_what)}), less the {beside.settings.free_bed_share:.1%} kept "
+                      f"free, as the beds loaded are.", styles["small"])]
+
+
 def render_pdf(report: "CoverageReport") -> bytes:
-    """The report as an A4 PDF."""
+    """The report as an A4 PDF (built twice: the contents take their page numbers from the first pass)."""
     styles = _styles()
-    story = _title_page(report, styles) + _summary(report, styles) + _need_by_year(report, styles) + \
-        _maps(report, styles)
+    story = _title_page(report, styles) + _summary(report, styles) + _documents_beside(report, styles) + \
+        _need_by_year(report, styles) + _maps(report, styles)
     by_year = report.locality_year_table()
-    localities = [table(report.locality_table(), styles, [2.2, 0.9, 0.9, 0.8, 1.1, 1.0, 1.0, 1.0, 1.0, 1.0]), Spacer(1, 0.3 * cm),
-                  table(by_year, styles, [2.4] + [1.0] * (len(by_year.columns) - 1))]
+    localities = [table(report.locality_table(), styles, [2.2] + [0.9] * (len(report.locality_table().columns) - 1)),
+                  Spacer(1, 0.3 * cm), table(by_year, styles, [2.4] + [1.0] * (len(by_year.columns) - 1))]
     if report.result.areas["lad_code"]["name"].nunique() > 1:
+        districts = report.district_table()
         localities += [Paragraph("By district", styles["h2"]),
-                       table(report.district_table(), styles, [2.2, 0.9, 0.9, 0.8, 1.1, 1.0, 1.0, 1.0, 1.0, 1.0])]
+                       table(districts, styles, [2.2] + [0.9] * (len(districts.columns) - 1))]
     story += _section("By locality", styles, *localities)
     story += _section("Gaps", styles,
                       Paragraph("Areas with access below the council average, ranked by projected people aged 65+ times "
@@ -285,10 +351,10 @@ def render_pdf(report: "CoverageReport") -> bytes:
     if len(report.sites.sites):
         sites.append(table(report.site_table(), styles, [1.6, 0.9, 3.2, 1.3, 1.2]))
     story += _section("Suggested sites", styles, *sites)
-    homes_weights = [3.0, 1.0, 1.3, 0.9, 0.8] + ([0.9] if report.result.dementia_known else []) + [2.0]
-    story += _section("Care homes used", styles, table(report.homes_table(), styles, homes_weights))
     story += _section("Method and assumptions", styles,
-                      *[Paragraph(html.escape(line), styles["bullet"], bulletText="•") for line in report.assumptions])
+                      *[Paragraph(html.escape(line), styles["bullet"], bulletText="•") for line in report.assumptions],
+                      Paragraph("Scenario", styles["h2"]), pairs(report.scenario(), styles),
+                      Paragraph("Data and its date", styles["h2"]), pairs(report.vintages, styles))
     from analyses.report import ATTRIBUTION
 
     evidence = report.evidence_table()
@@ -297,11 +363,15 @@ def render_pdf(report: "CoverageReport") -> bytes:
                           Paragraph("Each figure the tool takes from the council's documents (or assumes, marked so), "
                                     "beside what the tool recomputes from its own data where it can.", styles["body"]),
                           table(evidence, styles, [2.2, 1.4, 1.0, 1.0, 1.1, 3.6]))
+    homes_weights = [3.0, 1.0, 1.3, 0.9, 0.8] + ([0.9] if report.result.dementia_known else []) + [2.0]
+    story += _section("Appendix: care homes used", styles, table(report.homes_table(), styles, homes_weights))
     story += _section("Data sources and licences", styles,
                       *[Paragraph(html.escape(line), styles["bullet"], bulletText="•") for line in ATTRIBUTION])
     buffer = io.BytesIO()
+    authorship = report.authorship
     document = _ReportDocument(buffer, report, pagesize=A4, title=f"{report.title()} ({report.year})",
-                               author=f"caremap {report.version}", leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP,
-                               bottomMargin=BOTTOM)
-    document.build(story, canvasmaker=_NumberedCanvas)
+                               author=authorship.author or f"caremap {report.version}",
+                               subject=f"{authorship.status_text}; {authorship.organisation}".strip("; "),
+                               leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP, bottomMargin=BOTTOM)
+    document.multiBuild(story, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()

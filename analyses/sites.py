@@ -74,9 +74,13 @@ def mclp_solve(covers: np.ndarray, weights: np.ndarray, k: int) -> tuple[list[in
     import pulp
     from spopt.locate import MCLP
 
-    cost = np.where(covers.T, 0.0, 2.0)  # demand × candidates: 0 within reach, 2 beyond a radius of 1
+    # Demand points reached by the same candidates are covered together: one point of their summed weight is the
+    # same problem, much smaller (a county's 30,000 postcodes fall into a few hundred such sets).
+    patterns, together = np.unique(covers.T, axis=0, return_inverse=True)
+    merged = np.bincount(together.ravel(), weights=weights, minlength=len(patterns))
+    cost = np.where(patterns, 0.0, 2.0)  # demand × candidates: 0 within reach, 2 beyond a radius of 1
     try:
-        model = MCLP.from_cost_matrix(cost, weights, service_radius=1.0, p_facilities=min(k, covers.shape[0]))
+        model = MCLP.from_cost_matrix(cost, merged, service_radius=1.0, p_facilities=min(k, covers.shape[0]))
         model = model.solve(pulp.PULP_CBC_CMD(msg=False))
     except Exception:  # no CBC binary, or it failed: the greedy answer is within 1 − 1/e of the best
         return mclp_greedy(covers, weights, k), GREEDY_FALLBACK
@@ -145,6 +149,14 @@ class SiteChoice:
         return self.solver == GREEDY_FALLBACK
 
 
+def default_new_beds(homes: gpd.GeoDataFrame, *, fallback: float = 0.0) -> float:
+    """Beds of each suggested new home unless given: the mean of today's homes for older people, in whole beds
+    (``fallback`` without any). The page offers it and the report and command line use it, so a site's gain is one
+    figure everywhere."""
+    older = homes[homes["older_people"].astype(bool)] if "older_people" in homes.columns else homes
+    return float(round(older["beds"].mean())) if len(older) else float(fallback)
+
+
 def reach_minutes(minutes_nearest: np.ndarray, people: np.ndarray, requested: float, *,
                   min_share: float = MIN_BEYOND_SHARE, step: float = TIGHTEN_STEP_MIN) -> float:
     """The drive time to choose sites by: ``requested``, or, when fewer than ``min_share`` of people live beyond
@@ -190,7 +202,8 @@ def suggest_sites(result: CoverageResult, candidates: gpd.GeoDataFrame, engine: 
     measure : {"reach", "access"}
         Choose by people brought within the drive time, or by the E2SFCA access gap closed.
     new_beds : float, optional
-        Beds of each new home for the access gain (default: the mean of the homes for older people).
+        Beds of each new home for the access gain (default :func:`default_new_beds`: the mean of the homes for
+        older people, in whole beds).
 
     Returns
     -------
@@ -204,7 +217,7 @@ def suggest_sites(result: CoverageResult, candidates: gpd.GeoDataFrame, engine: 
     people = people_now * settings.projection_factor(result.year)
     nearest = postcodes["minutes_nearest"].to_numpy()
     older = result.older_homes
-    beds = float(new_beds if new_beds is not None else (older["beds"].mean() if len(older) else 0.0))
+    beds = float(new_beds if new_beds is not None else default_new_beds(older))
     access = postcodes["access"].to_numpy()
     average = float((access * people_now).sum() / people_now.sum()) if people_now.sum() > 0 else 0.0
     gap_before = _access_gap(people, access, average)

@@ -15,6 +15,7 @@ import pandas as pd
 from analyses import rounds
 from geo.council import Council
 from geo.errors import InputDataError
+from layers import catalog
 from layers.care_homes import CandidateSites, CareHomeTable, read_candidate_sites, read_care_homes
 from layers.clients import ClientTable, read_client_table
 from layers.council_data import CouncilData
@@ -130,8 +131,13 @@ def round_clients(content: bytes, filename: str, data: CouncilData, settings: ro
 
 
 def care_homes(content: bytes, filename: str, data: CouncilData) -> CareHomeTable:
-    """A CQC care directory (CSV, XLSX, ODS) or a simple care-home list."""
-    return read_care_homes(content, filename, postcodes=data.postcodes, outline=data.outline, council=data.council)
+    """A CQC care directory (CSV, XLSX, ODS) or a simple care-home list: it replaces the CQC homes shipped with the
+    tool (:func:`layers.care_homes.shipped_care_homes`), and its notes say so."""
+    table = read_care_homes(content, filename, postcodes=data.postcodes, outline=data.outline, council=data.council)
+    table.source += f" (your file; it replaces the {catalog.vintage('care_homes', data.council)} shipped with the tool)"
+    table.notes.insert(0, f"Your file replaces the care homes shipped with the tool "
+                          f"({catalog.vintage('care_homes', data.council)}): only the homes it lists are used.")
+    return table
 
 
 def candidate_sites(content: bytes, filename: str, data: CouncilData) -> CandidateSites:

@@ -19,7 +19,7 @@ from analyses import sites as site_choice
 from geo.council import WHAT_IF, Council
 from geo.errors import InputDataError
 from layers.areas import area_levels
-from layers.care_homes import MAX_CANDIDATE_SITES
+from layers.care_homes import MAX_CANDIDATE_SITES, CareHomeTable
 from layers.council_data import CouncilData
 from routing.engine import TravelEngine
 from ui import maps, state, widgets
@@ -45,36 +45,36 @@ class SiteSettings:
     new_beds: float
 
 
-def _homes(council: Council, data: CouncilData):
-    """The care homes to use, their source text and notes (None when there are none yet)."""
-    shipped = state.has_shipped_care_homes(council)
-    options = ["upload"] + (["osm"] if council.osm_extract else []) + (["shipped"] if shipped else [])
-    names = {"upload": "CQC care directory or my list", "osm": "Care homes tagged in OpenStreetMap (demo)",
-             "shipped": "CQC care homes, March 2021 (set up with the council)"}
-    default = len(options) - 1 if shipped or council.osm_extract else 0
-    choice = st.radio("Care homes", options, index=default, format_func=names.get, horizontal=True,
-                      key=f"cv_source_{council.slug}")
-    if choice == "shipped":
-        table = state.shipped_care_homes(council.slug)
-        return table.homes, f"CQC care directory of 1 March 2021 ({len(table.homes)} homes)", table.notes
-    if choice == "osm":
-        table = state.osm_care_homes(council.slug)
-        for note in table.notes:
-            st.info(widgets.plain(note))
-        return table.homes, f"care homes and assisted-living places tagged in OpenStreetMap ({len(table.homes)})", \
-            table.notes
+def _homes(council: Council, data: CouncilData) -> CareHomeTable | None:
+    """The care homes to use: the CQC homes shipped with the tool, or a file the user loads, which replaces them
+    (None when neither is there: a council set up without CQC's homes)."""
+    try:
+        shipped = state.shipped_care_homes(council.slug)
+    except InputDataError as error:
+        shipped, missing = None, error
+    in_use = st.empty()  # which homes are used, said above the box once the file (if any) is read
     uploaded = st.file_uploader(
-        "CQC 'Care directory with filters' (HSCA Active Locations) as CSV, XLSX or ODS, or a list with name, postcode "
-        "(or latitude/longitude), beds, nursing, older people, dementia", type=["csv", "xlsx", "ods", "txt"],
-        key=f"cv_upload_{council.slug}", max_upload_size=widgets.CARE_HOME_UPLOAD_MB)
+        "Replace them with CQC's current 'Care directory with filters' (HSCA Active Locations: ODS, XLSX or CSV, as "
+        "published) or your own list with name, postcode (or latitude/longitude), beds, nursing, older people, "
+        "dementia", type=["csv", "xlsx", "ods", "txt"], key=f"cv_upload_{council.slug}",
+        max_upload_size=widgets.CARE_HOME_UPLOAD_MB)
     st.caption(f"{widgets.CARE_HOME_LIMITS} The national CQC file works: homes more than 15 km outside {council.name} "
-               f"are left out, a location listed twice counts once, and only homes registered for older people count "
-               f"against their need. Download it from cqc.org.uk (Using CQC data).")
+               f"are left out, as are dormant ones; a location listed twice counts once, and only homes registered for "
+               f"older people count against their need. Download it from cqc.org.uk (Using CQC data).")
     table = widgets.read_upload(uploaded, lambda content, name: uploads.care_homes(content, name, data),
                                 key=council.slug)
-    if table is None:
-        return None, "", []
-    return table.homes, f"{uploaded.name} ({len(table.homes)} homes)", table.notes
+    if table is not None:
+        in_use.markdown(f"**Care homes:** {widgets.plain(table.source)}.")
+        return table
+    if shipped is None:
+        widgets.show_error(missing)
+        return None
+    in_use.markdown(f"**Care homes:** {widgets.plain(shipped.source)}.")
+    if uploaded is not None:
+        st.caption("Until the file can be used, the care homes shipped with the tool are used.")
+    with st.expander("About these care homes"):
+        st.markdown("\n".join(f"- {widgets.plain(note)}" for note in shipped.notes))
+    return shipped
 
 
 def _candidates(council: Council, data: CouncilData) -> tuple[gpd.GeoDataFrame | None, str]:
@@ -109,8 +109,7 @@ def _settings(council: Council, homes: gpd.GeoDataFrame) -> tuple[int, cv.Covera
                                   "shorter one is used and the page says so.")
     measure = d.selectbox("Choose sites by", list(site_choice.MEASURES), format_func=site_choice.MEASURES.get,
                           key="cv_site_measure")
-    older = homes[homes["older_people"]] if "older_people" in homes.columns else homes
-    typical = float(round(older["beds"].mean())) if len(older) else float(council.assumed_beds_per_home)
+    typical = site_choice.default_new_beds(homes, fallback=council.assumed_beds_per_home)
     with st.expander("Assumptions: drive-time bands, E2SFCA weights, free beds, need by year, nursing, dementia"):
         e, f, g, h = st.columns(4)
         entered = (e.number_input("Band 1 (min)", 1.0, 120.0, 10.0, key="cv_b1"),
@@ -131,37 +130,38 @@ def _settings(council: Council, homes: gpd.GeoDataFrame) -> tuple[int, cv.Covera
                                   help="For the access gain of a new site; default the mean of today's homes for "
                                        "older people (assumption).")
         columns = st.columns(len(defaults.bed_demand))
-        need = {year_: column.number_input(f"Bed need {year_} (65+)", 0.0, 100_000.0, float(round(value)), 10.0,
+        # The council's own figures as they are (a year between documented ones is read off the line, e.g. 350.2):
+        # shown whole, never rounded, so the page computes exactly what the report and the command line do.
+        need = {year_: column.number_input(f"Bed need {year_} (65+)", 0.0, 100_000.0, float(value), 10.0, format="%.0f",
                                            key=f"cv_need_{council.slug}_{year_}", help=defaults.bed_demand_source)
                 for column, (year_, value) in zip(columns, sorted(defaults.bed_demand.items()))}
         changes: dict = {}
         n, o = st.columns([1, 3])
         if defaults.nursing_share is not None:
-            share = n.number_input("Nursing share of need (%)", 0.0, 100.0, round(defaults.nursing_share * 100, 1),
-                                   1.0, key=f"cv_nursing_{council.slug}", help=defaults.nursing_share_source)
+            share = n.number_input("Nursing share of need (%)", 0.0, 100.0, defaults.nursing_share * 100, 1.0,
+                                   format="%.1f", key=f"cv_nursing_{council.slug}", help=defaults.nursing_share_source)
             changes["nursing_share"] = share / 100
         if defaults.under65_demand is not None:
             changes["under65_demand"] = o.number_input("Bed need under 65", 0.0, 100_000.0,
-                                                       float(round(defaults.under65_demand)), 10.0,
+                                                       float(defaults.under65_demand), 10.0, format="%.0f",
                                                        key=f"cv_under65_{council.slug}", help=defaults.under65_source)
         if defaults.dementia_demand:
             columns = st.columns(len(defaults.dementia_demand))
             changes["dementia_demand"] = {
-                year_: column.number_input(f"Dementia {year_} (people)", 0.0, 100_000.0, float(round(value)), 10.0,
+                year_: column.number_input(f"Dementia {year_} (people)", 0.0, 100_000.0, float(value), 10.0,
+                                           format="%.0f",
                                            key=f"cv_dementia_{council.slug}_{year_}", help=defaults.dementia_source)
                 for column, (year_, value) in zip(columns, sorted(defaults.dementia_demand.items()))}
-    sources = {"bed_demand_source": _source(need, {y: round(v) for y, v in defaults.bed_demand.items()},
-                                            defaults.bed_demand_source),
+    sources = {"bed_demand_source": _source(need, defaults.bed_demand, defaults.bed_demand_source),
                "free_bed_share_source": _source(free, defaults.free_bed_share * 100, defaults.free_bed_share_source)}
     if "nursing_share" in changes:
-        sources["nursing_share_source"] = _source(changes["nursing_share"] * 100,
-                                                  round(defaults.nursing_share * 100, 1), defaults.nursing_share_source)
+        sources["nursing_share_source"] = _source(changes["nursing_share"] * 100, defaults.nursing_share * 100,
+                                                  defaults.nursing_share_source)
     if "under65_demand" in changes:
-        sources["under65_source"] = _source(changes["under65_demand"], round(defaults.under65_demand),
+        sources["under65_source"] = _source(changes["under65_demand"], defaults.under65_demand,
                                             defaults.under65_source)
     if "dementia_demand" in changes:
-        sources["dementia_source"] = _source(changes["dementia_demand"], {y: round(v) for y, v in
-                                                                           defaults.dementia_demand.items()},
+        sources["dementia_source"] = _source(changes["dementia_demand"], defaults.dementia_demand,
                                              defaults.dementia_source)
     settings = dataclasses.replace(defaults, thresholds_min=bands, e2sfca_weights=dict(zip(bands, w)),
                                    free_bed_share=free / 100, bed_demand=need, **changes, **sources)
@@ -289,19 +289,24 @@ def page() -> None:
     st.caption("Where are older people far from care-home beds, now and as demand grows? Residential, nursing and "
                "dementia care against the council's own projections.")
     widgets.engine_note(engine)
-    homes, source, notes = _homes(council, data)
-    if homes is None:
-        st.info("No care homes loaded yet. Upload the CQC care directory (or your own list) to map coverage. No CQC "
-                "file ships with the tool, and none is invented.")
-        st.session_state.pop(state.LOADED_HOMES_KEY.format(slug=council.slug), None)
+    table = _homes(council, data)
+    loaded_key = state.LOADED_HOMES_KEY.format(slug=council.slug)
+    if table is None:
+        st.session_state.pop(loaded_key, None)
         return
-    # The Evidence page counts these homes and beds against the council's documented totals.
-    st.session_state[state.LOADED_HOMES_KEY.format(slug=council.slug)] = (homes, source)
+    # The Evidence page counts the homes in use (a file loaded here, else the shipped ones) against the documents.
+    if table.shipped:
+        st.session_state.pop(loaded_key, None)
+    else:
+        st.session_state[loaded_key] = table
+    homes, details = table.homes, reporting.homes_details(table)
     try:
         year, settings, site_settings = _settings(council, homes)
     except InputDataError as error:
         widgets.show_error(error)
         return
+    beside = cv.documents_beside_homes(data, homes, settings=settings, years=settings.shown_years(year))
+    _documents_beside(council, beside)
     with st.expander("Candidate sites for new homes (default: the council's towns and villages)"):
         candidates, candidates_key = _candidates(council, data)
     homes_key = state.homes_key(homes)
@@ -311,29 +316,34 @@ def page() -> None:
     choice = state.coverage_sites(**inputs, sites=site_settings.count, minutes=site_settings.minutes,
                                   measure=site_settings.measure, new_beds=site_settings.new_beds,
                                   candidates_key=candidates_key, _candidates=candidates)
-    report = reporting.report_from(data, result, choice, engine, homes_source=source, notes=notes, draw=False)
+    report = reporting.report_from(data, result, choice, engine, **details, draw=False)
 
-    if report.totals.warning:
-        st.warning(widgets.plain(report.totals.warning), icon="⚠️")
-    council_row = report.council_row
+    st.subheader(f"Coverage in {year}")
+    council_row, head = report.council_row, report.headline
     first, last = settings.thresholds_min[0], settings.thresholds_min[-1]
-    a, b, c, d = st.columns(4)
+    a, b, c, d = st.columns([1, 1, 1, 1.7] if head.partial else 4)  # a partial headline needs room for its mark
     a.metric("Beds per 1,000 aged 65+", f"{council_row['beds_per_1000_65']:.1f}",
-             help=f"{council_row['beds']:,.0f} beds in {int(council_row['homes'])} homes for older people in the "
-                  f"council; {int(council_row['other_homes'])} other homes ({council_row['other_beds']:,.0f} beds) apart")
+             help=f"{cv.beds_text(council_row['beds'], council_row['beds_assumed'])} in {int(council_row['homes'])} "
+                  f"homes for older people in the council; {int(council_row['other_homes'])} other homes "
+                  f"({council_row['other_beds']:,.0f} beds) apart")
+    if council_row["beds_assumed"] >= 0.5:
+        a.caption(cv.beds_text(council_row["beds"], council_row["beds_assumed"]))
     b.metric(f"65+ within {first:g} / {last:g} min", f"{council_row[f'pct65_within_{first:g}']:.0f}% / "
                                                      f"{council_row[f'pct65_within_{last:g}']:.0f}%")
     c.metric(f"Bed need {year} (65+)", f"{council_row['bed_demand']:,.0f}", help=cv.bed_demand(year, settings)[1])
-    d.metric("Shortfall (+) / spare (−)", f"{council_row['shortfall']:+,.0f}",
-             help=f"Need − beds for older people × (1 − {settings.free_bed_share:.1%})")
+    d.metric("Shortfall (+) / spare (−), PARTIAL FILE" if head.partial else "Shortfall (+) / spare (−)", head.value(),
+             help=f"Need − beds for older people × (1 − {settings.free_bed_share:.1%}). " + head.sentence())
+    if head.partial:  # the warning itself is under the documents above, and among the findings below
+        d.caption(widgets.plain(head.against_documents() or "No documented bed total to set it beside."))
+    st.subheader("What this means")
+    st.markdown(widgets.plain(report.what_this_means()))
+    with st.expander("What “access” and “the access gap” mean"):
+        st.markdown("\n\n".join(widgets.plain(paragraph) for paragraph in report.access_explained()))
     st.subheader("Key findings")
     st.markdown("\n".join(f"- {widgets.plain(line)}" for line in report.findings()))
 
     st.subheader("Need and supply by year")
     st.dataframe(report.year_table(), hide_index=True, width="stretch")
-    if len(report.totals.table):
-        with st.expander("Loaded homes beside the council's documented totals"):
-            st.dataframe(report.totals_table(), hide_index=True, width="stretch")
 
     measure = st.radio("Colour areas by", list(MEASURES), format_func=lambda k: MEASURES[k][0], horizontal=True,
                        key="cv_measure")
@@ -348,24 +358,60 @@ def page() -> None:
     st.markdown(widgets.plain(report.site_sentence()))
     if len(choice.sites):
         st.dataframe(report.site_table(), hide_index=True, width="stretch")
-    with st.expander(f"Care homes used ({len(result.homes)})"):
+    inside = result.homes[result.homes["in_council"]]
+    with st.expander(f"Care homes used ({len(result.homes)}: {len(inside)} in the council, "
+                     f"{cv.beds_text(inside['beds'].sum(), inside.loc[inside['beds_assumed'], 'beds'].sum())})"):
         st.dataframe(report.homes_table(), hide_index=True, width="stretch")
 
     st.subheader("Report and data")
     _downloads(council, data, report, year)
+    authorship = _authorship()
     key = _report_key(council.slug, engine.token, homes_key, year, repr(settings), site_settings, candidates_key,
-                      source)
+                      details["homes_source"], authorship)
     prepared = st.session_state.get("cv_report_files")
     if prepared is not None and prepared[0] != key:
         st.caption("The settings changed since the last report was prepared: prepare it again for these settings.")
     if st.button(f"Prepare the coverage report for {year} (PDF and HTML)", key="cv_report"):
         with st.spinner("Drawing the maps and writing the report…"):
-            full = reporting.report_from(data, result, choice, engine, homes_source=source, notes=notes)
+            full = reporting.report_from(data, result, choice, engine, **details, authorship=authorship)
             st.session_state["cv_report_files"] = (key, reporting.to_pdf(full), reporting.to_html(full).encode("utf-8"))
         prepared = st.session_state["cv_report_files"]
     if prepared is not None and prepared[0] == key:
         _, pdf, page_html = prepared
         widgets.download_row(f"coverage_report_{council.slug}_{year}_{key[:6]}", {"PDF": pdf, "HTML": page_html})
+
+
+def _authorship() -> reporting.Authorship:
+    """Who writes the report, for whom, and its status (on its title page and every page's header)."""
+    a, b, c = st.columns([2, 2, 1])
+    author = a.text_input("Author (on the report)", key="cv_author", max_chars=120)
+    organisation = b.text_input("Organisation", key="cv_organisation", max_chars=120)
+    status = c.selectbox("Status", list(reporting.STATUSES), format_func=reporting.STATUSES.get, key="cv_status")
+    return reporting.Authorship(author.strip(), organisation.strip(), status)
+
+
+def _documents_beside(council: Council, beside: cv.DocumentsBeside) -> None:
+    """What the council's documents say beside what the loaded homes give, by year and by locality: shown before
+    anything is measured (counting only)."""
+    st.subheader("The council's documents beside the homes loaded")
+    if beside.totals.warning:
+        st.warning(widgets.plain(beside.totals.warning), icon="⚠️")
+    totals = reporting.documents_totals_table(beside, council)
+    st.dataframe(totals.drop(columns="Source"), hide_index=True, width="stretch", column_config={
+        "What": st.column_config.TextColumn(width=230),
+        "The council's documents": st.column_config.TextColumn(width=290),
+        "The homes loaded": st.column_config.TextColumn(width="large")})
+    with st.expander("Where the council's figures come from"):  # a table cell cuts a long citation short
+        st.markdown("\n".join(f"- **{widgets.plain(row.What)}**: {widgets.plain(row.Source)}"
+                               for row in totals.itertuples() if row.Source))
+    st.dataframe(reporting.documents_year_table(beside), hide_index=True, width="stretch")
+    if beside.totals.documented_beds is not None:
+        st.caption(f"Documented beds: the {beside.totals.documented_beds:,.0f} the council documents "
+                   f"({widgets.plain(beside.totals.documented_beds_what)}), less the "
+                   f"{beside.settings.free_bed_share:.1%} kept free, as the beds loaded are.")
+    with st.expander("By PCN locality: the homes loaded and the council's need shared by its people aged "
+                     f"{beside.settings.demand_column[4:6]}+"):
+        st.dataframe(reporting.documents_area_table(beside, "PCN locality"), hide_index=True, width="stretch")
 
 
 def _without_repeated_names(table: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -377,12 +423,14 @@ def _downloads(council: Council, data: CouncilData, report: reporting.CoverageRe
     """CSV, XLSX and GeoPackage of the measures (made when clicked)."""
     result = report.result
     levels = _levels(council)
-    about = [("Analysis", f"Care-home coverage for older people, {council.name}, scenario {year}"),
-             ("Travel times", report.method_label), ("Care homes", report.homes_source),
-             *[("Assumption", line) for line in report.assumptions], *[("Care-home data", note) for note in report.notes]]
+    about = reporting.export_about(report)
 
     def sheets() -> dict[str, pd.DataFrame]:  # built only when the workbook is asked for
-        return {"need by year": report.year_table(as_text=False)} | {
+        beside = report.beside
+        return {"need by year": report.year_table(as_text=False),
+                "documents beside homes": reporting.documents_totals_table(beside, council),
+                "documents by year": reporting.documents_year_table(beside, as_text=False),
+                "documents by locality": reporting.documents_area_table(beside, as_text=False)} | {
             levels[k]: _without_repeated_names(v.reset_index(), k) for k, v in result.areas.items() if k in levels} | {
             "gaps": report.gap_table(), "suggested sites": report.site_table(),
             "care homes": report.homes_table(as_text=False)} | (  # a council documenting no totals has no such sheet
@@ -390,6 +438,6 @@ def _downloads(council: Council, data: CouncilData, report: reporting.CoverageRe
 
     widgets.download_row(f"coverage_{council.slug}_{year}", {
         "CSV": lambda: exports.csv_bytes(result.areas["lsoa21_code"].reset_index(), [f"{k}: {v}" for k, v in about]),
-        "XLSX": lambda: exports.xlsx_bytes(sheets(), about, titles=reporting.EXPORT_TITLES),
+        "XLSX": lambda: exports.xlsx_bytes(sheets(), about, titles=reporting.export_titles(report)),
         "GeoPackage": lambda: exports.gpkg_bytes(reporting.area_layers(report, data)),
     })

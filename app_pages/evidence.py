@@ -15,15 +15,17 @@ def page() -> None:
     st.title("Evidence: the documents' figures and the tool's")
     st.caption("Every figure the tool takes from a council's documents, with the document, place and year, beside "
                "what the tool recomputes from its own data where it can (population, rural shares, PCN localities, "
-               "hours by district; homes and beds once a care-home file is loaded on the Care-home coverage page). "
+               "hours by district; homes and beds from CQC's care homes shipped with the tool, or from the file "
+               "loaded on the Care-home coverage page in their place). "
                "Figures marked 'assumption' are not in the council's documents: they are the tool's placeholders, "
                "each saying why.")
     councils = sorted(list_councils(), key=lambda council: council.slug != current.slug)
     for tab, council in zip(st.tabs([council.name for council in councils]), councils):
         with tab:
             data = state.council_data(council.slug)
-            homes, homes_source = st.session_state.get(state.LOADED_HOMES_KEY.format(slug=council.slug), (None, ""))
-            table = evidence.evidence_table(data, homes=homes, homes_source=homes_source)
+            loaded = st.session_state.get(state.LOADED_HOMES_KEY.format(slug=council.slug))
+            table = evidence.evidence_table(data, homes=None if loaded is None else loaded.homes,
+                                            homes_source="" if loaded is None else loaded.source)
             documented = int((table["Kind"] == "documented").sum())
             own = int((table["Kind"] == evidence.TOOL_KIND).sum())
             if council.bundled:

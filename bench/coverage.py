@@ -1,16 +1,19 @@
 """Coverage benchmark: nearest care home for every postcode, E2SFCA, site choice and the report, after data and
 roads are loaded.
 
-Run ``python -m bench.coverage``. On Rutland (real roads, the 9 care homes tagged in OpenStreetMap) and
-Herefordshire (estimate engine, 87 homes placed at random postcodes for timing only). Site choice: the best 3
-sites by reach (exact MCLP with spopt, and greedy, with the people each reaches) and by E2SFCA access gap.
-The report: measures, sites, maps, PDF and HTML for Rutland, with its page count. Ends with
+Run ``python -m bench.coverage``. On the CQC care homes shipped with the tool (in the council and within 15 km
+beyond its border): Rutland (real roads), Herefordshire and Hertfordshire (the largest bundled council: 32,776
+postcodes; estimate engine). Site choice: the best 3 sites by reach (exact MCLP with spopt, and greedy, with the
+people each reaches) and by E2SFCA access gap. The whole coverage measure of Hertfordshire with its time and the
+process's peak memory. The report: measures, sites, maps, PDF and HTML for Rutland, with its page count. Ends with
 ``RESULT nearest_home_all_postcodes_ms=<ms> e2sfca_ms=<ms> sites_exact_ms=<ms> sites_greedy_ms=<ms>
-sites_access_ms=<ms> greedy_share_of_exact=<0-1> report_s=<s> pdf_pages=<n>`` (Rutland, road network).
+sites_access_ms=<ms> greedy_share_of_exact=<0-1> report_s=<s> pdf_pages=<n>`` (Rutland, road network)
+``hertfordshire_coverage_s=<s> peak_memory_mb=<MB>``.
 """
 
 from __future__ import annotations
 
+import resource
 import time
 
 import geopandas as gpd
@@ -21,8 +24,7 @@ from analyses import report as reporting
 from analyses import sites
 from bench.common import best_of, print_table
 from geo.council import load_council
-from geo.settings import settings
-from layers.care_homes import care_homes_from_osm
+from layers.care_homes import shipped_care_homes
 from layers.council_data import load_council_data
 from layers.postcodes import postcode_population
 from routing.engine import EstimateEngine
@@ -62,30 +64,35 @@ def site_timings(name: str, data, homes: gpd.GeoDataFrame, engine) -> tuple[dict
 def main() -> None:
     rutland = load_council_data(load_council("rutland"))
     engine = build_engine(rutland.council, "bundled")
-    table = care_homes_from_osm(settings.data_folder / "osm" / "rutland-latest.osm.pbf", outline=rutland.outline,
-                                council=rutland.council)
+    table = shipped_care_homes(rutland)
     homes = table.homes
-    nearest_s, e2sfca_s, rutland_row = measure("Rutland", rutland, homes, engine)
+    older = homes[homes["older_people"]]
+    nearest_s, e2sfca_s, rutland_row = measure("Rutland", rutland, older, engine)
 
     herefordshire = load_council_data(load_council("herefordshire"))
-    rng = np.random.default_rng(0)
-    picked = herefordshire.postcodes.iloc[rng.choice(len(herefordshire.postcodes), 87, replace=False)]
-    timing_homes = gpd.GeoDataFrame({"home_id": [f"t{i}" for i in range(87)], "beds": 24.0, "in_council": True,
-                                     "name": "timing only", "postcode": "", "beds_assumed": False},
-                                    geometry=picked.geometry.values, crs=picked.crs)
-    *_, hereford_row = measure("Herefordshire (timing only)", herefordshire, timing_homes, EstimateEngine())
+    hereford_homes = shipped_care_homes(herefordshire).homes
+    *_, hereford_row = measure("Herefordshire", herefordshire, hereford_homes[hereford_homes["older_people"]],
+                               EstimateEngine())
     print_table([rutland_row, hereford_row], ("council", "postcodes", "homes", "travel", "nearest home ms", "E2SFCA ms"))
     print()
 
+    hertfordshire = load_council_data(load_council("hertfordshire"))
+    start = time.perf_counter()
+    cv.measure_coverage(hertfordshire, shipped_care_homes(hertfordshire).homes, EstimateEngine(), year=2028)
+    hertfordshire_s = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"Hertfordshire coverage (32,776 postcodes, CQC homes in and near it, estimate): {hertfordshire_s:.1f} s; "
+          f"peak memory of this process so far {peak_mb:,.0f} MB")
+    print()
+
     timings, greedy_share, rows = site_timings("Rutland", rutland, homes, engine)
-    *_, hereford_rows = site_timings("Herefordshire (timing only)", herefordshire, timing_homes, EstimateEngine())
+    *_, hereford_rows = site_timings("Herefordshire", herefordshire, hereford_homes, EstimateEngine())
     print_table(rows + hereford_rows, ("council", "method", "candidates", "reach min", "sites", "people 65+ newly within",
                                        "access gap closed (beds)", "ms"))
     print()
 
     start = time.perf_counter()
-    built = reporting.build_report(rutland, homes, engine, homes_source="OpenStreetMap (9)", year=2028, sites=3,
-                                   notes=table.notes)
+    built = reporting.build_report(rutland, homes, engine, year=2028, sites=3, **reporting.homes_details(table))
     pdf = reporting.to_pdf(built)
     html = reporting.to_html(built)
     report_s = time.perf_counter() - start
@@ -95,7 +102,8 @@ def main() -> None:
     print(f"RESULT nearest_home_all_postcodes_ms={nearest_s * 1000:.1f} e2sfca_ms={e2sfca_s * 1000:.1f} "
           f"sites_exact_ms={timings['exact'] * 1000:.0f} sites_greedy_ms={timings['greedy'] * 1000:.0f} "
           f"sites_access_ms={timings['access'] * 1000:.0f} greedy_share_of_exact={greedy_share:.3f} "
-          f"report_s={report_s:.2f} pdf_pages={pages}")
+          f"report_s={report_s:.2f} pdf_pages={pages} hertfordshire_coverage_s={hertfordshire_s:.1f} "
+          f"peak_memory_mb={peak_mb:.0f}")
 
 
 if __name__ == "__main__":

@@ -306,27 +306,24 @@ def build_rounds(data: CouncilData, engine: "TravelEngine", *, clients: gpd.GeoD
 
 
 def care_homes(data: CouncilData, path: str | Path | None = None) -> "CareHomeTable":
-    """Care homes from a CQC care directory or simple list (``path``), or, without one, the homes tagged in the
-    council's bundled OpenStreetMap extract (real places; beds assumed, said so).
+    """The care homes coverage uses: CQC's care directory or a simple list from ``path`` (which replaces the shipped
+    homes, said so in its notes), or, without one, the CQC care homes shipped with the tool for the council (in it
+    and within 15 km beyond its border; the table's ``vintage`` gives their date).
 
     Raises
     ------
     InputDataError
-        Without a file for a council that has no bundled extract (no CQC file ships, nothing is invented).
+        If the file cannot be used, or without a file for a council set up without CQC's homes.
     """
     from analyses import uploads
-    from layers.care_homes import care_homes_from_osm
+    from layers.care_homes import shipped_care_homes
 
-    council = data.council
     if path is not None:
         from layers.user_files import CARE_HOME_LIST, read_user_file
 
         path = Path(path)
         return uploads.care_homes(read_user_file(path, CARE_HOME_LIST), path.name, data)
-    if council.osm_extract:
-        return care_homes_from_osm(council.data_dir / council.osm_extract, outline=data.outline, council=council)
-    raise InputDataError(f"{council.name} has no care-home data in the tool: give the CQC care directory (CSV, XLSX or "
-                         f"ODS) from cqc.org.uk.")
+    return shipped_care_homes(data)
 
 
 def candidate_sites(data: CouncilData, path: str | Path) -> gpd.GeoDataFrame:
@@ -369,8 +366,8 @@ def write_report(data: CouncilData, homes: "CareHomeTable", engine: "TravelEngin
     output = check_output(path, what="report file", suffixes=(".pdf", ".html"))
 
     built = reporting.build_report(data, homes.homes, engine, year=year, sites=sites, site_minutes=site_minutes,
-                                   homes_source=homes_source or f"{len(homes.homes)} care homes", notes=homes.notes,
-                                   measure=site_measure, candidates=candidates)
+                                   homes_source=homes_source or homes.source or f"{len(homes.homes)} care homes",
+                                   notes=homes.notes, measure=site_measure, candidates=candidates)
     output.write(lambda: reporting.to_html(built).encode("utf-8") if output.suffix.lower() == ".html" else
                  reporting.to_pdf(built))
     return Path(path)

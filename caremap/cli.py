@@ -19,7 +19,7 @@ from typing import Iterator, TextIO
 from geo.errors import CareMapError
 from geo.text import safe_line
 
-COMMANDS = ["councils", "setup", "evidence", "report", "rounds", "fee_zones", "check", "roads"]
+COMMANDS = ["councils", "setup", "evidence", "report", "care_homes", "rounds", "fee_zones", "check", "roads"]
 """Command modules under :mod:`caremap.commands`, in the order ``--help`` lists them."""
 
 EPILOG = textwrap.dedent("""\
@@ -27,7 +27,8 @@ EPILOG = textwrap.dedent("""\
       python -m caremap councils
       python -m caremap setup --council Shropshire                   # any English council, offline
       python -m caremap report --council rutland --out rutland.pdf --html rutland.html
-      python -m caremap report --council herefordshire --care-homes HSCA_Active_Locations.csv --out report.pdf
+      python -m caremap report --council herefordshire --care-homes HSCA_Active_Locations.ods --out report.pdf
+      python -m caremap care-homes --council herefordshire --out homes.xlsx
       python -m caremap rounds --council rutland --clients clients.csv --out plan.xlsx
       python -m caremap fee-zones --council herefordshire --radius 5 --out zones.xlsx
       python -m caremap check clients.csv --kind clients --council herefordshire

@@ -80,7 +80,7 @@ PROJECTION_YEAR = Bounds(2018, 2040, "the projection year", whole=True)
 """Years the bed-need series covers."""
 NEW_SITES = Bounds(1, 10, "the number of new sites to suggest", whole=True)
 SITE_MINUTES = Bounds(1, 120, "the drive time a new site should reach, in minutes,")
-SOLVER_SECONDS = Bounds(1, 600, "the solver's time for a day (seconds)")
+SOLVER_SECONDS = Bounds(0.1, 600, "the solver's time for a day (seconds)")
 """As the app's time limit a day: a search that never stops (``nan``, ``inf``) is not a choice."""
 SEED = Bounds(0, 2**31 - 1, "the seed", whole=True)
 """Seeds the solver (an unsigned 32-bit number) and numpy both take."""

@@ -1,8 +1,10 @@
-"""Care homes: from the CQC care directory (as published), a simple CSV, or OpenStreetMap tags.
+"""Care homes: CQC's care directory (the shipped cut of 1 March 2021, or the monthly file as published) or a
+simple list.
 
-No CQC file ships with the tool. Users upload the CQC "care directory with filters" (HSCA Active
-Locations, CSV/XLSX/ODS) or their own list; for the Rutland demo the care homes tagged in the
-OpenStreetMap extract are used, with bed numbers stated as an assumption where OSM has none.
+Every council's bundle holds the CQC care homes in it and within 15 km beyond its border
+(``tables/<slug>/cqc_care_homes.csv``, cut from CQC's national directory by :func:`homes_near`). That file
+is read by the same code as a file a user uploads (:func:`read_care_homes`): the CQC "care directory with
+filters" (HSCA Active Locations: ODS, XLSX or CSV) or their own list, which then replaces it.
 """
 
 from __future__ import annotations
@@ -10,17 +12,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
-import osmium
 import pandas as pd
+import shapely
 
 from geo.council import Council
-from geo.errors import InputDataError, RoadNetworkError
+from geo.errors import InputDataError
 from geo.postcode import format_postcode, postcode_key
 from geo.units import lonlat_to_bng
+from layers import catalog
 from layers.postcodes import postcode_index
 from layers.user_files import (
     CARE_HOME_LIST,
@@ -38,6 +41,9 @@ from layers.user_files import (
     read_table,
     shown_name,
 )
+
+if TYPE_CHECKING:
+    from layers.council_data import CouncilData
 
 MAX_CARE_HOMES_NEAR = 2_000
 """Most care homes in or within 15 km of a council (each is a column of the coverage matrix: for
@@ -71,6 +77,65 @@ COLUMNS = {
     "dementia": ("service_user_band_dementia", "dementia", "dementia_care", "dementia_registered"),
     "location_id": ("location_id", "cqc_location_id_for_office_use_only", "cqc_location_id"),
 }
+CQC_LATITUDE, CQC_LONGITUDE = "Location Latitude", "Location Longitude"
+"""CQC's coordinate columns (degrees, WGS84): homes are placed by them, never by CQC's own local authority."""
+INSIDE_COLUMN, DISTANCE_COLUMN = "inside_council", "distance_to_boundary_m"
+"""Columns a council's cut of the care directory adds to CQC's own (:func:`homes_near`)."""
+
+
+def near_council(area, x: np.ndarray, y: np.ndarray, *, within_m: float = NEARBY_M) -> np.ndarray:
+    """True where a point (BNG metres) lies inside ``area`` or within ``within_m`` of it: the one test of "near
+    the council" for the shipped cut and for every file read, so both keep exactly the same homes."""
+    shapely.prepare(area)
+    return shapely.dwithin(area, shapely.points(np.asarray(x, dtype=float), np.asarray(y, dtype=float)), within_m)
+
+
+def homes_near(cqc: pd.DataFrame, outline: gpd.GeoDataFrame, *, within_m: float = NEARBY_M) -> pd.DataFrame:
+    """The rows of CQC's care directory whose coordinates lie inside a council or within ``within_m`` of it.
+
+    Parameters
+    ----------
+    cqc : DataFrame
+        CQC's care directory in its own column names (the national file, read as text): ``Location Latitude``
+        and ``Location Longitude`` place each home.
+    outline : GeoDataFrame
+        The council area (the union of its LSOA 2021 polygons), British National Grid.
+    within_m : float
+        How far beyond the boundary homes are kept, metres (residents near a border use homes beyond it).
+
+    Returns
+    -------
+    DataFrame
+        CQC's columns as given, in CQC's order, for the homes kept, then ``inside_council`` (True/False) and
+        ``distance_to_boundary_m`` (whole metres from the council's boundary, 0 inside). Rows without
+        readable coordinates are left out. This is the layout of every council's
+        ``tables/<slug>/cqc_care_homes.csv``.
+
+    Raises
+    ------
+    InputDataError
+        If the frame lacks CQC's coordinate columns.
+    """
+    missing = [column for column in (CQC_LATITUDE, CQC_LONGITUDE) if column not in cqc.columns]
+    if missing:
+        raise InputDataError(f"The care directory has no {' or '.join(map(repr, missing))} column: homes are placed "
+                             f"by CQC's coordinates.")
+    lat = pd.to_numeric(cqc[CQC_LATITUDE], errors="coerce").to_numpy()
+    lon = pd.to_numeric(cqc[CQC_LONGITUDE], errors="coerce").to_numpy()
+    placed = np.isfinite(lat) & np.isfinite(lon)
+    x, y = np.full(len(cqc), np.nan), np.full(len(cqc), np.nan)
+    x[placed], y[placed] = lonlat_to_bng(lon[placed], lat[placed])
+    area = outline.union_all()
+    kept = placed.copy()
+    kept[placed] = near_council(area, x[placed], y[placed], within_m=within_m)
+    inside = shapely.contains_xy(area, x[kept], y[kept])
+    distance = shapely.distance(area, shapely.points(x[kept], y[kept]))
+    near = cqc[kept].copy()
+    near[INSIDE_COLUMN] = inside
+    near[DISTANCE_COLUMN] = np.where(inside, 0, np.round(distance)).astype(int)
+    return near.reset_index(drop=True)
+
+
 _YES = {"y", "yes", "true", "1", "t"}
 _NO = {"n", "no", "false", "0", "f"}
 _NOT_NURSING = re.compile(r"\b(?:without|non|no|not)\b[\s-]*(?:\w+\s+)?nursing")
@@ -120,25 +185,57 @@ def _nursing_cell(text: str) -> bool:
 
 @dataclass
 class CareHomeTable(UploadSummary):
-    """Care homes read from a source, and what was wrong or assumed.
+    """Care homes read from a source, and what was wrong, left out or assumed.
 
     Attributes
     ----------
     homes : GeoDataFrame
         ``home_id``, ``name``, ``postcode``, ``beds``, ``beds_assumed`` (bool), ``nursing`` (bool: registered
-        for nursing; absent when the source does not say, as in OpenStreetMap without nursing tags),
-        ``older_people`` (bool: registered for older people, or assumed so where the source does not say: see
-        ``notes``), ``dementia`` (bool, only when the source says which homes are registered for
-        dementia), ``in_council`` (bool), ``source`` and point geometry (BNG).
+        for nursing; absent when the source does not say which homes have nursing), ``older_people`` (bool:
+        registered for older people, or assumed so where the source does not say: see ``notes``), ``dementia``
+        (bool, only when the source says which homes are registered for dementia), ``in_council`` (bool),
+        ``source`` and point geometry (BNG).
     problems : list of RowProblem
     notes : list of str
+        What was assumed or how the file was read (rows left out are in ``skipped``).
+    skipped : dict of str to int
+        Rows left out on purpose, by reason (keys of ``skip_words``): not care homes, dormant, far away, repeated.
+    source : str
+        What the homes are, in words, for every page, report and export (:func:`source_text`).
+    vintage : str
+        The date of the data ("CQC care directory, 1 March 2021"; for a user's file, its date where its name says
+        it).
+    shipped : bool
+        True for the CQC homes shipped with the tool (:func:`shipped_care_homes`), False for a file the user gave.
     """
 
     homes: gpd.GeoDataFrame
     problems: list[RowProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    source: str = ""
+    vintage: str = ""
+    shipped: bool = False
     noun = "care home"
     records_attribute = "homes"
+    skip_words = {"not a care home": "not a care home", "dormant": "dormant",
+                  "far outside the council": "more than 15 km outside the council",
+                  "repeats a Location ID": "repeating a CQC Location ID (each location counts once)"}
+
+    @property
+    def assumed_beds(self) -> float:
+        """Beds assumed (the council's ``assumed_beds_per_home``) for homes whose source gives none."""
+        return float(self.homes.loc[self.homes["beds_assumed"].astype(bool), "beds"].sum())
+
+
+CQC_SHEETS = ("hsca_active_locations",)
+"""Normalised names of the sheet of locations in CQC's care directory with filters (``HSCA_Active_Locations``; in
+2020 ``HSCA Active Locations``): the workbook opens on a README sheet before it."""
+
+
+def is_locations_sheet(name: str) -> bool:
+    """True for the name of the care directory's sheet of locations (:data:`CQC_SHEETS`)."""
+    return normalise_header(name) in CQC_SHEETS
 
 
 def _is_dementia_service_type(header: str) -> bool:
@@ -236,7 +333,8 @@ def read_care_homes(content: bytes, filename: str, *, postcodes: gpd.GeoDataFram
         :data:`MAX_CARE_HOMES_NEAR` of them.
     """
     # Title lines above the header are skipped by the reader; it keeps only the columns read here.
-    table = read_table(content, filename, limits=CARE_HOME_LIST, columns=COLUMNS, also_keep=_is_dementia_service_type)
+    table = read_table(content, filename, limits=CARE_HOME_LIST, columns=COLUMNS, also_keep=_is_dementia_service_type,
+                       sheet=is_locations_sheet)
     frame, notes = table.frame, table.notes
     columns = _care_home_columns(frame)
     council_name, assumed_beds = council.name, council.assumed_beds_per_home
@@ -249,10 +347,9 @@ def read_care_homes(content: bytes, filename: str, *, postcodes: gpd.GeoDataFram
         )
     lookup = postcode_index(postcodes)
     council_area = outline.union_all()
-    nearby_area = council_area.buffer(NEARBY_M)
     rows, rejected = [], []  # rejected: (location id or "", RowProblem)
     accepted: dict[str, int] = {}
-    skipped = {"not a care home": 0, "dormant": 0, "far outside the council": 0, "repeats a Location ID": 0}
+    skipped = dict.fromkeys(CareHomeTable.skip_words, 0)
     for row_number, record in zip(frame.index, frame.to_dict("records")):
         get = partial(cell_text, record, columns)
         if is_blank(record):
@@ -273,8 +370,7 @@ def read_care_homes(content: bytes, filename: str, *, postcodes: gpd.GeoDataFram
             rejected.append((location_id, RowProblem(row_number, located.column, located.message)))
             continue
         x, y, postcode = located
-        point = gpd.points_from_xy([x], [y])[0]
-        if not nearby_area.contains(point):
+        if not near_council(council_area, [x], [y])[0]:
             skipped["far outside the council"] += 1
             continue
         beds_text = get("beds")
@@ -296,15 +392,10 @@ def read_care_homes(content: bytes, filename: str, *, postcodes: gpd.GeoDataFram
         rows.append({"home_id": location_id or f"row {row_number}", "name": get("name") or f"row {row_number}",
                      "postcode": postcode, "beds": beds, "beds_assumed": beds_assumed, "nursing": flags.nursing,
                      "older_people": flags.older_people, "dementia": flags.dementia,
-                     "in_council": bool(council_area.contains(point)), "source": filename, "x": x, "y": y})
+                     "in_council": bool(shapely.contains_xy(council_area, x, y)), "source": filename, "x": x, "y": y})
     problems = list(table.problems) + [problem for location_id, problem in rejected
                                        if not location_id or location_id not in accepted]
     skipped["repeats a Location ID"] += len(rejected) - len(problems)
-    for reason, count in skipped.items():
-        if count:
-            detail = {"far outside the council": " (more than 15 km away)",
-                      "repeats a Location ID": " (each CQC location is counted once)"}.get(reason, "")
-            notes.append(f"{count:,} row(s) left out: {reason}{detail}.")
     assumed = sum(row["beds_assumed"] for row in rows)
     if assumed:
         notes.append(_assumed_beds_note(f"{assumed} home(s) have no bed count", council))
@@ -329,7 +420,34 @@ def read_care_homes(content: bytes, filename: str, *, postcodes: gpd.GeoDataFram
     else:
         homes["dementia"] = homes["dementia"].fillna(False).astype(bool)
     homes["older_people"] = homes["older_people"].fillna(True).astype(bool)
-    return CareHomeTable(homes, problems, notes)
+    return CareHomeTable(homes, problems, notes, {reason: count for reason, count in skipped.items() if count},
+                         source=source_text(shown_name(filename), homes, council_name),
+                         vintage=file_date(filename))
+
+
+def source_text(what: str, homes: pd.DataFrame, council_name: str) -> str:
+    """What a set of homes is, in words: ``what`` (a file's name), how many homes, inside and beyond the border."""
+    inside = int(homes["in_council"].sum())
+    return (f"{what}: {len(homes):,} care homes, {inside:,} in {council_name} and {len(homes) - inside:,} within 15 km "
+            f"beyond its border")
+
+
+_NAME_DATE = re.compile(r"(?<!\d)(\d{1,2})[_ -]([A-Za-z]{3,9})[_ -](\d{4})(?!\d)")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+
+
+def file_date(filename: str) -> str:
+    """The date of a user's care-home file: CQC names its monthly file by it (``01_March_2021_HSCA_Active_Locations.ods``
+    -> "1 March 2021, from the file's name"); otherwise said to be unknown.
+
+    >>> file_date("01_March_2021_HSCA_Active_Locations.ods")
+    "1 March 2021 (from the file's name)"
+    """
+    match = _NAME_DATE.search(str(filename))
+    if match and match.group(2).lower() in _MONTHS:
+        return f"{int(match.group(1))} {match.group(2).capitalize()} {match.group(3)} (from the file's name)"
+    return "the date of the file you loaded (not recorded in it)"
 
 
 def _band_notes(homes: pd.DataFrame) -> list[str]:
@@ -369,78 +487,33 @@ def _locate_home(get, columns, lookup, postcodes):
     return RowProblem(None, columns.get("postcode"), "no location: give a postcode or latitude and longitude.")
 
 
-def care_homes_from_osm(path: str | Path, *, outline: gpd.GeoDataFrame, council: Council) -> CareHomeTable:
-    """Care homes tagged in an OpenStreetMap extract (``amenity=nursing_home`` or ``amenity=social_facility`` for
-    assisted living, nursing or group homes), beds from ``beds``/``capacity`` tags or the council's stated
-    assumption (``assumed_beds_per_home``).
+def shipped_care_homes(data: CouncilData) -> CareHomeTable:
+    """The CQC care homes shipped with the tool for a council (``tables/<slug>/cqc_care_homes.csv``, see
+    :func:`homes_near`), read by :func:`read_care_homes` exactly as a file a user uploads, and said to be the
+    shipped copy, with its date (:func:`layers.catalog.vintage`). Every page, report and command uses them until
+    the user gives a file.
 
     Raises
     ------
-    RoadNetworkError
-        If the file cannot be read as OpenStreetMap data.
+    InputDataError
+        If the council has no such file (a council set up without it), saying how to get care homes.
     """
-    kinds = {"assisted_living", "nursing_home", "group_home"}
-    assumed_beds = council.assumed_beds_per_home
-    found = []
-    try:
-        processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
-        for item in processor:
-            tags = dict(item.tags)
-            social = set(tags.get("social_facility", "").split(";"))
-            if not (tags.get("amenity") == "nursing_home" or (tags.get("amenity") == "social_facility" and social & kinds)):
-                continue
-            if item.is_node():
-                lon, lat = item.location.lon, item.location.lat
-            else:
-                points = [(node.lon, node.lat) for node in item.nodes if node.location.valid()]
-                if not points:
-                    continue
-                lon, lat = np.mean(points, axis=0)
-            found.append((item.type_str() + str(item.id), tags, lon, lat))
-    except RuntimeError as error:
-        raise RoadNetworkError(f"Cannot read care homes from {Path(path).name!r}: {error}") from error
-    rows = []
-    for osm_id, tags, lon, lat in found:
-        beds_text = tags.get("beds") or tags.get("capacity") or ""
-        beds = float(beds_text) if beds_text.replace(".", "", 1).isdigit() and float(beds_text) > 0 else None
-        x, y = lonlat_to_bng(np.array([lon]), np.array([lat]))
-        rows.append({"home_id": f"osm:{osm_id}", "name": tags.get("name", "Unnamed care home"),
-                     "postcode": tags.get("addr:postcode", ""), "beds": beds if beds else float(assumed_beds),
-                     "beds_assumed": beds is None, "nursing": "nursing" in tags.get("social_facility", "") or
-                     tags.get("amenity") == "nursing_home", "older_people": _osm_older_people(tags),
-                     "source": "OpenStreetMap", "x": float(x[0]), "y": float(y[0])})
-    if not rows:
-        raise InputDataError(f"No care homes are tagged in {Path(path).name!r}. Upload the CQC care directory.")
-    homes = points_frame(rows)
-    area = outline.union_all()
-    homes["in_council"] = homes.within(area)
-    homes = homes[homes.within(area.buffer(NEARBY_M))].reset_index(drop=True)
-    notes = [f"{len(homes)} care homes and assisted-living places tagged in OpenStreetMap (real places; the list "
-             f"may be incomplete and includes retirement housing)."]
-    assumed = int(homes["beds_assumed"].sum())
-    if assumed:
-        notes.append(_assumed_beds_note(f"{assumed} of them have no beds tag", council) + " Not real bed counts.")
-    untagged = homes[homes["older_people"].isna()]
-    if len(untagged):
-        notes.append(f"{len(untagged)} of them have no social_facility:for tag saying whom they serve "
-                     f"({', '.join(untagged['name'])}): counted as serving older people (assumption).")
-    columns = ["home_id", "name", "postcode", "beds", "beds_assumed", "nursing", "older_people", "in_council", "source",
-               "geometry"]
-    if not homes["nursing"].any():  # no nursing home tagged: OSM does not say, so nursing beds are not known
-        columns.remove("nursing")
-    notes.append("OpenStreetMap does not record CQC registration: "
-                 + ("nursing and dementia beds are not known." if "nursing" not in columns else
-                    "homes not tagged nursing_home count as residential, and dementia beds are not known."))
-    homes["older_people"] = homes["older_people"].fillna(True).astype(bool)
-    return CareHomeTable(homes[columns], [], notes)
-
-
-def _osm_older_people(tags: dict) -> bool | None:
-    """Whether an OSM social facility serves older people (``social_facility:for``); None when untagged."""
-    groups = {group.strip() for group in tags.get("social_facility:for", "").split(";") if group.strip()}
-    if not groups:
-        return None
-    return bool(groups & {"senior", "elderly", "older_people", "aged"})
+    council = data.council
+    path = catalog.DATASETS["care_homes"].location(council.slug, council.data_dir)
+    if not path.is_file():
+        raise InputDataError(f"{council.name} has no CQC care homes in the tool ({path} is missing). Load CQC's care "
+                             f"directory ('Care directory with filters' from cqc.org.uk, Using CQC data: ODS or CSV), "
+                             f"or set the council up again with 'python -m caremap setup'.")
+    table = read_care_homes(path.read_bytes(), path.name, postcodes=data.postcodes, outline=data.outline,
+                            council=council)
+    vintage = catalog.vintage("care_homes", council)
+    table.shipped, table.vintage = True, vintage
+    table.source = source_text(f"{vintage} (shipped with the tool)", table.homes, council.name)
+    table.homes["source"] = f"{vintage} (shipped)"
+    table.notes.insert(0, f"These are the care homes shipped with the tool ({vintage}): every home CQC registers in "
+                          f"{council.name} and within 15 km beyond its border (CQC registers homes in England only: "
+                          f"homes in Wales are not among them). Load CQC's current file to replace them.")
+    return table
 
 
 @dataclass
@@ -451,8 +524,10 @@ class CandidateSites(UploadSummary):
     sites: gpd.GeoDataFrame
     problems: list[RowProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
     noun = "candidate site"
     records_attribute = "sites"
+    skip_words = {"far": "more than 15 km outside the council"}
 
 
 def read_candidate_sites(content: bytes, filename: str, *, postcodes: gpd.GeoDataFrame,
@@ -478,7 +553,7 @@ def read_candidate_sites(content: bytes, filename: str, *, postcodes: gpd.GeoDat
                              f"column and a postcode or latitude/longitude. Its columns: "
                              f"{', '.join(map(quote, table.headers[:12]))}.")
     lookup = postcode_index(postcodes)
-    nearby_area = outline.union_all().buffer(NEARBY_M)
+    council_area = outline.union_all()
     rows, problems, far = [], list(table.problems), 0
     for row_number, record in zip(frame.index, frame.to_dict("records")):
         get = partial(cell_text, record, columns)
@@ -489,14 +564,12 @@ def read_candidate_sites(content: bytes, filename: str, *, postcodes: gpd.GeoDat
             problems.append(RowProblem(row_number, located.column, located.message))
             continue
         x, y, postcode = located
-        if not nearby_area.contains(gpd.points_from_xy([x], [y])[0]):
+        if not near_council(council_area, [x], [y])[0]:
             far += 1
             continue
         rows.append({"name": get("name") or f"row {row_number}", "kind": CANDIDATE_KIND, "postcode": postcode,
                      "x": x, "y": y})
-    if far:
-        notes.append(f"{far:,} site(s) left out: more than 15 km outside the council.")
     if not rows:
         raise InputDataError(f"No candidate site in {shown_name(filename)} lies in or near the council.",
                              [str(problem) for problem in problems])
-    return CandidateSites(points_frame(rows), problems, notes)
+    return CandidateSites(points_frame(rows), problems, notes, {"far": far} if far else {})

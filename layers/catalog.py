@@ -18,9 +18,9 @@ ATTRIBUTION: tuple[str, ...] = (
     "Source: Office for National Statistics licensed under the Open Government Licence v3.0. Contains NHS England / "
     "NHS Digital (ODS) data, OGL v3.0.",
     "UK boundary GeoJSON repackaging by Martin Chorley (martinjc/UK-GeoJSON), CC BY 4.0.",
-    "Contains Care Quality Commission data, © CQC, OGL v3.0 (the care homes of the national pack).",
-    "OpenStreetMap data © OpenStreetMap contributors, ODbL 1.0 (the Rutland road network and tagged care homes; any "
-    "network you download or load).",
+    "OpenStreetMap data © OpenStreetMap contributors, ODbL 1.0 (the Rutland road network; any network you download "
+    "or load).",
+    "Contains Care Quality Commission data, © CQC, OGL v3.0 (the care homes).",
 )
 """The attribution the bundled data's licences require: shown on the About page and in every report."""
 

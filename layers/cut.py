@@ -30,6 +30,7 @@ import pyogrio
 import shapely
 
 from geo.units import BNG, WGS84
+from layers.care_homes import homes_near
 from layers.catalog import DATASETS
 from layers.national import (
     AGE_COLUMNS,
@@ -146,13 +147,6 @@ class NationalPack:
         frame = frame.merge(pcn, on="practice_code", how="left").merge(located, on="postcode", how="left")
         whole = {column: "Int64" for column in ("pcn_start_date", "Eastings", "Northings")}
         return frame[PRACTICE_COLUMNS].astype(whole).reset_index(drop=True)
-
-    @cached_property
-    def care_homes(self) -> pd.DataFrame:
-        """The CQC care homes with their British National Grid coordinates (``_x``, ``_y``)."""
-        homes = self.table("cqc_care_homes")
-        points = gpd.points_from_xy(homes["Location Longitude"], homes["Location Latitude"], crs=WGS84).to_crs(BNG)
-        return homes.assign(_x=shapely.get_x(points), _y=shapely.get_y(points))
 
     @cached_property
     def places(self) -> pd.DataFrame:
@@ -355,12 +349,8 @@ def _cut_practices(council: SocialCareCouncil, pack: NationalPack, folder: Path,
 
 def _cut_care_homes(council: SocialCareCouncil, pack: NationalPack, folder: Path, outline: shapely.Geometry,
                     summary: CutSummary) -> None:
-    homes = pack.care_homes
-    near = _near(outline, homes["_x"].to_numpy(), homes["_y"].to_numpy())
-    candidates = homes.iloc[near]
-    inside, distance = _distances(outline, candidates["_x"].to_numpy(), candidates["_y"].to_numpy())
-    chosen = candidates.drop(columns=["_x", "_y"]).assign(inside_council=inside, distance_to_boundary_m=distance)
-    chosen = chosen[chosen["distance_to_boundary_m"] <= BORDER_M]
+    chosen = homes_near(pack.table("cqc_care_homes"), gpd.GeoDataFrame(geometry=[outline], crs=BNG),
+                        within_m=BORDER_M)
     _write_csv(chosen, _path(folder, "care_homes", council.slug))
     within = chosen[chosen["inside_council"]]
     older = within["Service user band - Older People"].astype(str).eq("Y")

@@ -119,8 +119,30 @@ class UploadSummary:
 
     @property
     def rejected_rows(self) -> int:
-        """How many rows were left out."""
+        """How many rows were left out for a problem to fix."""
         return len({problem.row for problem in self.problems if problem.row is not None})
+
+    skip_words: dict[str, str] = {}
+    """Words for each reason a reader leaves rows out on purpose (keys of its ``skipped`` counts)."""
+
+    def left_out(self) -> dict[str, int]:
+        """Rows left out, by reason in words: those the reader set aside on purpose (its ``skipped`` counts: not
+        care homes, far away…) and those with a problem to fix."""
+        reasons = {self.skip_words.get(reason, reason): count
+                   for reason, count in (getattr(self, "skipped", None) or {}).items() if count}
+        if self.rejected_rows:
+            reasons["with a problem to fix (each listed)"] = self.rejected_rows
+        return reasons
+
+    def outcome(self) -> str:
+        """What reading the file gave, in one sentence that agrees with every row left out: the only message of an
+        upload (the app's, and the first line the commands print)."""
+        kept = f"{len(self.records):,} {self.noun}(s) read"
+        left = self.left_out()
+        if not left:
+            return f"{kept}, no problems found."
+        return (f"{kept}; {sum(left.values()):,} row(s) left out: "
+                + ", ".join(f"{count:,} {reason}" for reason, count in left.items()) + ".")
 
 
 @dataclass
@@ -206,7 +228,7 @@ def match_columns(headers: Sequence[object], synonyms: Mapping[str, Sequence[str
 
 
 def read_table(content: bytes, filename: str, *, limits: TableLimits, columns: Mapping[str, Sequence[str]],
-               also_keep: Callable[[str], bool] | None = None) -> TableText:
+               also_keep: Callable[[str], bool] | None = None, sheet: Callable[[str], bool] | None = None) -> TableText:
     """Read an uploaded table as text: CSV (any common separator and encoding), Excel (.xlsx) or ODS.
 
     The header is the row, among the first non-blank ones, that names the most of ``columns``; rows above it
@@ -223,6 +245,9 @@ def read_table(content: bytes, filename: str, *, limits: TableLimits, columns: M
         Canonical column -> accepted normalised headers (as for :func:`match_columns`).
     also_keep : callable, optional
         Keeps other columns whose normalised header it accepts (for headers whose wording varies).
+    sheet : callable, optional
+        Reads the first visible sheet whose name it accepts, where a workbook has one (CQC's care directory opens
+        on a README sheet), else the first visible sheet.
 
     Raises
     ------
@@ -241,7 +266,7 @@ def read_table(content: bytes, filename: str, *, limits: TableLimits, columns: M
         raise InputDataError(f"{shown} is an old Excel (.xls) workbook. Save it as CSV (UTF-8) or .xlsx and upload "
                              f"that.")
     if content[:4] == b"PK\x03\x04":
-        rows, notes, decimal, refuse = _workbook_rows(content, shown, filename, limits)
+        rows, notes, decimal, refuse = _workbook_rows(content, shown, filename, limits, sheet)
     else:
         rows, notes, decimal, refuse = _csv_rows(content, shown, limits)
     try:
@@ -289,7 +314,8 @@ def _refusing(rows: Iterator[workbooks.Row], refuse) -> Iterator[workbooks.Row]:
         raise refuse(error) from error
 
 
-def _workbook_rows(content: bytes, shown: str, filename: str, limits: TableLimits):
+def _workbook_rows(content: bytes, shown: str, filename: str, limits: TableLimits,
+                   prefer: Callable[[str], bool] | None = None):
     def refuse(error: Exception) -> InputDataError:
         if isinstance(error, workbooks.WorkbookTooBig):
             return InputDataError(f"{shown} is too big to read: {error}. A {limits.what} may have {limits.describe()}; "
@@ -303,7 +329,7 @@ def _workbook_rows(content: bytes, shown: str, filename: str, limits: TableLimit
     if kind is None:
         raise refuse(workbooks.WorkbookProblem("it is a zip archive but not an .xlsx or .ods workbook"))
     try:
-        sheet = workbooks.read_first_visible_sheet(content, kind, limits.sheet_limits())
+        sheet = workbooks.read_first_visible_sheet(content, kind, limits.sheet_limits(), prefer=prefer)
     except workbooks.READ_ERRORS as error:
         raise refuse(error) from error
     program = "a LibreOffice" if kind == "ods" else "an Excel"
@@ -312,7 +338,10 @@ def _workbook_rows(content: bytes, shown: str, filename: str, limits: TableLimit
         notes.append(f"{shown} is {program} workbook, not CSV: it was read as a workbook.")
     if len(sheet.sheets) > 1 or sheet.hidden:
         hidden = f"; hidden sheet(s) {', '.join(map(quote, sheet.hidden))} skipped" if sheet.hidden else ""
-        notes.append(f"Sheet {quote(sheet.name)} was read, the first visible sheet of the workbook{hidden}.")
+        before = [name for name in sheet.sheets[:sheet.sheets.index(sheet.name)] if name not in sheet.hidden]
+        which = (f"the sheet of that name; sheet(s) {', '.join(map(quote, before))} before it not read" if before
+                 else "the first visible sheet of the workbook")
+        notes.append(f"Sheet {quote(sheet.name)} was read, {which}{hidden}.")
     return sheet.rows, notes, ".", refuse
 
 

@@ -23,7 +23,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from typing import Callable, Collection, Iterator
+from typing import Callable, Iterator
 from xml.parsers import expat
 
 CHUNK_BYTES = 1 << 16
@@ -144,9 +144,10 @@ def workbook_kind(content: bytes) -> str | None:
 
 
 def read_first_visible_sheet(content: bytes, kind: str, limits: SheetLimits, *,
-                             sheet_names: Collection[str] = ()) -> Sheet:
-    """The first visible sheet of an ``"xlsx"`` or ``"ods"`` workbook (its rows are read when iterated); with
-    ``sheet_names``, the first visible sheet bearing one of those names (a publisher's data sheet behind a README).
+                             prefer: Callable[[str], bool] | None = None) -> Sheet:
+    """The first visible sheet of an ``"xlsx"`` or ``"ods"`` workbook whose name ``prefer`` accepts, else its first
+    visible sheet (its rows are read when iterated). CQC's care directory, for one, opens on a README sheet before
+    its ``HSCA_Active_Locations``.
 
     Raises
     ------
@@ -156,8 +157,8 @@ def read_first_visible_sheet(content: bytes, kind: str, limits: SheetLimits, *,
     """
     archive = zipfile.ZipFile(io.BytesIO(content))
     if kind == "xlsx":
-        return _xlsx_sheet(archive, limits, frozenset(sheet_names))
-    return _ods_sheet(archive, limits, frozenset(sheet_names))
+        return _xlsx_sheet(archive, limits, prefer)
+    return _ods_sheet(archive, limits, prefer)
 
 
 READ_ERRORS = (WorkbookProblem, zipfile.BadZipFile, zipfile.LargeZipFile, expat.ExpatError, KeyError, ValueError,
@@ -375,7 +376,7 @@ def _xlsx_relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[
     return found
 
 
-def _xlsx_sheet(archive: zipfile.ZipFile, limits: SheetLimits, wanted: frozenset[str] = frozenset()) -> Sheet:
+def _xlsx_sheet(archive: zipfile.ZipFile, limits: SheetLimits, prefer: Callable[[str], bool] | None = None) -> Sheet:
     workbook = "xl/workbook.xml"
     sheets: list[tuple[str, str, str]] = []  # name, state, relationship id
 
@@ -388,10 +389,7 @@ def _xlsx_sheet(archive: zipfile.ZipFile, limits: SheetLimits, wanted: frozenset
     visible = [sheet for sheet in sheets if sheet[1] in ("", "visible")]
     if not visible:
         raise WorkbookProblem("it has no visible sheet")
-    chosen = [sheet for sheet in visible if not wanted or sheet[0] in wanted]
-    if not chosen:
-        raise WorkbookProblem(f"it has no visible sheet named {' or '.join(sorted(wanted))}")
-    name, _, relationship = chosen[0]
+    name, _, relationship = next((sheet for sheet in visible if prefer is not None and prefer(sheet[0])), visible[0])
     if relationship not in relationships:
         raise WorkbookProblem(f"its sheet {name!r} has no data part")
     shared = next((target for kind, target in relationships.values() if kind == "sharedStrings"), None)
@@ -529,8 +527,9 @@ def _ods_name(prefix: str, local: str) -> str:
     return f"{_ODS[prefix]} {local}"
 
 
-def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits, wanted: frozenset[str] = frozenset()) -> Sheet:
-    """The first visible table of content.xml. Sheet names come from a first pass that stops at the table read."""
+def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits, prefer: Callable[[str], bool] | None = None) -> Sheet:
+    """The first visible table of content.xml (whose name ``prefer`` accepts, when given and one does). Sheet names
+    come from a first pass that stops at the table read; tables before it are skipped unread."""
     table_tag, cell_tags = _ods_name("table", "table"), {_ods_name("table", "table-cell"),
                                                           _ods_name("table", "covered-table-cell")}
     row_tag, style_tag = _ods_name("table", "table-row"), _ods_name("style", "style")
@@ -546,7 +545,7 @@ def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits, wanted: frozenset[
     hidden_styles: set[str] = set()
     names: list[str] = []
     hidden: list[str] = []
-    state = {"style": None, "table_depth": 0, "reading": False, "done": False, "read": "", "row": 1, "row_repeat": 1,
+    state = {"style": None, "table_depth": 0, "reading": False, "done": False, "row": 1, "row_repeat": 1,
              "row_elements": 0, "column": 0, "cell_repeat": 1, "stored": None, "paragraphs": 0, "in_paragraph": False,
              "annotation": 0}
     text_of = _Text(limits.max_cell_chars)
@@ -568,8 +567,8 @@ def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits, wanted: frozenset[
                 names.append(attributes.get(name_key, f"Sheet{len(names) + 1}"))
                 if attributes.get(style_key) in hidden_styles:
                     hidden.append(names[-1])
-                elif not state["done"] and (not wanted or names[-1] in wanted):
-                    state["reading"], state["read"] = True, names[-1]
+                elif not state["done"] and (prefer is None or prefer(names[-1])):
+                    state["reading"] = True
         elif not state["reading"] or state["table_depth"] != 1:
             return
         elif tag == row_tag:
@@ -629,8 +628,8 @@ def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits, wanted: frozenset[
         if state["reading"] or state["done"]:
             break
     if not (state["reading"] or state["done"]):
-        if wanted and len(names) > len(hidden):
-            raise WorkbookProblem(f"it has no visible sheet named {' or '.join(sorted(wanted))}")
+        if prefer is not None and len(names) > len(hidden):  # no sheet of the name preferred: the first visible one
+            return _ods_sheet(archive, limits)
         raise WorkbookProblem("it has no visible sheet" if names else "it has no sheet")
 
     def rows() -> Iterator[Row]:
@@ -642,7 +641,8 @@ def _ods_sheet(archive: zipfile.ZipFile, limits: SheetLimits, wanted: frozenset[
             if state["done"]:
                 break
 
-    return Sheet(state["read"], names, hidden, rows())
+    read = next(name for name in names if name not in hidden and (prefer is None or prefer(name)))
+    return Sheet(read, names, hidden, rows())
 
 
 _ODS_TIME = re.compile(r"-?PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d*)?)S)?")

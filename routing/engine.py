@@ -19,6 +19,7 @@ import scipy.sparse as sp
 import shapely
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
+from scipy.spatial.distance import cdist
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
@@ -625,13 +626,24 @@ class EstimateEngine(TravelEngine):
                with_other: bool = True) -> TravelMatrix:
         by = _measure(by)
         origins, destinations = _as_xy(origins), _as_xy(destinations)
-        difference = origins[:, None, :] - destinations[None, :, :]
-        straight = np.hypot(difference[..., 0], difference[..., 1])
-        minutes = self.curve.time(straight) / 60.0
-        miles = self.curve.road(straight) / METRES_PER_MILE
-        if cutoff is not None:
-            beyond = (minutes if by == "time" else miles) > cutoff
-            minutes, miles = np.where(beyond, np.inf, minutes), np.where(beyond, np.inf, miles)
+        shape = (len(origins), len(destinations))
+        minutes = np.empty(shape)
+        need_miles = with_other or by == "distance"
+        miles = np.empty(shape) if need_miles else np.broadcast_to(np.float64(np.nan), shape)
+        # A block of origins at a time: a council's postcodes × homes would otherwise take several times the memory
+        # of the result in intermediate arrays.
+        step = max(1, (1 << 21) // max(len(destinations), 1))
+        for start in range(0, len(origins), step):
+            rows = slice(start, start + step)
+            straight = cdist(origins[rows], destinations)
+            minutes[rows] = self.curve.time(straight) / 60.0
+            if need_miles:
+                miles[rows] = self.curve.road(straight) / METRES_PER_MILE
+            if cutoff is not None:
+                beyond = (minutes[rows] if by == "time" else miles[rows]) > cutoff
+                minutes[rows][beyond] = np.inf
+                if need_miles:
+                    miles[rows][beyond] = np.inf
         o, d = self.snap(origins), self.snap(destinations)
         return TravelMatrix(minutes, miles, self.method, by, o.distance_m, d.distance_m, o.far, d.far)
 

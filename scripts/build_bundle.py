@@ -14,6 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from geo.council import list_councils
+from geo.settings import settings
+from layers import areas, catalog
+from layers.care_homes import homes_near
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,9 +50,26 @@ def _practices_with_pcn_members(shared: Path, slug: str, lad_codes: tuple[str, .
     return chosen.sort_values("practice_code")
 
 
+CQC_CARE_HOMES = "national/cqc/cqc_care_homes_2021-03-01.csv"
+"""CQC's care directory of 1 March 2021 (every active care home in England with coordinates), under ``shared``."""
+
+
+def write_care_homes(cqc: pd.DataFrame, council, out: Path) -> Path:
+    """The CQC care homes in a council and within 15 km beyond its border (:func:`layers.care_homes.homes_near`),
+    written as ``tables/<slug>/cqc_care_homes.csv`` under ``out`` (the council's LSOA 2021 boundaries must be there
+    already)."""
+    with settings.overridden(data_folder=out):
+        outline = areas.outline(council)
+    path = catalog.DATASETS["care_homes"].location(council.slug, out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    homes_near(cqc, outline).to_csv(path, index=False)
+    return path
+
+
 def build(shared: Path, out: Path) -> None:
     """Copy and reduce the files each council needs from ``shared`` into ``out``."""
-    for council in list_councils():
+    cqc = pd.read_csv(shared / CQC_CARE_HOMES, dtype=str, keep_default_na=False)
+    for council in (council for council in list_councils() if council.bundled):
         area = shared / "areas" / council.slug
         for source, target in COPIES.items():
             destination = out / target.format(slug=council.slug)
@@ -64,6 +84,7 @@ def build(shared: Path, out: Path) -> None:
         _practices_with_pcn_members(shared, council.slug, council.lad_codes).to_csv(
             tables / "gp_practices_pcn.csv", index=False
         )
+        write_care_homes(cqc, council, out)
     (out / "osm").mkdir(exist_ok=True)
     shutil.copyfile(shared / "osm/rutland/rutland-latest.osm.pbf", out / "osm/rutland-latest.osm.pbf")
 

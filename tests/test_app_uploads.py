@@ -58,7 +58,8 @@ def test_notes_and_problems_of_an_accepted_upload(page):
                                                     "text/csv")).run()
     assert not page.exception and not page.error
     assert [info.value for info in page.info] == [plain("Columns were separated by ';', not commas: read accordingly.")]
-    assert page.warning[-1].value == "3 client(s) read; 1 row(s) left out. Each is listed below with what to fix."
+    assert page.warning[-1].value == plain("3 client(s) read; 1 row(s) left out: 1 with a problem to fix (each "
+                                           "listed).")
     problems = next(table.value for table in page.dataframe if list(table.value.columns) == ["row", "column", "problem"])
     assert problems.to_dict("records") == [{"row": "4", "column": "hours_per_week", "problem": (
         "'1,234' could mean 1.234 or 1234: this file writes decimals with commas, and a separator before three digits "

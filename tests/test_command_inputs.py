@@ -167,7 +167,8 @@ def test_check_reads_care_homes_and_refuses_a_bomb(capsys):
     assert code == 0 and [line for line in lines[1:] if not line.startswith("  note:")] == [
         "  row 2, column 'beds': 'lots' is not a number of beds.",
         "  row 3, column 'beds': 5000 beds is not plausible for a care home (1–1000).",
-        "Summary: usable: 1 care home(s), 1 in Herefordshire; 2 row(s) left out."]
+        "Summary: usable, 1 home(s) in Herefordshire: 1 care home(s) read; 2 row(s) left out: 2 with a problem to "
+        "fix (each listed)."]
     code, lines = _check(capsys, CORPUS / "repeated_rows.ods", "--kind", "care-homes", "--council", "rutland")
     assert code == 2 and lines[-1] == "Summary: not usable."
     assert "'repeated_rows.ods' has more than 100,000 rows of data; the limit for a care-home file is 100,000" in lines[1]

@@ -7,8 +7,7 @@ import pytest
 
 from analyses import coverage as cv
 from analyses import sites
-from geo.settings import settings
-from layers.care_homes import care_homes_from_osm, read_care_homes
+from layers.care_homes import read_care_homes, shipped_care_homes
 from routing.engine import EstimateEngine
 
 
@@ -30,14 +29,13 @@ def test_weights_follow_the_bands():
 
 @pytest.fixture(scope="module")
 def rutland_homes(rutland):
-    return care_homes_from_osm(settings.data_folder / "osm" / "rutland-latest.osm.pbf", outline=rutland.outline,
-                               council=rutland.council).homes
+    return shipped_care_homes(rutland).homes
 
 
-def test_rutland_osm_homes_are_real_with_assumed_beds(rutland_homes):
-    assert len(rutland_homes) == 9
-    assert "Aberdeen House Care Home" in set(rutland_homes["name"])
-    assert rutland_homes["beds_assumed"].all() and (rutland_homes["beds"] == 24).all()
+def test_rutland_runs_on_cqc_homes_not_assumed_beds(rutland_homes):
+    inside = rutland_homes[rutland_homes["in_council"]]
+    assert len(inside) == 12 and inside["beds"].sum() == 419 and len(rutland_homes) == 111
+    assert "Aberdeen House" in set(inside["name"]) and not rutland_homes["beds_assumed"].any()
 
 
 def test_e2sfca_equals_pysal_access(rutland, rutland_homes, rutland_engine):
@@ -71,12 +69,12 @@ def rutland_result(rutland, rutland_homes, rutland_engine):
 
 def test_beds_per_thousand_arithmetic(rutland_result):
     council = rutland_result.areas["council"].iloc[0]
-    assert council["beds"] == 9 * 24
+    assert council["beds"] == 419 and council["beds_assumed"] == 0
     assert council["pop_65plus"] == pytest.approx(10_345)
-    assert council["beds_per_1000_65"] == pytest.approx(216 / 10_345 * 1000)
-    assert council["beds_per_1000_85"] == pytest.approx(216 / 1_450 * 1000)
+    assert council["beds_per_1000_65"] == pytest.approx(419 / 10_345 * 1000)
+    assert council["beds_per_1000_85"] == pytest.approx(419 / 1_450 * 1000)
     localities = rutland_result.areas["locality_name"]
-    assert localities["beds"].sum() == 216 and localities["pop_85plus"].sum() == pytest.approx(1_450)
+    assert localities["beds"].sum() == 419 and localities["pop_85plus"].sum() == pytest.approx(1_450)
 
 
 def test_shares_within_reach_rise_with_the_threshold(rutland_result):
@@ -97,7 +95,7 @@ def test_projection_and_shortfall(herefordshire, rutland_result):
     council = rutland_result.areas["council"].iloc[0]
     rutland_base = 1550 / 48458 * 10_345
     assert council["bed_demand"] == pytest.approx(rutland_base * 2000 / 1550, rel=1e-3)  # the settings round it
-    assert council["shortfall"] == pytest.approx(council["bed_demand"] - 216 * (1 - 0.045))
+    assert council["shortfall"] == pytest.approx(council["bed_demand"] - 419 * (1 - 0.045))
 
 
 def test_gaps_are_ranked_by_people_weighted_deficit(rutland_result):
@@ -150,8 +148,9 @@ def test_cqc_directory_columns_are_understood(rutland):
     assert list(homes.index) == ["1-1", "1-2"]
     assert homes.loc["1-1", "beds"] == 32 and not homes.loc["1-1", "nursing"]
     assert homes.loc["1-2", "nursing"] and homes.loc["1-2", "in_council"]
-    notes = " ".join(table.notes)
-    assert "1 row(s) left out: not a care home" in notes and "dormant" in notes and "far outside" in notes
+    assert table.skipped == {"not a care home": 1, "dormant": 1, "far outside the council": 1}
+    assert table.outcome() == ("2 care home(s) read; 5 row(s) left out: 1 not a care home, 1 dormant, 1 more than 15 "
+                               "km outside the council, 2 with a problem to fix (each listed).")
     problems = [str(p) for p in table.problems]
     assert any(p.startswith("row 7") and "not a postcode in this council" in p for p in problems)
     assert any(p.startswith("row 8") and "look swapped" in p for p in problems)
@@ -212,9 +211,8 @@ def test_cqc_older_people_band_and_duplicate_locations(rutland):
     assert homes["nursing"].tolist() == [False, True, False, True]
     assert homes["dementia"].tolist() == [True, False, False, False]
     assert table.problems == []  # the invalid 1-2 row is a duplicate of a valid one, not a rejected home
-    notes = " ".join(table.notes)
-    assert "2 row(s) left out: repeats a Location ID" in notes and "not a care home" in notes and "dormant" in notes
-    assert "1 home(s) with 20 beds are not registered for older people" in notes
+    assert table.skipped == {"repeats a Location ID": 2, "not a care home": 1, "dormant": 1}
+    assert "1 home(s) with 20 beds are not registered for older people" in " ".join(table.notes)
 
     result = cv.measure_coverage(rutland, table.homes, EstimateEngine(), year=2028)
     council = result.areas["council"].iloc[0]
@@ -263,12 +261,7 @@ def test_a_care_home_header_is_the_name_or_the_flag_never_both(rutland):
     flagged = read_care_homes(b"Home name,Care home,postcode,beds\nOak House,Y,LE15 6RP,20\nAgency,N,LE15 9UD,0\n",
                               "b.csv", postcodes=rutland.postcodes, outline=rutland.outline, council=rutland.council)
     assert flagged.homes["name"].tolist() == ["Oak House"]
-    assert "1 row(s) left out: not a care home" in " ".join(flagged.notes)
-
-
-def test_osm_homes_say_whom_they_serve(rutland_homes):
-    # social_facility:for=senior on five; the four untagged are counted for older people (said so); no nursing tags.
-    assert rutland_homes["older_people"].all() and "nursing" not in rutland_homes.columns
+    assert flagged.outcome() == "1 care home(s) read; 1 row(s) left out: 1 not a care home."
 
 
 # --- Need by year, nursing, dementia, documented totals ----------------------------------------------------------

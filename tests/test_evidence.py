@@ -71,6 +71,14 @@ def test_command_line_writes_the_evidence(tmp_path):
 def test_homes_without_a_nursing_column_are_counted_without_the_split(rutland):
     import caremap
 
-    homes = caremap.care_homes(rutland).homes  # OpenStreetMap tags say nothing of nursing
-    table = evidence_table(rutland, homes=homes, homes_source="OpenStreetMap")
+    homes = caremap.care_homes(rutland).homes.drop(columns="nursing")  # a list that says nothing of nursing
+    table = evidence_table(rutland, homes=homes, homes_source="homes.csv")
     assert len(table) == len(rutland.council.figures)
+
+
+def test_evidence_counts_the_shipped_homes_without_any_file(herefordshire):
+    table = evidence_table(herefordshire)
+    homes, beds = _row(table, "Care homes in the county"), _row(table, "Care-home beds in the county")
+    assert homes["Tool's figure"] == "88" and homes["Difference"] == "1 more (+1.1%)"
+    assert beds["Tool's figure"] == "2,150" and "CQC care directory, 1 March 2021 shipped with the tool" in beds[
+        "How the tool gets it"]

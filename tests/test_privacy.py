@@ -14,7 +14,7 @@ import pytest
 from analyses import fee_zones, report, rounds, uploads
 from analyses.demand import synthetic_clients
 from geo.council import load_council
-from layers.care_homes import care_homes_from_osm
+from layers.care_homes import shipped_care_homes
 from layers.council_data import load_council_data
 from routing.sources import build_engine
 
@@ -47,9 +47,9 @@ def test_every_analysis_runs_with_sockets_blocked(no_network, tmp_path):
     clients = synthetic_clients(data, clients=15, seed=2)
     plan = rounds.plan_rounds(rounds.calls_for_day(clients, rounds.RoundSettings()), [rounds.Base("Oakham", 485972, 308770, 4)],
                               engine, rounds.RoundSettings(iterations=100))
-    homes = care_homes_from_osm(council.data_dir / council.osm_extract, outline=data.outline, council=council).homes
-    built = report.build_report(data, homes, engine, homes_source="OpenStreetMap", year=2028, sites=1,
-                                site_minutes=8.0)
+    homes = shipped_care_homes(data)
+    built = report.build_report(data, homes.homes, engine, year=2028, sites=1, site_minutes=8.0,
+                                **report.homes_details(homes))
     assert len(zones) == 1_274 and len(plan.visits) > 0 and report.to_pdf(built).startswith(b"%PDF")
     assert no_network == []
 

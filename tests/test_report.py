@@ -2,6 +2,7 @@
 pages (read back with pdftotext/pdftoppm), a self-contained HTML page with its own map, escaped user text, and
 the command line."""
 
+import html
 import re
 import shutil
 import subprocess
@@ -13,8 +14,7 @@ import numpy as np
 import pytest
 
 from analyses import report as reporting
-from geo.settings import settings
-from layers.care_homes import care_homes_from_osm
+from layers.care_homes import shipped_care_homes
 
 ROOT = Path(__file__).resolve().parent.parent
 POPPLER = shutil.which("pdftotext") and shutil.which("pdftoppm")
@@ -22,10 +22,10 @@ POPPLER = shutil.which("pdftotext") and shutil.which("pdftoppm")
 
 @pytest.fixture(scope="module")
 def rutland_report(rutland, rutland_engine):
-    homes = care_homes_from_osm(settings.data_folder / "osm" / "rutland-latest.osm.pbf", outline=rutland.outline,
-                                council=rutland.council)
-    return reporting.build_report(rutland, homes.homes, rutland_engine, homes_source="OpenStreetMap (9)", year=2028,
-                                  sites=2, site_minutes=8.0, notes=homes.notes)
+    homes = shipped_care_homes(rutland)
+    return reporting.build_report(rutland, homes.homes, rutland_engine, year=2028, sites=2, site_minutes=8.0,
+                                  **reporting.homes_details(homes),
+                                  authorship=reporting.Authorship("A. Planner", "Rutland County Council", "for-comment"))
 
 
 @pytest.fixture(scope="module")
@@ -46,16 +46,21 @@ def pdf_pages(path: Path, *, layout: bool = False) -> list[str]:
 def test_html_report_has_every_section_and_table(rutland_report):
     page = reporting.to_html(rutland_report)
     for section in reporting.SECTIONS:
-        assert f"<h2>{section}</h2>" in page
+        assert f">{html.escape(section)}</h2>" in page
+    assert page.count("<a href='#") == len(reporting.SECTIONS)  # the contents link to every section
     assert page.count("<img alt=") == 3 and page.count("data:image/png;base64,") == 3
     assert "Rutland Health PCN" in page and "Beds per 1,000 aged 65+" in page
     assert "Travel times: Road network: Rutland test network" in page
-    assert "24 beds assumed" in page and "Not real bed counts" in page
-    assert "Open Government Licence" in page and "OpenStreetMap contributors" in page
-    # Title block (scenario, data), summary, by year, two by locality, gaps, sites, homes, the council's figures.
-    assert page.count("<table") == 10
+    assert "CQC care directory, 1 March 2021 (shipped with the tool): 111 care homes, 12 in Rutland" in page
+    assert "Open Government Licence" in page and "Care Quality Commission" in page
+    assert "DRAFT FOR COMMENT" in page and "A. Planner" in page and "Rutland County Council" in page
+    assert "<b>What this means.</b> In 2028, Rutland needs about 427 care-home beds" in page
+    assert "in plain English" in page and "a bed 10–20 minutes&#x27; drive away counts as 0.68 of a bed" in page
+    # Summary, documents beside the homes (3), by year, two by locality, gaps, sites, scenario, data, the council's
+    # figures, homes.
+    assert page.count("<table") == 13
     assert "assumption: no Rutland document" in page  # the appendix says which figures are assumed
-    assert "Ryhall — Ryhall &amp; Casterton ward (E01013804)" in page and "Oakham (18 km)" in page
+    assert "Barrow — Cottesmore ward (E01013788)" in page and "Oakham (7 km)" in page
 
 
 def test_html_report_is_self_contained_with_an_interactive_map(rutland_report):
@@ -68,7 +73,7 @@ def test_html_report_is_self_contained_with_an_interactive_map(rutland_report):
     assert re.findall(r"url\((?!['\"]?data:)", markup) == [] and "@import" not in page
     assert "<script src" not in page and "<link" not in page
     layers = rutland_report.map_layers
-    assert len(layers["areas"]["features"]) == 26 and len(layers["homes"]["features"]) == 9  # every LSOA, every home
+    assert len(layers["areas"]["features"]) == 26 and len(layers["homes"]["features"]) == 111  # every LSOA and home
     assert [feature["properties"]["lines"][0] for feature in layers["towns"]["features"]] == ["Oakham", "Uppingham"]
 
 
@@ -76,19 +81,21 @@ def test_report_figures_and_tables(rutland_report):
     assert set(rutland_report.figures) == {"access", "drive_time", "gaps"}
     assert all(png.startswith(b"\x89PNG") for png in rutland_report.figures.values())
     localities = rutland_report.locality_table()
-    assert localities["Beds"].tolist() == [216] and localities["Aged 65+"].tolist() == [10_345]
+    assert localities["Beds"].tolist() == [419] and localities["Aged 65+"].tolist() == [10_345]
+    assert "Beds assumed" not in localities  # CQC gives every home's beds
     assert len(rutland_report.site_table()) == 2
     assert rutland_report.sites.covered_after > rutland_report.sites.covered_before
     summary = dict(rutland_report.summary())
-    assert summary["Beds"] == "216"
+    assert summary["Beds"] == "419 beds" and summary["Shortfall (+) or spare (−)"] == "+27"
     years = rutland_report.year_table().set_index("Measure")
     assert list(years.columns) == ["2020", "2028", "2038"]
-    # Rutland's assumed need (331 in 2018, 427 in 2028, 566 in 2038) against 216 × (1 − 4.5%) = 206 usable beds.
+    # Rutland's assumed need (331 in 2018, 427 in 2028, 566 in 2038) against 419 × (1 − 4.5%) = 400 usable beds.
     assert years.loc["Bed need, aged 65+"].tolist() == ["350", "427", "566"]
-    assert years.loc["Shortfall (+) / spare (−), aged 65+"].tolist() == ["+144", "+221", "+360"]
+    assert years.loc["Shortfall (+) / spare (−), aged 65+"].tolist() == ["-50", "+27", "+166"]
     assert years.loc["Nursing need"].tolist() == ["140", "171", "226"]  # 40% (assumption, Herefordshire's split)
-    assert years.loc["Nursing beds, usable"].tolist() == ["–", "–", "–"]  # OpenStreetMap does not say
-    assert years.loc["Beds in dementia-registered homes, usable"].tolist() == ["–", "–", "–"]
+    # CQC's nursing service type: 3 homes, 190 beds × 0.955; dementia band: 6 homes, 299 beds × 0.955.
+    assert years.loc["Nursing beds, usable"].tolist() == ["181", "181", "181"]
+    assert years.loc["Beds in dementia-registered homes, usable"].tolist() == ["286", "286", "286"]
     gaps = rutland_report.gap_table()
     assert gaps["Rank"].tolist() == list(range(1, len(gaps) + 1)) and gaps["Nearest town"].str.match(
         r"^(Oakham|Uppingham) \(\d+ km\)$").all()
@@ -97,13 +104,13 @@ def test_report_figures_and_tables(rutland_report):
 def test_findings_are_written_from_the_figures(rutland_report):
     findings = rutland_report.findings()
     text = " ".join(findings)
-    assert findings[0].startswith("Rutland has 9 care homes for older people with 216 beds: 20.9 per 1,000")
-    assert "350 (2020) → 427 (2028) → 566 (2038)" in text and "a shortfall of 360 beds in 2038" in text
-    assert "does not say which homes are registered for nursing" in text
-    assert "People with dementia in care homes: 296 (2020) → 479 (2038)" in text
-    assert "Largest gaps (low access, high projected need): Ryhall — Ryhall & Casterton ward" in text
-    assert "2 new home(s) of 24 beds at" in text and "solver: exact" in text
-    assert "settings give no documented totals" in text
+    assert findings[0].startswith("Rutland has 12 care homes for older people with 419 beds: 40.5 per 1,000")
+    assert "350 (2020) → 427 (2028) → 566 (2038)" in text and "a shortfall of 166 beds in 2038" in text
+    assert "190 beds in homes with nursing — a shortfall of 45 beds by 2038" in text
+    assert "People with dementia in care homes: 296 (2020) → 479 (2038); 6 homes registered for dementia" in text
+    assert "Largest gaps (low access, high projected need): Barrow — Cottesmore ward" in text
+    assert "2 new home(s) of 44 beds at" in text and "solver: exact" in text  # 44: the mean of the homes for older people
+    assert "settings give no documented totals" in text and "PARTIAL" not in text
 
 
 def test_pdf_summary_page_numbers_and_names(rutland_pdf, rutland_report):
@@ -112,15 +119,23 @@ def test_pdf_summary_page_numbers_and_names(rutland_pdf, rutland_report):
     for section in reporting.SECTIONS:
         assert section in text
     assert "Care-home coverage: Rutland" in text and "Health" in text and "Gap score" in text
-    assert "Scenario 2028" in pages[0] and f"(caremap) {rutland_report.version}" in pages[0]
-    assert "Mid-2020 population" in pages[0] and "Page 1 of" not in pages[0]
+    title = " ".join(pages[0].split())
+    assert "Scenario 2028" in title and "DRAFT FOR COMMENT A. Planner Rutland County Council" in title
+    assert "Page 1 of" not in title and "Mid-2020 population" in text and f"(caremap) {rutland_report.version}" in text
     summary = " ".join(pages[1].split())
-    assert "Summary" in summary and "Bed need of people aged 65+ grows 350 (2020) → 427 (2028) → 566 (2038)" in summary
+    assert summary.startswith("Care-home coverage for older people · Rutland · scenario 2028 · Draft for comment")
+    assert "What this means. In 2028, Rutland needs about 427 care-home beds" in summary
+    assert "The decision this informs:" in summary and "in plain English" in summary
     for number, page in enumerate(pages[1:], start=2):
         assert f"Page {number} of {len(pages)}" in page
         assert "Care-home coverage for older people · Rutland · scenario 2028" in page.splitlines()[0]
-    assert "Ryhall — Ryhall & Casterton ward" in text and "Oakham (18 km)" in text
-    assert "Aberdeen House Care Home" in text and "Rutland Health PCN" in text
+    # The contents give the page each section starts on.
+    for section in reporting.SECTIONS:
+        listed = re.search(rf"{re.escape(section)}[ .]*(\d+)", title)
+        assert listed, section
+        assert section in " ".join(pages[int(listed.group(1)) - 1].split()), section
+    assert "Barrow — Cottesmore ward" in text and "Oakham (7 km)" in text
+    assert "Aberdeen House" in text and "Rutland Health PCN" in text
 
 
 def _fill(png: Path) -> float:
@@ -177,15 +192,27 @@ def test_command_line_writes_the_report(tmp_path):
     out = tmp_path / "rutland.pdf"
     done = subprocess.run([sys.executable, "-m", "caremap", "report", "--council", "rutland", "--out", str(out),
                            "--html", str(tmp_path / "rutland.html"), "--minutes", "8", "--candidates", str(candidates),
-                           "--site-measure", "access", "--sites", "1"],
+                           "--site-measure", "access", "--sites", "1", "--author", "A. Planner", "--organisation",
+                           "Rutland County Council", "--status", "final"],
                           cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
     assert out.read_bytes().startswith(b"%PDF") and (tmp_path / "rutland.html").stat().st_size > 100_000
     page = (tmp_path / "rutland.html").read_text()
     assert "the candidate sites you gave (2 considered)" in page and "E2SFCA access gap closed" in page
-    refused = subprocess.run([sys.executable, "-m", "caremap", "report", "--council", "herefordshire", "--out",
-                              str(tmp_path / "h.pdf")], cwd=ROOT, capture_output=True, text=True, timeout=180)
-    assert refused.returncode == 2 and "give --care-homes with the CQC care directory" in refused.stderr
+    assert "<p class='status'>FINAL</p>" in page and "A. Planner" in page and "Rutland County Council" in page
+    lines = done.stdout.splitlines()
+    assert lines[0] == ("Care homes: CQC care directory, 1 March 2021 (shipped with the tool): 111 care homes, 12 in "
+                        "Rutland and 99 within 15 km beyond its border.")
+    assert [line for line in lines if line.startswith("Suggested site 1. ")]
     unknown = subprocess.run([sys.executable, "-m", "caremap", "report", "--council", "Shropshire", "--out",
                               str(tmp_path / "s.pdf")], cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert unknown.returncode == 2 and "Known councils" in unknown.stderr and "Traceback" not in unknown.stderr
+    multiline = subprocess.run([sys.executable, "-m", "caremap", "report", "--council", "rutland", "--author", "A\nB",
+                                "--out", str(tmp_path / "s.pdf")], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert multiline.returncode == 2 and "--author must be at most 120 characters on one line" in multiline.stderr
+
+
+def test_the_command_and_the_report_share_the_statuses():
+    from caremap.commands import report as command
+
+    assert command.STATUSES == tuple(reporting.STATUSES)

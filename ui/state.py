@@ -18,7 +18,7 @@ from analyses.localities import drive_time_localities
 from geo.council import Council, default_council, list_councils, load_council
 from geo.errors import CareMapError
 from geo.settings import settings
-from layers.care_homes import care_homes_from_osm
+from layers import care_homes
 from layers.council_data import CouncilData, load_council_data
 from layers.sublocalities import sublocality_layer
 from routing import cache, sources
@@ -46,7 +46,8 @@ def sublocalities(slug: str, level: str, engine_token: str, _engine: TravelEngin
 
 
 LOADED_HOMES_KEY = "loaded_care_homes_{slug}"
-"""Session key where the Care-home coverage page leaves the homes it loaded (and their source) for the Evidence page."""
+"""Session key where the Care-home coverage page leaves the table of a file the user loaded (None: the shipped homes
+are in use), for the Evidence page."""
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -348,26 +349,14 @@ def coverage_sites(*, slug: str, engine_token: str, _engine: TravelEngine, homes
                                      new_beds=new_beds)
 
 
-def has_shipped_care_homes(council: Council) -> bool:
-    """Whether the council's data hold the CQC care homes in and near it (a council set up from the national data)."""
-    from layers.catalog import DATASETS
-
-    return DATASETS["care_homes"].location(council.slug, council.data_dir).is_file()
-
-
-@st.cache_data(show_spinner="Reading the council's CQC care homes…", max_entries=4)
+@st.cache_data(show_spinner="Reading the CQC care homes shipped with the tool…", max_entries=8)
 def shipped_care_homes(slug: str):
-    """The CQC care homes in and within 15 km of a council, from its own data (read as an uploaded CQC file is)."""
-    from analyses import uploads
-    from layers.catalog import DATASETS
-
-    council = load_council(slug)
-    path = DATASETS["care_homes"].location(slug, council.data_dir)
-    return uploads.care_homes(path.read_bytes(), path.name, council_data(slug))
+    """The CQC care homes shipped for a council (:func:`layers.care_homes.shipped_care_homes`), read once."""
+    return care_homes.shipped_care_homes(council_data(slug))
 
 
-@st.cache_data(show_spinner="Reading the care homes tagged in OpenStreetMap…", max_entries=4)
-def osm_care_homes(slug: str):
-    """Care homes tagged in the council's bundled OSM extract (Rutland demo)."""
-    council = load_council(slug)
-    return care_homes_from_osm(council.data_dir / council.osm_extract, outline=council_data(slug).outline, council=council)
+def care_homes_in_use(slug: str):
+    """The care homes a council's pages use: the ones the coverage page last loaded in this session (a user's file),
+    else the shipped CQC homes. Returns the table (:class:`layers.care_homes.CareHomeTable`)."""
+    loaded = st.session_state.get(LOADED_HOMES_KEY.format(slug=slug))
+    return loaded if loaded is not None else shipped_care_homes(slug)

@@ -98,18 +98,22 @@ def problem_table(rows: list, columns: list, messages: list) -> None:
 
 
 def show_upload_result(table: UploadSummary) -> None:
-    """Summarise an uploaded file: how many records were kept, and every problem row by row."""
+    """Summarise an uploaded file in one message that agrees with every row left out (:meth:`UploadSummary.outcome`:
+    a success only when nothing was), then how it was read, and every problem row by row."""
+    kept = len(table.records)
+    message = plain(table.outcome())
+    if table.problems:
+        st.warning(message)
+    elif table.left_out():
+        st.info(message)
+    else:
+        st.success(message)
     for note in table.notes:
         st.info(plain(note))
-    kept = len(table.records)
     if table.problems:
-        st.warning(f"{kept:,} {table.noun}(s) read; {table.rejected_rows:,} row(s) left out. Each is listed below with "
-                   f"what to fix.")
         with st.expander(f"Problems in the file ({len(table.problems):,})", expanded=kept == 0):
             problem_table([p.row for p in table.problems], [p.column for p in table.problems],
                           [p.message for p in table.problems])
-    else:
-        st.success(f"{kept:,} {table.noun}(s) read, no problems found.")
 
 
 def read_upload(uploaded, reader: Callable[[bytes, str], UploadSummary], *,

@@ -90,8 +90,7 @@ def _check_care_homes(content: bytes, filename: str, data) -> int:
         return _refused(error)
     _print_result(table)
     inside = int(table.homes["in_council"].sum())
-    print(f"Summary: usable: {len(table.homes):,} care home(s), {inside:,} in {data.council.name}; "
-          f"{table.rejected_rows:,} row(s) left out.")
+    print(f"Summary: usable, {inside:,} home(s) in {data.council.name}: {table.outcome()}")
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from caremap import api
-from caremap.commands import _common
+from caremap.commands import _common, care_homes
 
 NAME = "evidence"
 HELP = "a council's documented figures beside the tool's own (CSV)"
@@ -16,7 +16,7 @@ DESCRIPTION = ("Each figure of the council's settings with its document, place a
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     _common.add_council(parser)
-    parser.add_argument("--care-homes", metavar="FILE", help="CQC care directory or care-home list to count homes and beds")
+    care_homes.add_care_homes_option(parser)
     parser.add_argument("--out", required=True, metavar="FILE", help="evidence.csv")
 
 

@@ -20,11 +20,11 @@ from pathlib import Path
 import openpyxl
 
 from layers import workbooks
+from layers.care_homes import is_locations_sheet
 from layers.refresh.columns import normalise
 from layers.refresh.sources import all_sources
 from layers.refresh.sources.base import FolderFiles, modified_vintage
 from layers.refresh.sources.cqc import LIMITS as CQC_LIMITS
-from layers.refresh.sources.cqc import SHEETS as CQC_SHEETS
 from layers.refresh.sources.cqc import name_date
 from layers.refresh.sources.gp import CURRENT_STATUSES, LEGACY_STATUSES, PARTNER_SHEET, PCN_CODE, PRACTICE_CODE
 from layers.refresh.sources.ons import SERVICE_TABLES, ServiceTable
@@ -210,8 +210,10 @@ def _sniff_workbook(path: Path, kind: str) -> list[Found]:
         if normalise(PARTNER_SHEET) in sheets:
             return [Found(path, "gp_practices", "partners", "the ePCN workbook (PCN membership)")]
     try:
-        sheet = workbooks.read_first_visible_sheet(path.read_bytes(), kind, CQC_LIMITS, sheet_names=CQC_SHEETS)
+        sheet = workbooks.read_first_visible_sheet(path.read_bytes(), kind, CQC_LIMITS, prefer=is_locations_sheet)
     except workbooks.WorkbookProblem:
+        return []
+    if not is_locations_sheet(sheet.name):
         return []
     for _, cells, _ in sheet.rows:
         if any(normalise(cell) == "location id" for cell in cells):

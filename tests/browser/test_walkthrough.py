@@ -1,14 +1,11 @@
 """A first-time user's path through every page of every council, with a screenshot of each page
 (``artifacts/screenshots/walk_<council>_<n>_<page>.png``)."""
 
-from pathlib import Path
-
 import pytest
 
 from tests.browser.conftest import map_frame, map_text, screenshot
 
 pytestmark = pytest.mark.browser
-TEST_HOMES = Path(__file__).resolve().parents[1] / "fixtures" / "care_homes_test_list.csv"
 
 
 def _choose_council(page, name: str) -> None:
@@ -20,22 +17,6 @@ def _choose_council(page, name: str) -> None:
 def _page(page, title: str) -> None:
     page.get_by_role("link", name=title).click()
     page.get_by_role("heading", name=title if title != "Explore" else "Explore", exact=False).first.wait_for()
-
-
-def _test_homes(council: str, tmp_path: Path) -> Path:
-    """A care-home list for the test (invented, named as such, never shown outside the tests): Herefordshire's
-    fixture, or three homes at postcodes of the council's own."""
-    if council == "Herefordshire":
-        return TEST_HOMES
-    from geo.council import load_council
-    from layers.council_data import load_council_data
-
-    postcodes = load_council_data(load_council(council)).postcodes["postcode"].iloc[[10, 200, 400]]
-    path = tmp_path / "test_homes.csv"
-    path.write_text("name,postcode,beds,nursing\n" + "".join(
-        f"TEST ONLY Home {letter} (not a real home),{postcode},{beds},{nursing}\n"
-        for letter, postcode, beds, nursing in zip("ABC", postcodes, (40, 25, 30), ("yes", "no", "no"))))
-    return path
 
 
 @pytest.mark.parametrize("council, lsoas, population, roads", [
@@ -69,11 +50,9 @@ def test_walkthrough(app_url, page, tmp_path, council, lsoas, population, roads)
     page.get_by_text("Providers per PCN locality").wait_for()
     screenshot(page, f"walk_{slug}_3_rounds")
 
-    _page(page, "Care-home coverage")
-    if council != "Rutland":
-        page.get_by_text("No care homes loaded yet").wait_for(timeout=60_000)
-        page.locator("input[type=file]").first.set_input_files(str(_test_homes(council, tmp_path)))
-    frame = map_frame(page, min_paths=lsoas, contains="Care homes (")
+    _page(page, "Care-home coverage")  # CQC's homes shipped with the tool: nothing to load first
+    page.get_by_text("The council's documents beside the homes loaded").wait_for(timeout=60_000)
+    map_frame(page, min_paths=lsoas, contains="Care homes (")
     if lsoas < 300:  # the report itself is checked on the two smaller councils, to keep the suite quick
         page.get_by_role("button", name="Prepare the coverage report").click()
         page.get_by_text("Download PDF").wait_for(timeout=120_000)

@@ -26,6 +26,7 @@ import pandas as pd
 
 from geo.settings import settings
 from layers import workbooks
+from layers.care_homes import is_locations_sheet
 from layers.refresh.cache import Release
 from layers.refresh.columns import col, normalise, pick_columns, require_rows
 from layers.refresh.errors import PublisherError, SourceCheckFailed
@@ -95,7 +96,10 @@ def _sheet_rows(path: Path) -> Iterator[list[str]]:
         yield from csv.reader(io.StringIO(text))
         return
     try:
-        sheet = workbooks.read_first_visible_sheet(content, kind, LIMITS, sheet_names=SHEETS)
+        sheet = workbooks.read_first_visible_sheet(content, kind, LIMITS, prefer=is_locations_sheet)
+        if not is_locations_sheet(sheet.name):
+            raise SourceCheckFailed(f"{path.name} has no visible sheet named {SHEETS[0]}: is it CQC's care "
+                                    f"directory with filters?")
         for number, cells, repeat in sheet.rows:
             if not any(cell.strip() for cell in cells):
                 continue  # the filler, and blank rows
