@@ -61,7 +61,7 @@ def test_report_refuses_absurd_numbers_before_computing(tmp_path, capsys, no_com
     (["rounds", "--radius", "-1"], "--radius -1 is not allowed: the fee-zone radius (miles) must be between 0 and 30."),
     (["rounds", "--radius=-inf"], "--radius -inf is not allowed"),
     (["rounds", "--seconds", "nan"], "--seconds nan is not allowed: the solver's time for a day (seconds) must be "
-                                     "between 1 and 600."),
+                                     "between 0.1 and 600."),
     (["rounds", "--seconds", "inf"], "--seconds inf is not allowed"),
     (["rounds", "--seconds", "0"], "--seconds 0 is not allowed"),
     (["rounds", "--seed", "-1"], "--seed -1 is not allowed: the seed must be between 0 and 2147483647."),
