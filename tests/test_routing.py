@@ -13,7 +13,7 @@ from geo.errors import RoadNetworkError
 from geo.settings import settings
 from geo.units import METRES_PER_MILE
 from routing import cache
-from routing.calibrate import calibrate_estimate
+from bench.calibrate import calibrate_estimate
 from routing.engine import EstimateEngine, RoadEngine
 from routing.network import RoadNetwork
 from routing.osm import download_drive_graph, graph_from_osm_file, is_drivable
@@ -158,18 +158,22 @@ def test_far_points_are_flagged_not_moved(rutland_engine):
     assert bool(found["far_from_road"][0]) and found["snap_m"][0] > 20_000
 
 
+OAKHAM = np.array([486_000.0, 308_000.0])
+"""Hand-made networks and points sit at Oakham (BNG metres): arrays near the grid's origin read as degrees."""
+
+
 def _two_islands() -> RoadNetwork:
     """Two separate one-way pairs: 0→1 and 2→3 (nodes 1 km apart), no way between them."""
     tail, head = np.array([0, 2]), np.array([1, 3])
-    x, y = np.array([0.0, 1000.0, 5000.0, 6000.0]), np.zeros(4)
-    xy = np.array([[0, 0], [1000, 0], [5000, 0], [6000, 0]], dtype=float)
+    xy = np.array([[0, 0], [1000, 0], [5000, 0], [6000, 0]], dtype=float) + OAKHAM
+    x, y = xy[:, 0].copy(), xy[:, 1].copy()
     return RoadNetwork(np.arange(4), x, y, tail, head, np.array([60.0, 60.0]), np.array([1000.0, 1000.0]),
                        np.array([0, 2, 4]), xy, "two islands")
 
 
 def test_unreachable_pairs_are_inf_and_flagged():
     engine = RoadEngine(_two_islands())
-    points = np.array([[0.0, 0.0], [1000.0, 0.0], [6000.0, 0.0]])
+    points = np.array([[0.0, 0.0], [1000.0, 0.0], [6000.0, 0.0]]) + OAKHAM
     matrix = engine.matrix(points, points)
     assert matrix.minutes[0, 1] == pytest.approx(1.0)
     assert np.isinf(matrix.minutes[1, 0]) and np.isinf(matrix.miles[0, 2])
@@ -211,12 +215,12 @@ def test_cutoff_and_within(rutland_engine):
 def test_estimate_engine_is_labelled_and_consistent():
     engine = EstimateEngine(RoutingSettings(circuity=1.25, estimate_speed_mph=30))
     assert engine.is_estimate and engine.label.startswith("ESTIMATE")
-    a, b = np.array([[0.0, 0.0]]), np.array([[3000.0, 4000.0]])
+    a, b = np.array([[0.0, 0.0]]) + OAKHAM, np.array([[3000.0, 4000.0]]) + OAKHAM
     matrix = engine.matrix(a, b)
     assert matrix.method == "estimate"
     assert matrix.miles[0, 0] == pytest.approx(5000 * 1.25 / METRES_PER_MILE)
     assert matrix.minutes[0, 0] == pytest.approx(matrix.miles[0, 0] / 30 * 60)
-    found = engine.nearest(a, np.vstack([b, [[100.0, 0.0]]]))
+    found = engine.nearest(a, np.vstack([b, OAKHAM + [100.0, 0.0]]))
     assert found["facility"][0] == 1 and found["method"][0] == "estimate"
     assert engine.path(a, b).line.length == pytest.approx(5000.0)
 
