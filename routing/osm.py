@@ -11,6 +11,7 @@ OpenStreetMap files are built without networkx by :mod:`routing.builder`, which 
 from __future__ import annotations
 
 import contextlib
+import math
 import socket
 import tempfile
 import threading
@@ -234,7 +235,8 @@ def osmnx_settings() -> Iterator[None]:
     """OSMnx's global settings, for one download, taken from :mod:`geo.settings` (the one place the tool keeps its
     Overpass URL and request timeout), and put back afterwards; OSMnx's own response cache is off (the prepared
     extract is the only copy kept). One download at a time holds them."""
-    wanted = {"overpass_url": tool_settings.overpass_url, "requests_timeout": tool_settings.requests_timeout,
+    # Whole seconds: OSMnx also writes the timeout into the Overpass query, whose [timeout:…] takes an integer.
+    wanted = {"overpass_url": tool_settings.overpass_url, "requests_timeout": math.ceil(tool_settings.requests_timeout),
               "use_cache": False}
     with _OSMNX_LOCK:
         saved = {name: getattr(ox.settings, name) for name in wanted}
