@@ -377,13 +377,13 @@ def report_from(data: CouncilData, result: cv.CoverageResult, choice: site_choic
                 homes_source: str, notes: list[str] | None = None, draw: bool = True) -> CoverageReport:
     """The report of measures already computed (:func:`analyses.coverage.measure_coverage`,
     :func:`analyses.sites.suggest_sites`). ``draw=False`` leaves out the maps (for tables shown in the app)."""
-    from caremap import __version__
+    from geo.version import tool_version
 
     gaps = cv.named_gaps(result, data)
     report = CoverageReport(data.council.name, result.year, engine.method, f"Travel times: {engine.label}", homes_source,
                             result, gaps, choice, {}, assumptions(data, result, choice, engine, homes_source),
                             list(notes or []), cv.documented_totals(data.council, result.homes),
-                            vintages(data, engine, homes_source), version=__version__)
+                            vintages(data, engine, homes_source), version=tool_version())
     report.evidence = evidence_table(data, homes=result.homes, homes_source=homes_source)
     if draw:
         from analyses import report_html, report_maps

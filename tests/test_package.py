@@ -51,11 +51,11 @@ def test_the_package_is_installed_not_patched_onto_the_path():
 
 
 def test_engine_names(rutland):
-    assert caremap.engine_names(rutland.council) == ["rutland-osm", "estimate", "download"]
+    assert caremap.engine_names(rutland.council) == ["bundled", "download", "estimate"]
     assert caremap.engine_names("herefordshire") == ["estimate", "download"]
     assert caremap.travel_engine("herefordshire", "estimate").is_estimate
-    with pytest.raises(RoadNetworkError, match="not a bundled network of Herefordshire"):
-        caremap.travel_engine("herefordshire", "herefordshire-osm")
+    with pytest.raises(RoadNetworkError, match="Herefordshire has no bundled road network"):
+        caremap.travel_engine("herefordshire", "bundled")
     with pytest.raises(RoadNetworkError, match="neither a travel engine name"):
         caremap.travel_engine("rutland", "no-such-file.pbf")
 

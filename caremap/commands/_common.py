@@ -6,11 +6,11 @@ Everything here is checked before any computing starts, so a mistyped path costs
 from __future__ import annotations
 
 import argparse
-import math
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from geo import checks
 from geo.council import Council, load_council
 from geo.errors import InputDataError
 
@@ -28,7 +28,7 @@ def add_council(parser: argparse.ArgumentParser) -> None:
 
 def add_roads(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--roads", metavar="SOURCE",
-                        help="travel times from: '<council>-osm' (the bundled network, e.g. rutland-osm; the default "
+                        help="travel times from: 'bundled' (the council's bundled network, Rutland's; the default "
                              "where there is one), 'prepared' (roads prepared by the roads command; the default after "
                              "it), 'estimate' (straight line, labelled ESTIMATE), or an .osm.pbf/.osm/.graphml file")
 
@@ -39,13 +39,9 @@ def council_of(arguments: argparse.Namespace) -> Council:
 
 def roads_of(arguments: argparse.Namespace, council: Council) -> str:
     """The travel engine name or file the user chose, else the council's bundled network or the estimate."""
-    from routing.sources import prepared_extract
+    from routing import sources
 
-    if arguments.roads:
-        return arguments.roads
-    if council.osm_extract:
-        return f"{council.slug}-osm"
-    return "prepared" if prepared_extract(council.slug).is_file() else "estimate"
+    return arguments.roads or sources.available_sources(council)[0]
 
 
 def in_range(value: float, low: float, high: float, *, option: str, what: str) -> float:
@@ -54,11 +50,9 @@ def in_range(value: float, low: float, high: float, *, option: str, what: str) -
     Raises
     ------
     InputDataError
-        If it is not a finite number between ``low`` and ``high``.
+        If it is not a finite number between ``low`` and ``high`` (:func:`geo.checks.in_range`).
     """
-    if not math.isfinite(value) or not low <= value <= high:
-        raise InputDataError(f"{option} {value:g} is not allowed: {what} must be between {low:g} and {high:g}.")
-    return value
+    return checks.in_range(value, low, high, name=option, what=what)
 
 
 def input_file(text: str | None, what: str) -> Path | None:
