@@ -84,11 +84,6 @@ def mclp_solve(covers: np.ndarray, weights: np.ndarray, k: int) -> tuple[list[in
         EXACT_SOLVER
 
 
-def mclp_exact(covers: np.ndarray, weights: np.ndarray, k: int) -> list[int]:
-    """Exact MCLP with PySAL spopt (CBC through PuLP); falls back to greedy if no solver is available."""
-    return mclp_solve(covers, weights, k)[0]
-
-
 @dataclass
 class SiteChoice:
     """Suggested new sites and what each adds.

@@ -2,13 +2,12 @@
 
 A :class:`Council` holds everything that differs between councils: area codes, fee-zone centres,
 locality scheme, and every figure the analyses use (:class:`Figure`), each with the document, place
-and year it comes from, or the reason it is assumed. What-if values are applied with
-:meth:`Council.with_overrides`, which returns a new object; nothing global is ever edited.
+and year it comes from, or the reason it is assumed. What-if values are keyword options of the analyses (a
+``radius_miles``, a fee), labelled :data:`WHAT_IF`; a council's settings are never edited.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -353,31 +352,6 @@ class Council:
             if figure is not None and isinstance(figure.value, Mapping) and len(figure.value) > 1:
                 return self.growth(key, year)
         return 1.0, "assumption: no projection of demand in the council's settings; no growth applied"
-
-    # --- What-ifs --------------------------------------------------------------------------------------------
-
-    def with_overrides(self, **changes: Any) -> "Council":
-        """Return a copy with some settings or figures changed (for what-if scenarios).
-
-        Figures changed this way are labelled as what-if values, not as the council's documented ones.
-
-        Raises
-        ------
-        TypeError
-            If a keyword is neither a setting nor a figure of this council.
-        """
-        fields = {f.name for f in dataclasses.fields(self)}
-        figures = dict(changes.pop("figures", self.figures))
-        settings = {}
-        for key, value in changes.items():
-            if key in fields:
-                settings[key] = value
-            elif key in figures:
-                figures[key] = dataclasses.replace(figures[key], value=value, document=None, where="",
-                                                   assumption=f"{WHAT_IF} ({value})")
-            else:
-                raise TypeError(f"{key!r} is not a setting or figure of {self.name}.")
-        return dataclasses.replace(self, figures=figures, **settings)
 
 
 def _figure_from_toml(key: str, entry: Mapping[str, Any], documents: Mapping[str, Document], path: Path) -> Figure:

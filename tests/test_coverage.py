@@ -116,8 +116,8 @@ def test_mclp_equals_brute_force(seed):
     covers = rng.random((9, 40)) < 0.25
     weights = rng.uniform(1, 50, 40)
     _, best = sites.mclp_brute_force(covers, weights, 3)
-    exact = sites.mclp_exact(covers, weights, 3)
-    assert len(exact) == 3
+    exact, solver = sites.mclp_solve(covers, weights, 3)
+    assert len(exact) == 3 and solver == sites.EXACT_SOLVER
     assert weights[covers[exact].any(axis=0)].sum() == pytest.approx(best)
     greedy = sites.mclp_greedy(covers, weights, 3)
     assert weights[covers[greedy].any(axis=0)].sum() <= best + 1e-9

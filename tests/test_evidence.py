@@ -51,7 +51,7 @@ def test_homes_and_beds_are_counted_from_a_loaded_file(rutland):
     figures = {**rutland.council.figures,
                "care_home_beds": Figure("care_home_beds", "Care-home beds", 40, "beds", "2020", document, "page 1"),
                "nursing_beds": Figure("nursing_beds", "Nursing-home beds", 30, "beds", "2020", document, "page 1")}
-    data = dataclasses.replace(rutland, council=rutland.council.with_overrides(figures=figures))
+    data = dataclasses.replace(rutland, council=dataclasses.replace(rutland.council, figures=figures))
     table = evidence_table(data, homes=homes, homes_source="homes.csv")
     beds = _row(table, "Care-home beds")
     assert beds["Tool's figure"] == "50" and beds["Difference"] == "10 more (+25.0%)" and "homes.csv" in beds[

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString
 
+from bench.calibrate import calibrate_estimate
 from geo.council import load_council
 from geo.errors import RoadNetworkError
 from geo.settings import settings
 from geo.units import METRES_PER_MILE
 from routing import cache
-from bench.calibrate import calibrate_estimate
 from routing.engine import EstimateEngine, RoadEngine
 from routing.network import RoadNetwork
 from routing.osm import download_drive_graph, graph_from_osm_file, is_drivable
