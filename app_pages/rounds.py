@@ -210,18 +210,16 @@ def _income(council: Council, data: CouncilData, settings: rounds_model.RoundSet
                   help=" · ".join(option.source for option in options.values()))
     uplift = b.number_input("Rural uplift (%)", 0.0, 200.0, council.rural_uplift_pct, 1.0,
                             key=f"rv_uplift_{council.slug}", help=council.source("rural_uplift_pct"))
-    radius = c.number_input("Zone radius (miles)", 0.0, 30.0,
-                            float(st.session_state.get(f"fz_radius_{council.slug}", council.fee_zone_radius_miles)),
-                            0.5, key=f"rv_radius_{council.slug}", help=council.source("fee_zone_radius_miles"))
+    chosen = state.fee_zone_choice(council, set(data.places["name"]))
+    radius = c.number_input("Zone radius (miles)", 0.0, 30.0, chosen.radius_miles, 0.5, key=f"rv_radius_{council.slug}",
+                            help=council.source("fee_zone_radius_miles"))
     readings = list(fee_zones.READINGS)
-    reading = d.radio("Zone by", readings, index=readings.index(st.session_state.get("fz_cost_reading", "straight")),
-                      format_func=fee_zones.READINGS.get, key="rv_reading")
+    reading = d.radio("Zone by", readings, index=readings.index(chosen.reading), format_func=fee_zones.READINGS.get,
+                      key="rv_reading")
     froms = list(fee_zones.MEASURE_FROM)
-    measure_from = e.radio("Measured from", froms, index=froms.index(st.session_state.get("fz_from", "point")),
+    measure_from = e.radio("Measured from", froms, index=froms.index(chosen.measure_from),
                            format_func=fee_zones.MEASURE_FROM.get, key="rv_from")
-    places = set(data.places["name"])
-    centres = tuple(name for name in st.session_state.get(f"fz_centres_{council.slug}", council.fee_zone_centres)
-                    if name in places) or tuple(council.fee_zone_centres)
+    centres = chosen.centres
     rule = rounds_model.ZoneRule(centres, float(radius), reading, measure_from)
     option = options[key]
     st.caption(f"Each call is paid {option.label}, plus {uplift:g}% for clients outside the fee zone ({rule.describe()}"
