@@ -14,7 +14,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import osmium
 import pandas as pd
 
 from geo.council import Council
@@ -379,6 +378,8 @@ def care_homes_from_osm(path: str | Path, *, outline: gpd.GeoDataFrame, council:
     RoadNetworkError
         If the file cannot be read as OpenStreetMap data.
     """
+    import osmium  # here, not at import: the app's first page loads this module without reading OSM
+
     kinds = {"assisted_living", "nursing_home", "group_home"}
     assumed_beds = council.assumed_beds_per_home
     found = []

@@ -19,7 +19,6 @@ from analyses.localities import drive_time_localities
 from geo.council import Council, default_council, list_councils, load_council
 from geo.errors import CareMapError
 from geo.settings import settings
-from layers.care_homes import care_homes_from_osm
 from layers.council_data import CouncilData, load_council_data
 from layers.sublocalities import sublocality_layer
 from routing import cache, sources
@@ -330,5 +329,7 @@ def coverage_sites(*, slug: str, engine_token: str, _engine: TravelEngine, homes
 @st.cache_data(show_spinner="Reading the care homes tagged in OpenStreetMap…", max_entries=4)
 def osm_care_homes(slug: str):
     """Care homes tagged in the council's bundled OSM extract (Rutland demo)."""
+    from layers.care_homes import care_homes_from_osm  # here: it reads OSM with osmium, not needed before
+
     council = load_council(slug)
     return care_homes_from_osm(council.data_dir / council.osm_extract, outline=council_data(slug).outline, council=council)
