@@ -28,13 +28,14 @@ import dataclasses
 import numbers
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 import geopandas as gpd
 import pandas as pd
 
+from caremap import arguments
 from geo import checks
-from geo.council import Council, load_council
+from geo.council import Council
 from geo.crs import to_bng
 from geo.errors import InputDataError, RoadNetworkError
 from layers.council_data import CouncilData, load_council_data
@@ -53,40 +54,6 @@ MAX_SYNTHETIC_CLIENTS = 100_000
 REPORT_SUFFIXES = (".pdf", ".html")
 
 
-def _council(council: Council | str) -> Council:
-    if isinstance(council, Council):
-        return council
-    if not isinstance(council, str):
-        raise InputDataError(f"council should be a Council or a council's name, not {type(council).__name__}.")
-    return load_council(council)
-
-
-def _data(data: Any) -> CouncilData:
-    if not isinstance(data, CouncilData):
-        raise InputDataError(f"data should be a council's data from caremap.load_data(council), not "
-                             f"{type(data).__name__}.")
-    return data
-
-
-def _engine(engine: Any) -> "TravelEngine":
-    from routing.engine import TravelEngine
-
-    if not isinstance(engine, TravelEngine):
-        raise InputDataError(f"engine should be a travel engine from caremap.travel_engine(council, name) (or "
-                             f"RoadEngine.bundled, RoadEngine.from_file, EstimateEngine()), not {type(engine).__name__}.")
-    return engine
-
-
-def _homes(homes: Any) -> tuple[gpd.GeoDataFrame, list[str]]:
-    """The homes of a :func:`care_homes` table or a frame of homes (in BNG), and the table's notes."""
-    frame = to_bng(checks.frame_of(homes, "homes", name="homes", what="care homes"), name="homes")
-    return frame, list(getattr(homes, "notes", []) or [])
-
-
-def _optional_file(path: str | Path | None, *, what: str) -> Path | None:
-    return None if path is None else checks.existing_file(path, what=what)
-
-
 def load_data(council: Council | str) -> CouncilData:
     """Every bundled layer of a council (boundaries, population, postcodes, practices, localities), in BNG.
 
@@ -95,7 +62,7 @@ def load_data(council: Council | str) -> CouncilData:
     council : Council or str
         A council or its name/slug (``"herefordshire"``, ``"Rutland"``).
     """
-    return load_council_data(_council(council))
+    return load_council_data(arguments.council_of(council))
 
 
 def engine_names(council: Council | str) -> list[str]:
@@ -105,7 +72,7 @@ def engine_names(council: Council | str) -> list[str]:
     commands' ``--roads`` use them)."""
     from routing import sources
 
-    return [name for name in sources.available_sources(_council(council)) if name != sources.UPLOAD]
+    return [name for name in sources.available_sources(arguments.council_of(council)) if name != sources.UPLOAD]
 
 
 def travel_engine(council: Council | str, source: str | Path = "estimate", *,
@@ -132,7 +99,7 @@ def travel_engine(council: Council | str, source: str | Path = "estimate", *,
     """
     from routing import sources
 
-    council = _council(council)
+    council = arguments.council_of(council)
     if not isinstance(source, (str, Path)):
         raise InputDataError(f"source should be one of {', '.join(engine_names(council))} or a file's path, not "
                              f"{type(source).__name__}.")
@@ -176,7 +143,7 @@ def classify_fee_zones(data: CouncilData, engine: "TravelEngine", *, radius_mile
     """
     from analyses import fee_zones
 
-    data, engine = _data(data), _engine(engine)
+    data, engine = arguments.council_data(data), arguments.travel_engine_of(engine)
     council = data.council
     radius = council.fee_zone_radius_miles if radius_miles is None else \
         checks.in_range(radius_miles, *checks.RADIUS_MILES, name="radius_miles", what="the fee-zone radius (miles)")
@@ -189,17 +156,6 @@ def classify_fee_zones(data: CouncilData, engine: "TravelEngine", *, radius_mile
         return fee_zones.classify_clients(clients, centre_layer, engine, radius_miles=radius, measure_from=measure_from)
     return fee_zones.classify_postcodes(data.postcodes, data.lsoa, centre_layer, engine, radius_miles=radius,
                                         measure_from=measure_from)
-
-
-def _locality(data: CouncilData, locality: str | None) -> str | None:
-    """A PCN locality of the council (or None for the whole council)."""
-    if locality is None:
-        return None
-    names = sorted(data.lsoa["locality_name"].dropna().unique())
-    if locality not in names:
-        raise InputDataError(f"{locality!r} is not a PCN locality of {data.council.name}. Use one of: "
-                             f"{'; '.join(names)}.")
-    return locality
 
 
 def synthetic_clients(data: CouncilData, *, clients: int | None = None, locality: str | None = None,
@@ -223,12 +179,12 @@ def synthetic_clients(data: CouncilData, *, clients: int | None = None, locality
     """
     from analyses.demand import synthetic_clients as make
 
-    data = _data(data)
+    data = arguments.council_data(data)
     if clients is not None:
         clients = checks.whole_number(clients, 1, MAX_SYNTHETIC_CLIENTS, name="clients",
                                       what="the number of SYNTHETIC clients")
     seed = checks.whole_number(seed, *checks.SEED, name="seed", what="the seed")
-    return make(data, locality=_locality(data, locality), clients=clients, seed=seed)
+    return make(data, locality=arguments.locality_of(data, locality), clients=clients, seed=seed)
 
 
 def read_clients(path: str | Path, data: CouncilData, *, settings: "RoundSettings | None" = None,
@@ -256,22 +212,13 @@ def read_clients(path: str | Path, data: CouncilData, *, settings: "RoundSetting
 
     purpose = checks.one_of(purpose, CLIENT_PURPOSES, name="purpose")
     path = checks.existing_file(path, what="client list")
-    data = _data(data)
+    data = arguments.council_data(data)
     if purpose == "fee-zones":
         return uploads.fee_zone_clients(path.read_bytes(), path.name, data)
     from analyses import rounds
 
     return uploads.round_clients(path.read_bytes(), path.name, data,
                                  settings or rounds.RoundSettings.for_council(data.council))
-
-
-def _providers(providers: Mapping[str, int] | None) -> Mapping[str, int] | None:
-    if providers is None:
-        return None
-    if not isinstance(providers, Mapping):
-        raise InputDataError("providers should map each locality's name to its number of providers.")
-    return {name: checks.whole_number(count, 1, 10_000, name=f"providers[{name!r}]", what="a number of providers")
-            for name, count in providers.items()}
 
 
 def build_rounds(data: CouncilData, engine: "TravelEngine", *,
@@ -327,7 +274,7 @@ def build_rounds(data: CouncilData, engine: "TravelEngine", *,
     from analyses import fee_zones, rounds
     from analyses.demand import DemandAssumptions, area_share
 
-    data, engine = _data(data), _engine(engine)
+    data, engine = arguments.council_data(data), arguments.travel_engine_of(engine)
     council = data.council
     # Every option first: nothing is solved with an option that would fail afterwards.
     reading = checks.one_of(reading, fee_zones.READINGS, name="reading")
@@ -338,18 +285,10 @@ def build_rounds(data: CouncilData, engine: "TravelEngine", *,
     if carers is not None:
         carers = checks.whole_number(carers, *checks.CARERS, name="carers", what="the number of carers")
     seed = checks.whole_number(seed, *checks.SEED, name="seed", what="the seed")
-    locality = _locality(data, locality)
-    providers = _providers(providers)
-    if bases is not None and (isinstance(bases, (str, bytes)) or
-                              not all(isinstance(base, rounds.Base) for base in bases) or not bases):
-        raise InputDataError("bases should be a list of one or more analyses.rounds.Base, or None for the suggested "
-                             "bases.")
-    if settings is not None and not isinstance(settings, rounds.RoundSettings):
-        raise InputDataError(f"settings should be RoundSettings, not {type(settings).__name__}.")
-    settings = settings or rounds.RoundSettings.for_council(council)
-    checks.in_range(settings.time_limit_s, *checks.SOLVER_SECONDS, name="settings.time_limit_s",
-                    what="the solver's time per day (seconds)")
-    checks.whole_number(settings.seed, *checks.SEED, name="settings.seed", what="the solver's seed")
+    locality = arguments.locality_of(data, locality)
+    providers = arguments.providers_of(providers)
+    bases = arguments.bases_of(bases)
+    settings = arguments.round_settings_of(settings, council)
     if progress is not None and not callable(progress):
         raise InputDataError("progress should be a function of (fraction, message), or None.")
     if clients is None or (isinstance(clients, numbers.Real) and not isinstance(clients, bool)):
@@ -416,8 +355,8 @@ def care_homes(data: CouncilData, path: str | Path | None = None) -> "CareHomeTa
     from analyses import uploads
     from layers.care_homes import care_homes_from_osm
 
-    data = _data(data)
-    path = _optional_file(path, what="care-home file")
+    data = arguments.council_data(data)
+    path = arguments.optional_file(path, what="care-home file")
     council = data.council
     if path is not None:
         return uploads.care_homes(path.read_bytes(), path.name, data)
@@ -433,7 +372,7 @@ def candidate_sites(data: CouncilData, path: str | Path) -> gpd.GeoDataFrame:
     from analyses import uploads
     from analyses.sites import user_candidates
 
-    data = _data(data)
+    data = arguments.council_data(data)
     path = checks.existing_file(path, what="candidate-sites file")
     return user_candidates(uploads.candidate_sites(path.read_bytes(), path.name, data).sites, data)
 
@@ -453,9 +392,9 @@ def measure_coverage(data: CouncilData, homes: "CareHomeTable | gpd.GeoDataFrame
     """
     from analyses.coverage import measure_coverage as measure
 
-    data, engine = _data(data), _engine(engine)
+    data, engine = arguments.council_data(data), arguments.travel_engine_of(engine)
     year = checks.whole_number(year, *checks.YEARS, name="year", what="the projection year")
-    frame, _ = _homes(homes)
+    frame, _ = arguments.homes_of(homes)
     return measure(data, frame, engine, year=year)
 
 
@@ -487,7 +426,7 @@ def write_report(data: CouncilData, homes: "CareHomeTable | gpd.GeoDataFrame", e
     from analyses import report as reporting
     from analyses.sites import MEASURES
 
-    data, engine = _data(data), _engine(engine)
+    data, engine = arguments.council_data(data), arguments.travel_engine_of(engine)
     year = checks.whole_number(year, *checks.YEARS, name="year", what="the projection year")
     sites = checks.whole_number(sites, *checks.SITES, name="sites", what="the number of new sites to suggest")
     site_minutes = checks.in_range(site_minutes, *checks.SITE_MINUTES, name="site_minutes",
@@ -497,7 +436,7 @@ def write_report(data: CouncilData, homes: "CareHomeTable | gpd.GeoDataFrame", e
     checks.one_of(path.suffix.lower(), REPORT_SUFFIXES, name="the report's suffix")
     if not path.parent.is_dir():
         raise InputDataError(f"The folder of the report ({path.parent}) does not exist. Create it or choose another.")
-    frame, notes = _homes(homes)
+    frame, notes = arguments.homes_of(homes)
     if candidates is not None:
         candidates = to_bng(checks.frame_of(candidates, "sites", name="candidates", what="candidate sites"),
                             name="candidates")
