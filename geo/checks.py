@@ -75,7 +75,10 @@ def in_range(value: Any, low: float, high: float, *, name: str, what: str) -> fl
     InputDataError
         If it is not a finite number in the range.
     """
-    checked = number(value, name=name, what=what)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and not math.isfinite(float(value)):
+        checked = float(value)  # inf or nan: said as out of range, as people read it
+    else:
+        checked = number(value, name=name, what=what)
     if not low <= checked <= high:
         raise InputDataError(f"{name} {checked:g} is not allowed: {what} must be between {low:g} and {high:g}.")
     return checked

@@ -123,6 +123,7 @@ def test_what_read_clients_returns_goes_to_build_rounds_and_fee_zones(rutland, c
         rutland, estimate, clients=costed.clients)["inside_straight"].tolist()
 
 
+@pytest.mark.slow
 def test_coverage_and_the_report_take_the_table_or_its_frame(rutland, rutland_homes, estimate, tmp_path):
     from_table = caremap.measure_coverage(rutland, rutland_homes, estimate)
     from_frame = caremap.measure_coverage(rutland, rutland_homes.homes, estimate)
@@ -149,38 +150,38 @@ def test_a_mistyped_reading_fails_before_any_solving(rutland, estimate):
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda d, e: caremap.classify_fee_zones(d, e, radius_miles=-1), r"radius_miles -1 is not allowed.*between 0 and 30"),
-    (lambda d, e: caremap.classify_fee_zones(d, e, radius_miles="four"), r"radius_miles 'four' is not allowed"),
-    (lambda d, e: caremap.classify_fee_zones(d, e, measure_from="edge"), r"measure_from 'edge' is not allowed"),
-    (lambda d, e: caremap.classify_fee_zones(d, e, centres=[]), r"centres is empty"),
-    (lambda d, e: caremap.classify_fee_zones(d, e, centres="Okaham"), r"did you mean 'Oakham'"),
-    (lambda d, e: caremap.synthetic_clients(d, clients=0), r"clients 0 is not allowed"),
-    (lambda d, e: caremap.synthetic_clients(d, clients=2.5), r"clients 2.5 is not allowed.*whole number"),
-    (lambda d, e: caremap.synthetic_clients(d, seed=-1), r"seed -1 is not allowed"),
-    (lambda d, e: caremap.synthetic_clients(d, locality="Nowhere PCN"), r"'Nowhere PCN' is not a PCN locality"),
-    (lambda d, e: caremap.build_rounds(d, e, clients=3001), r"clients 3001 is not allowed.*between 1 and 3000"),
-    (lambda d, e: caremap.build_rounds(d, e, carers=0), r"carers 0 is not allowed"),
-    (lambda d, e: caremap.build_rounds(d, e, seed=True), r"seed True is not allowed"),
-    (lambda d, e: caremap.build_rounds(d, e, radius_miles=31), r"radius_miles 31 is not allowed"),
-    (lambda d, e: caremap.build_rounds(d, e, measure_from="middle"), r"measure_from 'middle' is not allowed"),
-    (lambda d, e: caremap.build_rounds(d, e, providers={"Rutland Health PCN": 0}), r"providers\['Rutland Health PCN'\]"),
-    (lambda d, e: caremap.build_rounds(d, e, bases="Oakham"), r"bases should be a list"),
-    (lambda d, e: caremap.measure_coverage(d, caremap.care_homes(d), e, year=2017), r"year 2017 is not allowed"),
-    (lambda d, e: caremap.measure_coverage(d, None, e), r"homes should be care homes"),
-    (lambda d, e: caremap.write_report(d, caremap.care_homes(d), e, "r.pdf", sites=11), r"sites 11 is not allowed"),
-    (lambda d, e: caremap.write_report(d, caremap.care_homes(d), e, "r.pdf", site_minutes=0.5),
+    (lambda d, e, h: caremap.classify_fee_zones(d, e, radius_miles=-1), r"radius_miles -1 is not allowed.*between 0 and 30"),
+    (lambda d, e, h: caremap.classify_fee_zones(d, e, radius_miles="four"), r"radius_miles 'four' is not allowed"),
+    (lambda d, e, h: caremap.classify_fee_zones(d, e, measure_from="edge"), r"measure_from 'edge' is not allowed"),
+    (lambda d, e, h: caremap.classify_fee_zones(d, e, centres=[]), r"centres is empty"),
+    (lambda d, e, h: caremap.classify_fee_zones(d, e, centres="Okaham"), r"did you mean 'Oakham'"),
+    (lambda d, e, h: caremap.synthetic_clients(d, clients=0), r"clients 0 is not allowed"),
+    (lambda d, e, h: caremap.synthetic_clients(d, clients=2.5), r"clients 2.5 is not allowed.*whole number"),
+    (lambda d, e, h: caremap.synthetic_clients(d, seed=-1), r"seed -1 is not allowed"),
+    (lambda d, e, h: caremap.synthetic_clients(d, locality="Nowhere PCN"), r"'Nowhere PCN' is not a PCN locality"),
+    (lambda d, e, h: caremap.build_rounds(d, e, clients=3001), r"clients 3001 is not allowed.*between 1 and 3000"),
+    (lambda d, e, h: caremap.build_rounds(d, e, carers=0), r"carers 0 is not allowed"),
+    (lambda d, e, h: caremap.build_rounds(d, e, seed=True), r"seed True is not allowed"),
+    (lambda d, e, h: caremap.build_rounds(d, e, radius_miles=31), r"radius_miles 31 is not allowed"),
+    (lambda d, e, h: caremap.build_rounds(d, e, measure_from="middle"), r"measure_from 'middle' is not allowed"),
+    (lambda d, e, h: caremap.build_rounds(d, e, providers={"Rutland Health PCN": 0}), r"providers\['Rutland Health PCN'\]"),
+    (lambda d, e, h: caremap.build_rounds(d, e, bases="Oakham"), r"bases should be a list"),
+    (lambda d, e, h: caremap.measure_coverage(d, h, e, year=2017), r"year 2017 is not allowed"),
+    (lambda d, e, h: caremap.measure_coverage(d, None, e), r"homes should be care homes"),
+    (lambda d, e, h: caremap.write_report(d, h, e, "r.pdf", sites=11), r"sites 11 is not allowed"),
+    (lambda d, e, h: caremap.write_report(d, h, e, "r.pdf", site_minutes=0.5),
      r"site_minutes 0.5 is not allowed"),
-    (lambda d, e: caremap.write_report(d, caremap.care_homes(d), e, "r.pdf", site_measure="reech"),
+    (lambda d, e, h: caremap.write_report(d, h, e, "r.pdf", site_measure="reech"),
      r"site_measure 'reech' is not allowed: use one of 'reach', 'access'"),
-    (lambda d, e: caremap.write_report(d, caremap.care_homes(d), e, "r.docx"), r"suffix '.docx' is not allowed"),
-    (lambda d, e: caremap.write_report(d, caremap.care_homes(d), e, "/no/such/folder/r.pdf"), r"does not exist"),
-    (lambda d, e: caremap.read_clients("clients.csv", d, purpose="rota"), r"purpose 'rota' is not allowed"),
-    (lambda d, e: caremap.build_rounds("rutland", e), r"data should be a council's data from caremap.load_data"),
-    (lambda d, e: caremap.measure_coverage(d, caremap.care_homes(d), "estimate"), r"engine should be a travel engine"),
+    (lambda d, e, h: caremap.write_report(d, h, e, "r.docx"), r"suffix '.docx' is not allowed"),
+    (lambda d, e, h: caremap.write_report(d, h, e, "/no/such/folder/r.pdf"), r"does not exist"),
+    (lambda d, e, h: caremap.read_clients("clients.csv", d, purpose="rota"), r"purpose 'rota' is not allowed"),
+    (lambda d, e, h: caremap.build_rounds("rutland", e), r"data should be a council's data from caremap.load_data"),
+    (lambda d, e, h: caremap.measure_coverage(d, h, "estimate"), r"engine should be a travel engine"),
 ])
-def test_every_option_is_checked_with_a_message_naming_it(rutland, estimate, call, message):
+def test_every_option_is_checked_with_a_message_naming_it(rutland, rutland_homes, estimate, call, message):
     with pytest.raises(InputDataError, match=message) as raised:
-        call(rutland, estimate)
+        call(rutland, estimate, rutland_homes)
     assert isinstance(raised.value, ValueError)
 
 
@@ -198,8 +199,10 @@ def test_the_shared_checks_read_values_as_people_give_them():
     assert checks.names("Oakham", name="centres") == ("Oakham",)
     assert checks.names(["Oakham", " Uppingham "], name="centres") == ("Oakham", "Uppingham")
     assert checks.in_range(np.float32(2.5), 0, 30, name="--radius", what="the radius") == 2.5
-    with pytest.raises(InputDataError, match=r"--radius nan is not allowed: the radius must be a number"):
+    with pytest.raises(InputDataError, match=r"--radius nan is not allowed: the radius must be between 0 and 30"):
         checks.in_range(float("nan"), 0, 30, name="--radius", what="the radius")
+    with pytest.raises(InputDataError, match=r"--radius '5' is not allowed: the radius must be a number"):
+        checks.in_range("5", 0, 30, name="--radius", what="the radius")
 
 
 # --- Engines by their constructors, one vocabulary, one version -------------------------------------------------------

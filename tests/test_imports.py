@@ -11,6 +11,8 @@ import sys
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = {"geo": 0, "layers": 1, "routing": 2, "analyses": 3, "caremap": 4, "ui": 4, "app_pages": 5, "app": 6}
 """Each package's place in the pipeline: a module may import its own package and those placed before it. The public
@@ -111,6 +113,7 @@ def test_the_graph_reader_finds_a_circle_and_an_upward_import():
     assert "analyses.report" in _graph()["analyses.report_html"] and "caremap.api" in _graph()["caremap"]
 
 
+@pytest.mark.slow
 def test_the_first_map_loads_no_library_it_does_not_use():
     """The Explore page, run as the app runs it on a fresh server, loads neither the solver, the site chooser, the
     report libraries nor the OSM readers (they load with the pages that use them)."""

@@ -4,7 +4,6 @@ Overpass server on 127.0.0.1), and the local matrix search against a whole-netwo
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote_plus
@@ -41,8 +40,9 @@ def _edges(network: RoadNetwork) -> dict[tuple[int, int], list[tuple[float, floa
     return {key: sorted(value) for key, value in found.items()}
 
 
-def test_streamed_network_equals_the_osmnx_graph(streamed, rutland_engine):
-    reference = rutland_engine.network
+@pytest.mark.slow
+def test_streamed_network_equals_the_osmnx_graph(streamed, rutland_graph):
+    reference = RoadNetwork.from_graph(rutland_graph, "OSMnx")
     assert streamed.n_nodes == reference.n_nodes == 5275 and streamed.n_edges == reference.n_edges == 11809
     assert set(streamed.node_ids.tolist()) == set(reference.node_ids.tolist())
     mine, theirs = _edges(streamed), _edges(reference)
@@ -51,6 +51,7 @@ def test_streamed_network_equals_the_osmnx_graph(streamed, rutland_engine):
         np.testing.assert_allclose(values, theirs[key], rtol=1e-9, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_streamed_travel_times_equal_networkx_on_sampled_pairs(streamed, rutland_graph):
     engine = RoadEngine(streamed)
     rng = np.random.default_rng(17)
@@ -185,15 +186,6 @@ def test_roads_command_downloads_through_the_configured_endpoint(tmp_path, monke
     xy = np.column_stack([reference.x[chosen], reference.y[chosen]])
     np.testing.assert_allclose(engine.matrix(xy, xy).minutes, RoadEngine(reference).matrix(xy, xy).minutes, atol=1e-6)
     assert "prepared" in engine.label and "OpenStreetMap download" in engine.label
-
-
-@pytest.fixture()
-def closed_port():
-    """A loopback port that refuses connections: bound by this test (so nothing else can listen on it) but never
-    listening."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as held:
-        held.bind(("127.0.0.1", 0))
-        yield held.getsockname()[1]
 
 
 def test_download_fails_fast_at_an_unreachable_configured_endpoint(tmp_path, monkeypatch, capsys, closed_port):

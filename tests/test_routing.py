@@ -1,6 +1,5 @@
 """Routing: speeds, OSM files, the scipy engine against networkx, the estimate, the cache."""
 
-import time
 
 import geopandas as gpd
 import networkx as nx
@@ -58,6 +57,7 @@ def test_drivable_filter():
     assert not is_drivable({"highway": "track"})
 
 
+@pytest.mark.slow
 def test_rutland_graph_is_strongly_connected_and_measured_in_bng(rutland_graph):
     assert nx.is_strongly_connected(rutland_graph)
     assert rutland_graph.number_of_nodes() > 4000
@@ -79,6 +79,7 @@ def _sample_points(engine, count, seed):
     return nodes, np.column_stack([engine.network.x[nodes], engine.network.y[nodes]])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("by, weight", [("time", "travel_time"), ("distance", "length")])
 def test_matrix_equals_networkx(rutland_graph, rutland_engine, by, weight):
     nodes, xy = _sample_points(rutland_engine, 25, seed=3)
@@ -92,6 +93,7 @@ def test_matrix_equals_networkx(rutland_graph, rutland_engine, by, weight):
         np.testing.assert_allclose(found, expected, rtol=0, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_miles_follow_the_fastest_route(rutland_graph, rutland_engine):
     nodes, xy = _sample_points(rutland_engine, 6, seed=4)
     matrix = rutland_engine.matrix(xy, xy)
@@ -104,6 +106,7 @@ def test_miles_follow_the_fastest_route(rutland_graph, rutland_engine):
             assert matrix.miles[a, b] == pytest.approx(metres / METRES_PER_MILE, abs=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("direction", ["to", "from"])
 def test_nearest_equals_networkx_multi_source(rutland_graph, rutland_engine, direction):
     nodes, xy = _sample_points(rutland_engine, 60, seed=5)
@@ -237,9 +240,7 @@ def test_cache_round_trip_and_keys(tmp_path, rutland_engine):
     network = rutland_engine.network
     key = cache.cache_key("abc", RoutingSettings())
     cache.store(key, network, cache_dir=tmp_path)
-    start = time.perf_counter()
-    reloaded = cache.load_cached(key, cache_dir=tmp_path)
-    assert time.perf_counter() - start < 5  # generous: the benchmark measures the real figure
+    reloaded = cache.load_cached(key, cache_dir=tmp_path)  # how fast: python -m bench.routing
     for name in ("node_ids", "x", "y", "tail", "head", "time_s", "length_m", "geometry_offsets", "geometry_xy"):
         assert np.array_equal(getattr(reloaded, name), getattr(network, name))
     assert cache.cache_key("abc", RoutingSettings(lane_factor=1.0)) != key
@@ -296,13 +297,16 @@ def test_missing_file_is_reported(tmp_path):
         graph_from_osm_file(tmp_path / "nowhere.osm.pbf", RoutingSettings())
 
 
-def test_offline_download_fails_fast_with_advice(rutland):
-    start = time.perf_counter()
-    with pytest.raises(RoadNetworkError, match="offline.*bundled extract.*straight-line estimate"):
-        download_drive_graph(rutland.outline.to_crs(4326).union_all(), RoutingSettings())
-    assert time.perf_counter() - start < 10
+def test_an_unreachable_overpass_is_refused_before_any_download_with_advice(rutland, closed_port, monkeypatch):
+    import osmnx as ox
+
+    monkeypatch.setattr(ox, "graph_from_polygon", lambda *args, **kwargs: pytest.fail("a download was attempted"))
+    with settings.overridden(overpass_url=f"http://127.0.0.1:{closed_port}/api"):
+        with pytest.raises(RoadNetworkError, match="offline.*bundled extract.*straight-line estimate"):
+            download_drive_graph(rutland.outline.to_crs(4326).union_all(), RoutingSettings())
 
 
+@pytest.mark.slow
 def test_pbf_and_xml_give_the_same_graph(tmp_path, rutland_graph):
     import osmium
 
@@ -332,6 +336,7 @@ def test_drive_time_localities_split_rutland_between_two_pcns(rutland, rutland_e
     assert drive_time_localities(data, EstimateEngine()) is data
 
 
+@pytest.mark.slow
 def test_matrix_from_the_smaller_side_gives_the_same_figures(rutland_graph, rutland_engine):
     nodes, xy = _sample_points(rutland_engine, 40, seed=11)
     many_to_few = rutland_engine.matrix(xy, xy[:3])  # computed from the 3 destinations on the reversed graph
