@@ -24,6 +24,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from analyses.coverage import CoverageResult, step_weights
+from geo.checks import one_of
 from layers.care_homes import CANDIDATE_KIND
 from layers.council_data import CouncilData
 from layers.postcodes import assign_lsoa
@@ -191,8 +192,7 @@ def suggest_sites(result: CoverageResult, candidates: gpd.GeoDataFrame, engine: 
     -------
     SiteChoice
     """
-    if measure not in MEASURES:
-        raise ValueError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}.")
+    one_of(measure, MEASURES, name="measure")
     settings = result.settings
     postcodes = result.postcodes
     people_now = postcodes["pop_65plus"].to_numpy()
