@@ -53,6 +53,14 @@ def all_councils():
 
 
 @pytest.fixture(scope="session")
+def rutland_care_homes(rutland):
+    """The care homes tagged in Rutland's bundled extract (caremap.care_homes), read once for the session."""
+    import caremap
+
+    return caremap.care_homes(rutland)
+
+
+@pytest.fixture(scope="session")
 def rutland_graph():
     """Rutland's drive graph built by OSMnx straight from the bundled PBF (no cache), for networkx references: about
     ten seconds, so the tests that use it are marked slow."""

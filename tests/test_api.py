@@ -25,8 +25,8 @@ OAKHAM_BNG = [[486_000.0, 308_000.0]]
 
 
 @pytest.fixture(scope="module")
-def rutland_homes(rutland):
-    return caremap.care_homes(rutland)
+def rutland_homes(rutland_care_homes):
+    return rutland_care_homes
 
 
 @pytest.fixture(scope="module")

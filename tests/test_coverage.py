@@ -7,8 +7,7 @@ import pytest
 
 from analyses import coverage as cv
 from analyses import sites
-from geo.settings import settings
-from layers.care_homes import care_homes_from_osm, read_care_homes
+from layers.care_homes import read_care_homes
 from routing.engine import EstimateEngine
 
 
@@ -29,9 +28,8 @@ def test_weights_follow_the_bands():
 
 
 @pytest.fixture(scope="module")
-def rutland_homes(rutland):
-    return care_homes_from_osm(settings.data_folder / "osm" / "rutland-latest.osm.pbf", outline=rutland.outline,
-                               council=rutland.council).homes
+def rutland_homes(rutland_care_homes):
+    return rutland_care_homes.homes
 
 
 def test_rutland_osm_homes_are_real_with_assumed_beds(rutland_homes):

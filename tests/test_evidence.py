@@ -66,9 +66,7 @@ def test_command_line_writes_the_evidence(tmp_path):
     assert "48,458" in table["Tool's figure"].tolist()
 
 
-def test_homes_without_a_nursing_column_are_counted_without_the_split(rutland):
-    import caremap
-
-    homes = caremap.care_homes(rutland).homes  # OpenStreetMap tags say nothing of nursing
+def test_homes_without_a_nursing_column_are_counted_without_the_split(rutland, rutland_care_homes):
+    homes = rutland_care_homes.homes  # OpenStreetMap tags say nothing of nursing
     table = evidence_table(rutland, homes=homes, homes_source="OpenStreetMap")
     assert len(table) == len(rutland.council.figures)

@@ -12,17 +12,14 @@ import numpy as np
 import pytest
 
 from analyses import report as reporting
-from geo.settings import settings
-from layers.care_homes import care_homes_from_osm
 
 ROOT = Path(__file__).resolve().parent.parent
 POPPLER = shutil.which("pdftotext") and shutil.which("pdftoppm")
 
 
 @pytest.fixture(scope="module")
-def rutland_report(rutland, rutland_engine):
-    homes = care_homes_from_osm(settings.data_folder / "osm" / "rutland-latest.osm.pbf", outline=rutland.outline,
-                                council=rutland.council)
+def rutland_report(rutland, rutland_engine, rutland_care_homes):
+    homes = rutland_care_homes
     return reporting.build_report(rutland, homes.homes, rutland_engine, homes_source="OpenStreetMap (9)", year=2028,
                                   sites=2, site_minutes=8.0, notes=homes.notes)
 
