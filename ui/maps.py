@@ -60,6 +60,16 @@ def asset(name: str) -> str:
     return (ASSETS / name).read_text(encoding="utf-8")
 
 
+_SCRIPT = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+{{ this.code }}
+{{ this.function }}({{ this._parent.get_name() }}{% for value in this.arguments %}, {{ value|tojson }}{% endfor %});
+})();
+{% endmacro %}
+""")
+
+
 class _Script(MacroElement):
     """One function of the maps' scripts (``static/maps/<file>``) called on its parent (the map, or a layer) with
     JSON arguments, as part of the map's own script: a change of an argument redraws the map in Streamlit."""
@@ -70,14 +80,7 @@ class _Script(MacroElement):
         self.code = asset(file)
         self.function = function
         self.arguments = arguments
-        self._template = Template("""
-{% macro script(this, kwargs) %}
-(function () {
-{{ this.code }}
-{{ this.function }}({{ this._parent.get_name() }}{% for value in this.arguments %}, {{ value|tojson }}{% endfor %});
-})();
-{% endmacro %}
-""")
+        self._template = _SCRIPT  # compiled once: compiling a template per map element costs more than drawing it
 
 
 def external_urls(fmap: folium.Map) -> list[str]:
