@@ -24,6 +24,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from geo.council import Council, series_value
+from geo.crs import to_bng
 from layers.council_data import CouncilData
 from layers.names import area_names
 from layers.postcodes import assign_lsoa, postcode_population
@@ -258,6 +259,7 @@ def measure_coverage(data: CouncilData, homes: gpd.GeoDataFrame, engine: TravelE
     ``settings`` default to :meth:`CoverageSettings.for_council` of the data's council. Drive times and access
     use the homes registered for older people only.
     """
+    homes = to_bng(homes, name="homes")  # homes in degrees read as metres would be ~700 minutes from everyone
     settings = settings or CoverageSettings.for_council(data.council)
     nursing_known = "nursing" in homes.columns
     homes = place_homes(homes, data)

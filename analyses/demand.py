@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from analyses.rounds.calls import CALL_PATTERNS
+from geo.errors import DataFileError, InputDataError
 from layers.council_data import CouncilData
 
 SYNTHETIC = "SYNTHETIC"
@@ -102,7 +102,7 @@ def placed_hours(data: CouncilData, assumptions: DemandAssumptions | None = None
         if row.urban_only:
             chosen &= ~lsoa["is_rural"]
         if not chosen.any():
-            raise ValueError(f"{data.council.name}: the documented row {row.row!r} places its hours nowhere; check "
+            raise DataFileError(f"{data.council.name}: the documented row {row.row!r} places its hours nowhere; check "
                              f"district_rows in councils/{data.council.slug}.toml.")
         placed = placed.add(lsoa_weights(lsoa[chosen], assumptions) * row.hours, fill_value=0.0)
     return placed.reindex(lsoa["lsoa21_code"].to_numpy()).fillna(0.0)
@@ -180,11 +180,13 @@ def synthetic_clients(data: CouncilData, locality: str | None = None, clients: i
         ``source`` ("SYNTHETIC …") and point ``geometry`` (BNG). Weekly hours total the council's
         documented hours × the area's share, to within the rounding of visit lengths.
     """
+    from analyses.rounds.calls import CALL_PATTERNS  # here: the rounds package loads the solver
+
     assumptions = assumptions or DemandAssumptions()
     council = data.council
     lsoa = area_lsoa(data, locality, district)
     if lsoa.empty:
-        raise ValueError(f"No LSOA in locality {locality!r} / district {district!r}")
+        raise InputDataError(f"No LSOA in locality {locality!r} / district {district!r}")
     share = area_share(data, locality, assumptions, district=district)
     count = clients if clients is not None else max(1, round(council.home_care_clients * share))
     target_hours = council.weekly_home_care_hours * share * (count / max(council.home_care_clients * share, 1e-9))

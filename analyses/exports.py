@@ -210,7 +210,9 @@ def about_table(rows: Sequence[tuple[str, str]] | Sequence[str], *, version: str
     clean = clean_text if defuse else _without_controls
     pairs = [row if isinstance(row, tuple) else ("Note", row) for row in rows]
     if version is None:
-        from caremap import __version__ as version
+        from geo.version import tool_version
+
+        version = tool_version()
     pairs += [("Produced", f"{date.today():%d %B %Y}"), ("Tool", f"Rural care planner (caremap) {version}")]
     return pd.DataFrame({"Item": [clean(safe_line(item)) for item, _ in pairs],
                          "Detail": [clean(safe_line(detail)) for _, detail in pairs]})

@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from geo.checks import one_of
+from geo.crs import points_xy, to_bng
 from geo.errors import InputDataError
 from geo.shapes import distance_to_boxes, grown_area
 from geo.units import METRES_PER_MILE
@@ -93,15 +95,13 @@ def zone_centres(places: gpd.GeoDataFrame, names: Sequence[str]) -> gpd.GeoDataF
     return frame[["name", "kind", "xmin", "ymin", "xmax", "ymax", "geometry"]]
 
 
-def _xy(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
-    geometry = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else frame
-    return np.column_stack([geometry.x.to_numpy(), geometry.y.to_numpy()])
+def _xy(frame: gpd.GeoDataFrame | gpd.GeoSeries, name: str = "centres") -> np.ndarray:
+    return points_xy(frame, name=name)  # BNG metres: a layer in another CRS is reprojected, one without is refused
 
 
 def _boxes(centres: gpd.GeoDataFrame, measure_from: str) -> np.ndarray | None:
     """The centres' extents (k × 4) when measuring from their edges, else None."""
-    if measure_from not in MEASURE_FROM:
-        raise ValueError(f"measure_from must be one of {', '.join(MEASURE_FROM)}, not {measure_from!r}")
+    one_of(measure_from, MEASURE_FROM, name="measure_from")
     return centres[["xmin", "ymin", "xmax", "ymax"]].to_numpy(dtype=float) if measure_from == "extent" else None
 
 
@@ -167,7 +167,8 @@ def classify_clients(clients: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, engin
                      radius_miles: float, measure_from: str = "point") -> gpd.GeoDataFrame:
     """A client list (point geometry, BNG) with both readings of the fee zone beside each client
     (the columns of :func:`classify_points`)."""
-    points = np.column_stack([clients.geometry.x, clients.geometry.y])
+    clients = to_bng(clients, name="clients")
+    points = _xy(clients, "clients")
     zones = classify_points(points, centres, engine, radius_miles=radius_miles, measure_from=measure_from)
     return gpd.GeoDataFrame(pd.concat([clients.reset_index(drop=True), zones], axis=1), geometry="geometry",
                             crs=clients.crs)
@@ -184,7 +185,9 @@ def classify_postcodes(postcodes: gpd.GeoDataFrame, lsoa: gpd.GeoDataFrame, cent
         ``locality_name``,
         ``pop65_est`` (see :data:`layers.postcodes.POPULATION_SPREAD`) and the columns of :func:`classify_points`.
     """
-    zones = classify_points(_xy(postcodes), centres, engine, radius_miles=radius_miles, measure_from=measure_from)
+    postcodes = to_bng(postcodes, name="postcodes")
+    zones = classify_points(_xy(postcodes, "postcodes"), centres, engine, radius_miles=radius_miles,
+                            measure_from=measure_from)
     per_lsoa = lsoa.set_index("lsoa21_code")
     frame = postcodes[["postcode", "lsoa21_code", "geometry"]].reset_index(drop=True)
     frame["ward22_code"] = frame["lsoa21_code"].map(per_lsoa["ward22_code"]).to_numpy()
@@ -227,6 +230,7 @@ def area_summary(classified: pd.DataFrame, key: str) -> pd.DataFrame:
 
 def straight_zone(centres: gpd.GeoDataFrame, *, radius_miles: float, measure_from: str = "point") -> gpd.GeoSeries:
     """The straight-line zone: the union of circles around the centres (or of their extents grown by the radius)."""
+    centres = to_bng(centres, name="centres")
     shape = grown_area(_xy(centres), radius_miles * METRES_PER_MILE, boxes=_boxes(centres, measure_from))
     return gpd.GeoSeries([shape], crs=centres.crs)
 
@@ -236,6 +240,7 @@ def road_zone(engine: TravelEngine, centres: gpd.GeoDataFrame, *, radius_miles: 
     """The road-distance zone as a polygon, and a sentence saying how it was drawn (see
     :meth:`routing.engine.TravelEngine.zone_shape`: roads within the radius, or circles shrunk by the circuity
     for the estimate)."""
+    centres = to_bng(centres, name="centres")
     shape, method = engine.zone_shape(_xy(centres), radius_miles=radius_miles, boxes=_boxes(centres, measure_from))
     return gpd.GeoSeries([shape], crs=centres.crs), method
 

@@ -683,13 +683,13 @@ def report_from(data: CouncilData, result: cv.CoverageResult, choice: site_choic
                 authorship: Authorship | None = None) -> CoverageReport:
     """The report of measures already computed (:func:`analyses.coverage.measure_coverage`,
     :func:`analyses.sites.suggest_sites`). ``draw=False`` leaves out the maps (for tables shown in the app)."""
-    from caremap import __version__
+    from geo.version import tool_version
 
     gaps = cv.named_gaps(result, data)
     report = CoverageReport(data.council.name, result.year, engine.method, f"Travel times: {engine.label}", homes_source,
                             result, gaps, choice, {}, assumptions(data, result, choice, engine, homes_source),
                             list(notes or []), cv.documented_totals(data.council, result.homes),
-                            vintages(data, engine, homes_source, homes_vintage), version=__version__,
+                            vintages(data, engine, homes_source, homes_vintage), version=tool_version(),
                             homes_vintage=homes_vintage, authorship=authorship or Authorship(),
                             council_settings=data.council)
     report.beside = cv.documents_beside_homes(data, result.homes, settings=result.settings, years=report.years)

@@ -24,6 +24,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from analyses.coverage import CoverageResult, step_weights
+from geo.checks import one_of
 from layers.care_homes import CANDIDATE_KIND
 from layers.council_data import CouncilData
 from layers.postcodes import assign_lsoa
@@ -86,11 +87,6 @@ def mclp_solve(covers: np.ndarray, weights: np.ndarray, k: int) -> tuple[list[in
         return mclp_greedy(covers, weights, k), GREEDY_FALLBACK
     return [index for index, variable in enumerate(model.fac_vars) if variable.value() and variable.value() > 0.5], \
         EXACT_SOLVER
-
-
-def mclp_exact(covers: np.ndarray, weights: np.ndarray, k: int) -> list[int]:
-    """Exact MCLP with PySAL spopt (CBC through PuLP); falls back to greedy if no solver is available."""
-    return mclp_solve(covers, weights, k)[0]
 
 
 @dataclass
@@ -209,8 +205,7 @@ def suggest_sites(result: CoverageResult, candidates: gpd.GeoDataFrame, engine: 
     -------
     SiteChoice
     """
-    if measure not in MEASURES:
-        raise ValueError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}.")
+    one_of(measure, MEASURES, name="measure")
     settings = result.settings
     postcodes = result.postcodes
     people_now = postcodes["pop_65plus"].to_numpy()

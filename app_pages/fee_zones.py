@@ -113,12 +113,13 @@ def _zone_controls(council: Council, data: CouncilData) -> tuple[tuple[str, ...]
     options = places["name"].drop_duplicates().tolist()
     left, middle, right, last = st.columns([3, 1.4, 1.4, 1.4])
     centres = left.multiselect("Centres", options, default=[c for c in council.fee_zone_centres if c in options],
-                               key=f"fz_centres_{council.slug}",
+                               key=state.fee_zone_key("centres", council),
                                help="The city and market towns the radius is measured from. Add or remove places.")
     radius = middle.number_input("Radius (miles)", 0.0, 30.0, float(council.fee_zone_radius_miles), 0.5,
-                                 key=f"fz_radius_{council.slug}")
+                                 key=state.fee_zone_key("radius", council))
     measure_from = right.radio("Measured from", list(fee_zones.MEASURE_FROM), format_func=fee_zones.MEASURE_FROM.get,
-                               key="fz_from", help="The documents do not say: the settlement's point or its edge.")
+                               key=state.fee_zone_key("from", council),
+                               help="The documents do not say: the settlement's point or its edge.")
     reading = last.radio("Colour areas by", list(fee_zones.READINGS), format_func=fee_zones.READINGS.get,
                          key="fz_reading")
     return tuple(centres), float(radius), measure_from, reading
@@ -155,7 +156,7 @@ def _costing(council: Council, data: CouncilData, located: pd.DataFrame, demand:
              radius: float, measure_from: str) -> tuple[FeeAssumptions, str]:
     a, b, c = st.columns(3)
     reading = c.radio("Costed on", list(fee_zones.READINGS), format_func=fee_zones.READINGS.get, horizontal=True,
-                      key="fz_cost_reading")
+                      key=state.fee_zone_key("cost_reading", council))
     base = state.base_fee(council, data, engine, reading=reading, measure_from=measure_from)
     fee = a.number_input("Base fee (£/hour)", 0.0, 200.0, step=0.25,
                          key=widgets.follows_default(f"fz_fee_{council.slug}", base.per_hour), help=base.source)

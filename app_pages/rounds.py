@@ -210,11 +210,12 @@ def _income(council: Council, data: CouncilData, settings: rounds_model.RoundSet
     or a rate of the user's), the uplift and the fee zone, defaulting to the Rural fee zones page's choices."""
     st.subheader("Income")
     a, f, b, c, d, e = st.columns([2.2, 1, 1, 1, 1.3, 1.3])
+    chosen = state.fee_zone_choice(council, set(data.places["name"]))
     readings = list(fee_zones.READINGS)
-    reading = d.radio("Zone by", readings, index=readings.index(st.session_state.get("fz_cost_reading", "straight")),
-                      format_func=fee_zones.READINGS.get, key="rv_reading")
+    reading = d.radio("Zone by", readings, index=readings.index(chosen.reading), format_func=fee_zones.READINGS.get,
+                      key="rv_reading")
     froms = list(fee_zones.MEASURE_FROM)
-    measure_from = e.radio("Measured from", froms, index=froms.index(st.session_state.get("fz_from", "point")),
+    measure_from = e.radio("Measured from", froms, index=froms.index(chosen.measure_from),
                            format_func=fee_zones.MEASURE_FROM.get, key="rv_from")
     base = state.base_fee(council, data, engine, reading=reading, measure_from=measure_from)
     options = {option.key: option for option in rounds_model.fee_options(council, base_fee=base)}
@@ -225,12 +226,9 @@ def _income(council: Council, data: CouncilData, settings: rounds_model.RoundSet
                           help="The chosen fee's rate; type your own for a what-if (paid from the same year).")
     uplift = b.number_input("Rural uplift (%)", 0.0, 200.0, council.rural_uplift_pct, 1.0,
                             key=f"rv_uplift_{council.slug}", help=council.source("rural_uplift_pct"))
-    radius = c.number_input("Zone radius (miles)", 0.0, 30.0,
-                            float(st.session_state.get(f"fz_radius_{council.slug}", council.fee_zone_radius_miles)),
-                            0.5, key=f"rv_radius_{council.slug}", help=council.source("fee_zone_radius_miles"))
-    places = set(data.places["name"])
-    centres = tuple(name for name in st.session_state.get(f"fz_centres_{council.slug}", council.fee_zone_centres)
-                    if name in places) or tuple(council.fee_zone_centres)
+    radius = c.number_input("Zone radius (miles)", 0.0, 30.0, chosen.radius_miles, 0.5, key=f"rv_radius_{council.slug}",
+                            help=council.source("fee_zone_radius_miles"))
+    centres = chosen.centres
     rule = rounds_model.ZoneRule(centres, float(radius), reading, measure_from)
     option = rounds_model.what_if_fee(options[key], float(rate))
     netted = (f" The council's £{base.average_per_hour:.2f} is an average over every hour with the uplift in it: the "

@@ -30,13 +30,13 @@ import networkx as nx
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
+from bench.calibrate import band_table, calibrate_bands, sample_trips
 from bench.common import best_of, print_table
 from geo.council import load_council
 from geo.settings import settings
 from layers.council_data import load_council_data
 from routing import cache
 from routing.builder import network_from_osm_file
-from routing.calibrate import band_table, calibrate_bands, sample_trips
 from routing.engine import RoadEngine
 from routing.network import RoadNetwork
 from routing.osm import graph_from_osm_file

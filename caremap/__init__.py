@@ -6,28 +6,57 @@ package is the public interface (for notebooks and scripts) and the command line
 the work is done by the pipeline packages ``geo`` → ``layers`` → ``routing`` → ``analyses``.
 """
 
-from caremap.api import (
-                         build_rounds,
-                         candidate_sites,
-                         care_homes,
-                         classify_fee_zones,
-                         engine_names,
-                         load_data,
-                         measure_coverage,
-                         read_clients,
-                         round_settings,
-                         synthetic_clients,
-                         travel_engine,
-                         write_report,
-)
-from geo.council import Council, list_councils, load_council
-from geo.errors import CareMapError, DataFileError, InputDataError, RoadNetworkError, UnknownCouncilError
+from typing import TYPE_CHECKING
 
-__version__ = "0.8.0"
+from caremap.api import (
+    build_rounds,
+    candidate_sites,
+    care_homes,
+    classify_fee_zones,
+    engine_names,
+    load_data,
+    measure_coverage,
+    read_clients,
+    round_settings,
+    synthetic_clients,
+    travel_engine,
+    write_report,
+)
+from geo.council import Council, list_councils
+from geo.errors import (
+    CareMapError,
+    CareMapWarning,
+    DataFileError,
+    InputDataError,
+    ReprojectedWarning,
+    RoadNetworkError,
+    UnknownCouncilError,
+)
+from geo.settings import settings
+from geo.version import tool_version
+from layers.national import council_by_name as load_council
+
+if TYPE_CHECKING:
+    from routing.engine import EstimateEngine, RoadEngine
+
+__version__ = tool_version()
+
+_ENGINES = ("EstimateEngine", "RoadEngine")
+
+
+def __getattr__(name: str):
+    """The engines' classes, imported when first asked for (``caremap.RoadEngine.bundled(council)``)."""
+    if name in _ENGINES:
+        from routing import engine
+
+        return getattr(engine, name)
+    raise AttributeError(f"module 'caremap' has no attribute {name!r}")
+
 
 __all__ = [
-    "CareMapError", "Council", "DataFileError", "InputDataError", "RoadNetworkError", "UnknownCouncilError",
-    "__version__", "build_rounds", "candidate_sites", "care_homes", "classify_fee_zones", "engine_names", "list_councils",
-    "load_council", "load_data", "measure_coverage", "read_clients", "round_settings", "synthetic_clients", "travel_engine",
-    "write_report",
+    "CareMapError", "CareMapWarning", "Council", "DataFileError", "EstimateEngine", "InputDataError",
+    "ReprojectedWarning", "RoadEngine", "RoadNetworkError", "UnknownCouncilError", "__version__", "build_rounds",
+    "candidate_sites", "care_homes", "classify_fee_zones", "engine_names", "list_councils", "load_council",
+    "load_data", "measure_coverage", "read_clients", "round_settings", "settings", "synthetic_clients",
+    "travel_engine", "write_report",
 ]

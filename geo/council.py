@@ -2,13 +2,12 @@
 
 A :class:`Council` holds everything that differs between councils: area codes, fee-zone centres,
 locality scheme, and every figure the analyses use (:class:`Figure`), each with the document, place
-and year it comes from, or the reason it is assumed. What-if values are applied with
-:meth:`Council.with_overrides`, which returns a new object; nothing global is ever edited.
+and year it comes from, or the reason it is assumed. What-if values are keyword options of the analyses (a
+``radius_miles``, a fee), labelled :data:`WHAT_IF`; a council's settings are never edited.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from geo.errors import CareMapError, DataFileError, UnknownCouncilError
+from geo.errors import DataFileError, UnknownCouncilError
 from geo.settings import PROJECT_ROOT, settings
 
 WHAT_IF = "what-if value chosen by the user"
@@ -358,31 +357,6 @@ class Council:
                 return self.growth(key, year)
         return 1.0, "assumption: no projection of demand in the council's settings; no growth applied"
 
-    # --- What-ifs --------------------------------------------------------------------------------------------
-
-    def with_overrides(self, **changes: Any) -> "Council":
-        """Return a copy with some settings or figures changed (for what-if scenarios).
-
-        Figures changed this way are labelled as what-if values, not as the council's documented ones.
-
-        Raises
-        ------
-        TypeError
-            If a keyword is neither a setting nor a figure of this council.
-        """
-        fields = {f.name for f in dataclasses.fields(self)}
-        figures = dict(changes.pop("figures", self.figures))
-        settings = {}
-        for key, value in changes.items():
-            if key in fields:
-                settings[key] = value
-            elif key in figures:
-                figures[key] = dataclasses.replace(figures[key], value=value, document=None, where="",
-                                                   assumption=f"{WHAT_IF} ({value})")
-            else:
-                raise TypeError(f"{key!r} is not a setting or figure of {self.name}.")
-        return dataclasses.replace(self, figures=figures, **settings)
-
 
 def _figure_from_toml(key: str, entry: Mapping[str, Any], documents: Mapping[str, Document], path: Path) -> Figure:
     if "value" not in entry:
@@ -567,19 +541,6 @@ def simple_name(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower().replace("&", "and"))
 
 
-def _not_set_up(name: str) -> str:
-    """Why ``name`` is no council with settings, from the national data: one of the 153 not set up yet, a council
-    the tool cannot set up (with why) or an unknown name (with the closest)."""
-    from layers.national import find_social_care_council
-
-    try:
-        target = find_social_care_council(name)
-    except CareMapError as error:  # a refusal, an unknown name, or a damaged national pack: each says why
-        return str(error)
-    return (f"{target.name} is not set up yet. Set it up from the national data shipped with the tool (offline, "
-            f"seconds): python -m caremap setup --council {target.slug}")
-
-
 def load_council(name: str) -> Council:
     """Settings of one council, bundled or set up, by slug, display name or GSS code (case and punctuation
     forgiven; ONS's "Herefordshire, County of" for Herefordshire).
@@ -587,8 +548,8 @@ def load_council(name: str) -> Council:
     Raises
     ------
     UnknownCouncilError
-        If no council of that name has a settings file; the message says how to set it up, or why it cannot be, or
-        the closest names.
+        If no council of that name has a settings file; the message lists the known ones and how to set another up
+        (:func:`layers.national.council_by_name` says, from the national data, which council it would be).
     """
     wanted = simple_name(name)
     councils = _registry()
@@ -596,4 +557,6 @@ def load_council(name: str) -> Council:
         if wanted and wanted in (simple_name(council.slug), simple_name(council.name), simple_name(council.gss_code)):
             return council
     known = ", ".join(c.slug for c in list_councils())
-    raise UnknownCouncilError(f"Unknown council {name!r}. Known councils: {known}. {_not_set_up(name)}")
+    raise UnknownCouncilError(f"Unknown council {name!r}. Known councils: {known}. Any other English social-care "
+                              f"council can be set up from the national data shipped with the tool: python -m caremap "
+                              f"setup --council NAME.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 from pyproj import Transformer
 
@@ -19,14 +21,16 @@ GB_NORTHING_RANGE = (-10_000.0, 1_250_000.0)
 GB_LON_RANGE = (-8.8, 2.0)
 GB_LAT_RANGE = (49.8, 61.0)
 
-_TO_BNG = Transformer.from_crs(WGS84, BNG, always_xy=True)
 
-
+@cache
+def _to_bng() -> Transformer:
+    """WGS84 → BNG, made when first used (not at import)."""
+    return Transformer.from_crs(WGS84, BNG, always_xy=True)
 
 
 def lonlat_to_bng(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Project WGS84 longitude/latitude (degrees) to BNG easting/northing (metres)."""
-    x, y = _TO_BNG.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    x, y = _to_bng().transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
     return np.asarray(x), np.asarray(y)
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import geopandas as gpd
 import pandas as pd
 
 from geo.council import Council
+from geo.crs import to_bng
 from layers import areas, health, localities, names, places, population, postcodes, rural_urban
 
 
@@ -64,6 +65,14 @@ class CouncilData:
     districts: gpd.GeoDataFrame
     locality_method: str = "straight line"
     border_practices: gpd.GeoDataFrame | None = None
+
+    def __post_init__(self) -> None:
+        # The analyses trust these layers to be in BNG metres: a layer swapped in another CRS is reprojected (with a
+        # warning), one without a CRS refused, here where they enter.
+        for layer in fields(self):
+            value = getattr(self, layer.name)
+            if isinstance(value, gpd.GeoDataFrame):
+                object.__setattr__(self, layer.name, to_bng(value, name=f"data.{layer.name}"))
 
     def localities_layer(self, merged: bool = True) -> gpd.GeoDataFrame:
         """Locality polygons, with the council's PCN merges applied or not."""

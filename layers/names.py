@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from geo.errors import InputDataError
+
 NAMED_KINDS = ("city", "town", "suburb", "village")
 """Settlements an area may be named after, most important first (hamlets are too small to be known)."""
 
@@ -101,7 +103,7 @@ def area_names(data, column: str) -> pd.Series:
     if column == "locality_name":  # PCN localities are known by their names
         names = data.lsoa["locality_name"].dropna().unique()
         return pd.Series(names, index=names)
-    raise ValueError(f"No names for areas keyed by {column!r}.")
+    raise InputDataError(f"No names for areas keyed by {column!r}.")
 
 
 def with_area_names(table: pd.DataFrame, data, column: str) -> pd.DataFrame:

@@ -28,8 +28,8 @@ from typing import Mapping
 import geopandas as gpd
 import pandas as pd
 
-from geo.council import simple_name
-from geo.errors import DataFileError, UnknownCouncilError
+from geo.council import Council, list_councils, load_council, simple_name
+from geo.errors import CareMapError, DataFileError, UnknownCouncilError
 from geo.settings import settings
 
 PACK_FOLDER = "national"
@@ -392,3 +392,26 @@ def find_social_care_council(name: str, councils: list[SocialCareCouncil] | None
     hint = f" Closest names: {', '.join(close)}." if close else ""
     raise UnknownCouncilError(f"{name!r} is not one of England's 153 social-care councils.{hint} List them all with: "
                               f"python -m caremap councils --available.")
+
+
+def council_by_name(name: str) -> Council:
+    """A council with settings (:func:`geo.council.load_council`), or a refusal that says, from the national data,
+    which of the 153 it would be and how to set it up, why it cannot be (Wales, a district…), or the closest names.
+
+    Raises
+    ------
+    UnknownCouncilError
+        If no council of that name has settings.
+    """
+    try:
+        return load_council(name)
+    except UnknownCouncilError:
+        known = ", ".join(council.slug for council in list_councils())
+        try:
+            target = find_social_care_council(name)
+        except CareMapError as error:  # a refusal, an unknown name, or a damaged national pack: each says why
+            why = str(error)
+        else:
+            why = (f"{target.name} is not set up yet. Set it up from the national data shipped with the tool "
+                   f"(offline, seconds): python -m caremap setup --council {target.slug}")
+        raise UnknownCouncilError(f"Unknown council {name!r}. Known councils: {known}. {why}") from None

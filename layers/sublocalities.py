@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from geo.errors import InputDataError
 from layers.council_data import CouncilData
 
 MEASURES = {
@@ -56,7 +57,7 @@ def sublocality_layer(data: CouncilData, level: str) -> gpd.GeoDataFrame:
         main = people.sort_values("pop_total").drop_duplicates(key, keep="last").set_index(key)["locality_name"]
         frame["locality_name"] = frame["code"].map(main)
     else:
-        raise ValueError(f"Unknown sub-locality level {level!r}; use one of 'lsoa21_code', 'msoa21_code', "
+        raise InputDataError(f"Unknown sub-locality level {level!r}; use one of 'lsoa21_code', 'msoa21_code', "
                          f"'ward22_code', 'lad_code'.")
     columns = ["code", "name", "pop_total", "pop_65plus", "pop_75plus", "pop_85plus", "pct_65plus", "pct_85plus",
                "pct_rural_pop", "ruc", "locality_name", "geometry"]

@@ -17,6 +17,7 @@ import io
 import itertools
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
@@ -405,6 +406,25 @@ def _separator(sample: str) -> str:
 
 _END = "\x1e\x1fend of file\x1f\x1e"
 """A last line added after a CSV's text: read as its own record unless a quote left open swallowed it."""
+_FIELD_LIMIT = threading.Lock()
+
+
+def _records(reader: Iterator[list[str]], longest: int) -> Iterator[list[str]]:
+    """The records of a ``csv.reader`` whose fields may be as long as ``longest`` characters.
+
+    ``csv.field_size_limit`` is process-wide: it is raised only while this reader parses a record and put back
+    before the record is handed on: it is never left raised.
+    """
+    while True:
+        with _FIELD_LIMIT:
+            previous = csv.field_size_limit(max(csv.field_size_limit(), longest))
+            try:
+                record = next(reader, None)
+            finally:
+                csv.field_size_limit(previous)
+        if record is None:
+            return
+        yield record
 
 
 def _csv_rows(content: bytes, shown: str, limits: TableLimits):
@@ -425,10 +445,10 @@ def _csv_rows(content: bytes, shown: str, limits: TableLimits):
                               f"text is closed and that every row has the same number of columns.")
 
     def rows() -> Iterator[workbooks.Row]:
-        csv.field_size_limit(max(csv.field_size_limit(), len(content) + len(_END) + 2))  # the file is bounded
         with _text_stream(content, encoding) as stream:
             lines = itertools.chain(stream, ["\n", _END])
-            for number, record in enumerate(csv.reader(lines, delimiter=separator, skipinitialspace=True), start=1):
+            reader = csv.reader(lines, delimiter=separator, skipinitialspace=True)
+            for number, record in enumerate(_records(reader, len(content) + len(_END) + 2), start=1):  # bounded file
                 if record == [_END]:
                     return
                 state["row"] = number

@@ -10,12 +10,15 @@ OpenStreetMap files are built without networkx by :mod:`routing.builder`, which 
 
 from __future__ import annotations
 
+import contextlib
+import math
 import socket
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 import networkx as nx
@@ -25,6 +28,7 @@ import osmnx as ox
 from shapely.geometry import LineString
 
 from geo.errors import RoadNetworkError
+from geo.settings import settings as tool_settings
 from geo.units import BNG, WGS84, lonlat_to_bng
 from routing.graphml import check_graphml
 from routing.limits import (
@@ -228,14 +232,36 @@ def _check_graph_in_great_britain(path: Path, graph: nx.MultiDiGraph) -> None:
 
 
 def overpass_endpoint() -> tuple[str, int]:
-    """Host and port of the Overpass API OSMnx is configured to use (``ox.settings.overpass_url``)."""
-    url = urlsplit(ox.settings.overpass_url)
+    """Host and port of the Overpass API downloads use (``overpass_url`` of :mod:`geo.settings`)."""
+    url = urlsplit(tool_settings.overpass_url)
     return url.hostname or "overpass-api.de", url.port or (80 if url.scheme == "http" else 443)
+
+
+_OSMNX_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def osmnx_settings() -> Iterator[None]:
+    """OSMnx's global settings, for one download, taken from :mod:`geo.settings` (the one place the tool keeps its
+    Overpass URL and request timeout), and put back afterwards; OSMnx's own response cache is off (the prepared
+    extract is the only copy kept). One download at a time holds them."""
+    # Whole seconds: OSMnx also writes the timeout into the Overpass query, whose [timeout:…] takes an integer.
+    wanted = {"overpass_url": tool_settings.overpass_url, "requests_timeout": math.ceil(tool_settings.requests_timeout),
+              "use_cache": False}
+    with _OSMNX_LOCK:
+        saved = {name: getattr(ox.settings, name) for name in wanted}
+        try:
+            for name, value in wanted.items():
+                setattr(ox.settings, name, value)
+            yield
+        finally:
+            for name, value in saved.items():
+                setattr(ox.settings, name, value)
 
 
 def overpass_reachable(host: str | None = None, port: int | None = None, timeout_s: float = 3.0) -> bool:
     """True when the Overpass API answers a TCP connection within ``timeout_s`` seconds (by default the endpoint
-    OSMnx is configured to use).
+    of :mod:`geo.settings`).
 
     The name lookup runs in a worker thread because ``getaddrinfo`` ignores socket timeouts and can
     hang for a long time on a machine without network.
@@ -256,9 +282,10 @@ def overpass_reachable(host: str | None = None, port: int | None = None, timeout
         pool.shutdown(wait=False)
 
 
-def download_drive_ways(polygon_wgs84, *, timeout_s: float = 180.0, progress: Progress | None = None) -> nx.MultiDiGraph:
-    """Download the raw (unsimplified) drive network inside a polygon (WGS84) from the Overpass API with OSMnx,
-    at the endpoint OSMnx is configured to use (``ox.settings.overpass_url``).
+def download_drive_ways(polygon_wgs84, *, progress: Progress | None = None) -> nx.MultiDiGraph:
+    """Download the raw (unsimplified) drive network inside a polygon (WGS84) from the Overpass API with OSMnx, at
+    the Overpass URL and with the request timeout of :mod:`geo.settings` (``settings.overpass_url``,
+    ``settings.requests_timeout``, seconds).
 
     Raises
     ------
@@ -274,21 +301,17 @@ def download_drive_ways(polygon_wgs84, *, timeout_s: float = 180.0, progress: Pr
             "extract, upload an .osm.pbf file (e.g. from download.geofabrik.de), or use the straight-line estimate."
         )
     report("Downloading the drive network (this can take a few minutes for a county)…")
-    previous = ox.settings.requests_timeout
-    ox.settings.requests_timeout = timeout_s
     try:
-        graph = ox.graph_from_polygon(polygon_wgs84, network_type="drive", simplify=False, retain_all=True)
+        with osmnx_settings():
+            graph = ox.graph_from_polygon(polygon_wgs84, network_type="drive", simplify=False, retain_all=True)
     except Exception as error:
         raise RoadNetworkError(f"The OpenStreetMap download failed ({safe_text(error, 150)}). Try again later "
                                f"or upload an extract file.") from error
-    finally:
-        ox.settings.requests_timeout = previous
     report(f"Downloaded {graph.number_of_nodes():,} road nodes and {graph.number_of_edges():,} road segments.")
     return graph
 
 
-def download_drive_graph(polygon_wgs84, settings: RoutingSettings, timeout_s: float = 180.0,
-                         progress: Progress | None = None) -> nx.MultiDiGraph:
+def download_drive_graph(polygon_wgs84, settings: RoutingSettings, progress: Progress | None = None) -> nx.MultiDiGraph:
     """Download the drive network inside a polygon (WGS84) and prepare it (:func:`prepare_drive_graph`).
 
     Raises
@@ -297,7 +320,7 @@ def download_drive_graph(polygon_wgs84, settings: RoutingSettings, timeout_s: fl
         Within a few seconds when the Overpass API cannot be reached (offline machine), or if the
         download fails.
     """
-    graph = download_drive_ways(polygon_wgs84, timeout_s=timeout_s, progress=progress)
+    graph = download_drive_ways(polygon_wgs84, progress=progress)
     (progress or (lambda message: None))("Keeping connected roads, timing and simplifying…")
     return prepare_drive_graph(graph, settings)
 

@@ -1,9 +1,10 @@
 """Choose where road travel times come from for a council, and build the engine for it.
 
-Sources: the council's bundled OSM extract (Rutland); a network prepared for the council by
-``python -m caremap roads`` (from a large extract or a download) or downloaded in the app; a file the
-user supplies (.osm.pbf, .osm, GraphML); a download from OpenStreetMap (connected machines only); or the
-straight-line estimate.
+The sources, named the same everywhere (the app's sidebar, :func:`caremap.travel_engine`, the commands'
+``--roads``; :data:`SOURCES`): ``bundled``, the council's bundled OSM extract (Rutland); ``prepared``, the roads
+``python -m caremap roads`` prepared (from a large extract or a download) or the app downloaded; ``upload``, a file
+the user supplies (.osm.pbf, .osm, GraphML; outside the app, its path); ``download``, a download from OpenStreetMap
+(connected machines only); ``estimate``, the straight-line estimate.
 """
 
 from __future__ import annotations
@@ -20,15 +21,19 @@ import numpy as np
 
 from geo.council import Council
 from geo.errors import RoadNetworkError
-from geo.settings import settings
 from geo.units import WGS84
 from routing import cache
-from routing.engine import EstimateEngine, RoadEngine, TravelEngine
-from routing.limits import RoadLimits, check_regular_file, safe_name
+from routing.estimate import EstimateEngine
+from routing.files import network_from_file, prepared_description, prepared_extract
+from routing.limits import RoadLimits, safe_name
 from routing.network import RoadNetwork
+from routing.road_engine import RoadEngine
 from routing.settings import RoutingSettings
+from routing.travel import TravelEngine
 
 BUNDLED, PREPARED, UPLOAD, DOWNLOAD, ESTIMATE = "bundled", "prepared", "upload", "download", "estimate"
+SOURCES = (BUNDLED, PREPARED, UPLOAD, DOWNLOAD, ESTIMATE)
+"""Every source's name: the one vocabulary of travel engines."""
 SOURCE_NAMES = {
     BUNDLED: "Bundled OpenStreetMap extract",
     PREPARED: "Prepared OpenStreetMap roads (caremap roads)",
@@ -44,23 +49,6 @@ council, wherever it is used (the app's sidebar, every command's output and expo
 Progress = Callable[[str], None]
 
 
-def prepared_extract(slug: str, cache_dir: Path | None = None) -> Path:
-    """Where the council's prepared roads (drivable ways as ``.osm.pbf``) are kept."""
-    return (cache_dir or settings.cache_folder) / "roads" / f"{slug}.osm.pbf"
-
-
-def prepared_description(slug: str, cache_dir: Path | None = None) -> str | None:
-    """How the council's prepared roads were made (None if there are none)."""
-    path = prepared_extract(slug, cache_dir)
-    if not path.is_file():
-        return None
-    try:
-        about = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-        return f"OpenStreetMap roads prepared {about['date']} from {about['source']}"
-    except (OSError, ValueError, KeyError, TypeError):
-        return "OpenStreetMap roads prepared with caremap roads"
-
-
 def available_sources(council: Council, cache_dir: Path | None = None) -> list[str]:
     """Sources offered for a council, the default first."""
     bundled = [BUNDLED] if council.osm_extract else []
@@ -68,54 +56,6 @@ def available_sources(council: Council, cache_dir: Path | None = None) -> list[s
     if bundled or prepared:
         return [*bundled, *prepared, UPLOAD, DOWNLOAD, ESTIMATE]
     return [ESTIMATE, UPLOAD, DOWNLOAD]
-
-
-def _build_network(path: Path, settings: RoutingSettings, *, description: str, limits: RoadLimits,
-                   progress: Progress | None) -> RoadNetwork:
-    """Build without the cache: OpenStreetMap files by the streaming builder, GraphML through OSMnx."""
-    from routing.osm import check_road_file, is_graphml
-
-    check_road_file(path, limits)
-    if is_graphml(path):
-        from routing.osm import graph_from_graphml
-
-        if progress:
-            progress(f"Reading the GraphML network {safe_name(path)}…")
-        return RoadNetwork.from_graph(graph_from_graphml(path, settings, limits=limits), description)
-    from routing.builder import network_from_osm_file
-
-    return network_from_osm_file(path, settings, limits=limits, description=description, progress=progress)
-
-
-def network_from_file(path: str | Path, settings: RoutingSettings, *, description: str | None = None,
-                      progress: Progress | None = None, cache_dir: Path | None = None, limits: RoadLimits | None = None,
-                      keep: bool = True) -> RoadNetwork:
-    """Road network from an OSM or GraphML file, through the cache (keyed by the file's bytes).
-
-    A file refused once is refused again at once under the same or smaller limits (its content, name and
-    settings are remembered for this process).
-    ``keep=False`` builds without writing the network to the cache.
-
-    Raises
-    ------
-    RoadNetworkError
-        If the file is missing, too large for ``limits``, damaged or holds no drivable roads.
-    """
-    path = Path(path)
-    check_regular_file(path)
-    digest = cache.file_digest(path)
-    limits = limits or RoadLimits.for_machine()
-    refusal = cache.failure_key(digest, path.name, settings)
-    if (message := cache.known_failure(refusal, limits)) is not None:
-        raise RoadNetworkError(message)
-    key = cache.cache_key(digest, settings)
-    description = description or f"OpenStreetMap, {safe_name(path)}"
-    try:
-        return cache.load_or_build(key, lambda: _build_network(path, settings, description=description, limits=limits,
-                                                               progress=progress), cache_dir, keep=keep)
-    except RoadNetworkError as error:
-        cache.remember_failure(refusal, str(error), limits)
-        raise
 
 
 def engine_from_upload(content: bytes, name: str, settings: RoutingSettings, *, keep: bool, upload_dir: Path,
@@ -233,36 +173,21 @@ def build_engine(council: Council, source: str, *, settings: RoutingSettings | N
     if source == ESTIMATE:
         return EstimateEngine(settings)
     if source == BUNDLED:
-        if not council.osm_extract:
-            raise RoadNetworkError(f"{council.name} has no bundled road network. Upload an OpenStreetMap extract, "
-                                   f"download one, or use the straight-line estimate.")
-        description = f"OpenStreetMap extract of {council.name}" + (
-            f" ({council.osm_extract_date})" if council.osm_extract_date else "")
-        network = network_from_file(council.data_dir / council.osm_extract, settings, description=description,
-                                    progress=progress, cache_dir=cache_dir)
-    elif source == PREPARED:
-        description = prepared_description(council.slug, cache_dir)
-        if description is None:
-            raise RoadNetworkError(f"No roads have been prepared for {council.name}: run python -m caremap roads "
-                                   f"--council {council.slug} on a connected machine (or with --pbf FILE).")
-        network = network_from_file(prepared_extract(council.slug, cache_dir), settings, description=description,
-                                    progress=progress, cache_dir=cache_dir)
-    elif source == UPLOAD:
+        return RoadEngine.bundled(council, settings=settings, cache_dir=cache_dir, progress=progress)
+    if source == PREPARED:
+        return RoadEngine.prepared(council, settings=settings, cache_dir=cache_dir, progress=progress)
+    if source == UPLOAD:
         if upload is None:
             raise RoadNetworkError("No road network file was given: choose an .osm.pbf, .osm or .graphml file.")
-        description = f"OpenStreetMap, {safe_name(upload)}"
-        network = network_from_file(upload, settings, description=description, progress=progress,
-                                    cache_dir=cache_dir, limits=limits)
-    elif source == DOWNLOAD:
+        return RoadEngine.from_file(upload, settings=settings, cache_dir=cache_dir, limits=limits, progress=progress)
+    if source == DOWNLOAD:
         if outline is None:
             raise RoadNetworkError("Downloading needs the council's outline.")
         network = prepare_roads(council, outline, settings=settings, progress=progress, cache_dir=cache_dir)
-        description = prepared_description(council.slug, cache_dir) or network.description
-    else:
-        raise RoadNetworkError(f"Unknown road network source {safe_name(source)!r}; use one of "
-                               f"{', '.join(SOURCE_NAMES)}.")
-    # The same file may have been cached under another name: label it as the user chose it.
-    return RoadEngine(network, settings, description=description)
+        # The same roads may have been cached under another name: label them as prepared now.
+        return RoadEngine(network, settings, description=prepared_description(council.slug, cache_dir) or
+                          network.description)
+    raise RoadNetworkError(f"Unknown road network source {safe_name(source)!r}; use one of {', '.join(SOURCES)}.")
 
 
 def coverage_share(engine: TravelEngine, points_xy: np.ndarray) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import tempfile
 
 import pytest
@@ -26,6 +27,15 @@ def pytest_unconfigure(config):
         os.environ.pop("CAREMAP_HOME", None)
 
 
+@pytest.fixture()
+def closed_port():
+    """A loopback port that refuses connections: bound by this test (so nothing else can listen on it) but never
+    listening. Never a fixed port: something may listen on any one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as held:
+        held.bind(("127.0.0.1", 0))
+        yield held.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
 def herefordshire():
     return load_council_data(load_council("herefordshire"))
@@ -43,8 +53,17 @@ def all_councils():
 
 
 @pytest.fixture(scope="session")
+def rutland_care_homes(rutland):
+    """The CQC care homes shipped for Rutland (caremap.care_homes), read once for the session."""
+    import caremap
+
+    return caremap.care_homes(rutland)
+
+
+@pytest.fixture(scope="session")
 def rutland_graph():
-    """Rutland's drive graph built straight from the bundled PBF (no cache), for networkx references."""
+    """Rutland's drive graph built by OSMnx straight from the bundled PBF (no cache), for networkx references: about
+    ten seconds, so the tests that use it are marked slow."""
     from geo.settings import settings
     from routing.osm import graph_from_osm_file
     from routing.settings import RoutingSettings
@@ -53,8 +72,10 @@ def rutland_graph():
 
 
 @pytest.fixture(scope="session")
-def rutland_engine(rutland_graph):
+def rutland_engine():
+    """Rutland's bundled network as the app builds it (the streaming builder, through the tests' cache: the
+    notebook's and the commands' runs read it from there); it equals OSMnx's graph
+    (tests/test_road_builder.py)."""
     from routing.engine import RoadEngine
-    from routing.network import RoadNetwork
 
-    return RoadEngine(RoadNetwork.from_graph(rutland_graph, "Rutland test network"))
+    return RoadEngine.bundled(load_council("rutland"))

@@ -27,14 +27,6 @@ def test_unknown_council_lists_the_known_ones():
         load_council("Shropshire")
 
 
-def test_overrides_return_a_new_council_and_leave_the_original():
-    council = load_council("herefordshire")
-    wider = council.with_overrides(fee_zone_radius_miles=6)
-    assert wider.fee_zone_radius_miles == 6 and council.fee_zone_radius_miles == 4
-    with pytest.raises(TypeError):
-        council.with_overrides(radius=6)
-
-
 def _numbers(value) -> list[float]:
     """Every number in a figure's value (a number, a series by year, or a table by name)."""
     if isinstance(value, dict):

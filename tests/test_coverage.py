@@ -7,7 +7,7 @@ import pytest
 
 from analyses import coverage as cv
 from analyses import sites
-from layers.care_homes import read_care_homes, shipped_care_homes
+from layers.care_homes import read_care_homes
 from routing.engine import EstimateEngine
 
 
@@ -28,8 +28,8 @@ def test_weights_follow_the_bands():
 
 
 @pytest.fixture(scope="module")
-def rutland_homes(rutland):
-    return shipped_care_homes(rutland).homes
+def rutland_homes(rutland_care_homes):
+    return rutland_care_homes.homes
 
 
 def test_rutland_runs_on_cqc_homes_not_assumed_beds(rutland_homes):
@@ -114,8 +114,8 @@ def test_mclp_equals_brute_force(seed):
     covers = rng.random((9, 40)) < 0.25
     weights = rng.uniform(1, 50, 40)
     _, best = sites.mclp_brute_force(covers, weights, 3)
-    exact = sites.mclp_exact(covers, weights, 3)
-    assert len(exact) == 3
+    exact, solver = sites.mclp_solve(covers, weights, 3)
+    assert len(exact) == 3 and solver == sites.EXACT_SOLVER
     assert weights[covers[exact].any(axis=0)].sum() == pytest.approx(best)
     greedy = sites.mclp_greedy(covers, weights, 3)
     assert weights[covers[greedy].any(axis=0)].sum() <= best + 1e-9

@@ -51,6 +51,7 @@ def _pdf_text(pdf: bytes, tmp_path) -> str:
     return " ".join(text.split())
 
 
+@pytest.mark.slow
 def test_a_changed_year_changes_the_download(tmp_path):
     app = AppTest.from_function(_rutland_coverage_page, default_timeout=240).run()
     assert not app.exception and not app.error
@@ -82,6 +83,7 @@ def test_a_changed_year_changes_the_download(tmp_path):
         assert "scenario 2038" in _pdf_text(second_pdf, tmp_path) and "scenario 2028" in _pdf_text(first_pdf, tmp_path)
 
 
+@pytest.mark.slow
 def test_values_changed_on_the_page_are_the_users_in_the_report_and_equal_bands_are_refused():
     app = AppTest.from_function(_rutland_coverage_page, default_timeout=240).run()
     documented = app.number_input(key="cv_free").value

@@ -1,7 +1,5 @@
 """Evidence: documented figures beside the tool's own, recomputed from the bundled data."""
 
-import subprocess
-import sys
 
 import geopandas as gpd
 import pandas as pd
@@ -51,7 +49,7 @@ def test_homes_and_beds_are_counted_from_a_loaded_file(rutland):
     figures = {**rutland.council.figures,
                "care_home_beds": Figure("care_home_beds", "Care-home beds", 40, "beds", "2020", document, "page 1"),
                "nursing_beds": Figure("nursing_beds", "Nursing-home beds", 30, "beds", "2020", document, "page 1")}
-    data = dataclasses.replace(rutland, council=rutland.council.with_overrides(figures=figures))
+    data = dataclasses.replace(rutland, council=dataclasses.replace(rutland.council, figures=figures))
     table = evidence_table(data, homes=homes, homes_source="homes.csv")
     beds = _row(table, "Care-home beds")
     assert beds["Tool's figure"] == "50" and beds["Difference"] == "10 more (+25.0%)" and "homes.csv" in beds[
@@ -60,18 +58,16 @@ def test_homes_and_beds_are_counted_from_a_loaded_file(rutland):
 
 
 def test_command_line_writes_the_evidence(tmp_path):
+    from caremap import cli
+
     out = tmp_path / "evidence.csv"
-    done = subprocess.run([sys.executable, "-m", "caremap", "evidence", "--council", "herefordshire", "--out",
-                           str(out)], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
+    assert cli.main(["evidence", "--council", "herefordshire", "--out", str(out)]) == 0
     table = pd.read_csv(out, comment="#")
     assert "48,458" in table["Tool's figure"].tolist()
 
 
-def test_homes_without_a_nursing_column_are_counted_without_the_split(rutland):
-    import caremap
-
-    homes = caremap.care_homes(rutland).homes.drop(columns="nursing")  # a list that says nothing of nursing
+def test_homes_without_a_nursing_column_are_counted_without_the_split(rutland, rutland_care_homes):
+    homes = rutland_care_homes.homes.drop(columns="nursing")  # a list that says nothing of nursing
     table = evidence_table(rutland, homes=homes, homes_source="homes.csv")
     assert len(table) == len(rutland.council.figures)
 

@@ -1,5 +1,6 @@
 """The Evidence page without a browser (Streamlit's AppTest): every citation can be read in full."""
 
+import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -10,6 +11,7 @@ def _evidence_page():
     evidence.page()
 
 
+@pytest.mark.slow
 def test_every_source_can_be_read_in_full():
     st.cache_data.clear()
     app = AppTest.from_function(_evidence_page, default_timeout=240).run()

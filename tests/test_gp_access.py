@@ -7,7 +7,7 @@ import pytest
 
 from analyses import gp_access
 from analyses.localities import drive_time_localities
-from routing.calibrate import calibrate_bands, sample_trips
+from bench.calibrate import calibrate_bands, sample_trips
 from routing.engine import EstimateEngine
 from routing.settings import ESTIMATE_BANDS, SINGLE_CIRCUITY, SINGLE_SPEED_MPH, RoutingSettings
 
@@ -106,5 +106,5 @@ def test_the_estimate_rises_with_distance_and_says_how_it_was_calibrated():
     assert (np.diff(engine.curve.road(straight)) > 0).all() and (np.diff(engine.curve.time(straight)) > 0).all()
     assert engine.label.startswith("ESTIMATE") and "calibrated on Rutland" in engine.label
     assert engine.curve.straight_for_road(float(engine.curve.road(7000.0))) == pytest.approx(7000.0)
-    a, b = np.array([[0.0, 0.0]]), np.array([[3000.0, 4000.0]])
+    a, b = np.array([[486_000.0, 308_000.0]]), np.array([[489_000.0, 312_000.0]])  # 5 km apart, at Oakham
     assert engine.matrix(a, b).miles[0, 0] == pytest.approx(engine.curve.road(5000.0) / 1609.344)

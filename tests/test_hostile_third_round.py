@@ -61,7 +61,7 @@ def test_a_file_name_with_line_breaks_stays_in_its_comment_line(tmp_path, capsys
     # The terminal shows the name escaped: nothing of it is acted on, and each printed line is one line.
     assert "\x1b" not in printed.out + printed.err and "\r" not in printed.out
     assert "x\\n=cmd|' -C calc'!A0,+1+2\\r\\n@SUM(1)\\x1b[2J.csv" in printed.out
-    assert all(line.startswith(("straight line:", "road distance:", "Wrote", "note:", "warning:"))
+    assert all(line.startswith(("Base fee:", "straight line:", "road distance", "Wrote", "note:", "warning:"))
                for line in printed.out.splitlines())
 
 
@@ -341,7 +341,7 @@ def test_a_fee_of_minus_zero_is_shown_as_zero(tmp_path, capsys):
     printed = capsys.readouterr().out
     text = out.read_text(encoding="utf-8-sig")
     assert "-0" not in printed and "£-" not in text and "# Base fee: £0.00 per hour" in text
-    assert "uplift £0/year" in printed
+    assert "uplift £0 a year" in printed
 
 
 # --- Road networks ----------------------------------------------------------------------------------------------

@@ -2,11 +2,11 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-import matplotlib
 import pytest
 
 import caremap
@@ -27,7 +27,8 @@ def test_importing_caremap_loads_neither_streamlit_nor_folium():
     assert done.stdout.strip() == "[]"
 
 
-def test_the_report_leaves_matplotlibs_backend_alone(tmp_path):
+@pytest.mark.slow
+def test_the_report_leaves_matplotlibs_backend_alone(tmp_path):  # a fresh process: the point is its backend
     code = ("import matplotlib, caremap; from analyses import report; data = caremap.load_data('rutland'); "
             "engine = caremap.travel_engine('rutland', 'estimate'); homes = caremap.care_homes(data); "
             "report.build_report(data, homes.homes, engine, homes_source='test', year=2028, sites=0); "
@@ -51,11 +52,11 @@ def test_the_package_is_installed_not_patched_onto_the_path():
 
 
 def test_engine_names(rutland):
-    assert caremap.engine_names(rutland.council) == ["rutland-osm", "estimate", "download"]
+    assert caremap.engine_names(rutland.council) == ["bundled", "download", "estimate"]
     assert caremap.engine_names("herefordshire") == ["estimate", "download"]
     assert caremap.travel_engine("herefordshire", "estimate").is_estimate
-    with pytest.raises(RoadNetworkError, match="not a bundled network of Herefordshire"):
-        caremap.travel_engine("herefordshire", "herefordshire-osm")
+    with pytest.raises(RoadNetworkError, match="Herefordshire has no bundled road network"):
+        caremap.travel_engine("herefordshire", "bundled")
     with pytest.raises(RoadNetworkError, match="neither a travel engine name"):
         caremap.travel_engine("rutland", "no-such-file.pbf")
 
@@ -76,24 +77,28 @@ def test_command_line_help_reads_for_a_planner():
     assert "examples:" in done.stdout and "ESTIMATE" in done.stdout
 
 
-def test_councils_command_lists_figures_with_sources():
-    done = subprocess.run([sys.executable, "-m", "caremap", "councils", "--council", "herefordshire"],
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert "Care-home bed need, aged 65+" in done.stdout and "Market Position Statement 2020-25" in done.stdout
+def test_councils_command_lists_figures_with_sources(capsys):
+    from caremap import cli
+
+    assert cli.main(["councils", "--council", "herefordshire"]) == 0
+    printed = capsys.readouterr().out
+    assert "Care-home bed need, aged 65+" in printed and "Market Position Statement 2020-25" in printed
 
 
-def test_the_notebook_runs_top_to_bottom(tmp_path, monkeypatch):
-    """Every code cell of examples/notebook.ipynb, in order, in one namespace, as a kernel would run them."""
+@pytest.mark.slow
+def test_the_notebook_runs_top_to_bottom(tmp_path):
+    """Every code cell of examples/notebook.ipynb, in order, in one namespace, as a kernel would run them (in the
+    tests' own home, so Rutland's network built once for the session is read from its cache)."""
     cells = json.loads(NOTEBOOK.read_text())["cells"]
     code = [("".join(cell["source"])) for cell in cells if cell["cell_type"] == "code"]
     assert code, "the notebook has no code cells"
     script = tmp_path / "notebook.py"
     lines = [line for cell in code for line in [*cell.splitlines(), ""] if not line.lstrip().startswith("%")]
     script.write_text("\n".join(lines))  # IPython magics (%matplotlib) are for the notebook only
-    environment = {**os.environ, "MPLBACKEND": "Agg", "CAREMAP_CACHE_DIR": str(tmp_path / "cache")}
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path,
-                          env=environment)
+    done = subprocess.run([sys.executable, "-W", "error::DeprecationWarning:__main__", str(script)], capture_output=True,
+                          text=True, timeout=300, cwd=tmp_path, env={**os.environ, "MPLBACKEND": "Agg"})
     assert done.returncode == 0, done.stderr[-3000:]
+    printed = done.stdout.splitlines()
+    assert printed[0].startswith("Road network: OpenStreetMap extract of Rutland")
+    assert printed[1].startswith("4 miles (") and re.fullmatch(r"\d+ of \d+ rounds viable through the week", printed[2])
     assert (tmp_path / "rutland_coverage.pdf").read_bytes().startswith(b"%PDF")
-    assert matplotlib.get_backend()  # the test process itself never had its backend switched

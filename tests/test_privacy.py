@@ -38,6 +38,7 @@ def no_network(monkeypatch):
     return attempts
 
 
+@pytest.mark.slow
 def test_every_analysis_runs_with_sockets_blocked(no_network, tmp_path):
     council = load_council("rutland")
     data = load_council_data(council)

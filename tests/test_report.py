@@ -6,7 +6,6 @@ import html
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,15 +13,14 @@ import numpy as np
 import pytest
 
 from analyses import report as reporting
-from layers.care_homes import shipped_care_homes
 
 ROOT = Path(__file__).resolve().parent.parent
 POPPLER = shutil.which("pdftotext") and shutil.which("pdftoppm")
 
 
 @pytest.fixture(scope="module")
-def rutland_report(rutland, rutland_engine):
-    homes = shipped_care_homes(rutland)
+def rutland_report(rutland, rutland_engine, rutland_care_homes):
+    homes = rutland_care_homes
     return reporting.build_report(rutland, homes.homes, rutland_engine, year=2028, sites=2, site_minutes=8.0,
                                   **reporting.homes_details(homes),
                                   authorship=reporting.Authorship("A. Planner", "Rutland County Council", "for-comment"))
@@ -50,7 +48,7 @@ def test_html_report_has_every_section_and_table(rutland_report):
     assert page.count("<a href='#") == len(reporting.SECTIONS)  # the contents link to every section
     assert page.count("<img alt=") == 3 and page.count("data:image/png;base64,") == 3
     assert "Rutland Health PCN" in page and "Beds per 1,000 aged 65+" in page
-    assert "Travel times: Road network: Rutland test network" in page
+    assert "Travel times: Road network: OpenStreetMap extract of Rutland" in page
     assert "CQC care directory, 1 March 2021 (shipped with the tool): 111 care homes, 12 in Rutland" in page
     assert "Open Government Licence" in page and "Care Quality Commission" in page
     assert "DRAFT FOR COMMENT" in page and "A. Planner" in page and "Rutland County Council" in page
@@ -166,6 +164,7 @@ def test_no_page_is_less_than_a_third_full_but_the_last_of_a_section(rutland_pdf
         assert last_of_section or _fill(image) >= 1 / 3, f"page {number + 1} ({name}) is {_fill(image):.0%} full"
 
 
+@pytest.mark.slow
 def test_user_text_is_escaped_in_both_reports(rutland, rutland_engine, tmp_path):
     from routing.engine import EstimateEngine
 
@@ -186,30 +185,29 @@ def test_user_text_is_escaped_in_both_reports(rutland, rutland_engine, tmp_path)
     assert "<b>Evil & Co</b>" in text and "<i>homes</i>.csv (1)" in text and "note <u>with</u> markup" in text
 
 
-def test_command_line_writes_the_report(tmp_path):
+@pytest.mark.slow
+def test_command_line_writes_the_report(tmp_path, capsys):
+    from caremap import cli
+
     candidates = tmp_path / "sites.csv"
     candidates.write_text("name,postcode\nBarleythorpe field,LE15 7PL\nSouth Luffenham plot,PE9 3RN\n")
     out = tmp_path / "rutland.pdf"
-    done = subprocess.run([sys.executable, "-m", "caremap", "report", "--council", "rutland", "--out", str(out),
-                           "--html", str(tmp_path / "rutland.html"), "--minutes", "8", "--candidates", str(candidates),
-                           "--site-measure", "access", "--sites", "1", "--author", "A. Planner", "--organisation",
-                           "Rutland County Council", "--status", "final"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=180)
-    assert done.returncode == 0, done.stderr
+    assert cli.main(["report", "--council", "rutland", "--out", str(out), "--html", str(tmp_path / "rutland.html"),
+                     "--minutes", "8", "--candidates", str(candidates), "--site-measure", "access", "--sites", "1",
+                     "--author", "A. Planner", "--organisation", "Rutland County Council", "--status", "final"]) == 0
     assert out.read_bytes().startswith(b"%PDF") and (tmp_path / "rutland.html").stat().st_size > 100_000
     page = (tmp_path / "rutland.html").read_text()
     assert "the candidate sites you gave (2 considered)" in page and "E2SFCA access gap closed" in page
     assert "<p class='status'>FINAL</p>" in page and "A. Planner" in page and "Rutland County Council" in page
-    lines = done.stdout.splitlines()
+    lines = capsys.readouterr().out.splitlines()
     assert lines[0] == ("Care homes: CQC care directory, 1 March 2021 (shipped with the tool): 111 care homes, 12 in "
                         "Rutland and 99 within 15 km beyond its border.")
     assert [line for line in lines if line.startswith("Suggested site 1. ")]
-    unknown = subprocess.run([sys.executable, "-m", "caremap", "report", "--council", "Shropshire", "--out",
-                              str(tmp_path / "s.pdf")], cwd=ROOT, capture_output=True, text=True, timeout=180)
-    assert unknown.returncode == 2 and "Known councils" in unknown.stderr and "Traceback" not in unknown.stderr
-    multiline = subprocess.run([sys.executable, "-m", "caremap", "report", "--council", "rutland", "--author", "A\nB",
-                                "--out", str(tmp_path / "s.pdf")], cwd=ROOT, capture_output=True, text=True, timeout=180)
-    assert multiline.returncode == 2 and "--author must be at most 120 characters on one line" in multiline.stderr
+    assert cli.main(["report", "--council", "Shropshire", "--out", str(tmp_path / "s.pdf")]) == 2
+    error = capsys.readouterr().err
+    assert "Known councils" in error and "Traceback" not in error
+    assert cli.main(["report", "--council", "rutland", "--author", "A\nB", "--out", str(tmp_path / "s.pdf")]) == 2
+    assert "--author must be at most 120 characters on one line" in capsys.readouterr().err
 
 
 def test_the_command_and_the_report_share_the_statuses():

@@ -20,11 +20,13 @@ from routing.settings import RoutingSettings
 
 SOLOMON = Path(__file__).resolve().parent.parent / "bench" / "data" / "solomon"
 STRAIGHT = EstimateEngine(RoutingSettings(circuity=1.0, estimate_speed_mph=30.0))
+X0, Y0 = 486_000.0, 308_000.0
+"""Where the hand-made cases sit (Oakham, BNG metres): points near the grid's origin would read as degrees."""
 
 
 def _calls(points, windows, minutes=10.0):
     clients = gpd.GeoDataFrame({"client_id": [f"C{i}" for i in range(len(points))], "windows": windows,
-                                "minutes_per_call": minutes}, geometry=[Point(p) for p in points], crs=27700)
+                                "minutes_per_call": minutes}, geometry=[Point(x + X0, y + Y0) for x, y in points], crs=27700)
     return r.calls_for_day(clients, r.RoundSettings())
 
 
@@ -33,7 +35,7 @@ def test_six_calls_match_brute_force():
     points = rng.uniform(-5000, 5000, size=(6, 2))
     calls = _calls(points, ["00:00-23:59"] * 6)
     settings = r.RoundSettings(shifts=(r.Shift("Day", 8 * 60, 20 * 60),), max_paid_hours=12, iterations=500)
-    plan = r.plan_rounds(calls, [r.Base("Base", 0.0, 0.0, 1)], STRAIGHT, settings)
+    plan = r.plan_rounds(calls, [r.Base("Base", X0, Y0, 1)], STRAIGHT, settings)
     assert plan.feasible and plan.unserved.empty and len(plan.rounds) == 1
 
     # Independent cost of every order: whole seconds and metres, pay per second and mileage per metre.
@@ -105,7 +107,7 @@ def test_impossible_calls_come_back_with_reasons():
     points = [(1000.0, 0.0), (2000.0, 0.0), (1500.0, 500.0)]
     calls = _calls(points, ["03:00-04:00", "morning", "morning"], minutes=[20.0, 9 * 60.0, 20.0])
     settings = r.RoundSettings(iterations=200)
-    plan = r.plan_rounds(calls, [r.Base("Base", 0.0, 0.0, 2)], STRAIGHT, settings)
+    plan = r.plan_rounds(calls, [r.Base("Base", X0, Y0, 2)], STRAIGHT, settings)
     reasons = plan.unserved.set_index("client_id")["reason"]
     assert reasons["C0"].startswith("window")
     assert reasons["C1"].startswith("shift length")
@@ -115,12 +117,12 @@ def test_impossible_calls_come_back_with_reasons():
 def test_unreachable_call_is_unserved():
     # Island A: a two-way road 0–1; island B: 2–3, with no road between them.
     tail, head = np.array([0, 1, 2, 3]), np.array([1, 0, 3, 2])
-    x, y = np.array([0.0, 1000.0, 5000.0, 6000.0]), np.zeros(4)
-    xy = np.column_stack([x[np.column_stack([tail, head]).ravel()], np.zeros(8)])
+    x, y = X0 + np.array([0.0, 1000.0, 5000.0, 6000.0]), np.full(4, Y0)
+    xy = np.column_stack([x[np.column_stack([tail, head]).ravel()], np.full(8, Y0)])
     engine = RoadEngine(RoadNetwork(np.arange(4), x, y, tail, head, np.full(4, 60.0), np.full(4, 1000.0),
                                     np.arange(0, 9, 2), xy, "islands"))
     calls = _calls([(1000.0, 0.0), (6000.0, 0.0)], ["morning", "morning"])
-    plan = r.plan_rounds(calls, [r.Base("Base", 0.0, 0.0, 1)], engine, r.RoundSettings(iterations=100))
+    plan = r.plan_rounds(calls, [r.Base("Base", X0, Y0, 1)], engine, r.RoundSettings(iterations=100))
     reasons = plan.unserved.set_index("client_id")["reason"]
     assert reasons["C1"].startswith("unreachable")
     assert "C0" not in reasons.index
@@ -129,7 +131,7 @@ def test_unreachable_call_is_unserved():
 def test_capacity_shortfall_is_named():
     points = [(100.0 * i, 0.0) for i in range(8)]
     calls = _calls(points, ["08:00-08:30"] * 8, minutes=30.0)
-    plan = r.plan_rounds(calls, [r.Base("Base", 0.0, 0.0, 1)], STRAIGHT, r.RoundSettings(iterations=200))
+    plan = r.plan_rounds(calls, [r.Base("Base", X0, Y0, 1)], STRAIGHT, r.RoundSettings(iterations=200))
     assert len(plan.visits) == 1
     assert plan.unserved["reason"].str.startswith("capacity").all()
 

@@ -9,6 +9,7 @@ import pytest
 from geo.council import list_councils, load_council
 from geo.errors import UnknownCouncilError
 from geo.settings import PROJECT_ROOT, Settings, settings
+from layers.national import council_by_name
 
 
 def test_settings_are_read_when_used_from_the_environment(monkeypatch, tmp_path):
@@ -48,5 +49,7 @@ def test_a_council_in_the_users_folder_is_listed_and_found_by_name_code_or_slug(
     assert council.data_dir == tmp_path / "data"
     assert load_council("rutland").bundled and load_council("rutland").data_dir == settings.data_folder
     monkeypatch.delenv("CAREMAP_HOME")
-    with pytest.raises(UnknownCouncilError, match="not one of England's 153 social-care councils. Closest names: Rutland"):
+    with pytest.raises(UnknownCouncilError, match="python -m caremap setup --council NAME"):
         load_council("rutland-copy")
+    with pytest.raises(UnknownCouncilError, match="not one of England's 153 social-care councils. Closest names: Rutland"):
+        council_by_name("rutland-copy")

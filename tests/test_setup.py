@@ -19,6 +19,7 @@ from geo.settings import settings
 from layers import setup
 from layers.areas import area_levels
 from layers.cut import NationalPack
+from layers.national import council_by_name
 
 COUNCILS = {"warwickshire": "Warwickshire", "westmorland-and-furness": "E06000064", "barnsley": "barnsley",
             "isles-of-scilly": "Isles of Scilly"}
@@ -141,7 +142,7 @@ def test_an_unknown_or_refused_council_exits_2_with_why(home, capsys):
     assert main(["setup", "--council", "Shropshyre"]) == 2
     assert "Closest names: Shropshire" in capsys.readouterr().err
     with pytest.raises(UnknownCouncilError, match="Wiltshire is not set up yet.*setup --council wiltshire"):
-        load_council("Wiltshire")
+        council_by_name("Wiltshire")
 
 
 def test_councils_lists_the_ready_ones_and_the_153(home, capsys):

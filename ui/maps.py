@@ -3,12 +3,15 @@
 Leaflet is served by the app itself (``static/leaflet``, from the npm package ``leaflet``): no CDN,
 no jQuery/Bootstrap, no base-map tiles unless a connected user asks for OpenStreetMap tiles.
 Every tooltip is built here from HTML-escaped text, because Leaflet inserts tooltip content as HTML.
+The maps' own scripts and stylesheet (legend and label controls, place names, the fit clear of the controls) are
+files in ``static/maps``, read when first used and inlined in each map's script.
 """
 
 from __future__ import annotations
 
 import html
-from typing import Callable, Iterable, Sequence
+from functools import cache
+from typing import Any, Callable, Iterable, Sequence
 
 import folium
 import geopandas as gpd
@@ -16,11 +19,14 @@ import numpy as np
 import pandas as pd
 from branca.element import MacroElement, Template
 
+from geo.settings import PROJECT_ROOT
 from geo.shapes import label_point
 from geo.units import WGS84
 
 LEAFLET_URL = "/app/static/leaflet"
 """Where the Streamlit server publishes ``static/leaflet`` (``server.enableStaticServing``)."""
+ASSETS = PROJECT_ROOT / "static" / "maps"
+"""The maps' scripts and stylesheet."""
 
 SEQUENTIAL = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"]
 """Five-class sequential palette (ColorBrewer Oranges, colour-blind safe)."""
@@ -46,6 +52,35 @@ class OfflineMap(folium.Map):
 
     default_js = [("leaflet", f"{LEAFLET_URL}/leaflet.js")]
     default_css = [("leaflet_css", f"{LEAFLET_URL}/leaflet.css")]
+
+
+@cache
+def asset(name: str) -> str:
+    """The text of one of the maps' scripts or stylesheets (``static/maps/<name>``), read when first used."""
+    return (ASSETS / name).read_text(encoding="utf-8")
+
+
+_SCRIPT = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+{{ this.code }}
+{{ this.function }}({{ this._parent.get_name() }}{% for value in this.arguments %}, {{ value|tojson }}{% endfor %});
+})();
+{% endmacro %}
+""")
+
+
+class _Script(MacroElement):
+    """One function of the maps' scripts (``static/maps/<file>``) called on its parent (the map, or a layer) with
+    JSON arguments, as part of the map's own script: a change of an argument redraws the map in Streamlit."""
+
+    def __init__(self, file: str, function: str, *arguments: Any) -> None:
+        super().__init__()
+        self._name = function
+        self.code = asset(file)
+        self.function = function
+        self.arguments = arguments
+        self._template = _SCRIPT  # compiled once: compiling a template per map element costs more than drawing it
 
 
 def external_urls(fmap: folium.Map) -> list[str]:
@@ -78,7 +113,7 @@ def new_map(bounds: gpd.GeoDataFrame | gpd.GeoSeries, *, tiles: bool = False, he
                       control_scale=True, prefer_canvas=False, height=height, zoom_snap=0.25,
                       zoom_delta=0.5, zoom_control="bottomleft")
     # Without tiles, a white background keeps the choropleth colours true to the legend.
-    fmap.get_root().header.add_child(folium.Element("<style>.leaflet-container{background:#fff !important}</style>"))
+    fmap.get_root().header.add_child(folium.Element(f"<style>{asset('maps.css')}</style>"))
     if tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", control=True).add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
@@ -268,43 +303,6 @@ def category_colours(categories: Iterable[str], known: dict[str, str] | None = N
     return colours
 
 
-_CONTROL_TEMPLATE = """
-{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
-{{ this.get_name() }}.onAdd = function (map) {
-    var box = L.DomUtil.create("div", {{ this.css_class|tojson }});
-    box.style.cssText = {{ this.style|tojson }};
-    box.innerHTML = {{ this.body|tojson }};
-    L.DomEvent.disableClickPropagation(box);
-    return box;
-};
-{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-{% endmacro %}
-"""
-_BOX_STYLE = ("background:rgba(255,255,255,0.92);padding:4px 7px;border:1px solid #999;border-radius:4px;"
-              "font:11px/1.3 sans-serif;max-width:210px;")
-# The map is its own frame, so 100vw is the map's width: a long method label wraps short of the layer switcher
-# instead of running off the map.
-_BANNER_STYLE = ("background:rgba(255,255,255,0.92);padding:2px 7px;border:1px solid #999;border-radius:4px;"
-                 "font:11px/1.3 sans-serif;white-space:normal;max-width:calc(100vw - 100px);")
-
-
-class _HtmlControl(MacroElement):
-    """A Leaflet control holding pre-escaped HTML (legend, method label).
-
-    It is part of the map's script, so a change of its text redraws the map in Streamlit.
-    """
-
-    def __init__(self, body: str, position: str, css_class: str, style: str = _BOX_STYLE) -> None:
-        super().__init__()
-        self._name = "HtmlControl"
-        self.body = body
-        self.position = position
-        self.css_class = css_class
-        self.style = style
-        self._template = Template(_CONTROL_TEMPLATE)
-
-
 def add_legend(fmap: folium.Map, title: str, entries: Sequence[tuple[str, str]], note: str | None = None,
                position: str = "bottomright") -> None:
     """Legend of coloured swatches (colour, label), with an optional note under it."""
@@ -314,107 +312,20 @@ def add_legend(fmap: folium.Map, title: str, entries: Sequence[tuple[str, str]],
         for colour, label in entries
     )
     note_html = f'<div style="margin-top:4px;color:#444"><i>{escape(note)}</i></div>' if note else ""
-    _HtmlControl(f"<b>{escape(title)}</b>{rows}{note_html}", position, "caremap-legend").add_to(fmap)
+    _Script("html_control.js", "caremapHtmlControl", position, "caremap-legend",
+            f"<b>{escape(title)}</b>{rows}{note_html}").add_to(fmap)
 
 
 def add_banner(fmap: folium.Map, text: str, warning: bool = False) -> None:
     """A label in the map's top-left corner, e.g. the travel-time method in force."""
     colour = "#8a4b00" if warning else "#222"
-    _HtmlControl(f'<span style="color:{colour}">{escape(text)}</span>', "topleft", "caremap-banner",
-                 style=_BANNER_STYLE).add_to(fmap)
+    _Script("html_control.js", "caremapHtmlControl", "topleft", "caremap-banner",
+            f'<span style="color:{colour}">{escape(text)}</span>').add_to(fmap)
 
 
 def add_layer_control(fmap: folium.Map) -> None:
     """Layer switcher, collapsed to an icon (it opens on hover) so it never covers the map's subject."""
     folium.LayerControl(collapsed=True).add_to(fmap)
-
-
-_LABEL_STYLE = """<style>
-.caremap-label-anchor{background:none;border:none}
-.caremap-label{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;pointer-events:none;
-  font:600 11px/1.1 sans-serif;color:#333;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 4px #fff}
-.caremap-label-city{font-size:14px;text-transform:uppercase;letter-spacing:1px;color:#111}
-.caremap-label-town{font-size:12.5px;color:#111}
-.caremap-label-village,.caremap-label-suburb{display:none;font-weight:400;font-size:10.5px;color:#444}
-.caremap-show-villages .caremap-label-village,.caremap-show-villages .caremap-label-suburb{display:inline}
-.caremap-label-locality{font:italic 700 12.5px/1.1 sans-serif;color:#0b5d1e}
-.caremap-label.caremap-label-hidden{visibility:hidden}
-</style>"""
-
-_LABELS_TEMPLATE = """
-{% macro script(this, kwargs) %}
-(function () {
-    var group = {{ this._parent.get_name() }};
-    {{ this.labels|tojson }}.forEach(function (label) {
-        var text = document.createElement("span");
-        text.className = "caremap-label caremap-label-" + label.kind;
-        text.dataset.kind = label.kind;
-        text.dataset.size = label.size;
-        text.textContent = label.text;  // text, never HTML
-        L.marker([label.lat, label.lon], {
-            icon: L.divIcon({html: text, className: "caremap-label-anchor", iconSize: null}),
-            interactive: false, keyboard: false
-        }).addTo(group);
-    });
-})();
-{% endmacro %}
-"""
-
-
-class _Labels(MacroElement):
-    """Text labels (place names) added to their parent layer; each is set as text, never as HTML."""
-
-    def __init__(self, labels: list[dict]) -> None:
-        super().__init__()
-        self._name = "Labels"
-        self.labels = labels
-        self._template = Template(_LABELS_TEMPLATE)
-
-
-_LABEL_PLACEMENT_TEMPLATE = """
-{% macro script(this, kwargs) %}
-(function () {
-    var map = {{ this._parent.get_name() }};
-    var rank = {city: 0, town: 1, locality: 2, suburb: 3, village: 4};
-    function overlaps(a, b) {
-        return a.left < b.right + 2 && b.left < a.right + 2 && a.top < b.bottom + 1 && b.top < a.bottom + 1;
-    }
-    function place() {
-        var container = map.getContainer();
-        container.classList.toggle("caremap-show-villages", map.getZoom() >= {{ this.village_zoom }});
-        var labels = Array.prototype.slice.call(container.querySelectorAll(".caremap-label"));
-        labels.forEach(function (label) { label.classList.remove("caremap-label-hidden"); });
-        labels.sort(function (a, b) {
-            return (rank[a.dataset.kind] - rank[b.dataset.kind]) || (b.dataset.size - a.dataset.size);
-        });
-        var kept = [];
-        // More important names first; a name that would overlap one already shown waits for a closer zoom.
-        labels.forEach(function (label) {
-            var box = label.getBoundingClientRect();
-            if (!box.width) { return; }
-            if (kept.some(function (other) { return overlaps(box, other); })) {
-                label.classList.add("caremap-label-hidden");
-            } else {
-                kept.push(box);
-            }
-        });
-    }
-    map.on("zoomend moveend overlayadd overlayremove", function () { setTimeout(place, 0); });
-    map.whenReady(function () { setTimeout(place, 60); });
-})();
-{% endmacro %}
-"""
-
-
-class _LabelPlacement(MacroElement):
-    """Keeps place names readable: villages and suburbs only from ``village_zoom`` in, and a name that would overlap
-    a more important one (city, town, locality, suburb, village in that order) hidden until zoomed in."""
-
-    def __init__(self, village_zoom: float) -> None:
-        super().__init__()
-        self._name = "LabelPlacement"
-        self.village_zoom = village_zoom
-        self._template = Template(_LABEL_PLACEMENT_TEMPLATE)
 
 
 def add_labels(fmap: folium.Map, points: gpd.GeoDataFrame, *, texts: Sequence[str], kinds: Sequence[str],
@@ -429,7 +340,7 @@ def add_labels(fmap: folium.Map, points: gpd.GeoDataFrame, *, texts: Sequence[st
     labels = [{"lat": round(float(point.y), 5), "lon": round(float(point.x), 5), "text": str(text), "kind": str(kind),
                "size": round(size, 1)} for point, text, kind, size in zip(lonlat, texts, kinds, sizes)]
     group = folium.FeatureGroup(name=name, show=show)
-    _Labels(labels).add_to(group)
+    _Script("labels.js", "caremapLabels", labels).add_to(group)
     group.add_to(fmap)
     return group
 
@@ -441,10 +352,9 @@ def add_base_layer(fmap: folium.Map, *, outline: gpd.GeoDataFrame, places: gpd.G
     city/town names (villages and suburbs when zoomed in), locality names and, when a road network is loaded,
     its main roads. None of it takes the mouse: tooltips of the layers above stay reachable."""
     root = fmap.get_root()
-    if not getattr(root, "_caremap_label_style", False):
-        root.header.add_child(folium.Element(_LABEL_STYLE))
-        root._caremap_label_style = True
-        _LabelPlacement(village_zoom).add_to(fmap)
+    if not getattr(root, "_caremap_label_placement", False):  # once per map
+        root._caremap_label_placement = True
+        _Script("label_placement.js", "caremapLabelPlacement", village_zoom).add_to(fmap)
     if roads is not None and len(roads):
         folium.GeoJson(_geojson(roads, {}), name="Main roads", interactive=False, control=True,
                        style_function=lambda _: {"color": "#9a6a2a", "weight": 1.6, "opacity": 0.7}).add_to(fmap)
@@ -464,81 +374,12 @@ def add_base_layer(fmap: folium.Map, *, outline: gpd.GeoDataFrame, places: gpd.G
                    sizes=(localities.area / 1e6).tolist(), name="Locality names")
 
 
-_FIT_TEMPLATE = """
-{% macro script(this, kwargs) %}
-(function () {
-    var map = {{ this._parent.get_name() }};
-    var bounds = L.latLngBounds({{ this.bounds|tojson }});
-    var margin = {{ this.margin }}, tries = 0;
-    function corners() {
-        // How far the controls in each corner reach into the map, across and down (pixels).
-        var frame = map.getContainer().getBoundingClientRect(), found = {};
-        ["top", "bottom"].forEach(function (v) {
-            ["left", "right"].forEach(function (h) {
-                var corner = map.getContainer().querySelector(".leaflet-" + v + ".leaflet-" + h);
-                var across = 0, down = 0;
-                if (corner) {
-                    Array.prototype.forEach.call(corner.children, function (control) {
-                        var box = control.getBoundingClientRect();
-                        if (!box.width || !box.height) { return; }
-                        across = Math.max(across, h === "left" ? box.right - frame.left : frame.right - box.left);
-                        down = Math.max(down, v === "top" ? box.bottom - frame.top : frame.bottom - box.top);
-                    });
-                }
-                found[v + " " + h] = [across, down];
-            });
-        });
-        return found;
-    }
-    function fit() {
-        var size = map.getSize();
-        if (!size.x || !size.y) { setTimeout(fit, 100); return; }
-        var found = corners(), names = Object.keys(found), best = null;
-        // Each corner's controls are kept clear of the council either beside it or above/below it: try every
-        // combination and keep the one that shows the council largest.
-        for (var choice = 0; choice < 16; choice++) {
-            var pad = {top: margin, bottom: margin, left: margin, right: margin};
-            names.forEach(function (name, i) {
-                var extent = found[name], side = name.split(" ");
-                if (!extent[0] || !extent[1]) { return; }
-                if ((choice >> i) & 1) { pad[side[1]] = Math.max(pad[side[1]], extent[0] + margin); }
-                else { pad[side[0]] = Math.max(pad[side[0]], extent[1] + margin); }
-            });
-            if (pad.left + pad.right >= size.x - 40 || pad.top + pad.bottom >= size.y - 40) { continue; }
-            var zoom = map.getBoundsZoom(bounds, false, L.point(pad.left + pad.right, pad.top + pad.bottom));
-            if (isFinite(zoom) && (!best || zoom > best.zoom)) { best = {zoom: zoom, pad: pad}; }
-        }
-        if (!best) {  // the map is not laid out yet (or smaller than its controls): try again shortly
-            if (tries++ < 50) { setTimeout(fit, 100); }
-            return;
-        }
-        map.fitBounds(bounds, {paddingTopLeft: [best.pad.left, best.pad.top],
-                               paddingBottomRight: [best.pad.right, best.pad.bottom], animate: false});
-        map.getContainer().setAttribute("data-caremap-fitted", "1");
-    }
-    map.whenReady(function () { setTimeout(fit, 0); });
-    window.addEventListener("resize", function () { setTimeout(fit, 50); });
-})();
-{% endmacro %}
-"""
-
-
-class _FitClearOfControls(MacroElement):
-    """Fits the map to a layer's bounds so that no control (legend, layer switcher, labels, scale) covers it."""
-
-    def __init__(self, bounds: list[list[float]], margin: int = 8) -> None:
-        super().__init__()
-        self._name = "FitClearOfControls"
-        self.bounds = bounds
-        self.margin = margin
-        self._template = Template(_FIT_TEMPLATE)
-
-
 def finish_map(fmap: folium.Map, subject: gpd.GeoDataFrame | gpd.GeoSeries) -> folium.Map:
     """Last step of every map: the layer switcher, then a fit that keeps every control clear of ``subject``
     (the council's outline, usually) at the opening zoom."""
     add_layer_control(fmap)
     west, south, east, north = subject.to_crs(WGS84).total_bounds
-    _FitClearOfControls([[float(south), float(west)], [float(north), float(east)]]).add_to(fmap)
+    _Script("fit_clear_of_controls.js", "caremapFitClearOfControls",
+            [[float(south), float(west)], [float(north), float(east)]], 8).add_to(fmap)
     return fmap
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Collection
 
 import geopandas as gpd
 import numpy as np
@@ -18,7 +19,6 @@ from analyses.localities import drive_time_localities
 from geo.council import Council, default_council, list_councils, load_council
 from geo.errors import CareMapError
 from geo.settings import settings
-from layers import care_homes
 from layers.council_data import CouncilData, load_council_data
 from layers.sublocalities import sublocality_layer
 from routing import cache, sources
@@ -276,6 +276,47 @@ def method_banner(engine: TravelEngine) -> str:
 
 # --- Fee zones ----------------------------------------------------------------------------------
 
+FEE_ZONE_KEYS = {"centres": "fz_centres_{slug}", "radius": "fz_radius_{slug}", "from": "fz_from",
+                 "cost_reading": "fz_cost_reading"}
+"""Session keys of the Rural fee zones page's rule widgets (centres and radius per council)."""
+
+
+@dataclass(frozen=True)
+class FeeZoneChoice:
+    """The fee-zone rule as the user left it on the Rural fee zones page, which other pages start from.
+
+    Attributes
+    ----------
+    centres : tuple of str
+    radius_miles : float
+    measure_from : {"point", "extent"}
+    reading : {"straight", "road"}
+        The reading the uplift is costed on.
+    """
+
+    centres: tuple[str, ...]
+    radius_miles: float
+    measure_from: str
+    reading: str
+
+
+def fee_zone_key(widget: str, council: Council) -> str:
+    """The session key of one of the fee-zone page's rule widgets (see :data:`FEE_ZONE_KEYS`)."""
+    return FEE_ZONE_KEYS[widget].format(slug=council.slug)
+
+
+def fee_zone_choice(council: Council, places: Collection[str] | None = None) -> FeeZoneChoice:
+    """The fee-zone rule chosen on the Rural fee zones page (the council's own before the page is opened); centres not
+    among ``places`` are left out (the council's centres if none is left)."""
+    chosen = st.session_state
+    centres = tuple(chosen.get(fee_zone_key("centres", council), council.fee_zone_centres))
+    if places is not None:
+        centres = tuple(name for name in centres if name in places) or tuple(council.fee_zone_centres)
+    return FeeZoneChoice(centres, float(chosen.get(fee_zone_key("radius", council), council.fee_zone_radius_miles)),
+                         chosen.get(fee_zone_key("from", council), "point"),
+                         chosen.get(fee_zone_key("cost_reading", council), "straight"))
+
+
 
 @st.cache_data(show_spinner="Classifying every postcode…", max_entries=32)
 def fee_zone_postcodes(slug: str, engine_token: str, _engine: TravelEngine, centres: tuple[str, ...],
@@ -352,6 +393,8 @@ def coverage_sites(*, slug: str, engine_token: str, _engine: TravelEngine, homes
 @st.cache_data(show_spinner="Reading the CQC care homes shipped with the tool…", max_entries=8)
 def shipped_care_homes(slug: str):
     """The CQC care homes shipped for a council (:func:`layers.care_homes.shipped_care_homes`), read once."""
+    from layers import care_homes  # here: the first page has no use for it
+
     return care_homes.shipped_care_homes(council_data(slug))
 
 

@@ -10,9 +10,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geo.council import Council, load_council
+from geo.council import Council
 from geo.errors import InputDataError
 from geo.files import OutputFile, check_output, regular_file
+from layers.national import council_by_name
 from layers.user_files import shown_name
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ def add_council(parser: argparse.ArgumentParser) -> None:
 
 def add_roads(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--roads", metavar="SOURCE",
-                        help="travel times from: '<council>-osm' (the bundled network, e.g. rutland-osm; the default "
+                        help="travel times from: 'bundled' (the council's bundled network, Rutland's; the default "
                              "where there is one), 'prepared' (roads prepared by the roads command; the default after "
                              "it), 'estimate' (straight line, labelled ESTIMATE), or an .osm.pbf/.osm/.graphml file")
 
@@ -55,18 +56,14 @@ def travel_engine(arguments: argparse.Namespace, council: Council, data: Council
 
 
 def council_of(arguments: argparse.Namespace) -> Council:
-    return load_council(arguments.council)
+    return council_by_name(arguments.council)
 
 
 def roads_of(arguments: argparse.Namespace, council: Council) -> str:
     """The travel engine name or file the user chose, else the council's bundled network or the estimate."""
-    from routing.sources import prepared_extract
+    from routing import sources
 
-    if arguments.roads:
-        return arguments.roads
-    if council.osm_extract:
-        return f"{council.slug}-osm"
-    return "prepared" if prepared_extract(council.slug).is_file() else "estimate"
+    return arguments.roads or sources.available_sources(council)[0]
 
 
 def input_file(text: str | None, what: str) -> Path | None:

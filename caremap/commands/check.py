@@ -12,8 +12,9 @@ import tempfile
 from pathlib import Path
 
 from caremap.commands import _common
-from geo.council import Council, default_council, load_council
+from geo.council import Council, default_council
 from geo.errors import CareMapError, InputDataError
+from layers.national import council_by_name
 from layers.user_files import CARE_HOME_LIST, CLIENT_LIST, UploadSummary, read_user_file, shown_name
 
 NAME = "check"
@@ -47,7 +48,7 @@ def run(arguments: argparse.Namespace) -> int:
 
 
 def _check(arguments: argparse.Namespace) -> int:
-    council = load_council(arguments.council) if arguments.council else default_council()
+    council = council_by_name(arguments.council) if arguments.council else default_council()
     path = _common.input_file(arguments.file, "file")
     if arguments.kind == "roads":
         return _check_roads(path, council)

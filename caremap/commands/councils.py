@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from geo.council import figure_text, list_councils, load_council
+from geo.council import figure_text, list_councils
+from layers.national import council_by_name
 
 NAME = "councils"
 HELP = "list the councils, or one council's figures and where each comes from"
@@ -46,7 +47,7 @@ def run(arguments: argparse.Namespace) -> int:
         print("Set up any other English social-care council: python -m caremap setup --council NAME (list them with "
               "--available).")
         return 0
-    council = load_council(arguments.council)
+    council = council_by_name(arguments.council)
     print(f"{council.name}: {len(council.figures)} figures"
           + ("" if council.bundled else " (set up from the national data: no council document held)"))
     for figure in council.figures.values():

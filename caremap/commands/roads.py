@@ -24,18 +24,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pbf", metavar="FILE", help="a Geofabrik-style OpenStreetMap extract (.osm.pbf) covering "
                                                       "the council; without it the roads are downloaded")
     parser.add_argument("--overpass-url", metavar="URL",
-                        help="Overpass API to download from (default: OSMnx's, https://overpass-api.de/api)")
-    parser.add_argument("--timeout", type=float, default=180.0, metavar="SECONDS",
-                        help="longest wait for one download request (default 180)")
+                        help="Overpass API to download from (default: the settings', https://overpass-api.de/api, or "
+                             "CAREMAP_OVERPASS_URL)")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS",
+                        help="longest wait for one download request, seconds (default: the settings', 180, or "
+                             "CAREMAP_TIMEOUT)")
 
 
 def run(arguments: argparse.Namespace) -> int:
+    from geo.settings import settings
+
+    given = {}
+    if arguments.timeout is not None:
+        given["requests_timeout"] = checks.DOWNLOAD_TIMEOUT.check(arguments.timeout, "--timeout")
+    if arguments.overpass_url:
+        given["overpass_url"] = arguments.overpass_url
+    # The options are the settings of this run (what the download reads), and only of this run.
+    with settings.overridden(**given):
+        return _prepare(arguments)
+
+
+def _prepare(arguments: argparse.Namespace) -> int:
     from caremap import api
     from routing import sources
     from routing.engine import RoadEngine
 
     council = _common.council_of(arguments)
-    checks.DOWNLOAD_TIMEOUT.check(arguments.timeout, "--timeout")
     pbf = _common.input_file(arguments.pbf, "OpenStreetMap extract")
     started = time.perf_counter()
 
@@ -43,13 +57,6 @@ def run(arguments: argparse.Namespace) -> int:
         print(f"[{time.perf_counter() - started:6.1f} s] {message}", flush=True)
 
     data = api.load_data(council)
-    if pbf is None:
-        import osmnx as ox
-
-        if arguments.overpass_url:
-            ox.settings.overpass_url = arguments.overpass_url
-        ox.settings.use_cache = False  # the prepared extract is the only copy kept
-        ox.settings.requests_timeout = arguments.timeout
     network = sources.prepare_roads(council, data.outline, pbf=pbf, progress=progress)
     engine = RoadEngine(network)
     postcodes = np.column_stack([data.postcodes.geometry.x, data.postcodes.geometry.y])

@@ -98,7 +98,7 @@ def _sheet_rows(path: Path) -> Iterator[list[str]]:
     try:
         sheet = workbooks.read_first_visible_sheet(content, kind, LIMITS, prefer=is_locations_sheet)
         if not is_locations_sheet(sheet.name):
-            raise SourceCheckFailed(f"{path.name} has no visible sheet named {SHEETS[0]}: is it CQC's care "
+            raise SourceCheckFailed(f"{path.name} has no visible sheet named {' or '.join(sorted(SHEETS))}: is it CQC's care "
                                     f"directory with filters?")
         for number, cells, repeat in sheet.rows:
             if not any(cell.strip() for cell in cells):

@@ -1,4 +1,6 @@
-"""Calibrate the straight-line estimate against real roads (done on Rutland, the bundled network).
+"""Calibrate the straight-line estimate against real roads (done on Rutland, the bundled network): the
+measurement behind :data:`routing.settings.ESTIMATE_BANDS`, run by ``python -m bench.routing`` and checked by the
+tests (the stored bands are what Rutland measures).
 
 Two kinds of trip are sampled: short ones, from every postcode to its nearest of a few sampled
 "facilities" (as trips to the nearest surgery or care home are), and long ones, between random postcode
