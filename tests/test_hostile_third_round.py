@@ -411,7 +411,7 @@ def test_a_network_covering_part_of_the_council_is_warned_about_everywhere(tmp_p
 def test_drawn_text_is_never_mathematical_notation():
     from matplotlib.figure import Figure
 
-    from analyses.report_maps import drawn_text
+    from analyses.report.maps import drawn_text
 
     assert drawn_text("$x^{$ Farm") == r"\$x^{\$ Farm" and drawn_text("a\nb") == "a\\nb"
     figure = Figure()
