@@ -23,22 +23,10 @@ from analyses.rounds.calls import (
                                    weekly_contact_hours,
                                    window_text,
 )
+from analyses.rounds.day import RoundPlan, longest_leg_min, plan_rounds, solve_day
+from analyses.rounds.first_plan import greedy_solution
 from analyses.rounds.income import INSIDE, OUTSIDE, ZoneRule, client_zones, price_visits
-from analyses.rounds.model import (
-                                   UNREACHABLE,
-                                   Base,
-                                   RoundPlan,
-                                   Stops,
-                                   build_problem,
-                                   call_prize,
-                                   explain_unserved,
-                                   greedy_solution,
-                                   longest_leg_min,
-                                   plan_rounds,
-                                   round_table,
-                                   solve_day,
-                                   solve_problem,
-)
+from analyses.rounds.model import UNREACHABLE, Base, Stops, build_problem, call_prize, solve_problem
 from analyses.rounds.settings import (
                                    DAY_NAMES,
                                    PAY_BASES,
@@ -56,6 +44,8 @@ from analyses.rounds.settings import (
                                    wage_for_year,
                                    what_if_fee,
 )
+from analyses.rounds.tables import round_table
+from analyses.rounds.unserved import explain_unserved
 from analyses.rounds.viability import (
                                    PROJECTION_YEARS,
                                    ROUND,

@@ -28,21 +28,11 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-from analyses.rounds.model import (
-    ROUND_COLUMNS,
-    VISIT_COLUMNS,
-    Base,
-    Crew,
-    DaySolution,
-    Progress,
-    Stops,
-    build_problem,
-    insert_calls,
-    longest_leg_min,
-    solvable,
-    solve_day,
-)
+from analyses.rounds.day import longest_leg_min, solvable, solve_day
+from analyses.rounds.first_plan import insert_calls
+from analyses.rounds.model import Base, Crew, Progress, Stops, build_problem
 from analyses.rounds.settings import DAY_NAMES, RoundSettings, round_order
+from analyses.rounds.tables import ROUND_COLUMNS, VISIT_COLUMNS, DaySolution
 from geo.errors import InputDataError
 from routing.engine import TravelEngine
 
