@@ -23,6 +23,7 @@ from analyses.rounds.calls import (
                                    weekly_contact_hours,
                                    window_text,
 )
+from analyses.rounds.carers import Carer, best_continuity, carer_rota, continuity, working_per_day
 from analyses.rounds.day import RoundPlan, longest_leg_min, plan_rounds, solve_day
 from analyses.rounds.first_plan import greedy_solution
 from analyses.rounds.income import INSIDE, OUTSIDE, ZoneRule, client_zones, price_visits
@@ -44,6 +45,7 @@ from analyses.rounds.settings import (
                                    wage_for_year,
                                    what_if_fee,
 )
+from analyses.rounds.stubs import stub_rounds
 from analyses.rounds.tables import round_table
 from analyses.rounds.unserved import explain_unserved
 from analyses.rounds.viability import (
@@ -65,16 +67,7 @@ from analyses.rounds.viability import (
                                    round_localities,
                                    weekly_rounds,
 )
-from analyses.rounds.week import (
-                                   Carer,
-                                   WeekPlan,
-                                   best_continuity,
-                                   carer_rota,
-                                   continuity,
-                                   plan_week,
-                                   stub_rounds,
-                                   working_per_day,
-)
+from analyses.rounds.week import WeekPlan, plan_week
 
 __all__ = [
     "Base", "CALL_PATTERNS", "Carer", "MAX_PLAN_PLACES", "DAY_NAMES", "FeeOption", "INSIDE", "OUTSIDE", "PAY_BASES",

@@ -10,9 +10,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from analyses.rounds.carers import best_continuity, continuity
 from analyses.rounds.income import ZoneRule, price_visits
 from analyses.rounds.settings import DAY_NAMES, RoundSettings, pounds, round_order
-from analyses.rounds.week import WeekPlan, best_continuity, continuity
+from analyses.rounds.week import WeekPlan
 from geo.council import Council
 from layers.postcodes import assign_lsoa
 
