@@ -17,7 +17,7 @@ from streamlit_folium import st_folium
 from analyses import exports, fee_zones, uploads
 from analyses import rounds as rounds_model
 from analyses.demand import DemandAssumptions, area_share, demand_weights, synthetic_clients
-from analyses.rounds import workbook
+from analyses.rounds import workbook, workflow
 from analyses.rounds.bases import BASE_CUT
 from analyses.rounds.market import market_note, market_table
 from analyses.rounds.settings import MILEAGE_SOURCE, UKHCA_SOURCE, pounds
@@ -254,12 +254,9 @@ def _suggestions(council: Council, data: CouncilData, clients: gpd.GeoDataFrame,
     if stored and stored["key"] == key:
         return stored["table"]
     with st.spinner("Choosing bases and counting the carers needed…"):
-        candidates = rounds_model.base_candidates(data.places, data.localities,
-                                                  clients.assign(locality_name=locality.to_numpy()))
-        weights = calls.groupby("client_id").size().reindex(clients["client_id"]).fillna(0).to_numpy()
-        chosen = rounds_model.suggest_bases_by_locality(candidates, clients, engine, weights=weights, locality=locality)
-        bases = [rounds_model.Base(row.name, row.x, row.y, 0) for row in chosen.itertuples()]
-        carers = rounds_model.suggest_carers(calls, bases, settings, engine=engine)
+        chosen = workflow.suggested_bases(data, clients, calls, engine, locality=locality)
+        carers = {base.name: base.carers
+                  for base in workflow.staff_bases(workflow.unstaffed(chosen), calls, settings, engine=engine)}
     points = gpd.GeoSeries(gpd.points_from_xy(chosen["x"], chosen["y"]), crs="EPSG:27700")
     nearest = [int(data.postcodes.distance(point).to_numpy().argmin()) for point in points]
     table = pd.DataFrame({"base": chosen["name"], "postcode": data.postcodes["postcode"].iloc[nearest].to_numpy(),
@@ -449,12 +446,11 @@ def _verdict(report: rounds_model.WeekReport, flat: rounds_model.WeekReport) -> 
                        "under the assumptions to cost it."))
 
 
-def _providers(council: Council, data: CouncilData, report: rounds_model.WeekReport) -> pd.DataFrame:
+def _providers(council: Council, data: CouncilData, report: rounds_model.WeekReport) -> rounds_model.WeekReport:
+    """The providers per locality the user keeps or edits, and the viability threshold: the report with them."""
     st.subheader("Providers per PCN locality")
-    planned = sorted(set(report.weekly["locality"]))
-    shares = pd.Series({name: area_share(data, name, DemandAssumptions()) if name in set(data.lsoa["locality_name"])
-                        else 0.0 for name in planned})
-    default, source = rounds_model.default_providers(council, shares)
+    planned = workflow.planned_localities(report)
+    default, source = workflow.default_provider_counts(data, planned)
     a, b = st.columns([2, 1])
     with a:
         entered = st.data_editor(pd.DataFrame({"locality": planned, "providers": default.reindex(planned).to_numpy()}),
@@ -464,13 +460,10 @@ def _providers(council: Council, data: CouncilData, report: rounds_model.WeekRep
     threshold = b.number_input("Viability threshold (hours/week per provider)", 10.0, 5000.0,
                                council.viability_hours_per_week, 10.0, key=f"rv_threshold_{council.slug}",
                                help=council.source("viability_hours_per_week"))
-    counts = entered.set_index("locality")["providers"]
-    counts = counts.where(counts.notna(), default.reindex(counts.index)).astype(int)
+    report = workflow.with_providers(report, data, entered.set_index("locality")["providers"],
+                                     threshold_hours=float(threshold))
+    table = report.providers
     growth = {year: council.home_care_growth(year) for year in rounds_model.PROJECTION_YEARS}
-    table = rounds_model.provider_table(report.weekly, counts, threshold_hours=threshold,
-                                        growth={year: factor for year, (factor, _) in growth.items()})
-    report.providers, report.threshold_hours = table, float(threshold)
-    report.providers_source = source if counts.equals(default.reindex(counts.index)) else "entered on the page"
     st.caption(f"Default providers: {source}. Each locality's rounds (the rounds with most of their contact time "
                f"there) are shared out whole among its providers, largest first, each to the provider with fewest "
                f"hours; the smallest and largest provider's hours are compared with the threshold. "
@@ -488,7 +481,7 @@ def _providers(council: Council, data: CouncilData, report: rounds_model.WeekRep
         for year in rounds_model.PROJECTION_YEARS}
     st.dataframe(widgets.whole_numbers(table.reset_index(), hours), hide_index=True, width="stretch",
                  column_config=config)
-    return table
+    return report
 
 
 def _results(council: Council, data: CouncilData, report: rounds_model.WeekReport, flat: rounds_model.WeekReport, *,
@@ -535,7 +528,7 @@ def _results(council: Council, data: CouncilData, report: rounds_model.WeekRepor
         titles = {**exports.TITLES, **workbook.TITLES}
         st.dataframe(day_sheet, hide_index=True, width="stretch",
                      column_config={name: st.column_config.Column(titles.get(name, name)) for name in day_sheet.columns})
-    _providers(council, data, report)
+    report = _providers(council, data, report)
     _market(council, report)
     visits = workbook.plan_sheets(report, report.providers, synthetic=synthetic)["visits"]
     about = [f"Rounds for a week in {council.name}; clients: {label}.", state.method_banner(engine), report.summary()]

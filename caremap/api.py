@@ -24,14 +24,12 @@ Example
 
 from __future__ import annotations
 
-import dataclasses
 import numbers
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 import geopandas as gpd
-import pandas as pd
 
 from caremap import arguments
 from geo import checks
@@ -305,7 +303,8 @@ def build_rounds(data: CouncilData, engine: "TravelEngine", *,
     -------
     WeekReport
         ``rounds`` (each day's, judged: ``verdict`` and ``why``), ``weekly``, ``carers``, ``localities``,
-        ``visits``, ``unserved``, ``continuity``, and ``providers`` set on the report as ``report.providers``.
+        ``visits``, ``unserved``, ``continuity``, and ``providers`` (with ``providers_source`` and
+        ``threshold_hours``): every step of :mod:`analyses.rounds.workflow`, the page's too.
 
     Raises
     ------
@@ -314,10 +313,8 @@ def build_rounds(data: CouncilData, engine: "TravelEngine", *,
         takes (:data:`analyses.rounds.MAX_PLAN_PLACES`).
     """
     from analyses import fee_zones, rounds
-    from analyses.demand import DemandAssumptions, area_share
 
     data, engine = arguments.council_data(data), arguments.travel_engine_of(engine)
-    council = data.council
     # Every option first: nothing is solved with an option that would fail afterwards.
     reading = checks.one_of(reading, fee_zones.READINGS, name="reading")
     measure_from = checks.one_of(measure_from, fee_zones.MEASURE_FROM, name="measure_from")
@@ -340,41 +337,10 @@ def build_rounds(data: CouncilData, engine: "TravelEngine", *,
         clients = to_bng(checks.frame_of(clients, "clients", name="clients", what="a client list"), name="clients")
     rounds.check_plan_size(clients)
     settings = settings or round_settings(data, engine, reading=reading, measure_from=measure_from)
-    calls = rounds.calls_for_week(clients, settings)
-    where = rounds.client_localities(clients, data.lsoa)
-    if bases is None:
-        candidates = rounds.base_candidates(data.places, data.localities, clients.assign(locality_name=where.to_numpy()))
-        weights = calls.groupby("client_id").size().reindex(clients["client_id"]).fillna(0).to_numpy()
-        chosen = rounds.suggest_bases_by_locality(candidates, clients, engine, weights=weights, locality=where)
-        bases = [rounds.Base(row.name, row.x, row.y, 0) for row in chosen.itertuples()]
-        shares = chosen.set_index("name")["calls_share"]
-    else:
-        shares = pd.Series([float(base.carers) or 1.0 for base in bases], index=[base.name for base in bases])
-    stops = rounds.Stops.measure(bases, calls, engine, longest_leg_min=rounds.longest_leg_min(settings))
-    if carers is not None:
-        counts = rounds.apportion(carers, shares)
-        bases = [dataclasses.replace(base, carers=int(counts[base.name])) for base in bases]
-    elif all(base.carers == 0 for base in bases):
-        suggested = rounds.suggest_carers(calls, bases, settings, stops=stops)
-        bases = [dataclasses.replace(base, carers=suggested[base.name]) for base in bases]
-    plan = rounds.plan_week(calls, bases, engine, settings, stops=stops, progress=progress)
-    rule = rounds.ZoneRule.for_council(council, reading=reading, measure_from=measure_from,
+    rule = rounds.ZoneRule.for_council(data.council, reading=reading, measure_from=measure_from,
                                        **({} if radius_miles is None else {"radius_miles": radius_miles}))
-    zones = rounds.client_zones(clients, data.places, engine, rule)
-    report = rounds.judge_week(plan, settings, zones=zones, client_locality=where, zone_rule=rule)
-    planned = sorted(set(report.weekly["locality"]))
-    default, report.providers_source = rounds.default_providers(council, pd.Series(
-        {name: area_share(data, name, DemandAssumptions()) if name in set(data.lsoa["locality_name"]) else 0.0
-         for name in planned}))
-    wanted = default
-    if providers is not None:
-        wanted = pd.Series(providers, dtype=float).reindex(planned).fillna(default).astype(int)
-        report.providers_source = "entered"
-    report.threshold_hours = council.viability_hours_per_week
-    report.providers = rounds.provider_table(report.weekly, wanted, threshold_hours=report.threshold_hours,
-                                             growth={year: council.home_care_growth(year)[0]
-                                                     for year in rounds.PROJECTION_YEARS})
-    return report
+    return rounds.build_week(data, engine, clients, settings, zone_rule=rule, bases=bases, carers=carers,
+                             providers=providers, progress=progress)
 
 
 def care_homes(data: CouncilData, path: str | Path | None = None) -> "CareHomeTable":
