@@ -275,11 +275,6 @@ def _area_table(council: Council, result: cv.CoverageResult) -> None:
         for column in table.columns if column != "name"})
 
 
-def _report_key(*parts: object) -> str:
-    """A short key of everything a report depends on, so a prepared download always matches the settings shown."""
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
-
-
 def page() -> None:
     """Render the Care-home coverage page."""
     council = state.current_council()
@@ -366,8 +361,8 @@ def page() -> None:
     st.subheader("Report and data")
     _downloads(council, data, report, year)
     authorship = _authorship()
-    key = _report_key(council.slug, engine.token, homes_key, year, repr(settings), site_settings, candidates_key,
-                      details["homes_source"], authorship)
+    key = widgets.signature(council.slug, engine.token, homes_key, year, repr(settings), site_settings,
+                            candidates_key, details["homes_source"], authorship)
     prepared = st.session_state.get("cv_report_files")
     if prepared is not None and prepared[0] != key:
         st.caption("The settings changed since the last report was prepared: prepare it again for these settings.")
