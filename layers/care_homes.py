@@ -24,6 +24,7 @@ from geo.errors import InputDataError
 from geo.postcode import format_postcode, postcode_key
 from geo.units import lonlat_to_bng
 from layers import catalog
+from layers.cell_values import cell_text, is_blank, point_from_lat_lon, points_frame
 from layers.postcodes import postcode_index
 from layers.user_files import (
     CARE_HOME_LIST,
@@ -31,16 +32,12 @@ from layers.user_files import (
     RowProblem,
     TableLimits,
     UploadSummary,
-    cell_text,
-    is_blank,
     match_columns,
     normalise_header,
-    point_from_lat_lon,
-    points_frame,
     quote,
-    read_table,
     shown_name,
 )
+from layers.user_tables import read_table
 
 if TYPE_CHECKING:
     from layers.council_data import CouncilData
