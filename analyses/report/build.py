@@ -10,6 +10,7 @@ import geopandas as gpd
 from analyses import coverage as cv
 from analyses import sites as site_choice
 from analyses.evidence import evidence_table
+from analyses.need_and_supply import documented_totals, documents_beside_homes
 from analyses.report.method import assumptions, vintages
 from analyses.report.model import Authorship, CoverageReport
 from layers.care_homes import CareHomeTable
@@ -55,11 +56,11 @@ def report_from(data: CouncilData, result: cv.CoverageResult, choice: site_choic
     gaps = cv.named_gaps(result, data)
     report = CoverageReport(data.council.name, result.year, engine.method, f"Travel times: {engine.label}", homes_source,
                             result, gaps, choice, {}, assumptions(data, result, choice, engine, homes_source),
-                            list(notes or []), cv.documented_totals(data.council, result.homes),
+                            list(notes or []), documented_totals(data.council, result.homes),
                             vintages(data, engine, homes_source, homes_vintage), version=tool_version(),
                             homes_vintage=homes_vintage, authorship=authorship or Authorship(),
                             council_settings=data.council)
-    report.beside = cv.documents_beside_homes(data, result.homes, settings=result.settings, years=report.years)
+    report.beside = documents_beside_homes(data, result.homes, settings=result.settings, years=report.years)
     report.evidence = evidence_table(data, homes=result.homes, homes_source=homes_source)
     if draw:
         from analyses.report.html_page import map_layers

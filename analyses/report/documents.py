@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analyses import coverage as cv
+from analyses.need_and_supply import DocumentsBeside, beds_text
 from analyses.report.text import number
 from geo.council import Council, figure_text
 
@@ -20,7 +20,7 @@ def _documented(council: Council, key: str) -> str:
     return figure_text(figure) + year + (" — assumption" if figure.is_assumption else "")
 
 
-def documents_totals_table(beside: cv.DocumentsBeside, council: Council) -> pd.DataFrame:
+def documents_totals_table(beside: DocumentsBeside, council: Council) -> pd.DataFrame:
     """What the council's documents say (homes, beds, need, nursing share, dementia) beside what the loaded homes
     give, one row per figure, as text."""
     supply, settings, totals = beside.council, beside.settings, beside.totals.table.set_index("key")
@@ -30,7 +30,7 @@ def documents_totals_table(beside: cv.DocumentsBeside, council: Council) -> pd.D
              f"{number(everything)} ({number(supply['homes'])} registered for older people)",
              council.source("care_homes") if "care_homes" in council.figures else ""),
             ("Beds in those homes", _documented(council, "care_home_beds"),
-             f"{cv.beds_text(all_beds, supply['beds_assumed'])}; {number(supply['beds'])} in homes for older people",
+             f"{beds_text(all_beds, supply['beds_assumed'])}; {number(supply['beds'])} in homes for older people",
              council.source("care_home_beds") if "care_home_beds" in council.figures else "")]
     for key in ("residential_homes", "residential_beds", "nursing_homes", "nursing_beds"):
         if key in totals.index:
@@ -58,10 +58,10 @@ def documents_totals_table(beside: cv.DocumentsBeside, council: Council) -> pd.D
     return pd.DataFrame(rows, columns=["What", "The council's documents", "The homes loaded", "Source"])
 
 
-def documents_year_table(beside: cv.DocumentsBeside, *, as_text: bool = True) -> pd.DataFrame:
+def documents_year_table(beside: DocumentsBeside, *, as_text: bool = True) -> pd.DataFrame:
     """The council's need by year beside the usable beds of the loaded homes for older people and, where documented,
     its own bed total (less the same share kept free; say which total it is beside the table:
-    :attr:`analyses.coverage.TotalsCheck.documented_beds_what`)."""
+    :attr:`analyses.need_and_supply.TotalsCheck.documented_beds_what`)."""
     by_year, totals = beside.by_year, beside.totals
     table = pd.DataFrame({"Year": [str(year) for year in by_year.index],
                           "Bed need, aged 65+": by_year["need_65"].to_numpy(),
@@ -76,7 +76,7 @@ def documents_year_table(beside: cv.DocumentsBeside, *, as_text: bool = True) ->
                            for column in table.columns[1:]})
 
 
-def documents_area_table(beside: cv.DocumentsBeside, label: str = "Locality", *, as_text: bool = True) -> pd.DataFrame:
+def documents_area_table(beside: DocumentsBeside, label: str = "Locality", *, as_text: bool = True) -> pd.DataFrame:
     """The loaded homes and the council's need (shared by its people) in each area, by year."""
     areas = beside.by_area
     columns = {label: areas.index.to_numpy(), "Homes": areas["homes"].to_numpy(), "Beds": areas["beds"].to_numpy()}

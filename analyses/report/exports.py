@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analyses import coverage as cv
+from analyses.need_and_supply import beds_text
 from analyses.report.model import CoverageReport
 from geo.council import Council
 from layers.care_homes import CareHomeTable
@@ -35,7 +35,7 @@ def homes_about(table: CareHomeTable, council: Council) -> list[tuple[str, str]]
     inside, beyond = homes[homes["in_council"].astype(bool)], homes[~homes["in_council"].astype(bool)]
 
     def beds(chosen: pd.DataFrame) -> str:
-        return cv.beds_text(chosen["beds"].sum(), chosen.loc[chosen["beds_assumed"].astype(bool), "beds"].sum())
+        return beds_text(chosen["beds"].sum(), chosen.loc[chosen["beds_assumed"].astype(bool), "beds"].sum())
 
     rows = [("What", f"The care homes the coverage of {council.name} uses: in the council and within 15 km beyond its "
                      f"border"),
@@ -50,7 +50,7 @@ def homes_about(table: CareHomeTable, council: Council) -> list[tuple[str, str]]
 
 def export_titles(report: CoverageReport) -> dict[str, str]:
     """:data:`EXPORT_TITLES`, with every shortfall of older people marked as resting on a partial file where it
-    does (:attr:`analyses.coverage.TotalsCheck.partial`)."""
+    does (:attr:`analyses.need_and_supply.TotalsCheck.partial`)."""
     if not report.headline.partial:
         return dict(EXPORT_TITLES)
     return EXPORT_TITLES | {key: f"{title} (PARTIAL FILE)" for key, title in EXPORT_TITLES.items()

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from analyses import coverage as cv
+from analyses import need_and_supply
 from analyses import sites as site_choice
 from analyses.report.tables import ReportTables
 from analyses.report.text import STATUSES, TITLE
@@ -69,7 +70,7 @@ class CoverageReport(ReportWriting, ReportTables):
     homes_vintage : str
         The date of the care homes' data.
     beside : DocumentsBeside
-        The council's documents beside the loaded homes (:func:`analyses.coverage.documents_beside_homes`).
+        The council's documents beside the loaded homes (:func:`analyses.need_and_supply.documents_beside_homes`).
     authorship : Authorship
     council_settings : Council
         The council's settings (its documented figures).
@@ -86,14 +87,14 @@ class CoverageReport(ReportWriting, ReportTables):
     figures: dict[str, bytes]
     assumptions: list[str]
     notes: list[str] = field(default_factory=list)
-    totals: cv.TotalsCheck = field(default_factory=lambda: cv.TotalsCheck(pd.DataFrame()))
+    totals: need_and_supply.TotalsCheck = field(default_factory=lambda: need_and_supply.TotalsCheck(pd.DataFrame()))
     vintages: list[tuple[str, str]] = field(default_factory=list)
     map_layers: dict[str, Any] = field(default_factory=dict)
     produced: date = field(default_factory=date.today)
     version: str = ""
     evidence: pd.DataFrame = field(default_factory=pd.DataFrame)
     homes_vintage: str = ""
-    beside: cv.DocumentsBeside | None = None
+    beside: need_and_supply.DocumentsBeside | None = None
     authorship: Authorship = field(default_factory=Authorship)
     council_settings: Council | None = None
 
@@ -114,13 +115,13 @@ class CoverageReport(ReportWriting, ReportTables):
         return self.result.settings.shown_years(self.year)
 
     def by_year(self) -> pd.DataFrame:
-        """:func:`analyses.coverage.demand_by_year` for the years shown."""
-        return cv.demand_by_year(self.result, self.years)
+        """:func:`analyses.need_and_supply.demand_by_year` for the years shown."""
+        return need_and_supply.demand_by_year(self.result, self.years)
 
     @property
-    def headline(self) -> cv.Headline:
-        """The headline shortfall of the scenario year, marked partial for a partial file (:func:`cv.headline`)."""
-        return cv.headline(self.result, self.totals)
+    def headline(self) -> need_and_supply.Headline:
+        """The headline shortfall of the scenario year, marked partial for a partial file (:func:`need_and_supply.headline`)."""
+        return need_and_supply.headline(self.result, self.totals)
 
     def title(self) -> str:
         return f"{TITLE}: {self.council}"

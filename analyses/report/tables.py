@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from analyses import coverage as cv
+from analyses.need_and_supply import area_shortfall_by_year
 from analyses.report.text import gap_beds, number
 
 
@@ -94,7 +94,7 @@ class ReportTables:
     def locality_year_table(self, key: str = "locality_name", label: str = "Locality") -> pd.DataFrame:
         """Beds by kind and the shortfall of each year, by area."""
         table = self.result.areas[key]
-        by_year = cv.area_shortfall_by_year(self.result, key, self.years)
+        by_year = area_shortfall_by_year(self.result, key, self.years)
         frame = pd.DataFrame({label: table["name"].to_numpy()})
         if self.result.nursing_known:
             frame["Nursing beds"] = table["nursing_beds"].round().astype(int).to_numpy()

@@ -4,8 +4,8 @@ add. Mixed into :class:`analyses.report.model.CoverageReport` (the methods read 
 
 from __future__ import annotations
 
-from analyses import coverage as cv
 from analyses import sites as site_choice
+from analyses.need_and_supply import beds_text
 from analyses.report.text import gap_beds, number, shortfall_words
 
 
@@ -41,7 +41,7 @@ class ReportWriting:
                      ("Shortfall (+) or spare (−)", f"{council['shortfall']:+,.0f}"))
         return [
             ("Care homes for older people (in the council)", f"{int(council['homes']):,}"),
-            ("Beds", cv.beds_text(council["beds"], council["beds_assumed"])),
+            ("Beds", beds_text(council["beds"], council["beds_assumed"])),
             ("Other care homes (not for older people)", f"{int(council['other_homes']):,} homes, "
                                                          f"{council['other_beds']:,.0f} beds"),
             ("Beds per 1,000 aged 65+ / 85+", f"{council['beds_per_1000_65']:.1f} / {council['beds_per_1000_85']:.0f}"),
@@ -59,7 +59,7 @@ class ReportWriting:
         first_year, last_year = self.years[0], self.years[-1]
         first, last = settings.thresholds_min[0], settings.thresholds_min[-1]
         found = [f"{self.council} has {int(council['homes']):,} care homes for older people with "
-                 f"{cv.beds_text(council['beds'], council['beds_assumed'])}: {council['beds_per_1000_65']:.1f} per "
+                 f"{beds_text(council['beds'], council['beds_assumed'])}: {council['beds_per_1000_65']:.1f} per "
                  f"1,000 people aged 65+ and "
                  f"{council['beds_per_1000_85']:.0f} per 1,000 aged 85+."
                  + (f" Another {int(council['other_homes']):,} homes ({number(council['other_beds'])} beds) are not "
