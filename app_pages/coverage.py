@@ -20,7 +20,8 @@ from analyses.need_and_supply import DocumentsBeside, beds_text, documents_besid
 from geo.council import WHAT_IF, Council
 from geo.errors import InputDataError
 from layers.areas import area_levels
-from layers.care_homes import MAX_CANDIDATE_SITES, CareHomeTable
+from layers.candidate_sites import MAX_CANDIDATE_SITES
+from layers.care_homes import CareHomeTable
 from layers.council_data import CouncilData
 from routing.engine import TravelEngine
 from ui import maps, state, widgets

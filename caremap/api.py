@@ -377,7 +377,7 @@ def candidate_sites(data: CouncilData, path: str | Path) -> gpd.GeoDataFrame:
     their area and locality, for :func:`write_report` or :func:`analyses.sites.suggest_sites`."""
     from analyses import uploads
     from analyses.sites import user_candidates
-    from layers.care_homes import CANDIDATE_LIST
+    from layers.candidate_sites import CANDIDATE_LIST
     from layers.user_files import read_user_file
 
     data = arguments.council_data(data)

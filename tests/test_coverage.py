@@ -236,7 +236,7 @@ def test_an_invalid_duplicate_alone_is_still_a_problem(rutland):
     ("Residential; no nursing", False), ("Nursing home", True),
 ])
 def test_service_type_text_is_parsed_not_searched(text, nursing):
-    from layers.care_homes import service_kinds
+    from layers.care_home_services import service_kinds
 
     kinds = service_kinds(text)
     assert ("nursing" in kinds) is nursing and "care_home" in kinds
@@ -404,7 +404,7 @@ def test_the_greedy_fallback_is_named(monkeypatch, rutland, rutland_result, rutl
 
 
 def test_candidate_sites_from_a_list(rutland):
-    from layers.care_homes import read_candidate_sites
+    from layers.candidate_sites import read_candidate_sites
 
     table = read_candidate_sites(b"site,postcode\nBarleythorpe field,LE15 7PL\nNowhere,ZZ9 9ZZ\n", "sites.csv",
                                  postcodes=rutland.postcodes, outline=rutland.outline)
