@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from geo.council import Council, series_value
+from geo.council import Council
 from geo.crs import to_bng
+from geo.figures import series_value
 from layers.council_data import CouncilData
 from layers.names import area_names
 from layers.postcodes import assign_lsoa, postcode_population

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from analyses.demand import district_rows, placed_hours
-from geo.council import Figure, figure_text, number_text, series_value
 from geo.errors import InputDataError
+from geo.figures import Figure, figure_text, number_text, series_value
 from layers.council_data import CouncilData
 
 COLUMNS = ["Figure", "Documented", "Year", "Tool's figure", "Difference", "How the tool gets it", "Source", "Kind"]

@@ -8,7 +8,8 @@ import pandas as pd
 
 from analyses.need_and_supply import DocumentsBeside, beds_text
 from analyses.report.text import number
-from geo.council import Council, figure_text
+from geo.council import Council
+from geo.figures import figure_text
 
 
 def _documented(council: Council, key: str) -> str:

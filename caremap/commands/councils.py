@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from geo.council import figure_text, list_councils
+from geo.council import list_councils
+from geo.figures import figure_text
 from layers.national import council_by_name
 
 NAME = "councils"
