@@ -28,6 +28,7 @@ REQUIRED_FIGURES = (
 )
 """Figures every council's settings file must give (documented or assumed): the analyses read them."""
 
+
 @dataclass(frozen=True)
 class Council:
     """Settings of one council.

@@ -42,7 +42,6 @@ __all__ = ["MAX_SPREADSHEET_ROWS", "READ_ERRORS", "FormattedNumber", "Row", "She
            "WorkbookTooBig", "formatted_number", "number_format_kind", "read_first_visible_sheet", "workbook_kind"]
 
 
-
 def workbook_kind(content: bytes) -> str | None:
     """``"xlsx"``, ``"ods"`` or None (not a zipped workbook), from the archive's own table of contents."""
     try:
