@@ -21,9 +21,10 @@ KNOWN_CIRCLES: list[set[str]] = []
 """Circles still to be removed: none (the report, once three modules importing each other, is a package importing
 one way)."""
 HEAVY = ("pyvrp", "spopt", "pulp", "access", "matplotlib", "reportlab", "osmium", "osmnx", "networkx", "openpyxl",
-         "odf", "vrplib")
+         "odf", "vrplib", "scipy", "pyogrio", "streamlit.emojis")
 """Libraries the first map (Explore) does not need: the solver, the site chooser, the report's, OSM readers, the
-workbooks'."""
+workbooks', SciPy (no travel is measured on the estimate), the GeoJSON reader (the council's layers are read back as
+kept, :mod:`layers.council_cache`) and Streamlit's catalogue of emojis."""
 
 
 def _modules() -> dict[str, Path]:
@@ -114,9 +115,10 @@ def test_the_graph_reader_finds_a_circle_and_an_upward_import():
 
 
 @pytest.mark.slow
-def test_the_first_map_loads_no_library_it_does_not_use():
-    """The Explore page, run as the app runs it on a fresh server, loads neither the solver, the site chooser, the
-    report libraries nor the OSM readers (they load with the pages that use them)."""
+def test_the_first_map_loads_no_library_it_does_not_use(herefordshire):
+    """The Explore page, run as the app runs it on a fresh server (Herefordshire's layers kept on disk, as the
+    ``herefordshire`` fixture leaves them in the tests' home), loads neither the solver, the site chooser, the
+    report libraries, the OSM readers nor SciPy (they load with the pages and measures that use them)."""
     code = ("import json, sys\nfrom streamlit.testing.v1 import AppTest\n"
             f"app = AppTest.from_file({str(ROOT / 'app.py')!r}, default_timeout=120).run()\n"
             "assert not app.exception, app.exception\n"
