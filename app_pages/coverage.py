@@ -279,9 +279,7 @@ def _area_table(council: Council, result: cv.CoverageResult) -> None:
 
 def page() -> None:
     """Render the Care-home coverage page."""
-    council = state.current_council()
-    engine = state.travel_engine()
-    data = state.council_data_for(council.slug, engine.token, engine)
+    council, engine, data = state.page_inputs()
     st.title("Care-home coverage")
     st.caption("Where are older people far from care-home beds, now and as demand grows? Residential, nursing and "
                "dementia care against the council's own projections.")

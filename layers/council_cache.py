@@ -52,10 +52,11 @@ def _folder(council: Council) -> Path:
 
 def _sources(council: Council, files: list[Path]) -> dict[str, object] | None:
     """What a council's layers are built from, with the digest of each: the council's settings as loaded (its
-    figures, area codes, PCN merges and data folder), the code and every data file read. None when a file cannot be
-    read."""
+    figures, area codes, PCN merges), the folder its data are read from (a setting, for a bundled council), the code
+    and every data file read. None when a file cannot be read."""
     try:
         return {"format": FORMAT, "code": code_digest(), "council": _digest(repr(council).encode()),
+                "data_folder": str(council.data_dir.resolve()),
                 "files": [[str(path), _digest(path.read_bytes())] for path in dict.fromkeys(files)]}
     except OSError:
         return None

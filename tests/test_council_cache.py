@@ -99,3 +99,14 @@ def test_the_same_council_read_from_another_folder_is_not_given_the_first_ones_l
     moved = dataclasses.replace(council, data_folder=other)
     assert "Okeham" in set(load_council_data(moved).places["name"])
     assert "Oakham" in set(load_council_data(council).places["name"])
+
+
+def test_a_council_whose_data_folder_setting_changes_is_not_given_the_first_folders_layers(rutland_copy, tmp_path):
+    council, folder = rutland_copy
+    load_council_data(council)
+    other = tmp_path / "other"
+    shutil.copytree(folder / "data", other)
+    places = other / "tables" / "rutland" / "places.csv"
+    places.write_text(places.read_text(encoding="utf-8").replace("Oakham", "Okeham"), encoding="utf-8")
+    with settings.overridden(data_folder=other):
+        assert "Okeham" in set(load_council_data(load_council("rutland")).places["name"])

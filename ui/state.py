@@ -269,6 +269,13 @@ def travel_engine() -> TravelEngine:
                                                      RoutingSettings().lane_factor)
 
 
+def page_inputs() -> tuple[Council, TravelEngine, CouncilData]:
+    """What every page starts from: the council picked in the sidebar, the travel engine in force and the council's
+    layers on that engine (:func:`council_data_for`)."""
+    council, engine = current_council(), travel_engine()
+    return council, engine, council_data_for(council.slug, engine.token, engine)
+
+
 def method_banner(engine: TravelEngine) -> str:
     """One line naming the travel-time method in force, for every map and table."""
     return f"Travel times: {engine.label}"

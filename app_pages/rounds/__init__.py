@@ -35,9 +35,7 @@ BUSY_DAY_CALLS = 600
 
 def page() -> None:
     """Render the Round viability page."""
-    council = state.current_council()
-    engine = state.travel_engine()
-    data = state.council_data_for(council.slug, engine.token, engine)
+    council, engine, data = state.page_inputs()
     st.title("Round viability")
     st.caption("Can a provider build workable rounds of care calls here? Plan a week (Monday to Sunday) on the roads "
                "(or the labelled estimate) with the same carers and bases every day, judge each round's cost against "
