@@ -223,6 +223,7 @@ def test_a_whole_file_keeps_a_plain_headline(herefordshire):
     assert areas["Homes"].astype(int).sum() == 67 and "Shortfall 2038" in areas.columns
 
 
+@pytest.mark.slow
 def test_the_care_homes_command_writes_the_homes_the_coverage_uses(tmp_path):
     import subprocess
     import sys

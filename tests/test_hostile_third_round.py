@@ -383,6 +383,7 @@ def test_a_one_way_network_that_never_leads_back_is_refused(tmp_path, capsys):
     assert main(["check", str(_streets(tmp_path, one_way=False)), "--kind", "roads", "--council", "rutland"]) == 0
 
 
+@pytest.mark.slow
 def test_a_network_covering_part_of_the_council_is_warned_about_everywhere(tmp_path, capsys):
     streets = _streets(tmp_path, one_way=False)
     out = tmp_path / "zones.xlsx"

@@ -179,6 +179,7 @@ def mixed_week(herefordshire):
     return clients, calls, bases, engine
 
 
+@pytest.mark.slow
 def test_merging_stub_rounds_never_leaves_a_call_unfitted(mixed_week):
     _, calls, bases, engine = mixed_week
     kept = r.plan_week(calls, bases, engine, r.RoundSettings(iterations=100, time_limit_s=600, stub_days=0))
@@ -246,6 +247,7 @@ def test_the_market_as_herefordshires_documents_describe_it(rutland_report):
 # --- The command line -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_command_line_takes_the_pages_money_options(tmp_path):
     out = tmp_path / "plan.csv"
     command = [sys.executable, "-m", "caremap", "rounds", "--council", "rutland", "--synthetic", "5", "--roads",
