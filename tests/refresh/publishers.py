@@ -27,9 +27,25 @@ PUBLISHED = FIXTURES / "published"
 RUTLAND = "E06000017"
 
 
+FIXTURE_OF = {"lsoa21_boundaries": "lsoa21_bsc_england", "lad24_boundaries": "lad24_buc_england",
+              "lookup_lsoa21_ward24_ltla24": "lookup_lsoa21_ward24_ltla24",
+              "lookup_lsoa11_lsoa21_ltla22": "lookup_lsoa11_lsoa21_ltla22",
+              "lookup_ltla22_ltla23": "lookup_ltla22_ltla23_england", "lookup_lad24_ctyua24": "lookup_lad24_ctyua24_england",
+              "population_mid2020_lsoa11": "population_mid2020_lsoa11_syoa", "ruc21_lsoa21": "ruc21_lsoa21",
+              "codepoint_open": "codepoint_open_england", "cqc_care_homes": "cqc_care_homes"}
+"""Pack table -> the fixture (under ``pack/``) holding Rutland's rows of its national source file."""
+
+
 def pack_csv(name: str) -> pd.DataFrame:
     """A pack fixture as text, as the national file has it."""
     return pd.read_csv(PACK / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+def read_refreshed_table(name: str) -> pd.DataFrame | None:
+    """A pack table refreshed into the user's folder (None when it was not)."""
+    from layers import national
+
+    return national.read_pack_table(name) if national.refreshed_path(name).is_file() else None
 
 
 def _json(body, status: int = 200) -> Reply:
@@ -302,3 +318,52 @@ class Publishers:
 def point_settings_at(publishers: Publishers):
     """A with-block that sends every publisher request to the stand-in."""
     return settings.overridden(**publishers.settings())
+
+
+# --- the national pack of the stand-in world ----------------------------------------------------------------------
+
+PACK_SOURCES = {
+    "boundaries/lsoa21_bsc_england.geojson": PACK / "lsoa21_bsc_england.geojson",
+    "boundaries/lad24_buc_england.geojson": PACK / "lad24_buc_england.geojson",
+    "lookups/lookup_lsoa21_ward24_ltla24.csv": PACK / "lookup_lsoa21_ward24_ltla24.csv",
+    "lookups/lookup_lsoa11_lsoa21_ltla22.csv": PACK / "lookup_lsoa11_lsoa21_ltla22.csv",
+    "lookups/lookup_ltla22_ltla23_england.csv": PACK / "lookup_ltla22_ltla23_england.csv",
+    "lookups/lookup_lad24_ctyua24_england.csv": PACK / "lookup_lad24_ctyua24_england.csv",
+    "population/population_mid2020_lsoa11_syoa.csv": PACK / "population_mid2020_lsoa11_syoa.csv",
+    "rural_urban/ruc21_lsoa21.csv": PACK / "ruc21_lsoa21.csv",
+    "cqc/cqc_care_homes_2021-03-01.csv": PACK / "cqc_care_homes.csv",
+    "population/snpp2016_persons_age60plus_district.csv": PACK / "snpp_persons_age60plus_district.csv",
+    "epraccur_2023-02.csv": PUBLISHED / "ods" / "epraccur_legacy.csv",
+    "ePCN_2023-02.xlsx": PUBLISHED / "ods" / "ePCN.xlsx",
+}
+"""The shared national files (by their path under ``national/``) -> the fixture holding Rutland's rows of each."""
+
+
+def build_rutland_pack(folder: Path) -> Path:
+    """The national pack of the stand-in world, whose publishers know Rutland only: Rutland's rows of every shipped
+    table, built by the pack's own build script from the fixtures laid out as the shared national folder (the places,
+    which no publisher refreshes, cut from the shipped pack). Returns the data folder holding it (``national/``)."""
+    import gzip
+    import shutil
+
+    from layers import national
+    from scripts.build_national_pack import build
+
+    shared = folder / "shared" / "national"
+    for relative, fixture in PACK_SOURCES.items():
+        (shared / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(fixture, shared / relative)
+    codepoint = shared / "postcodes" / "codepoint_open_england.csv.gz"
+    codepoint.parent.mkdir(parents=True, exist_ok=True)
+    codepoint.write_bytes(gzip.compress((PACK / "codepoint_open_england.csv").read_bytes()))
+    sidecar = national.read_pack_table("open_names_places_lsoa21").astype(str)
+    sidecar = sidecar[sidecar["ltla24_code"] == RUTLAND]
+    places = national.read_pack_table("open_names_places")
+    places = places[places["ID"].isin(set(sidecar["ID"]))]
+    for name, frame in (("open_names_places", places), ("open_names_places_lsoa21", sidecar)):
+        path = shared / national.PACK_TABLES[name].source
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(path, index=False)
+    data = folder / "data"
+    build(shared, data / national.PACK_FOLDER)
+    return data

@@ -9,9 +9,11 @@ import pandas as pd
 import requests
 
 from geo.settings import settings
-from layers.refresh import REFRESHED, SHIPPED, read_refreshed_table, recognise, refresh
+from layers.refresh import REFRESHED, SHIPPED, recognise, refresh
 from layers.refresh.sources.population import MID2020_LSOA11, PopulationSource
-from tests.refresh.publishers import PACK, PUBLISHED, pack_csv
+from tests.refresh.publishers import PACK, PUBLISHED, pack_csv, read_refreshed_table
+
+PBF = settings.data_folder / "osm" / "rutland-latest.osm.pbf"
 
 
 def _downloads(folder, publishers) -> None:
@@ -24,7 +26,7 @@ def _downloads(folder, publishers) -> None:
     shutil.copy(PUBLISHED / "ods" / "ebranchs.csv", folder / "download (1).csv")
     shutil.copy(PUBLISHED / "os" / "codepo_gb.zip", folder / "file.zip")
     shutil.copy(PUBLISHED / "ons" / "2016snpppopulation.zip", folder / "download (2).zip")
-    shutil.copy(settings.data_folder / "osm" / "rutland-latest.osm.pbf", folder / "extract.osm.pbf")
+    shutil.copy(PBF, folder / "extract.osm.pbf")
     ward = pack_csv("lookup_lsoa21_ward24_ltla24").rename(columns={
         "lsoa21_code": "LSOA21CD", "lsoa21_name": "LSOA21NM", "ward24_code": "WD24CD", "ward24_name": "WD24NM",
         "ltla24_code": "LAD24CD", "ltla24_name": "LAD24NM"})
@@ -79,11 +81,11 @@ def test_a_refresh_from_the_folder_reproduces_the_pack_rows(publishers, tmp_path
                         "population": REFRESHED, "projections": REFRESHED, "postcodes": REFRESHED,
                         "gp_practices": REFRESHED, "care_homes": REFRESHED}, report.text()
     assert "no file for it in" in report.outcomes[2].why
-    population = read_refreshed_table("population_mid2020_lsoa11_syoa").astype(str)
+    population = read_refreshed_table("population_mid2020_lsoa11").astype(str)
     assert population.equals(pack_csv("population_mid2020_lsoa11_syoa"))
     homes = read_refreshed_table("cqc_care_homes")
     expected = pd.read_csv(PACK / "cqc_care_homes.csv", dtype=str, keep_default_na=False)
     assert homes.astype(object).where(homes.notna(), "").astype(str).equals(expected)
-    assert len(read_refreshed_table("lsoa21_bsc_england")) == 26
+    assert len(read_refreshed_table("lsoa21_boundaries")) == 26
     gp = next(outcome for outcome in report.outcomes if outcome.source == "gp_practices")
     assert gp.tables == {"gp_practices_pcn": 32, "gp_branch_surgeries": 1}

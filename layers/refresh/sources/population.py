@@ -1,7 +1,7 @@
 """ONS small-area population estimates by single year of age, from Nomis, checked against the district totals.
 
 The current release (dataset ``NM_2014_1``, 2021 LSOAs, geography ``TYPE151``; districts of April 2023,
-``TYPE424``) makes the table ``population_lsoa21_syoa``. The pack's own table, mid-2020 on 2011 LSOAs, came from the
+``TYPE424``) makes the table ``population_lsoa21``. The pack's own table, mid-2020 on 2011 LSOAs, came from the
 older dataset on 2011 LSOAs (:data:`MID2020_LSOA11`; its Nomis codes are unconfirmed) and keeps the pack's name.
 
 Nomis's ``C_AGE`` is 101 + age for single years (191 = 90 and over) and 200 for all ages.
@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 
 from geo.settings import settings
+from layers.national import AGE_COLUMNS
 from layers.refresh import nomis
 from layers.refresh.cache import Release
 from layers.refresh.columns import col, pick_columns, require_equal, require_rows
 from layers.refresh.errors import SourceCheckFailed
 from layers.refresh.sources.base import Context, Converted, RawFiles, Source
-from layers.refresh.tables import AGES
 
 AGE_POSITION = {"200": 0, **{str(101 + age): 1 + age for age in range(91)}}
 """Nomis ``C_AGE`` -> column of the table after the LSOA's name and code: all ages, then 0…89 and 90+ (191)."""
@@ -53,7 +53,7 @@ class NomisQuery:
 
     @property
     def table(self) -> str:
-        return "population_lsoa21_syoa" if self.lsoa_year == 2021 else "population_mid2020_lsoa11_syoa"
+        return "population_lsoa21" if self.lsoa_year == 2021 else "population_mid2020_lsoa11"
 
     @property
     def prefix(self) -> str:
@@ -157,7 +157,7 @@ class PopulationSource(Source):
             raise SourceCheckFailed(f"{where}: the single years of age of {int(off.sum()):,} LSOAs do not add up to "
                                     f"their total (e.g. {codes[off][0]}).")
         prefix = self.query.prefix
-        table = pd.DataFrame(counts, columns=["total_population", *AGES])
+        table = pd.DataFrame(counts, columns=["total_population", *AGE_COLUMNS])
         table.insert(0, f"{prefix}_code", codes)
         table.insert(0, f"{prefix}_name", names)
         return table, year, pd.concat(districts, ignore_index=True)
