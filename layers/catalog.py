@@ -68,9 +68,15 @@ DATASETS: dict[str, Dataset] = {
     ),
     "population": Dataset(
         "tables/{slug}/population_mid2020_lsoa11_syoa.csv",
-        "mid-2020 population by single year of age on 2011 LSOAs",
+        "population by single year of age (mid-2020 on 2011 LSOAs as bundled)",
         "ONS small-area population estimates via humaniverse/demographr (OGL v3)",
         vintage="mid-2020 estimates",
+    ),
+    "population_lsoa21": Dataset(
+        "tables/{slug}/population_lsoa21_syoa.csv",
+        "population by single year of age on 2021 LSOAs (a council cut from the current estimates has it in place "
+        "of the file above; its vintage is recorded as the population's)",
+        "ONS small-area population estimates on 2021 LSOAs, Nomis (OGL v3)",
     ),
     "lsoa_lookup": Dataset(
         "tables/{slug}/lookup_lsoa11_lsoa21.csv",
@@ -134,4 +140,4 @@ def vintage(key: str, council=None) -> str:
     """The date of a council's layer (``key`` of :data:`DATASETS`): the council's own record when it was set up or
     brought up to date from newer files, else the bundled data's."""
     recorded = getattr(council, "vintages", {}) or {}
-    return recorded.get(key) or DATASETS[key].vintage
+    return recorded.get(key) or (DATASETS[key].vintage if key in DATASETS else "")

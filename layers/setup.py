@@ -33,7 +33,7 @@ from geo.council import Council, list_councils, load_council, read_council_file
 from geo.settings import settings
 from layers.catalog import DATASETS
 from layers.cut import CutSummary, NationalPack, cut_council
-from layers.national import SNPP_YEARS, SocialCareCouncil, find_social_care_council, table_vintage
+from layers.national import SocialCareCouncil, find_social_care_council
 
 Progress = Callable[[float, str], None]
 
@@ -49,15 +49,6 @@ HEREFORDSHIRE_65PLUS = 48_458
 """Herefordshire's people aged 65+ (ONS mid-2020): the denominator of the rates scaled from its documents."""
 PROJECTION_POINTS = (2018, 2020, 2023, 2025, 2028, 2030, 2033, 2035, 2038, 2041)
 """Years of the ONS projections written into a set-up council's settings (interpolated between)."""
-
-LAYER_TABLES = {
-    "lsoa21": ("lsoa21_boundaries", "lookup_lsoa21_ward24_ltla24"), "lad24": ("lad24_boundaries",),
-    "population": ("population_mid2020_lsoa11",), "lsoa_lookup": ("lookup_lsoa11_lsoa21_ltla22",),
-    "ruc21": ("ruc21_lsoa21",), "postcodes": ("codepoint_open",), "places": ("open_names_places",),
-    "practices": ("epraccur", "epcn_core_partners"), "border_practices": ("epraccur", "epcn_core_partners"),
-    "care_homes": ("cqc_care_homes",),
-}
-"""The pack tables each layer of a set-up council is cut from (their vintages are recorded in its settings)."""
 
 DERIVED_VINTAGES = {
     "msoa21": "MSOA 2021 areas dissolved from their LSOAs by name (no ONS MSOA boundary or code is held: the name is "
@@ -123,11 +114,14 @@ def _figure(key: str, label: str, value, unit: str, assumption: str, **extra) ->
 
 
 def _projection(summary: CutSummary, lowest_age: int) -> dict[int, int]:
+    """People aged ``lowest_age`` and over projected at :data:`PROJECTION_POINTS` and the population's own year,
+    wherever the projection's round covers them."""
     table = summary.projection
     if table is None or table.empty:
         return {}
     ages = table[table.index >= lowest_age]
-    return {year: int(round(float(ages[str(year)].sum()))) for year in PROJECTION_POINTS if str(year) in SNPP_YEARS}
+    years = sorted({*PROJECTION_POINTS, summary.population_year} & {int(column) for column in ages.columns})
+    return {year: int(round(float(ages[str(year)].sum()))) for year in years}
 
 
 def _whole(value: float) -> int:
@@ -147,11 +141,12 @@ def settings_text(summary: CutSummary, reference: Council, national_beds_per_hom
     national_beds_per_home : float
         Mean beds per CQC care home in England.
     vintages : mapping
-        Layer key -> date of its data.
+        Layer key -> date of its data (with ``projections``: the projections' round).
     """
     target = summary.council
     name = target.short_name
-    people65 = summary.population["65plus"]
+    people65, year = summary.population["65plus"], summary.population_year
+    estimates = f"ONS mid-{year}"
     reference65 = HEREFORDSHIRE_65PLUS
     per65 = people65 / reference65
     held = f"no {name} document held"
@@ -164,7 +159,7 @@ def settings_text(summary: CutSummary, reference: Council, national_beds_per_hom
     need65 = CARE_HOME_RATE_65PLUS / 100 * people65
     under65 = need65 * (100 - CARE_HOME_RESIDENTS_65PLUS_PCT) / CARE_HOME_RESIDENTS_65PLUS_PCT
     districts = ", ".join(target.lad_names)
-    projection_source = (f"national data, not a council document: ONS 2016-based subnational population projections "
+    projection_source = (f"national data, not a council document: {vintages.get('projections', 'ONS projections')} "
                          f"for {districts} (districts on their May 2024 codes)")
     reference_value = reference.value
     blocks = [
@@ -184,7 +179,7 @@ def settings_text(summary: CutSummary, reference: Council, national_beds_per_hom
         _figure("weekly_home_care_hours", "Home-care hours commissioned",
                 _whole(reference_value("weekly_home_care_hours") * per65), "hours/week",
                 f"{held}: Herefordshire's hours per resident aged 65+ ({reference_value('weekly_home_care_hours'):,} / "
-                f"{reference65:,}) × {name}'s {people65:,} aged 65+ (ONS mid-2020)"),
+                f"{reference65:,} aged 65+ in mid-2020) × {name}'s {people65:,} aged 65+ ({estimates})"),
         _figure("home_care_clients", "Home-care clients", _whole(reference_value("home_care_clients") * per65), "people",
                 f"{held}: Herefordshire's customers per resident aged 65+ ({reference_value('home_care_clients'):,} / "
                 f"{reference65:,}) × {name}'s {people65:,} aged 65+"),
@@ -207,15 +202,15 @@ def settings_text(summary: CutSummary, reference: Council, national_beds_per_hom
         ]
     grows = {"grows_with": "population_65plus"} if projected65 else {}
     blocks += [
-        _figure("bed_demand_65plus", "Care-home bed need, aged 65+", {2020: _whole(need65)}, "beds",
+        _figure("bed_demand_65plus", "Care-home bed need, aged 65+", {year: _whole(need65)}, "beds",
                 f"national rate: {CARE_HOME_RATE_65PLUS}% of people aged 65+ lived in a care home at Census 2021 "
-                f"({ONS_CARE_HOMES_2021}) × {name}'s {people65:,} aged 65+ (ONS mid-2020)"
+                f"({ONS_CARE_HOMES_2021}) × {name}'s {people65:,} aged 65+ ({estimates})"
                 + (", grown with its projected people aged 65+" if projected65 else "; no projection, so no growth"),
-                year="2020", **grows),
+                year=str(year), **grows),
         _figure("bed_demand_under65", "Care-home bed need, aged under 65", _whole(under65), "beds",
                 f"national share: {100 - CARE_HOME_RESIDENTS_65PLUS_PCT:.1f}% of care-home residents were under 65 at "
                 f"Census 2021 ({ONS_CARE_HOMES_2021}: {CARE_HOME_RESIDENTS_65PLUS_PCT}% aged 65+), applied to "
-                f"{name}'s need aged 65+", year="2020"),
+                f"{name}'s need aged 65+", year=str(year)),
         _figure("nursing_share", "Placements in nursing homes", NURSING_SHARE_PCT, "%",
                 f"national share: {NURSING_SHARE_PCT}% of care-home residents aged 65+ lived in homes with nursing at "
                 f"Census 2021 ({ONS_CARE_HOMES_2021})"),
@@ -228,11 +223,14 @@ def settings_text(summary: CutSummary, reference: Council, national_beds_per_hom
     return "\n\n".join(blocks) + "\n"
 
 
-def _vintages() -> dict[str, str]:
-    recorded = {key: "; ".join(dict.fromkeys(table_vintage(name) for name in names))
-                for key, names in LAYER_TABLES.items()}
-    recorded["lsoa21"] = f"{recorded['lsoa21']} (wards and districts May 2024)"
-    return {key: recorded.get(key) or DERIVED_VINTAGES[key] for key in DATASETS if DATASETS[key].per_council}
+def council_vintages(pack: NationalPack) -> dict[str, str]:
+    """The vintage of every layer of a council just cut from ``pack`` (the tables it was read from, or how it was
+    derived), and of the projections its growth figures use: its settings file's ``[vintages]``."""
+    recorded = pack.layer_vintages()
+    vintages = {key: recorded.get(key) or DERIVED_VINTAGES[key] for key in DATASETS
+                if DATASETS[key].per_council and (key in recorded or key in DERIVED_VINTAGES)}
+    projections = [pack.vintages[name] for name in ("snpp_age60plus", "snpp2016_age60plus") if name in pack.vintages]
+    return vintages | ({"projections": projections[0]} if projections else {})
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -275,7 +273,8 @@ class Setup:
         report(0.45, f"Cutting {target.short_name}'s areas, people, postcodes, practices and care homes…")
         summary = cut_council(target, self.pack, settings.setup_data_folder)
         report(0.9, "Writing its settings…")
-        text = settings_text(summary, load_council("herefordshire"), self.national_beds_per_home(), _vintages())
+        text = settings_text(summary, load_council("herefordshire"), self.national_beds_per_home(),
+                             council_vintages(self.pack))
         _write_atomically(settings_path, text)
         council = read_council_file(settings_path, data_folder=settings.setup_data_folder, bundled=False)
         report(1.0, f"{council.name} is set up.")
