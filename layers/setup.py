@@ -25,15 +25,19 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
 from geo.council import Council, list_councils, load_council, read_council_file
+from geo.errors import InputDataError
 from geo.settings import settings
 from layers.catalog import DATASETS
 from layers.cut import CutSummary, NationalPack, cut_council
 from layers.national import SocialCareCouncil, find_social_care_council
+
+if TYPE_CHECKING:
+    from layers.refresh import RefreshReport
 
 Progress = Callable[[float, str], None]
 
@@ -81,6 +85,8 @@ class SetupResult:
                  f"  Fee-zone centres ({self.summary.centre_kind or 'none'}): "
                  f"{', '.join(self.summary.centres[:12]) or 'none'}{' …' if len(self.summary.centres) > 12 else ''}."]
         lines += [f"  Note: {note}" for note in self.summary.notes]
+        lines.append("  Data and their dates:")
+        lines += [f"    {key}: {text}" for key, text in self.council.vintages.items()]
         lines.append(f"  Settings: {self.council.settings_file}")
         return "\n".join(lines)
 
@@ -315,3 +321,110 @@ def setup_all(*, progress: Progress | None = None) -> list[SetupResult]:
         results.append(setup.run(target))
     return results
 
+
+
+# --- Bringing councils up to date from the publishers ------------------------------------------------------------
+
+REFRESH_SHARE = 0.7
+"""Share of a progress bar given to the refresh (the rest to re-cutting the councils)."""
+
+
+@dataclass
+class UpToDate:
+    """A refresh of the national tables from the publishers and the councils re-cut from them.
+
+    Attributes
+    ----------
+    report : RefreshReport
+        Each source's outcome (and, from a folder, what it held).
+    asked : list of str
+        The sources asked for.
+    results : list of SetupResult
+        The councils re-cut (a bundled council is reported as such and keeps its bundled data).
+    """
+
+    report: "RefreshReport"
+    asked: list[str]
+    results: list[SetupResult]
+
+    @property
+    def kept_shipped(self) -> list[str]:
+        """Sources asked for that kept the copy the tool had (nothing usable from the publisher or the cache)."""
+        from layers.refresh import SHIPPED
+
+        return [outcome.source for outcome in self.report.outcomes
+                if outcome.status == SHIPPED and outcome.source in self.asked]
+
+    def warnings(self) -> list[str]:
+        """One warning per source not refreshed now: from the cache (how old) or the copy kept (its date), and why."""
+        from layers.refresh import REFRESHED
+
+        return [outcome.line() for outcome in self.report.outcomes if outcome.status != REFRESHED]
+
+
+def bring_up_to_date(name: str | None = None, *, sources: str | list[str] | None = None, offline: bool = False,
+                     from_folder: str | Path | None = None, progress: Progress | None = None, client=None,
+                     adapters: tuple = (), recut: bool = True) -> UpToDate:
+    """Refresh the national tables from their publishers (online, from the raw cache, or from files downloaded by
+    hand), then re-cut a council from them, or every council set up so far.
+
+    Parameters
+    ----------
+    name : str, optional
+        The council (name, slug or GSS code). None: every council set up from the national data.
+    sources : "all", a source name or several, optional
+        What to refresh (:data:`layers.refresh.SOURCE_NAMES`); by default all, or, from a folder, the sources whose
+        files it holds.
+    offline : bool
+        The raw cache only (no request).
+    from_folder : path, optional
+        A folder of the publishers' files downloaded by hand, recognised by their content.
+    progress : callable, optional
+        Called with (fraction done, message).
+    client : layers.refresh.fetch.Client, optional
+        The session with the publishers (tests give one that does not sleep).
+    adapters : iterable of Source
+        Adapters in place of the default ones of the same name (:func:`layers.refresh.refresh`).
+    recut : bool
+        Cut the councils again (False: only refresh the national tables).
+
+    Raises
+    ------
+    PublishersUnreachable
+        Within seconds, when online and no publisher can be reached: one message saying what to do instead.
+    UnknownCouncilError, InputDataError
+        For an unknown council, an unknown source, or a folder holding none of the publishers' files.
+    """
+    from layers import refresh as publishers
+
+    report = progress or (lambda fraction, message: None)
+    named = Setup().find(name) if name is not None else None  # an unknown name is refused before any download
+    if from_folder is not None and not Path(from_folder).is_dir():
+        raise InputDataError(f"{from_folder} is not a folder: give the folder the publishers' files were downloaded "
+                             f"into.")
+    if sources is None and from_folder is not None:
+        recognition = publishers.recognise(from_folder)
+        sources = recognition.sources()
+        if not sources:
+            raise InputDataError(f"None of the publishers' files is in {from_folder}.\n{recognition.report()}")
+    try:
+        asked = publishers.resolve_sources(sources or "all")
+    except ValueError as error:
+        raise InputDataError(str(error)) from error
+    done: list[str] = []
+
+    refreshed = publishers.refresh(asked, offline=offline, from_folder=from_folder, client=client, adapters=adapters,
+                                   progress=lambda line: report(REFRESH_SHARE * len(done) / len(asked),
+                                                                line.splitlines()[0]),
+                                   on_outcome=lambda outcome: done.append(outcome.source))
+    setup = Setup()  # read the pack again: the refreshed tables are preferred now
+    codes = [] if not recut else [named.code] if named else [council.gss_code for council in list_councils()
+                                                             if not council.bundled and council.gss_code]
+    results = []
+    for number, code in enumerate(codes):
+        start = REFRESH_SHARE + (1 - REFRESH_SHARE) * number / len(codes)
+        target = setup.find(code)
+        results.append(setup.run(target, progress=lambda fraction, message, start=start: report(
+            start + (1 - REFRESH_SHARE) * fraction / len(codes), message)))
+    report(1.0, "Up to date.")
+    return UpToDate(refreshed, asked, results)

@@ -158,7 +158,7 @@ def resolve_sources(sources: str | Iterable[str]) -> list[str]:
 def refresh(sources: str | Iterable[str] = "all", *, offline: bool = False, from_folder: str | Path | None = None,
             progress: Progress | None = None, client: Client | None = None, cache: RawCache | None = None,
             pack_reader: PackReader | None = None, writer: Writer = write_table,
-            adapters: Iterable[Source] = ()) -> RefreshReport:
+            adapters: Iterable[Source] = (), on_outcome: Callable[[Outcome], None] | None = None) -> RefreshReport:
     """Fetch, check, convert and write the national tables of the given sources.
 
     Parameters
@@ -181,6 +181,8 @@ def refresh(sources: str | Iterable[str] = "all", *, offline: bool = False, from
     adapters : iterable of Source
         Adapters used instead of the default ones of the same name (the ONS Postcode Directory instead of
         Code-Point: ``PostcodesSource("onspd")``; the population of another Nomis dataset).
+    on_outcome : callable, optional
+        Called with each source's :class:`Outcome` as soon as it is done (a progress bar's step).
 
     Returns
     -------
@@ -215,8 +217,10 @@ def refresh(sources: str | Iterable[str] = "all", *, offline: bool = False, from
             outcome = run.from_cache(adapter, f"cannot reach {hosts}")
         else:
             outcome = run.online(adapter)
-        context.progress(outcome.line())
         outcomes.append(outcome)
+        if on_outcome:
+            on_outcome(outcome)
+        context.progress(outcome.line())
     return RefreshReport(outcomes, recognition)
 
 
@@ -274,6 +278,8 @@ class _Run:
                 vintages[table] = f"{earlier[table]['vintage']} (refreshed earlier)"
             elif national.PACK_TABLES[table].shipped:
                 vintages[table] = national.PACK_TABLES[table].vintage
+            elif table in national.NEWER_SHAPES:  # not held in the publisher's current shape: the shipped one stands
+                vintages[table] = national.table_vintage(national.NEWER_SHAPES[table])
         return Outcome(adapter.name, SHIPPED, vintages=vintages, why=why)
 
     def write(self, adapter: Source, files: RawFiles | Release, status: str) -> Outcome:

@@ -13,10 +13,12 @@ import csv
 import hashlib
 import io
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import requests
 
 from geo.settings import settings
 from tests.refresh.standin import Reply, Request, StandIn, file_reply
@@ -25,6 +27,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "publishers"
 PACK = FIXTURES / "pack"
 PUBLISHED = FIXTURES / "published"
 RUTLAND = "E06000017"
+PBF = settings.data_folder / "osm" / "rutland-latest.osm.pbf"
 
 
 FIXTURE_OF = {"lsoa21_boundaries": "lsoa21_bsc_england", "lad24_boundaries": "lad24_buc_england",
@@ -211,7 +214,9 @@ def ons_services(arcgis: ArcGIS) -> dict[str, Service]:
 
 @dataclass
 class Nomis:
-    """Nomis's CSV API: LSOA and district geographies of one dataset, pages of at most ``page_rows``."""
+    """Nomis's CSV API: LSOA and district geographies of one dataset, pages of at most ``page_rows``. The older
+    dataset (mid-2020 on 2011 LSOAs) serves the pack's rows; the current one (``NM_2014_1``, 2021 LSOAs) serves
+    Rutland's mid-2020 people as the tool carries them to 2021 LSOAs."""
 
     server: StandIn
     dataset: str = "NM_2010_1"
@@ -220,16 +225,18 @@ class Nomis:
     date: str = "2020"
     page_rows: int = 25_000
     district_totals: dict[str, int] = field(default_factory=dict)
+    lsoa_year: int = 2011
 
     def __post_init__(self) -> None:
-        population = pack_csv("population_mid2020_lsoa11_syoa")
+        prefix = f"lsoa{self.lsoa_year % 100}"
+        population = pack_csv(f"population_mid2020_{prefix}_syoa")
         self.lsoa_rows = []
         for lsoa in population.to_dict("records"):
             ages = [("200", lsoa["total_population"])] + [(str(101 + age), lsoa[str(age)]) for age in range(90)]
             ages.append(("191", lsoa["90+"]))
             for code, value in ages:
-                self.lsoa_rows.append({"DATE": self.date, "GEOGRAPHY_CODE": lsoa["lsoa11_code"],
-                                       "GEOGRAPHY_NAME": lsoa["lsoa11_name"], "C_AGE": code, "OBS_VALUE": value})
+                self.lsoa_rows.append({"DATE": self.date, "GEOGRAPHY_CODE": lsoa[f"{prefix}_code"],
+                                       "GEOGRAPHY_NAME": lsoa[f"{prefix}_name"], "C_AGE": code, "OBS_VALUE": value})
         total = int(population["total_population"].astype(int).sum())
         self.district_totals = self.district_totals or {RUTLAND: total}
         self.server.route(f"/nomis/api/v01/dataset/{self.dataset}.data.csv", self._data)
@@ -275,6 +282,7 @@ class Publishers:
         self.arcgis = ArcGIS(server)
         self.services = ons_services(self.arcgis)
         self.nomis = Nomis(server)
+        self.nomis_current = Nomis(server, "NM_2014_1", "TYPE151", "TYPE424", lsoa_year=2021)
         self.ods_reports = {name: (PUBLISHED / "ods" / f"{name}.csv").read_bytes()
                             for name in ("epcncorepartnerdetails", "ebranchs")}
         self.ods_reports["epraccur"] = (PUBLISHED / "ods" / "epraccur_current.csv").read_bytes()
@@ -320,6 +328,36 @@ def point_settings_at(publishers: Publishers):
     return settings.overridden(**publishers.settings())
 
 
+def downloads_folder(folder: Path, publishers: "Publishers") -> None:
+    """A Downloads folder as a browser leaves it."""
+    folder.mkdir()
+    shutil.copy(PUBLISHED / "cqc" / "01_March_2021_HSCA_Active_Locations.ods", folder / "01_March_2021_HSCA_Active_Locations.ods")
+    shutil.copy(PUBLISHED / "ods" / "epraccur_current.csv", folder / "download.csv")
+    shutil.copy(PUBLISHED / "ods" / "epraccur_legacy.csv", folder / "epraccur (old).csv")
+    shutil.copy(PUBLISHED / "ods" / "ePCN.xlsx", folder / "Book1.xlsx")
+    shutil.copy(PUBLISHED / "ods" / "ebranchs.csv", folder / "download (1).csv")
+    shutil.copy(PUBLISHED / "os" / "codepo_gb.zip", folder / "file.zip")
+    shutil.copy(PUBLISHED / "ons" / "2016snpppopulation.zip", folder / "download (2).zip")
+    shutil.copy(PBF, folder / "extract.osm.pbf")
+    ward = pack_csv("lookup_lsoa21_ward24_ltla24").rename(columns={
+        "lsoa21_code": "LSOA21CD", "lsoa21_name": "LSOA21NM", "ward24_code": "WD24CD", "ward24_name": "WD24NM",
+        "ltla24_code": "LAD24CD", "ltla24_name": "LAD24NM"})
+    ward.insert(0, "FID", range(1, len(ward) + 1))
+    (folder / "download (3).csv").write_text("\ufeff" + ward.to_csv(index=False), encoding="utf-8")
+    collection = json.loads((PACK / "lsoa21_bsc_england.geojson").read_text())
+    for feature in collection["features"]:
+        properties = feature["properties"]
+        feature["properties"] = {"LSOA21CD": properties["lsoa21_code"], "LSOA21NM": properties["lsoa21_name"],
+                                 "GlobalID": "x"}
+    (folder / "Lower_layer_Super_Output_Areas_2021.geojson").write_text(json.dumps(collection))
+    nomis = f"{publishers.server.url}/nomis/api/v01/dataset/NM_2010_1.data.csv"
+    query = {"date": "2020", "gender": "0", "measures": "20100", "select": "date,geography_code,geography_name,c_age,"
+             "obs_value"}
+    (folder / "NM_2010_1.data.csv").write_bytes(requests.get(nomis, {**query, "geography": "TYPE298"}).content)
+    (folder / "NM_2010_1.data (1).csv").write_bytes(requests.get(nomis, {**query, "geography": "TYPE433"}).content)
+    (folder / "notes.txt").write_text("my notes\n")
+
+
 # --- the national pack of the stand-in world ----------------------------------------------------------------------
 
 PACK_SOURCES = {
@@ -344,7 +382,6 @@ def build_rutland_pack(folder: Path) -> Path:
     table, built by the pack's own build script from the fixtures laid out as the shared national folder (the places,
     which no publisher refreshes, cut from the shipped pack). Returns the data folder holding it (``national/``)."""
     import gzip
-    import shutil
 
     from layers import national
     from scripts.build_national_pack import build
