@@ -380,7 +380,8 @@ PACK_SOURCES = {
 def build_rutland_pack(folder: Path) -> Path:
     """The national pack of the stand-in world, whose publishers know Rutland only: Rutland's rows of every shipped
     table, built by the pack's own build script from the fixtures laid out as the shared national folder (the places,
-    which no publisher refreshes, cut from the shipped pack). Returns the data folder holding it (``national/``)."""
+    which no publisher refreshes, cut from the shipped pack). Returns a data folder holding it (``national/``) beside
+    the bundled councils' data (linked)."""
     import gzip
 
     from layers import national
@@ -403,4 +404,7 @@ def build_rutland_pack(folder: Path) -> Path:
         frame.to_csv(path, index=False)
     data = folder / "data"
     build(shared, data / national.PACK_FOLDER)
+    for bundled in settings.data_folder.iterdir():  # the bundled councils' data, as shipped
+        if bundled.name != national.PACK_FOLDER:
+            (data / bundled.name).symlink_to(bundled.resolve())
     return data

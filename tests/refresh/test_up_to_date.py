@@ -32,8 +32,7 @@ TOLERANCE_M = 0.15
 
 @pytest.fixture
 def world(rutland, publishers, tmp_path):
-    """The stand-in world with a councils folder in which Rutland is not bundled (``rutland``: its bundled layers,
-    loaded before the world's data folder replaces the project's)."""
+    """The stand-in world with a councils folder in which Rutland is not bundled."""
     councils = tmp_path / "councils"
     councils.mkdir()
     for name in ("herefordshire.toml", "national.toml"):
