@@ -141,3 +141,31 @@ def vintage(key: str, council=None) -> str:
     brought up to date from newer files, else the bundled data's."""
     recorded = getattr(council, "vintages", {}) or {}
     return recorded.get(key) or (DATASETS[key].vintage if key in DATASETS else "")
+
+
+VINTAGE_OF = {"population_lsoa21": "population"}
+"""A file whose date is recorded under another layer's key (a council's people are one layer, on 2011 or 2021 LSOAs)."""
+PROJECTIONS = "projections"
+"""The key under which a council set up from the national data records the date of its population projections."""
+
+
+def vintage_rows(council) -> list[tuple[str, str]]:
+    """Each layer a council has and the date of its data, (what, date), for the Evidence page, reports and exports.
+    A layer whose file the council lacks is left out; the population projections are listed where the council
+    records them (set up from the national data)."""
+    rows, seen = [], set()
+    for key, dataset in DATASETS.items():
+        shown = VINTAGE_OF.get(key, key)
+        if not dataset.per_council or shown in seen or not dataset.location(council.slug, council.data_dir).is_file():
+            continue
+        seen.add(shown)
+        title = dataset.title.split(" (")[0]
+        rows.append((title[:1].upper() + title[1:], vintage(shown, council)))
+    if council.vintages.get(PROJECTIONS):
+        rows.append(("Population projections by district (growth of need)", council.vintages[PROJECTIONS]))
+    return rows
+
+
+def vintage_summary(council) -> str:
+    """One line naming the date of every layer of a council (:func:`vintage_rows`), for an export's About sheet."""
+    return "; ".join(f"{what}: {date}" for what, date in vintage_rows(council))

@@ -40,6 +40,7 @@ from layers.refresh.run import (
     layer_vintages,
     refresh,
     resolve_sources,
+    source_dates,
     write_table,
 )
 from layers.refresh.sources import SOURCE_NAMES
@@ -47,4 +48,4 @@ from layers.refresh.sources import SOURCE_NAMES
 __all__ = ["FROM_CACHE", "REFRESHED", "SHIPPED", "SOURCE_NAMES", "ChecksumMismatch", "Outcome", "PublisherError",
            "PublishersUnreachable", "Recognition", "RefreshError", "RefreshReport", "SourceCheckFailed",
            "TruncatedDownload", "held_table", "layer_vintages", "recognise", "refresh", "resolve_sources",
-           "write_table"]
+           "source_dates", "write_table"]

@@ -55,6 +55,27 @@ def write_table(name: str, frame: pd.DataFrame, *, vintage: str, source: str, re
         raise SourceCheckFailed(f"Refusing to write it: {error}") from error
 
 
+def held_vintages(adapter: Source) -> dict[str, str]:
+    """The vintage of each table of a source as the tool holds it now: refreshed earlier (said so), else shipped (for
+    a table in the publisher's current shape not yet made: the shipped table it stands for)."""
+    earlier = national.refreshed_tables()
+    vintages = {}
+    for table in adapter.tables:
+        if table in earlier:
+            vintages[table] = f"{earlier[table]['vintage']} (refreshed earlier)"
+        elif national.PACK_TABLES[table].shipped:
+            vintages[table] = national.PACK_TABLES[table].vintage
+        elif table in national.NEWER_SHAPES:
+            vintages[table] = national.table_vintage(national.NEWER_SHAPES[table])
+    return vintages
+
+
+def source_dates() -> list[tuple[str, str, str]]:
+    """Each source the tool refreshes: (name, what it is, the date of the data held now), for the app's list."""
+    return [(name, adapter.title, "; ".join(dict.fromkeys(held_vintages(adapter).values())))
+            for name, adapter in all_sources().items()]
+
+
 def held_table(name: str) -> pd.DataFrame | None:
     """The pack's table ``name`` as the tool holds it now (refreshed earlier, else shipped), or None."""
     return national.read_pack_table(name) if national.has_table(name) else None
@@ -271,16 +292,7 @@ class _Run:
 
     def shipped(self, adapter: Source, why: str) -> Outcome:
         """Nothing new: the copy the tool already has stays (refreshed earlier, else shipped), with its vintage."""
-        earlier = national.refreshed_tables()
-        vintages = {}
-        for table in adapter.tables:
-            if table in earlier:
-                vintages[table] = f"{earlier[table]['vintage']} (refreshed earlier)"
-            elif national.PACK_TABLES[table].shipped:
-                vintages[table] = national.PACK_TABLES[table].vintage
-            elif table in national.NEWER_SHAPES:  # not held in the publisher's current shape: the shipped one stands
-                vintages[table] = national.table_vintage(national.NEWER_SHAPES[table])
-        return Outcome(adapter.name, SHIPPED, vintages=vintages, why=why)
+        return Outcome(adapter.name, SHIPPED, vintages=held_vintages(adapter), why=why)
 
     def write(self, adapter: Source, files: RawFiles | Release, status: str) -> Outcome:
         try:

@@ -160,3 +160,46 @@ def test_an_unknown_source_or_council_is_refused_before_anything_is_asked(world,
     assert main(["setup", "--council", "Rutlnd", "--refresh"]) == 2
     assert "not one of England's 153" in capsys.readouterr().err
     assert len(world.server.log) == asked
+
+
+def _evidence_page():
+    from app_pages import evidence
+
+    evidence.page()
+
+
+def test_the_evidence_page_shows_each_layers_date_and_brings_the_council_up_to_date(world, tmp_path):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    folder = tmp_path / "Downloads"
+    downloads_folder(folder, world)
+    setup.bring_up_to_date("Rutland", from_folder=folder)  # set up from files downloaded by hand
+    st.cache_data.clear()
+    app = AppTest.from_function(_evidence_page, default_timeout=120)
+    app.session_state["council_slug"] = "rutland"
+    app.run()
+    assert not app.exception and not app.error
+
+    def dates() -> dict[str, str]:
+        table = next(frame.value for frame in app.dataframe if list(frame.value.columns) == ["Layer", "Date of the data"]
+                     and "Population projections by district (growth of need)" in set(frame.value["Layer"]))
+        return dict(zip(table["Layer"], table["Date of the data"]))
+
+    before = dates()
+    assert before["CQC care homes in the council and within 15 km beyond its boundary"] == \
+        "CQC care directory, 1 March 2021"
+    assert before["Population by single year of age"] == \
+        "ONS small-area population estimates, mid-2020 (NM_2010_1, Nomis)"
+    assert app.button(key="uptodate_rutland_go").label == "Bring Rutland up to date"
+    app.button(key="uptodate_rutland_go").click().run()
+    assert not app.exception and not app.error
+    done = next(success.value for success in app.success).replace("\\", "")  # Markdown signs escaped
+    assert "- care_homes: refreshed — CQC care directory, 1 March 2021" in done
+    assert "- rural_urban: refreshed" in done and "- Rutland: set up again" in done
+    after = dates()  # the current estimates, on 2021 LSOAs, from the stand-in Nomis
+    assert after["Population by single year of age on 2021 LSOAs"] == \
+        "ONS small-area population estimates, mid-2020 (NM_2014_1, Nomis)"
+    assert "files dated" not in after["Postcode centroids"] and after["Postcode centroids"] == \
+        "OS Code-Point Open, 2025-05"
+    st.cache_data.clear()
