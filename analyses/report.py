@@ -438,12 +438,16 @@ def assumptions(data: CouncilData, result: cv.CoverageResult, choice: site_choic
 
 
 def vintages(data: CouncilData, engine: TravelEngine, homes_source: str) -> list[tuple[str, str]]:
-    """The data the report rests on and how recent each is."""
-    rows = [(catalog.DATASETS[key].title[:1].upper() + catalog.DATASETS[key].title[1:], catalog.DATASETS[key].origin)
+    """The data the report rests on and how recent each is (the council's own record where it was set up or brought
+    up to date from newer files: :func:`layers.catalog.vintage`)."""
+    council = data.council
+    rows = [(catalog.layer_title(key, council),
+             catalog.vintage(key, council) + (f" ({catalog.DATASETS[key].origin})" if council.bundled else ""))
             for key in VINTAGE_DATASETS]
+    if council.vintages.get(catalog.PROJECTIONS):
+        rows.append(("Population projections", council.vintages[catalog.PROJECTIONS]))
     rows.append(("Care homes", homes_source))
     rows.append(("Travel times", engine.label))
-    council = data.council
     documents = sorted({figure.document for figure in council.figures.values() if figure.document is not None},
                        key=lambda document: document.title)
     rows += [("Council document", f"{document.title}" + (f" ({document.year})" if document.year else ""))

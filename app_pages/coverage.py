@@ -18,6 +18,7 @@ from analyses import report as reporting
 from analyses import sites as site_choice
 from geo.council import WHAT_IF, Council
 from geo.errors import InputDataError
+from layers import catalog
 from layers.areas import area_levels
 from layers.care_homes import MAX_CANDIDATE_SITES
 from layers.council_data import CouncilData
@@ -379,6 +380,7 @@ def _downloads(council: Council, data: CouncilData, report: reporting.CoverageRe
     levels = _levels(council)
     about = [("Analysis", f"Care-home coverage for older people, {council.name}, scenario {year}"),
              ("Travel times", report.method_label), ("Care homes", report.homes_source),
+             ("Data vintages", catalog.vintage_summary(council)),
              *[("Assumption", line) for line in report.assumptions], *[("Care-home data", note) for note in report.notes]]
 
     def sheets() -> dict[str, pd.DataFrame]:  # built only when the workbook is asked for

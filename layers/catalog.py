@@ -68,7 +68,7 @@ DATASETS: dict[str, Dataset] = {
     ),
     "population": Dataset(
         "tables/{slug}/population_mid2020_lsoa11_syoa.csv",
-        "population by single year of age (mid-2020 on 2011 LSOAs as bundled)",
+        "mid-2020 population by single year of age on 2011 LSOAs",
         "ONS small-area population estimates via humaniverse/demographr (OGL v3)",
         vintage="mid-2020 estimates",
     ),
@@ -149,18 +149,28 @@ PROJECTIONS = "projections"
 """The key under which a council set up from the national data records the date of its population projections."""
 
 
+def _files_of(key: str) -> list[str]:
+    """The catalog entries whose file holds layer ``key`` (its own, and one of another shape: :data:`VINTAGE_OF`)."""
+    return [key, *(other for other, shown in VINTAGE_OF.items() if shown == key)]
+
+
+def layer_title(key: str, council) -> str:
+    """What a council's layer is, as the file it has for it says (its people on 2011 or on 2021 LSOAs)."""
+    held = [name for name in _files_of(key) if DATASETS[name].location(council.slug, council.data_dir).is_file()]
+    title = DATASETS[held[-1] if held else key].title.split(" (")[0]
+    return title[:1].upper() + title[1:]
+
+
 def vintage_rows(council) -> list[tuple[str, str]]:
     """Each layer a council has and the date of its data, (what, date), for the Evidence page, reports and exports.
     A layer whose file the council lacks is left out; the population projections are listed where the council
     records them (set up from the national data)."""
-    rows, seen = [], set()
+    rows = []
     for key, dataset in DATASETS.items():
-        shown = VINTAGE_OF.get(key, key)
-        if not dataset.per_council or shown in seen or not dataset.location(council.slug, council.data_dir).is_file():
+        if not dataset.per_council or key in VINTAGE_OF or not any(
+                DATASETS[name].location(council.slug, council.data_dir).is_file() for name in _files_of(key)):
             continue
-        seen.add(shown)
-        title = dataset.title.split(" (")[0]
-        rows.append((title[:1].upper() + title[1:], vintage(shown, council)))
+        rows.append((layer_title(key, council), vintage(key, council)))
     if council.vintages.get(PROJECTIONS):
         rows.append(("Population projections by district (growth of need)", council.vintages[PROJECTIONS]))
     return rows

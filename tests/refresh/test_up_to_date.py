@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from analyses.report import vintages as report_vintages
 from caremap.cli import main
 from geo.council import load_council
 from geo.settings import settings
@@ -22,6 +23,7 @@ from layers.catalog import DATASETS
 from layers.council_data import load_council_data
 from layers.refresh import REFRESHED
 from layers.refresh.sources.population import MID2020_LSOA11, PopulationSource
+from routing.engine import EstimateEngine
 from tests.layers_equal import same_frame, same_layers
 from tests.refresh.publishers import downloads_folder
 from tests.refresh.standin import closed_port
@@ -83,7 +85,7 @@ def test_the_current_estimates_on_2021_lsoas_are_taken_as_they_are(world, rutlan
     assert council.vintages["population"] == "ONS small-area population estimates, mid-2020 (NM_2014_1, Nomis)"
 
 
-def test_setup_refresh_brings_a_council_up_to_date_and_says_what_it_did(world, rutland, capsys):
+def test_setup_refresh_brings_a_council_up_to_date_and_says_what_it_did(world, rutland, tmp_path, capsys):
     assert main(["setup", "--council", "Rutland", "--refresh"]) == 0
     out = capsys.readouterr().out
     assert "care_homes: refreshed — CQC care directory, 1 March 2021 (1 table, 12 rows)" in out
@@ -92,7 +94,20 @@ def test_setup_refresh_brings_a_council_up_to_date_and_says_what_it_did(world, r
     council = load_council("rutland")
     text = council.settings_file.read_text()
     assert 'population = "ONS small-area population estimates, mid-2020 (NM_2014_1, Nomis)"' in text
-    same_layers(load_council_data(council), rutland, tolerance_m=TOLERANCE_M)
+    data = load_council_data(council)
+    same_layers(data, rutland, tolerance_m=TOLERANCE_M)
+    # The report and the exports name every layer's date.
+    shown = dict(report_vintages(data, EstimateEngine(), "CQC care homes in the council's data"))
+    assert shown["Population by single year of age on 2021 LSOAs"] == \
+        "ONS small-area population estimates, mid-2020 (NM_2014_1, Nomis)"
+    assert shown["Postcode centroids"] == "OS Code-Point Open, 2025-05"
+    assert shown["Population projections"] == "ONS 2016-based subnational population projections"
+    out = tmp_path / "zones.csv"
+    assert main(["fee-zones", "--council", "rutland", "--out", str(out)]) == 0
+    about = [line for line in out.read_text().splitlines() if line.startswith("# Data vintages: ")]
+    assert len(about) == 1 and "Postcode centroids: OS Code-Point Open, 2025-05" in about[0]
+    assert "CQC care homes in the council and within 15 km beyond its boundary: CQC care directory, 1 March 2021" \
+        in about[0]
 
 
 def test_a_source_that_is_down_falls_back_with_a_warning_and_setup_says_so(world, client, capsys):
@@ -189,7 +204,7 @@ def test_the_evidence_page_shows_each_layers_date_and_brings_the_council_up_to_d
     before = dates()
     assert before["CQC care homes in the council and within 15 km beyond its boundary"] == \
         "CQC care directory, 1 March 2021"
-    assert before["Population by single year of age"] == \
+    assert before["Mid-2020 population by single year of age on 2011 LSOAs"] == \
         "ONS small-area population estimates, mid-2020 (NM_2010_1, Nomis)"
     assert app.button(key="uptodate_rutland_go").label == "Bring Rutland up to date"
     app.button(key="uptodate_rutland_go").click().run()
