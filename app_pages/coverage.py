@@ -51,13 +51,13 @@ def _homes(council: Council, data: CouncilData):
     shipped = state.has_shipped_care_homes(council)
     options = ["upload"] + (["osm"] if council.osm_extract else []) + (["shipped"] if shipped else [])
     names = {"upload": "CQC care directory or my list", "osm": "Care homes tagged in OpenStreetMap (demo)",
-             "shipped": "CQC care homes, March 2021 (set up with the council)"}
+             "shipped": f"{catalog.vintage('care_homes', council)} (set up with the council)"}
     default = len(options) - 1 if shipped or council.osm_extract else 0
     choice = st.radio("Care homes", options, index=default, format_func=names.get, horizontal=True,
                       key=f"cv_source_{council.slug}")
     if choice == "shipped":
         table = state.shipped_care_homes(council.slug)
-        return table.homes, f"CQC care directory of 1 March 2021 ({len(table.homes)} homes)", table.notes
+        return table.homes, f"{catalog.vintage('care_homes', council)} ({len(table.homes)} homes)", table.notes
     if choice == "osm":
         table = state.osm_care_homes(council.slug)
         for note in table.notes:

@@ -6,6 +6,7 @@ is and how to get it back.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,6 +135,21 @@ DATASETS: dict[str, Dataset] = {
         vintage="OpenStreetMap, 20 July 2022",
     ),
 }
+
+
+def estimates_year(vintage_text: str) -> int:
+    """The year of population estimates from their vintage (``"ONS small-area population estimates, mid-2024"``,
+    ``"mid-2020 estimates"``); 2020, the bundled estimates' year, when it names none."""
+    match = re.search(r"mid-(\d{4})", vintage_text)
+    return int(match.group(1)) if match else 2020
+
+
+def date_in(vintage_text: str) -> str:
+    """The date a vintage names, short (``"1 March 2021"``, ``"February 2023"``, ``"2026-12-07"``, ``"mid-2024"``),
+    else the whole text."""
+    match = re.search(r"\d{1,2} [A-Z][a-z]+ \d{4}|[A-Z][a-z]+ \d{4}|\d{4}-\d{2}-\d{2}|mid-\d{4}|\b(19|20)\d{2}\b",
+                      vintage_text)
+    return match.group(0) if match else vintage_text
 
 
 def vintage(key: str, council=None) -> str:

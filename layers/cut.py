@@ -24,7 +24,6 @@ the May 2024 codes of every other table, :data:`layers.national.CODEPOINT_RECODE
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -36,7 +35,7 @@ import pyogrio
 import shapely
 
 from geo.units import BNG, WGS84
-from layers.catalog import DATASETS
+from layers.catalog import DATASETS, estimates_year
 from layers.national import (
     AGE_COLUMNS,
     CODEPOINT_RECODES,
@@ -293,7 +292,7 @@ def _cut_people(council: SocialCareCouncil, pack: NationalPack, folder: Path, ls
         written, stale = "population", "population_lsoa21"
     _write_csv(population, _path(folder, written, slug))
     DATASETS[stale].location(slug, folder).unlink(missing_ok=True)  # a cut of the other shape, from before
-    summary.population_year = population_year(pack.vintages[source])
+    summary.population_year = estimates_year(pack.vintages[source])
     ages = population[list(AGE_COLUMNS)].sum()
     years = np.array([int(column.rstrip("+")) for column in AGE_COLUMNS])
     summary.population = {"total": int(ages.sum()), "65plus": int(ages[years >= 65].sum()),
@@ -306,13 +305,6 @@ def _cut_people(council: SocialCareCouncil, pack: NationalPack, folder: Path, ls
     summary.projection = mine.groupby("age")[[column for column in mine.columns if str(column).isdigit()]].sum()
     if mine.empty:
         summary.notes.append("No ONS projection covers its districts: no growth is projected.")
-
-
-def population_year(vintage: str) -> int:
-    """The year of population estimates from their vintage (``"ONS small-area population estimates, mid-2024"``,
-    ``"mid-2020 estimates"``); 2020, the shipped estimates' year, when it names none."""
-    match = re.search(r"mid-(\d{4})", vintage)
-    return int(match.group(1)) if match else 2020
 
 
 def _own_share(population: pd.DataFrame, pairs: pd.DataFrame, mine: set[str], pack: NationalPack) -> pd.DataFrame:

@@ -223,8 +223,8 @@ def settings_text(summary: CutSummary, reference: Council, national_beds_per_hom
         _figure("free_bed_share", "Beds free at any time", reference_value("free_bed_share"), "%",
                 f"{held}: Herefordshire's ({reference.source('free_bed_share')})"),
         _figure("assumed_beds_per_home", "Beds per home where a file gives none", _whole(national_beds_per_home),
-                "beds", f"national mean: beds per CQC-registered care home in England, 1 March 2021 "
-                        f"({national_beds_per_home:.1f})"),
+                "beds", f"national mean: beds per CQC-registered care home in England "
+                        f"({vintages.get('care_homes', 'CQC care directory')}: {national_beds_per_home:.1f})"),
     ]
     return "\n\n".join(blocks) + "\n"
 

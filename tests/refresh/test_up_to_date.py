@@ -217,4 +217,9 @@ def test_the_evidence_page_shows_each_layers_date_and_brings_the_council_up_to_d
         "ONS small-area population estimates, mid-2020 (NM_2014_1, Nomis)"
     assert "files dated" not in after["Postcode centroids"] and after["Postcode centroids"] == \
         "OS Code-Point Open, 2025-05"
+    figures = next(frame.value for frame in app.dataframe if "How the tool gets it" in frame.value.columns
+                   and "People aged 65+" in set(frame.value["Figure"])).set_index("Figure")
+    assert figures.loc["People aged 65+", "How the tool gets it"].startswith(
+        "ONS small-area population estimates, mid-2020 (NM_2014_1, Nomis), summed")
+    assert figures.loc["Care homes in the council", "Year"] == "1 March 2021"
     st.cache_data.clear()
