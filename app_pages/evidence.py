@@ -50,8 +50,9 @@ def page() -> None:
 def _data_dates(council) -> None:
     """Each layer's date, and for a council set up from the national data, "bring up to date"."""
     st.subheader("Data and their dates")
-    st.dataframe(pd.DataFrame(catalog.vintage_rows(council), columns=["Layer", "Date of the data"]), hide_index=True,
-                 width="stretch", key=f"vintages_{council.slug}")
+    # A static table: the dates are long texts that must wrap, not be cut short.
+    rows = [(layer, date.replace("_", "_\u200b")) for layer, date in catalog.vintage_rows(council)]  # long names wrap
+    st.table(pd.DataFrame(rows, columns=["Layer", "Date of the data"]).set_index("Layer"))
     if council.bundled:
         st.caption(f"{council.name}'s layers are bundled with the tool and go with its documents' figures: they are "
                    f"kept as they are. Councils set up from the national data can be brought up to date from the "

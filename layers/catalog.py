@@ -145,10 +145,10 @@ def estimates_year(vintage_text: str) -> int:
 
 
 def date_in(vintage_text: str) -> str:
-    """The date a vintage names, short (``"1 March 2021"``, ``"February 2023"``, ``"2026-12-07"``, ``"mid-2024"``),
-    else the whole text."""
-    match = re.search(r"\d{1,2} [A-Z][a-z]+ \d{4}|[A-Z][a-z]+ \d{4}|\d{4}-\d{2}-\d{2}|mid-\d{4}|\b(19|20)\d{2}\b",
-                      vintage_text)
+    """The date a vintage names, short (``"1 March 2021"``, ``"February 2023"``, ``"2026-12-07"``, ``"mid-2024"``,
+    ``"2016-based"``), else the whole text."""
+    match = re.search(r"\d{1,2} [A-Z][a-z]+ \d{4}|[A-Z][a-z]+ \d{4}|\d{4}-\d{2}(-\d{2})?\b|mid-\d{4}|"
+                      r"\b(19|20)\d{2}-based|\b(19|20)\d{2}\b", vintage_text)
     return match.group(0) if match else vintage_text
 
 

@@ -89,11 +89,15 @@ def council_picker() -> Council:
 
 def _national_data() -> None:
     """The date of the national data councils are set up from, source by source, and "bring up to date"."""
+    from layers.catalog import date_in
     from layers.refresh import source_dates
 
     st.markdown("**The national data and their dates**")
-    st.markdown("\n".join(f"- {plain(title[:1].upper() + title[1:])}: {plain(dates)}"
-                           for _, title, dates in source_dates()))
+    st.markdown("\n".join(f"- {plain(title[:1].upper() + title[1:])}: "
+                           f"{plain(', '.join(dict.fromkeys(date_in(vintage) for vintage in vintages)))} "
+                           f"({'refreshed' if refreshed else 'shipped'})"
+                           for _, title, vintages, refreshed in source_dates()))
+    st.caption("Each council's Evidence page gives the full date of every layer it was cut from.")
     up_to_date_control(None, key="national")
 
 

@@ -55,25 +55,30 @@ def write_table(name: str, frame: pd.DataFrame, *, vintage: str, source: str, re
         raise SourceCheckFailed(f"Refusing to write it: {error}") from error
 
 
-def held_vintages(adapter: Source) -> dict[str, str]:
-    """The vintage of each table of a source as the tool holds it now: refreshed earlier (said so), else shipped (for
-    a table in the publisher's current shape not yet made: the shipped table it stands for)."""
+def held_vintages(adapter: Source) -> dict[str, tuple[str, bool]]:
+    """The vintage of each table of a source as the tool holds it now, and whether it was refreshed (else shipped;
+    for a table in the publisher's current shape not yet made: the shipped table it stands for)."""
     earlier = national.refreshed_tables()
     vintages = {}
     for table in adapter.tables:
         if table in earlier:
-            vintages[table] = f"{earlier[table]['vintage']} (refreshed earlier)"
+            vintages[table] = (earlier[table]["vintage"], True)
         elif national.PACK_TABLES[table].shipped:
-            vintages[table] = national.PACK_TABLES[table].vintage
+            vintages[table] = (national.PACK_TABLES[table].vintage, False)
         elif table in national.NEWER_SHAPES:
-            vintages[table] = national.table_vintage(national.NEWER_SHAPES[table])
+            vintages[table] = (national.table_vintage(national.NEWER_SHAPES[table]), False)
     return vintages
 
 
-def source_dates() -> list[tuple[str, str, str]]:
-    """Each source the tool refreshes: (name, what it is, the date of the data held now), for the app's list."""
-    return [(name, adapter.title, "; ".join(dict.fromkeys(held_vintages(adapter).values())))
-            for name, adapter in all_sources().items()]
+def source_dates() -> list[tuple[str, str, list[str], bool]]:
+    """Each source the tool refreshes: (name, what it is, the vintages of its data held now, whether refreshed), for
+    the app's list."""
+    dates = []
+    for name, adapter in all_sources().items():
+        held = held_vintages(adapter).values()
+        dates.append((name, adapter.title, list(dict.fromkeys(vintage for vintage, _ in held)),
+                      any(refreshed for _, refreshed in held)))
+    return dates
 
 
 def held_table(name: str) -> pd.DataFrame | None:
@@ -292,7 +297,9 @@ class _Run:
 
     def shipped(self, adapter: Source, why: str) -> Outcome:
         """Nothing new: the copy the tool already has stays (refreshed earlier, else shipped), with its vintage."""
-        return Outcome(adapter.name, SHIPPED, vintages=held_vintages(adapter), why=why)
+        vintages = {table: f"{vintage} (refreshed earlier)" if refreshed else vintage
+                    for table, (vintage, refreshed) in held_vintages(adapter).items()}
+        return Outcome(adapter.name, SHIPPED, vintages=vintages, why=why)
 
     def write(self, adapter: Source, files: RawFiles | Release, status: str) -> Outcome:
         try:

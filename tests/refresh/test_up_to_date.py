@@ -197,9 +197,9 @@ def test_the_evidence_page_shows_each_layers_date_and_brings_the_council_up_to_d
     assert not app.exception and not app.error
 
     def dates() -> dict[str, str]:
-        table = next(frame.value for frame in app.dataframe if list(frame.value.columns) == ["Layer", "Date of the data"]
-                     and "Population projections by district (growth of need)" in set(frame.value["Layer"]))
-        return dict(zip(table["Layer"], table["Date of the data"]))
+        table = next(frame.value for frame in app.table if list(frame.value.columns) == ["Date of the data"]
+                     and "Population projections by district (growth of need)" in set(frame.value.index))
+        return dict(zip(table.index, table["Date of the data"].str.replace("\u200b", "")))
 
     before = dates()
     assert before["CQC care homes in the council and within 15 km beyond its boundary"] == \
