@@ -43,7 +43,6 @@ from layers.national import (
     EPCN_PRACTICE,
     EPCN_START,
     SocialCareCouncil,
-    has_table,
     layer_vintages,
     newest_of,
     read_pack_table,
@@ -148,7 +147,8 @@ class NationalPack:
         bundled practice files; or, once refreshed from NHS ODS, its current practices with their PCN as
         ``gp_practices_pcn`` joins them. Practices whose postcode Code-Point does not hold (Welsh surgeries, a few
         English ones) have no coordinates."""
-        frame = self.table("gp_practices_pcn") if has_table("gp_practices_pcn") else self._practices_2023()
+        newest = newest_of("epraccur")
+        frame = self.table(newest) if newest != "epraccur" else self._practices_2023()
         frame = frame.astype({column: object for column in ("practice_code", "practice_name", "postcode",
                                                             "commissioner", "pcn_code", "pcn_name")})
         located = self.postcodes[self.postcodes["Postcode"].isin(set(frame["postcode"].dropna()))]

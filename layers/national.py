@@ -46,10 +46,10 @@ from geo.settings import settings
 PACK_FOLDER = "national"
 """Folder of the pack under the data folder (shipped) and under the user's home (refreshed copies)."""
 
-VINTAGE_KEY = b"caremap:vintage"
-"""Parquet schema metadata key of a table's vintage (date of its data, as people read it)."""
 RECORD_KEYS = ("vintage", "source", "release", "written")
 """What a written table records of itself, each under ``caremap:<key>`` in its Parquet schema metadata."""
+VINTAGE_KEY = b"caremap:vintage"
+"""Parquet schema metadata key of a table's vintage (date of its data, as people read it): the first record."""
 YEARS = "{years}"
 """Stands, in a table's columns, for the year columns of a projection (whatever years its round covers)."""
 
@@ -375,7 +375,7 @@ def typed_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     Raises
     ------
     DataFileError
-        Naming the columns it lacks, or a column of whole numbers holding fractions.
+        Naming the columns it lacks, or a column of numbers holding text or of whole numbers holding fractions.
     """
     table = PACK_TABLES[name]
     columns = table.columns_of([str(c) for c in frame.columns])
@@ -389,7 +389,11 @@ def typed_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         if kind == "category":
             typed[column] = typed[column].astype("category")
             continue
-        numbers = pd.to_numeric(typed[column])
+        try:
+            numbers = pd.to_numeric(typed[column])
+        except (ValueError, TypeError) as error:
+            raise DataFileError(f"The table {name}: column {column!r} holds values that are not numbers "
+                                f"({str(error)[:80]}).") from error
         if kind[:1] in "iuI" and not numbers.dropna().eq(numbers.dropna().round()).all():
             raise DataFileError(f"The table {name}: column {column!r} holds fractions, not whole numbers.")
         typed[column] = numbers.astype(kind)

@@ -322,7 +322,6 @@ def setup_all(*, progress: Progress | None = None) -> list[SetupResult]:
     return results
 
 
-
 # --- Bringing councils up to date from the publishers ------------------------------------------------------------
 
 REFRESH_SHARE = 0.7

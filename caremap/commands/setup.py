@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 from geo.errors import InputDataError
 
@@ -83,10 +84,8 @@ def run(arguments: argparse.Namespace) -> int:
 def _bring_up_to_date(arguments: argparse.Namespace) -> int:
     from layers import refresh, setup
 
-    if arguments.from_folder is not None:
-        # What the folder holds and lacks, before anything is read from it.
-        folder = arguments.from_folder
-        _print_lines(refresh.recognise(folder).report() if _is_folder(folder) else f"{folder} is not a folder.")
+    if arguments.from_folder is not None and Path(arguments.from_folder).is_dir():
+        _print_lines(refresh.recognise(arguments.from_folder).report())  # what it holds and lacks, before reading it
     started = time.perf_counter()
     done = setup.bring_up_to_date(None if arguments.all else arguments.council, sources=_sources(arguments),
                                   offline=arguments.offline, from_folder=arguments.from_folder,
@@ -115,12 +114,6 @@ def _print_lines(text: str, indent: str = "") -> None:
     """Text of several lines, each printed as a line of its own (a line break inside one print is shown escaped)."""
     for line in text.splitlines():
         print(f"{indent}{line}")
-
-
-def _is_folder(text: str) -> bool:
-    from pathlib import Path
-
-    return Path(text).is_dir()
 
 
 class _Printer:
