@@ -71,7 +71,7 @@ DATASETS: dict[str, Dataset] = {
         "tables/{slug}/population_mid2020_lsoa11_syoa.csv",
         "mid-2020 population by single year of age on 2011 LSOAs",
         "ONS small-area population estimates via humaniverse/demographr (OGL v3)",
-        vintage="mid-2020 estimates",
+        vintage="ONS small-area population estimates, mid-2020",
     ),
     "population_lsoa21": Dataset(
         "tables/{slug}/population_lsoa21_syoa.csv",

@@ -170,7 +170,7 @@ PACK_TABLES: dict[str, PackTable] = {
     "population_mid2020_lsoa11": PackTable(
         "population/population_mid2020_lsoa11_syoa.csv", ("lsoa11_name", "lsoa11_code", "total_population",
                                                           *AGE_COLUMNS),
-        "mid-2020 persons by single year of age on 2011 LSOAs", "mid-2020 estimates", types=_AGES,
+        "mid-2020 persons by single year of age on 2011 LSOAs", "ONS small-area population estimates, mid-2020", types=_AGES,
         layers=("population",)),
     "population_lsoa21": PackTable(
         "", ("lsoa21_name", "lsoa21_code", "total_population", *AGE_COLUMNS),
