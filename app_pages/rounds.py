@@ -24,6 +24,7 @@ from analyses.rounds.settings import MILEAGE_SOURCE, UKHCA_SOURCE, pounds
 from geo.council import WHAT_IF, Council
 from geo.errors import CareMapError, InputDataError
 from geo.postcode import format_postcode, postcode_key
+from layers import catalog
 from layers.council_data import CouncilData
 from layers.postcodes import postcode_index
 from routing.engine import TravelEngine
@@ -538,7 +539,8 @@ def _results(council: Council, data: CouncilData, report: rounds_model.WeekRepor
     _providers(council, data, report)
     _market(council, report)
     visits = workbook.plan_sheets(report, report.providers, synthetic=synthetic)["visits"]
-    about = [f"Rounds for a week in {council.name}; clients: {label}.", state.method_banner(engine), report.summary()]
+    about = [f"Rounds for a week in {council.name}; clients: {label}.", state.method_banner(engine), report.summary(),
+             f"Data vintages: {catalog.vintage_summary(council)}"]
     widgets.download_row(f"rounds_{council.slug}", {
         "XLSX": lambda: workbook.week_workbook(report, council, clients_label=label, synthetic=synthetic,
                                                engine_label=engine.label),

@@ -32,7 +32,7 @@ from layers.refresh.sources.postcodes import HEADERS_FILE, ONSPD_COLUMNS
 
 HEAD_BYTES = 1 << 16
 MAX_FILES = 2_000
-ONS_SOURCE = {"lsoa21_boundaries": "boundaries", "lad24_buc_england": "boundaries", "ruc21_lsoa21": "rural_urban"}
+ONS_SOURCE = {"lsoa21_boundaries": "boundaries", "lad24_boundaries": "boundaries", "ruc21_lsoa21": "rural_urban"}
 """The source an ONS table's file feeds (the lookups' otherwise)."""
 MANY = {("postcodes", "codepoint"), ("population", "lsoa"), ("population", "district")}
 """Roles whose files are used together (Code-Point's area files, Nomis pages); of the others the newest is used."""
