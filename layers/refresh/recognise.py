@@ -17,8 +17,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
-
 from layers import workbooks
 from layers.care_homes import is_locations_sheet
 from layers.refresh.columns import normalise
@@ -202,6 +200,8 @@ def _sniff_zip(path: Path) -> list[Found]:
 
 def _sniff_workbook(path: Path, kind: str) -> list[Found]:
     if kind == "xlsx":
+        import openpyxl  # here: the app's first page lists sources without reading workbooks
+
         workbook = openpyxl.load_workbook(path, read_only=True)
         try:
             sheets = [normalise(name) for name in workbook.sheetnames]
