@@ -17,6 +17,7 @@ import pandas as pd
 from analyses.demand import district_rows, placed_hours
 from geo.errors import InputDataError
 from geo.figures import Figure, figure_text, number_text, series_value
+from layers import catalog
 from layers.council_data import CouncilData
 
 COLUMNS = ["Figure", "Documented", "Year", "Tool's figure", "Difference", "How the tool gets it", "Source", "Kind"]
@@ -188,29 +189,30 @@ def tool_figures(data: CouncilData) -> list[dict]:
     """The tool's own figures for a council without documents (set up from the national data): people aged 65+ and
     85+, rural shares of people and land, PCN localities, care homes and beds, older people's beds; each row says
     "no council document held" and how the tool gets the figure."""
-    lsoa = data.lsoa
+    lsoa, council = data.lsoa, data.council
     rural_people = 100.0 * float(lsoa.loc[lsoa["is_rural"], "pop_total"].sum() / lsoa["pop_total"].sum())
     rural_land = 100.0 * float(lsoa.loc[lsoa["is_rural"]].area.sum() / lsoa.area.sum())
+    people = catalog.vintage("population", council)  # each figure dated by the layer it is counted from
+    year = str(catalog.estimates_year(people))
+    practices, homes_date = catalog.vintage("practices", council), catalog.vintage("care_homes", council)
     figures = [
-        ("People aged 65+", f"{lsoa['pop_65plus'].sum():,.0f}", "2020", "ONS mid-2020 estimates summed over the "
-                                                                         "council's LSOAs"),
-        ("People aged 85+", f"{lsoa['pop_85plus'].sum():,.0f}", "2020", "ONS mid-2020 estimates summed over the "
-                                                                         "council's LSOAs"),
-        ("People living in rural areas", f"{rural_people:.1f}%", "2020", "people in LSOAs the ONS rural-urban "
-                                                                         "classification 2021 calls rural"),
+        ("People aged 65+", f"{lsoa['pop_65plus'].sum():,.0f}", year, f"{people}, summed over the council's LSOAs"),
+        ("People aged 85+", f"{lsoa['pop_85plus'].sum():,.0f}", year, f"{people}, summed over the council's LSOAs"),
+        ("People living in rural areas", f"{rural_people:.1f}%", year, "people in LSOAs the ONS rural-urban "
+                                                                       "classification 2021 calls rural"),
         ("Land classified as rural", f"{rural_land:.1f}%", "2021", "area of the LSOAs the ONS rural-urban "
                                                                    "classification 2021 calls rural"),
-        ("PCN localities", f"{len(data.localities)}", "Feb 2023", "PCNs of the council's GP practices (NHS ODS), "
-                                                                  "each LSOA joined to its nearest member practice"),
+        ("PCN localities", f"{len(data.localities)}", catalog.date_in(practices),
+         f"PCNs of the council's GP practices ({practices}), each LSOA joined to its nearest member practice"),
     ]
     homes = _shipped_care_homes(data)
     if homes is not None:
         older = homes["Service user band - Older People"].astype(str).eq("Y")
-        how = "CQC care directory (1 March 2021), homes whose point lies in the council"
-        figures += [("Care homes in the council", f"{len(homes):,}", "March 2021", how),
-                    ("Care-home beds in the council", f"{homes['Care homes beds'].sum():,.0f}", "March 2021", how),
+        how, when = f"{homes_date}, homes whose point lies in the council", catalog.date_in(homes_date)
+        figures += [("Care homes in the council", f"{len(homes):,}", when, how),
+                    ("Care-home beds in the council", f"{homes['Care homes beds'].sum():,.0f}", when, how),
                     ("Beds in homes registered for older people", f"{homes.loc[older, 'Care homes beds'].sum():,.0f}",
-                     "March 2021", how + ", registered for the 'Older People' service-user band")]
+                     when, how + ", registered for the 'Older People' service-user band")]
     return [{"Figure": label, "Documented": NO_DOCUMENT, "Year": year, "Tool's figure": value, "Difference": "—",
              "How the tool gets it": how, "Source": f"the tool's own figure from national data: {how}",
              "Kind": TOOL_KIND} for label, value, year, how in figures]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from analyses import evidence, exports
 from geo.council import list_councils
+from layers import catalog
 from ui import state, widgets
 
 
@@ -41,5 +43,23 @@ def page() -> None:
                                        for row in table[["Figure", "Source"]].itertuples()))
             widgets.download_row(f"evidence_{council.slug}", {
                 "CSV": lambda table=table, council=council: exports.csv_bytes(
-                    table, [f"Evidence for {council.name}: documented figures beside the tool's own"]),
+                    table, [f"Evidence for {council.name}: documented figures beside the tool's own",
+                            f"Data vintages: {catalog.vintage_summary(council)}"]),
             })
+            _data_dates(council)
+
+
+def _data_dates(council) -> None:
+    """Each layer's date, and for a council set up from the national data, "bring up to date"."""
+    st.subheader("Data and their dates")
+    # A static table: the dates are long texts that must wrap, not be cut short.
+    rows = [(layer, date.replace("_", "_\u200b")) for layer, date in catalog.vintage_rows(council)]  # long names wrap
+    st.table(pd.DataFrame(rows, columns=["Layer", "Date of the data"]).set_index("Layer"))
+    if council.bundled:
+        st.caption(f"{council.name}'s layers are bundled with the tool and go with its documents' figures: they are "
+                   f"kept as they are. Councils set up from the national data can be brought up to date from the "
+                   f"publishers (here, on their own tab, or under 'Set up another council').")
+        return
+    st.caption("Bring this council up to date: the national data are refreshed from the publishers (or from their "
+               "files), then its layers are cut again and each layer's date recorded.")
+    state.up_to_date_control(council, key=f"uptodate_{council.slug}")

@@ -14,6 +14,7 @@ from analyses import exports, fee_costing, fee_zones, uploads
 from analyses.fee_costing import BandedScheme, Demand, FeeAssumptions
 from geo.council import WHAT_IF, Council
 from geo.errors import InputDataError
+from layers import catalog
 from layers.areas import area_levels
 from layers.council_data import CouncilData
 from layers.names import with_area_names
@@ -269,7 +270,8 @@ def _exports(data: CouncilData, classified: gpd.GeoDataFrame, located: pd.DataFr
     st.caption("The workbook is for reading (titles with units, rounded figures, names beside codes, an About sheet); "
                "the CSV and GeoPackage keep every figure at full precision for analysis.")
     about = [("Analysis", f"Rural fee zones for {council.name}"), *settings,
-             ("Travel times", engine.label), ("People at postcodes", POPULATION_SPREAD), ("Demand", demand.source)]
+             ("Travel times", engine.label), ("People at postcodes", POPULATION_SPREAD), ("Demand", demand.source),
+             ("Data vintages", catalog.vintage_summary(council))]
     sheets = fee_costing.costing_sheets(data, classified, located, demand, radii=radii, schemes=compared)
     postcodes = sheets["postcodes"]
     lsoa_layer = data.lsoa[["lsoa21_code", "area_name", "geometry"]].join(

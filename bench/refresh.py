@@ -1,6 +1,11 @@
-"""Refresh benchmark: the two heaviest conversions of a national refresh, at full size, on SYNTHETIC data.
+"""Refresh benchmark: a council brought up to date end to end through the stand-in publishers, and the two heaviest
+conversions of a national refresh, at full size, on SYNTHETIC data.
 
-Run ``python -m bench.refresh``. It writes a care directory ODS the size of CQC's monthly file (55,000 locations,
+Run ``python -m bench.refresh`` (``python -m bench.refresh standin`` for the first part only). The first part runs the
+refresh tests' stand-in world (loopback publishers and a pack holding Rutland's rows; Rutland not bundled): it times
+``setup.bring_up_to_date("Rutland")`` online through the stand-in (all eight sources, then the re-cut), from a folder
+of downloaded files, and ``setup --refresh`` on a machine without internet (a closed loopback port), best of three.
+Then It writes a care directory ODS the size of CQC's monthly file (55,000 locations,
 124 columns, ~16,000 repeated empty cells a row, a million-row filler; every value made up) and a Nomis answer for
 every English LSOA by single year of age (33,755 x 92 rows, made up), then, in a fresh process, times reading the
 care homes out of the ODS (streamed by ``layers.workbooks``) and turning the Nomis rows into the population table.
@@ -83,9 +88,59 @@ def measure(directory: Path, nomis_csv: Path) -> dict:
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
+def measure_standin() -> dict[str, float]:
+    """Seconds to bring Rutland up to date through the stand-in publishers (online, from a folder) and to fail
+    without internet, each the best of three, in a stand-in world of its own."""
+    import contextlib
+    import io
+    import shutil
+
+    from bench.common import best_of
+    from caremap.cli import main as cli
+    from geo.settings import settings
+    from layers import setup
+    from layers.refresh.sources.population import MID2020_LSOA11, PopulationSource
+    from tests.refresh.publishers import Publishers, build_rutland_pack, downloads_folder
+    from tests.refresh.standin import StandIn, closed_port
+
+    with tempfile.TemporaryDirectory(prefix="caremap-refresh-standin-") as folder:
+        root = Path(folder)
+        councils = root / "councils"
+        councils.mkdir()
+        for name in ("herefordshire.toml", "national.toml"):
+            shutil.copy(settings.councils_folder / name, councils / name)
+        with contextlib.redirect_stdout(io.StringIO()):
+            data = build_rutland_pack(root / "pack")
+        with StandIn() as server:
+            publishers = Publishers(server)
+            with settings.overridden(home=root / "home", data_folder=data, councils_folder=councils,
+                                     **publishers.settings()):
+                online, done = best_of(lambda: setup.bring_up_to_date(
+                    "Rutland", adapters=[PopulationSource(MID2020_LSOA11)]))
+                assert not done.kept_shipped and not done.warnings(), done.report.text()
+                downloads_folder(root / "Downloads", publishers)
+                from_folder, _ = best_of(lambda: setup.bring_up_to_date("Rutland", from_folder=root / "Downloads"))
+                dead = f"http://127.0.0.1:{closed_port()}"
+                urls = {name: f"{dead}/{name}" for name in publishers.settings()}
+                with settings.overridden(**urls), contextlib.redirect_stderr(io.StringIO()), \
+                        contextlib.redirect_stdout(io.StringIO()):
+                    offline, code = best_of(lambda: cli(["setup", "--council", "Rutland", "--refresh"]))
+                assert code == 2
+    return {"online_s": online, "folder_s": from_folder, "no_internet_s": offline}
+
+
 def main() -> None:
     if sys.argv[1:2] == ["measure"]:
         print(json.dumps(measure(Path(sys.argv[2]), Path(sys.argv[3]))))
+        return
+    standin = measure_standin()
+    print_table([("refresh (8 sources, through the stand-in) + re-cut of Rutland", f"{standin['online_s']:.2f}"),
+                 ("the same from a folder of downloaded files", f"{standin['folder_s']:.2f}"),
+                 ("setup --refresh without internet: the one message", f"{standin['no_internet_s']:.2f}")],
+                ("Rutland brought up to date", "seconds (best of 3)"))
+    print(f"RESULT standin_online_s={standin['online_s']:.2f} standin_folder_s={standin['folder_s']:.2f} "
+          f"no_internet_s={standin['no_internet_s']:.2f}")
+    if sys.argv[1:2] == ["standin"]:
         return
     with tempfile.TemporaryDirectory(prefix="caremap-refresh-bench-") as folder:
         directory, nomis_csv = Path(folder) / "01_January_2026_HSCA_Active_Locations.ods", Path(folder) / "nomis.csv"

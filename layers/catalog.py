@@ -6,6 +6,7 @@ is and how to get it back.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,7 +71,13 @@ DATASETS: dict[str, Dataset] = {
         "tables/{slug}/population_mid2020_lsoa11_syoa.csv",
         "mid-2020 population by single year of age on 2011 LSOAs",
         "ONS small-area population estimates via humaniverse/demographr (OGL v3)",
-        vintage="mid-2020 estimates",
+        vintage="ONS small-area population estimates, mid-2020",
+    ),
+    "population_lsoa21": Dataset(
+        "tables/{slug}/population_lsoa21_syoa.csv",
+        "population by single year of age on 2021 LSOAs (a council cut from the current estimates has it in place "
+        "of the file above; its vintage is recorded as the population's)",
+        "ONS small-area population estimates on 2021 LSOAs, Nomis (OGL v3)",
     ),
     "lsoa_lookup": Dataset(
         "tables/{slug}/lookup_lsoa11_lsoa21.csv",
@@ -130,8 +137,61 @@ DATASETS: dict[str, Dataset] = {
 }
 
 
+def estimates_year(vintage_text: str) -> int:
+    """The year of population estimates from their vintage (``"ONS small-area population estimates, mid-2024"``,
+    ``"mid-2020 estimates"``); 2020, the bundled estimates' year, when it names none."""
+    match = re.search(r"mid-(\d{4})", vintage_text)
+    return int(match.group(1)) if match else 2020
+
+
+def date_in(vintage_text: str) -> str:
+    """The date a vintage names, short (``"1 March 2021"``, ``"February 2023"``, ``"2026-12-07"``, ``"mid-2024"``,
+    ``"2016-based"``), else the whole text."""
+    match = re.search(r"\d{1,2} [A-Z][a-z]+ \d{4}|[A-Z][a-z]+ \d{4}|\d{4}-\d{2}(-\d{2})?\b|mid-\d{4}|"
+                      r"\b(19|20)\d{2}-based|\b(19|20)\d{2}\b", vintage_text)
+    return match.group(0) if match else vintage_text
+
+
 def vintage(key: str, council=None) -> str:
     """The date of a council's layer (``key`` of :data:`DATASETS`): the council's own record when it was set up or
     brought up to date from newer files, else the bundled data's."""
     recorded = getattr(council, "vintages", {}) or {}
-    return recorded.get(key) or DATASETS[key].vintage
+    return recorded.get(key) or (DATASETS[key].vintage if key in DATASETS else "")
+
+
+VINTAGE_OF = {"population_lsoa21": "population"}
+"""A file whose date is recorded under another layer's key (a council's people are one layer, on 2011 or 2021 LSOAs)."""
+PROJECTIONS = "projections"
+"""The key under which a council set up from the national data records the date of its population projections."""
+
+
+def _files_of(key: str) -> list[str]:
+    """The catalog entries whose file holds layer ``key`` (its own, and one of another shape: :data:`VINTAGE_OF`)."""
+    return [key, *(other for other, shown in VINTAGE_OF.items() if shown == key)]
+
+
+def layer_title(key: str, council) -> str:
+    """What a council's layer is, as the file it has for it says (its people on 2011 or on 2021 LSOAs)."""
+    held = [name for name in _files_of(key) if DATASETS[name].location(council.slug, council.data_dir).is_file()]
+    title = DATASETS[held[-1] if held else key].title.split(" (")[0]
+    return title[:1].upper() + title[1:]
+
+
+def vintage_rows(council) -> list[tuple[str, str]]:
+    """Each layer a council has and the date of its data, (what, date), for the Evidence page, reports and exports.
+    A layer whose file the council lacks is left out; the population projections are listed where the council
+    records them (set up from the national data)."""
+    rows = []
+    for key, dataset in DATASETS.items():
+        if not dataset.per_council or key in VINTAGE_OF or not any(
+                DATASETS[name].location(council.slug, council.data_dir).is_file() for name in _files_of(key)):
+            continue
+        rows.append((layer_title(key, council), vintage(key, council)))
+    if council.vintages.get(PROJECTIONS):
+        rows.append(("Population projections by district (growth of need)", council.vintages[PROJECTIONS]))
+    return rows
+
+
+def vintage_summary(council) -> str:
+    """One line naming the date of every layer of a council (:func:`vintage_rows`), for an export's About sheet."""
+    return "; ".join(f"{what}: {date}" for what, date in vintage_rows(council))

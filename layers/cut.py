@@ -10,6 +10,11 @@ Rutland gives their bundled layers. What the pack cannot give is derived and sai
   ONS ward boundaries; a ward smaller than an LSOA is absorbed into its neighbour).
 - **Hospitals**: no national list is held; no hospital layer is written.
 
+Where a refresh from the publishers has made a table in their current shape (:data:`layers.national.NEWER_SHAPES`),
+the council is cut from it: people from the estimates on 2021 LSOAs directly (``population_lsoa21_syoa.csv``, no 2011
+LSOA carried through the lookup), practices with their PCN as NHS ODS now joins them, projections of the newest round.
+The vintage of every table read is kept (:meth:`NationalPack.layer_vintages`) for the council's settings file.
+
 Traps handled (``SOURCES.md``): districts merged in April 2023 (the 2022 codes of the LSOA lookup mapped with
 ``lookup_ltla22_ltla23``); Barnsley and Sheffield already on their April 2025 codes in Code-Point Open (written with
 the May 2024 codes of every other table, :data:`layers.national.CODEPOINT_RECODES`); postcodes without coordinates
@@ -31,17 +36,19 @@ import shapely
 
 from geo.units import BNG, WGS84
 from layers.care_homes import homes_near
-from layers.catalog import DATASETS
+from layers.catalog import DATASETS, estimates_year
 from layers.national import (
     AGE_COLUMNS,
     CODEPOINT_RECODES,
     EPCN_END,
     EPCN_PRACTICE,
     EPCN_START,
-    SNPP_YEARS,
     SocialCareCouncil,
+    layer_vintages,
+    newest_of,
     read_pack_table,
     social_care_councils,
+    table_vintage,
 )
 from layers.population import apportion_to_lsoa21
 
@@ -78,21 +85,30 @@ class CutSummary:
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     population: dict[str, int] = field(default_factory=dict)
+    population_year: int = 2020
     projection: pd.DataFrame | None = None
     centres: tuple[str, ...] = ()
     centre_kind: str = ""
 
 
 class NationalPack:
-    """The pack's tables, each read once when first needed and shared by every council cut from it (``--all``)."""
+    """The pack's tables, each read once when first needed and shared by every council cut from it (``--all``), with
+    the vintage of each table read."""
 
     def __init__(self) -> None:
         self._tables: dict[str, pd.DataFrame] = {}
+        self.vintages: dict[str, str] = {}
 
     def table(self, name: str) -> pd.DataFrame:
         if name not in self._tables:
             self._tables[name] = read_pack_table(name)
+            self.vintages[name] = table_vintage(name)
         return self._tables[name]
+
+    def layer_vintages(self) -> dict[str, str]:
+        """The vintage of each council layer cut so far, from the tables it was cut from
+        (:func:`layers.national.layer_vintages`)."""
+        return layer_vintages(self.vintages)
 
     @cached_property
     def councils(self) -> list[SocialCareCouncil]:
@@ -129,8 +145,22 @@ class NationalPack:
     def practices(self) -> pd.DataFrame:
         """Active GP practices of England (epraccur status A, prescribing setting 4) with their current PCN (ePCN,
         no relationship end date) and their postcode's Code-Point centroid, district and ward: the selection of the
-        bundled practice files. Practices whose postcode Code-Point does not hold (Welsh surgeries, a few English
-        ones) have no coordinates."""
+        bundled practice files; or, once refreshed from NHS ODS, its current practices with their PCN as
+        ``gp_practices_pcn`` joins them. Practices whose postcode Code-Point does not hold (Welsh surgeries, a few
+        English ones) have no coordinates."""
+        newest = newest_of("epraccur")
+        frame = self.table(newest) if newest != "epraccur" else self._practices_2023()
+        frame = frame.astype({column: object for column in ("practice_code", "practice_name", "postcode",
+                                                            "commissioner", "pcn_code", "pcn_name")})
+        located = self.postcodes[self.postcodes["Postcode"].isin(set(frame["postcode"].dropna()))]
+        located = located.drop(columns="Positional_quality_indicator").rename(columns={"Postcode": "postcode"})
+        located = located.astype({"Admin_district_code": str, "Admin_ward_code": str})
+        frame = frame.merge(located, on="postcode", how="left")
+        whole = {column: "Int64" for column in ("pcn_start_date", "Eastings", "Northings")}
+        return frame[PRACTICE_COLUMNS].astype(whole).reset_index(drop=True)
+
+    def _practices_2023(self) -> pd.DataFrame:
+        """The shipped practices (epraccur, status A and prescribing setting 4) with their PCN from ePCN."""
         practices = self.table("epraccur")
         practices = practices[practices["Status Code"].astype(str).eq("A") & practices["Prescribing Setting"].eq(4)]
         frame = pd.DataFrame({"practice_code": practices["Organisation Code"].astype(str),
@@ -141,12 +171,7 @@ class NationalPack:
         pcn = pd.DataFrame({"practice_code": current[EPCN_PRACTICE].astype(str),
                             "pcn_code": current["PCN Code"].astype(str), "pcn_name": current["PCN Name"].astype(str),
                             "pcn_start_date": current[EPCN_START]})
-        located = self.postcodes[self.postcodes["Postcode"].isin(set(frame["postcode"].dropna()))]
-        located = located.drop(columns="Positional_quality_indicator").rename(columns={"Postcode": "postcode"})
-        located = located.astype({"Admin_district_code": str, "Admin_ward_code": str})
-        frame = frame.merge(pcn, on="practice_code", how="left").merge(located, on="postcode", how="left")
-        whole = {column: "Int64" for column in ("pcn_start_date", "Eastings", "Northings")}
-        return frame[PRACTICE_COLUMNS].astype(whole).reset_index(drop=True)
+        return frame.merge(pcn, on="practice_code", how="left")
 
     @cached_property
     def places(self) -> pd.DataFrame:
@@ -241,27 +266,39 @@ def _cut_people(council: SocialCareCouncil, pack: NationalPack, folder: Path, ls
     lookup = pack.table("lookup_lsoa11_lsoa21_ltla22")
     rows = lookup[lookup["lsoa21_code"].isin(mine)]
     _write_csv(rows, _path(folder, "lsoa_lookup", slug), quote_all=True)
-    population = pack.table("population_mid2020_lsoa11")
-    population = population[population["lsoa11_code"].isin(set(rows["lsoa11_code"]))]
-    shared = lookup[lookup["lsoa11_code"].isin(set(rows["lsoa11_code"])) & ~lookup["lsoa21_code"].isin(mine)]
-    if len(shared):
-        population = _own_share(population, lookup[lookup["lsoa11_code"].isin(set(shared["lsoa11_code"]))], mine, pack)
-        summary.notes.append(f"{shared['lsoa11_code'].nunique()} 2011 LSOA(s) were split between this council and "
-                             f"another ({', '.join(sorted(set(shared['lsoa11_code'])))}): only this council's share of "
-                             f"their people, by postcodes, is kept.")
-    _write_csv(population, _path(folder, "population", slug))
+    source = newest_of("population_mid2020_lsoa11")
+    population = pack.table(source)
+    if source == "population_lsoa21":  # the current estimates are on 2021 LSOAs: nothing to carry or share
+        population = population[population["lsoa21_code"].isin(mine)]
+        written, stale = "population_lsoa21", "population"
+        missing = sorted(mine - set(population["lsoa21_code"]))
+        if missing:
+            summary.notes.append(f"{len(missing)} LSOA(s) have no population in the estimates: {', '.join(missing[:5])}.")
+    else:
+        population = population[population["lsoa11_code"].isin(set(rows["lsoa11_code"]))]
+        shared = lookup[lookup["lsoa11_code"].isin(set(rows["lsoa11_code"])) & ~lookup["lsoa21_code"].isin(mine)]
+        if len(shared):
+            population = _own_share(population, lookup[lookup["lsoa11_code"].isin(set(shared["lsoa11_code"]))], mine,
+                                    pack)
+            summary.notes.append(f"{shared['lsoa11_code'].nunique()} 2011 LSOA(s) were split between this council and "
+                                 f"another ({', '.join(sorted(set(shared['lsoa11_code'])))}): only this council's "
+                                 f"share of their people, by postcodes, is kept.")
+        written, stale = "population", "population_lsoa21"
+    _write_csv(population, _path(folder, written, slug))
+    DATASETS[stale].location(slug, folder).unlink(missing_ok=True)  # a cut of the other shape, from before
+    summary.population_year = estimates_year(pack.vintages[source])
     ages = population[list(AGE_COLUMNS)].sum()
     years = np.array([int(column.rstrip("+")) for column in AGE_COLUMNS])
     summary.population = {"total": int(ages.sum()), "65plus": int(ages[years >= 65].sum()),
                           "85plus": int(ages[years >= 85].sum()), "18to64": int(ages[(years >= 18) & (years < 65)].sum())}
     ruc = pack.table("ruc21_lsoa21")
     _write_csv(ruc[ruc["lsoa21_code"].isin(set(lsoa["lsoa21_code"]))], _path(folder, "ruc21", slug))
-    projections = pack.table("snpp2016_age60plus")
+    projections = pack.table(newest_of("snpp2016_age60plus"))
     codes = projections["AREA_CODE"].astype(str)
     mine = projections[codes.map(pack.district_2024).fillna(codes).isin(lads).to_numpy()]
-    summary.projection = mine.groupby("age")[list(SNPP_YEARS)].sum()
+    summary.projection = mine.groupby("age")[[column for column in mine.columns if str(column).isdigit()]].sum()
     if mine.empty:
-        summary.notes.append("No ONS 2016-based projection covers its districts: no growth is projected.")
+        summary.notes.append("No ONS projection covers its districts: no growth is projected.")
 
 
 def _own_share(population: pd.DataFrame, pairs: pd.DataFrame, mine: set[str], pack: NationalPack) -> pd.DataFrame:

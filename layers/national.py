@@ -1,32 +1,43 @@
 """The national pack: England's open data shipped compactly with the tool, and the 153 social-care councils in it.
 
 The pack is a folder of Parquet files (``data/national/<table>.parquet``, GeoParquet for the two boundary tables),
-one per :data:`PACK_TABLES` entry, built by ``scripts/build_national_pack.py`` from the shared national files. Any
-English social-care council is cut from it (:mod:`layers.cut`) and set up (:mod:`layers.setup`) offline.
+one per shipped :data:`PACK_TABLES` entry, built by ``scripts/build_national_pack.py`` from the shared national
+files. Any English social-care council is cut from it (:mod:`layers.cut`) and set up (:mod:`layers.setup`) offline.
 
-The contract with the refresh-from-publishers adapters (issue 25)
-------------------------------------------------------------------
-- Every table has a name (the key of :data:`PACK_TABLES`) and the **same column names as its source file** (a
-  subset: :attr:`PackTable.columns` lists the columns kept, in order). ``epraccur`` has no header row: its columns
-  are named as NHS ODS describes them (:data:`EPRACCUR_HEADER`).
+One registry, one writer
+------------------------
+:data:`PACK_TABLES` is the one list of the pack's tables: the shipped ones and those only a refresh from the
+publishers makes (:mod:`layers.refresh`), where the publisher's current release has another shape (population on
+2021 LSOAs, projections of another round, practices with their PCN already joined, branch surgeries). Each table
+has a name (the key), its columns (named as in its source file, a subset of them), their storage types, the date of
+the shipped data and the council layers (:data:`layers.catalog.DATASETS`) whose vintage it sets.
+:func:`write_pack_table` is the one writer: the build script writes the shipped pack with it and a refresh writes
+its tables with it, so a refreshed table has exactly the shipped one's columns and types.
+
 - Reading a table prefers a refreshed copy at ``settings.home / "national" / "<table>.parquet"`` over the shipped
-  ``data/national/<table>.parquet`` (:func:`table_path`). A refreshed copy holds at least the kept columns (more are
-  ignored), in the types of :attr:`PackTable.types` or any that convert to them.
-- A table's vintage is its Parquet schema metadata ``caremap:vintage`` when present, else
-  :attr:`PackTable.vintage` (:func:`table_vintage`); setting a council up records it in the council's
-  ``[vintages]``.
+  ``data/national/<table>.parquet`` (:func:`table_path`).
+- A table's vintage, and for a refreshed copy where it came from, are in its Parquet schema metadata
+  (``caremap:vintage``, ``caremap:source``, ``caremap:release``, ``caremap:written``); a shipped table without
+  them has :attr:`PackTable.vintage` (:func:`table_vintage`, :func:`refreshed_tables`). Setting a council up
+  records the vintage of every table it was cut from in the council's ``[vintages]``.
+- Column names follow the pack even when the data are newer: a 2025 ward lookup fills ``ward24_code``, and its
+  vintage says 2025.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from geo.council import Council, list_councils, load_council, simple_name
 from geo.errors import CareMapError, DataFileError, UnknownCouncilError
@@ -35,8 +46,12 @@ from geo.settings import settings
 PACK_FOLDER = "national"
 """Folder of the pack under the data folder (shipped) and under the user's home (refreshed copies)."""
 
+RECORD_KEYS = ("vintage", "source", "release", "written")
+"""What a written table records of itself, each under ``caremap:<key>`` in its Parquet schema metadata."""
 VINTAGE_KEY = b"caremap:vintage"
-"""Parquet schema metadata key of a table's vintage (date of its data, as people read it)."""
+"""Parquet schema metadata key of a table's vintage (date of its data, as people read it): the first record."""
+YEARS = "{years}"
+"""Stands, in a table's columns, for the year columns of a projection (whatever years its round covers)."""
 
 EPRACCUR_HEADER: tuple[str, ...] = (
     "Organisation Code", "Name", "National Grouping", "High Level Health Geography", "Address Line 1",
@@ -71,18 +86,25 @@ class PackTable:
     Attributes
     ----------
     source : str
-        Its source file under the shared ``national/`` folder.
+        Its source file under the shared ``national/`` folder; empty for a table the tool does not ship, which only
+        a refresh from its publisher makes.
     columns : tuple of str
-        Columns kept, named as in the source (the geometry of a boundary table is ``geometry``).
+        Columns kept, named as in the source (the geometry of a boundary table is ``geometry``; :data:`YEARS` for the
+        year columns of a projection).
     title, vintage : str
-        What it is, and the date of its data as shipped.
+        What it is, and the date of its data as shipped (empty when not shipped).
     types : mapping of str to str
         Storage type of columns that are not text: ``int8``…``int32``, ``uint8``/``uint16``, ``Int32`` (whole
-        numbers with blanks), ``float64``; ``category`` for codes stored dictionary-encoded.
+        numbers with blanks), ``float64``; ``category`` for codes stored dictionary-encoded. Year columns are
+        ``float64``.
     sheet : str or None
         Sheet of a workbook source.
     header : tuple of str or None
         Names of a source's columns when it has no header row (``epraccur``).
+    layers : tuple of str
+        Keys of :data:`layers.catalog.DATASETS` whose vintage it sets when a council is cut from it.
+    parquet : mapping
+        Parquet options of its own (encodings that beat the default for it).
     """
 
     source: str
@@ -92,31 +114,52 @@ class PackTable:
     types: Mapping[str, str] = field(default_factory=dict)
     sheet: str | None = None
     header: tuple[str, ...] | None = None
+    layers: tuple[str, ...] = ()
+    parquet: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def geometry(self) -> bool:
         return "geometry" in self.columns
 
+    @property
+    def shipped(self) -> bool:
+        """Whether the tool ships it (else only a refresh makes it)."""
+        return bool(self.source)
+
+    def columns_of(self, frame_columns: list[str] | None = None) -> list[str]:
+        """Its columns in order, :data:`YEARS` replaced by the year columns of ``frame_columns``."""
+        columns: list[str] = []
+        for column in self.columns:
+            if column == YEARS:
+                columns.extend(str(c) for c in (frame_columns or []) if str(c).isdigit())
+            else:
+                columns.append(column)
+        return columns
+
 
 _CODE = "category"
+_AGES = {"total_population": "int32", **{age: "uint16" for age in AGE_COLUMNS}}
+_PRACTICES = ("practices", "border_practices")
 PACK_TABLES: dict[str, PackTable] = {
     "lsoa21_boundaries": PackTable(
         "boundaries/lsoa21_bsc_england.geojson", ("lsoa21_code", "geometry"),
         "LSOA 2021 polygons of England (BSC, WGS84, 6 decimals as the source)",
-        "LSOA December 2021 boundaries (ONS BSC V4)"),
+        "LSOA December 2021 boundaries (ONS BSC V4)", layers=("lsoa21",)),
     "lad24_boundaries": PackTable(
         "boundaries/lad24_buc_england.geojson", ("ltla24_name", "ltla24_code", "geometry"),
-        "district outlines of England, 500 m generalised (display only)", "districts May 2024 (ONS BUC)"),
+        "district outlines of England, 500 m generalised (display only)", "districts May 2024 (ONS BUC)",
+        layers=("lad24",)),
     "lookup_lsoa21_ward24_ltla24": PackTable(
         "lookups/lookup_lsoa21_ward24_ltla24.csv",
         ("lsoa21_name", "lsoa21_code", "ward24_name", "ward24_code", "ltla24_name", "ltla24_code"),
-        "LSOA 2021 to best-fit ward and district (May 2024)", "ONS LSOA21_WD24_LAD24 lookup",
-        types={"ward24_name": _CODE, "ward24_code": _CODE, "ltla24_name": _CODE, "ltla24_code": _CODE}),
+        "LSOA 2021 to best-fit ward and district", "ONS LSOA21_WD24_LAD24 lookup (wards and districts May 2024)",
+        types={"ward24_name": _CODE, "ward24_code": _CODE, "ltla24_name": _CODE, "ltla24_code": _CODE},
+        layers=("lsoa21",)),
     "lookup_lsoa11_lsoa21_ltla22": PackTable(
         "lookups/lookup_lsoa11_lsoa21_ltla22.csv",
         ("lsoa11_name", "lsoa11_code", "change_code", "lsoa21_name", "lsoa21_code", "ltla22_name", "ltla22_code"),
         "LSOA 2011 to 2021 with change codes and district (2022)", "ONS lookup of 15 August 2022",
-        types={"change_code": _CODE, "ltla22_name": _CODE, "ltla22_code": _CODE}),
+        types={"change_code": _CODE, "ltla22_name": _CODE, "ltla22_code": _CODE}, layers=("lsoa_lookup",)),
     "lookup_ltla22_ltla23": PackTable(
         "lookups/lookup_ltla22_ltla23_england.csv", ("ltla22_code", "ltla22_name", "ltla23_code", "ltla23_name"),
         "district 2022 to 2023 (the Cumbria, North Yorkshire and Somerset mergers)", "ONS LAD22_LAD23 lookup"),
@@ -127,19 +170,28 @@ PACK_TABLES: dict[str, PackTable] = {
     "population_mid2020_lsoa11": PackTable(
         "population/population_mid2020_lsoa11_syoa.csv", ("lsoa11_name", "lsoa11_code", "total_population",
                                                           *AGE_COLUMNS),
-        "mid-2020 persons by single year of age on 2011 LSOAs", "mid-2020 estimates",
-        types={"total_population": "int32", **{age: "uint16" for age in AGE_COLUMNS}}),
+        "mid-2020 persons by single year of age on 2011 LSOAs", "ONS small-area population estimates, mid-2020", types=_AGES,
+        layers=("population",)),
+    "population_lsoa21": PackTable(
+        "", ("lsoa21_name", "lsoa21_code", "total_population", *AGE_COLUMNS),
+        "persons by single year of age on 2021 LSOAs (the current ONS estimates, Nomis)", "", types=_AGES,
+        layers=("population",)),
     "ruc21_lsoa21": PackTable(
         "rural_urban/ruc21_lsoa21.csv", ("lsoa21_code", "ruc21_code", "classification", "ruc"),
         "rural-urban classification 2021 of LSOAs", "2021 classification",
-        types={"ruc21_code": _CODE, "classification": _CODE, "ruc": _CODE}),
+        types={"ruc21_code": _CODE, "classification": _CODE, "ruc": _CODE}, layers=("ruc21",)),
     "codepoint_open": PackTable(
         "postcodes/codepoint_open_england.csv.gz",
         ("Postcode", "Positional_quality_indicator", "Eastings", "Northings", "Admin_district_code", "Admin_ward_code"),
         "postcode centroids of England (OS Code-Point Open)",
         "Code-Point Open, 2025 release (district codes of April 2025)",
         types={"Positional_quality_indicator": "uint8", "Eastings": "int32", "Northings": "int32",
-               "Admin_district_code": _CODE, "Admin_ward_code": _CODE}),
+               "Admin_district_code": _CODE, "Admin_ward_code": _CODE}, layers=("postcodes",),
+        # 1.49 M postcodes in postcode order: neighbours differ by a few characters and metres, so delta encodings
+        # store them in 5.9 MB instead of 9.7 MB.
+        parquet={"use_dictionary": ["Positional_quality_indicator", "Admin_district_code", "Admin_ward_code"],
+                 "column_encoding": {"Postcode": "DELTA_BYTE_ARRAY", "Eastings": "DELTA_BINARY_PACKED",
+                                     "Northings": "DELTA_BINARY_PACKED"}}),
     "open_names_places": PackTable(
         "places/os_open_names_populated_places_england.csv",
         ("ID", "NAME1", "LOCAL_TYPE", "X", "Y", "MBRXMIN", "MBRYMIN", "MBRXMAX", "MBRYMAX", "POSTCODE_DISTRICT",
@@ -147,7 +199,7 @@ PACK_TABLES: dict[str, PackTable] = {
         "populated places of England (OS Open Names)", "OS Open Names, 2017",
         types={"LOCAL_TYPE": _CODE, "X": "float64", "Y": "float64", "MBRXMIN": "float64", "MBRYMIN": "float64",
                "MBRXMAX": "float64", "MBRYMAX": "float64", "POSTCODE_DISTRICT": _CODE, "DISTRICT_BOROUGH": _CODE,
-               "COUNTY_UNITARY": _CODE}),
+               "COUNTY_UNITARY": _CODE}, layers=("places",)),
     "open_names_places_lsoa21": PackTable(
         "places/os_open_names_populated_places_england_lsoa21_ltla24.csv", ("ID", "lsoa21_code", "ltla24_code"),
         "LSOA 2021 and district of each populated place (the places carry names, not codes)", "OS Open Names, 2017",
@@ -156,28 +208,52 @@ PACK_TABLES: dict[str, PackTable] = {
         "epraccur_2023-02.csv", ("Organisation Code", "Name", "Postcode", "Status Code", "Commissioner",
                                  "Prescribing Setting"),
         "GP practices and other prescribing organisations (NHS ODS epraccur)", "NHS ODS, February 2023",
-        types={"Status Code": _CODE, "Commissioner": _CODE, "Prescribing Setting": "int8"}, header=EPRACCUR_HEADER),
+        types={"Status Code": _CODE, "Commissioner": _CODE, "Prescribing Setting": "int8"}, header=EPRACCUR_HEADER,
+        layers=_PRACTICES),
     "epcn_core_partners": PackTable(
         "ePCN_2023-02.xlsx", (EPCN_PRACTICE, "PCN Code", "PCN Name", EPCN_START, EPCN_END),
         "practice to Primary Care Network memberships (NHS ODS ePCN)", "NHS ODS, February 2023",
         types={"PCN Code": _CODE, "PCN Name": _CODE, EPCN_START: "int32", EPCN_END: "Int32"},
-        sheet="PCN Core Partner Details"),
+        sheet="PCN Core Partner Details", layers=_PRACTICES),
+    "gp_practices_pcn": PackTable(
+        "", ("practice_code", "practice_name", "postcode", "commissioner", "pcn_code", "pcn_name", "pcn_start_date"),
+        "open GP practices with their current PCN (NHS ODS epraccur and PCN membership, joined)", "",
+        types={"commissioner": _CODE, "pcn_code": _CODE, "pcn_name": _CODE, "pcn_start_date": "Int32"},
+        layers=_PRACTICES),
+    "gp_branch_surgeries": PackTable(
+        "", ("branch_code", "branch_name", "postcode", "practice_code"),
+        "branch surgeries of the open GP practices (NHS ODS ebranchs)", ""),
     "cqc_care_homes": PackTable(
         "cqc/cqc_care_homes_2021-03-01.csv", CQC_COLUMNS,
         "CQC care homes of England (HSCA active locations)", "CQC care directory, 1 March 2021",
         types={"Location Latitude": "float64", "Location Longitude": "float64", "Care homes beds": "Int32",
                "Location Region": _CODE, "Care home?": _CODE,
-               **{column: _CODE for column in CQC_COLUMNS if column.startswith(("Service", "Regulated"))}}),
+               **{column: _CODE for column in CQC_COLUMNS if column.startswith(("Service", "Regulated"))}},
+        layers=("care_homes",)),
     "snpp2016_age60plus": PackTable(
         "population/snpp2016_persons_age60plus_district.csv", ("AREA_CODE", "age", *SNPP_YEARS),
         "ONS 2016-based population projections by district, persons aged 60 to 90+ (90 = 90+)",
         "ONS 2016-based subnational projections",
         types={"age": "int8", **{year: "float64" for year in SNPP_YEARS}}),
+    "snpp_age60plus": PackTable(
+        "", ("AREA_CODE", "age", YEARS),
+        "ONS population projections by district of the current round, persons aged 60 to 90+ (90 = 90+)", "",
+        types={"age": "int8"}),
 }
-"""Every table of the national pack, by name (the file name without ``.parquet``)."""
+"""Every table of the national pack, by name (the file name without ``.parquet``): the shipped ones, and those only a
+refresh from the publishers makes (empty ``source``)."""
+
+NEWER_SHAPES = {"population_lsoa21": "population_mid2020_lsoa11", "gp_practices_pcn": "epraccur",
+                "snpp_age60plus": "snpp2016_age60plus"}
+"""Tables in the publishers' current shape -> the shipped table they supersede when present: a council is cut from
+the first of each pair that the user's folder or the pack holds (:func:`newest_of`)."""
 
 PACK_HINT = ("Restore the shipped pack (git checkout -- data/national) or, from the shared data, rebuild it: "
              "python -m scripts.build_national_pack ../shared/data/national.")
+
+
+COMPRESSION = {"compression": "zstd", "compression_level": 19}
+"""How every pack table is compressed (shipped or refreshed)."""
 
 
 def shipped_path(name: str) -> Path:
@@ -191,15 +267,32 @@ def refreshed_path(name: str) -> Path:
 
 
 def table_path(name: str) -> Path:
-    """The file a pack table is read from: the refreshed copy when there is one, else the shipped one."""
+    """The file a pack table is read from: the refreshed copy when there is one (always, for a table the tool does
+    not ship), else the shipped one."""
     if name not in PACK_TABLES:
         raise KeyError(f"{name!r} is not a table of the national pack ({', '.join(PACK_TABLES)}).")
     refreshed = refreshed_path(name)
-    return refreshed if refreshed.is_file() else shipped_path(name)
+    return refreshed if refreshed.is_file() or not PACK_TABLES[name].shipped else shipped_path(name)
+
+
+def has_table(name: str) -> bool:
+    """Whether the table can be read (refreshed, or shipped and present)."""
+    return table_path(name).is_file()
+
+
+def newest_of(name: str) -> str:
+    """The table a council is cut from in place of the shipped ``name``: the one in the publishers' current shape
+    that supersedes it (:data:`NEWER_SHAPES`) when the user's folder holds it, else ``name`` itself."""
+    for newer, older in NEWER_SHAPES.items():
+        if older == name and refreshed_path(newer).is_file():
+            return newer
+    return name
 
 
 def _fix(path: Path) -> str:
     if path == refreshed_path(path.stem):
+        if not PACK_TABLES[path.stem].shipped:
+            return "It is made by a refresh from its publisher: python -m caremap setup --refresh all."
         return f"Refresh it again, or delete {path} to use the copy shipped with the tool."
     return PACK_HINT
 
@@ -212,7 +305,7 @@ def read_pack_table(name: str, *, columns: list[str] | None = None) -> pd.DataFr
     name : str
         A key of :data:`PACK_TABLES`.
     columns : list of str, optional
-        The columns wanted (default all the kept columns).
+        The columns wanted (default all its columns).
 
     Raises
     ------
@@ -221,9 +314,10 @@ def read_pack_table(name: str, *, columns: list[str] | None = None) -> pd.DataFr
     """
     table = PACK_TABLES[name]
     path = table_path(name)
-    wanted = list(columns or table.columns)
     if not path.is_file():
         raise DataFileError(f"The national pack's file {path} ({table.title}) is missing. {_fix(path)}")
+    wanted = list(columns) if columns else table.columns_of(pq.read_schema(path).names) if YEARS in table.columns \
+        else list(table.columns)
     try:
         frame = gpd.read_parquet(path, columns=wanted) if table.geometry else pd.read_parquet(path, columns=wanted)
     except Exception as error:  # pyarrow raises several unrelated types for a damaged or foreign file
@@ -233,17 +327,126 @@ def read_pack_table(name: str, *, columns: list[str] | None = None) -> pd.DataFr
     return frame
 
 
-def table_vintage(name: str) -> str:
-    """The date of a pack table's data: a refreshed copy's own record, else the shipped table's."""
-    import pyarrow.parquet as pq
-
-    path = table_path(name)
+def _record(path: Path) -> dict[str, str]:
+    """What a table file records of itself (:data:`RECORD_KEYS`; empty when it records nothing or is unreadable)."""
     try:
         metadata = pq.read_schema(path).metadata or {}
-    except (OSError, ValueError):
-        metadata = {}
-    recorded = metadata.get(VINTAGE_KEY)
-    return recorded.decode("utf-8") if recorded else PACK_TABLES[name].vintage
+    except (OSError, ValueError, pa.ArrowException):
+        return {}
+    return {key: metadata[f"caremap:{key}".encode()].decode("utf-8") for key in RECORD_KEYS
+            if f"caremap:{key}".encode() in metadata}
+
+
+def table_vintage(name: str) -> str:
+    """The date of a pack table's data: a refreshed copy's own record, else the shipped table's."""
+    return _record(table_path(name)).get("vintage") or PACK_TABLES[name].vintage
+
+
+def refreshed_tables() -> dict[str, dict[str, Any]]:
+    """The tables refreshed from their publishers, in :data:`PACK_TABLES` order: name -> ``vintage``, ``source``,
+    ``release``, ``written`` (ISO time) and ``rows``."""
+    found = {}
+    for name in PACK_TABLES:
+        path = refreshed_path(name)
+        if path.is_file():
+            record = _record(path)
+            try:
+                rows = pq.read_metadata(path).num_rows
+            except (OSError, ValueError, pa.ArrowException):
+                rows = 0
+            found[name] = {key: record.get(key, "") for key in RECORD_KEYS} | {"rows": rows}
+    return found
+
+
+def layer_vintages(table_vintages: Mapping[str, str]) -> dict[str, str]:
+    """The vintage of each council layer (keys of :data:`layers.catalog.DATASETS`) from the vintages of the tables
+    it is cut from (table name -> vintage): each table's own, joined by "; " where a layer takes several."""
+    joined: dict[str, list[str]] = {}
+    for table, vintage in table_vintages.items():
+        for key in PACK_TABLES[table].layers:
+            if vintage not in joined.setdefault(key, []):
+                joined[key].append(vintage)
+    return {key: "; ".join(vintages) for key, vintages in joined.items()}
+
+
+def typed_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as table ``name`` stores it: its columns in order (others dropped) in their storage types.
+
+    Raises
+    ------
+    DataFileError
+        Naming the columns it lacks, or a column of numbers holding text or of whole numbers holding fractions.
+    """
+    table = PACK_TABLES[name]
+    columns = table.columns_of([str(c) for c in frame.columns])
+    missing = [column for column in columns if column not in frame.columns]
+    if missing or (YEARS in table.columns and len(columns) == len(table.columns) - 1):
+        raise DataFileError(f"The table {name} ({table.title}) lacks the column(s) "
+                            f"{', '.join(missing) or 'of projected years'}: its columns are {columns}.")
+    typed = frame[columns].copy()
+    kinds = {**{column: "float64" for column in columns if column.isdigit()}, **table.types}
+    for column, kind in kinds.items():
+        if kind == "category":
+            typed[column] = typed[column].astype("category")
+            continue
+        try:
+            numbers = pd.to_numeric(typed[column])
+        except (ValueError, TypeError) as error:
+            raise DataFileError(f"The table {name}: column {column!r} holds values that are not numbers "
+                                f"({str(error)[:80]}).") from error
+        if kind[:1] in "iuI" and not numbers.dropna().eq(numbers.dropna().round()).all():
+            raise DataFileError(f"The table {name}: column {column!r} holds fractions, not whole numbers.")
+        typed[column] = numbers.astype(kind)
+    return typed.reset_index(drop=True)
+
+
+def write_pack_table(name: str, frame: pd.DataFrame, *, vintage: str, folder: Path | None = None, source: str = "",
+                     release: str = "") -> Path:
+    """Write one table of the pack: the one writer, for the shipped pack and for a refresh alike.
+
+    The columns are those of :data:`PACK_TABLES` (:func:`typed_table`); a spatial table is GeoParquet in WGS84. The
+    vintage and origin are kept in the file's schema metadata. The file is written beside its destination and
+    moved over it, so a reader never sees half a table.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`PACK_TABLES`.
+    frame : DataFrame or GeoDataFrame
+        At least the table's columns (others are dropped).
+    vintage : str
+        The date of its data as its publisher states it (``"CQC care directory, 1 March 2021"``).
+    folder : Path, optional
+        Default: the user's refreshed tables (``settings.home / "national"``).
+    source, release : str
+        What made it (a refresh source's name, or the build) and the release it was read from.
+
+    Raises
+    ------
+    DataFileError
+        If the frame lacks one of the table's columns or a whole-number column holds fractions.
+    """
+    table = PACK_TABLES[name]
+    folder = folder or refreshed_path(name).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    path, partial = folder / f"{name}.parquet", folder / f".{name}.parquet.writing"
+    typed = typed_table(name, frame)
+    record = {f"caremap:{key}".encode(): value.encode("utf-8") for key, value in zip(
+        RECORD_KEYS, (vintage, source, release, dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()))}
+    try:
+        if table.geometry:
+            crs = getattr(frame, "crs", None) or "EPSG:4326"
+            gpd.GeoDataFrame(typed, geometry="geometry", crs=crs).to_crs("EPSG:4326").to_parquet(
+                partial, index=False, **COMPRESSION)
+            arrow = pq.read_table(partial)  # GeoParquet's own metadata kept, the record added
+        else:
+            arrow = pa.Table.from_pandas(typed, preserve_index=False)
+        arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **record})
+        pq.write_table(arrow, partial, **COMPRESSION, **table.parquet)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
 
 
 # --- The 153 social-care councils ----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Population by age on LSOA 2021, carried from the mid-2020 estimates on 2011 LSOAs.
+"""Population by age on LSOA 2021, carried from the mid-2020 estimates on 2011 LSOAs (or, for a council cut from the
+current ONS estimates, which are on 2021 LSOAs, read as they are).
 
 The ONS mid-2020 single-year-of-age estimates are published on 2011 LSOAs. The ONS lookup says how
 each 2011 LSOA became 2021 LSOAs: unchanged (U), merged (M), split (S) or redrawn (X). A 2011 LSOA
@@ -14,6 +15,7 @@ import pandas as pd
 
 from geo.council import Council
 from geo.errors import DataFileError
+from layers.catalog import DATASETS
 from layers.io import read_table
 
 AGE_COLUMNS: tuple[str, ...] = tuple([str(age) for age in range(90)] + ["90+"])
@@ -91,7 +93,9 @@ def population_lsoa11(council: Council) -> pd.DataFrame:
 
 
 def population_lsoa21(council: Council, postcode_counts: pd.Series) -> pd.DataFrame:
-    """Mid-2020 population of each LSOA 2021 by single year of age, carried from 2011 LSOAs.
+    """Population of each LSOA 2021 by single year of age: the council's estimates on 2021 LSOAs when it has them
+    (``population_lsoa21`` of the catalog, cut from the current ONS estimates), else the mid-2020 estimates carried
+    from 2011 LSOAs.
 
     Parameters
     ----------
@@ -104,6 +108,9 @@ def population_lsoa21(council: Council, postcode_counts: pd.Series) -> pd.DataFr
     DataFrame
         Indexed by ``lsoa21_code``; integer columns ``0`` … ``89``, ``90+``.
     """
+    if DATASETS["population_lsoa21"].location(council.slug, council.data_dir).is_file():
+        table = read_table("population_lsoa21", council, ["lsoa21_code", "total_population", *AGE_COLUMNS])
+        return table.set_index("lsoa21_code")[list(AGE_COLUMNS)].astype("int64")
     lookup = read_table("lsoa_lookup", council, ["lsoa11_code", "lsoa21_code", "change_code"])
     return apportion_to_lsoa21(population_lsoa11(council), lookup, postcode_counts)
 

@@ -25,15 +25,19 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
 from geo.council import Council, list_councils, load_council, read_council_file
+from geo.errors import InputDataError
 from geo.settings import settings
 from layers.catalog import DATASETS
 from layers.cut import CutSummary, NationalPack, cut_council
-from layers.national import SNPP_YEARS, SocialCareCouncil, find_social_care_council, table_vintage
+from layers.national import SocialCareCouncil, find_social_care_council
+
+if TYPE_CHECKING:
+    from layers.refresh import RefreshReport
 
 Progress = Callable[[float, str], None]
 
@@ -49,15 +53,6 @@ HEREFORDSHIRE_65PLUS = 48_458
 """Herefordshire's people aged 65+ (ONS mid-2020): the denominator of the rates scaled from its documents."""
 PROJECTION_POINTS = (2018, 2020, 2023, 2025, 2028, 2030, 2033, 2035, 2038, 2041)
 """Years of the ONS projections written into a set-up council's settings (interpolated between)."""
-
-LAYER_TABLES = {
-    "lsoa21": ("lsoa21_boundaries", "lookup_lsoa21_ward24_ltla24"), "lad24": ("lad24_boundaries",),
-    "population": ("population_mid2020_lsoa11",), "lsoa_lookup": ("lookup_lsoa11_lsoa21_ltla22",),
-    "ruc21": ("ruc21_lsoa21",), "postcodes": ("codepoint_open",), "places": ("open_names_places",),
-    "practices": ("epraccur", "epcn_core_partners"), "border_practices": ("epraccur", "epcn_core_partners"),
-    "care_homes": ("cqc_care_homes",),
-}
-"""The pack tables each layer of a set-up council is cut from (their vintages are recorded in its settings)."""
 
 DERIVED_VINTAGES = {
     "msoa21": "MSOA 2021 areas dissolved from their LSOAs by name (no ONS MSOA boundary or code is held: the name is "
@@ -90,6 +85,8 @@ class SetupResult:
                  f"  Fee-zone centres ({self.summary.centre_kind or 'none'}): "
                  f"{', '.join(self.summary.centres[:12]) or 'none'}{' …' if len(self.summary.centres) > 12 else ''}."]
         lines += [f"  Note: {note}" for note in self.summary.notes]
+        lines.append("  Data and their dates:")
+        lines += [f"    {key}: {text}" for key, text in self.council.vintages.items()]
         lines.append(f"  Settings: {self.council.settings_file}")
         return "\n".join(lines)
 
@@ -123,11 +120,14 @@ def _figure(key: str, label: str, value, unit: str, assumption: str, **extra) ->
 
 
 def _projection(summary: CutSummary, lowest_age: int) -> dict[int, int]:
+    """People aged ``lowest_age`` and over projected at :data:`PROJECTION_POINTS` and the population's own year,
+    wherever the projection's round covers them."""
     table = summary.projection
     if table is None or table.empty:
         return {}
     ages = table[table.index >= lowest_age]
-    return {year: int(round(float(ages[str(year)].sum()))) for year in PROJECTION_POINTS if str(year) in SNPP_YEARS}
+    years = sorted({*PROJECTION_POINTS, summary.population_year} & {int(column) for column in ages.columns})
+    return {year: int(round(float(ages[str(year)].sum()))) for year in years}
 
 
 def _whole(value: float) -> int:
@@ -147,11 +147,12 @@ def settings_text(summary: CutSummary, reference: Council, national_beds_per_hom
     national_beds_per_home : float
         Mean beds per CQC care home in England.
     vintages : mapping
-        Layer key -> date of its data.
+        Layer key -> date of its data (with ``projections``: the projections' round).
     """
     target = summary.council
     name = target.short_name
-    people65 = summary.population["65plus"]
+    people65, year = summary.population["65plus"], summary.population_year
+    estimates = f"ONS mid-{year}"
     reference65 = HEREFORDSHIRE_65PLUS
     per65 = people65 / reference65
     held = f"no {name} document held"
@@ -164,7 +165,7 @@ def settings_text(summary: CutSummary, reference: Council, national_beds_per_hom
     need65 = CARE_HOME_RATE_65PLUS / 100 * people65
     under65 = need65 * (100 - CARE_HOME_RESIDENTS_65PLUS_PCT) / CARE_HOME_RESIDENTS_65PLUS_PCT
     districts = ", ".join(target.lad_names)
-    projection_source = (f"national data, not a council document: ONS 2016-based subnational population projections "
+    projection_source = (f"national data, not a council document: {vintages.get('projections', 'ONS projections')} "
                          f"for {districts} (districts on their May 2024 codes)")
     reference_value = reference.value
     blocks = [
@@ -184,7 +185,7 @@ def settings_text(summary: CutSummary, reference: Council, national_beds_per_hom
         _figure("weekly_home_care_hours", "Home-care hours commissioned",
                 _whole(reference_value("weekly_home_care_hours") * per65), "hours/week",
                 f"{held}: Herefordshire's hours per resident aged 65+ ({reference_value('weekly_home_care_hours'):,} / "
-                f"{reference65:,}) × {name}'s {people65:,} aged 65+ (ONS mid-2020)"),
+                f"{reference65:,} aged 65+ in mid-2020) × {name}'s {people65:,} aged 65+ ({estimates})"),
         _figure("home_care_clients", "Home-care clients", _whole(reference_value("home_care_clients") * per65), "people",
                 f"{held}: Herefordshire's customers per resident aged 65+ ({reference_value('home_care_clients'):,} / "
                 f"{reference65:,}) × {name}'s {people65:,} aged 65+"),
@@ -207,32 +208,35 @@ def settings_text(summary: CutSummary, reference: Council, national_beds_per_hom
         ]
     grows = {"grows_with": "population_65plus"} if projected65 else {}
     blocks += [
-        _figure("bed_demand_65plus", "Care-home bed need, aged 65+", {2020: _whole(need65)}, "beds",
+        _figure("bed_demand_65plus", "Care-home bed need, aged 65+", {year: _whole(need65)}, "beds",
                 f"national rate: {CARE_HOME_RATE_65PLUS}% of people aged 65+ lived in a care home at Census 2021 "
-                f"({ONS_CARE_HOMES_2021}) × {name}'s {people65:,} aged 65+ (ONS mid-2020)"
+                f"({ONS_CARE_HOMES_2021}) × {name}'s {people65:,} aged 65+ ({estimates})"
                 + (", grown with its projected people aged 65+" if projected65 else "; no projection, so no growth"),
-                year="2020", **grows),
+                year=str(year), **grows),
         _figure("bed_demand_under65", "Care-home bed need, aged under 65", _whole(under65), "beds",
                 f"national share: {100 - CARE_HOME_RESIDENTS_65PLUS_PCT:.1f}% of care-home residents were under 65 at "
                 f"Census 2021 ({ONS_CARE_HOMES_2021}: {CARE_HOME_RESIDENTS_65PLUS_PCT}% aged 65+), applied to "
-                f"{name}'s need aged 65+", year="2020"),
+                f"{name}'s need aged 65+", year=str(year)),
         _figure("nursing_share", "Placements in nursing homes", NURSING_SHARE_PCT, "%",
                 f"national share: {NURSING_SHARE_PCT}% of care-home residents aged 65+ lived in homes with nursing at "
                 f"Census 2021 ({ONS_CARE_HOMES_2021})"),
         _figure("free_bed_share", "Beds free at any time", reference_value("free_bed_share"), "%",
                 f"{held}: Herefordshire's ({reference.source('free_bed_share')})"),
         _figure("assumed_beds_per_home", "Beds per home where a file gives none", _whole(national_beds_per_home),
-                "beds", f"national mean: beds per CQC-registered care home in England, 1 March 2021 "
-                        f"({national_beds_per_home:.1f})"),
+                "beds", f"national mean: beds per CQC-registered care home in England "
+                        f"({vintages.get('care_homes', 'CQC care directory')}: {national_beds_per_home:.1f})"),
     ]
     return "\n\n".join(blocks) + "\n"
 
 
-def _vintages() -> dict[str, str]:
-    recorded = {key: "; ".join(dict.fromkeys(table_vintage(name) for name in names))
-                for key, names in LAYER_TABLES.items()}
-    recorded["lsoa21"] = f"{recorded['lsoa21']} (wards and districts May 2024)"
-    return {key: recorded.get(key) or DERIVED_VINTAGES[key] for key in DATASETS if DATASETS[key].per_council}
+def council_vintages(pack: NationalPack) -> dict[str, str]:
+    """The vintage of every layer of a council just cut from ``pack`` (the tables it was read from, or how it was
+    derived), and of the projections its growth figures use: its settings file's ``[vintages]``."""
+    recorded = pack.layer_vintages()
+    vintages = {key: recorded.get(key) or DERIVED_VINTAGES[key] for key in DATASETS
+                if DATASETS[key].per_council and (key in recorded or key in DERIVED_VINTAGES)}
+    projections = [pack.vintages[name] for name in ("snpp_age60plus", "snpp2016_age60plus") if name in pack.vintages]
+    return vintages | ({"projections": projections[0]} if projections else {})
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -275,7 +279,8 @@ class Setup:
         report(0.45, f"Cutting {target.short_name}'s areas, people, postcodes, practices and care homes…")
         summary = cut_council(target, self.pack, settings.setup_data_folder)
         report(0.9, "Writing its settings…")
-        text = settings_text(summary, load_council("herefordshire"), self.national_beds_per_home(), _vintages())
+        text = settings_text(summary, load_council("herefordshire"), self.national_beds_per_home(),
+                             council_vintages(self.pack))
         _write_atomically(settings_path, text)
         council = read_council_file(settings_path, data_folder=settings.setup_data_folder, bundled=False)
         report(1.0, f"{council.name} is set up.")
@@ -316,3 +321,109 @@ def setup_all(*, progress: Progress | None = None) -> list[SetupResult]:
         results.append(setup.run(target))
     return results
 
+
+# --- Bringing councils up to date from the publishers ------------------------------------------------------------
+
+REFRESH_SHARE = 0.7
+"""Share of a progress bar given to the refresh (the rest to re-cutting the councils)."""
+
+
+@dataclass
+class UpToDate:
+    """A refresh of the national tables from the publishers and the councils re-cut from them.
+
+    Attributes
+    ----------
+    report : RefreshReport
+        Each source's outcome (and, from a folder, what it held).
+    asked : list of str
+        The sources asked for.
+    results : list of SetupResult
+        The councils re-cut (a bundled council is reported as such and keeps its bundled data).
+    """
+
+    report: "RefreshReport"
+    asked: list[str]
+    results: list[SetupResult]
+
+    @property
+    def kept_shipped(self) -> list[str]:
+        """Sources asked for that kept the copy the tool had (nothing usable from the publisher or the cache)."""
+        from layers.refresh import SHIPPED
+
+        return [outcome.source for outcome in self.report.outcomes
+                if outcome.status == SHIPPED and outcome.source in self.asked]
+
+    def warnings(self) -> list[str]:
+        """One warning per source not refreshed now: from the cache (how old) or the copy kept (its date), and why."""
+        from layers.refresh import REFRESHED
+
+        return [outcome.line() for outcome in self.report.outcomes if outcome.status != REFRESHED]
+
+
+def bring_up_to_date(name: str | None = None, *, sources: str | list[str] | None = None, offline: bool = False,
+                     from_folder: str | Path | None = None, progress: Progress | None = None, client=None,
+                     adapters: tuple = (), recut: bool = True) -> UpToDate:
+    """Refresh the national tables from their publishers (online, from the raw cache, or from files downloaded by
+    hand), then re-cut a council from them, or every council set up so far.
+
+    Parameters
+    ----------
+    name : str, optional
+        The council (name, slug or GSS code). None: every council set up from the national data.
+    sources : "all", a source name or several, optional
+        What to refresh (:data:`layers.refresh.SOURCE_NAMES`); by default all, or, from a folder, the sources whose
+        files it holds.
+    offline : bool
+        The raw cache only (no request).
+    from_folder : path, optional
+        A folder of the publishers' files downloaded by hand, recognised by their content.
+    progress : callable, optional
+        Called with (fraction done, message).
+    client : layers.refresh.fetch.Client, optional
+        The session with the publishers (tests give one that does not sleep).
+    adapters : iterable of Source
+        Adapters in place of the default ones of the same name (:func:`layers.refresh.refresh`).
+    recut : bool
+        Cut the councils again (False: only refresh the national tables).
+
+    Raises
+    ------
+    PublishersUnreachable
+        Within seconds, when online and no publisher can be reached: one message saying what to do instead.
+    UnknownCouncilError, InputDataError
+        For an unknown council, an unknown source, or a folder holding none of the publishers' files.
+    """
+    from layers import refresh as publishers
+
+    report = progress or (lambda fraction, message: None)
+    named = Setup().find(name) if name is not None else None  # an unknown name is refused before any download
+    if from_folder is not None and not Path(from_folder).is_dir():
+        raise InputDataError(f"{from_folder} is not a folder: give the folder the publishers' files were downloaded "
+                             f"into.")
+    if sources is None and from_folder is not None:
+        recognition = publishers.recognise(from_folder)
+        sources = recognition.sources()
+        if not sources:
+            raise InputDataError(f"None of the publishers' files is in {from_folder}.\n{recognition.report()}")
+    try:
+        asked = publishers.resolve_sources(sources or "all")
+    except ValueError as error:
+        raise InputDataError(str(error)) from error
+    done: list[str] = []
+
+    refreshed = publishers.refresh(asked, offline=offline, from_folder=from_folder, client=client, adapters=adapters,
+                                   progress=lambda line: report(REFRESH_SHARE * len(done) / len(asked),
+                                                                line.splitlines()[0]),
+                                   on_outcome=lambda outcome: done.append(outcome.source))
+    setup = Setup()  # read the pack again: the refreshed tables are preferred now
+    codes = [] if not recut else [named.code] if named else [council.gss_code for council in list_councils()
+                                                             if not council.bundled and council.gss_code]
+    results = []
+    for number, code in enumerate(codes):
+        start = REFRESH_SHARE + (1 - REFRESH_SHARE) * number / len(codes)
+        target = setup.find(code)
+        results.append(setup.run(target, progress=lambda fraction, message, start=start: report(
+            start + (1 - REFRESH_SHARE) * fraction / len(codes), message)))
+    report(1.0, "Up to date.")
+    return UpToDate(refreshed, asked, results)

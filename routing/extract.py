@@ -110,3 +110,43 @@ def write_graph_extract(graph: "nx.MultiDiGraph", target: str | Path) -> tuple[i
             ways.append((number, [int(u), int(v)], tags))
     _write(Path(target), node_ids, lon, lat, ways)
     return len(ways), len(node_ids)
+
+
+def write_drivable_extracts(sources: list[str | Path], target: str | Path, *, area_bng: BaseGeometry,
+                            limits: RoadLimits, progress: Progress | None = None) -> tuple[int, int]:
+    """:func:`write_drivable_extract` from several extracts (the Geofabrik regions a council straddles), merged: a way
+    or node in two regions (they overlap along their border) is written once.
+
+    Raises
+    ------
+    RoadNetworkError
+        If a source is unreadable or too large, or none has a drivable road in the area.
+    """
+    report = progress or (lambda message: None)
+    target = Path(target)
+    nodes: dict[int, tuple[float, float]] = {}
+    ways: dict[int, tuple[list[int], dict[str, str]]] = {}
+    refusals = []
+    with tempfile.TemporaryDirectory(dir=target.parent if target.parent.exists() else None) as folder:
+        for number, source in enumerate(sources):
+            part = Path(folder) / f"part{number}.osm.pbf"
+            try:
+                write_drivable_extract(source, part, area_bng=area_bng, limits=limits, progress=report)
+            except RoadNetworkError as error:
+                if "no drivable road within" not in str(error):
+                    raise
+                refusals.append(str(error))  # a region that only touches the margin
+                continue
+            for item in osmium.FileProcessor(str(part)):
+                if item.is_node():
+                    nodes[item.id] = (item.location.lon, item.location.lat)
+                elif item.is_way():
+                    ways[item.id] = ([node.ref for node in item.nodes], dict(item.tags))
+    if not ways:
+        raise RoadNetworkError(" ".join(refusals) or "No drivable road in the extracts.")
+    node_ids = np.array(sorted(nodes), dtype=np.int64)
+    lon = np.array([nodes[node][0] for node in node_ids.tolist()])
+    lat = np.array([nodes[node][1] for node in node_ids.tolist()])
+    report(f"Merging {len(sources)} extracts: {len(ways):,} ways and {len(node_ids):,} nodes…")
+    _write(target, node_ids, lon, lat, [(way, *ways[way]) for way in sorted(ways)])
+    return len(ways), len(node_ids)

@@ -21,6 +21,7 @@ import numpy as np
 
 from geo.council import Council
 from geo.errors import RoadNetworkError
+from geo.settings import settings as tool_settings
 from geo.units import WGS84
 from routing import cache
 from routing.estimate import EstimateEngine
@@ -114,19 +115,21 @@ def kept_uploads(upload_dir: Path) -> dict[str, Path]:
     return {f"{path.name} ({path.parent.name[:6]})": path for path in files if path.is_file()}
 
 
-def prepare_roads(council: Council, outline: gpd.GeoDataFrame, *, pbf: str | Path | None = None,
+def prepare_roads(council: Council, outline: gpd.GeoDataFrame, *, pbf: str | Path | list[Path] | None = None,
                   settings: RoutingSettings | None = None, progress: Progress | None = None,
-                  cache_dir: Path | None = None, limits: RoadLimits | None = None) -> RoadNetwork:
+                  cache_dir: Path | None = None, limits: RoadLimits | None = None,
+                  source_text: str | None = None) -> RoadNetwork:
     """Prepare a council's roads: its drivable ways (within :data:`AREA_MARGIN_M` of its outline) from a large
-    OpenStreetMap extract (``pbf``) or, without one, downloaded with OSMnx; kept as the council's prepared
-    extract and built into the cache the app reads.
+    OpenStreetMap extract (``pbf``; several are merged, as the Geofabrik regions a council straddles) or, without
+    one, downloaded with OSMnx; kept as the council's prepared extract and built into the cache the app reads.
+    ``source_text`` says where the extracts came from (default: their names).
 
     Raises
     ------
     RoadNetworkError
         If the extract is unreadable or too large, holds no road near the council, or the download fails.
     """
-    from routing.extract import write_drivable_extract, write_graph_extract
+    from routing.extract import write_drivable_extract, write_drivable_extracts, write_graph_extract
 
     settings = settings or RoutingSettings()
     limits = limits or RoadLimits.for_machine()
@@ -136,10 +139,14 @@ def prepare_roads(council: Council, outline: gpd.GeoDataFrame, *, pbf: str | Pat
     if pbf is not None:
         from routing.osm import check_road_file
 
-        pbf = Path(pbf)
-        check_road_file(pbf, limits)
-        ways, nodes = write_drivable_extract(pbf, target, area_bng=area, limits=limits, progress=report)
-        source = safe_name(pbf)
+        extracts = [Path(path) for path in (pbf if isinstance(pbf, list) else [pbf])]
+        for path in extracts:
+            check_road_file(path, limits)
+        if len(extracts) == 1:
+            ways, nodes = write_drivable_extract(extracts[0], target, area_bng=area, limits=limits, progress=report)
+        else:
+            ways, nodes = write_drivable_extracts(extracts, target, area_bng=area, limits=limits, progress=report)
+        source = source_text or ", ".join(safe_name(path) for path in extracts)
     else:
         from routing.osm import download_drive_ways
 
@@ -153,6 +160,38 @@ def prepare_roads(council: Council, outline: gpd.GeoDataFrame, *, pbf: str | Pat
     report(f"Kept {ways:,} ways and {nodes:,} nodes in {target.name}; building the network…")
     return network_from_file(target, settings, description=prepared_description(council.slug, cache_dir),
                              progress=report, cache_dir=cache_dir, limits=limits)
+
+
+def geofabrik_extracts(outline: gpd.GeoDataFrame, *, offline: bool = False,
+                       progress: Progress | None = None) -> tuple[list[Path], str]:
+    """The Geofabrik extracts covering a council and its :data:`AREA_MARGIN_M` margin (downloaded once into the raw
+    cache; offline, those cached), and a line saying which they are and how recent.
+
+    Raises
+    ------
+    PublishersUnreachable
+        Within seconds, online, when Geofabrik cannot be reached.
+    RefreshError
+        When an extract cannot be had (named), or offline, when none is cached.
+    """
+    from layers.refresh.cache import RawCache
+    from layers.refresh.errors import PublishersUnreachable
+    from layers.refresh.fetch import Client, endpoint, require_online
+    from layers.refresh.sources.base import Context
+    from layers.refresh.sources.osm import extracts_covering
+
+    area = gpd.GeoSeries([outline.union_all().buffer(AREA_MARGIN_M)], crs=outline.crs).to_crs(WGS84).iloc[0]
+    if not offline:
+        try:
+            require_online([tool_settings.geofabrik_url])
+        except PublishersUnreachable as error:
+            raise PublishersUnreachable(
+                f"Cannot reach Geofabrik ({endpoint(tool_settings.geofabrik_url)[0]}): this machine seems to be offline. "
+                f"Use --offline for the extracts already in the cache, or download the region's .osm.pbf from "
+                f"download.geofabrik.de in a browser and give --pbf FILE.") from error
+    context = Context(client=Client(), cache=RawCache(), progress=progress or (lambda message: None))
+    releases = extracts_covering(area, context, offline=offline)
+    return [release.path("extract") for release in releases], "; ".join(release.vintage for release in releases)
 
 
 def build_engine(council: Council, source: str, *, settings: RoutingSettings | None = None,

@@ -4,7 +4,8 @@ Run by a maintainer from the project folder: ``python -m scripts.build_national_
 table of :data:`layers.national.PACK_TABLES` is read from its source, cut to the columns the tool uses (named as in
 the source), typed (whole numbers as the smallest integers that hold them, codes dictionary-encoded) and written as
 Parquet (GeoParquet for the boundaries, WKB geometry as the source's 6-decimal coordinates) with zstd. Rows keep the
-source's order. Prints each file's size and sha256 as the table of ``data/SOURCES.md``.
+source's order. Prints each file's size and sha256 as the table of ``data/SOURCES.md``. The tables are written by
+:func:`layers.national.write_pack_table`, the writer a refresh from the publishers uses too.
 """
 
 from __future__ import annotations
@@ -16,21 +17,10 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from layers.national import PACK_FOLDER, PACK_TABLES, PackTable
+from layers.national import PACK_FOLDER, PACK_TABLES, PackTable, write_pack_table
 
 ROOT = Path(__file__).resolve().parent.parent
-COMPRESSION = {"compression": "zstd", "compression_level": 19}
-ENCODINGS = {
-    # 1.49 M postcodes in postcode order: neighbours differ by a few characters and metres, so delta encodings
-    # store them in 5.9 MB instead of 9.7 MB.
-    "codepoint_open": {"use_dictionary": ["Positional_quality_indicator", "Admin_district_code", "Admin_ward_code"],
-                       "column_encoding": {"Postcode": "DELTA_BYTE_ARRAY", "Eastings": "DELTA_BINARY_PACKED",
-                                           "Northings": "DELTA_BINARY_PACKED"}},
-}
-"""Parquet encodings chosen per table where they beat the default (dictionary, then zstd)."""
 
 
 def read_source(table: PackTable, national: Path) -> pd.DataFrame:
@@ -47,33 +37,17 @@ def read_source(table: PackTable, national: Path) -> pd.DataFrame:
     return frame[list(table.columns)]
 
 
-def typed(frame: pd.DataFrame, table: PackTable) -> pd.DataFrame:
-    """Columns in their storage types (:attr:`PackTable.types`); text stays text."""
-    frame = frame.copy()
-    for column, kind in table.types.items():
-        if kind == "category":
-            frame[column] = frame[column].astype("category")
-        else:
-            numbers = pd.to_numeric(frame[column])
-            if kind[:1] in "iuI" and not numbers.dropna().eq(numbers.dropna().round()).all():
-                raise ValueError(f"{table.source}: column {column!r} holds fractions, not whole numbers.")
-            frame[column] = numbers.astype(kind)
-    return frame
-
-
 def build(national: Path, out: Path) -> list[tuple[str, int, str, int]]:
     """Write every pack table under ``out``; returns (file, bytes, sha256, rows) of each."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, table in PACK_TABLES.items():
+        if not table.shipped:
+            continue  # made only by a refresh from its publisher
         start = time.perf_counter()
-        frame = typed(read_source(table, national), table)
-        path = out / f"{name}.parquet"
-        if table.geometry:
-            frame.to_parquet(path, index=False, **COMPRESSION)
-        else:
-            pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path, **COMPRESSION,
-                           **ENCODINGS.get(name, {}))
+        frame = read_source(table, national)
+        path = write_pack_table(name, frame, vintage=table.vintage, folder=out, source="shared national files",
+                                release=table.source)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         written.append((path.name, path.stat().st_size, digest, len(frame)))
         print(f"{name}: {len(frame):,} rows, {path.stat().st_size:,} bytes ({time.perf_counter() - start:.1f} s)")

@@ -7,6 +7,8 @@ The tests never read the shared folder: they read what this writes under ``tests
     Rutland's rows (district E06000017) of each national file, cut as SOURCES.md describes: what a refresh through
     the stand-in publishers must reproduce. Small extras: the district lookups keep the Cumbria and Leicestershire
     rows (a 2023 merger, a county), and the practices are every row of Rutland's commissioner (03W) in epraccur.
+    ``population_mid2020_lsoa21_syoa.csv`` holds Rutland's mid-2020 people on 2021 LSOAs as the tool carries them
+    (its bundled layer): what the stand-in Nomis serves as its current dataset, which is on 2021 LSOAs.
 ``published/``
     The same rows in the publishers' own file formats, for the files a publisher serves as files: CQC's care
     directory (ODS with a README sheet, 124 columns, ~16,000 repeated empty cells a row and a million-row filler;
@@ -312,10 +314,26 @@ def make_snpp_zip(snpp: pd.DataFrame) -> None:
         archive.writestr("2016 SNPP Population persons.csv", rows.to_csv(index=False, lineterminator="\r\n"))
 
 
+def make_lsoa21_population() -> None:
+    """Rutland's people on 2021 LSOAs as the tool carries them from the mid-2020 estimates (its bundled layer), for the
+    stand-in Nomis's current dataset, which is on 2021 LSOAs (``pack/population_mid2020_lsoa21_syoa.csv``; made from
+    the project's own data, not the shared folder)."""
+    from geo.council import load_council
+    from layers.council_data import load_council_data
+
+    data = load_council_data(load_council("rutland"))
+    by_age = data.population_by_age
+    names = data.lsoa.set_index("lsoa21_code")["lsoa21_name"]
+    table = by_age.assign(lsoa21_name=names.reindex(by_age.index), total_population=by_age.sum(axis=1))
+    table = table.reset_index()[["lsoa21_name", "lsoa21_code", "total_population", *by_age.columns]]
+    _csv(table.sort_values("lsoa21_code"), OUT / "pack" / "population_mid2020_lsoa21_syoa.csv")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("shared", type=Path, help="the shared data folder (holding national/)")
     shared = parser.parse_args().shared
+    make_lsoa21_population()
     cut = cut_pack(shared)
     make_ods_files(shared)
     make_cqc_files(cut["homes"])

@@ -81,7 +81,8 @@ def test_the_rounds_csv_keeps_a_hostile_name_in_its_comment_lines(tmp_path, caps
                  "--out", str(out)]) == 0
     lines = out.read_text(encoding="utf-8-sig").splitlines()
     comments = [line for line in lines if line.startswith("# ")]
-    assert len(comments) == 3 and "clients: client list x\\n=cmd|' -C calc'!A0" in comments[0]
+    assert len(comments) == 4 and "clients: client list x\\n=cmd|' -C calc'!A0" in comments[0]
+    assert comments[3].startswith("# Data vintages: LSOA 2021 boundaries with best-fit ward: LSOA December 2021")
     assert not any(line.lstrip("'").startswith(("=", "+", "@")) for line in lines)
     assert "\x1b" not in capsys.readouterr().out
 

@@ -18,6 +18,7 @@ from geo.settings import settings
 from layers import national
 from layers.council_data import load_council_data
 from layers.cut import NationalPack, cut_council
+from tests.layers_equal import same_frame, same_layers
 
 WELSH_PRACTICES_NEAR_HEREFORDSHIRE = 10
 """Surgeries in Wales within 15 km of Herefordshire: in the bundled border file, but not locatable from the pack's
@@ -41,33 +42,12 @@ def cut(pack, tmp_path_factory):
     return folder, loaded
 
 
-def _same_frame(cut_frame: pd.DataFrame, bundled: pd.DataFrame, *, drop=(), tolerance_m: float = 0.0) -> None:
-    columns = [column for column in bundled.columns if column not in drop]
-    left, right = cut_frame[columns].reset_index(drop=True), bundled[columns].reset_index(drop=True)
-    if isinstance(bundled, gpd.GeoDataFrame):
-        if tolerance_m:  # one shape may be a single-part MultiPolygon, the other its Polygon
-            assert (left.geometry.hausdorff_distance(right.geometry, align=False) <= tolerance_m).all()
-        else:
-            assert left.geometry.geom_equals_exact(right.geometry, tolerance=0).all()
-        left, right = left.drop(columns="geometry"), right.drop(columns="geometry")
-    pd.testing.assert_frame_equal(pd.DataFrame(left), pd.DataFrame(right), check_dtype=False)
-
-
 @pytest.mark.parametrize("slug, tolerance_m", [("herefordshire", 0.0), ("rutland", 0.15)])
 def test_cutting_a_bundled_council_from_the_pack_gives_its_bundled_layers(cut, request, slug, tolerance_m):
     # Rutland's bundled boundaries are full precision; the pack's (as the source) are rounded to 6 decimals.
     bundled = request.getfixturevalue(slug)
     _, data = cut[1][slug]
-    # MSOA codes and 2022 wards are not national: the cut derives them from the LSOAs (tested below).
-    _same_frame(data.lsoa, bundled.lsoa, drop=("msoa21_code", "ward22_code"), tolerance_m=tolerance_m)
-    _same_frame(data.population_by_age, bundled.population_by_age)
-    _same_frame(data.postcodes, bundled.postcodes)
-    _same_frame(data.practices, bundled.practices)
-    _same_frame(data.localities, bundled.localities, tolerance_m=tolerance_m)
-    _same_frame(data.pcn_localities, bundled.pcn_localities, tolerance_m=tolerance_m)
-    _same_frame(data.districts, bundled.districts, tolerance_m=tolerance_m)
-    assert data.outline.geometry.iloc[0].hausdorff_distance(bundled.outline.geometry.iloc[0]) <= tolerance_m
-    assert data.hospitals.empty  # no national hospital list: the layer is empty, not an error
+    same_layers(data, bundled, tolerance_m=tolerance_m)  # MSOAs and 2022 wards derived from the LSOAs: tested below
 
 
 def test_herefordshires_files_are_byte_for_byte_the_bundled_ones(cut):
@@ -92,14 +72,14 @@ def test_places_and_border_practices_differ_only_where_the_pack_says_why(cut, he
     _, hereford = cut[1]["herefordshire"]
     # Places are cut by the LSOA they lie in: High Lane (a hamlet named "County of Herefordshire") lies in Malvern Hills.
     assert set(herefordshire.places["name"]) - set(hereford.places["name"]) == {"High Lane"}
-    _same_frame(cut[1]["rutland"][1].places, rutland.places)
+    same_frame(cut[1]["rutland"][1].places, rutland.places)
     listed = pd.read_csv(settings.data_folder / "tables/herefordshire/gp_practices_border15km.csv", dtype=str)
     in_wales = set(listed.loc[listed["Admin_district_code"].str.startswith("W"), "practice_code"])
     assert len(in_wales) == WELSH_PRACTICES_NEAR_HEREFORDSHIRE
     english = herefordshire.border_practices[~herefordshire.border_practices["practice_code"].isin(in_wales)]
-    _same_frame(hereford.border_practices, english)
+    same_frame(hereford.border_practices, english)
     border = cut[1]["rutland"][1].border_practices
-    _same_frame(border, rutland.border_practices, drop=("distance_to_boundary_m",))
+    same_frame(border, rutland.border_practices, drop=("distance_to_boundary_m",))
     assert (border["distance_to_boundary_m"] - rutland.border_practices["distance_to_boundary_m"]).abs().max() <= 1
 
 

@@ -117,7 +117,7 @@ def test_a_set_up_council_runs_fee_zones_rounds_and_the_report(home, slug, tmp_p
     assert main(["fee-zones", "--council", slug, "--out", str(tmp_path / "zones.csv")]) == 0
     zones = pd.read_csv(tmp_path / "zones.csv", comment="#")
     assert len(zones) == home[1][slug].summary.counts["postcodes"]
-    assert main(["rounds", "--council", slug, "--synthetic", "4", "--seconds", "0.5", "--out",
+    assert main(["rounds", "--council", slug, "--synthetic", "4", "--seconds", "1", "--out",
                  str(tmp_path / "plan.csv")]) == 0
     assert "SYNTHETIC: 4 clients" in capsys.readouterr().out
     homes = folder / "data" / "tables" / slug / "cqc_care_homes.csv"

@@ -8,6 +8,7 @@ import pandas as pd
 from analyses.need_and_supply import beds_text
 from analyses.report.model import CoverageReport
 from geo.council import Council
+from layers import catalog
 from layers.care_homes import CareHomeTable
 
 EXPORT_TITLES = {
@@ -66,6 +67,8 @@ def export_about(report: CoverageReport) -> list[tuple[str, str]]:
             ("Care homes", report.homes_source)]
     if report.homes_vintage:
         rows.append(("Care-home data of", report.homes_vintage))
+    if report.council_settings is not None:
+        rows.append(("Data vintages", catalog.vintage_summary(report.council_settings)))
     rows.append(("Shortfall (+) or spare (−) " + ("— PARTIAL FILE" if head.partial else f"{report.year}"),
                  head.sentence()))
     if report.totals.warning:

@@ -62,10 +62,14 @@ def assumptions(data: CouncilData, result: cv.CoverageResult, choice: site_choic
 
 def vintages(data: CouncilData, engine: TravelEngine, homes_source: str,
              homes_vintage: str = "") -> list[tuple[str, str]]:
-    """The data the report rests on and how recent each is."""
+    """The data the report rests on and how recent each is (the council's own record where it was set up or brought
+    up to date from newer files: :func:`layers.catalog.vintage`)."""
     council = data.council
-    rows = [(catalog.DATASETS[key].title[:1].upper() + catalog.DATASETS[key].title[1:],
-             f"{catalog.vintage(key, council)}: {catalog.DATASETS[key].origin}") for key in VINTAGE_DATASETS]
+    rows = [(catalog.layer_title(key, council),
+             catalog.vintage(key, council) + (f" ({catalog.DATASETS[key].origin})" if council.bundled else ""))
+            for key in VINTAGE_DATASETS]
+    if council.vintages.get(catalog.PROJECTIONS):
+        rows.append(("Population projections", council.vintages[catalog.PROJECTIONS]))
     dated = homes_vintage and homes_vintage not in homes_source
     rows.append(("Care homes", homes_source + (f" (data of {homes_vintage})" if dated else "")))
     rows.append(("Travel times", engine.label))

@@ -26,6 +26,7 @@ from analyses.rounds.settings import (
 )
 from analyses.rounds.viability import WeekReport
 from geo.council import WHAT_IF, Council
+from layers import catalog
 
 TITLES = {
     "day_name": "Day", "carer": "Carer", "locality": "PCN locality", "days": "Days it runs", "carers": "Carers",
@@ -151,7 +152,8 @@ def week_workbook(report: WeekReport, council: Council, *, clients_label: str, s
                   engine_label: str) -> bytes:
     """The plan as an Excel workbook for people (see the module's description)."""
     about = [("Plan", f"Home-care rounds for a week, Monday to Sunday, in {council.name}"),
-             ("Clients", clients_label), ("Travel times", engine_label), ("Summary", report.summary())]
+             ("Clients", clients_label), ("Travel times", engine_label), ("Summary", report.summary()),
+             ("Data vintages", catalog.vintage_summary(council))]
     if synthetic:
         about.insert(0, ("SYNTHETIC", "SYNTHETIC demand: modelled clients, not real people"))
     pay = f"£{report.settings.carer_pay_per_hour:.2f} an hour; legal minimum {report.settings.minimum_text()}"

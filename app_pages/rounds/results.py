@@ -15,6 +15,7 @@ from analyses.rounds.market import market_note, market_table
 from analyses.rounds.settings import pounds
 from app_pages.rounds.rounds_map import build_rounds_map
 from geo.council import WHAT_IF, Council
+from layers import catalog
 from layers.council_data import CouncilData
 from routing.engine import TravelEngine
 from ui import state, widgets
@@ -169,7 +170,8 @@ def show_results(council: Council, data: CouncilData, report: rounds_model.WeekR
     report = _providers(council, data, report)
     _market(council, report)
     visits = workbook.plan_sheets(report, report.providers, synthetic=synthetic)["visits"]
-    about = [f"Rounds for a week in {council.name}; clients: {label}.", state.method_banner(engine), report.summary()]
+    about = [f"Rounds for a week in {council.name}; clients: {label}.", state.method_banner(engine), report.summary(),
+             f"Data vintages: {catalog.vintage_summary(council)}"]
     widgets.download_row(f"rounds_{council.slug}", {
         "XLSX": lambda: workbook.week_workbook(report, council, clients_label=label, synthetic=synthetic,
                                                engine_label=engine.label),

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from caremap import api
 from caremap.commands import _common
 from geo import checks
+from layers import catalog
 
 if TYPE_CHECKING:
     from analyses.fee_costing import FeeAssumptions
@@ -96,6 +97,7 @@ def run(arguments: argparse.Namespace) -> int:
                if fees.average_fee_per_hour is not None else []),
              ("Rural uplift", f"{fees.uplift_pct:g}% ({fees.uplift_source})"),
              ("Travel times", engine.label), ("Demand", demand.source),
+             ("Data vintages", catalog.vintage_summary(council)),
              ("Banded schemes costed on", fee_zones.READINGS[arguments.reading]),
              *[(f"Uplift cost, {fee_zones.READINGS[reading]}", _cost_text(reading, cost, band))
                for reading, cost in costs.items()]]

@@ -9,20 +9,29 @@ import numpy as np
 
 from caremap.commands import _common
 from geo import checks
+from geo.errors import InputDataError
 
 NAME = "roads"
-HELP = "prepare a council's road network from OpenStreetMap (download, or a Geofabrik .osm.pbf) for the app"
+HELP = "prepare a council's road network from OpenStreetMap (Geofabrik extracts, a download, or an .osm.pbf) for the app"
 DESCRIPTION = ("Keeps the council's drivable roads (and those within 5 km beyond its boundary) as a small extract "
                "in the cache, builds the network the app reads ('Prepared OpenStreetMap roads' in the sidebar, "
                "'prepared' for --roads), and says how well it covers the council's postcodes. Without --pbf it "
                "downloads with OSMnx from the Overpass API (internet); with --pbf it reads a local extract such as "
-               "download.geofabrik.de's herefordshire-latest.osm.pbf or a whole region.")
+               "download.geofabrik.de's herefordshire-latest.osm.pbf or a whole region; with --geofabrik it downloads "
+               "the Geofabrik extracts of every region the council touches (a ceremonial county, Wales for a border "
+               "council), once: they are kept in the cache, checked against Geofabrik's MD5, and merged.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     _common.add_council(parser)
-    parser.add_argument("--pbf", metavar="FILE", help="a Geofabrik-style OpenStreetMap extract (.osm.pbf) covering "
-                                                      "the council; without it the roads are downloaded")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--pbf", metavar="FILE", help="a Geofabrik-style OpenStreetMap extract (.osm.pbf) covering "
+                                                     "the council; without it the roads are downloaded")
+    where.add_argument("--geofabrik", action="store_true",
+                       help="the Geofabrik extracts of the regions the council touches (downloaded once and kept in "
+                            "the cache; with --offline, the cached ones)")
+    parser.add_argument("--offline", action="store_true", help="with --geofabrik: the extracts already in the cache, "
+                                                               "asking nothing")
     parser.add_argument("--overpass-url", metavar="URL",
                         help="Overpass API to download from (default: the settings', https://overpass-api.de/api, or "
                              "CAREMAP_OVERPASS_URL)")
@@ -51,13 +60,18 @@ def _prepare(arguments: argparse.Namespace) -> int:
 
     council = _common.council_of(arguments)
     pbf = _common.input_file(arguments.pbf, "OpenStreetMap extract")
+    if arguments.offline and not arguments.geofabrik:
+        raise InputDataError("--offline goes with --geofabrik (the extracts kept in the cache).")
     started = time.perf_counter()
 
     def progress(message: str) -> None:
         print(f"[{time.perf_counter() - started:6.1f} s] {message}", flush=True)
 
     data = api.load_data(council)
-    network = sources.prepare_roads(council, data.outline, pbf=pbf, progress=progress)
+    source_text = None
+    if arguments.geofabrik:
+        pbf, source_text = sources.geofabrik_extracts(data.outline, offline=arguments.offline, progress=progress)
+    network = sources.prepare_roads(council, data.outline, pbf=pbf, progress=progress, source_text=source_text)
     engine = RoadEngine(network)
     postcodes = np.column_stack([data.postcodes.geometry.x, data.postcodes.geometry.y])
     share = sources.coverage_share(engine, postcodes)

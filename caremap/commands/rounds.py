@@ -8,6 +8,7 @@ import argparse
 from caremap import api
 from caremap.commands import _common
 from geo import checks
+from layers import catalog
 
 NAME = "rounds"
 HELP = "plan a week of home-care rounds and judge their viability (XLSX or CSV)"
@@ -125,7 +126,8 @@ def run(arguments: argparse.Namespace) -> int:
     else:
         visits = workbook.plan_sheets(report, report.providers, synthetic=synthetic)["visits"]
         content = lambda: exports.csv_bytes(visits, [f"Rounds for a week in {council.name}; clients: {label}.",
-                                                     f"Travel times: {engine.label}.", report.summary()])
+                                                     f"Travel times: {engine.label}.", report.summary(),
+                                                     f"Data vintages: {catalog.vintage_summary(council)}"])
     out.write(content)
     print(f"{council.name}: {report.summary()}.")
     print(f"Fee: {settings.fee_source.split(' — ')[0]} a contact hour, "

@@ -9,16 +9,16 @@ Public entries
     cache, how old / shipped copy kept, why).
 :func:`recognise`
     ``recognise(folder)`` says which publishers' files a folder holds (by their content) and which it lacks.
-:func:`refreshed`, :func:`read_refreshed_table`, :func:`layer_vintages`
-    What has been refreshed (``settings.home / "national" / "refreshed.json"``), a refreshed table, and the vintage
-    each council layer takes from them.
+:func:`layer_vintages`
+    The vintage each council layer takes from the tables refreshed so far.
 
 The contract with the national pack
 -----------------------------------
-A refreshed table is written to ``settings.home / "national" / "<table>.parquet"`` (GeoParquet, WGS84, for the two
-boundary tables) with exactly the columns listed in :data:`TABLES` — those of the pack's source file where the
-table replaces one — and its vintage recorded in ``refreshed.json``. The pack's reader prefers it over the shipped
-table of the same name.
+There is one registry of the pack's tables, :data:`layers.national.PACK_TABLES`, and one writer,
+:func:`layers.national.write_pack_table`: a refreshed table is written to ``settings.home / "national" /
+"<table>.parquet"`` with exactly the columns and types of the shipped table of the same name (or of a table in the
+publisher's current shape, such as ``population_lsoa21``), its vintage and origin in its Parquet metadata
+(:func:`layers.national.refreshed_tables`). The pack's reader prefers it over the shipped copy.
 """
 
 from layers.refresh.errors import (
@@ -30,11 +30,22 @@ from layers.refresh.errors import (
     TruncatedDownload,
 )
 from layers.refresh.recognise import Recognition, recognise
-from layers.refresh.run import FROM_CACHE, REFRESHED, SHIPPED, Outcome, RefreshReport, refresh, resolve_sources
+from layers.refresh.run import (
+    FROM_CACHE,
+    REFRESHED,
+    SHIPPED,
+    Outcome,
+    RefreshReport,
+    held_table,
+    layer_vintages,
+    refresh,
+    resolve_sources,
+    source_dates,
+    write_table,
+)
 from layers.refresh.sources import SOURCE_NAMES
-from layers.refresh.tables import TABLES, layer_vintages, read_refreshed_table, refreshed, write_table
 
-__all__ = ["FROM_CACHE", "REFRESHED", "SHIPPED", "SOURCE_NAMES", "TABLES", "ChecksumMismatch", "Outcome",
-           "PublisherError", "PublishersUnreachable", "Recognition", "RefreshError", "RefreshReport",
-           "SourceCheckFailed", "TruncatedDownload", "layer_vintages", "read_refreshed_table", "recognise", "refresh",
-           "refreshed", "resolve_sources", "write_table"]
+__all__ = ["FROM_CACHE", "REFRESHED", "SHIPPED", "SOURCE_NAMES", "ChecksumMismatch", "Outcome", "PublisherError",
+           "PublishersUnreachable", "Recognition", "RefreshError", "RefreshReport", "SourceCheckFailed",
+           "TruncatedDownload", "held_table", "layer_vintages", "recognise", "refresh", "resolve_sources",
+           "source_dates", "write_table"]

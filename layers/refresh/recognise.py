@@ -17,8 +17,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
-
 from layers import workbooks
 from layers.care_homes import is_locations_sheet
 from layers.refresh.columns import normalise
@@ -32,7 +30,7 @@ from layers.refresh.sources.postcodes import HEADERS_FILE, ONSPD_COLUMNS
 
 HEAD_BYTES = 1 << 16
 MAX_FILES = 2_000
-ONS_SOURCE = {"lsoa21_boundaries": "boundaries", "lad24_buc_england": "boundaries", "ruc21_lsoa21": "rural_urban"}
+ONS_SOURCE = {"lsoa21_boundaries": "boundaries", "lad24_boundaries": "boundaries", "ruc21_lsoa21": "rural_urban"}
 """The source an ONS table's file feeds (the lookups' otherwise)."""
 MANY = {("postcodes", "codepoint"), ("population", "lsoa"), ("population", "district")}
 """Roles whose files are used together (Code-Point's area files, Nomis pages); of the others the newest is used."""
@@ -202,6 +200,8 @@ def _sniff_zip(path: Path) -> list[Found]:
 
 def _sniff_workbook(path: Path, kind: str) -> list[Found]:
     if kind == "xlsx":
+        import openpyxl  # here: the app's first page lists sources without reading workbooks
+
         workbook = openpyxl.load_workbook(path, read_only=True)
         try:
             sheets = [normalise(name) for name in workbook.sheetnames]

@@ -23,15 +23,14 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
-from layers import workbooks
-from layers.catalog import DATASETS
+from geo.errors import DataFileError
+from layers import national, workbooks
 from layers.refresh.cache import RawCache, Release
 from layers.refresh.errors import ChecksumMismatch, PublisherError, SourceCheckFailed
 from layers.refresh.fetch import Client, endpoint, require_online
 from layers.refresh.recognise import Recognition, recognise
 from layers.refresh.sources import all_sources
 from layers.refresh.sources.base import Context, PackReader, Progress, RawFiles, Source
-from layers.refresh.tables import TABLES, refreshed, write_table
 
 REFRESHED, FROM_CACHE, SHIPPED = "refreshed", "from cache", "shipped copy kept"
 MINIMUM_SHARE_OF_PREVIOUS = 0.9
@@ -39,6 +38,58 @@ MINIMUM_SHARE_OF_PREVIOUS = 0.9
 truncated somewhere no other check sees)."""
 
 Writer = Callable[..., Path]
+
+
+def write_table(name: str, frame: pd.DataFrame, *, vintage: str, source: str, release: str = "") -> Path:
+    """Write a refreshed table with the pack's one writer (:func:`layers.national.write_pack_table`) into the
+    user's folder, where the pack's reader prefers it over the shipped copy.
+
+    Raises
+    ------
+    SourceCheckFailed
+        If the frame lacks one of the table's columns (named).
+    """
+    try:
+        return national.write_pack_table(name, frame, vintage=vintage, source=source, release=release)
+    except DataFileError as error:
+        raise SourceCheckFailed(f"Refusing to write it: {error}") from error
+
+
+def held_vintages(adapter: Source) -> dict[str, tuple[str, bool]]:
+    """The vintage of each table of a source as the tool holds it now, and whether it was refreshed (else shipped;
+    for a table in the publisher's current shape not yet made: the shipped table it stands for)."""
+    earlier = national.refreshed_tables()
+    vintages = {}
+    for table in adapter.tables:
+        if table in earlier:
+            vintages[table] = (earlier[table]["vintage"], True)
+        elif national.PACK_TABLES[table].shipped:
+            vintages[table] = (national.PACK_TABLES[table].vintage, False)
+        elif table in national.NEWER_SHAPES:
+            vintages[table] = (national.table_vintage(national.NEWER_SHAPES[table]), False)
+    return vintages
+
+
+def source_dates() -> list[tuple[str, str, list[str], bool]]:
+    """Each source the tool refreshes: (name, what it is, the vintages of its data held now, whether refreshed), for
+    the app's list."""
+    dates = []
+    for name, adapter in all_sources().items():
+        held = held_vintages(adapter).values()
+        dates.append((name, adapter.title, list(dict.fromkeys(vintage for vintage, _ in held)),
+                      any(refreshed for _, refreshed in held)))
+    return dates
+
+
+def held_table(name: str) -> pd.DataFrame | None:
+    """The pack's table ``name`` as the tool holds it now (refreshed earlier, else shipped), or None."""
+    return national.read_pack_table(name) if national.has_table(name) else None
+
+
+def layer_vintages() -> dict[str, str]:
+    """The vintage each council layer (keys of :data:`layers.catalog.DATASETS`) takes from the tables refreshed so
+    far."""
+    return national.layer_vintages({name: record["vintage"] for name, record in national.refreshed_tables().items()})
 UNREADABLE = (ValueError, KeyError, IndexError, OSError, UnicodeError, zipfile.BadZipFile, *workbooks.READ_ERRORS)
 """What reading a damaged or unexpected file can raise (pandas' parser errors are ValueErrors)."""
 
@@ -108,14 +159,8 @@ class RefreshReport:
     def layer_vintages(self) -> dict[str, str]:
         """The vintage each council layer gets from the tables written in this run (keys of
         :data:`layers.catalog.DATASETS`), for the ``[vintages]`` table of a council cut from them."""
-        vintages: dict[str, str] = {}
-        for outcome in self.outcomes:
-            if outcome.status == SHIPPED:
-                continue
-            for table, vintage in outcome.vintages.items():
-                for key in TABLES[table].layers:
-                    vintages.setdefault(key, vintage)
-        return vintages
+        return national.layer_vintages({table: vintage for outcome in self.outcomes if outcome.status != SHIPPED
+                                        for table, vintage in outcome.vintages.items()})
 
 
 def resolve_sources(sources: str | Iterable[str]) -> list[str]:
@@ -139,7 +184,7 @@ def resolve_sources(sources: str | Iterable[str]) -> list[str]:
 def refresh(sources: str | Iterable[str] = "all", *, offline: bool = False, from_folder: str | Path | None = None,
             progress: Progress | None = None, client: Client | None = None, cache: RawCache | None = None,
             pack_reader: PackReader | None = None, writer: Writer = write_table,
-            adapters: Iterable[Source] = ()) -> RefreshReport:
+            adapters: Iterable[Source] = (), on_outcome: Callable[[Outcome], None] | None = None) -> RefreshReport:
     """Fetch, check, convert and write the national tables of the given sources.
 
     Parameters
@@ -155,13 +200,15 @@ def refresh(sources: str | Iterable[str] = "all", *, offline: bool = False, from
     client, cache : optional
         The session with the publishers and the raw cache (defaults from the settings).
     pack_reader : callable, optional
-        Reads a table of the shipped pack by name, for the checks that compare sources and for the vintage of a
-        shipped copy kept.
+        Reads a table of the pack by name (default :func:`held_table`: refreshed earlier, else shipped), for the
+        checks that compare a new table with another source's and with the copy it replaces.
     writer : callable
-        Writes one table (:func:`layers.refresh.tables.write_table`'s signature).
+        Writes one table (:func:`write_table`'s signature).
     adapters : iterable of Source
         Adapters used instead of the default ones of the same name (the ONS Postcode Directory instead of
         Code-Point: ``PostcodesSource("onspd")``; the population of another Nomis dataset).
+    on_outcome : callable, optional
+        Called with each source's :class:`Outcome` as soon as it is done (a progress bar's step).
 
     Returns
     -------
@@ -177,7 +224,7 @@ def refresh(sources: str | Iterable[str] = "all", *, offline: bool = False, from
     names = resolve_sources(sources)
     chosen = {**all_sources(), **{adapter.name: adapter for adapter in adapters}}
     context = Context(client=client or Client(), cache=cache or RawCache(), progress=progress or (lambda line: None),
-                      pack_reader=pack_reader)
+                      pack_reader=pack_reader or held_table)
     run = _Run(context, writer)
     recognition = recognise(from_folder) if from_folder is not None else None
     answers: dict[str, bool] = {}
@@ -196,8 +243,10 @@ def refresh(sources: str | Iterable[str] = "all", *, offline: bool = False, from
             outcome = run.from_cache(adapter, f"cannot reach {hosts}")
         else:
             outcome = run.online(adapter)
-        context.progress(outcome.line())
         outcomes.append(outcome)
+        if on_outcome:
+            on_outcome(outcome)
+        context.progress(outcome.line())
     return RefreshReport(outcomes, recognition)
 
 
@@ -248,13 +297,8 @@ class _Run:
 
     def shipped(self, adapter: Source, why: str) -> Outcome:
         """Nothing new: the copy the tool already has stays (refreshed earlier, else shipped), with its vintage."""
-        earlier = refreshed()
-        vintages = {}
-        for table in adapter.tables:
-            if table in earlier:
-                vintages[table] = f"{earlier[table]['vintage']} (refreshed earlier)"
-            elif TABLES[table].layers:
-                vintages[table] = DATASETS[TABLES[table].layers[0]].vintage
+        vintages = {table: f"{vintage} (refreshed earlier)" if refreshed else vintage
+                    for table, (vintage, refreshed) in held_vintages(adapter).items()}
         return Outcome(adapter.name, SHIPPED, vintages=vintages, why=why)
 
     def write(self, adapter: Source, files: RawFiles | Release, status: str) -> Outcome:

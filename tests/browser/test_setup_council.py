@@ -55,7 +55,7 @@ def test_a_council_set_up_from_the_app_opens_on_every_page(fresh_app, page):
     _open(page, "Care-home coverage")
     map_frame(page, min_paths=190, timeout_s=240)
     screenshot(page, "coverage_shropshire")
-    page.get_by_text("CQC care homes, March 2021 (set up with the council)").first.wait_for(timeout=120_000)
+    page.get_by_text("(shipped with the tool)").first.wait_for(timeout=120_000)
     page.get_by_text("Key findings").wait_for(timeout=120_000)
 
     _open(page, "Evidence")

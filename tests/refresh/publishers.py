@@ -13,10 +13,12 @@ import csv
 import hashlib
 import io
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import requests
 
 from geo.settings import settings
 from tests.refresh.standin import Reply, Request, StandIn, file_reply
@@ -25,11 +27,28 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "publishers"
 PACK = FIXTURES / "pack"
 PUBLISHED = FIXTURES / "published"
 RUTLAND = "E06000017"
+PBF = settings.data_folder / "osm" / "rutland-latest.osm.pbf"
+
+
+FIXTURE_OF = {"lsoa21_boundaries": "lsoa21_bsc_england", "lad24_boundaries": "lad24_buc_england",
+              "lookup_lsoa21_ward24_ltla24": "lookup_lsoa21_ward24_ltla24",
+              "lookup_lsoa11_lsoa21_ltla22": "lookup_lsoa11_lsoa21_ltla22",
+              "lookup_ltla22_ltla23": "lookup_ltla22_ltla23_england", "lookup_lad24_ctyua24": "lookup_lad24_ctyua24_england",
+              "population_mid2020_lsoa11": "population_mid2020_lsoa11_syoa", "ruc21_lsoa21": "ruc21_lsoa21",
+              "codepoint_open": "codepoint_open_england", "cqc_care_homes": "cqc_care_homes"}
+"""Pack table -> the fixture (under ``pack/``) holding Rutland's rows of its national source file."""
 
 
 def pack_csv(name: str) -> pd.DataFrame:
     """A pack fixture as text, as the national file has it."""
     return pd.read_csv(PACK / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+def read_refreshed_table(name: str) -> pd.DataFrame | None:
+    """A pack table refreshed into the user's folder (None when it was not)."""
+    from layers import national
+
+    return national.read_pack_table(name) if national.refreshed_path(name).is_file() else None
 
 
 def _json(body, status: int = 200) -> Reply:
@@ -195,7 +214,9 @@ def ons_services(arcgis: ArcGIS) -> dict[str, Service]:
 
 @dataclass
 class Nomis:
-    """Nomis's CSV API: LSOA and district geographies of one dataset, pages of at most ``page_rows``."""
+    """Nomis's CSV API: LSOA and district geographies of one dataset, pages of at most ``page_rows``. The older
+    dataset (mid-2020 on 2011 LSOAs) serves the pack's rows; the current one (``NM_2014_1``, 2021 LSOAs) serves
+    Rutland's mid-2020 people as the tool carries them to 2021 LSOAs."""
 
     server: StandIn
     dataset: str = "NM_2010_1"
@@ -204,16 +225,18 @@ class Nomis:
     date: str = "2020"
     page_rows: int = 25_000
     district_totals: dict[str, int] = field(default_factory=dict)
+    lsoa_year: int = 2011
 
     def __post_init__(self) -> None:
-        population = pack_csv("population_mid2020_lsoa11_syoa")
+        prefix = f"lsoa{self.lsoa_year % 100}"
+        population = pack_csv(f"population_mid2020_{prefix}_syoa")
         self.lsoa_rows = []
         for lsoa in population.to_dict("records"):
             ages = [("200", lsoa["total_population"])] + [(str(101 + age), lsoa[str(age)]) for age in range(90)]
             ages.append(("191", lsoa["90+"]))
             for code, value in ages:
-                self.lsoa_rows.append({"DATE": self.date, "GEOGRAPHY_CODE": lsoa["lsoa11_code"],
-                                       "GEOGRAPHY_NAME": lsoa["lsoa11_name"], "C_AGE": code, "OBS_VALUE": value})
+                self.lsoa_rows.append({"DATE": self.date, "GEOGRAPHY_CODE": lsoa[f"{prefix}_code"],
+                                       "GEOGRAPHY_NAME": lsoa[f"{prefix}_name"], "C_AGE": code, "OBS_VALUE": value})
         total = int(population["total_population"].astype(int).sum())
         self.district_totals = self.district_totals or {RUTLAND: total}
         self.server.route(f"/nomis/api/v01/dataset/{self.dataset}.data.csv", self._data)
@@ -259,6 +282,7 @@ class Publishers:
         self.arcgis = ArcGIS(server)
         self.services = ons_services(self.arcgis)
         self.nomis = Nomis(server)
+        self.nomis_current = Nomis(server, "NM_2014_1", "TYPE151", "TYPE424", lsoa_year=2021)
         self.ods_reports = {name: (PUBLISHED / "ods" / f"{name}.csv").read_bytes()
                             for name in ("epcncorepartnerdetails", "ebranchs")}
         self.ods_reports["epraccur"] = (PUBLISHED / "ods" / "epraccur_current.csv").read_bytes()
@@ -302,3 +326,85 @@ class Publishers:
 def point_settings_at(publishers: Publishers):
     """A with-block that sends every publisher request to the stand-in."""
     return settings.overridden(**publishers.settings())
+
+
+def downloads_folder(folder: Path, publishers: "Publishers") -> None:
+    """A Downloads folder as a browser leaves it."""
+    folder.mkdir()
+    shutil.copy(PUBLISHED / "cqc" / "01_March_2021_HSCA_Active_Locations.ods", folder / "01_March_2021_HSCA_Active_Locations.ods")
+    shutil.copy(PUBLISHED / "ods" / "epraccur_current.csv", folder / "download.csv")
+    shutil.copy(PUBLISHED / "ods" / "epraccur_legacy.csv", folder / "epraccur (old).csv")
+    shutil.copy(PUBLISHED / "ods" / "ePCN.xlsx", folder / "Book1.xlsx")
+    shutil.copy(PUBLISHED / "ods" / "ebranchs.csv", folder / "download (1).csv")
+    shutil.copy(PUBLISHED / "os" / "codepo_gb.zip", folder / "file.zip")
+    shutil.copy(PUBLISHED / "ons" / "2016snpppopulation.zip", folder / "download (2).zip")
+    shutil.copy(PBF, folder / "extract.osm.pbf")
+    ward = pack_csv("lookup_lsoa21_ward24_ltla24").rename(columns={
+        "lsoa21_code": "LSOA21CD", "lsoa21_name": "LSOA21NM", "ward24_code": "WD24CD", "ward24_name": "WD24NM",
+        "ltla24_code": "LAD24CD", "ltla24_name": "LAD24NM"})
+    ward.insert(0, "FID", range(1, len(ward) + 1))
+    (folder / "download (3).csv").write_text("\ufeff" + ward.to_csv(index=False), encoding="utf-8")
+    collection = json.loads((PACK / "lsoa21_bsc_england.geojson").read_text())
+    for feature in collection["features"]:
+        properties = feature["properties"]
+        feature["properties"] = {"LSOA21CD": properties["lsoa21_code"], "LSOA21NM": properties["lsoa21_name"],
+                                 "GlobalID": "x"}
+    (folder / "Lower_layer_Super_Output_Areas_2021.geojson").write_text(json.dumps(collection))
+    nomis = f"{publishers.server.url}/nomis/api/v01/dataset/NM_2010_1.data.csv"
+    query = {"date": "2020", "gender": "0", "measures": "20100", "select": "date,geography_code,geography_name,c_age,"
+             "obs_value"}
+    (folder / "NM_2010_1.data.csv").write_bytes(requests.get(nomis, {**query, "geography": "TYPE298"}).content)
+    (folder / "NM_2010_1.data (1).csv").write_bytes(requests.get(nomis, {**query, "geography": "TYPE433"}).content)
+    (folder / "notes.txt").write_text("my notes\n")
+
+
+# --- the national pack of the stand-in world ----------------------------------------------------------------------
+
+PACK_SOURCES = {
+    "boundaries/lsoa21_bsc_england.geojson": PACK / "lsoa21_bsc_england.geojson",
+    "boundaries/lad24_buc_england.geojson": PACK / "lad24_buc_england.geojson",
+    "lookups/lookup_lsoa21_ward24_ltla24.csv": PACK / "lookup_lsoa21_ward24_ltla24.csv",
+    "lookups/lookup_lsoa11_lsoa21_ltla22.csv": PACK / "lookup_lsoa11_lsoa21_ltla22.csv",
+    "lookups/lookup_ltla22_ltla23_england.csv": PACK / "lookup_ltla22_ltla23_england.csv",
+    "lookups/lookup_lad24_ctyua24_england.csv": PACK / "lookup_lad24_ctyua24_england.csv",
+    "population/population_mid2020_lsoa11_syoa.csv": PACK / "population_mid2020_lsoa11_syoa.csv",
+    "rural_urban/ruc21_lsoa21.csv": PACK / "ruc21_lsoa21.csv",
+    "cqc/cqc_care_homes_2021-03-01.csv": PACK / "cqc_care_homes.csv",
+    "population/snpp2016_persons_age60plus_district.csv": PACK / "snpp_persons_age60plus_district.csv",
+    "epraccur_2023-02.csv": PUBLISHED / "ods" / "epraccur_legacy.csv",
+    "ePCN_2023-02.xlsx": PUBLISHED / "ods" / "ePCN.xlsx",
+}
+"""The shared national files (by their path under ``national/``) -> the fixture holding Rutland's rows of each."""
+
+
+def build_rutland_pack(folder: Path) -> Path:
+    """The national pack of the stand-in world, whose publishers know Rutland only: Rutland's rows of every shipped
+    table, built by the pack's own build script from the fixtures laid out as the shared national folder (the places,
+    which no publisher refreshes, cut from the shipped pack). Returns a data folder holding it (``national/``) beside
+    the bundled councils' data (linked)."""
+    import gzip
+
+    from layers import national
+    from scripts.build_national_pack import build
+
+    shared = folder / "shared" / "national"
+    for relative, fixture in PACK_SOURCES.items():
+        (shared / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(fixture, shared / relative)
+    codepoint = shared / "postcodes" / "codepoint_open_england.csv.gz"
+    codepoint.parent.mkdir(parents=True, exist_ok=True)
+    codepoint.write_bytes(gzip.compress((PACK / "codepoint_open_england.csv").read_bytes()))
+    sidecar = national.read_pack_table("open_names_places_lsoa21").astype(str)
+    sidecar = sidecar[sidecar["ltla24_code"] == RUTLAND]
+    places = national.read_pack_table("open_names_places")
+    places = places[places["ID"].isin(set(sidecar["ID"]))]
+    for name, frame in (("open_names_places", places), ("open_names_places_lsoa21", sidecar)):
+        path = shared / national.PACK_TABLES[name].source
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(path, index=False)
+    data = folder / "data"
+    build(shared, data / national.PACK_FOLDER)
+    for bundled in settings.data_folder.iterdir():  # the bundled councils' data, as shipped
+        if bundled.name != national.PACK_FOLDER:
+            (data / bundled.name).symlink_to(bundled.resolve())
+    return data

@@ -12,7 +12,7 @@ from shapely.geometry import shape
 
 from layers.refresh.errors import PublisherError, SourceCheckFailed
 from layers.refresh.sources.ons import BoundariesSource, LookupsSource, RuralUrbanSource
-from tests.refresh.publishers import PACK, pack_csv
+from tests.refresh.publishers import FIXTURE_OF, PACK, pack_csv
 from tests.refresh.standin import Reply
 
 
@@ -25,7 +25,7 @@ def test_lookups_are_paged_to_the_services_count_and_reproduce_the_pack(publishe
     release = LookupsSource().download(context)
     converted = LookupsSource().convert(release, context)
     for name in LookupsSource.tables:
-        _same(converted.tables[name], pack_csv(name))
+        _same(converted.tables[name], pack_csv(FIXTURE_OF[name]))
     # 26 LSOAs at 10 a page: three pages, the flag on the first two only; the fourth service's Welsh row is not asked
     assert [entry["counts"]["features"] for entry in release.manifest["files"]
             if entry["role"] == "lookup_lsoa21_ward24_ltla24"] == [10, 10, 6]
@@ -59,13 +59,13 @@ def test_a_moved_service_is_found_under_its_new_name(publishers, context):
     assert release.manifest["notes"] == ["Lower_layer_Super_Output_Areas_December_2021_Boundaries_EW_BSC_V4 has moved: "
                                          "read Lower_layer_Super_Output_Areas_December_2021_Boundaries_EW_BSC_V5 instead."]
     converted = BoundariesSource().convert(release, context)
-    lsoas = converted.tables["lsoa21_bsc_england"]
+    lsoas = converted.tables["lsoa21_boundaries"]
     expected = json.loads((PACK / "lsoa21_bsc_england.geojson").read_text())["features"]
-    assert list(lsoas.columns) == ["lsoa21_code", "lsoa21_name", "ward24_code", "ward24_name", "ltla24_code",
-                                   "ltla24_name", "geometry"]
-    assert lsoas.drop(columns="geometry").astype(str).to_dict("records") == [f["properties"] for f in expected]
+    assert list(lsoas.columns) == ["lsoa21_code", "lsoa21_name", "geometry"]
+    assert lsoas.drop(columns="geometry").astype(str).to_dict("records") == [
+        {"lsoa21_code": f["properties"]["lsoa21_code"], "lsoa21_name": f["properties"]["lsoa21_name"]} for f in expected]
     assert all(a.equals_exact(shape(f["geometry"]), 0) for a, f in zip(lsoas.geometry, expected))
-    assert isinstance(converted.tables["lad24_buc_england"], gpd.GeoDataFrame)
+    assert isinstance(converted.tables["lad24_boundaries"], gpd.GeoDataFrame)
 
 
 def test_a_service_with_no_successor_says_what_was_looked_for(publishers, context):

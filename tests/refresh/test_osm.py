@@ -6,12 +6,15 @@ from __future__ import annotations
 import hashlib
 import json
 
+import numpy as np
 import pytest
 from shapely.geometry import box, mapping, shape
 
 from geo.settings import settings
+from layers.refresh.cache import RawCache
 from layers.refresh.errors import ChecksumMismatch, PublisherError, SourceCheckFailed
-from layers.refresh.sources.osm import fetch_extract, regions_covering
+from layers.refresh.sources.base import Context
+from layers.refresh.sources.osm import extracts_covering, fetch_extract, regions_covering
 from tests.refresh.publishers import PACK
 from tests.refresh.standin import Reply, file_reply
 
@@ -71,3 +74,43 @@ def test_an_extract_not_matching_geofabriks_md5_or_not_a_pbf_is_refused(geofabri
     geofabrik.script(EXTRACT, [Reply(200, html)])
     with pytest.raises(SourceCheckFailed, match="not an OpenStreetMap .osm.pbf file"):
         fetch_extract("rutland", context)
+
+
+def test_the_roads_command_prepares_a_council_from_the_geofabrik_regions_it_touches(geofabrik, capsys):
+    """Rutland touches two regions (Rutland and Leicestershire, here served the same extract): both are downloaded,
+    kept, and merged into the roads `--pbf` would prepare from the one extract; offline, the cache gives them again."""
+    from caremap.cli import main
+    from geo.council import load_council
+    from routing import sources
+    from routing.builder import network_from_osm_file
+    from routing.settings import RoutingSettings
+
+    content = PBF.read_bytes()
+    leicestershire = EXTRACT.replace("rutland", "leicestershire")
+    geofabrik.route(leicestershire, lambda request: file_reply(content, request))
+    geofabrik.route(leicestershire + ".md5", lambda request: Reply(200, hashlib.md5(content).hexdigest().encode()))
+    assert main(["roads", "--council", "rutland", "--geofabrik"]) == 0
+    out = capsys.readouterr().out
+    assert "Geofabrik regions covering it: rutland, leicestershire." in out and "Merging 2 extracts" in out
+    merged = sources.build_engine(load_council("rutland"), sources.PREPARED).network
+    assert "OpenStreetMap via Geofabrik (rutland), Wed, 20 Jul 2022 20:21:00 GMT" in merged.description
+    whole = network_from_osm_file(PBF, RoutingSettings())  # what --pbf prepares from Rutland's extract
+    assert (merged.n_nodes, merged.n_edges) == (whole.n_nodes, whole.n_edges) and merged.n_nodes > 1000
+    np.testing.assert_allclose(np.sort(merged.time_s), np.sort(whole.time_s), rtol=1e-12)
+    asked = len(geofabrik.log)
+    rutland = shape(json.loads((PACK / "lad24_buc_england.geojson").read_text())["features"][0]["geometry"])
+    kept = extracts_covering(rutland, Context(client=None, cache=RawCache(), progress=print), offline=True)
+    assert [release.source for release in kept] == ["osm-rutland", "osm-leicestershire"]
+    assert len(geofabrik.log) == asked  # the index and both extracts from the cache
+
+
+def test_the_roads_command_without_internet_says_so_at_once(publishers, capsys):
+    from caremap.cli import main
+    from tests.refresh.standin import closed_port
+
+    with settings.overridden(geofabrik_url=f"http://127.0.0.1:{closed_port()}/geofabrik"):
+        assert main(["roads", "--council", "rutland", "--geofabrik"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: Cannot reach Geofabrik (127.0.0.1)") and "--pbf FILE" in error
+    assert main(["roads", "--council", "rutland", "--geofabrik", "--offline"]) == 2
+    assert "No Geofabrik index in the cache" in capsys.readouterr().err

@@ -28,10 +28,10 @@ def test_pages_of_at_most_n_rows_end_at_nomiss_own_count_and_reproduce_the_pack(
     assert [int(request.query["RecordOffset"]) for request in publishers.server.requests_to(NOMIS_PATH)][:5] == \
         [0, 500, 1000, 1500, 2000]
     converted = source.convert(release, with_lookup)
-    table = converted.tables["population_mid2020_lsoa11_syoa"]
+    table = converted.tables["population_mid2020_lsoa11"]
     expected = pack_csv("population_mid2020_lsoa11_syoa")
     pd.testing.assert_frame_equal(table.astype(str), expected, check_dtype=False)
-    assert converted.vintages["population_mid2020_lsoa11_syoa"] == \
+    assert converted.vintages["population_mid2020_lsoa11"] == \
         "ONS small-area population estimates, mid-2020 (NM_2010_1, Nomis)"
     assert converted.notes == ["District totals checked: 1 districts within 5% (largest gap 0.00%)."]
 

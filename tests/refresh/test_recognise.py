@@ -2,51 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-
 import pandas as pd
-import requests
 
-from geo.settings import settings
-from layers.refresh import REFRESHED, SHIPPED, read_refreshed_table, recognise, refresh
+from layers.refresh import REFRESHED, SHIPPED, recognise, refresh
 from layers.refresh.sources.population import MID2020_LSOA11, PopulationSource
-from tests.refresh.publishers import PACK, PUBLISHED, pack_csv
-
-
-def _downloads(folder, publishers) -> None:
-    """A Downloads folder as a browser leaves it."""
-    folder.mkdir()
-    shutil.copy(PUBLISHED / "cqc" / "01_March_2021_HSCA_Active_Locations.ods", folder / "01_March_2021_HSCA_Active_Locations.ods")
-    shutil.copy(PUBLISHED / "ods" / "epraccur_current.csv", folder / "download.csv")
-    shutil.copy(PUBLISHED / "ods" / "epraccur_legacy.csv", folder / "epraccur (old).csv")
-    shutil.copy(PUBLISHED / "ods" / "ePCN.xlsx", folder / "Book1.xlsx")
-    shutil.copy(PUBLISHED / "ods" / "ebranchs.csv", folder / "download (1).csv")
-    shutil.copy(PUBLISHED / "os" / "codepo_gb.zip", folder / "file.zip")
-    shutil.copy(PUBLISHED / "ons" / "2016snpppopulation.zip", folder / "download (2).zip")
-    shutil.copy(settings.data_folder / "osm" / "rutland-latest.osm.pbf", folder / "extract.osm.pbf")
-    ward = pack_csv("lookup_lsoa21_ward24_ltla24").rename(columns={
-        "lsoa21_code": "LSOA21CD", "lsoa21_name": "LSOA21NM", "ward24_code": "WD24CD", "ward24_name": "WD24NM",
-        "ltla24_code": "LAD24CD", "ltla24_name": "LAD24NM"})
-    ward.insert(0, "FID", range(1, len(ward) + 1))
-    (folder / "download (3).csv").write_text("\ufeff" + ward.to_csv(index=False), encoding="utf-8")
-    collection = json.loads((PACK / "lsoa21_bsc_england.geojson").read_text())
-    for feature in collection["features"]:
-        properties = feature["properties"]
-        feature["properties"] = {"LSOA21CD": properties["lsoa21_code"], "LSOA21NM": properties["lsoa21_name"],
-                                 "GlobalID": "x"}
-    (folder / "Lower_layer_Super_Output_Areas_2021.geojson").write_text(json.dumps(collection))
-    nomis = f"{publishers.server.url}/nomis/api/v01/dataset/NM_2010_1.data.csv"
-    query = {"date": "2020", "gender": "0", "measures": "20100", "select": "date,geography_code,geography_name,c_age,"
-             "obs_value"}
-    (folder / "NM_2010_1.data.csv").write_bytes(requests.get(nomis, {**query, "geography": "TYPE298"}).content)
-    (folder / "NM_2010_1.data (1).csv").write_bytes(requests.get(nomis, {**query, "geography": "TYPE433"}).content)
-    (folder / "notes.txt").write_text("my notes\n")
+from tests.refresh.publishers import PACK, downloads_folder, pack_csv, read_refreshed_table
 
 
 def test_files_are_recognised_by_their_content_and_what_is_lacking_is_said(publishers, tmp_path):
     folder = tmp_path / "Downloads"
-    _downloads(folder, publishers)
+    downloads_folder(folder, publishers)
     recognition = recognise(folder)
     found = {(found.path.name, found.source, found.role) for found in recognition.found}
     assert found == {
@@ -70,7 +35,7 @@ def test_files_are_recognised_by_their_content_and_what_is_lacking_is_said(publi
 
 def test_a_refresh_from_the_folder_reproduces_the_pack_rows(publishers, tmp_path, client):
     folder = tmp_path / "Downloads"
-    _downloads(folder, publishers)
+    downloads_folder(folder, publishers)
     asked = len(publishers.server.log)
     report = refresh("all", from_folder=folder, client=client, adapters=[PopulationSource(MID2020_LSOA11)])
     assert len(publishers.server.log) == asked  # nothing asked of the publishers
@@ -79,11 +44,11 @@ def test_a_refresh_from_the_folder_reproduces_the_pack_rows(publishers, tmp_path
                         "population": REFRESHED, "projections": REFRESHED, "postcodes": REFRESHED,
                         "gp_practices": REFRESHED, "care_homes": REFRESHED}, report.text()
     assert "no file for it in" in report.outcomes[2].why
-    population = read_refreshed_table("population_mid2020_lsoa11_syoa").astype(str)
+    population = read_refreshed_table("population_mid2020_lsoa11").astype(str)
     assert population.equals(pack_csv("population_mid2020_lsoa11_syoa"))
     homes = read_refreshed_table("cqc_care_homes")
     expected = pd.read_csv(PACK / "cqc_care_homes.csv", dtype=str, keep_default_na=False)
     assert homes.astype(object).where(homes.notna(), "").astype(str).equals(expected)
-    assert len(read_refreshed_table("lsoa21_bsc_england")) == 26
+    assert len(read_refreshed_table("lsoa21_boundaries")) == 26
     gp = next(outcome for outcome in report.outcomes if outcome.source == "gp_practices")
     assert gp.tables == {"gp_practices_pcn": 32, "gp_branch_surgeries": 1}

@@ -13,11 +13,11 @@ import pytest
 from shapely.geometry import shape
 
 from geo.settings import settings
-from layers.refresh import FROM_CACHE, SHIPPED, PublishersUnreachable, read_refreshed_table, refresh
+from layers import national
+from layers.refresh import FROM_CACHE, SHIPPED, PublishersUnreachable, layer_vintages, refresh
 from layers.refresh.cache import RawCache
 from layers.refresh.sources.population import MID2020_LSOA11, PopulationSource
-from layers.refresh.tables import layer_vintages, refreshed
-from tests.refresh.publishers import PACK, pack_csv
+from tests.refresh.publishers import FIXTURE_OF, PACK, pack_csv, read_refreshed_table
 from tests.refresh.standin import Reply, closed_port
 
 CQC_PAGE = "/cqc/about-us/transparency/using-cqc-data"
@@ -38,19 +38,23 @@ def run(client, **options):
 def test_refreshing_rutland_through_the_stand_in_reproduces_its_pack_rows(publishers, client):
     report = run(client)
     assert report.complete, report.text()
-    for name in ("lookup_lsoa21_ward24_ltla24", "lookup_lsoa11_lsoa21_ltla22", "lookup_ltla22_ltla23_england",
-                 "lookup_lad24_ctyua24_england", "population_mid2020_lsoa11_syoa", "ruc21_lsoa21",
-                 "codepoint_open_england"):
-        assert text(read_refreshed_table(name)).equals(pack_csv(name)), name
+    for name, fixture in FIXTURE_OF.items():
+        if name.endswith("boundaries"):
+            continue
+        columns = list(national.PACK_TABLES[name].columns)
+        assert text(read_refreshed_table(name)).equals(pack_csv(fixture)[columns]), name
+        assert national.table_path(name) == national.refreshed_path(name)
     projections = pd.read_csv(PACK / "snpp_persons_age60plus_district.csv")  # numbers: 499 and 517.579
-    pd.testing.assert_frame_equal(read_refreshed_table("snpp_persons_age60plus_district"), projections,
+    years = [str(year) for year in range(2016, 2042)]
+    pd.testing.assert_frame_equal(read_refreshed_table("snpp_age60plus"), projections[["AREA_CODE", "age", *years]],
                                   check_dtype=False)
-    homes = pd.read_csv(PACK / "cqc_care_homes.csv", dtype=str, keep_default_na=False)
-    assert text(read_refreshed_table("cqc_care_homes")).equals(homes)
-    for name in ("lsoa21_bsc_england", "lad24_buc_england"):
+    for name, fixture in (("lsoa21_boundaries", FIXTURE_OF["lsoa21_boundaries"]),
+                          ("lad24_boundaries", FIXTURE_OF["lad24_boundaries"])):
         table = read_refreshed_table(name)
-        features = json.loads((PACK / f"{name}.geojson").read_text())["features"]
-        assert text(table.drop(columns="geometry")).to_dict("records") == [f["properties"] for f in features]
+        features = json.loads((PACK / f"{fixture}.geojson").read_text())["features"]
+        kept = [column for column in national.PACK_TABLES[name].columns if column != "geometry"]
+        assert text(table.drop(columns="geometry")).to_dict("records") == [
+            {key: f["properties"][key] for key in kept} for f in features]
         assert all(a.equals_exact(shape(f["geometry"]), 0) for a, f in zip(table.geometry, features))
         assert table.crs.to_epsg() == 4326
     practices = read_refreshed_table("gp_practices_pcn").set_index("practice_code")
@@ -63,14 +67,17 @@ def test_refreshing_rutland_through_the_stand_in_reproduces_its_pack_rows(publis
     assert len(practices) == 32  # every open GP practice of commissioner 03W
     assert text(read_refreshed_table("gp_branch_surgeries")).values.tolist() == [
         ["C82010001", "SYNTHETIC TEST BRANCH SURGERY", "LE15 6NT", "C82010"]]
-    index = refreshed()
+    index = national.refreshed_tables()
     assert index["cqc_care_homes"]["vintage"] == "CQC care directory, 1 March 2021"
-    assert index["codepoint_open_england"]["vintage"] == "OS Code-Point Open, 2025-05"
-    assert index["population_mid2020_lsoa11_syoa"]["vintage"] == \
+    assert index["codepoint_open"]["vintage"] == "OS Code-Point Open, 2025-05"
+    assert index["codepoint_open"]["source"] == "postcodes" and index["codepoint_open"]["rows"] == 1274
+    assert index["population_mid2020_lsoa11"]["vintage"] == \
         "ONS small-area population estimates, mid-2020 (NM_2010_1, Nomis)"
-    assert index["snpp_persons_age60plus_district"]["vintage"] == "ONS 2016-based subnational population projections"
+    assert national.table_vintage("snpp_age60plus") == "ONS 2016-based subnational population projections"
     assert layer_vintages()["care_homes"] == "CQC care directory, 1 March 2021"
-    assert report.layer_vintages()["lsoa21"].startswith("ONS Lower_layer_Super_Output_Areas_December_2021")
+    assert report.layer_vintages()["lsoa21"] == (
+        "ONS LSOA21_WD24_LAD24_EW_LU (last edited 2024-04-24); "
+        "ONS Lower_layer_Super_Output_Areas_December_2021_Boundaries_EW_BSC_V4 (last edited 2024-04-24)")
     manifest = json.loads((settings.cache_folder / "raw" / "care_homes" / "2021-03-01" / "manifest.json").read_text())
     assert manifest["files"][0]["url"].endswith("/01_March_2021_HSCA_Active_Locations.ods")
     assert len(manifest["files"][0]["sha256"]) == 64 and manifest["files"][0]["size"] > 0
@@ -114,15 +121,20 @@ def test_a_cached_file_that_no_longer_matches_its_checksum_is_not_used(publisher
 
 
 def test_a_current_release_failing_the_checks_falls_back_and_is_marked(publishers, client):
-    refresh("rural_urban", client=client)
-    service = publishers.services["LSOA21_RUC21_EW_LU"]
+    refresh("lookups", client=client)
+    service = publishers.services["LAD24_CTYUA24_EW_LU"]
     service.edited_ms += 86_400_000 * 30  # a new release a month later
-    service.rows = service.rows[:10]  # that lost most of its rows
-    outcome = refresh("rural_urban", client=client, pack_reader=None).outcomes[0]
+    service.rows = service.rows[:2]  # that lost most of its rows
+    outcome = refresh("lookups", client=client).outcomes[0]
     assert outcome.status == FROM_CACHE, outcome.line()
-    assert "fewer than 90% of the 26 of the copy it replaces" in outcome.why
-    rejected = [release for release in RawCache().releases("rural_urban") if release.rejected]
+    assert "lookup_lad24_ctyua24 would have 2 rows, fewer than 90% of the 8 of the copy it replaces" in outcome.why
+    rejected = [release for release in RawCache().releases("lookups") if release.rejected]
     assert len(rejected) == 1 and "truncated" in rejected[0].rejected
+    service.rows = service.rows[:1] + service.rows[2:]  # and a release that also differs from the other sources
+    publishers.services["LSOA21_RUC21_EW_LU"].rows = publishers.services["LSOA21_RUC21_EW_LU"].rows[:10]
+    outcome = refresh("rural_urban", client=client).outcomes[0]
+    assert outcome.status == SHIPPED
+    assert "10 LSOAs classified against the lookup's LSOAs, but 26 expected" in outcome.why
 
 
 def test_without_internet_refresh_fails_in_seconds_with_one_message(publishers, client):

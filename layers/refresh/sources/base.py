@@ -19,7 +19,6 @@ import pandas as pd
 
 from layers.refresh.cache import RawCache, Release, Staging
 from layers.refresh.fetch import Client, Download
-from layers.refresh.tables import read_refreshed_table
 
 Progress = Callable[[str], None]
 PackReader = Callable[[str], "pd.DataFrame | None"]
@@ -98,8 +97,8 @@ class Context:
     made : dict
         Tables converted earlier in this run (a later source checks against them).
     pack_reader : callable, optional
-        Reads a table of the shipped national pack by name (None when the pack does not have it): the pack reader of
-        issue 23 plugs in here.
+        Reads a table of the national pack by name, the copy refreshed earlier if any (None when there is no such
+        table): :func:`layers.refresh.run.held_table` unless a test gives another.
     """
 
     client: Client
@@ -127,12 +126,10 @@ class Context:
         return staging, download
 
     def table(self, name: str) -> pd.DataFrame | None:
-        """The newest copy of a table there is: made in this run, else refreshed earlier, else shipped."""
+        """The newest copy of a table there is: made in this run, else the pack's (refreshed earlier, else
+        shipped)."""
         if name in self.made:
             return self.made[name]
-        refreshed = read_refreshed_table(name)
-        if refreshed is not None:
-            return refreshed
         return self.pack_reader(name) if self.pack_reader else None
 
 

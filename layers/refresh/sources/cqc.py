@@ -27,18 +27,18 @@ import pandas as pd
 from geo.settings import settings
 from layers import workbooks
 from layers.care_homes import is_locations_sheet
+from layers.national import CQC_COLUMNS
 from layers.refresh.cache import Release
 from layers.refresh.columns import col, normalise, pick_columns, require_rows
 from layers.refresh.errors import PublisherError, SourceCheckFailed
 from layers.refresh.sources.base import Context, Converted, RawFiles, Source
-from layers.refresh.tables import TABLES
 
 TABLE = "cqc_care_homes"
 SHEETS = ("HSCA_Active_Locations", "HSCA Active Locations")
 LIMITS = workbooks.SheetLimits(max_columns=1_000, max_cells=100_000_000, max_cell_chars=100_000,
                                max_part_bytes=4 * 2**30, max_strings=10_000_000)
 """Generous limits: the file comes from CQC, not from an upload (its content.xml unzips to some 440 MB)."""
-COLUMNS = tuple(col(name) for name in TABLES[TABLE].columns)
+COLUMNS = tuple(col(name) for name in CQC_COLUMNS)
 DORMANT = col("Dormant", "Dormant (Y/N)")
 MARK = "hsca_active_locations"
 EXCLUDED = ("latest_ratings", "deactivated", "cqc_directory")

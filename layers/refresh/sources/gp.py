@@ -22,7 +22,6 @@ import re
 import zipfile
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 
 from geo.settings import settings
@@ -108,6 +107,8 @@ def active_practices(frame: pd.DataFrame, where: str) -> pd.DataFrame:
 def read_partners(path: Path, where: str) -> pd.DataFrame:
     """Practice-to-PCN memberships from the ePCN workbook or the DSE report (with or without a header)."""
     if path.read_bytes()[:2] == b"PK":
+        import openpyxl  # here: the app's first page lists sources without reading workbooks
+
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
             sheet = next((name for name in workbook.sheetnames if normalise(name) == normalise(PARTNER_SHEET)), None)

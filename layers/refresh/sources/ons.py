@@ -34,7 +34,7 @@ class ServiceTable:
     Attributes
     ----------
     role : str
-        Name of its raw files in the cache, and of the table it makes unless ``table`` says otherwise.
+        Name of its raw files in the cache, and of the pack table it makes (:data:`layers.national.PACK_TABLES`).
     service : str
         The service name known today.
     pattern : str
@@ -80,12 +80,12 @@ LSOA11_LSOA21 = ServiceTable(
      col("ltla22_code", pattern=r"lad\d\dcd")),
     "ltla22_code", distinct=True)
 LAD22_LAD23 = ServiceTable(
-    "lookup_ltla22_ltla23_england", "LAD22_LAD23_EW_LU", r"lad22_lad23_ew_lu(_v\d+)?",
+    "lookup_ltla22_ltla23", "LAD22_LAD23_EW_LU", r"lad22_lad23_ew_lu(_v\d+)?",
     (col("ltla22_code", "LAD22CD"), col("ltla22_name", "LAD22NM"), col("ltla23_code", "LAD23CD"),
      col("ltla23_name", "LAD23NM")),
     "ltla22_code", sort_by="ltla22_code")
 LAD24_CTYUA24 = ServiceTable(
-    "lookup_lad24_ctyua24_england", "LAD24_CTYUA24_EW_LU", r"lad24_ctyua24_ew_lu(_v\d+)?",
+    "lookup_lad24_ctyua24", "LAD24_CTYUA24_EW_LU", r"lad24_ctyua24_ew_lu(_v\d+)?",
     (col("LAD24CD"), col("LAD24NM"), col("CTYUA24CD"), col("CTYUA24NM")),
     "LAD24CD", sort_by="LAD24CD")
 LSOA21_BOUNDARIES = ServiceTable(
@@ -93,7 +93,7 @@ LSOA21_BOUNDARIES = ServiceTable(
     r"lower_layer_super_output_areas_(december|dec)_2021_boundaries_ew_bsc(_v\d+)?",
     (col("lsoa21_code", "LSOA21CD"), col("lsoa21_name", "LSOA21NM")), "lsoa21_code", geometry=True)
 LAD24_OUTLINES = ServiceTable(
-    "lad24_buc_england", "Local_Authority_Districts_May_2024_Boundaries_UK_BUC",
+    "lad24_boundaries", "Local_Authority_Districts_May_2024_Boundaries_UK_BUC",
     r"local_authority_districts_may_2024_boundaries_uk_buc(_v\d+)?",
     (col("ltla24_name", "LAD24NM"), col("ltla24_code", "LAD24CD")), "ltla24_code", geometry=True)
 RUC21 = ServiceTable(
@@ -223,37 +223,30 @@ class LookupsSource(ArcGISSource):
 
 
 class BoundariesSource(ArcGISSource):
-    """LSOA 2021 polygons (with their best-fit ward and district from the LSOA to ward lookup) and district outlines.
-    """
+    """LSOA 2021 polygons (checked against the LSOA to ward lookup: the same LSOAs) and district outlines."""
 
     name = "boundaries"
     title = "ONS boundaries"
-    tables = ("lsoa21_bsc_england", LAD24_OUTLINES.role)
+    tables = (LSOA21_BOUNDARIES.role, LAD24_OUTLINES.role)
     specs = (LSOA21_BOUNDARIES, LAD24_OUTLINES)
     required_roles = (LSOA21_BOUNDARIES.role,)
 
     def convert(self, files: RawFiles, context: Context) -> Converted:
         tables, vintages = self.tables_of(files)
-        if LSOA21_BOUNDARIES.role not in tables:
+        polygons = tables.get(LSOA21_BOUNDARIES.role)
+        if polygons is None:
             raise SourceCheckFailed(f"{self.title}: no LSOA 2021 boundaries among the files.")
-        polygons = tables.pop(LSOA21_BOUNDARIES.role)
         lookup = context.table(LSOA21_WARD.role)
         if lookup is None:
             raise SourceCheckFailed(f"{self.title}: the LSOA polygons carry no ward or district; the LSOA to ward "
                                     f"lookup is needed too (refresh 'lookups' as well).")
-        england = lookup[lookup["lsoa21_code"].astype(str).str.startswith("E")]
+        england = set(lookup.loc[lookup["lsoa21_code"].astype(str).str.startswith("E"), "lsoa21_code"].astype(str))
         require_equal(len(polygons), len(england), where=self.title,
                       what="LSOAs in the boundaries against the lookup's LSOAs")
-        joined = polygons.merge(england[["lsoa21_code", "ward24_code", "ward24_name", "ltla24_code", "ltla24_name"]],
-                                on="lsoa21_code", how="left")
-        unmatched = joined.loc[joined["ltla24_code"].isna(), "lsoa21_code"]
+        unmatched = polygons.loc[~polygons["lsoa21_code"].isin(england), "lsoa21_code"]
         if len(unmatched):
             raise SourceCheckFailed(f"{self.title}: {len(unmatched):,} LSOAs are not in the lookup "
                                     f"({', '.join(unmatched[:5])}…): the two are from different releases.")
-        columns = ["lsoa21_code", "lsoa21_name", "ward24_code", "ward24_name", "ltla24_code", "ltla24_name"]
-        tables["lsoa21_bsc_england"] = gpd.GeoDataFrame(joined[columns], geometry=joined.geometry.values,
-                                                        crs="EPSG:4326")
-        vintages["lsoa21_bsc_england"] = vintages.pop(LSOA21_BOUNDARIES.role)
         return Converted(tables, vintages)
 
 

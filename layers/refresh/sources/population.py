@@ -1,7 +1,7 @@
 """ONS small-area population estimates by single year of age, from Nomis, checked against the district totals.
 
 The current release (dataset ``NM_2014_1``, 2021 LSOAs, geography ``TYPE151``; districts of April 2023,
-``TYPE424``) makes the table ``population_lsoa21_syoa``. The pack's own table, mid-2020 on 2011 LSOAs, came from the
+``TYPE424``) makes the table ``population_lsoa21``. The pack's own table, mid-2020 on 2011 LSOAs, came from the
 older dataset on 2011 LSOAs (:data:`MID2020_LSOA11`; its Nomis codes are unconfirmed) and keeps the pack's name.
 
 Nomis's ``C_AGE`` is 101 + age for single years (191 = 90 and over) and 200 for all ages.
@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 
 from geo.settings import settings
+from layers.national import AGE_COLUMNS
 from layers.refresh import nomis
 from layers.refresh.cache import Release
 from layers.refresh.columns import col, pick_columns, require_equal, require_rows
 from layers.refresh.errors import SourceCheckFailed
 from layers.refresh.sources.base import Context, Converted, RawFiles, Source
-from layers.refresh.tables import AGES
 
 AGE_POSITION = {"200": 0, **{str(101 + age): 1 + age for age in range(91)}}
 """Nomis ``C_AGE`` -> column of the table after the LSOA's name and code: all ages, then 0…89 and 90+ (191)."""
@@ -53,7 +53,7 @@ class NomisQuery:
 
     @property
     def table(self) -> str:
-        return "population_lsoa21_syoa" if self.lsoa_year == 2021 else "population_mid2020_lsoa11_syoa"
+        return "population_lsoa21" if self.lsoa_year == 2021 else "population_mid2020_lsoa11"
 
     @property
     def prefix(self) -> str:
@@ -103,17 +103,33 @@ class PopulationSource(Source):
             raise
         return staging.commit(f"{query.dataset}-{year}", vintage=self.vintage_of(year))
 
-    def vintage_of(self, year: str) -> str:
-        return f"ONS small-area population estimates, mid-{year} ({self.query.dataset}, Nomis)"
+    def vintage_of(self, year: str, query: NomisQuery | None = None) -> str:
+        return f"ONS small-area population estimates, mid-{year} ({(query or self.query).dataset}, Nomis)"
 
     def convert(self, files: RawFiles, context: Context) -> Converted:
-        query = self.query
         paths = files.paths("lsoa") + files.paths("district")
         where = f"{self.title} ({files.name})"
         table, year, districts = self._read(paths, where)
-        notes = self._check_districts(table, districts, context)
-        vintage = self.vintage_of(year)  # the estimates' year, as the rows state it
+        query = self._query_of(table, context)
+        if query != self.query:  # a file of the other dataset, downloaded by hand: named for its own LSOAs
+            table = table.rename(columns={f"{self.query.prefix}_{part}": f"{query.prefix}_{part}"
+                                          for part in ("name", "code")})
+        notes = self._check_districts(table, districts, context, query)
+        vintage = self.vintage_of(year, query)  # the estimates' year, as the rows state it
         return Converted({query.table: table}, {query.table: vintage}, notes)
+
+    def _query_of(self, table: pd.DataFrame, context: Context) -> NomisQuery:
+        """The dataset the rows are from, told by their LSOAs: those of 2011 or of 2021 in the LSOA lookup (the two
+        differ where LSOAs were split, merged or redrawn), else the one asked for."""
+        lookup = context.table("lookup_lsoa11_lsoa21_ltla22")
+        if lookup is None:
+            return self.query
+        codes = table[f"{self.query.prefix}_code"]
+        share = {year: codes.isin(set(lookup[f"lsoa{year % 100}_code"].astype(str))).mean() for year in (2011, 2021)}
+        if share[2011] == share[2021]:
+            return self.query
+        wanted = max(share, key=share.get)
+        return self.query if wanted == self.query.lsoa_year else {2011: MID2020_LSOA11, 2021: CURRENT}[wanted]
 
     def _read(self, paths: list, where: str) -> tuple[pd.DataFrame, str, pd.DataFrame]:
         """The LSOA table (one row per English LSOA in the order they came, one column per age), the estimates' year
@@ -157,16 +173,17 @@ class PopulationSource(Source):
             raise SourceCheckFailed(f"{where}: the single years of age of {int(off.sum()):,} LSOAs do not add up to "
                                     f"their total (e.g. {codes[off][0]}).")
         prefix = self.query.prefix
-        table = pd.DataFrame(counts, columns=["total_population", *AGES])
+        table = pd.DataFrame(counts, columns=["total_population", *AGE_COLUMNS])
         table.insert(0, f"{prefix}_code", codes)
         table.insert(0, f"{prefix}_name", names)
         return table, year, pd.concat(districts, ignore_index=True)
 
-    def _check_districts(self, table: pd.DataFrame, districts: pd.DataFrame, context: Context) -> list[str]:
+    def _check_districts(self, table: pd.DataFrame, districts: pd.DataFrame, context: Context,
+                         query: NomisQuery) -> list[str]:
         """Each district's LSOAs must add up to within 5% of its published total (via the LSOA lookup)."""
-        prefix = self.query.prefix
-        lookup_name = "lookup_lsoa21_ward24_ltla24" if self.query.lsoa_year == 2021 else "lookup_lsoa11_lsoa21_ltla22"
-        district_column = "ltla24_code" if self.query.lsoa_year == 2021 else "ltla22_code"
+        prefix = query.prefix
+        lookup_name = "lookup_lsoa21_ward24_ltla24" if query.lsoa_year == 2021 else "lookup_lsoa11_lsoa21_ltla22"
+        district_column = "ltla24_code" if query.lsoa_year == 2021 else "ltla22_code"
         lookup = context.table(lookup_name)
         if lookup is None:
             return ["District totals not checked: no LSOA lookup to place the LSOAs in districts."]

@@ -26,11 +26,14 @@ from layers.refresh.cache import Release
 from layers.refresh.columns import col, pick_columns, require_rows
 from layers.refresh.errors import PublisherError, SourceCheckFailed
 from layers.refresh.sources.base import Context, Converted, RawFiles, Source, today
-from layers.refresh.tables import TABLES
 
-TABLE = "codepoint_open_england"
+TABLE = "codepoint_open"
 ENGLAND = "E92000001"
-CODEPOINT_COLUMNS = TABLES[TABLE].columns
+CODEPOINT_COLUMNS = ("Postcode", "Positional_quality_indicator", "Eastings", "Northings", "Country_code",
+                     "NHS_regional_HA_code", "NHS_HA_code", "Admin_county_code", "Admin_district_code",
+                     "Admin_ward_code")
+"""Code-Point Open's columns (the long names of its headers file); the pack keeps some of them
+(:data:`layers.national.PACK_TABLES`)."""
 HEADERS_FILE = "Code-Point_Open_Column_Headers.csv"
 ONSPD_COLUMNS = (
     col("Postcode", "pcds"), col("doterm"), col("Eastings", "oseast1m"), col("Northings", "osnrth1m"),

@@ -2,7 +2,8 @@
 
 ONS publishes each round as a zip of CSVs (``2022 SNPP Population persons.csv``: ``AREA_CODE, AREA_NAME, COMPONENT,
 SEX, AGE_GROUP, 2022…2047``). The table keeps the pack's shape: ``AREA_CODE, AGE_GROUP``, one column per projected
-year, and ``age`` (60…90, where 90 stands for 90 and over), English districts only.
+year, and ``age`` (60…90, where 90 stands for 90 and over), English districts only; the pack's table
+``snpp_age60plus`` keeps ``AREA_CODE``, ``age`` and the years of the round.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from layers.refresh.columns import col, pick_columns, require_rows
 from layers.refresh.errors import SourceCheckFailed
 from layers.refresh.sources.base import Context, Converted, RawFiles, Source
 
-TABLE = "snpp_persons_age60plus_district"
+TABLE = "snpp_age60plus"
 AGES = tuple(range(60, 91))
 COLUMNS = (col("AREA_CODE"), col("AGE_GROUP"))
 _OLDEST = re.compile(r"^\s*90\s*(\+|and over|& over)?\s*$", re.IGNORECASE)
