@@ -430,7 +430,7 @@ def load_council(name: str) -> Council:
     ------
     UnknownCouncilError
         If no council of that name has a settings file; the message lists the known ones and how to set another up
-        (:func:`layers.national.council_by_name` says, from the national data, which council it would be).
+        (:func:`layers.social_care.council_by_name` says, from the national data, which council it would be).
     """
     wanted = simple_name(name)
     councils = _registry()

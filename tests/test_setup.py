@@ -19,7 +19,7 @@ from geo.settings import settings
 from layers import setup
 from layers.areas import area_levels
 from layers.cut import NationalPack
-from layers.national import council_by_name
+from layers.social_care import council_by_name
 
 COUNCILS = {"warwickshire": "Warwickshire", "westmorland-and-furness": "E06000064", "barnsley": "barnsley",
             "isles-of-scilly": "Isles of Scilly"}
