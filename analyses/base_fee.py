@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from geo.council import Council
 
 UPLIFT_KEY = "rural_uplift_pct"
-"""The figure an average fee may include (:attr:`geo.council.Figure.includes`)."""
+"""The figure an average fee may include (:attr:`geo.figures.Figure.includes`)."""
 
 
 @dataclass(frozen=True)

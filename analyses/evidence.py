@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from analyses.demand import district_rows, placed_hours
-from geo.council import Figure, figure_text, number_text, series_value
 from geo.errors import InputDataError
+from geo.figures import Figure, figure_text, number_text, series_value
 from layers import catalog
 from layers.council_data import CouncilData
 
@@ -142,10 +142,10 @@ def _district_pct_rows(data: CouncilData, figure: Figure) -> list[dict]:
 
 def _homes_rows(data: CouncilData, homes: gpd.GeoDataFrame | None, homes_source: str) -> dict[str, tuple[float, str]]:
     """Homes and beds of the care homes in use (a loaded file, else the CQC homes shipped with the tool), counted as
-    the coverage analysis counts them against the documented totals (:func:`analyses.coverage.documented_totals`:
+    the coverage analysis counts them against the documented totals (:func:`analyses.need_and_supply.documented_totals`:
     older people's homes where the figure is about them; the residential/nursing split only when the homes say
     which have nursing); a bed count says how many of its beds are assumed."""
-    from analyses.coverage import documented_totals
+    from analyses.need_and_supply import documented_totals
 
     if homes is None:
         from layers.care_homes import shipped_care_homes

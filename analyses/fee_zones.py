@@ -25,7 +25,6 @@ from typing import Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from geo.checks import one_of
 from geo.crs import points_xy, to_bng
@@ -111,6 +110,8 @@ def straight_distance(points_xy: np.ndarray, centres: gpd.GeoDataFrame, *, measu
     boxes = _boxes(centres, measure_from)
     if boxes is not None:
         return distance_to_boxes(points_xy, boxes)
+    from scipy.spatial import cKDTree  # here: SciPy loads with the first measure, not with the first map
+
     distance, nearest = cKDTree(_xy(centres)).query(points_xy)
     return distance, nearest
 

@@ -25,7 +25,7 @@ from scipy.spatial import cKDTree
 
 from analyses.coverage import CoverageResult, step_weights
 from geo.checks import one_of
-from layers.care_homes import CANDIDATE_KIND
+from layers.candidate_sites import CANDIDATE_KIND
 from layers.council_data import CouncilData
 from layers.postcodes import assign_lsoa
 from routing.engine import TravelEngine
@@ -323,5 +323,5 @@ def _with_area(sites: gpd.GeoDataFrame, data: CouncilData) -> gpd.GeoDataFrame:
 
 
 def user_candidates(sites: gpd.GeoDataFrame, data: CouncilData) -> gpd.GeoDataFrame:
-    """A user's candidate sites (:func:`layers.care_homes.read_candidate_sites`) with their area and locality."""
+    """A user's candidate sites (:func:`layers.candidate_sites.read_candidate_sites`) with their area and locality."""
     return _with_area(sites[["name", "kind", "postcode", "geometry"]].reset_index(drop=True), data)

@@ -16,7 +16,8 @@ from analyses import rounds
 from geo.council import Council
 from geo.errors import InputDataError
 from layers import catalog
-from layers.care_homes import CandidateSites, CareHomeTable, read_candidate_sites, read_care_homes
+from layers.candidate_sites import CandidateSites, read_candidate_sites
+from layers.care_homes import CareHomeTable, read_care_homes
 from layers.clients import ClientTable, read_client_table
 from layers.council_data import CouncilData
 from layers.user_files import RowProblem

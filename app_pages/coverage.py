@@ -16,10 +16,12 @@ from analyses import coverage as cv
 from analyses import exports, uploads
 from analyses import report as reporting
 from analyses import sites as site_choice
+from analyses.need_and_supply import DocumentsBeside, beds_text, documents_beside_homes
 from geo.council import WHAT_IF, Council
 from geo.errors import InputDataError
 from layers.areas import area_levels
-from layers.care_homes import MAX_CANDIDATE_SITES, CareHomeTable
+from layers.candidate_sites import MAX_CANDIDATE_SITES
+from layers.care_homes import CareHomeTable
 from layers.council_data import CouncilData
 from routing.engine import TravelEngine
 from ui import maps, state, widgets
@@ -275,16 +277,9 @@ def _area_table(council: Council, result: cv.CoverageResult) -> None:
         for column in table.columns if column != "name"})
 
 
-def _report_key(*parts: object) -> str:
-    """A short key of everything a report depends on, so a prepared download always matches the settings shown."""
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
-
-
 def page() -> None:
     """Render the Care-home coverage page."""
-    council = state.current_council()
-    engine = state.travel_engine()
-    data = state.council_data_for(council.slug, engine.token, engine)
+    council, engine, data = state.page_inputs()
     st.title("Care-home coverage")
     st.caption("Where are older people far from care-home beds, now and as demand grows? Residential, nursing and "
                "dementia care against the council's own projections.")
@@ -305,7 +300,7 @@ def page() -> None:
     except InputDataError as error:
         widgets.show_error(error)
         return
-    beside = cv.documents_beside_homes(data, homes, settings=settings, years=settings.shown_years(year))
+    beside = documents_beside_homes(data, homes, settings=settings, years=settings.shown_years(year))
     _documents_beside(council, beside)
     with st.expander("Candidate sites for new homes (default: the council's towns and villages)"):
         candidates, candidates_key = _candidates(council, data)
@@ -323,11 +318,11 @@ def page() -> None:
     first, last = settings.thresholds_min[0], settings.thresholds_min[-1]
     a, b, c, d = st.columns([1, 1, 1, 1.7] if head.partial else 4)  # a partial headline needs room for its mark
     a.metric("Beds per 1,000 aged 65+", f"{council_row['beds_per_1000_65']:.1f}",
-             help=f"{cv.beds_text(council_row['beds'], council_row['beds_assumed'])} in {int(council_row['homes'])} "
+             help=f"{beds_text(council_row['beds'], council_row['beds_assumed'])} in {int(council_row['homes'])} "
                   f"homes for older people in the council; {int(council_row['other_homes'])} other homes "
                   f"({council_row['other_beds']:,.0f} beds) apart")
     if council_row["beds_assumed"] >= 0.5:
-        a.caption(cv.beds_text(council_row["beds"], council_row["beds_assumed"]))
+        a.caption(beds_text(council_row["beds"], council_row["beds_assumed"]))
     b.metric(f"65+ within {first:g} / {last:g} min", f"{council_row[f'pct65_within_{first:g}']:.0f}% / "
                                                      f"{council_row[f'pct65_within_{last:g}']:.0f}%")
     c.metric(f"Bed need {year} (65+)", f"{council_row['bed_demand']:,.0f}", help=cv.bed_demand(year, settings)[1])
@@ -360,14 +355,14 @@ def page() -> None:
         st.dataframe(report.site_table(), hide_index=True, width="stretch")
     inside = result.homes[result.homes["in_council"]]
     with st.expander(f"Care homes used ({len(result.homes)}: {len(inside)} in the council, "
-                     f"{cv.beds_text(inside['beds'].sum(), inside.loc[inside['beds_assumed'], 'beds'].sum())})"):
+                     f"{beds_text(inside['beds'].sum(), inside.loc[inside['beds_assumed'], 'beds'].sum())})"):
         st.dataframe(report.homes_table(), hide_index=True, width="stretch")
 
     st.subheader("Report and data")
     _downloads(council, data, report, year)
     authorship = _authorship()
-    key = _report_key(council.slug, engine.token, homes_key, year, repr(settings), site_settings, candidates_key,
-                      details["homes_source"], authorship)
+    key = widgets.signature(council.slug, engine.token, homes_key, year, repr(settings), site_settings,
+                            candidates_key, details["homes_source"], authorship)
     prepared = st.session_state.get("cv_report_files")
     if prepared is not None and prepared[0] != key:
         st.caption("The settings changed since the last report was prepared: prepare it again for these settings.")
@@ -390,7 +385,7 @@ def _authorship() -> reporting.Authorship:
     return reporting.Authorship(author.strip(), organisation.strip(), status)
 
 
-def _documents_beside(council: Council, beside: cv.DocumentsBeside) -> None:
+def _documents_beside(council: Council, beside: DocumentsBeside) -> None:
     """What the council's documents say beside what the loaded homes give, by year and by locality: shown before
     anything is measured (counting only)."""
     st.subheader("The council's documents beside the homes loaded")

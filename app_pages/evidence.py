@@ -8,7 +8,7 @@ import streamlit as st
 from analyses import evidence, exports
 from geo.council import list_councils
 from layers import catalog
-from ui import state, widgets
+from ui import council_setup, state, widgets
 
 
 def page() -> None:
@@ -62,4 +62,4 @@ def _data_dates(council) -> None:
         return
     st.caption("Bring this council up to date: the national data are refreshed from the publishers (or from their "
                "files), then its layers are cut again and each layer's date recorded.")
-    state.up_to_date_control(council, key=f"uptodate_{council.slug}")
+    council_setup.up_to_date_control(council, key=f"uptodate_{council.slug}")

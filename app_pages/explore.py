@@ -102,9 +102,7 @@ def build_explore_map(data: CouncilData, frame: gpd.GeoDataFrame, *, level: str,
 
 def page() -> None:
     """Render the Explore page."""
-    council = state.current_council()
-    engine = state.travel_engine()
-    data = state.council_data_for(council.slug, engine.token, engine)
+    council, engine, data = state.page_inputs()
     st.title(f"Explore {council.name}")
     st.caption(f"Older population by sub-locality, PCN localities (each LSOA joined to its nearest member "
                f"practice by {data.locality_method}), the city and market towns, and GP practices.")

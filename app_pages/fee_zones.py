@@ -317,9 +317,7 @@ def _area_tables(data: CouncilData, classified: gpd.GeoDataFrame, radius: float)
 
 def page() -> None:
     """Render the Rural fee zones page."""
-    council = state.current_council()
-    engine = state.travel_engine()
-    data = state.council_data_for(council.slug, engine.token, engine)
+    council, engine, data = state.page_inputs()
     st.title("Rural fee zones")
     st.caption(f"{council.name}: home care at locations outside {council.fee_zone_radius_miles:g} miles of the "
                f"centres is paid {council.rural_uplift_pct:g}% more ({council.source('rural_uplift_pct')}). "

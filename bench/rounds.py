@@ -3,7 +3,7 @@ week.
 
 Run ``python -m bench.rounds [FILE.vrp ...] --seconds 2``. Each ``.vrp`` is read with
 ``pyvrp.read(round_func="dimacs")`` (the convention of the Solomon best-known solutions: distances
-truncated to one decimal and scaled by 10) and solved by :func:`analyses.rounds.solve_problem`; its
+truncated to one decimal and scaled by 10) and solved by :func:`analyses.solve_problem`; its
 best-known cost comes from the ``.sol`` file of the same name beside it. Then a 300-call SYNTHETIC day
 and a SYNTHETIC week of about 2,000 calls in East Herefordshire (estimate travel times; clients visited
 1 to 7 days a week so that every day differs), planned with the suggested bases and carers, timed
@@ -25,6 +25,9 @@ import pyvrp
 
 from analyses import rounds
 from analyses.demand import synthetic_clients
+from analyses.rounds.bases import base_candidates, suggest_bases, suggest_carers
+from analyses.rounds.carers import best_continuity, continuity
+from analyses.rounds.model import solve_problem
 from bench.common import print_table
 from geo.council import load_council
 from layers.council_data import load_council_data
@@ -48,11 +51,11 @@ def best_known(vrp: Path) -> float:
 
 def _suggested_bases(data, clients, calls, engine, settings) -> list[rounds.Base]:
     """The page's suggestion: bases among the locality's towns, carers that fit every call."""
-    candidates = rounds.base_candidates(data.places, data.localities, clients)
+    candidates = base_candidates(data.places, data.localities, clients)
     weights = calls.groupby("client_id").size().reindex(clients["client_id"]).fillna(0).to_numpy()
-    chosen = rounds.suggest_bases(candidates, clients, engine, weights=weights)
+    chosen = suggest_bases(candidates, clients, engine, weights=weights)
     bases = [rounds.Base(row.name, row.x, row.y, 0) for row in chosen.itertuples()]
-    carers = rounds.suggest_carers(calls, bases, settings, engine=engine)
+    carers = suggest_carers(calls, bases, settings, engine=engine)
     return [rounds.Base(base.name, base.x, base.y, carers[base.name]) for base in bases]
 
 
@@ -105,7 +108,7 @@ def main() -> None:
     rows, gaps = [], []
     for path in arguments.instances:
         data = pyvrp.read(path, round_func=arguments.round_func)
-        result = rounds.solve_problem(data, time_limit_s=arguments.seconds, seed=arguments.seed)
+        result = solve_problem(data, time_limit_s=arguments.seconds, seed=arguments.seed)
         cost = result.best.distance() / SCALE[arguments.round_func]
         known = best_known(path)
         gap = 100.0 * (cost - known) / known
@@ -120,14 +123,14 @@ def main() -> None:
           f"{day_s:.1f} s (target < 15 s)")
 
     week_s, week, bases = synthetic_week()
-    kept = rounds.continuity(week.visits)["continuity"].mean()
-    best = rounds.best_continuity(week.calls, rounds.RoundSettings().carer_days_per_week)
+    kept = continuity(week.visits)["continuity"].mean()
+    best = best_continuity(week.calls, rounds.RoundSettings().carer_days_per_week)
     print(f"Synthetic week (clients 1–7 days a week): {len(week.calls)} calls, {week.calls['day'].value_counts().min()}"
           f"–{week.calls['day'].value_counts().max()} a day, bases {', '.join(f'{b.name} ({b.carers})' for b in bases)}; "
           f"{len(week.rounds)} day rounds, {len(week.visits)} fitted, {len(week.unserved)} not fitted, "
           f"{week_s:.1f} s (target < 120 s)")
     cold_s, cold, _ = synthetic_week(follow=False)
-    cold_kept = rounds.continuity(cold.visits)["continuity"].mean()
+    cold_kept = continuity(cold.visits)["continuity"].mean()
     print(f"Continuity of care: {kept:.1%} keeping clients with their usual carer (£"
           f"{rounds.RoundSettings().continuity_cost:g} a call) and starting each day from the day before, "
           f"{cold_kept:.1%} planning each day from scratch on pay and mileage only ({cold_s:.1f} s); at most "

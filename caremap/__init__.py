@@ -34,7 +34,7 @@ from geo.errors import (
 )
 from geo.settings import settings
 from geo.version import tool_version
-from layers.national import council_by_name as load_council
+from layers.social_care import council_by_name as load_council
 
 if TYPE_CHECKING:
     from routing.engine import EstimateEngine, RoadEngine

@@ -16,7 +16,7 @@ from geo.council import Council
 from geo.crs import to_bng
 from geo.errors import InputDataError
 from layers.council_data import CouncilData
-from layers.national import council_by_name
+from layers.social_care import council_by_name
 
 if TYPE_CHECKING:
     from analyses.rounds import Base, RoundSettings

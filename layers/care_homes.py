@@ -4,7 +4,8 @@ simple list.
 Every council's bundle holds the CQC care homes in it and within 15 km beyond its border
 (``tables/<slug>/cqc_care_homes.csv``, cut from CQC's national directory by :func:`homes_near`). That file
 is read by the same code as a file a user uploads (:func:`read_care_homes`): the CQC "care directory with
-filters" (HSCA Active Locations: ODS, XLSX or CSV) or their own list, which then replaces it.
+filters" (HSCA Active Locations: ODS, XLSX or CSV) or their own list, which then replaces it. What each home
+provides is read by :mod:`layers.care_home_services`; candidate sites for new homes by :mod:`layers.candidate_sites`.
 """
 
 from __future__ import annotations
@@ -24,23 +25,19 @@ from geo.errors import InputDataError
 from geo.postcode import format_postcode, postcode_key
 from geo.units import lonlat_to_bng
 from layers import catalog
+from layers.care_home_services import NO, YES, is_dementia_service_type, row_flags
+from layers.cell_values import cell_text, is_blank, point_from_lat_lon, points_frame
 from layers.postcodes import postcode_index
 from layers.user_files import (
     CARE_HOME_LIST,
-    MAX_CARE_HOME_BYTES,
     RowProblem,
-    TableLimits,
     UploadSummary,
-    cell_text,
-    is_blank,
     match_columns,
     normalise_header,
-    point_from_lat_lon,
-    points_frame,
     quote,
-    read_table,
     shown_name,
 )
+from layers.user_tables import read_table
 
 if TYPE_CHECKING:
     from layers.council_data import CouncilData
@@ -49,11 +46,6 @@ MAX_CARE_HOMES_NEAR = 2_000
 """Most care homes in or within 15 km of a council (each is a column of the coverage matrix: for
 Hertfordshire's 32,776 postcodes, 2,000 homes are half a gigabyte a measure). A council and its border hold a few
 hundred; more means repeated rows, or a file of another area."""
-MAX_CANDIDATE_SITES = 500
-"""Most candidate sites read from a user's list (each one is a column of the site-choice matrix)."""
-CANDIDATE_KIND = "your candidate"
-"""The ``kind`` of a site from a user's list of candidates."""
-CANDIDATE_LIST = TableLimits("list of candidate sites", MAX_CARE_HOME_BYTES, MAX_CANDIDATE_SITES)
 NEARBY_M = 15_000.0
 """Homes this close outside the council still serve its residents (and count for access)."""
 
@@ -136,53 +128,6 @@ def homes_near(cqc: pd.DataFrame, outline: gpd.GeoDataFrame, *, within_m: float 
     return near.reset_index(drop=True)
 
 
-_YES = {"y", "yes", "true", "1", "t"}
-_NO = {"n", "no", "false", "0", "f"}
-_NOT_NURSING = re.compile(r"\b(?:without|non|no|not)\b[\s-]*(?:\w+\s+)?nursing")
-_OLDER = re.compile(r"older|elderly|over[\s-]*65|65\s*(?:\+|and over|yrs? and over)|\bfrail")
-
-
-def service_kinds(text: str) -> set[str]:
-    """What a service-type or specialism text says a home provides: a subset of ``{"nursing", "residential",
-    "care_home", "dementia", "older_people"}``.
-
-    Items may be separated by ``|``, ``;``, ``,``, ``/`` or new lines (CQC's care directory uses ``|``). "Care
-    home service without nursing", "non-nursing" and "no nursing" are residential, never nursing.
-
-    Examples
-    --------
-    >>> sorted(service_kinds("Care home service without nursing|Dementia"))
-    ['care_home', 'dementia', 'residential']
-    >>> sorted(service_kinds("Nursing homes; Caring for adults over 65 yrs"))
-    ['care_home', 'nursing', 'older_people']
-    """
-    kinds: set[str] = set()
-    for item in re.split(r"[|;,/\n]+", text.lower()):
-        if _NOT_NURSING.search(item):
-            kinds |= {"residential", "care_home"}
-        elif "nursing" in item:
-            kinds |= {"nursing", "care_home"}
-        elif "residential" in item or "care home" in item:
-            kinds |= {"residential", "care_home"}
-        if "dementia" in item:
-            kinds.add("dementia")
-        if _OLDER.search(item) and "under 65" not in item:
-            kinds.add("older_people")
-    return kinds
-
-
-def _flag(text: str) -> bool | None:
-    """A yes/no cell as True/False; None when blank or not a yes/no word."""
-    word = text.strip().lower()
-    return True if word in _YES else False if word in _NO else None
-
-
-def _nursing_cell(text: str) -> bool:
-    """A nursing cell: yes/no, or words ("with nursing", "residential", "without nursing")."""
-    flag = _flag(text)
-    return flag if flag is not None else "nursing" in service_kinds(text)
-
-
 @dataclass
 class CareHomeTable(UploadSummary):
     """Care homes read from a source, and what was wrong, left out or assumed.
@@ -238,11 +183,6 @@ def is_locations_sheet(name: str) -> bool:
     return normalise_header(name) in CQC_SHEETS
 
 
-def _is_dementia_service_type(header: str) -> bool:
-    """A service-type column about dementia (``Service type - … dementia``), whatever its exact wording."""
-    return header.startswith("service_type") and "dementia" in header
-
-
 def _care_home_columns(frame: pd.DataFrame) -> dict[str, str]:
     """The file's columns for each canonical name; a header such as ``Care home`` is either the name or the
     care-home flag (yes/no values), never both."""
@@ -250,11 +190,11 @@ def _care_home_columns(frame: pd.DataFrame) -> dict[str, str]:
     header = columns.get("name")
     if header is not None and header == columns.get("care_home_flag"):
         values = [str(value).strip().lower() for value in frame[header].tolist() if not is_blank({"v": value})]
-        if values and sum(value in _YES | _NO for value in values) >= 0.9 * len(values):
+        if values and sum(value in YES | NO for value in values) >= 0.9 * len(values):
             del columns["name"]
         else:
             del columns["care_home_flag"]
-    dementia_types = [column for column in frame.columns if _is_dementia_service_type(normalise_header(column))]
+    dementia_types = [column for column in frame.columns if is_dementia_service_type(normalise_header(column))]
     if dementia_types:
         columns["dementia_service_type"] = dementia_types[0]
     return columns
@@ -263,52 +203,6 @@ def _care_home_columns(frame: pd.DataFrame) -> dict[str, str]:
 def _assumed_beds_note(missing: str, council: Council) -> str:
     """``missing`` says which homes lack beds ("3 home(s) have no bed count")."""
     return f"{missing}: {council.assumed_beds_per_home} beds assumed for each ({council.source('assumed_beds_per_home')})."
-
-
-@dataclass
-class _RowFlags:
-    """What one row says about a home (None: the file does not say)."""
-
-    care_home: bool
-    nursing: bool | None
-    older_people: bool | None
-    dementia: bool | None
-
-
-def _row_flags(get, columns: dict[str, str]) -> _RowFlags:
-    """Care home or not, nursing, older people and dementia from a row's flag and service columns.
-
-    Without a care-home flag, a file with both nursing and residential columns (CQC's "Service type - Care
-    home service with/without nursing") lists a care home only where one of them says yes.
-    """
-    kinds = service_kinds(get("service_types")) | service_kinds(get("specialisms"))
-    if {"nursing", "residential", "service_types"} & set(columns) or "nursing" in kinds:
-        nursing = _nursing_cell(get("nursing")) if get("nursing") else False
-        nursing = nursing or "nursing" in service_kinds(get("service_types")) or "nursing" in kinds
-    else:
-        nursing = None  # the file does not say which homes have nursing: not known, never "none"
-    residential = _flag(get("residential")) is True
-    if "care_home_flag" in columns:
-        care_home = _flag(get("care_home_flag")) is True
-    elif "residential" in columns and "nursing" in columns:
-        care_home = nursing or residential
-    elif get("service_types"):
-        care_home = bool(kinds & {"nursing", "residential", "care_home"})
-    else:
-        care_home = True
-    if "older_people" in columns:
-        older = _flag(get("older_people")) is True or "older_people" in service_kinds(get("older_people"))
-    elif "specialisms" in columns:
-        older = "older_people" in kinds
-    else:
-        older = True if "older_people" in kinds else None
-    dementia_cells = [get(name) for name in ("dementia", "dementia_service_type") if name in columns]
-    if dementia_cells or "specialisms" in columns:
-        dementia = any(_flag(cell) is True or "dementia" in service_kinds(cell) for cell in dementia_cells) or \
-            "dementia" in kinds
-    else:
-        dementia = True if "dementia" in kinds else None
-    return _RowFlags(care_home, nursing, older, dementia)
 
 
 def read_care_homes(content: bytes, filename: str, *, postcodes: gpd.GeoDataFrame, outline: gpd.GeoDataFrame,
@@ -333,7 +227,7 @@ def read_care_homes(content: bytes, filename: str, *, postcodes: gpd.GeoDataFram
         :data:`MAX_CARE_HOMES_NEAR` of them.
     """
     # Title lines above the header are skipped by the reader; it keeps only the columns read here.
-    table = read_table(content, filename, limits=CARE_HOME_LIST, columns=COLUMNS, also_keep=_is_dementia_service_type,
+    table = read_table(content, filename, limits=CARE_HOME_LIST, columns=COLUMNS, also_keep=is_dementia_service_type,
                        sheet=is_locations_sheet)
     frame, notes = table.frame, table.notes
     columns = _care_home_columns(frame)
@@ -354,18 +248,18 @@ def read_care_homes(content: bytes, filename: str, *, postcodes: gpd.GeoDataFram
         get = partial(cell_text, record, columns)
         if is_blank(record):
             continue
-        flags = _row_flags(get, columns)
+        flags = row_flags(get, columns)
         if not flags.care_home:
             skipped["not a care home"] += 1
             continue
-        if get("dormant").lower() in _YES:
+        if get("dormant").lower() in YES:
             skipped["dormant"] += 1
             continue
         location_id = get("location_id").upper()
         if location_id and location_id in accepted:
             skipped["repeats a Location ID"] += 1
             continue
-        located = _locate_home(get, columns, lookup, postcodes)
+        located = locate_home(get, columns, lookup, postcodes)
         if isinstance(located, RowProblem):
             rejected.append((location_id, RowProblem(row_number, located.column, located.message)))
             continue
@@ -471,7 +365,7 @@ def _band_notes(homes: pd.DataFrame) -> list[str]:
     return notes
 
 
-def _locate_home(get, columns, lookup, postcodes):
+def locate_home(get, columns, lookup, postcodes):
     """(x, y, postcode) from latitude/longitude (preferred: CQC gives them) or the council's postcodes."""
     postcode = format_postcode(get("postcode")) if get("postcode") else ""
     if get("lat") and get("lon"):
@@ -514,62 +408,3 @@ def shipped_care_homes(data: CouncilData) -> CareHomeTable:
                           f"{council.name} and within 15 km beyond its border (CQC registers homes in England only: "
                           f"homes in Wales are not among them). Load CQC's current file to replace them.")
     return table
-
-
-@dataclass
-class CandidateSites(UploadSummary):
-    """Places a user proposes for a new care home: ``name``, ``kind`` (:data:`CANDIDATE_KIND`), ``postcode`` and
-    point geometry (BNG)."""
-
-    sites: gpd.GeoDataFrame
-    problems: list[RowProblem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    skipped: dict[str, int] = field(default_factory=dict)
-    noun = "candidate site"
-    records_attribute = "sites"
-    skip_words = {"far": "more than 15 km outside the council"}
-
-
-def read_candidate_sites(content: bytes, filename: str, *, postcodes: gpd.GeoDataFrame,
-                         outline: gpd.GeoDataFrame) -> CandidateSites:
-    """Read a list of candidate sites for a new home (name and postcode or latitude/longitude; CSV, XLSX, ODS).
-
-    Sites more than 15 km outside the council are left out (noted); rows that cannot be placed are listed
-    in ``problems``.
-
-    Raises
-    ------
-    InputDataError
-        If the file cannot be read, lacks a name and a location column, holds more than
-        :data:`MAX_CANDIDATE_SITES` rows or no usable site.
-    """
-    synonyms = {key: COLUMNS[key] for key in ("postcode", "lat", "lon")} | {
-        "name": (*COLUMNS["name"], "site", "site_name", "place")}
-    table = read_table(content, filename, limits=CANDIDATE_LIST, columns=synonyms)
-    frame, notes = table.frame, table.notes
-    columns = match_columns(frame.columns, synonyms)
-    if "name" not in columns or not ("postcode" in columns or {"lat", "lon"} <= set(columns)):
-        raise InputDataError(f"{shown_name(filename)} does not look like a list of candidate sites: it needs a name "
-                             f"column and a postcode or latitude/longitude. Its columns: "
-                             f"{', '.join(map(quote, table.headers[:12]))}.")
-    lookup = postcode_index(postcodes)
-    council_area = outline.union_all()
-    rows, problems, far = [], list(table.problems), 0
-    for row_number, record in zip(frame.index, frame.to_dict("records")):
-        get = partial(cell_text, record, columns)
-        if is_blank(record):
-            continue
-        located = _locate_home(get, columns, lookup, postcodes)
-        if isinstance(located, RowProblem):
-            problems.append(RowProblem(row_number, located.column, located.message))
-            continue
-        x, y, postcode = located
-        if not near_council(council_area, [x], [y])[0]:
-            far += 1
-            continue
-        rows.append({"name": get("name") or f"row {row_number}", "kind": CANDIDATE_KIND, "postcode": postcode,
-                     "x": x, "y": y})
-    if not rows:
-        raise InputDataError(f"No candidate site in {shown_name(filename)} lies in or near the council.",
-                             [str(problem) for problem in problems])
-    return CandidateSites(points_frame(rows), problems, notes, {"far": far} if far else {})

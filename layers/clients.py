@@ -20,22 +20,17 @@ import pandas as pd
 from geo.errors import InputDataError
 from geo.postcode import format_postcode, is_valid_postcode, postcode_key
 from geo.units import in_great_britain_bng
+from layers.cell_values import AmbiguousNumber, cell_text, decimal_mark, parse_number, point_from_lat_lon, points_frame
 from layers.postcodes import postcode_index
 from layers.user_files import (
     CLIENT_LIST,
-    AmbiguousNumber,
     RowProblem,
     UploadSummary,
-    cell_text,
-    decimal_mark,
     match_columns,
-    parse_number,
-    point_from_lat_lon,
-    points_frame,
     quote,
-    read_table,
     shown_name,
 )
+from layers.user_tables import read_table
 from layers.workbooks import FormattedNumber
 
 OUTSIDE_TOLERANCE_M = 2_000.0

@@ -1,4 +1,8 @@
-"""Every layer of one council, loaded and joined once: the starting point of each analysis."""
+"""Every layer of one council, loaded and joined once: the starting point of each analysis.
+
+Built once a council (its files read, joined, named, its LSOAs assigned to PCN localities), then kept on disk
+(:mod:`layers.council_cache`) and read back while nothing it was built from has changed.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ import pandas as pd
 
 from geo.council import Council
 from geo.crs import to_bng
-from layers import areas, health, localities, names, places, population, postcodes, rural_urban
+from layers import council_cache
+from layers.io import files_read
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,8 @@ def localities_from_nearest(
 
     ``nearest`` gives each LSOA's nearest member practice (``practice_code``), by whatever measure.
     """
+    from layers import localities  # here: building localities loads SciPy, reading kept layers does not
+
     assignment = localities.assign_localities(lsoa, nearest, practices, council.locality_merges)
     unmerged = localities.assign_localities(lsoa, nearest, practices)
     lsoa = lsoa.copy()
@@ -108,18 +115,41 @@ def localities_from_nearest(
     return lsoa, merged_layer, pcn_layer
 
 
-def _with_msoa_names(msoa: gpd.GeoDataFrame, lsoa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    return msoa.assign(area_name=msoa["msoa21_code"].map(names.msoa_display_names(lsoa)).fillna(msoa["msoa21_name"]))
+def load_council_data(council: Council, *, cached: bool = True) -> CouncilData:
+    """Every bundled layer of a council, loaded, joined and checked: as kept on disk when nothing it is built from
+    has changed (:mod:`layers.council_cache`), else built (:func:`build_council_data`) and kept.
 
-
-def load_council_data(council: Council) -> CouncilData:
-    """Load, join and check every bundled layer of a council.
+    Parameters
+    ----------
+    council : Council
+    cached : bool
+        Read and keep the layers on disk (``settings.cache_folder``); False builds them every time.
 
     Raises
     ------
     geo.errors.DataFileError
         If a bundled file is missing or unreadable (the message names it and its source).
     """
+    if cached and (stored := council_cache.stored_layers(council)) is not None:
+        return CouncilData(council=council, **stored)
+    with files_read() as files:
+        data = build_council_data(council)
+    if cached:
+        council_cache.store_layers(council, {layer.name: getattr(data, layer.name) for layer in fields(CouncilData)
+                                             if layer.name != "council"}, files)
+    return data
+
+
+def build_council_data(council: Council) -> CouncilData:
+    """Read, join and check every bundled layer of a council (what :func:`load_council_data` keeps).
+
+    Raises
+    ------
+    geo.errors.DataFileError
+        If a bundled file is missing or unreadable (the message names it and its source).
+    """
+    from layers import areas, health, localities, names, places, population, postcodes, rural_urban
+
     lsoa = areas.lsoa21(council)
     postcode_layer = postcodes.postcode_points(council, lsoa)
     by_age = population.population_lsoa21(council, postcode_layer.groupby("lsoa21_code").size())
@@ -150,3 +180,9 @@ def load_council_data(council: Council) -> CouncilData:
         districts=with_population(areas.districts(lsoa), lsoa, "lad_code"),
         border_practices=health.border_practices(council),
     )
+
+
+def _with_msoa_names(msoa: gpd.GeoDataFrame, lsoa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    from layers import names
+
+    return msoa.assign(area_name=msoa["msoa21_code"].map(names.msoa_display_names(lsoa)).fillna(msoa["msoa21_name"]))

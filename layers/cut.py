@@ -43,14 +43,13 @@ from layers.national import (
     EPCN_END,
     EPCN_PRACTICE,
     EPCN_START,
-    SocialCareCouncil,
     layer_vintages,
     newest_of,
     read_pack_table,
-    social_care_councils,
     table_vintage,
 )
 from layers.population import apportion_to_lsoa21
+from layers.social_care import SocialCareCouncil, social_care_councils
 
 BORDER_M = 15_000.0
 """How far beyond the boundary practices and care homes are kept (people near a border use them)."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import geopandas as gpd
 import pandas as pd
@@ -44,6 +46,21 @@ def _restore_hint(council: Council | None) -> str:
     return RESTORE_HINT
 
 
+_FILES_READ: ContextVar[list[Path] | None] = ContextVar("caremap_files_read", default=None)
+
+
+@contextmanager
+def files_read() -> Iterator[list[Path]]:
+    """The data files read in a with-block (in this thread), in the order read: what something built from them
+    depends on (:mod:`layers.council_cache` keys a council's layers by their content)."""
+    files: list[Path] = []
+    token = _FILES_READ.set(files)
+    try:
+        yield files
+    finally:
+        _FILES_READ.reset(token)
+
+
 def dataset_path(key: str, council: Council | None = None, data_dir: Path | None = None) -> Path:
     """Path of a dataset for a council (under the council's data folder unless ``data_dir`` is given), raising
     :class:`DataFileError` if it is missing."""
@@ -51,6 +68,8 @@ def dataset_path(key: str, council: Council | None = None, data_dir: Path | None
     path = dataset.location(council.slug if council else None, data_dir or (council.data_dir if council else None))
     if not path.is_file():
         raise DataFileError(f"Missing data file {_describe(dataset, path)}. {_restore_hint(council)}")
+    if (files := _FILES_READ.get()) is not None:
+        files.append(path)
     return path
 
 

@@ -14,7 +14,6 @@ from typing import Mapping
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 
 def lsoa_anchor_points(lsoas: gpd.GeoDataFrame, postcodes: gpd.GeoDataFrame) -> gpd.GeoSeries:
@@ -39,6 +38,8 @@ def nearest_practice_straight(anchors: gpd.GeoSeries, practices: gpd.GeoDataFram
         Indexed like ``anchors``; columns ``practice_code`` and ``distance_m`` (metres).
     """
     members = practices[practices["pcn_code"].notna()].reset_index(drop=True)
+    from scipy.spatial import cKDTree  # here: SciPy loads with the first measure, not with the first map
+
     tree = cKDTree(np.column_stack([members.geometry.x, members.geometry.y]))
     distance, position = tree.query(np.column_stack([anchors.x, anchors.y]))
     return pd.DataFrame(

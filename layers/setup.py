@@ -34,7 +34,7 @@ from geo.errors import InputDataError
 from geo.settings import settings
 from layers.catalog import DATASETS
 from layers.cut import CutSummary, NationalPack, cut_council
-from layers.national import SocialCareCouncil, find_social_care_council
+from layers.social_care import SocialCareCouncil, find_social_care_council
 
 if TYPE_CHECKING:
     from layers.refresh import RefreshReport

@@ -12,8 +12,6 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
-from scipy.spatial.distance import cdist
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
@@ -21,6 +19,14 @@ from geo.shapes import distance_to_boxes, grown_area
 from geo.units import METRES_PER_MILE
 from routing.settings import ESTIMATE_BANDS, ESTIMATE_CALIBRATION, MPH_TO_KPH, RoutingSettings
 from routing.travel import ESTIMATE, RoutePath, Snap, TravelEngine, TravelMatrix, internal_units
+
+
+def _nearest_of(points: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Straight-line metres from each point to the nearest target, and which target (a k-d tree: SciPy is loaded
+    with the first measure, not with the first map)."""
+    from scipy.spatial import cKDTree
+
+    return cKDTree(targets).query(points)
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,8 @@ class EstimateEngine(TravelEngine):
         # A block of origins at a time: a council's postcodes × homes would otherwise take several times the memory
         # of the result in intermediate arrays.
         step = max(1, (1 << 21) // max(len(destinations), 1))
+        from scipy.spatial.distance import cdist  # here: SciPy loads with the first measure, not with the first map
+
         for start in range(0, len(origins), step):
             rows = slice(start, start + step)
             straight = cdist(origins[rows], destinations)
@@ -125,7 +133,7 @@ class EstimateEngine(TravelEngine):
 
     def _nearest(self, points: np.ndarray, facilities: np.ndarray, *, by: str, direction: str, limit: float | None,
                  facility_ids: Sequence | None, with_other: bool) -> pd.DataFrame:
-        straight, facility = cKDTree(facilities).query(points)
+        straight, facility = _nearest_of(points, facilities)
         metres, seconds = self.curve.road(straight), self.curve.time(straight)
         if limit is not None:
             beyond = (seconds if by == "time" else metres) > limit * internal_units(by)
@@ -147,7 +155,7 @@ class EstimateEngine(TravelEngine):
         if boxes is not None:
             straight, centre = distance_to_boxes(points, boxes)
         else:
-            straight, centre = cKDTree(centres).query(points)
+            straight, centre = _nearest_of(points, centres)
         return pd.DataFrame({"miles": self.curve.road(straight) / METRES_PER_MILE,
                              "minutes": self.curve.time(straight) / 60.0, "centre": centre.astype(int),
                              "reachable": True, "far_from_road": False, "method": self.method})

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 if TYPE_CHECKING:
     import networkx as nx
+    import scipy.sparse as sp
 
 NPZ_VERSION = 2  # 2: segments timed at their own way's speed (version 1 timed merged attributes)
 
@@ -48,6 +48,8 @@ class ReducedEdges:
     def _sorted(cls, n: int, tail: np.ndarray, head: np.ndarray, *, weight: np.ndarray, other: np.ndarray,
                 raw_index: np.ndarray) -> "ReducedEdges":
         """From edges already sorted by (tail, head), one per pair: the CSR matrix is assembled directly."""
+        import scipy.sparse as sp  # here: SciPy loads with a road network, not with the first map
+
         compact = np.int32 if n < 2**31 - 1 and len(tail) < 2**31 - 1 else np.int64
         tail, head, raw_index = tail.astype(compact), head.astype(compact), raw_index.astype(compact)
         indptr = np.searchsorted(tail, np.arange(n + 1)).astype(compact)

@@ -12,10 +12,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 import shapely
-from scipy.sparse.csgraph import dijkstra
-from scipy.spatial import cKDTree
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
@@ -28,6 +25,8 @@ from routing.settings import MPH_TO_KPH, RoutingSettings
 from routing.travel import ROAD, RoutePath, Snap, TravelEngine, TravelMatrix, internal_units
 
 if TYPE_CHECKING:
+    import scipy.sparse as sp
+
     from geo.council import Council
 
 ROAD_ZONE_WIDTH_M = 300.0
@@ -41,11 +40,21 @@ def _with_virtual_sources(base: sp.csr_matrix, nodes: np.ndarray, legs: np.ndarr
 
     Built by appending CSR rows rather than with ``scipy.sparse.bmat``, which would re-sort every edge.
     """
+    import scipy.sparse as sp
+
     n, k = base.shape[0], len(nodes)
     data = np.concatenate([base.data, legs])
     indices = np.concatenate([base.indices, nodes.astype(base.indices.dtype)])
     indptr = np.concatenate([base.indptr, base.indptr[-1] + np.arange(1, k + 1)])
     return sp.csr_matrix((data, indices, indptr), shape=(n + k, n + k))
+
+
+def dijkstra(graph: sp.csr_matrix, **options):
+    """:func:`scipy.sparse.csgraph.dijkstra`, SciPy loaded when a road is first measured (not with the app's first
+    map, which measures none)."""
+    from scipy.sparse.csgraph import dijkstra as search
+
+    return search(graph, **options)
 
 
 class RoadEngine(TravelEngine):
@@ -63,6 +72,8 @@ class RoadEngine(TravelEngine):
         self.network = network
         self.settings = settings or RoutingSettings()
         self.label = f"Road network: {description or network.description}"
+        from scipy.spatial import cKDTree
+
         self._tree = cKDTree(np.column_stack([network.x, network.y]))
         self._access_mps = self.settings.access_speed_mph * MPH_TO_KPH / 3.6
 

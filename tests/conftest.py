@@ -12,12 +12,19 @@ import pytest
 from geo.council import load_council
 from layers.council_data import load_council_data
 
+TESTS_HOME = "CAREMAP_TESTS_HOME"
+"""Set beside ``CAREMAP_HOME`` when the tests made the folder, so that parallel workers make their own."""
+
 
 def pytest_configure(config):
     """Councils set up, caches and downloads of the tests go to a folder of their own, never to the user's;
     commands run as subprocesses inherit it."""
-    if "CAREMAP_HOME" not in os.environ:
-        config._caremap_home = os.environ["CAREMAP_HOME"] = tempfile.mkdtemp(prefix="caremap-tests-home-")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    inherited = os.environ.get("CAREMAP_HOME") and os.environ.get("CAREMAP_HOME") == os.environ.get(TESTS_HOME)
+    if "CAREMAP_HOME" not in os.environ or (worker and inherited):
+        # Each parallel worker (pytest -n) gets its own folder: councils set up by one never appear in another.
+        home = tempfile.mkdtemp(prefix=f"caremap-tests-home-{worker}-" if worker else "caremap-tests-home-")
+        config._caremap_home = os.environ["CAREMAP_HOME"] = os.environ[TESTS_HOME] = home
 
 
 def pytest_unconfigure(config):
@@ -25,6 +32,7 @@ def pytest_unconfigure(config):
     if home:
         shutil.rmtree(home, ignore_errors=True)
         os.environ.pop("CAREMAP_HOME", None)
+        os.environ.pop(TESTS_HOME, None)
 
 
 @pytest.fixture()

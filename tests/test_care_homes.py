@@ -14,9 +14,8 @@ import pytest
 from shapely.geometry import Point
 
 import caremap
-from analyses import coverage as cv
+from analyses import need_and_supply, uploads
 from analyses import report as reporting
-from analyses import uploads
 from geo.settings import settings
 from layers.care_homes import homes_near, shipped_care_homes
 from routing.engine import EstimateEngine
@@ -116,7 +115,7 @@ def test_a_loaded_file_replaces_the_shipped_homes(rutland, tmp_path):
     result = caremap.measure_coverage(rutland, table.homes, EstimateEngine(), year=2028)
     council = result.areas["council"].iloc[0]
     assert council["homes"] == 2 and council["beds"] == 44 and council["beds_assumed"] == 24
-    assert cv.beds_text(council["beds"], council["beds_assumed"]) == "44 beds (24 of them assumed)"
+    assert need_and_supply.beds_text(council["beds"], council["beds_assumed"]) == "44 beds (24 of them assumed)"
 
 
 @pytest.fixture(scope="module")
@@ -211,7 +210,7 @@ def test_a_partial_file_marks_the_headline_partial_everywhere(partial_report):
 
 def test_a_whole_file_keeps_a_plain_headline(herefordshire):
     table = shipped_care_homes(herefordshire)
-    beside = cv.documents_beside_homes(herefordshire, table.homes)
+    beside = need_and_supply.documents_beside_homes(herefordshire, table.homes)
     assert not beside.totals.partial and beside.totals.documented_beds == 2113
     # Need 1,640 / 2,000 / 2,650 beds against 1,970 beds for older people less 4.5% kept free (1,881).
     assert beside.by_year["shortfall_65"].round().tolist() == [-241, 119, 769]
@@ -224,6 +223,7 @@ def test_a_whole_file_keeps_a_plain_headline(herefordshire):
     assert areas["Homes"].astype(int).sum() == 67 and "Shortfall 2038" in areas.columns
 
 
+@pytest.mark.slow
 def test_the_care_homes_command_writes_the_homes_the_coverage_uses(tmp_path):
     import subprocess
     import sys

@@ -1,7 +1,8 @@
 import pytest
 
-from geo.council import default_council, list_councils, load_council, without_line_pointers
+from geo.council import default_council, list_councils, load_council
 from geo.errors import UnknownCouncilError
+from geo.figures import without_line_pointers
 
 
 def test_herefordshire_is_the_default_with_its_documented_rule():

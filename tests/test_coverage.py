@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analyses import coverage as cv
-from analyses import sites
+from analyses import need_and_supply, sites
 from layers.care_homes import read_care_homes
 from routing.engine import EstimateEngine
 
@@ -236,7 +236,7 @@ def test_an_invalid_duplicate_alone_is_still_a_problem(rutland):
     ("Residential; no nursing", False), ("Nursing home", True),
 ])
 def test_service_type_text_is_parsed_not_searched(text, nursing):
-    from layers.care_homes import service_kinds
+    from layers.care_home_services import service_kinds
 
     kinds = service_kinds(text)
     assert ("nursing" in kinds) is nursing and "care_home" in kinds
@@ -280,7 +280,7 @@ def test_residential_nursing_dementia_and_under_65_by_hand(rutland):
     settings = cv.CoverageSettings(bed_demand={2020: 100.0, 2030: 200.0}, free_bed_share=0.1, nursing_share=0.4,
                                    dementia_demand={2020: 50.0, 2030: 80.0}, under65_demand=12.0, years=(2020, 2025))
     result = cv.measure_coverage(rutland, homes, EstimateEngine(), year=2025, settings=settings)
-    by_year = cv.demand_by_year(result)
+    by_year = need_and_supply.demand_by_year(result)
     row = by_year.loc[2025]
     assert row["need_65"] == pytest.approx(150) and row["usable_65"] == pytest.approx(45)
     assert row["shortfall_65"] == pytest.approx(105)
@@ -319,16 +319,16 @@ def _homes_at_postcodes(data, beds: list[float], *, older: list[bool] | None = N
 
 def test_documented_totals_warn_beyond_ten_percent(herefordshire, all_councils):
     council = herefordshire.council  # 87 homes, 2,113 beds (2020)
-    close = cv.documented_totals(council, _homes_at_postcodes(herefordshire, [2113 / 80] * 80))
+    close = need_and_supply.documented_totals(council, _homes_at_postcodes(herefordshire, [2113 / 80] * 80))
     assert close.warning == "" and close.table["loaded"].tolist() == [80, pytest.approx(2113)]
     assert close.table["difference_pct"].round(1).tolist() == [-8.0, 0.0]
-    partial = cv.documented_totals(council, _homes_at_postcodes(herefordshire, [24.0] * 40))
+    partial = need_and_supply.documented_totals(council, _homes_at_postcodes(herefordshire, [24.0] * 40))
     assert "differ from Herefordshire's documented totals by more than 10%" in partial.warning
     assert "40 care homes loaded against 87 documented (2020, -54%)" in partial.warning
     # Hertfordshire documents homes for older people only: other homes are not counted against it.
     hertfordshire = all_councils["hertfordshire"]
     homes = _homes_at_postcodes(hertfordshire, [7482 / 147] * 150, older=[True] * 147 + [False] * 3)
-    check = cv.documented_totals(hertfordshire.council, homes)
+    check = need_and_supply.documented_totals(hertfordshire.council, homes)
     assert check.table.set_index("what").loc["care homes (older people)", "loaded"] == 147
     assert "nursing homes (older people)" in set(check.table["what"])  # residential/nursing split documented too
 
@@ -404,7 +404,7 @@ def test_the_greedy_fallback_is_named(monkeypatch, rutland, rutland_result, rutl
 
 
 def test_candidate_sites_from_a_list(rutland):
-    from layers.care_homes import read_candidate_sites
+    from layers.candidate_sites import read_candidate_sites
 
     table = read_candidate_sites(b"site,postcode\nBarleythorpe field,LE15 7PL\nNowhere,ZZ9 9ZZ\n", "sites.csv",
                                  postcodes=rutland.postcodes, outline=rutland.outline)
@@ -419,5 +419,5 @@ def test_a_list_that_does_not_say_nursing_leaves_nursing_unknown_not_zero(rutlan
                             council=rutland.council)
     assert "nursing" not in table.homes.columns
     assert any("nursing and residential beds are not known" in note for note in table.notes)
-    totals = cv.documented_totals(rutland.council, table.homes).table
+    totals = need_and_supply.documented_totals(rutland.council, table.homes).table
     assert not totals["key"].isin(["nursing_homes", "nursing_beds", "residential_homes", "residential_beds"]).any()

@@ -124,6 +124,7 @@ def test_herefordshire_answers_with_the_shipped_homes_before_any_upload():
     assert shortfall.label == "Shortfall (+) / spare (−)" and shortfall.value == "+119"
 
 
+@pytest.mark.slow
 def test_a_partial_file_marks_the_headline_and_says_what_was_left_out(tmp_path):
     cut = pd.read_csv(Path(__file__).resolve().parent.parent / "data/tables/herefordshire/cqc_care_homes.csv",
                       dtype=str, keep_default_na=False)
@@ -149,6 +150,7 @@ def test_a_partial_file_marks_the_headline_and_says_what_was_left_out(tmp_path):
     assert "Shortfall (+) / spare (−), aged 65+ (PARTIAL FILE)" in years.index
 
 
+@pytest.mark.slow
 def test_the_app_and_the_command_line_give_a_site_the_same_gain(tmp_path):
     app = AppTest.from_function(_rutland_coverage_page, default_timeout=300).run()
     assert not app.exception

@@ -42,7 +42,7 @@ def test_homes_and_beds_are_counted_from_a_loaded_file(rutland):
                              crs=27700)
     import dataclasses
 
-    from geo.council import Document, Figure
+    from geo.figures import Document, Figure
 
     # Rutland documents no beds: give it two figures from a test document to check against.
     document = Document("test", "A test document", 2020)

@@ -77,6 +77,7 @@ def test_points_become_longitude_and_latitude_and_geopackage_keeps_precision(tmp
     assert gpd.read_file(path)["value"].iloc[0] == np.pi
 
 
+@pytest.mark.slow
 def test_fee_zone_workbook_from_the_command_line_reads_as_it_is(tmp_path):
     from caremap import cli
 
@@ -153,6 +154,7 @@ def test_numbers_read_as_people_expect():
     assert money.cell(row=2, column=1).number_format == "#,##0.00"
 
 
+@pytest.mark.slow
 def test_fee_zones_command_costs_a_client_list_with_what_ifs(tmp_path, capsys):
     import pandas as pd
 

@@ -384,6 +384,7 @@ def test_a_one_way_network_that_never_leads_back_is_refused(tmp_path, capsys):
     assert main(["check", str(_streets(tmp_path, one_way=False)), "--kind", "roads", "--council", "rutland"]) == 0
 
 
+@pytest.mark.slow
 def test_a_network_covering_part_of_the_council_is_warned_about_everywhere(tmp_path, capsys):
     streets = _streets(tmp_path, one_way=False)
     out = tmp_path / "zones.xlsx"
@@ -412,7 +413,7 @@ def test_a_network_covering_part_of_the_council_is_warned_about_everywhere(tmp_p
 def test_drawn_text_is_never_mathematical_notation():
     from matplotlib.figure import Figure
 
-    from analyses.report_maps import drawn_text
+    from analyses.report.maps import drawn_text
 
     assert drawn_text("$x^{$ Farm") == r"\$x^{\$ Farm" and drawn_text("a\nb") == "a\\nb"
     figure = Figure()

@@ -16,7 +16,10 @@ from analyses.base_fee import OutsideShare, council_base_fee, net_base_fee
 from analyses.demand import synthetic_clients
 from analyses.fee_costing import Demand, FeeAssumptions
 from analyses.rounds import workbook
+from analyses.rounds.bases import suggest_carers
 from analyses.rounds.market import market_note, market_table
+from analyses.rounds.settings import wage_for_year
+from analyses.rounds.stubs import stub_rounds
 from geo.council import WHAT_IF, list_councils, load_council, national_figures
 from routing.engine import EstimateEngine
 
@@ -52,14 +55,14 @@ def test_the_national_living_wage_by_year_is_govuks_with_its_source():
     real = {int(year): rate for year, rate in figures["real_living_wage"].value.items()}
     assert "Living Wage Foundation" in figures["real_living_wage"].source and real[2023] == 10.90
     assert all(real[year] > wage[year] for year in wage)  # the voluntary rate is above the law every year
-    assert r.wage_for_year(2023).per_hour == 10.42 and r.wage_for_year(2023, "real").per_hour == 10.90
-    assert "earliest rate known for 2016" in r.wage_for_year(2016).source
+    assert wage_for_year(2023).per_hour == 10.42 and wage_for_year(2023, "real").per_hour == 10.90
+    assert "earliest rate known for 2016" in wage_for_year(2016).source
 
 
 @pytest.mark.parametrize("council", list_councils(), ids=lambda council: council.slug)
 def test_pay_is_never_below_the_legal_minimum_of_the_fees_year(council):
     for option in r.fee_options(council):
-        minimum = r.wage_for_year(option.year).per_hour
+        minimum = wage_for_year(option.year).per_hour
         for basis in r.PAY_BASES:
             settings = r.RoundSettings.for_council(council, fee=option, pay_basis=basis)
             assert settings.minimum_pay_per_hour == minimum
@@ -171,23 +174,24 @@ def mixed_week(herefordshire):
     calls = r.calls_for_week(clients, r.RoundSettings(iterations=100, time_limit_s=600))
     towns = herefordshire.places.set_index("name").loc[["Leominster", "Kington"]].geometry
     bases = [r.Base(name, point.x, point.y, 0) for name, point in towns.items()]
-    carers = r.suggest_carers(calls, bases, r.RoundSettings(iterations=100), engine=engine)
+    carers = suggest_carers(calls, bases, r.RoundSettings(iterations=100), engine=engine)
     bases = [r.Base(base.name, base.x, base.y, carers[base.name]) for base in bases]
     return clients, calls, bases, engine
 
 
+@pytest.mark.slow
 def test_merging_stub_rounds_never_leaves_a_call_unfitted(mixed_week):
     _, calls, bases, engine = mixed_week
     kept = r.plan_week(calls, bases, engine, r.RoundSettings(iterations=100, time_limit_s=600, stub_days=0))
     merged = r.plan_week(calls, bases, engine, r.RoundSettings(iterations=100, time_limit_s=600))
     merged_settings = r.RoundSettings()
-    stubs = r.stub_rounds(kept.rounds, merged_settings)
+    stubs = stub_rounds(kept.rounds, merged_settings)
     assert stubs and len(merged.merged) > 0  # the case has stubs, and some are merged
     assert set(merged.visits["call_id"]) == set(kept.visits["call_id"])  # every call fitted before is fitted after
     assert set(merged.unserved["call_id"]) == set(kept.unserved["call_id"])
     for row in merged.merged.itertuples():  # a merged stub is gone from its day
         assert not ((merged.rounds["day"] == row.day) & (merged.rounds["round"] == row.round)).any()
-    assert set(merged.top_ups) == set(r.stub_rounds(merged.rounds, merged_settings)) and set(merged.top_ups) < set(stubs)
+    assert set(merged.top_ups) == set(stub_rounds(merged.rounds, merged_settings)) and set(merged.top_ups) < set(stubs)
     windows = calls.set_index("call_id")
     minutes = merged.visits["start"].map(lambda text: int(text[:2]) * 60 + int(text[3:]))
     assert (windows.loc[merged.visits["call_id"], "tw_start_min"].to_numpy() <= minutes.to_numpy()).all()
@@ -243,6 +247,7 @@ def test_the_market_as_herefordshires_documents_describe_it(rutland_report):
 # --- The command line -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_command_line_takes_the_pages_money_options(tmp_path):
     out = tmp_path / "plan.csv"
     command = [sys.executable, "-m", "caremap", "rounds", "--council", "rutland", "--synthetic", "5", "--roads",

@@ -15,7 +15,7 @@ import shapely
 from geo.council import load_council
 from geo.errors import DataFileError, UnknownCouncilError
 from geo.settings import settings
-from layers import national
+from layers import national, social_care
 from layers.council_data import load_council_data
 from layers.cut import NationalPack, cut_council
 from tests.layers_equal import same_frame, same_layers
@@ -36,7 +36,7 @@ def cut(pack, tmp_path_factory):
     folder = tmp_path_factory.mktemp("cut")
     loaded = {}
     for slug in ("herefordshire", "rutland"):
-        summary = cut_council(national.find_social_care_council(slug, pack.councils), pack, folder)
+        summary = cut_council(social_care.find_social_care_council(slug, pack.councils), pack, folder)
         council = dataclasses.replace(load_council(slug), data_folder=folder, bundled=False)
         loaded[slug] = (summary, load_council_data(council))
     return folder, loaded
@@ -123,7 +123,7 @@ def test_a_2011_lsoa_split_between_two_councils_is_shared_not_counted_twice(pack
     national_row = pack.table("population_mid2020_lsoa11").set_index("lsoa11_code").loc["E01008187"]
     kept = []
     for name in ("Gateshead", "Northumberland"):
-        council = national.find_social_care_council(name, pack.councils)
+        council = social_care.find_social_care_council(name, pack.councils)
         lsoa = pack.lsoa[pack.lsoa["ltla24_code"].isin(council.lad_codes)]
         summary = CutSummary(council, tmp_path)
         _cut_people(council, pack, tmp_path, lsoa, summary)
@@ -139,7 +139,7 @@ def test_a_2011_lsoa_split_between_two_councils_is_shared_not_counted_twice(pack
     ("kingston upon hull", "E06000010"), ("BRIGHTON & HOVE", "E06000043"),
 ])
 def test_a_council_is_found_by_any_of_its_names(pack, name, code):
-    assert national.find_social_care_council(name, pack.councils).code == code
+    assert social_care.find_social_care_council(name, pack.councils).code == code
 
 
 @pytest.mark.parametrize("name, words", [
@@ -150,7 +150,7 @@ def test_a_council_is_found_by_any_of_its_names(pack, name, code):
 ])
 def test_councils_that_cannot_be_set_up_are_refused_with_why(pack, name, words):
     with pytest.raises(UnknownCouncilError) as refused:
-        national.find_social_care_council(name, pack.councils, pack.table("lookup_lad24_ctyua24"))
+        social_care.find_social_care_council(name, pack.councils, pack.table("lookup_lad24_ctyua24"))
     for word in words:
         assert word in str(refused.value)
 

@@ -12,6 +12,12 @@ from shapely.geometry import Point
 
 from analyses import rounds as r
 from analyses.demand import synthetic_clients
+from analyses.rounds.bases import suggest_carers
+from analyses.rounds.calls import default_windows
+from analyses.rounds.model import solve_problem
+from analyses.rounds.providers import provider_scenario
+from analyses.rounds.tables import round_table
+from analyses.rounds.viability import judge_rounds
 from geo.errors import InputDataError
 from geo.units import METRES_PER_MILE
 from routing.engine import EstimateEngine, RoadEngine
@@ -61,7 +67,7 @@ def rutland_plan(rutland, rutland_engine):
     oakham = rutland.places.set_index("name").loc["Oakham"].geometry
     settings = r.RoundSettings(iterations=400, max_paid_hours=6.0, pay_waiting=True)
     base = r.Base("Oakham", oakham.x, oakham.y, 0)
-    carers = r.suggest_carers(calls, [base], settings, engine=rutland_engine)
+    carers = suggest_carers(calls, [base], settings, engine=rutland_engine)
     plan = r.plan_rounds(calls, [r.Base("Oakham", oakham.x, oakham.y, carers["Oakham"])], rutland_engine, settings)
     return calls, plan, settings
 
@@ -144,24 +150,24 @@ def test_windows_text():
         r.parse_windows("10:00-09:00", settings)
     with pytest.raises(InputDataError, match="'brunch' is not a call window"):
         r.parse_windows("brunch", settings)
-    assert [w[0] for w in r.default_windows(3, settings)] == ["morning", "lunch", "tea"]
+    assert [w[0] for w in default_windows(3, settings)] == ["morning", "lunch", "tea"]
 
 
 def test_verdicts_follow_the_thresholds():
-    rounds = r.round_table([
+    rounds = round_table([
         {"round": "a", "contact_hours": 4.0, "travel_hours": 1.0, "idle_hours": 0.0, "paid_hours": 5.0, "miles": 20,
          "travel_share": 0.2, "cost": 70.0, "cost_per_contact_hour": 17.5},
         {"round": "b", "contact_hours": 1.0, "travel_hours": 2.0, "idle_hours": 0.0, "paid_hours": 3.0, "miles": 60,
          "travel_share": 2 / 3, "cost": 64.8, "cost_per_contact_hour": 64.8},
     ])
-    judged = r.judge_rounds(rounds, r.RoundSettings())
+    judged = judge_rounds(rounds, r.RoundSettings())
     assert judged["verdict"].tolist() == ["viable", "not viable"]
     assert "travel 67% of paid time" in judged.loc[1, "why"] and "1.0 contact hours" in judged.loc[1, "why"]
 
 
 def test_provider_scenario_against_the_threshold():
     hours = pd.Series({"Hereford City": 3_280.0, "East": 1_750.0})
-    table = r.provider_scenario(hours, 6, threshold_hours=300.0, contact_hours_per_round=4.0)
+    table = provider_scenario(hours, 6, threshold_hours=300.0, contact_hours_per_round=4.0)
     assert table.loc["East", "hours_per_provider"] == pytest.approx(1_750 / 6)
     assert table["viable"].to_dict() == {"Hereford City": True, "East": False}
     assert table["most_viable_providers"].to_dict() == {"Hereford City": 10, "East": 5}
@@ -180,7 +186,7 @@ def test_weekly_hours_of_synthetic_clients(herefordshire):
 
 def test_solve_path_reaches_the_best_known_solomon_cost():
     data = pyvrp.read(SOLOMON / "C101.vrp", round_func="dimacs")
-    result = r.solve_problem(data, time_limit_s=30, seed=1, iterations=500)
+    result = solve_problem(data, time_limit_s=30, seed=1, iterations=500)
     assert result.best.is_feasible()
     assert result.best.distance() / 10 == pytest.approx(827.3, rel=0.01)
 

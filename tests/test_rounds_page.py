@@ -72,6 +72,7 @@ def test_pay_follows_the_fee_until_the_user_types_their_own():
     assert not app.error  # above April 2019's £8.21
 
 
+@pytest.mark.slow
 def test_paying_waiting_time_keeps_the_plan_and_changes_only_its_money():
     app = AppTest.from_function(_herefordshire_rounds_page, default_timeout=240).run()
     area = app.selectbox(key="rv_area_herefordshire").value

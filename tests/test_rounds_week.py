@@ -1,6 +1,7 @@
 """A week of rounds: income with the rural uplift, the gap between calls, days a week, continuity, bases and carers,
 providers from the rounds built, the workbook and the command line."""
 
+import dataclasses
 from io import BytesIO
 
 import geopandas as gpd
@@ -12,7 +13,15 @@ from shapely.geometry import Point
 import caremap
 from analyses import rounds as r
 from analyses.demand import synthetic_clients
-from analyses.rounds import workbook
+from analyses.rounds import workbook, workflow
+from analyses.rounds.bases import base_candidates, suggest_bases, suggest_bases_by_locality, suggest_carers
+from analyses.rounds.calls import visit_days
+from analyses.rounds.carers import best_continuity, carer_rota, continuity, working_per_day
+from analyses.rounds.income import price_visits
+from analyses.rounds.providers import default_providers, provider_table
+from analyses.rounds.settings import fee_pay
+from analyses.rounds.tables import round_table
+from analyses.rounds.viability import judge_rounds
 from geo.council import load_council
 from routing.engine import EstimateEngine
 from routing.settings import RoutingSettings
@@ -55,21 +64,21 @@ def test_income_is_the_fee_with_the_uplift_outside_the_zone():
     settings = r.RoundSettings(income_per_contact_hour=19.45, rural_uplift_pct=20.0, iterations=100)
     calls = r.calls_for_week(clients, settings)
     plan = r.plan_week(calls, [r.Base("Town", X0, Y0, 2)], STRAIGHT, settings)
-    priced = r.price_visits(plan.visits, zones, settings).set_index("client_id")
+    priced = price_visits(plan.visits, zones, settings).set_index("client_id")
     assert priced.loc["C0", "fee_per_hour"] == pytest.approx(19.45)
     assert priced.loc["C1", "fee_per_hour"] == pytest.approx(19.45 * 1.2)
     assert priced.loc["C0", "income"] == pytest.approx(19.45 * 30 / 60)
     assert priced.loc["C1", "income"] == pytest.approx(19.45 * 1.2 * 45 / 60)
-    judged = r.judge_rounds(plan.rounds, settings, visits=r.price_visits(plan.visits, zones, settings))
+    judged = judge_rounds(plan.rounds, settings, visits=price_visits(plan.visits, zones, settings))
     assert judged["income"].sum() == pytest.approx(19.45 * 0.5 + 23.34 * 0.75)
     assert np.allclose(judged["business_costs"], judged["income"] * 0.28)  # UKHCA: 28% of the price runs the business
     assert np.allclose(judged["margin"], judged["income"] - judged["business_costs"] - judged["cost"])
-    flat = r.price_visits(plan.visits, zones, r.RoundSettings(income_per_contact_hour=19.45))
+    flat = price_visits(plan.visits, zones, r.RoundSettings(income_per_contact_hour=19.45))
     assert flat["income"].sum() == pytest.approx(19.45 * 1.25)
 
 
 def test_the_verdict_compares_cost_with_income():
-    rounds = r.round_table([
+    rounds = round_table([
         {"round": "rural", "contact_hours": 2.0, "travel_hours": 0.5, "idle_hours": 0.0, "paid_hours": 2.5,
          "miles": 20, "travel_share": 0.2, "cost": 40.0, "cost_per_contact_hour": 20.0},
     ])
@@ -78,19 +87,19 @@ def test_the_verdict_compares_cost_with_income():
     pay = {"carer_pay_per_hour": 12.40, "wage_on_costs_pct": 0.0}
     no_business = r.RoundSettings(business_costs_pct=0.0, **pay)
     visits = pd.DataFrame({"round": ["rural"], "income": [2.0 * 19.45 * 1.2]})
-    assert r.judge_rounds(rounds.assign(cost=0.0), no_business, visits=visits)["cost"].tolist() == [pytest.approx(40.0)]
-    assert r.judge_rounds(rounds, no_business, visits=visits)["verdict"].tolist() == ["viable"]
+    assert judge_rounds(rounds.assign(cost=0.0), no_business, visits=visits)["cost"].tolist() == [pytest.approx(40.0)]
+    assert judge_rounds(rounds, no_business, visits=visits)["verdict"].tolist() == ["viable"]
     visits["income"] = 2.0 * 19.45
-    judged = r.judge_rounds(rounds, no_business, visits=visits)
+    judged = judge_rounds(rounds, no_business, visits=visits)
     assert judged["verdict"].tolist() == ["not viable"]
     assert "costs £20.00 per contact hour, paid £19.45 of which £19.45 is left" in judged.loc[0, "why"]
     # With UKHCA's 28% for running the business, the uplifted £23.34 leaves £16.80 a contact hour: not enough.
     visits["income"] = 2.0 * 19.45 * 1.2
-    judged = r.judge_rounds(rounds, r.RoundSettings(**pay), visits=visits)
+    judged = judge_rounds(rounds, r.RoundSettings(**pay), visits=visits)
     assert judged["verdict"].tolist() == ["not viable"] and "£16.80 is left after business costs" in judged.loc[0, "why"]
     assert judged["business_costs"].tolist() == [pytest.approx(0.28 * 2.0 * 19.45 * 1.2)]
     # Judged again with other money, the same round is costed afresh: no stale business costs or pay.
-    again = r.judge_rounds(judged, r.RoundSettings(carer_pay_per_hour=14.0, wage_on_costs_pct=0.0,
+    again = judge_rounds(judged, r.RoundSettings(carer_pay_per_hour=14.0, wage_on_costs_pct=0.0,
                                                    business_costs_pct=0.0), visits=visits)
     assert again["cost"].tolist() == [pytest.approx(2.5 * 14.0 + 20 * 0.45)] and again["business_costs"].tolist() == [0]
 
@@ -105,8 +114,8 @@ def test_pay_follows_the_fee_year_and_on_costs_follow_ukhca():
     assert current.carer_pay_per_hour == 10.42 and current.minimum_pay_per_hour == 10.42
     assert current.income_per_contact_hour == pytest.approx(19.45 * 1.087)
     assert "April 2023" in current.pay_source and "the legal minimum" in current.pay_source
-    assert "not recorded" in r.fee_pay(r.FeeOption("x", "x", 20.0, "x"))[1]
-    wage, source = r.fee_pay(r.FeeOption("x", "x", 20.0, "x", 2031))
+    assert "not recorded" in fee_pay(r.FeeOption("x", "x", 20.0, "x"))[1]
+    wage, source = fee_pay(r.FeeOption("x", "x", 20.0, "x", 2031))
     assert wage == 12.71 and "April 2026" in source and "the latest rate known for 2031" in source
     # UKHCA 2020/21: £3.11 of on-costs on £10.42 of pay; £5.80 of £20.69 runs the business.
     assert base.wage_on_costs_pct == pytest.approx(100 * 3.11 / 10.42, abs=0.05)
@@ -136,7 +145,7 @@ def test_clients_are_visited_on_their_days_spread_evenly():
         spacing = np.diff(days[client] + [days[client][0] + 7])
         assert spacing.max() - spacing.min() <= 1  # as even as whole days allow
     assert r.calls_for_week(clients, settings)["day"].tolist() == calls["day"].tolist()  # seeded
-    assert r.visit_days("C2", 3, seed=3) == days["C2"]
+    assert visit_days("C2", 3, seed=3) == days["C2"]
 
 
 def test_the_week_keeps_days_and_the_gap_in_its_plans():
@@ -183,19 +192,19 @@ def test_separated_windows_keep_the_gap_for_any_start_within_them():
 def test_continuity_on_a_small_case():
     visits = pd.DataFrame({"client_id": ["A"] * 4 + ["B"] * 3 + ["C"],
                            "carer": ["x", "x", "y", "x", "y", "z", "y", "z"]})
-    table = r.continuity(visits)
+    table = continuity(visits)
     assert table["continuity"].to_dict() == {"A": 0.75, "B": pytest.approx(2 / 3), "C": 1.0}
     assert table["main_carer"].to_dict() == {"A": "x", "B": "y", "C": "z"}
     assert table["carers"].to_dict() == {"A": 2, "B": 2, "C": 1}
     calls = pd.DataFrame({"client_id": ["A"] * 7 + ["B"] * 3, "day": [*range(7), 0, 2, 4]})
-    assert r.best_continuity(calls, 5) == pytest.approx((5 / 7 + 1.0) / 2)
+    assert best_continuity(calls, 5) == pytest.approx((5 / 7 + 1.0) / 2)
 
 
 def test_the_rota_spreads_days_off():
-    rota = r.carer_rota([r.Base("Base", X0, Y0, 7)], 5)
+    rota = carer_rota([r.Base("Base", X0, Y0, 7)], 5)
     assert all(len(carer.days) == 5 for carer in rota)
-    assert r.working_per_day(7, 5) == [5] * 7
-    assert r.working_per_day(3, 7) == [3] * 7
+    assert working_per_day(7, 5) == [5] * 7
+    assert working_per_day(3, 7) == [3] * 7
 
 
 def test_carers_follow_their_clients_across_the_week():
@@ -205,7 +214,7 @@ def test_carers_follow_their_clients_across_the_week():
     settings = r.RoundSettings(iterations=200, carer_days_per_week=7)
     plan = r.plan_week(r.calls_for_week(clients, settings), [r.Base("Base", X0, Y0, 2)], STRAIGHT, settings)
     assert len(plan.visits) == 42
-    assert (r.continuity(plan.visits)["continuity"] == 1.0).all()
+    assert (continuity(plan.visits)["continuity"] == 1.0).all()
     assert plan.visits.groupby("round")["carer"].nunique().max() == 1
 
 
@@ -214,20 +223,20 @@ def test_carers_follow_their_clients_across_the_week():
 
 def test_east_herefordshire_gets_bases_in_both_its_towns(herefordshire):
     clients = synthetic_clients(herefordshire, "East Herefordshire PCN", clients=60, seed=2)
-    candidates = r.base_candidates(herefordshire.places, herefordshire.localities, clients)
+    candidates = base_candidates(herefordshire.places, herefordshire.localities, clients)
     assert set(candidates["name"]) == {"Ledbury", "Bromyard"}
-    chosen = r.suggest_bases(candidates, clients, EstimateEngine())
+    chosen = suggest_bases(candidates, clients, EstimateEngine())
     assert set(chosen["name"]) == {"Ledbury", "Bromyard"} and chosen["calls_share"].sum() == pytest.approx(1.0)
-    alone = r.suggest_bases(candidates, clients, EstimateEngine(), most=1)
+    alone = suggest_bases(candidates, clients, EstimateEngine(), most=1)
     assert len(alone) == 1 and alone["mean_minutes"].iloc[0] > chosen["mean_minutes"].max()
 
 
 def test_the_whole_council_gets_bases_in_every_locality(herefordshire):
     clients = synthetic_clients(herefordshire, clients=300, seed=1)
     locality = r.client_localities(clients, herefordshire.lsoa)
-    candidates = r.base_candidates(herefordshire.places, herefordshire.localities,
+    candidates = base_candidates(herefordshire.places, herefordshire.localities,
                                    clients.assign(locality_name=locality.to_numpy()))
-    chosen = r.suggest_bases_by_locality(candidates, clients, EstimateEngine(), locality=locality)
+    chosen = suggest_bases_by_locality(candidates, clients, EstimateEngine(), locality=locality)
     home = candidates.set_index("name")["locality_name"]
     assert set(home[chosen["name"]]) == set(locality)  # each locality's clients start from its own towns
     assert chosen["calls_share"].sum() == pytest.approx(1.0)
@@ -237,12 +246,12 @@ def test_the_whole_council_gets_bases_in_every_locality(herefordshire):
     # Clients of no known locality are served too, from any town.
     unknown = locality.astype(object).copy()
     unknown.iloc[:10] = None
-    assert r.suggest_bases_by_locality(candidates, clients, EstimateEngine(), locality=unknown)["calls_share"].sum() == \
+    assert suggest_bases_by_locality(candidates, clients, EstimateEngine(), locality=unknown)["calls_share"].sum() == \
         pytest.approx(1.0)
     # One locality is planned as before.
     east = locality == "East Herefordshire PCN"
-    alone = r.suggest_bases_by_locality(candidates, clients[east.to_numpy()], EstimateEngine(), locality=locality[east])
-    assert set(alone["name"]) == set(r.suggest_bases(candidates[candidates["locality_name"] == "East Herefordshire PCN"],
+    alone = suggest_bases_by_locality(candidates, clients[east.to_numpy()], EstimateEngine(), locality=locality[east])
+    assert set(alone["name"]) == set(suggest_bases(candidates[candidates["locality_name"] == "East Herefordshire PCN"],
                                                      clients[east.to_numpy()], EstimateEngine())["name"])
 
 
@@ -253,7 +262,7 @@ def test_suggested_carers_fit_every_call_in_rutland(rutland, rutland_engine):
     calls = r.calls_for_week(clients, settings)
     bases = [r.Base(name, point.x, point.y, 0) for name, point in
              rutland.places.set_index("name").loc[["Oakham", "Uppingham"]].geometry.items()]
-    carers = r.suggest_carers(calls, bases, settings, engine=rutland_engine)
+    carers = suggest_carers(calls, bases, settings, engine=rutland_engine)
     plan = r.plan_week(calls, [r.Base(b.name, b.x, b.y, carers[b.name]) for b in bases], rutland_engine, settings)
     assert plan.unserved.empty and len(plan.visits) == len(calls)
     fewer = r.plan_week(calls, [r.Base(b.name, b.x, b.y, max(1, carers[b.name] // 3)) for b in bases],
@@ -279,7 +288,7 @@ def test_unfitted_calls_say_which_constraint_binds_and_what_would_fit_them():
 def test_the_provider_table_shares_whole_rounds_among_the_entered_providers():
     weekly = pd.DataFrame({"round": list("abcdef"), "locality": ["North"] * 5 + ["South"],
                            "contact_hours": [200.0, 150.0, 120.0, 100.0, 90.0, 80.0]})
-    table = r.provider_table(weekly, {"North": 3, "South": 1}, threshold_hours=210.0, growth={2028: 1.5})
+    table = provider_table(weekly, {"North": 3, "South": 1}, threshold_hours=210.0, growth={2028: 1.5})
     north = table.loc["North"]
     assert north["providers"] == 3 and north["weekly_hours"] == 660.0 and north["rounds"] == 5
     # Longest first, each to the provider with fewest hours so far: 200 | 150+90 | 120+100.
@@ -288,17 +297,17 @@ def test_the_provider_table_shares_whole_rounds_among_the_entered_providers():
     assert north["most_viable_providers"] == 2  # 200+100 | 150+120+90
     assert north["hours_2028"] == 990.0 and north["providers_2028"] == 4
     assert table.loc["South", "providers"] == 1 and table.loc["South", "smallest_provider_hours"] == 80.0
-    many = r.provider_table(weekly, {"North": 60, "South": 1}, threshold_hours=210.0)
+    many = provider_table(weekly, {"North": 60, "South": 1}, threshold_hours=210.0)
     assert many.loc["North", "providers"] == 60 and many.loc["North", "smallest_provider_hours"] == 0.0
 
 
 def test_default_providers_share_the_framework_count(herefordshire):
     council = herefordshire.council
     shares = pd.Series({"A": 0.5, "B": 0.3, "C": 0.2})
-    counts, source = r.default_providers(council, shares)
+    counts, source = default_providers(council, shares)
     assert counts.sum() == council.value("framework_providers") and counts.to_dict() == {"A": 6, "B": 3, "C": 2}
     assert "11 home care framework providers across 4 localities" in source and "Better Care Fund" in source
-    one, _ = r.default_providers(council, pd.Series({"A": 0.25}))
+    one, _ = default_providers(council, pd.Series({"A": 0.25}))
     assert one.to_dict() == {"A": 3}
 
 
@@ -321,6 +330,24 @@ def test_build_rounds_plans_and_judges_a_week(rutland_report):
     assert report.weekly["contact_hours"].sum() == pytest.approx(report.visits["minutes"].sum() / 60)
     assert report.localities["calls_fitted"].sum() == len(report.plan.calls)
     assert "calls fitted over the week" in report.summary()
+
+
+def test_the_workflow_fills_in_the_providers_of_a_judged_week(rutland_report, rutland):
+    """The API and the page share one workflow: the providers step gives a report with its providers, their source
+    and the threshold, from the week as judged (which it leaves as it was)."""
+    judged = dataclasses.replace(rutland_report, providers=None, providers_source="", threshold_hours=None)
+    planned = workflow.planned_localities(judged)
+    default, source = workflow.default_provider_counts(rutland, planned)
+    kept = workflow.with_providers(judged, rutland)
+    assert judged.providers is None and judged.threshold_hours is None
+    assert kept.threshold_hours == rutland.council.viability_hours_per_week and kept.providers_source == source
+    assert kept.providers["providers"].to_dict() == default.to_dict()
+    assert workflow.with_providers(judged, rutland, default).providers_source == source  # the defaults, as given
+    entered = workflow.with_providers(judged, rutland, {"Rutland Health PCN": 2})
+    assert entered.providers_source == workflow.ENTERED and entered.providers.equals(rutland_report.providers)
+    stricter = workflow.with_providers(judged, rutland, {"Rutland Health PCN": 2}, threshold_hours=150.0)
+    assert stricter.threshold_hours == 150.0 and stricter.providers["weekly_hours"].equals(
+        entered.providers["weekly_hours"])
 
 
 def test_the_workbook_is_for_people(rutland_report, rutland):
@@ -347,8 +374,6 @@ def test_the_workbook_is_for_people(rutland_report, rutland):
 
 
 def test_the_workbook_states_the_threshold_used(rutland_report, rutland):
-    import dataclasses
-
     def threshold_row(report):
         content = workbook.week_workbook(report, rutland.council, clients_label="SYNTHETIC", synthetic=True,
                                          engine_label="ESTIMATE")

@@ -9,7 +9,7 @@ import pytest
 from geo.council import list_councils, load_council
 from geo.errors import UnknownCouncilError
 from geo.settings import PROJECT_ROOT, Settings, settings
-from layers.national import council_by_name
+from layers.social_care import council_by_name
 
 
 def test_settings_are_read_when_used_from_the_environment(monkeypatch, tmp_path):

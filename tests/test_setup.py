@@ -19,7 +19,7 @@ from geo.settings import settings
 from layers import setup
 from layers.areas import area_levels
 from layers.cut import NationalPack
-from layers.national import council_by_name
+from layers.social_care import council_by_name
 
 COUNCILS = {"warwickshire": "Warwickshire", "westmorland-and-furness": "E06000064", "barnsley": "barnsley",
             "isles-of-scilly": "Isles of Scilly"}
@@ -110,6 +110,7 @@ def test_the_isles_of_scilly_and_a_london_borough_get_centres_said_so(home):
     assert zones["inside_straight"].all()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("slug", list(COUNCILS))
 def test_a_set_up_council_runs_fee_zones_rounds_and_the_report(home, slug, tmp_path, capsys):
     folder = home[0]
@@ -156,6 +157,7 @@ def test_councils_lists_the_ready_ones_and_the_153(home, capsys):
     assert re.search(r"E08000016\s+Barnsley\s+metropolitan borough\s+set up as 'barnsley'", out)
 
 
+@pytest.mark.slow
 def test_the_app_sets_up_another_council_and_opens_it(tmp_path):
     st.cache_data.clear()
     with settings.overridden(home=tmp_path):  # an empty user's folder (the app runs in this process)

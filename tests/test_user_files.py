@@ -7,16 +7,14 @@ import openpyxl
 import pytest
 
 from geo.errors import InputDataError
+from layers.cell_values import AmbiguousNumber, decimal_mark, parse_number
 from layers.clients import SYNONYMS
 from layers.user_files import (
     CLIENT_LIST,
-    AmbiguousNumber,
     TableLimits,
-    decimal_mark,
-    parse_number,
     quote,
-    read_table,
 )
+from layers.user_tables import read_table
 from tests import hostile_files
 from ui.widgets import plain
 

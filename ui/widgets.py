@@ -9,6 +9,7 @@ and the messages of our errors, which quote them) goes through :func:`plain` fir
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import OrderedDict
 from typing import Callable, Hashable, Iterable
@@ -59,6 +60,13 @@ def follows_default(key: str, default: float) -> str:
         st.session_state[key] = default
     st.session_state[f"{key}_default"] = default
     return key
+
+
+
+def signature(*parts: object) -> str:
+    """A short key of everything a stored result depends on (JSON of the parts, other values as text), so a result
+    kept in the session is used again only for the same inputs."""
+    return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def plain(text: object) -> str:

@@ -19,9 +19,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from analyses.rounds.model import Base, Stops, build_problem, greedy_solution, longest_leg_min, solvable
+from analyses.rounds.carers import working_per_day
+from analyses.rounds.day import longest_leg_min, solvable
+from analyses.rounds.first_plan import greedy_solution
+from analyses.rounds.model import Base, Stops, build_problem
 from analyses.rounds.settings import RoundSettings
-from analyses.rounds.week import working_per_day
 from routing.engine import TravelEngine
 
 BASE_KINDS = ("city", "town")

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from analyses.rounds.viability import WeekReport
-from geo.council import Council, figure_text
+from geo.council import Council
+from geo.figures import figure_text
 
 MARKET_FIGURES = (
     "home_care_providers", "providers_below_threshold_pct", "providers_below_threshold_pct_2017",

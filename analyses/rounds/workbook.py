@@ -14,6 +14,7 @@ import pandas as pd
 
 from analyses import exports
 from analyses.rounds.market import market_note, market_table
+from analyses.rounds.providers import PROJECTION_YEARS
 from analyses.rounds.settings import (
     BUSINESS_COSTS_PCT,
     MILEAGE_SOURCE,
@@ -23,7 +24,7 @@ from analyses.rounds.settings import (
     clock,
     fee_option_for,
 )
-from analyses.rounds.viability import PROJECTION_YEARS, WeekReport
+from analyses.rounds.viability import WeekReport
 from geo.council import WHAT_IF, Council
 from layers import catalog
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from geo.council import Council
 from geo.errors import InputDataError
 from geo.files import OutputFile, check_output, regular_file
-from layers.national import council_by_name
+from layers.social_care import council_by_name
 from layers.user_files import shown_name
 
 if TYPE_CHECKING:

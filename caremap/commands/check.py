@@ -14,7 +14,7 @@ from pathlib import Path
 from caremap.commands import _common
 from geo.council import Council, default_council
 from geo.errors import CareMapError, InputDataError
-from layers.national import council_by_name
+from layers.social_care import council_by_name
 from layers.user_files import CARE_HOME_LIST, CLIENT_LIST, UploadSummary, read_user_file, shown_name
 
 NAME = "check"

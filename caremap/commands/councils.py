@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from geo.council import figure_text, list_councils
-from layers.national import council_by_name
+from geo.council import list_councils
+from geo.figures import figure_text
+from layers.social_care import council_by_name
 
 NAME = "councils"
 HELP = "list the councils, or one council's figures and where each comes from"
@@ -23,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _available() -> int:
-    from layers.national import social_care_councils
+    from layers.social_care import social_care_councils
 
     ready = {council.gss_code: council for council in list_councils() if council.gss_code}
     councils = social_care_councils()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import io
 import struct
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -40,8 +40,10 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
-if TYPE_CHECKING:
-    from analyses.report import CoverageReport
+from analyses.report.documents import documents_area_table, documents_totals_table, documents_year_table
+from analyses.report.method import ATTRIBUTION
+from analyses.report.model import CoverageReport
+from analyses.report.text import SUBTITLE
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 1.8 * cm
@@ -176,7 +178,7 @@ class _NumberedCanvas(pdf_canvas.Canvas):
 class _ReportDocument(BaseDocTemplate):
     """Tracks the section in force at the top of each page for the running header."""
 
-    def __init__(self, buffer, report: "CoverageReport", **kwargs):
+    def __init__(self, buffer, report: CoverageReport, **kwargs):
         super().__init__(buffer, **kwargs)
         self.report = report
         self.section = ""
@@ -216,9 +218,7 @@ class _ReportDocument(BaseDocTemplate):
         canvas.restoreState()
 
 
-def _title_page(report: "CoverageReport", styles) -> list:
-    from analyses.report import SUBTITLE
-
+def _title_page(report: CoverageReport, styles) -> list:
     method_style = styles["estimate"] if report.method == "estimate" else styles["body"]
     authorship = report.authorship
     who = [Paragraph(html.escape(text), styles["subtitle"])
@@ -239,7 +239,7 @@ def _title_page(report: "CoverageReport", styles) -> list:
     ]
 
 
-def _summary(report: "CoverageReport", styles) -> list:
+def _summary(report: CoverageReport, styles) -> list:
     box = [Paragraph("<b>“Access” and “the access gap”, in plain English</b>", styles["box"])]
     box += [Paragraph(html.escape(paragraph), styles["box"]) for paragraph in report.access_explained()]
     story = [Paragraph("Summary", styles["h1"]),
@@ -266,9 +266,7 @@ def _boxed(flowables: list) -> Table:
     return built
 
 
-def _documents_beside(report: "CoverageReport", styles) -> list:
-    from analyses.report import documents_area_table, documents_totals_table, documents_year_table
-
+def _documents_beside(report: CoverageReport, styles) -> list:
     beside = report.beside
     if beside is None:
         return []
@@ -290,7 +288,7 @@ def _documents_beside(report: "CoverageReport", styles) -> list:
     return story + [PageBreak()]
 
 
-def _need_by_year(report: "CoverageReport", styles) -> list:
+def _need_by_year(report: CoverageReport, styles) -> list:
     story = [Paragraph("Need and supply by year", styles["h1"]),
              Paragraph("Need from the council's own figures (sources under Method and assumptions); usable beds are "
                        "today's beds less the share kept free for turnover. Shortfall (+) or spare (−) beds.",
@@ -304,7 +302,7 @@ def _need_by_year(report: "CoverageReport", styles) -> list:
     return story + [PageBreak()]
 
 
-def _maps(report: "CoverageReport", styles) -> list:
+def _maps(report: CoverageReport, styles) -> list:
     story = []
     for position, (name, png) in enumerate(report.figures.items()):
         heading = [Paragraph("Maps", styles["h1"])] if position == 0 else []
@@ -329,7 +327,7 @@ def _documented_beds_note(beside, styles) -> list:
                       f"free, as the beds loaded are.", styles["small"])]
 
 
-def render_pdf(report: "CoverageReport") -> bytes:
+def render_pdf(report: CoverageReport) -> bytes:
     """The report as an A4 PDF (built twice: the contents take their page numbers from the first pass)."""
     styles = _styles()
     story = _title_page(report, styles) + _summary(report, styles) + _documents_beside(report, styles) + \
@@ -355,8 +353,6 @@ def render_pdf(report: "CoverageReport") -> bytes:
                       *[Paragraph(html.escape(line), styles["bullet"], bulletText="•") for line in report.assumptions],
                       Paragraph("Scenario", styles["h2"]), pairs(report.scenario(), styles),
                       Paragraph("Data and its date", styles["h2"]), pairs(report.vintages, styles))
-    from analyses.report import ATTRIBUTION
-
     evidence = report.evidence_table()
     if len(evidence):
         story += _section("Appendix: the council's figures", styles,

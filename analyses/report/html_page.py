@@ -1,8 +1,9 @@
 """The coverage report as one self-contained HTML file, with an interactive map.
 
-Everything is inside the file: the static maps as embedded PNGs, and Leaflet (the copy the app ships in
-``static/leaflet``, its stylesheet stripped of image URLs) with the map's data as JSON. The page asks
-nothing of any server. Every value from the data or the user (file and home names) is escaped: HTML
+Everything is inside the file: the static maps as embedded PNGs, Leaflet (the copy the app ships in
+``static/leaflet``, its stylesheet stripped of image URLs), the report's own map script and stylesheet
+(``static/report``, read when a report is written) and the map's data as JSON. The page asks nothing of any
+server. Every value from the data or the user (file and home names) is escaped: HTML
 through :func:`html.escape`, map labels through the DOM's ``textContent``, JSON with ``<`` escaped.
 """
 
@@ -12,24 +13,34 @@ import base64
 import html
 import json
 import re
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from analyses import coverage as cv
-from analyses.report_maps import ACCESS_COLOURS, BEYOND_COLOURS, HOME_COLOURS, MAP_CREDIT, SITE_COLOUR, access_classes
+from analyses.report.documents import documents_area_table, documents_totals_table, documents_year_table
+from analyses.report.map_style import (
+    ACCESS_COLOURS,
+    BEYOND_COLOURS,
+    HOME_COLOURS,
+    MAP_CREDIT,
+    SITE_COLOUR,
+    access_classes,
+)
+from analyses.report.method import ATTRIBUTION
+from analyses.report.model import CoverageReport
+from analyses.report.text import SECTIONS, SUBTITLE
 from analyses.sites import SiteChoice
+from geo.settings import PROJECT_ROOT
 from geo.units import WGS84
 from layers.council_data import CouncilData
 
-if TYPE_CHECKING:
-    from analyses.report import CoverageReport
-
-LEAFLET_DIR = Path(__file__).resolve().parent.parent / "static" / "leaflet"
+LEAFLET_DIR = PROJECT_ROOT / "static" / "leaflet"
 """Leaflet as the app ships it (npm package ``leaflet``)."""
+ASSETS = PROJECT_ROOT / "static" / "report"
+"""The report's own map script (``map.js``) and stylesheet (``report.css``)."""
 MAP_NAMES = {"access": "Access (E2SFCA) by area", "drive_time": "Drive time to the nearest home",
              "gaps": "Gaps and suggested sites"}
 
@@ -90,81 +101,10 @@ def map_layers(data: CouncilData, result: cv.CoverageResult, gaps: pd.DataFrame,
     }
 
 
-_MAP_SCRIPT = """
-(function () {
-  var data = JSON.parse(document.getElementById('caremap-map-data').textContent);
-  function box(lines) {
-    var element = document.createElement('div');
-    lines.forEach(function (line, index) {
-      var part = document.createElement(index ? 'div' : 'strong');
-      part.textContent = line;
-      element.appendChild(part);
-    });
-    return element;
-  }
-  function point(feature) { return [feature.geometry.coordinates[1], feature.geometry.coordinates[0]]; }
-  var map = L.map('caremap-map', {attributionControl: false, zoomSnap: 0.25});
-  L.control.attribution({prefix: false}).addAttribution(data.credit).addTo(map);
-  var areas = L.geoJSON(data.areas, {
-    style: function (f) { return {color: '#888', weight: 0.5, fillColor: f.properties.colour, fillOpacity: 0.75}; },
-    onEachFeature: function (f, layer) { layer.bindTooltip(box(f.properties.lines), {sticky: true}); }
-  }).addTo(map);
-  var gaps = L.geoJSON({type: 'FeatureCollection', features: data.areas.features.filter(function (f) {
-    return f.properties.gap; })}, {style: {color: '#d7301f', weight: 3, fill: false}, interactive: false}).addTo(map);
-  var homes = L.layerGroup(data.homes.features.map(function (f) {
-    return L.circleMarker(point(f), {radius: f.properties.radius, color: '#fff', weight: 1, fillColor: f.properties.colour,
-      fillOpacity: 0.9}).bindTooltip(box(f.properties.lines));
-  })).addTo(map);
-  var sites = L.layerGroup(data.sites.features.map(function (f) {
-    return L.circleMarker(point(f), {radius: 10, color: '#fff', weight: 2, fillColor: '#6a3d9a', fillOpacity: 0.95})
-      .bindTooltip(box(f.properties.lines));
-  })).addTo(map);
-  // Towns above every other layer, their labels set off to the right so that neither hides the marker.
-  map.createPane('towns').style.zIndex = 650;
-  var towns = L.layerGroup(data.towns.features.map(function (f) {
-    return L.circleMarker(point(f), {pane: 'towns', radius: 4, color: '#fff', weight: 1.5, fillColor: '#111',
-                                      fillOpacity: 1})
-      .bindTooltip(box(f.properties.lines), {permanent: true, direction: 'right', offset: [8, 0],
-                                             className: 'town-label'});
-  })).addTo(map);
-  L.control.layers(null, {'Gaps (red outline)': gaps, 'Care homes': homes, 'Suggested sites': sites, 'Towns': towns},
-                   {collapsed: false}).addTo(map);
-  L.control.scale({imperial: true}).addTo(map);
-  var legend = L.control({position: 'bottomright'});
-  legend.onAdd = function () {
-    var element = L.DomUtil.create('div', 'map-legend');
-    data.legend.forEach(function (entry) {
-      var row = document.createElement('div');
-      var swatch = document.createElement('span');
-      swatch.className = 'swatch';
-      swatch.style.background = entry[0];
-      row.appendChild(swatch);
-      row.appendChild(document.createTextNode(entry[1]));
-      element.appendChild(row);
-    });
-    return element;
-  };
-  legend.addTo(map);
-  map.fitBounds(areas.getBounds());
-})();
-"""
-
-_STYLE = """
-body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222;line-height:1.4}
-table{border-collapse:collapse;margin:0.6em 0;font-size:0.9em}
-th,td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:right;vertical-align:top}
-th:first-child,td:first-child{text-align:left}
-.estimate{color:#8a4b00;font-weight:bold} .warning{background:#fff4e5;border-left:4px solid #e08a00;padding:0.5em 1em}
-img{max-width:100%} #caremap-map{height:560px;border:1px solid #ccc;margin:1em 0;background:#fff}
-.map-legend{background:#fff;padding:6px 8px;font-size:12px;line-height:1.5;border-radius:4px}
-.map-legend .swatch{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:middle;border:1px solid #999}
-.town-label{font-weight:bold;background:rgba(255,255,255,0.8);border:0;box-shadow:none;padding:0 3px}
-.town-label:before{display:none}
-.meaning{background:#eef4fa;border:1px solid #2166ac;padding:0.6em 1em;font-size:1.05em}
-.explained{background:#f4f4f4;border:1px solid #888;padding:0.4em 1em;margin:1em 0}
-.status{color:#b2182b;font-weight:bold;font-size:1.2em}
-.title-block{border-bottom:2px solid #222;margin-bottom:1.5em}
-"""
+def asset(name: str) -> str:
+    """The text of the report's map script or stylesheet (``static/report/<name>``), read when a report is written
+    and inlined in it; no ``</script`` is left in it."""
+    return (ASSETS / name).read_text(encoding="utf-8").replace("</script", "<\\/script")
 
 
 def leaflet_inline() -> tuple[str, str]:
@@ -209,10 +149,8 @@ def _heading(section: str) -> str:
     return f"<h2 id='{_anchor(section)}'>{html.escape(section)}</h2>"
 
 
-def _documents_beside(report: "CoverageReport") -> list[str]:
+def _documents_beside(report: CoverageReport) -> list[str]:
     """The council's documents beside the homes: totals, need by year, and by locality."""
-    from analyses.report import documents_area_table, documents_totals_table, documents_year_table
-
     beside = report.beside
     if beside is None or report.council_settings is None:
         return []
@@ -226,10 +164,8 @@ def _documents_beside(report: "CoverageReport") -> list[str]:
                     "<h3>By PCN locality</h3>", _table(documents_area_table(beside))]
 
 
-def render_html(report: "CoverageReport") -> str:
+def render_html(report: CoverageReport) -> str:
     """The report as one self-contained HTML page (see the module's note on what is inlined and escaped)."""
-    from analyses.report import ATTRIBUTION, SECTIONS, SUBTITLE
-
     esc = html.escape
     script, style = leaflet_inline()
     estimate = " class='estimate'" if report.method == "estimate" else ""
@@ -238,7 +174,7 @@ def render_html(report: "CoverageReport") -> str:
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>{esc(report.title())} ({report.year})</title>",
-        f"<style>{style}</style><style>{_STYLE}</style></head><body>",
+        f"<style>{style}</style><style>{asset('report.css')}</style></head><body>",
         "<div class='title-block'>", f"<h1>{esc(report.title())}</h1>", f"<p><b>{esc(SUBTITLE)}</b></p>",
         f"<p class='status'>{esc(report.authorship.status_text.upper())}</p>",
         *[f"<p>{esc(text)}</p>" for text in (report.authorship.author, report.authorship.organisation) if text],
@@ -284,6 +220,6 @@ def render_html(report: "CoverageReport") -> str:
               _heading("Data sources and licences"), _bullets(ATTRIBUTION),
               f"<script type='application/json' id='caremap-map-data'>{_json_for_script(report.map_layers)}</script>"
               if report.map_layers else "",
-              f"<script>{script}</script><script>{_MAP_SCRIPT}</script>" if report.map_layers else "",
+              f"<script>{script}</script><script>{asset('map.js')}</script>" if report.map_layers else "",
               "</body></html>"]
     return "\n".join(parts)

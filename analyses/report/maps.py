@@ -23,16 +23,19 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from analyses import coverage as cv
+from analyses.report.map_style import (
+    ACCESS_COLOURS,
+    BEYOND_COLOURS,
+    HOME_COLOURS,
+    MAP_CREDIT,
+    SITE_COLOUR,
+    access_classes,
+)
 from analyses.sites import SiteChoice
 from geo.text import safe_line
 from layers.council_data import CouncilData
 
-ACCESS_COLOURS = ["#f7fcf0", "#ccebc5", "#7bccc4", "#2b8cbe", "#084081"]
-"""Five classes of access, low to high (ColorBrewer GnBu, colour-blind safe)."""
 BAND_COLOURS = ["#1a9850", "#fee08b", "#fc8d59", "#d73027"]
-HOME_COLOURS = {"residential": "#2166ac", "nursing": "#b2182b", "other": "#8c8c8c"}
-BEYOND_COLOURS = {"residential": "#92c5de", "nursing": "#f4a582", "other": "#d9d9d9"}
-"""Pale versions for homes beyond the council's border (within 15 km), as on the app's map."""
 FIGURE_SIZE = (7.2, 9.2)
 """Inches: an A4 page's text width (17.4 cm once placed) and, with the heading and caption, its height."""
 MAP_BOX = (0.01, 0.215, 0.98, 0.735)
@@ -42,9 +45,7 @@ MAP_TOP = 0.95
 """Top of the map in the figure (its title sits above)."""
 LEGEND_SIZE = 9
 LABEL_SIZE = 9
-SITE_COLOUR = "#6a3d9a"
 GAP_COLOUR = "#fdae61"
-MAP_CREDIT = "Contains OS data © Crown copyright and database right; ONS and NHS data (OGL v3.0)."
 _HALO = [patheffects.withStroke(linewidth=3, foreground="white")]
 
 
@@ -184,15 +185,6 @@ def _finish(fig: Figure, ax, data: CouncilData, handles: list, *, method_label: 
                fontsize=LEGEND_SIZE, frameon=False, handletextpad=0.5, columnspacing=1.5, labelspacing=0.35)
     fig.text(0.01, 0.005, "\n".join(lines), fontsize=7, color="#8a4b00" if estimate else "#444", va="bottom")
     return _figure_bytes(fig)
-
-
-def access_classes(values: pd.Series, classes: int = 5) -> np.ndarray:
-    """Class edges of access values (quantiles, unique), lowest first."""
-    finite = values[np.isfinite(values)]
-    if finite.empty:
-        return np.array([0.0, 1.0])
-    edges = np.unique(np.round(np.nanquantile(finite, np.linspace(0, 1, classes + 1)), 1))
-    return edges if len(edges) > 1 else np.array([edges[0], edges[0] + 1.0])
 
 
 def draw_figures(data: CouncilData, result: cv.CoverageResult, gaps: pd.DataFrame, sites: SiteChoice, *,
