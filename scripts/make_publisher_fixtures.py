@@ -34,71 +34,14 @@ from xml.sax.saxutils import escape
 import geopandas as gpd
 import pandas as pd
 
+from tests.cqc_files import LOCATION_COLUMNS as CQC_COLUMNS  # the care directory's columns, in its order
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "fixtures" / "publishers"
 RUTLAND = "E06000017"
 CUMBRIA_2022 = ("E07000026", "E07000027", "E07000028", "E07000029", "E07000030", "E07000031")
 LEICESTERSHIRE = "E10000018"
 COMMISSIONER = "03W"
-
-CQC_COLUMNS = (
-    "Location ID", "Location HSCA start date", "Dormant (Y/N)", "Care home?", "Location Name", "Location ODS Code",
-    "Location Telephone Number", "Registered manager", "Location Web Address", "Care homes beds",
-    "Location Type/Sector", "Location Inspection Directorate", "Location Primary Inspection Category",
-    "Location Latest Overall Rating", "Publication Date", "Inherited Rating (Y/N)", "Location Region",
-    "Location NHS Region", "Location Local Authority", "Location ONSPD CCG Code", "Location ONSPD CCG",
-    "Location Commissioning CCG Code", "Location Commissioning CCG", "Location Street Address",
-    "Location Address Line 2", "Location City", "Location County", "Location Postal Code", "Location PAF ID",
-    "Location UPRN ID", "Location Latitude", "Location Longitude", "Location Parliamentary Constituency", "Brand ID",
-    "Brand Name", "Provider Companies House Number", "Provider Charity Number", "Provider ID", "Provider Name",
-    "Provider HSCA start date", "Provider Type/Sector", "Provider Inspection Directorate",
-    "Provider Primary Inspection Category", "Provider Ownership Type", "Provider Telephone Number",
-    "Provider Web Address", "Provider Street Address", "Provider Address Line 2", "Provider City", "Provider County",
-    "Provider Postal Code", "Provider PAF ID", "Provider UPRN ID", "Provider Local Authority", "Provider Region",
-    "Provider NHS Region", "Provider Latitude", "Provider Longitude", "Provider Parliamentary Constituency",
-    "Provider Nominated Individual Name", "Provider Main Partner Name",
-    "Regulated activity - Accommodation for persons who require nursing or personal care",
-    "Regulated activity - Accommodation for persons who require treatment for substance misuse",
-    "Regulated activity - Assessment or medical treatment for persons detained under the Mental Health Act 1983",
-    "Regulated activity - Diagnostic and screening procedures", "Regulated activity - Family planning",
-    "Regulated activity - Management of supply of blood and blood derived products",
-    "Regulated activity - Maternity and midwifery services", "Regulated activity - Nursing care",
-    "Regulated activity - Personal care", "Regulated activity - Services in slimming clinics",
-    "Regulated activity - Surgical procedures", "Regulated activity - Termination of pregnancies",
-    "Regulated activity - Transport services, triage and medical advice provided remotely",
-    "Regulated activity - Treatment of disease, disorder or injury",
-    "Service type - Acute services with overnight beds",
-    "Service type - Acute services without overnight beds / listed acute services with or without overnight beds",
-    "Service type - Ambulance service", "Service type - Blood and Transplant service",
-    "Service type - Care home service with nursing", "Service type - Care home service without nursing",
-    "Service type - Community based services for people who misuse substances",
-    "Service type - Community based services for people with a learning disability",
-    "Service type - Community based services for people with mental health needs",
-    "Service type - Community health care services - Independent Midwives",
-    "Service type - Community health care services - Nurses Agency only",
-    "Service type - Community healthcare service", "Service type - Dental service",
-    "Service type - Diagnostic and/or screening service",
-    "Service type - Diagnostic and/or screening service - single handed sessional providers",
-    "Service type - Doctors consultation service", "Service type - Doctors treatment service",
-    "Service type - Domiciliary care service", "Service type - Extra Care housing services",
-    "Service type - Hospice services", "Service type - Hospice services at home",
-    "Service type - Hospital services for people with mental health needs, learning disabilities and problems with "
-    "substance misuse",
-    "Service type - Hyperbaric Chamber", "Service type - Long term conditions services",
-    "Service type - Mobile doctors service", "Service type - Prison Healthcare Services",
-    "Service type - Rehabilitation services", "Service type - Remote clinical advice service",
-    "Service type - Residential substance misuse treatment and/or rehabilitation service",
-    "Service type - Shared Lives", "Service type - Specialist college service",
-    "Service type - Supported living service", "Service type - Urgent care services",
-    "Service user band - Children 0-18 years", "Service user band - Dementia",
-    "Service user band - Learning disabilities or autistic spectrum disorder", "Service user band - Mental Health",
-    "Service user band - Older People", "Service user band - People detained under the Mental Health Act",
-    "Service user band - People who misuse drugs and alcohol", "Service user band - People with an eating disorder",
-    "Service user band - Physical Disability", "Service user band - Sensory Impairment",
-    "Service user band - Whole Population", "Service user band - Younger Adults", "Location Dual Registered",
-    "Primary ID (Dual registration locations)",
-)
-"""The care directory's 124 columns, in its order."""
 ODS_COLUMNS = 16384
 FILLER_ROWS = 1_048_000
 
