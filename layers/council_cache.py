@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from functools import cache
 from pathlib import Path
 from typing import Mapping
@@ -30,6 +31,10 @@ FORMAT = 1
 """Version of the stored layout (a change makes every stored council stale)."""
 CODE_PACKAGES = ("geo", "layers")
 """Packages whose code shapes the layers: a change to any of their modules rebuilds them."""
+LIBRARIES = ("pandas", "geopandas", "shapely", "pyproj", "pyogrio", "pyarrow", "numpy")
+"""Libraries whose upgrade rebuilds the layers."""
+ABANDONED_S = 3600
+"""Age after which a half-written folder or index (left by a process killed while writing) is removed."""
 
 
 def _digest(content: bytes) -> str:
@@ -50,14 +55,33 @@ def _folder(council: Council) -> Path:
     return settings.cache_folder / "council_layers" / council.slug
 
 
+@cache
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries that read, join and write the layers (an upgrade may change what they build)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = ""
+    return versions
+
+
+def _file_digest(path: Path) -> str | None:
+    """Digest of a file's content; None for a file that is not there (an optional file checked for and absent)."""
+    return _digest(path.read_bytes()) if path.is_file() else None
+
+
 def _sources(council: Council, files: list[Path]) -> dict[str, object] | None:
     """What a council's layers are built from, with the digest of each: the council's settings as loaded (its
-    figures, area codes, PCN merges), the folder its data are read from (a setting, for a bundled council), the code
-    and every data file read. None when a file cannot be read."""
+    figures, area codes, PCN merges), the folder its data are read from (a setting, for a bundled council), the code,
+    the libraries' versions and every data file read or looked for. None when a file cannot be read."""
     try:
-        return {"format": FORMAT, "code": code_digest(), "council": _digest(repr(council).encode()),
-                "data_folder": str(council.data_dir.resolve()),
-                "files": [[str(path), _digest(path.read_bytes())] for path in dict.fromkeys(files)]}
+        return {"format": FORMAT, "code": code_digest(), "libraries": library_versions(),
+                "council": _digest(repr(council).encode()), "data_folder": str(council.data_dir.resolve()),
+                "files": [[str(path), _file_digest(path)] for path in dict.fromkeys(files)]}
     except OSError:
         return None
 
@@ -112,11 +136,27 @@ def store_layers(council: Council, layers: Mapping[str, pd.DataFrame | str | Non
         kinds = {layer: None if frame is None else "geo" if isinstance(frame, gpd.GeoDataFrame) else "table"
                  for layer, frame in frames.items()}
         handle, index = tempfile.mkstemp(prefix=".index-", suffix=".json", dir=root)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump({"sources": sources, "folder": key, "frames": kinds, "texts": texts}, out)
-        os.replace(index, root / "index.json")
-        for old in root.iterdir():
-            if old.is_dir() and old.name != key and not old.name.startswith("."):
-                shutil.rmtree(old, ignore_errors=True)
-    except OSError:
-        return  # a cache that cannot be written (read-only or full disk) is no cache
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump({"sources": sources, "folder": key, "frames": kinds, "texts": texts}, out)
+            os.replace(index, root / "index.json")
+        finally:
+            Path(index).unlink(missing_ok=True)
+        _remove_old(root, keep=key)
+    except Exception:  # the cache is optional: a read-only or full disk, or a layer Parquet cannot
+        return  # hold (pyarrow's type errors), leaves the layers built and uncached
+
+
+def _remove_old(root: Path, *, keep: str) -> None:
+    """Remove the layers kept before (every folder but ``keep``) and anything half-written by a process that died
+    while writing (a dot-name older than :data:`ABANDONED_S`; a younger one may be another process's, still writing)."""
+    now = time.time()
+    for old in root.iterdir():
+        try:
+            abandoned = old.name.startswith(".") and now - old.stat().st_mtime > ABANDONED_S
+        except OSError:
+            continue
+        if abandoned and old.is_file():
+            old.unlink(missing_ok=True)
+        elif old.is_dir() and old.name != keep and (abandoned or not old.name.startswith(".")):
+            shutil.rmtree(old, ignore_errors=True)

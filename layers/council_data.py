@@ -13,6 +13,7 @@ import pandas as pd
 
 from geo.council import Council
 from geo.crs import to_bng
+from geo.errors import CareMapError
 from layers import council_cache
 from layers.io import files_read
 
@@ -131,7 +132,10 @@ def load_council_data(council: Council, *, cached: bool = True) -> CouncilData:
         If a bundled file is missing or unreadable (the message names it and its source).
     """
     if cached and (stored := council_cache.stored_layers(council)) is not None:
-        return CouncilData(council=council, **stored)
+        try:
+            return CouncilData(council=council, **stored)
+        except (TypeError, ValueError, CareMapError):  # a stored layer missing, extra or damaged: built again
+            pass
     with files_read() as files:
         data = build_council_data(council)
     if cached:

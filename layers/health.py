@@ -13,8 +13,7 @@ from scipy.spatial import cKDTree
 
 from geo.council import Council
 from geo.units import BNG
-from layers.catalog import DATASETS
-from layers.io import read_layer, read_table
+from layers.io import dataset_exists, read_layer, read_table
 
 _SMALL_WORDS = {"and", "of", "the", "on", "upon", "in", "at", "with"}
 _ABBREVIATIONS = {"st", "dr", "mr", "mrs"}
@@ -128,7 +127,7 @@ def hospitals(council: Council, same_site_m: float = 250.0) -> gpd.GeoDataFrame:
         Columns ``name``, ``aliases`` (other names of the site, ``"; "``-separated), ``within_area``
         and ``geometry`` (BNG).
     """
-    if not council.bundled and not DATASETS["hospitals"].location(council.slug, council.data_dir).is_file():
+    if not council.bundled and not dataset_exists("hospitals", council):
         return gpd.GeoDataFrame({"name": pd.Series(dtype=str), "aliases": pd.Series(dtype=str),
                                  "within_area": pd.Series(dtype=bool)}, geometry=gpd.GeoSeries([], crs=BNG))
     frame = read_layer("hospitals", council, ["hospital22_name", "within_area"])

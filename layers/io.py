@@ -73,6 +73,15 @@ def dataset_path(key: str, council: Council | None = None, data_dir: Path | None
     return path
 
 
+def dataset_exists(key: str, council: Council) -> bool:
+    """Whether a council holds an optional dataset. Recorded as read either way while :func:`files_read` records,
+    so that layers built without the file are rebuilt once it appears (and with it, once it goes)."""
+    path = DATASETS[key].location(council.slug, council.data_dir)
+    if (files := _FILES_READ.get()) is not None:
+        files.append(path)
+    return path.is_file()
+
+
 def read_table(
     key: str, council: Council, required: Iterable[str] = (), data_dir: Path | None = None, **read_csv_kwargs
 ) -> pd.DataFrame:

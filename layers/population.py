@@ -15,8 +15,7 @@ import pandas as pd
 
 from geo.council import Council
 from geo.errors import DataFileError
-from layers.catalog import DATASETS
-from layers.io import read_table
+from layers.io import dataset_exists, read_table
 
 AGE_COLUMNS: tuple[str, ...] = tuple([str(age) for age in range(90)] + ["90+"])
 """Single-year-of-age columns of the ONS estimates (0 … 89 and 90+)."""
@@ -108,7 +107,7 @@ def population_lsoa21(council: Council, postcode_counts: pd.Series) -> pd.DataFr
     DataFrame
         Indexed by ``lsoa21_code``; integer columns ``0`` … ``89``, ``90+``.
     """
-    if DATASETS["population_lsoa21"].location(council.slug, council.data_dir).is_file():
+    if dataset_exists("population_lsoa21", council):
         table = read_table("population_lsoa21", council, ["lsoa21_code", "total_population", *AGE_COLUMNS])
         return table.set_index("lsoa21_code")[list(AGE_COLUMNS)].astype("int64")
     lookup = read_table("lsoa_lookup", council, ["lsoa11_code", "lsoa21_code", "change_code"])

@@ -112,3 +112,41 @@ def test_a_council_whose_data_folder_setting_changes_is_not_given_the_first_fold
     other = _copy_with_oakham_renamed(folder / "data", tmp_path / "other")
     with settings.overridden(data_folder=other):
         assert "Okeham" in set(load_council_data(load_council("rutland")).places["name"])
+
+
+def test_an_optional_file_that_appears_is_read(rutland_copy):
+    # Rutland carries its people from 2011 LSOAs; a file of estimates on 2021 LSOAs, once there, is read instead.
+    from layers.population import AGE_COLUMNS
+
+    council, folder = rutland_copy
+    before = load_council_data(council)
+    assert before.lsoa["pop_total"].sum() == 40_476
+    ages = pd.DataFrame(2, index=before.lsoa["lsoa21_code"], columns=list(AGE_COLUMNS))
+    ages.insert(0, "total_population", ages.sum(axis=1))
+    ages.rename_axis("lsoa21_code").to_csv(folder / "data" / "tables" / "rutland" / "population_lsoa21_syoa.csv")
+    assert council_cache.stored_layers(council) is None
+    assert load_council_data(council).lsoa["pop_total"].sum() == 26 * 2 * len(AGE_COLUMNS)
+
+
+def test_a_kept_index_naming_other_layers_is_rebuilt(rutland_copy):
+    import json
+
+    council, folder = rutland_copy
+    built = load_council_data(council)
+    index = folder / "cache" / "council_layers" / "rutland" / "index.json"
+    record = json.loads(index.read_text(encoding="utf-8"))
+    record["frames"].pop("places")
+    index.write_text(json.dumps(record), encoding="utf-8")
+    assert_same_layers(load_council_data(council), built)
+
+
+def test_layers_parquet_cannot_hold_are_built_and_not_kept(rutland_copy, monkeypatch):
+    council, folder = rutland_copy
+
+    def refuse(*args, **kwargs):
+        raise TypeError("a column of mixed types (as pyarrow's ArrowTypeError says)")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", refuse)
+    assert len(load_council_data(council).lsoa) == 26
+    assert council_cache.stored_layers(council) is None
+    assert not [path for path in (folder / "cache").rglob("*") if path.is_file()]
