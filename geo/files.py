@@ -17,9 +17,10 @@ import errno
 import os
 import stat
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from geo.errors import InputDataError
 
@@ -104,6 +105,20 @@ def read_bounded(path: str | os.PathLike, *, what: str, max_bytes: int, check_si
 
 
 # --- Writing ------------------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def replaced_whole(target: Path) -> Iterator[Path]:
+    """A path to write the tool's own file to (a council's layer, settings, a pack table, a road extract, a cache
+    index): in a new folder beside ``target``, under ``target``'s name (writers that pick the format by the name, or
+    refuse to overwrite, work unchanged), moved over ``target`` only when the block ends without an error. A reader
+    never sees half a file; the folder goes either way. (Users' outputs take :meth:`Output.write`, which also refuses
+    inputs and explains failures.)"""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".writing-", dir=target.parent) as folder:
+        partial = Path(folder) / target.name
+        yield partial
+        os.replace(partial, target)
 
 
 def _same_file(target: Path, other: Path) -> bool:

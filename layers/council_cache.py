@@ -25,6 +25,7 @@ from typing import Mapping
 import pandas as pd
 
 from geo.council import Council
+from geo.files import replaced_whole
 from geo.settings import PROJECT_ROOT, settings
 
 FORMAT = 1
@@ -135,13 +136,9 @@ def store_layers(council: Council, layers: Mapping[str, pd.DataFrame | str | Non
                 shutil.rmtree(writing, ignore_errors=True)
         kinds = {layer: None if frame is None else "geo" if isinstance(frame, gpd.GeoDataFrame) else "table"
                  for layer, frame in frames.items()}
-        handle, index = tempfile.mkstemp(prefix=".index-", suffix=".json", dir=root)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({"sources": sources, "folder": key, "frames": kinds, "texts": texts}, out)
-            os.replace(index, root / "index.json")
-        finally:
-            Path(index).unlink(missing_ok=True)
+        with replaced_whole(root / "index.json") as index:
+            index.write_text(json.dumps({"sources": sources, "folder": key, "frames": kinds, "texts": texts}),
+                             encoding="utf-8")
         _remove_old(root, keep=key)
     except Exception:  # the cache is optional: a read-only or full disk, or a layer Parquet cannot
         return  # hold (pyarrow's type errors), leaves the layers built and uncached

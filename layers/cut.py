@@ -34,6 +34,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from geo.files import replaced_whole
 from geo.units import BNG, WGS84
 from layers.care_homes import homes_near
 from layers.catalog import DATASETS, estimates_year
@@ -190,15 +191,15 @@ def _path(folder: Path, key: str, slug: str) -> Path:
 
 def _write_csv(frame: pd.DataFrame, path: Path, *, quote_all: bool = False) -> None:
     # Numbers as the sources write them: 227616 and 360549.98, not 227616.0.
-    frame.to_csv(path, index=False, lineterminator="\n", quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
-                 float_format="%.15g")
+    with replaced_whole(path) as partial:
+        frame.to_csv(partial, index=False, lineterminator="\n",
+                     quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL, float_format="%.15g")
 
 
 def _write_geojson(frame: gpd.GeoDataFrame, path: Path, layer: str, **options) -> None:
     """GeoJSON as the bundled boundaries were written (GDAL, RFC 7946: WGS84, no ``crs`` member)."""
-    if path.exists():
-        path.unlink()
-    pyogrio.write_dataframe(frame, path, layer=layer, driver="GeoJSON", RFC7946="YES", **options)
+    with replaced_whole(path) as partial:
+        pyogrio.write_dataframe(frame, partial, layer=layer, driver="GeoJSON", RFC7946="YES", **options)
 
 
 def _dissolved(lsoa: gpd.GeoDataFrame, by: str, name: str, code: str) -> gpd.GeoDataFrame:

@@ -27,7 +27,6 @@ its tables with it, so a refreshed table has exactly the shipped one's columns a
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -38,6 +37,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from geo.errors import DataFileError
+from geo.files import replaced_whole
 from geo.settings import settings
 
 PACK_FOLDER = "national"
@@ -429,11 +429,11 @@ def write_pack_table(name: str, frame: pd.DataFrame, *, vintage: str, folder: Pa
     table = PACK_TABLES[name]
     folder = folder or refreshed_path(name).parent
     folder.mkdir(parents=True, exist_ok=True)
-    path, partial = folder / f"{name}.parquet", folder / f".{name}.parquet.writing"
+    path = folder / f"{name}.parquet"
     typed = typed_table(name, frame)
     record = {f"caremap:{key}".encode(): value.encode("utf-8") for key, value in zip(
         RECORD_KEYS, (vintage, source, release, dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()))}
-    try:
+    with replaced_whole(path) as partial:
         if table.geometry:
             crs = getattr(frame, "crs", None) or "EPSG:4326"
             gpd.GeoDataFrame(typed, geometry="geometry", crs=crs).to_crs("EPSG:4326").to_parquet(
@@ -443,7 +443,4 @@ def write_pack_table(name: str, frame: pd.DataFrame, *, vintage: str, folder: Pa
             arrow = pa.Table.from_pandas(typed, preserve_index=False)
         arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **record})
         pq.write_table(arrow, partial, **COMPRESSION, **table.parquet)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
     return path

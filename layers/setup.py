@@ -21,7 +21,6 @@ The four bundled councils are already available with their documents' figures: t
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ import numpy as np
 
 from geo.council import Council, list_councils, load_council, read_council_file
 from geo.errors import InputDataError
+from geo.files import replaced_whole
 from geo.settings import settings
 from layers.catalog import DATASETS
 from layers.cut import CutSummary, NationalPack, cut_council
@@ -239,13 +239,6 @@ def council_vintages(pack: NationalPack) -> dict[str, str]:
     return vintages | ({"projections": projections[0]} if projections else {})
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".toml.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
-
-
 class Setup:
     """Sets councils up from one reading of the national pack (shared by every council of ``--all``)."""
 
@@ -281,7 +274,8 @@ class Setup:
         report(0.9, "Writing its settings…")
         text = settings_text(summary, load_council("herefordshire"), self.national_beds_per_home(),
                              council_vintages(self.pack))
-        _write_atomically(settings_path, text)
+        with replaced_whole(settings_path) as partial:
+            partial.write_text(text, encoding="utf-8")
         council = read_council_file(settings_path, data_folder=settings.setup_data_folder, bundled=False)
         report(1.0, f"{council.name} is set up.")
         return SetupResult(council, "set up again" if again else "set up", time.perf_counter() - start, summary)

@@ -7,7 +7,6 @@ so any speed setting can be rebuilt from it in seconds, offline.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -18,6 +17,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import RoadNetworkError
+from geo.files import replaced_whole
 from geo.units import lonlat_to_bng
 from routing.builder import read_drivable_ways, read_node_locations
 from routing.limits import RoadLimits, check_file_size, check_node_count, safe_name
@@ -32,15 +32,12 @@ Progress = Callable[[str], None]
 
 def _write(target: Path, node_ids: np.ndarray, lon: np.ndarray, lat: np.ndarray, ways) -> None:
     """Write nodes then ways to ``target`` atomically (a half-written file is never left in its place)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent) as folder:
-        temporary = Path(folder) / target.name
-        with osmium.SimpleWriter(str(temporary)) as writer:
+    with replaced_whole(target) as partial:
+        with osmium.SimpleWriter(str(partial)) as writer:
             for node, x, y in zip(node_ids.tolist(), lon.tolist(), lat.tolist()):
                 writer.add_node(osmium.osm.mutable.Node(id=node, location=(x, y)))
             for way_id, refs, tags in ways:
                 writer.add_way(osmium.osm.mutable.Way(id=way_id, nodes=refs, tags=tags))
-        os.replace(temporary, target)
 
 
 def write_drivable_extract(source: str | Path, target: str | Path, *, area_bng: BaseGeometry, limits: RoadLimits,
