@@ -93,6 +93,8 @@ RECOMPUTE: dict[str, Recompute] = {
 
 def _row(figure: Figure, *, documented: str, year: str, tool: str = "—", difference: str = "—",
          how: str = "not recomputed: the bundled data hold nothing to check it against") -> dict:
+    if figure.is_assumption and documented != "—":  # never read as a council's figure, whatever columns are seen
+        documented = f"none (assumed: {documented})"
     return {"Figure": figure.label, "Documented": documented, "Year": year or "—", "Tool's figure": tool,
             "Difference": difference, "How the tool gets it": how, "Source": figure.source,
             "Kind": "assumption" if figure.is_assumption else "documented"}

@@ -193,9 +193,10 @@ def settings_text(summary: CutSummary, reference: Council, national_beds_per_hom
                 "providers", f"{held}: Herefordshire's approved providers per resident aged 65+ "
                              f"({reference_value('home_care_providers')} / {reference65:,}) × {name}'s {people65:,}; "
                              f"set your own"),
-        _figure("base_fee_per_hour", "Base home-care fee", reference_value("base_fee_per_hour"), "£/hour",
-                f"{held}: Herefordshire's base fee as a placeholder ({reference.source('base_fee_per_hour')}); set "
-                f"{name}'s own rate", year=reference.figure("base_fee_per_hour").year),
+        _figure("base_fee_per_hour", "Base home-care fee", reference_value("base_fee_net_per_hour"), "£/hour",
+                f"{held}: Herefordshire's base fee net of its rural uplift as a placeholder "
+                f"({reference.source('base_fee_net_per_hour')}); set {name}'s own rate",
+                year=reference.figure("base_fee_net_per_hour").year),
     ]
     projected65, projected85 = _projection(summary, 65), _projection(summary, 85)
     if projected65:

@@ -395,10 +395,12 @@ def test_the_command_line_plans_a_week(tmp_path, capsys):
                      "--out", str(out)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith("Rutland:") and "calls fitted over the week" in lines[0]
-    assert lines[1].startswith("Fee: 2019/20 fee (£19.45) a contact hour, 20% more outside the fee zone; pay £8.21 an hour")
+    assert lines[1].startswith("Fee: 2019/20 fee (£18.35) a contact hour, 20% more outside the fee zone; pay £8.21 an hour")
     assert lines[2] == ("Pay: £8.21 an hour (National Living Wage from April 2019); legal minimum £8.21 "
                         "(National Living Wage from April 2019, the fee's year).")
-    assert "SYNTHETIC" in lines[3] and "ESTIMATE" in lines[4] and lines[-1] == f"Wrote {out}."
+    # The fee is 2019/20 money, and so is its pay: the next line says what the legal minimum is now.
+    assert lines[3].startswith("Note: Fee and pay are in 2019 money (the fee's year); the legal minimum now is £12.71")
+    assert "SYNTHETIC" in lines[4] and "ESTIMATE" in lines[5] and lines[-1] == f"Wrote {out}."
     assert {"rounds", "visits", "not_fitted", "providers", "assumptions"} <= set(pd.read_excel(out, sheet_name=None))
     assert cli.main(["rounds", "--council", "rutland", "--locality", "Nowhere", "--roads", "estimate",
                      "--out", str(out)]) == 2

@@ -104,6 +104,8 @@ PAY_BASES = {"minimum": "the legal minimum (National Living Wage)", "real": "the
 """What carer pay may follow: the law, or the Living Wage Foundation's voluntary rate (a what-if)."""
 _PAY_FIGURES = {"minimum": "national_living_wage", "real": "real_living_wage"}
 
+LATEST_YEAR = 9999
+"""Asks :func:`wage_for_year` for the latest rate it knows."""
 DEFAULT_PAY_YEAR = 2019
 """Year of the default carer pay when no fee year is known (the year of Herefordshire's rural uplift)."""
 
@@ -302,6 +304,15 @@ class RoundSettings:
         """The legal minimum that applies, in words: ``"£10.42 (National Living Wage from April 2023, the fee's
         year)"``."""
         return f"£{self.minimum_pay_per_hour:.2f} (National Living Wage from April {self.minimum_pay_year}, the fee's year)"
+
+    def money_year_note(self) -> str:
+        """Said when the fee's year is not the latest of the National Living Wage table: the week is costed in that
+        year's money (fee and pay alike), and what the legal minimum is now; else empty."""
+        latest = wage_for_year(LATEST_YEAR)
+        if self.minimum_pay_year >= latest.year:
+            return ""
+        return (f"Fee and pay are in {self.minimum_pay_year} money (the fee's year); the legal minimum now is "
+                f"£{latest.per_hour:.2f} ({latest.name}): set a current fee to judge today's rounds.")
 
     @property
     def employer_cost_per_hour(self) -> float:

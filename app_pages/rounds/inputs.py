@@ -153,7 +153,7 @@ def settings_input(council: Council) -> rounds_model.RoundSettings:
             a.error(f"Below the legal minimum, £{defaults.minimum_pay_per_hour:.2f} from April "
                     f"{defaults.minimum_pay_year} (the fee's year): used only because you typed it.")
         else:
-            a.caption(f"Legal minimum: {defaults.minimum_text()}.")
+            a.caption(f"Legal minimum: {defaults.minimum_text()}. {defaults.money_year_note()}".strip())
         on_costs = b.number_input("Employer's on-costs (% of pay)", 0.0, 100.0, defaults.wage_on_costs_pct, 0.5,
                                   key="rv_on_costs", help=f"NI, pension, holiday, sickness, training. {UKHCA_SOURCE}.")
         business = c.number_input("Business costs (% of income)", 0.0, 80.0, defaults.business_costs_pct, 0.5,

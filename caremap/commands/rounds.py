@@ -138,6 +138,8 @@ def run(arguments: argparse.Namespace) -> int:
           f"{settings.minimum_text()}.")
     if settings.pay_warning():
         print(f"Warning: {settings.pay_warning()}")
+    if settings.money_year_note():
+        print(f"Note: {settings.money_year_note()}")
     print(f"Clients: {label}.")
     print(f"Travel times: {engine.label}")
     print(f"Wrote {out}.")
