@@ -67,7 +67,8 @@ def clients_input(council: Council, data: CouncilData, settings: rounds_model.Ro
     areas = [WHOLE_COUNCIL, *localities, *(f"{DISTRICT_PREFIX}{name}" for name in districts)]
     a, b, c = st.columns([2, 1, 1])
     area = a.selectbox("Area", areas, index=areas.index(first_area(data, localities)), key=f"rv_area_{council.slug}",
-                       help="A PCN locality" + (" or a district" if districts else "") + " (or the whole council).")
+                       help="A PCN locality" + (" or a district" if districts else "") + " (or the whole council). "
+                            "Shown first: the most rural of the sizeable localities, where rounds are hardest.")
     locality = area if area in localities else None
     district = area.removeprefix(DISTRICT_PREFIX) if area.startswith(DISTRICT_PREFIX) else None
     expected = max(1, round(council.home_care_clients * area_share(data, locality, DemandAssumptions(),

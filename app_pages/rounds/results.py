@@ -126,6 +126,7 @@ def _providers(council: Council, data: CouncilData, report: rounds_model.WeekRep
 def show_results(council: Council, data: CouncilData, report: rounds_model.WeekReport, flat: rounds_model.WeekReport, *,
                  clients: gpd.GeoDataFrame, zones: pd.DataFrame, engine: TravelEngine, synthetic: bool, label: str) -> None:
     plan = report.plan
+    st.subheader(f"The week's rounds for {council.name}: {label}")  # which area and clients the verdict is for
     _verdict(report, flat)
     if not plan.feasible:
         st.error("On some day the solver found no plan keeping every window and shift; raise the search effort.")

@@ -114,7 +114,8 @@ def _check_clients(content: bytes, filename: str, data) -> int:
         usable = True
         print(f"{page.capitalize()}: {len(table.clients):,} client(s) usable; {table.rejected_rows:,} row(s) left out.")
         _print_result(table)
-        verdicts.append(f"usable for {page} ({len(table.clients):,} clients, {table.rejected_rows:,} rows left out)")
+        rows = f"{table.rejected_rows:,} row{'' if table.rejected_rows == 1 else 's'} left out"
+        verdicts.append(f"usable for {page} ({len(table.clients):,} clients, {rows})")
     print(f"Summary: {'; '.join(verdicts)}.")
     return 0 if usable else 2
 
