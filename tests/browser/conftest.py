@@ -119,6 +119,24 @@ def map_frame(tab, timeout_s: float = 60.0, min_paths: int = 1, contains: str | 
     raise AssertionError(f"No Leaflet map with {min_paths}+ paths appeared within {timeout_s:.0f} s")
 
 
+def choose_council(page, name: str) -> None:
+    """Pick a council in the sidebar's select box (by the name it shows)."""
+    page.get_by_role("combobox", name="Council").first.click()
+    page.get_by_role("option", name=name).click()
+
+
+def downloaded_workbook(page, label: str = "Download XLSX") -> tuple[dict, dict]:
+    """Click a download button and read the workbook it gives: its sheets by name, and its About sheet as a dict."""
+    import io
+
+    import pandas as pd
+
+    with page.expect_download() as download:
+        page.get_by_text(label).click()
+    sheets = pd.read_excel(io.BytesIO(Path(download.value.path()).read_bytes()), sheet_name=None)
+    return sheets, dict(zip(sheets["About"]["Item"], sheets["About"]["Detail"]))
+
+
 def screenshot(tab, name: str) -> Path:
     """Save the whole page: Streamlit scrolls inside its main section, so grow the viewport to fit it first."""
     path = SCREENSHOTS / f"{name}.png"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, map_frame, map_text, screenshot
+from tests.browser.conftest import SCREENSHOTS, choose_council, map_frame, map_text, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -56,8 +56,7 @@ def test_herefordshire_before_any_upload_and_after_a_partial_one(app_url, page, 
 
 def test_rutland_coverage_and_report(app_url, page, tmp_path):
     page.goto(f"{app_url}/coverage")
-    page.get_by_role("combobox", name="Council").first.click()
-    page.get_by_role("option", name="Rutland").click()
+    choose_council(page, "Rutland")
     page.get_by_text("12 in Rutland and 99 within 15 km beyond its border").first.wait_for(timeout=60_000)
     frame = map_frame(page, min_paths=26 + 111, contains="Care homes (111")
     legend = frame.locator(".caremap-legend").first.inner_text()

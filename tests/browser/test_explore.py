@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import map_frame, screenshot
+from tests.browser.conftest import choose_council, map_frame, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -24,8 +24,7 @@ def test_explore_map_draws_lsoa_polygons_offline(app_url, page):
 def test_switching_council_redraws_the_map(app_url, page):
     page.goto(app_url)
     map_frame(page, min_paths=117)
-    page.get_by_role("combobox", name="Council").first.click()
-    page.get_by_role("option", name="Rutland").click()
+    choose_council(page, "Rutland")
     page.get_by_text("40,476").wait_for(timeout=30_000)
     page.get_by_text("Roads ready").wait_for(timeout=60_000)
     frame = map_frame(page, min_paths=26, contains="OpenStreetMap extract of Rutland")

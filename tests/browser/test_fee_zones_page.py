@@ -1,11 +1,8 @@
 """The Rural fee zones page in a real browser: map, figures, and the XLSX export."""
 
-import io
-
-import pandas as pd
 import pytest
 
-from tests.browser.conftest import map_frame, screenshot
+from tests.browser.conftest import downloaded_workbook, map_frame, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -19,11 +16,8 @@ def test_fee_zone_page_shows_both_readings_and_exports(app_url, page):
     page.get_by_text("Road figures are estimates").wait_for()
     page.get_by_text("Download XLSX").scroll_into_view_if_needed()
     screenshot(page, "fee_zones_herefordshire")
-    with page.expect_download() as download:
-        page.get_by_text("Download XLSX").click()
-    workbook = pd.read_excel(io.BytesIO(open(download.value.path(), "rb").read()), sheet_name=None)
+    workbook, about = downloaded_workbook(page)
     assert {"About", "postcodes", "PCN locality", "radius what-if", "banded schemes"} <= set(workbook)
-    about = dict(zip(workbook["About"]["Item"], workbook["About"]["Detail"]))
     assert about["Demand"].startswith("SYNTHETIC") and about["Radius"].startswith("4 miles")
     assert len(workbook["postcodes"]) == 6_829
     assert {"Area", "Inside the zone (by road)", "Road distance to nearest centre (miles)"} <= set(workbook["postcodes"])

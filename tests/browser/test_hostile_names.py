@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import choose_council, screenshot
 
 pytestmark = pytest.mark.browser
 INJECTED = "clients\n=cmd|' -C calc'!A0,+1+2\r\n@SUM(1).csv"
@@ -45,8 +45,7 @@ def test_a_file_name_with_line_breaks_gives_a_safe_csv(app_url, page):
 
 def test_site_names_in_math_notation_draw_in_the_apps_report(app_url, page, tmp_path):
     page.goto(f"{app_url}/coverage")
-    page.get_by_role("combobox", name="Council").first.click()
-    page.get_by_role("option", name="Rutland").click()
+    choose_council(page, "Rutland")
     page.get_by_text("12 in Rutland", exact=False).first.wait_for(timeout=60_000)  # Rutland's homes, not the last council's
     _finished(page)
     page.get_by_text("Candidate sites for new homes").click()

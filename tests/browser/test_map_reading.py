@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import map_frame, screenshot
+from tests.browser.conftest import choose_council, map_frame, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -24,8 +24,7 @@ def _overlap(a: dict, b: dict) -> bool:
 def test_controls_never_cover_the_county_and_places_are_named(app_url, page, council, lsoas, town):
     page.goto(app_url)
     if council != "Herefordshire":
-        page.get_by_role("combobox", name="Council").first.click()
-        page.get_by_role("option", name=council).click()
+        choose_council(page, council)
     frame = map_frame(page, min_paths=lsoas, contains=town)
     frame.locator(".leaflet-container[data-caremap-fitted='1']").wait_for(timeout=30_000)
     page.wait_for_timeout(500)

@@ -2,14 +2,12 @@
 and waiting pay (the plan is kept, only money changes), and downloads the workbook; a commissioner reads the uplift
 on the base fee and the road reading's estimated band. Screenshots: ``artifacts/screenshots/money_*.png``."""
 
-import io
 import re
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from tests.browser.conftest import map_frame, screenshot
+from tests.browser.conftest import downloaded_workbook, map_frame, screenshot
 
 pytestmark = pytest.mark.browser
 CLIENTS = Path(__file__).resolve().parents[1] / "fixtures" / "north_west_80_clients.csv"
@@ -63,11 +61,8 @@ def test_a_providers_week_at_the_legal_minimum(app_url, page):
     page.get_by_text("waits for the window to open").wait_for()
     screenshot(page, "money_3_waiting_paid")
 
-    with page.expect_download() as download:
-        page.get_by_text("Download XLSX").click()
-    workbook = pd.read_excel(io.BytesIO(open(download.value.path(), "rb").read()), sheet_name=None)
+    workbook, about = downloaded_workbook(page)
     assert {"rounds", "visits", "merged", "market", "assumptions"} <= set(workbook)
-    about = dict(zip(workbook["About"]["Item"], workbook["About"]["Detail"]))
     assert about["WARNING"].startswith("Pay £8.92 an hour is below the legal minimum")
     assert about["Pay"] == ("£8.92 an hour; legal minimum £10.42 (National Living Wage from April 2023, the fee's "
                             "year)")

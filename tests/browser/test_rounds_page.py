@@ -4,15 +4,14 @@ import re
 
 import pytest
 
-from tests.browser.conftest import map_frame, map_text, screenshot
+from tests.browser.conftest import choose_council, map_frame, map_text, screenshot
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_week_of_rutland_rounds_on_real_roads(app_url, page):
     page.goto(f"{app_url}/rounds")
-    page.get_by_role("combobox", name="Council").first.click()
-    page.get_by_role("option", name="Rutland").click()
+    choose_council(page, "Rutland")
     page.get_by_text("Roads ready").wait_for(timeout=60_000)
     page.get_by_role("spinbutton", name="Number of clients").fill("12")  # a small synthetic week keeps the test quick
     page.keyboard.press("Enter")

@@ -10,12 +10,6 @@ from tests.browser.conftest import map_frame, map_text, screenshot
 pytestmark = pytest.mark.browser
 
 
-def _choose_council(page, name: str) -> None:
-    if name != "Herefordshire":
-        page.get_by_role("combobox", name="Council").first.click()
-        page.get_by_role("option", name=name).click()
-
-
 def _page(page, title: str) -> None:
     page.get_by_role("link", name=title).click()
     page.get_by_role("heading", name=title if title != "Explore" else "Explore", exact=False).first.wait_for()
@@ -26,8 +20,7 @@ def _page(page, title: str) -> None:
 ])
 def test_walkthrough(app_url, page, tmp_path, council, lsoas, population, roads):
     slug = council.lower()
-    page.goto(app_url)
-    _choose_council(page, council)
+    page.goto(app_url)  # Herefordshire, the default council
     page.get_by_text(population).wait_for(timeout=60_000)
     map_frame(page, min_paths=lsoas, contains=roads)
     screenshot(page, f"walk_{slug}_1_explore")
