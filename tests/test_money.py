@@ -73,6 +73,22 @@ def test_pay_is_never_below_the_legal_minimum_of_the_fees_year(council):
         assert current.year == 2023 and r.RoundSettings.for_council(council, fee=current).carer_pay_per_hour == 10.42
 
 
+def test_a_fee_of_an_earlier_year_says_the_minimum_now_and_a_typed_fee_can_be_of_this_year(rutland):
+    base = r.fee_options(rutland.council)[0]
+    settings = r.RoundSettings.for_council(rutland.council, fee=base)
+    assert base.year == 2019 and settings.carer_pay_per_hour == 8.21
+    assert "the legal minimum now is £12.71 (National Living Wage from April 2026)" in settings.money_year_note()
+    # A fee typed alone is paid from the replaced fee's year; with its year, that year's minimum applies.
+    assert r.what_if_fee(base, 24.5).year == 2019 and r.what_if_fee(base, base.fee_per_hour) is base
+    current = r.what_if_fee(base, 24.5, year=2026)
+    assert current.year == 2026 and "paid from 2026" in current.label
+    today = r.RoundSettings.for_council(rutland.council, fee=current)
+    assert today.carer_pay_per_hour == 12.71 and today.money_year_note() == ""
+    from caremap import api
+
+    assert api.round_settings(rutland, EstimateEngine(), fee_rate=24.5, fee_year=2026).carer_pay_per_hour == 12.71
+
+
 def test_a_pay_typed_below_the_minimum_is_used_and_flagged(rutland_report, rutland):
     import dataclasses
 

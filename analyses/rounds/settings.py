@@ -312,7 +312,8 @@ class RoundSettings:
         if self.minimum_pay_year >= latest.year:
             return ""
         return (f"Fee and pay are in {self.minimum_pay_year} money (the fee's year); the legal minimum now is "
-                f"£{latest.per_hour:.2f} ({latest.name}): set a current fee to judge today's rounds.")
+                f"£{latest.per_hour:.2f} ({latest.name}): to judge today's rounds, set a current fee and the year it "
+                f"is paid from.")
 
     @property
     def employer_cost_per_hour(self) -> float:
@@ -364,13 +365,16 @@ def fee_options(council: Council, *, base_fee: BaseFee | None = None) -> list[Fe
     return options
 
 
-def what_if_fee(option: FeeOption, fee_per_hour: float) -> FeeOption:
-    """A fee rate typed by the user in place of ``option``'s, paid from the same year (so the same legal minimum pay
-    applies); the option itself when the rate is its own."""
-    if abs(option.fee_per_hour - fee_per_hour) < 0.005:
+def what_if_fee(option: FeeOption, fee_per_hour: float, *, year: int | None = None) -> FeeOption:
+    """A fee rate typed by the user in place of ``option``'s, paid from ``year`` (default: the option's, so the same
+    legal minimum pay applies; a current fee typed with the current year is paid today's minimum); the option itself
+    when both the rate and the year are its own."""
+    year = option.year if year is None else int(year)
+    if abs(option.fee_per_hour - fee_per_hour) < 0.005 and year == option.year:
         return option
-    return FeeOption("what-if", f"£{fee_per_hour:.2f} (what-if in place of the {option.label})", float(fee_per_hour),
-                     WHAT_IF, option.year)
+    paid = f", paid from {year}" if year != option.year else ""
+    return FeeOption("what-if", f"£{fee_per_hour:.2f} (what-if in place of the {option.label}{paid})",
+                     float(fee_per_hour), WHAT_IF, year)
 
 
 def fee_option_for(council: Council, fee_per_hour: float | None, *, base_fee: BaseFee | None = None) -> FeeOption:

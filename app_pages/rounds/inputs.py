@@ -14,7 +14,7 @@ from analyses import rounds as rounds_model
 from analyses.demand import DemandAssumptions, area_share, demand_weights, synthetic_clients
 from analyses.rounds import workflow
 from analyses.rounds.bases import BASE_CUT
-from analyses.rounds.settings import MILEAGE_SOURCE, UKHCA_SOURCE
+from analyses.rounds.settings import DEFAULT_PAY_YEAR, MILEAGE_SOURCE, UKHCA_SOURCE
 from geo.council import WHAT_IF, Council
 from geo.errors import InputDataError
 from geo.postcode import format_postcode, postcode_key
@@ -207,14 +207,19 @@ def income_input(council: Council, data: CouncilData, settings: rounds_model.Rou
                   help=" · ".join(option.source for option in options.values()))
     rate = f.number_input("Fee rate (£/contact h)", 1.0, 200.0, step=0.01,
                           key=widgets.follows_default(f"rv_fee_rate_{council.slug}", options[key].fee_per_hour),
-                          help="The chosen fee's rate; type your own for a what-if (paid from the same year).")
+                          help="The chosen fee's rate; type your own for a what-if.")
+    year = f.number_input("Paid from (year)", 2015.0, 2040.0, step=1.0, format="%.0f",
+                          key=widgets.follows_default(f"rv_fee_year_{council.slug}",
+                                                      options[key].year or DEFAULT_PAY_YEAR),
+                          help="The year the fee is paid from, whose legal minimum pay applies: the chosen fee's own "
+                               "year, or the year of a fee you type (e.g. this year's, for today's rounds).")
     uplift = b.number_input("Rural uplift (%)", 0.0, 200.0, council.rural_uplift_pct, 1.0,
                             key=f"rv_uplift_{council.slug}", help=council.source("rural_uplift_pct"))
     radius = c.number_input("Zone radius (miles)", 0.0, 30.0, chosen.radius_miles, 0.5, key=f"rv_radius_{council.slug}",
                             help=council.source("fee_zone_radius_miles"))
     centres = chosen.centres
     rule = rounds_model.ZoneRule(centres, float(radius), reading, measure_from)
-    option = rounds_model.what_if_fee(options[key], float(rate))
+    option = rounds_model.what_if_fee(options[key], float(rate), year=int(year))
     netted = (f" The council's £{base.average_per_hour:.2f} is an average over every hour with the uplift in it: the "
               f"base inside the zone is £{base.per_hour:.2f} = £{base.average_per_hour:.2f} ÷ (1 + "
               f"{council.rural_uplift_pct:g}% × {base.share.share:.1%}), {base.share.share:.1%} being the share of "

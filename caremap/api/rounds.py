@@ -22,8 +22,8 @@ if TYPE_CHECKING:  # imported where used: the solver and report libraries take a
 
 
 def round_settings(data: CouncilData, engine: "TravelEngine", *, fee: str = "base", fee_rate: float | None = None,
-                   pay_basis: str = "minimum", reading: str = "straight", measure_from: str = "point",
-                   **changes) -> "RoundSettings":
+                   fee_year: int | None = None, pay_basis: str = "minimum", reading: str = "straight",
+                   measure_from: str = "point", **changes) -> "RoundSettings":
     """The round model's settings for a council: its fee, net of the rural uplift where its figure is an average
     that includes it (with the modelled share of its hours outside its zone on ``reading``), carer pay of the fee's
     year (the legal minimum, or the real Living Wage with ``pay_basis="real"``), then ``changes``.
@@ -34,6 +34,8 @@ def round_settings(data: CouncilData, engine: "TravelEngine", *, fee: str = "bas
         The council's base fee, or its current fee where its documents record a rise.
     fee_rate : float, optional
         A fee of your own (£ a contact hour) in place of that fee's rate, paid from the same year.
+    fee_year : int, optional
+        The year the fee is paid from, whose legal minimum pay applies (default: the fee's own year).
     changes
         Any other :class:`analyses.rounds.RoundSettings` field (``carer_pay_per_hour`` labelled a what-if).
 
@@ -51,12 +53,15 @@ def round_settings(data: CouncilData, engine: "TravelEngine", *, fee: str = "bas
     pay_basis = checks.one_of(pay_basis, ("minimum", "real"), name="pay_basis")
     if fee_rate is not None:
         fee_rate = checks.FEE_RATE.check(fee_rate, "fee_rate")
+    if fee_year is not None:
+        fee_year = int(checks.FEE_YEAR.check(fee_year, "fee_year"))
     council = data.council
     share = fee_costing.council_outside_share(data, engine, reading=reading, measure_from=measure_from) \
         if includes_uplift(council) else None
     options = {option.key: option for option in rounds.fee_options(council, base_fee=council_base_fee(council, share))}
     fee = checks.one_of(fee, tuple(options), name="fee")
-    option = options[fee] if fee_rate is None else rounds.what_if_fee(options[fee], fee_rate)
+    option = options[fee] if fee_rate is None and fee_year is None else \
+        rounds.what_if_fee(options[fee], options[fee].fee_per_hour if fee_rate is None else fee_rate, year=fee_year)
     return arguments.round_settings_of(rounds.RoundSettings.for_council(council, fee=option, pay_basis=pay_basis,
                                                                         **changes))
 

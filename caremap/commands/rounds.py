@@ -37,7 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "pay is at least the legal minimum of the fee's year")
     parser.add_argument("--fee-rate", type=float, metavar="POUNDS",
                         help="a fee of your own, £ a contact hour, in place of the --fee's rate (paid from the same "
-                             "year, so the same legal minimum pay applies)")
+                             "year, so the same legal minimum pay applies, unless --fee-year says another)")
+    parser.add_argument("--fee-year", type=int, metavar="YEAR",
+                        help="the year the fee is paid from, whose legal minimum pay applies (default: the fee's own; "
+                             "e.g. --fee-rate 24.50 --fee-year 2026 judges a current fee at April 2026's minimum)")
     parser.add_argument("--uplift", type=float, metavar="PERCENT",
                         help="rural uplift outside the fee zone, %% (default: the council's)")
     parser.add_argument("--pay", default="minimum", metavar="POUNDS|minimum|real",
@@ -75,6 +78,7 @@ def _money(arguments: argparse.Namespace) -> dict:
         money["carer_pay_per_hour"] = checks.CARER_PAY.check(pay, "--pay")
     for option, key, bounds in (
             ("fee_rate", "fee_rate", checks.FEE_RATE),
+            ("fee_year", "fee_year", checks.FEE_YEAR),
             ("uplift", "rural_uplift_pct", checks.UPLIFT_PCT),
             ("on_costs", "wage_on_costs_pct", checks.ON_COSTS_PCT),
             ("business_costs", "business_costs_pct", checks.BUSINESS_COSTS_PCT),
