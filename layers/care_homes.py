@@ -234,8 +234,8 @@ def read_care_homes(content: bytes, filename: str, *, postcodes: gpd.GeoDataFram
     council_name, assumed_beds = council.name, council.assumed_beds_per_home
     has_location = "postcode" in columns or {"lat", "lon"} <= set(columns)
     if "name" not in columns or not has_location:
-        missing = [what for what, absent in (("a name column (CQC 'Location Name')", "name" not in columns),
-                                             ("a postcode ('Location Postal Code') or latitude/longitude",
+        missing = [what for what, absent in (("name column (CQC 'Location Name')", "name" not in columns),
+                                             ("postcode ('Location Postal Code') or latitude/longitude",
                                               not has_location)) if absent]
         raise InputDataError(
             f"{shown_name(filename)} does not look like a care-home list: it has no {' and no '.join(missing)}. "

@@ -152,7 +152,9 @@ def test_bad_road_network_files(tmp_path, name, message):
 
 
 def test_care_home_file_without_location(herefordshire):
-    with pytest.raises(InputDataError, match="needs a name column \\(CQC 'Location Name'\\) and a postcode"):
+    # The file has names: only what it lacks is named.
+    with pytest.raises(InputDataError, match="has no postcode \\('Location Postal Code'\\) or latitude/longitude\\. "
+                                             "Its columns"):
         _read("care_homes_without_location.csv", herefordshire, uploads.care_homes)
 
 

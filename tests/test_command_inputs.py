@@ -142,8 +142,8 @@ def test_check_lists_problems_and_the_pages_a_client_list_suits(capsys):
         "  row 3, column 'client_id': client id 'A1' is already used on row 2; give each client a unique id.",
         "Rural fee zones: 2 client(s) usable; 1 row(s) left out.",
         "  row 3, column 'client_id': client id 'A1' is already used on row 2; give each client a unique id.",
-        "Summary: usable for round viability (2 clients, 1 rows left out); usable for rural fee zones (2 clients, 1 "
-        "rows left out).",
+        "Summary: usable for round viability (2 clients, 1 row left out); usable for rural fee zones (2 clients, 1 "
+        "row left out).",
     ]
 
 
