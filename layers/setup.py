@@ -168,6 +168,12 @@ def settings_text(summary: CutSummary, reference: Council, national_beds_per_hom
     projection_source = (f"national data, not a council document: {vintages.get('projections', 'ONS projections')} "
                          f"for {districts} (districts on their May 2024 codes)")
     reference_value = reference.value
+    # Herefordshire's base fee net of its uplift; its uplift-inclusive average only where its settings lack that figure
+    # (an older copy of them), said so.
+    fee_key, fee_words = (("base_fee_net_per_hour", "base fee net of its rural uplift")
+                          if "base_fee_net_per_hour" in reference.figures else
+                          ("base_fee_per_hour", "average fee, rural uplifts included (its settings give no base net "
+                                                "of the uplift)"))
     blocks = [
         f"# {target.name} ({target.code}, {target.kind}): set up from the national data shipped with the tool.\n"
         f"# No council document is held: every figure below is a labelled national default or assumption.\n"
@@ -193,10 +199,9 @@ def settings_text(summary: CutSummary, reference: Council, national_beds_per_hom
                 "providers", f"{held}: Herefordshire's approved providers per resident aged 65+ "
                              f"({reference_value('home_care_providers')} / {reference65:,}) × {name}'s {people65:,}; "
                              f"set your own"),
-        _figure("base_fee_per_hour", "Base home-care fee", reference_value("base_fee_net_per_hour"), "£/hour",
-                f"{held}: Herefordshire's base fee net of its rural uplift as a placeholder "
-                f"({reference.source('base_fee_net_per_hour')}); set {name}'s own rate",
-                year=reference.figure("base_fee_net_per_hour").year),
+        _figure("base_fee_per_hour", "Base home-care fee", reference_value(fee_key), "£/hour",
+                f"{held}: Herefordshire's {fee_words} as a placeholder ({reference.source(fee_key)}); set {name}'s "
+                f"own rate", year=reference.figure(fee_key).year),
     ]
     projected65, projected85 = _projection(summary, 65), _projection(summary, 85)
     if projected65:

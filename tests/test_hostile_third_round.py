@@ -430,3 +430,19 @@ def test_site_names_with_dollars_draw_in_the_report(tmp_path, capsys):
     assert main(["report", "--council", "rutland", "--candidates", str(sites), "--sites", "2", "--out", str(out)]) == 0
     html = out.read_text()
     assert "$\\frac{1}{0}$ House" in html and "C:\\new\\$5 Hall" in html and html.count("data:image/png") == 3
+
+
+def test_the_tools_own_files_are_replaced_whole_or_not_at_all(tmp_path):
+    from geo.files import replaced_whole
+
+    target = tmp_path / "new" / "layer.geojson"  # a folder not there yet is made
+    with replaced_whole(target) as partial:
+        assert partial.name == target.name and partial.parent.parent == target.parent  # the writer sees the name
+        partial.write_text("first", encoding="utf-8")
+    assert target.read_text(encoding="utf-8") == "first"
+    with pytest.raises(OSError):
+        with replaced_whole(target) as partial:
+            partial.write_text("half", encoding="utf-8")
+            raise OSError("disk full")
+    assert target.read_text(encoding="utf-8") == "first"  # the previous file kept whole
+    assert sorted(path.name for path in target.parent.iterdir()) == ["layer.geojson"]  # nothing left beside it

@@ -89,6 +89,19 @@ def test_a_fee_of_an_earlier_year_says_the_minimum_now_and_a_typed_fee_can_be_of
     assert api.round_settings(rutland, EstimateEngine(), fee_rate=24.5, fee_year=2026).carer_pay_per_hour == 12.71
 
 
+def test_the_command_line_takes_a_fees_year(tmp_path, capsys):
+    from caremap import cli
+
+    command = ["rounds", "--council", "rutland", "--synthetic", "4", "--roads", "estimate", "--seconds", "1",
+               "--fee-rate", "24.5", "--out", str(tmp_path / "plan.csv")]
+    assert cli.main([*command, "--fee-year", "2026"]) == 0
+    out = capsys.readouterr().out
+    assert "£24.50 (what-if in place of the 2019/20 fee (£18.35), paid from 2026)" in out
+    assert "Pay: £12.71 an hour (National Living Wage from April 2026)" in out and "Note:" not in out
+    assert cli.main([*command, "--fee-year", "1990"]) == 2
+    assert "--fee-year 1990 is not allowed" in capsys.readouterr().err
+
+
 def test_a_pay_typed_below_the_minimum_is_used_and_flagged(rutland_report, rutland):
     import dataclasses
 

@@ -72,6 +72,19 @@ def test_pay_follows_the_fee_until_the_user_types_their_own():
     assert not app.error  # above April 2019's £8.21
 
 
+def test_a_fee_paid_from_this_year_is_judged_at_this_years_minimum():
+    app = AppTest.from_function(_herefordshire_rounds_page, default_timeout=240).run()
+    year = app.number_input(key="rv_fee_year_herefordshire")
+    assert year.value == 2019 and app.number_input(key="rv_pay_herefordshire").value == 8.21
+    assert any("the legal minimum now is £12.71 (National Living Wage from April 2026)" in c.value for c in app.caption)
+    year.set_value(2026.0).run()
+    assert not app.exception and not app.error
+    # Pay follows the year typed (it was not typed itself), and the page no longer says the money is 2019's.
+    assert app.number_input(key="rv_pay_herefordshire").value == 12.71
+    assert any("paid from 2026" in c.value for c in app.caption)
+    assert not any("the legal minimum now is" in c.value for c in app.caption)
+
+
 @pytest.mark.slow
 def test_paying_waiting_time_keeps_the_plan_and_changes_only_its_money():
     app = AppTest.from_function(_herefordshire_rounds_page, default_timeout=240).run()

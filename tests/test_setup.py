@@ -59,6 +59,9 @@ def test_every_figure_is_a_labelled_default_naming_whose_it_is(home):
         assert "Herefordshire's four-mile rule" in council.source("fee_zone_radius_miles")
         assert "Herefordshire's 20% rural uplift" in council.source("rural_uplift_pct")
         assert "Herefordshire Market Position Statement 2020-25" in council.source("viability_hours_per_week")
+        # The placeholder fee is Herefordshire's base net of its uplift (the uplift is added once, on top of it).
+        fee = council.figure("base_fee_per_hour")
+        assert fee.value == 18.35 and fee.year == "2019/20" and "net of its rural uplift" in fee.source
         need, source = council.series("bed_demand_65plus", 2020)
         assert need == round(setup.CARE_HOME_RATE_65PLUS / 100 * people65)
         assert "Census 2021" in source and "Older people living in care homes in 2021" in source

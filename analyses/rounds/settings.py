@@ -370,7 +370,7 @@ def what_if_fee(option: FeeOption, fee_per_hour: float, *, year: int | None = No
     legal minimum pay applies; a current fee typed with the current year is paid today's minimum); the option itself
     when both the rate and the year are its own."""
     year = option.year if year is None else int(year)
-    if abs(option.fee_per_hour - fee_per_hour) < 0.005 and year == option.year:
+    if abs(option.fee_per_hour - fee_per_hour) < 0.005 and year in (option.year, option.year or DEFAULT_PAY_YEAR):
         return option
     paid = f", paid from {year}" if year != option.year else ""
     return FeeOption("what-if", f"£{fee_per_hour:.2f} (what-if in place of the {option.label}{paid})",

@@ -100,6 +100,7 @@ def settings_rows(settings: RoundSettings) -> list[tuple[str, str]]:
         ("Carer pay", f"£{settings.carer_pay_per_hour:.2f} per paid hour — {settings.pay_source}"),
         ("Legal minimum pay for the fee's year", f"{settings.minimum_text()} — {settings.minimum_pay_source}"),
         *([("WARNING: pay below the legal minimum", settings.pay_warning())] if settings.pay_warning() else []),
+        *([("Money of the fee's year", settings.money_year_note())] if settings.money_year_note() else []),
         ("Employer's on-costs", f"{settings.wage_on_costs_pct:g}% of pay (NI, pension, holiday, sickness, training), "
                                 f"so £{settings.employer_cost_per_hour:.2f} per paid hour — "
                                 f"{_default_or_what_if(settings.wage_on_costs_pct, WAGE_ON_COSTS_PCT, UKHCA_ASSUMPTION)}"),
@@ -157,7 +158,9 @@ def week_workbook(report: WeekReport, council: Council, *, clients_label: str, s
     if synthetic:
         about.insert(0, ("SYNTHETIC", "SYNTHETIC demand: modelled clients, not real people"))
     pay = f"£{report.settings.carer_pay_per_hour:.2f} an hour; legal minimum {report.settings.minimum_text()}"
-    about += [("Pay", pay), *([("WARNING", report.settings.pay_warning())] if report.settings.pay_warning() else [])]
+    about += [("Pay", pay), *([("WARNING", report.settings.pay_warning())] if report.settings.pay_warning() else []),
+              *([("Money of the fee's year", report.settings.money_year_note())]
+                if report.settings.money_year_note() else [])]
     sheets = plan_sheets(report, report.providers, synthetic=synthetic)
     sheets["market"] = market_table(council, report)
     sheets["assumptions"] = assumptions_table(report, council, extra=[("Market figures", market_note(council))])

@@ -115,12 +115,27 @@ def clock_table(what: str, rows: list[tuple[str, int, int]], *, key: str) -> lis
     return periods
 
 
+def _fee_year_key(council: Council) -> str:
+    return f"rv_fee_year_{council.slug}"
+
+
+def _with_typed_year(council: Council, fee: rounds_model.FeeOption) -> rounds_model.FeeOption:
+    """The chosen fee paid from the year typed in "Paid from (year)" further down the page (its last value is in the
+    session), so that pay and the legal minimum follow it; the fee itself while the box shows its own year."""
+    key = _fee_year_key(council)
+    typed = st.session_state.get(key)
+    if typed is None or typed == st.session_state.get(f"{key}_default"):
+        return fee
+    return rounds_model.what_if_fee(fee, fee.fee_per_hour, year=int(round(typed)))
+
+
 def settings_input(council: Council) -> rounds_model.RoundSettings:
     # Pay defaults to the legal minimum of the chosen fee's year (the fee is chosen further down the page; its last
     # choice is in the session), or the real Living Wage of that year as a what-if. Money is applied when the rounds
     # are judged, so changing it (waiting pay included) never re-plans the week.
     options = {option.key: option for option in rounds_model.fee_options(council)}
-    fee = options.get(st.session_state.get(f"rv_fee_{council.slug}"), next(iter(options.values())))
+    fee = _with_typed_year(council, options.get(st.session_state.get(f"rv_fee_{council.slug}"),
+                                                next(iter(options.values()))))
     basis = st.session_state.get("rv_pay_basis", "minimum")
     defaults = rounds_model.RoundSettings.for_council(council, fee=fee, pay_basis=basis)
     with st.expander("The week: call windows, shifts, the gap between calls, carers' days (assumptions)"):
@@ -154,7 +169,9 @@ def settings_input(council: Council) -> rounds_model.RoundSettings:
             a.error(f"Below the legal minimum, £{defaults.minimum_pay_per_hour:.2f} from April "
                     f"{defaults.minimum_pay_year} (the fee's year): used only because you typed it.")
         else:
-            a.caption(f"Legal minimum: {defaults.minimum_text()}. {defaults.money_year_note()}".strip())
+            a.caption(f"Legal minimum: {defaults.minimum_text()}.")
+        if defaults.money_year_note():
+            a.caption(defaults.money_year_note())
         on_costs = b.number_input("Employer's on-costs (% of pay)", 0.0, 100.0, defaults.wage_on_costs_pct, 0.5,
                                   key="rv_on_costs", help=f"NI, pension, holiday, sickness, training. {UKHCA_SOURCE}.")
         business = c.number_input("Business costs (% of income)", 0.0, 80.0, defaults.business_costs_pct, 0.5,
@@ -209,8 +226,7 @@ def income_input(council: Council, data: CouncilData, settings: rounds_model.Rou
                           key=widgets.follows_default(f"rv_fee_rate_{council.slug}", options[key].fee_per_hour),
                           help="The chosen fee's rate; type your own for a what-if.")
     year = f.number_input("Paid from (year)", 2015.0, 2040.0, step=1.0, format="%.0f",
-                          key=widgets.follows_default(f"rv_fee_year_{council.slug}",
-                                                      options[key].year or DEFAULT_PAY_YEAR),
+                          key=widgets.follows_default(_fee_year_key(council), options[key].year or DEFAULT_PAY_YEAR),
                           help="The year the fee is paid from, whose legal minimum pay applies: the chosen fee's own "
                                "year, or the year of a fee you type (e.g. this year's, for today's rounds).")
     uplift = b.number_input("Rural uplift (%)", 0.0, 200.0, council.rural_uplift_pct, 1.0,
@@ -219,7 +235,7 @@ def income_input(council: Council, data: CouncilData, settings: rounds_model.Rou
                             help=council.source("fee_zone_radius_miles"))
     centres = chosen.centres
     rule = rounds_model.ZoneRule(centres, float(radius), reading, measure_from)
-    option = rounds_model.what_if_fee(options[key], float(rate), year=int(year))
+    option = rounds_model.what_if_fee(options[key], float(rate), year=int(round(year)))
     netted = (f" The council's £{base.average_per_hour:.2f} is an average over every hour with the uplift in it: the "
               f"base inside the zone is £{base.per_hour:.2f} = £{base.average_per_hour:.2f} ÷ (1 + "
               f"{council.rural_uplift_pct:g}% × {base.share.share:.1%}), {base.share.share:.1%} being the share of "

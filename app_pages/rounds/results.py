@@ -70,6 +70,8 @@ def _verdict(report: rounds_model.WeekReport, flat: rounds_model.WeekReport) -> 
         paid = ("your what-if" if settings.pay_source == WHAT_IF else settings.pay_source.split(",")[0])
         st.markdown(f"**Pay:** carers are paid £{settings.carer_pay_per_hour:.2f} an hour ({paid}); the legal minimum "
                     f"for the fee's year is {settings.minimum_text()}.")
+    if settings.money_year_note():
+        st.markdown(f"**Money of the fee's year:** {settings.money_year_note()}")
     if report.top_up_text():
         st.markdown(f"**Stub rounds:** {report.top_up_text()}. Top-up calls are costed apart: neither viable nor "
                     f"unviable rounds.")
@@ -126,7 +128,7 @@ def _providers(council: Council, data: CouncilData, report: rounds_model.WeekRep
 def show_results(council: Council, data: CouncilData, report: rounds_model.WeekReport, flat: rounds_model.WeekReport, *,
                  clients: gpd.GeoDataFrame, zones: pd.DataFrame, engine: TravelEngine, synthetic: bool, label: str) -> None:
     plan = report.plan
-    st.subheader(f"The week's rounds for {council.name}: {label}")  # which area and clients the verdict is for
+    st.subheader(widgets.plain(f"The week's rounds for {council.name}: {label}"))  # whose verdict; a file's name as text
     _verdict(report, flat)
     if not plan.feasible:
         st.error("On some day the solver found no plan keeping every window and shift; raise the search effort.")
