@@ -125,7 +125,8 @@ def round_clients(content: bytes, filename: str, data: CouncilData, settings: ro
     """
     table = read_client_table(content, filename, postcodes=data.postcodes, outline=data.outline,
                               council_name=data.council.name, numeric=rounds.ROUND_CLIENT_COLUMNS,
-                              checks={"windows": lambda text: rounds.parse_windows(text, settings)})
+                              checks={"windows": lambda text: rounds.parse_windows(text, settings)},
+                              example="client_id, postcode, calls_per_day, minutes_per_call, windows, days_per_week")
     table = rounds.check_client_windows(table, settings)
     rounds.check_plan_size(table.clients)
     return report_disagreeing_hours(table, settings, for_rounds=True)

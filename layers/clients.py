@@ -99,6 +99,7 @@ def read_client_table(
     one_of: Sequence[Sequence[str]] = (),
     one_of_text: str | None = None,
     checks: Mapping[str, Callable[[str], object]] | None = None,
+    example: str = "client_id, postcode, hours_per_week",
 ) -> ClientTable:
     """Validate a client list and locate each client.
 
@@ -125,6 +126,8 @@ def read_client_table(
     checks : mapping, optional
         Canonical column -> a function of a non-empty cell's text that raises :class:`InputDataError` when
         the text cannot be used (e.g. call windows). Applied before a row claims its client id.
+    example : str
+        Column names the messages suggest (what the page or command reading the list uses).
 
     Raises
     ------
@@ -138,7 +141,7 @@ def read_client_table(
     frame = table.frame
     if len(table.headers) < 2 or (frame.empty and not table.problems):
         raise InputDataError(f"{shown} has no data rows or only one column. The first row must name the columns "
-                             f"(e.g. client_id, postcode, hours_per_week).")
+                             f"(e.g. {example}).")
     columns = match_columns(frame.columns, SYNONYMS)
     wanted = list(required) + next((list(names) for names in one_of if set(names) <= set(columns)), [])
     missing = [name for name in required if name not in columns]
@@ -150,7 +153,7 @@ def read_client_table(
         raise InputDataError(
             f"{shown} lacks the column(s): {', '.join(need)}. Its columns are: "
             f"{', '.join(quote(header, limit=40) for header in table.headers[:30])}"
-            f"{'…' if len(table.headers) > 30 else ''}. Rename them (e.g. client_id, postcode, hours_per_week) and "
+            f"{'…' if len(table.headers) > 30 else ''}. Rename them (e.g. {example}) and "
             f"upload again."
         )
     decimal = decimal_mark((value for name in (*numeric, *NUMBER_COLUMNS) if name in columns

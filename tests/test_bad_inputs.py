@@ -450,3 +450,13 @@ def test_hours_that_disagree_with_the_calls_are_reported_on_every_page(herefords
     for reader in (uploads.fee_zone_clients, uploads.round_clients):
         table = _read("hours_disagree.csv", herefordshire, reader)
         assert table.notes == [expected] and len(table.clients) == 3
+
+
+def test_a_client_list_without_its_columns_is_told_the_columns_of_the_page_it_is_for(herefordshire):
+    from analyses import rounds
+
+    content = b"name,address\nAnn,1 High St\nBob,2 High St\n"
+    with pytest.raises(InputDataError, match=r"Rename them \(e\.g\. client_id, postcode, calls_per_day, minutes_per_call"):
+        uploads.round_clients(content, "wrong.csv", herefordshire, rounds.RoundSettings())
+    with pytest.raises(InputDataError, match=r"Rename them \(e\.g\. client_id, postcode, hours_per_week\)"):
+        uploads.fee_zone_clients(content, "wrong.csv", herefordshire)
