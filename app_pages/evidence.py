@@ -56,7 +56,7 @@ def _data_dates(council) -> None:
     rows = [(layer, date.replace("_", "_\u200b")) for layer, date in catalog.vintage_rows(council)]  # long names wrap
     st.table(pd.DataFrame(rows, columns=["Layer", "Date of the data"]).set_index("Layer"))
     if council.bundled:
-        st.caption(f"{council.name}'s layers are bundled with the tool and go with its documents' figures: they are "
+        st.caption(f"{council.name}'s layers are bundled with the tool and go with its {council.whose_figures}: they are "
                    f"kept as they are. Councils set up from the national data can be brought up to date from the "
                    f"publishers (here, on their own tab, or under 'Set up another council').")
         return

@@ -138,6 +138,11 @@ class Council:
         return figure is None or figure.is_assumption
 
     @property
+    def whose_figures(self) -> str:
+        """Whose figures the council carries, in words: its documents', or assumptions where none is held."""
+        return "documents' figures" if self.documents else "assumed figures (no council document held)"
+
+    @property
     def fee_zone_radius_miles(self) -> float:
         return float(self.value("fee_zone_radius_miles"))
 

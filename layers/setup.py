@@ -268,7 +268,7 @@ class Setup:
         report = progress or (lambda fraction, message: None)
         bundled = bundled_council(target)
         if bundled is not None:
-            return SetupResult(bundled, "bundled with the tool, with its documents' figures: nothing to set up")
+            return SetupResult(bundled, f"bundled with the tool, with its {bundled.whose_figures}: nothing to set up")
         start = time.perf_counter()
         settings_path = settings.setup_councils_folder / f"{target.slug}.toml"
         again = settings_path.is_file()

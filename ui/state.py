@@ -77,7 +77,8 @@ def council_picker() -> Council:
     if st.session_state.get("council_slug") not in slugs:
         st.session_state["council_slug"] = default_council().slug
     st.sidebar.selectbox("Council", slugs, format_func=names.get, key="council_slug",
-                         help="The four councils bundled with the tool carry their documents' figures; a council set "
+                         help="The four councils bundled with the tool carry their own figures (their documents', or "
+                              "Rutland's labelled assumptions); a council set "
                               "up from the national data carries labelled national defaults and assumptions.")
     with st.sidebar.expander("Set up another council"):
         council_setup.setup_another({c.gss_code for c in councils if c.gss_code} | set(slugs))

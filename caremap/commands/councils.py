@@ -10,7 +10,7 @@ from layers.social_care import council_by_name
 
 NAME = "councils"
 HELP = "list the councils, or one council's figures and where each comes from"
-DESCRIPTION = ("Without --council: the councils ready to use (bundled with their documents' figures, or set up from the "
+DESCRIPTION = ("Without --council: the councils ready to use (bundled with their own figures, or set up from the "
                "national data). With --available: all 153 English social-care councils and which are ready. With "
                "--council: every figure of that council's settings file, documented (with document and place) or "
                "assumed (with why).")
@@ -23,12 +23,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="list all 153 English social-care councils that can be set up, with their GSS codes")
 
 
-def _figures_of(council) -> str:
-    """Whose figures a bundled council carries: its documents', or assumptions where none of its documents is held
-    (Rutland)."""
-    return "documents' figures" if council.documents else "assumed figures (no council document held)"
-
-
 def _available() -> int:
     from layers.social_care import social_care_councils
 
@@ -36,7 +30,7 @@ def _available() -> int:
     councils = social_care_councils()
     for council in councils:
         known = ready.get(council.code)
-        status = f"bundled, {_figures_of(known)}" if known and known.bundled else f"set up as '{known.slug}'" if known else \
+        status = f"bundled, {known.whose_figures}" if known and known.bundled else f"set up as '{known.slug}'" if known else \
             "python -m caremap setup --council " + council.slug
         print(f"{council.code}  {council.short_name:38} {council.kind:21} {status}")
     print(f"{len(councils)} councils: {sum(council.code in ready for council in councils)} ready to use.")
@@ -49,7 +43,7 @@ def run(arguments: argparse.Namespace) -> int:
     if not arguments.council:
         for council in list_councils():
             roads = "bundled road network" if council.osm_extract else "no bundled roads"
-            origin = f"bundled, {_figures_of(council)}" if council.bundled else "set up from national data, assumed figures"
+            origin = f"bundled, {council.whose_figures}" if council.bundled else "set up from national data, assumed figures"
             print(f"{council.slug:15} {council.name}{' (default)' if council.is_default else ''}; {origin}; {roads}")
         print("Set up any other English social-care council: python -m caremap setup --council NAME (list them with "
               "--available).")

@@ -20,7 +20,7 @@ DESCRIPTION = ("Cuts the council's areas, people, postcodes, GP practices and PC
                "so every figure is a labelled national default or assumption (the fee rule and the 300-hour threshold "
                "are Herefordshire's, offered as what-ifs). Then every command and the app accept it by name, slug or "
                "GSS code. The four bundled councils (Herefordshire, Hertfordshire, Rutland, Worcestershire) already "
-               "carry their documents' figures and are left as they are. "
+               "carry their own figures (their documents', or Rutland's labelled assumptions) and are left as they are. "
                "With --refresh, the national data are first brought up to date from their publishers (ONS, Nomis, OS, "
                "NHS ODS, CQC): a source that cannot be reached falls back to its last download in the cache, or to the "
                "copy the tool has, and says how old that is. --offline uses the cache only; --from FOLDER reads the "
@@ -145,5 +145,5 @@ def _setup_all() -> None:
         for note in result.summary.notes:
             print(f"        {note}")
         sys.stdout.flush()
-    print(f"{count} councils set up in {time.perf_counter() - start:.0f} s. Bundled with their documents' figures and "
+    print(f"{count} councils set up in {time.perf_counter() - start:.0f} s. Bundled with their own figures and "
           f"left as they are: {', '.join(bundled)}.")
