@@ -118,7 +118,8 @@ def settings_rows(settings: RoundSettings) -> list[tuple[str, str]]:
                                      "costs is not viable"),
         ("Days a week", "a client with N days a week is visited on N days spread evenly (N rounded to a whole day)"),
         ("Solver", f"PyVRP, {settings.iterations:,} iterations a day (at most {settings.time_limit_s:g} s), seed "
-                   f"{settings.seed}: same inputs, same rounds"),
+                   f"{settings.seed}: same inputs, same rounds, unless the time limit stops a day's search before its "
+                   f"iterations are done (then the result depends on the machine's speed and load)"),
     ]
 
 

@@ -188,7 +188,8 @@ def settings_input(council: Council) -> rounds_model.RoundSettings:
                                  key="rv_contact")
         iterations = f.select_slider("Search effort (iterations a day)", [300, 1000, 2000, 3000, 5000, 10000],
                                      value=defaults.iterations, key="rv_iterations",
-                                     help="With the seed, fixes the result: same inputs, same rounds.")
+                                     help="With the seed, fixes the result: same inputs, same rounds, unless the time "
+                                          "limit stops the search first.")
         seconds = g.number_input("Time limit a day (s)", 2.0, 600.0, defaults.time_limit_s, 1.0, key="rv_seconds",
                                  help="Stops a day's search early if reached before the iterations are done (the "
                                       "result may then vary from run to run).")
@@ -245,6 +246,8 @@ def income_input(council: Council, data: CouncilData, settings: rounds_model.Rou
                f"Uplift: {council.source_of_value('rural_uplift_pct', uplift)}.")
     changed = dataclasses.replace(settings, income_per_contact_hour=option.fee_per_hour,
                                   fee_source=f"{option.label} — {option.source}", rural_uplift_pct=float(uplift))
+    if changed.money_year_note():  # beside the fee and its year too, not only beside pay
+        st.caption(changed.money_year_note())
     return changed, rule, option
 
 

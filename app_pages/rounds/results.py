@@ -69,7 +69,7 @@ def _verdict(report: rounds_model.WeekReport, flat: rounds_model.WeekReport) -> 
     else:
         paid = ("your what-if" if settings.pay_source == WHAT_IF else settings.pay_source.split(",")[0])
         st.markdown(f"**Pay:** carers are paid £{settings.carer_pay_per_hour:.2f} an hour ({paid}); the legal minimum "
-                    f"for the fee's year is {settings.minimum_text()}.")
+                    f"is {settings.minimum_text()}.")
     if settings.money_year_note():
         st.markdown(f"**Money of the fee's year:** {settings.money_year_note()}")
     if report.top_up_text():
